@@ -1,0 +1,8 @@
+import { DurableObject } from "cloudflare:workers";
+import { clock } from "../lib/clock";
+
+export class TaskObject extends DurableObject<Env> {
+  async now(): Promise<number> {
+    return clock.now();
+  }
+}
