@@ -1,12 +1,57 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { clock } from "./lib/clock";
+import { swaggerUI } from "@hono/swagger-ui";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { ZodError } from "zod";
+import { ApiError, errorResponse, type FieldError } from "./lib/errors";
+import { registerAuthRoutes } from "./routes/auth";
+import { registerUserRoutes } from "./routes/user";
+import type { AppEnv } from "./types";
 
-export function createApp() {
-  const app = new OpenAPIHono<{ Bindings: Env }>();
-  app.get("/api/health", (c) => c.json({ ok: true, now: clock.now() }));
-  app.get("/api/probe", async (c) => {
-    const stub = c.env.TASKS.getByName("probe");
-    return c.json({ worker: clock.now(), dobj: await stub.now() });
+function fieldErrors(error: ZodError): FieldError[] {
+  return error.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message }));
+}
+
+export type App = OpenAPIHono<AppEnv>;
+
+/** Validation failures become our 400 body naming the field (never FastAPI's 422). */
+export function newRouter(): App {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const errs = fieldErrors(result.error);
+        throw new ApiError(400, "validation_error", `请求参数错误: ${errs.map((e) => `${e.field}: ${e.message}`).join("; ")}`, { errors: errs });
+      }
+    },
   });
+}
+
+export function createApp(): App {
+  const app = newRouter();
+  app.use("*", requestId());
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof HTTPException) {
+      if (err.status === 415) return errorResponse(c, new ApiError(415, "unsupported_media_type", "不支持的请求体类型"));
+      if (err.status < 500) return errorResponse(c, new ApiError(400, "bad_request", `请求错误: ${err.message}`));
+    }
+    // Details only in the log; the client gets a generic body with the request id to report.
+    console.error(`[${c.var.requestId}] unhandled`, err);
+    return c.json({ detail: "服务器内部错误", code: "internal_error", request_id: c.var.requestId }, 500);
+  });
+  app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
+
+  registerAuthRoutes(app);
+  registerUserRoutes(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "chaoxing-edge API", version: "2.1.0", description: "超星学习通自动学习平台 API（兼容 v2.1.0 接口文档）" },
+    servers: [{ url: "/" }],
+  });
+  // Assets are served by us (web/public/swagger-ui-dist), so the docs render offline.
+  app.get("/api/docs", swaggerUI({ url: "/api/openapi.json", baseUrl: "", persistAuthorization: true, title: "chaoxing-edge API" }));
   return app;
 }

@@ -1,0 +1,16 @@
+// Builds the static assets the worker serves: the dashboard (Vite, when present) and the Swagger UI
+// files, copied from swagger-ui-dist so /api/docs renders with no internet.
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const out = path.join(root, "web", "dist");
+if (existsSync(path.join(root, "web", "vite.config.ts"))) {
+  execFileSync(path.join(root, "node_modules", ".bin", "vite"), ["build", "--config", "web/vite.config.ts"], { cwd: root, stdio: "inherit" });
+}
+mkdirSync(path.join(out, "swagger-ui-dist"), { recursive: true });
+for (const f of ["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"]) {
+  cpSync(path.join(root, "node_modules", "swagger-ui-dist", f), path.join(out, "swagger-ui-dist", f));
+}
+console.log(`assets built in ${path.relative(root, out)}`);

@@ -1,0 +1,414 @@
+import { clock } from "../lib/clock";
+import { BROWSER_HEADERS, CookieJar } from "./cookies";
+import { encryptLoginField, reportEnc } from "./crypto";
+import { ChaoxingError } from "./errors";
+import { parseChapters, parseCourseList, parseFolders } from "./html";
+import { extractMArg, parseAttachments, parseDefaults, rtCandidates } from "./marg";
+import { classifyResponse } from "./signals";
+import { getTransport, type Transport } from "./transport";
+import type { UpstreamUrls } from "./urls";
+import type {
+  CardDefaults, Chapter, ChapterCards, Course, CourseRef, DocumentJob, Folder, Job, JobCount, MediaJob,
+  MediaStatus, ReadJob,
+} from "./types";
+
+/** Version strings the web player sends; the platform checks only that the Referer path is right. */
+const PLAYER_VERSION = "2025-0725-1842";
+const CARDS_VERSION = "2025-0424-1038-3";
+/** Clients ask for tabs num=0..6 and merge: the page count is not published. */
+const CARD_TABS = 7;
+/** One immediate retry for idempotent reads; longer waits belong to the engine's alarms. */
+const READ_ATTEMPTS = 2;
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_FID = "1024";
+
+export interface ChaoxingClientOptions {
+  urls: UpstreamUrls;
+  /** Defaults to `getTransport()` (the test/dev override, else the network). */
+  transport?: Transport;
+  /** The account's jar; a fresh one when absent. */
+  jar?: CookieJar;
+  timeoutMs?: number;
+}
+
+export interface ReportParams {
+  course: CourseRef;
+  job: Pick<MediaJob, "jobid" | "objectId" | "otherInfo" | "type">;
+  dtoken: string;
+  /** seconds, from the media status */
+  duration: number;
+  /** seconds watched; whole seconds are sent */
+  playingTime: number;
+  /** 3 at the start, 0 periodic, 4 at the end */
+  isdrag: 0 | 3 | 4;
+  /** Try these in order, moving on only after a 403 (see `rtCandidates`). */
+  rt: string[];
+  /** Overrides the job's own type, e.g. to retry a refused video as audio. */
+  dtype?: "Video" | "Audio";
+}
+
+export interface ReportResult {
+  isPassed: boolean;
+  /** The rt that the platform accepted: remember it for the next reports of this job. */
+  rt: string;
+}
+
+interface RequestOptions {
+  form?: Record<string, string>;
+  referer?: string;
+  extraHeaders?: Record<string, string>;
+  /** Safe to send twice (reads). */
+  idempotent?: boolean;
+}
+
+type Query = Record<string, string | number>;
+
+const qs = (q: Query): string =>
+  Object.entries(q)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+
+/**
+ * One Chaoxing account's view of the platform: one method per protocol call, each failure signal thrown
+ * as a ChaoxingError. Holds no timers: pacing and waits are the engine's.
+ */
+export class ChaoxingClient {
+  readonly jar: CookieJar;
+  private readonly urls: UpstreamUrls;
+  private readonly transport: Transport;
+  private readonly timeoutMs: number;
+
+  constructor(opts: ChaoxingClientOptions) {
+    this.urls = opts.urls;
+    this.transport = opts.transport ?? getTransport();
+    this.jar = opts.jar ?? new CookieJar();
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The numeric user id (`userid` in reports), from `_uid` or `UID`. */
+  get userId(): string | undefined {
+    return this.jar.get("_uid") ?? this.jar.get("UID");
+  }
+
+  /** The school id (`k` of the media status). */
+  get fid(): string {
+    return this.jar.get("fid") || DEFAULT_FID;
+  }
+
+  // ---- session -------------------------------------------------------------------------------
+
+  /** Logs in with a fresh jar. Throws `login_failed` with Chaoxing's `msg2` as the reason. */
+  async login(phone: string, password: string): Promise<void> {
+    this.jar.clear();
+    const form = {
+      fid: "-1",
+      uname: await encryptLoginField(phone),
+      password: await encryptLoginField(password),
+      refer: "https%3A%2F%2Fi.chaoxing.com",
+      t: "true",
+      forbidotherlogin: "0",
+      validate: "",
+      doubleFactorLogin: "0",
+      independentId: "0",
+    };
+    const res = await this.send("POST", `${this.urls.passport}/fanyalogin`, {
+      form,
+      referer: `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`,
+      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01" },
+    });
+    const body = await this.json(res, "登录");
+    if (body.status !== true) {
+      const reason = String(body.msg2 ?? body.mes ?? body.msg ?? "登录失败");
+      throw new ChaoxingError("login_failed", `登录超星失败: ${reason}`, { reason });
+    }
+    if (!this.userId) throw new ChaoxingError("bad_response", "登录成功但超星未返回用户 ID");
+  }
+
+  /** A saved session is valid if `_uid` is present and the course list answers without the login page. */
+  async checkSession(): Promise<boolean> {
+    if (!this.userId) return false;
+    try {
+      await this.text(await this.postCourseList("0"), "课程列表");
+      return true;
+    } catch (e) {
+      if (e instanceof ChaoxingError && e.kind === "session_expired") return false;
+      throw e;
+    }
+  }
+
+  // ---- courses and chapters ------------------------------------------------------------------
+
+  /** Every course, top level and inside folders, deduplicated by (courseId, clazzId). */
+  async listCourses(): Promise<Course[]> {
+    const top = await parseCourseList(await this.text(await this.postCourseList("0"), "课程列表"));
+    const folders = await this.listFolders();
+    const all = [...top];
+    for (const folder of folders) {
+      const html = await this.text(await this.postCourseList(folder.id), "课程文件夹");
+      all.push(...(await parseCourseList(html, folder)));
+    }
+    const unique = new Map<string, Course>();
+    for (const c of all) if (!unique.has(`${c.courseId}:${c.clazzId}`)) unique.set(`${c.courseId}:${c.clazzId}`, c);
+    return [...unique.values()];
+  }
+
+  async listFolders(): Promise<Folder[]> {
+    const url = `${this.urls.mooc2}/mooc2-ans/visit/interaction`;
+    return parseFolders(await this.text(await this.send("GET", url, { idempotent: true }), "课程文件夹"));
+  }
+
+  async getChapters(course: CourseRef): Promise<Chapter[]> {
+    const url = `${this.urls.mooc2}/mooc2-ans/mycourse/studentcourse?${qs({
+      courseid: course.courseId, clazzid: course.clazzId, cpi: course.cpi, ut: "s",
+    })}`;
+    return parseChapters(await this.text(await this.send("GET", url, { idempotent: true }), "章节列表"));
+  }
+
+  async getJobCounts(course: CourseRef, nodeIds: string[]): Promise<Record<string, JobCount>> {
+    if (nodeIds.length === 0) return {};
+    const res = await this.send("POST", `${this.urls.mooc1Api}/job/myjobsnodesmap`, {
+      idempotent: true,
+      form: {
+        view: "json", nodes: nodeIds.join(","), clazzid: course.clazzId, time: String(clock.now()),
+        userid: this.requireUserId(), cpi: course.cpi, courseid: course.courseId,
+      },
+    });
+    const body = await this.json(res, "任务点统计");
+    const out: Record<string, JobCount> = {};
+    for (const id of nodeIds) {
+      const raw = body[id];
+      if (typeof raw !== "object" || raw === null) continue;
+      const r = raw as Record<string, unknown>;
+      out[id] = {
+        totalcount: Number(r.totalcount) || 0,
+        finishcount: Number(r.finishcount) || 0,
+        unfinishcount: Number(r.unfinishcount) || 0,
+        openlock: Number(r.openlock) || 0,
+        clickcount: Number(r.clickcount) || 0,
+      };
+    }
+    return out;
+  }
+
+  /**
+   * The chapter's job cards, tabs num=0..6 merged. Throws `not_open` for 章节未开放 and `face_check`
+   * when the page demands a face capture.
+   */
+  async getCards(course: CourseRef, chapterId: string): Promise<ChapterCards> {
+    let defaults: CardDefaults | null = null;
+    const jobs: Job[] = [];
+    const seen = new Set<string>();
+    for (let num = 0; num < CARD_TABS; num++) {
+      const url = `${this.urls.mooc1}/mooc-ans/knowledge/cards?${qs({
+        clazzid: course.clazzId, courseid: course.courseId, knowledgeid: chapterId, num, ut: "s",
+        cpi: course.cpi, v: CARDS_VERSION, mooc2: 1,
+      })}`;
+      const page = await this.text(await this.send("GET", url, { idempotent: true }), "任务点");
+      if (page.includes("章节未开放")) throw new ChaoxingError("not_open", "章节未开放");
+      const marg = extractMArg(page);
+      if (!marg) continue;
+      defaults ??= parseDefaults(marg);
+      if (defaults?.faceCheck) throw new ChaoxingError("face_check", "该课程需要人脸识别");
+      for (const job of parseAttachments(marg)) {
+        const key = `${job.type}:${job.jobid}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        jobs.push(job);
+      }
+    }
+    return { defaults, jobs };
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  async getMediaStatus(objectId: string, fid: string = this.fid, media: "video" | "audio" = "video"): Promise<MediaStatus> {
+    const url = `${this.urls.mooc1}/ananas/status/${encodeURIComponent(objectId)}?${qs({ k: fid, flag: "normal", _dc: clock.now() })}`;
+    const res = await this.send("GET", url, { idempotent: true, referer: this.playerReferer(media) });
+    const body = await this.json(res, "媒体信息");
+    const duration = Math.floor(Number(body.duration));
+    if (body.status !== "success" || typeof body.dtoken !== "string" || !(duration > 0)) {
+      throw new ChaoxingError("bad_response", `媒体信息不可用 (${String(body.status)})`);
+    }
+    return { dtoken: body.dtoken, duration, objectId: String(body.objectid ?? objectId), filename: String(body.filename ?? "") };
+  }
+
+  /**
+   * One progress report. rt candidates are tried in order, moving on only after a 403; the rt that worked
+   * comes back with the result. Not retried on network errors: the engine decides whether to resend.
+   */
+  async reportProgress(p: ReportParams): Promise<ReportResult> {
+    const userid = this.requireUserId();
+    const playingTime = Math.floor(p.playingTime);
+    const duration = Math.floor(p.duration);
+    const dtype = p.dtype ?? (p.job.type === "audio" ? "Audio" : "Video");
+    const enc = await reportEnc({
+      clazzId: p.course.clazzId, userid, jobid: p.job.jobid, objectId: p.job.objectId, playingTime, duration,
+    });
+    let lastError: ChaoxingError | null = null;
+    for (const rt of p.rt) {
+      // otherInfo goes in raw: Chaoxing refuses a percent-encoded one.
+      const query =
+        `${qs({ clazzId: p.course.clazzId, playingTime, duration, clipTime: `0_${duration}`, objectId: p.job.objectId })}` +
+        `&otherInfo=${p.job.otherInfo}&` +
+        qs({
+          courseId: p.course.courseId, jobid: p.job.jobid, userid, isdrag: p.isdrag, view: "pc", enc, rt, dtype,
+          _t: clock.now(),
+        });
+      const url = `${this.urls.mooc1}/mooc-ans/multimedia/log/a/${p.course.cpi}/${p.dtoken}?${query}`;
+      const res = await this.send("GET", url, { referer: this.playerReferer(dtype === "Audio" ? "audio" : "video"), raw: true });
+      const err = await classifyResponse(res, this.urls.passport);
+      if (err?.kind === "forbidden") {
+        lastError = err;
+        continue;
+      }
+      if (err) throw err;
+      return { isPassed: parseIsPassed(await res.text()), rt };
+    }
+    throw lastError ?? new ChaoxingError("bad_response", "没有可用的 rt");
+  }
+
+  async completeDocument(course: CourseRef, chapterId: string, job: Pick<DocumentJob, "jobid" | "jtoken">): Promise<boolean> {
+    const url = `${this.urls.mooc1}/ananas/job/document?${qs({
+      jobid: job.jobid, knowledgeid: chapterId, courseid: course.courseId, clazzid: course.clazzId, jtoken: job.jtoken,
+      _dc: clock.now(),
+    })}`;
+    return (await this.json(await this.send("GET", url, { idempotent: true }), "文档任务")).status === true;
+  }
+
+  async completeRead(course: CourseRef, chapterId: string, job: Pick<ReadJob, "jobid" | "jtoken">): Promise<boolean> {
+    const url = `${this.urls.mooc1}/ananas/job/readv2?${qs({
+      jobid: job.jobid, knowledgeid: chapterId, jtoken: job.jtoken, courseid: course.courseId, clazzid: course.clazzId,
+    })}`;
+    return (await this.json(await this.send("GET", url, { idempotent: true }), "阅读任务")).status === true;
+  }
+
+  /** The empty-chapter visit, which also unlocks the next chapter in sequential courses. */
+  async visitEmptyChapter(course: CourseRef, chapterId: string): Promise<void> {
+    const url = `${this.urls.mooc1}/mooc-ans/mycourse/studentstudyAjax?${qs({
+      courseId: course.courseId, clazzid: course.clazzId, chapterId, cpi: course.cpi, verificationcode: "",
+      mooc2: 1, microTopicId: 0, editorPreview: 0,
+    })}`;
+    await this.text(await this.send("GET", url, { idempotent: true }), "章节访问");
+  }
+
+  // ---- captcha -------------------------------------------------------------------------------
+
+  async getCaptchaImage(): Promise<{ contentType: string; bytes: Uint8Array }> {
+    const res = await this.send("GET", `${this.urls.mooc1}/processVerifyPng.ac?t=${clock.now()}`, { idempotent: true });
+    const err = await classifyResponse(res, this.urls.passport);
+    if (err) throw err;
+    return { contentType: res.headers.get("Content-Type") ?? "image/png", bytes: new Uint8Array(await res.arrayBuffer()) };
+  }
+
+  /** true: accepted (302); false: wrong code (202). */
+  async submitCaptcha(code: string): Promise<boolean> {
+    const url = `${this.urls.mooc1}/html/processVerify.ac?${qs({ app: 0, ucode: code })}`;
+    const res = await this.send("GET", url, { raw: true });
+    if (res.status === 302 || res.status === 301) return true;
+    if (res.status === 202) return false;
+    throw (await classifyResponse(res, this.urls.passport)) ?? new ChaoxingError("bad_response", "验证码接口返回意外内容");
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private playerReferer(media: "video" | "audio"): string {
+    const page = media === "audio" ? "audio/index_new.html" : "video/index.html";
+    return `${this.urls.mooc1}/ananas/modules/${page}?v=${PLAYER_VERSION}`;
+  }
+
+  private postCourseList(folderId: string): Promise<Response> {
+    return this.send("POST", `${this.urls.mooc2}/mooc2-ans/visit/courselistdata`, {
+      idempotent: true,
+      form: { courseType: "1", courseFolderId: folderId, query: "", superstarClass: "0" },
+      referer: `${this.urls.mooc2}/mooc2-ans/visit/interaction?moocDomain=https://mooc1-1.chaoxing.com/mooc-ans`,
+    });
+  }
+
+  private requireUserId(): string {
+    const uid = this.userId;
+    if (!uid) throw new ChaoxingError("session_expired", "尚未登录超星");
+    return uid;
+  }
+
+  /**
+   * Sends one request with the browser headers and the jar, stores its cookies, and (unless `raw`)
+   * turns failure signals into errors. Transient failures of idempotent calls get one immediate retry.
+   */
+  private async send(method: "GET" | "POST", url: string, opts: RequestOptions & { raw?: boolean } = {}): Promise<Response> {
+    const attempts = opts.idempotent ? READ_ATTEMPTS : 1;
+    let last: ChaoxingError | null = null;
+    for (let i = 0; i < attempts; i++) {
+      let res: Response;
+      try {
+        res = await this.withTimeout(this.transport.fetch(this.buildRequest(method, url, opts)));
+      } catch (e) {
+        last = e instanceof ChaoxingError ? e : new ChaoxingError("transient", `无法连接超星: ${errorText(e)}`);
+        continue;
+      }
+      this.jar.store(res);
+      if (opts.raw) return res;
+      const err = await classifyResponse(res, this.urls.passport);
+      if (!err) return res;
+      if (err.kind !== "transient") throw err;
+      last = err;
+    }
+    throw last ?? new ChaoxingError("transient", "请求失败");
+  }
+
+  private buildRequest(method: string, url: string, opts: RequestOptions): Request {
+    const headers = new Headers(BROWSER_HEADERS);
+    headers.set("Accept", "text/html,application/xhtml+xml,application/json,*/*;q=0.8");
+    const cookie = this.jar.header();
+    if (cookie) headers.set("Cookie", cookie);
+    if (opts.referer) headers.set("Referer", opts.referer);
+    for (const [k, v] of Object.entries(opts.extraHeaders ?? {})) headers.set(k, v);
+    let body: string | undefined;
+    if (opts.form) {
+      headers.set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
+      body = qs(opts.form);
+    }
+    return new Request(url, { method, headers, body, redirect: "manual" });
+  }
+
+  private withTimeout(p: Promise<Response>): Promise<Response> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ChaoxingError("transient", "请求超星超时")), this.timeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private async text(res: Response, what: string): Promise<string> {
+    try {
+      return await res.text();
+    } catch (e) {
+      throw new ChaoxingError("transient", `读取${what}失败: ${errorText(e)}`);
+    }
+  }
+
+  private async json(res: Response, what: string): Promise<Record<string, unknown>> {
+    const text = await this.text(res, what);
+    try {
+      const v: unknown = JSON.parse(text);
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // fall through
+    }
+    throw new ChaoxingError("bad_response", `${what}返回的不是 JSON`);
+  }
+}
+
+/** Report replies are JSON, but a JS-style object literal has been seen too. */
+export function parseIsPassed(body: string): boolean {
+  try {
+    const v: unknown = JSON.parse(body);
+    if (typeof v === "object" && v !== null && "isPassed" in v) return Boolean((v as { isPassed: unknown }).isPassed);
+  } catch {
+    // not JSON: try the literal form
+  }
+  const m = /isPassed\s*:\s*(true|false|1|0)\b/.exec(body);
+  if (m) return m[1] === "true" || m[1] === "1";
+  throw new ChaoxingError("bad_response", `进度上报返回了意外内容: ${body.slice(0, 80)}`);
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

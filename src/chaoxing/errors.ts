@@ -1,0 +1,34 @@
+/** Every failure signal of the protocol (chaoxing-protocol.md "Failure signals"), as one discriminant. */
+export type ChaoxingErrorKind =
+  | "session_expired"
+  | "captcha"
+  | "study_cap"
+  | "face_check"
+  | "forbidden"
+  | "not_open"
+  | "transient"
+  | "rate_limited"
+  | "login_failed"
+  | "bad_response";
+
+export class ChaoxingError extends Error {
+  override readonly name = "ChaoxingError";
+  constructor(
+    readonly kind: ChaoxingErrorKind,
+    message: string,
+    readonly extra: { retryAfterMs?: number; reason?: string; status?: number } = {},
+  ) {
+    super(message);
+  }
+  /** How long to wait before going on (study cap's restTime, 429's Retry-After). */
+  get retryAfterMs(): number | undefined {
+    return this.extra.retryAfterMs;
+  }
+  /** Chaoxing's own words (login failure `msg2`), safe to show the user. */
+  get reason(): string | undefined {
+    return this.extra.reason;
+  }
+}
+
+export const isChaoxingError = (e: unknown, kind?: ChaoxingErrorKind): e is ChaoxingError =>
+  e instanceof ChaoxingError && (kind === undefined || e.kind === kind);

@@ -1,0 +1,110 @@
+import type { CardDefaults, Job } from "./types";
+
+/**
+ * The cards page assigns `mArg` twice: first to a non-object (a string), then to the real object. Take the
+ * last assignment whose value is an object literal, cut it out by brace matching (string-aware, so `};`
+ * inside a string does not end it) and parse it as JSON.
+ */
+export function extractMArg(page: string): Record<string, unknown> | null {
+  const re = /mArg\s*=\s*\{/g;
+  let lastStart = -1;
+  for (let m = re.exec(page); m; m = re.exec(page)) lastStart = m.index + m[0].length - 1;
+  if (lastStart < 0) return null;
+  const end = matchBrace(page, lastStart);
+  if (end < 0) return null;
+  try {
+    const value: unknown = JSON.parse(page.slice(lastStart, end + 1));
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Index of the `}` closing the `{` at `start`, or -1. */
+function matchBrace(s: string, start: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = start; i < s.length; i++) {
+    const ch = s[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "{") depth++;
+    else if (ch === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+const truthy = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "true";
+const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+
+/** [unverified] names under which pages flag a required face capture. */
+const FACE_FLAGS = ["isFaceCheck", "openFaceCheck", "faceCheck"];
+
+export function parseDefaults(marg: Record<string, unknown>): CardDefaults | null {
+  const d = marg.defaults;
+  if (!isRecord(d)) return null;
+  const interval = Number(d.reportTimeInterval);
+  return {
+    reportTimeInterval: Number.isFinite(interval) && interval > 0 ? interval : 60,
+    cpi: str(d.cpi),
+    ktoken: str(d.ktoken),
+    fid: str(d.fid),
+    userid: str(d.userid),
+    clazzId: str(d.clazzId),
+    courseid: str(d.courseid),
+    knowledgeid: str(d.knowledgeid),
+    faceCheck: FACE_FLAGS.some((k) => truthy(d[k])),
+  };
+}
+
+/** Type the attachments of one tab; unknown shapes become `other` so nothing is silently dropped. */
+export function parseAttachments(marg: Record<string, unknown>): Job[] {
+  const list = Array.isArray(marg.attachments) ? marg.attachments : [];
+  const jobs: Job[] = [];
+  for (const raw of list) {
+    if (!isRecord(raw)) continue;
+    const prop = rec(raw.property);
+    const type = str(raw.type).toLowerCase();
+    const common = {
+      jobid: str(raw.jobid) || str(prop.jobid),
+      name: str(prop.name) || str(prop.title),
+      isPassed: truthy(raw.isPassed),
+      // Reads come with `job: null` but are task points all the same.
+      required: type === "read" ? raw.job !== false : truthy(raw.job),
+      // The page appends `&courseId=…`; the report sends courseId on its own.
+      otherInfo: str(raw.otherInfo).split("&")[0],
+    };
+    const isLive = type.includes("live") || prop.liveId !== undefined || prop.streamName !== undefined;
+    if (type === "video" && !isLive) {
+      jobs.push({
+        ...common,
+        type: str(prop.module).toLowerCase().includes("audio") ? "audio" : "video",
+        objectId: str(raw.objectId) || str(prop.objectid),
+        mid: "mid" in raw && str(raw.mid) !== "" ? str(raw.mid) : null,
+        playTimeMs: Number(raw.playTime) || 0,
+        rt: str(prop.rt) || null,
+      });
+    } else if (type === "document") {
+      jobs.push({ ...common, type: "document", objectId: str(prop.objectid) || str(raw.objectId), jtoken: str(raw.jtoken) });
+    } else if (type === "read") {
+      jobs.push({ ...common, type: "read", isPassed: common.isPassed || truthy(prop.read), jtoken: str(raw.jtoken) });
+    } else if (type === "workid") {
+      jobs.push({ ...common, type: "quiz", workId: str(prop.workid) });
+    } else {
+      jobs.push({ ...common, type: "other", rawType: type });
+    }
+  }
+  return jobs;
+}
+
+/** rt candidates for a media job: `property.rt`, else `-rt_d` → 0.9 / `-rt_1` → 1, else try both. */
+export function rtCandidates(job: { rt: string | null; otherInfo: string }): string[] {
+  if (job.rt) return [job.rt];
+  const m = /-rt_([1d])(?:-|$)/.exec(job.otherInfo);
+  if (m) return [m[1] === "d" ? "0.9" : "1"];
+  return ["0.9", "1"];
+}

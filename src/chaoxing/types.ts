@@ -1,0 +1,114 @@
+/** A course is identified by (courseId, clazzId); `cpi` belongs to that class and most calls need it. */
+export interface CourseRef {
+  courseId: string;
+  clazzId: string;
+  cpi: string;
+}
+
+export interface Course extends CourseRef {
+  courseName: string;
+  teacherName: string;
+  /** 0 ongoing, 1 ended (seed's `/courses/list` shape). */
+  state: 0 | 1;
+  /** Folder (`courseFolderId`) the course was listed in; null for the top level. */
+  folderId: string | null;
+  folderName: string | null;
+  /** `div.course` attributes, kept for callers that want them. */
+  info: string;
+  roleid: string;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+}
+
+export interface Chapter {
+  id: string;
+  title: string;
+  jobCount: number;
+  finished: boolean;
+  /** Locked until earlier work is done (tip says 解锁 and the job count is hidden). */
+  locked: boolean;
+}
+
+export interface JobCount {
+  totalcount: number;
+  finishcount: number;
+  unfinishcount: number;
+  openlock: number;
+  clickcount: number;
+}
+
+export interface CardDefaults {
+  reportTimeInterval: number;
+  cpi: string;
+  ktoken: string;
+  fid: string;
+  userid: string;
+  clazzId: string;
+  courseid: string;
+  knowledgeid: string;
+  faceCheck: boolean;
+}
+
+interface JobCommon {
+  jobid: string;
+  name: string;
+  /** Already done: skip it. */
+  isPassed: boolean;
+  /** A required task point (`job` truthy, or a read whose `job` is null). */
+  required: boolean;
+  /** `otherInfo` without the `&courseId=…` tail the page appends. */
+  otherInfo: string;
+}
+
+export interface MediaJob extends JobCommon {
+  type: "video" | "audio";
+  objectId: string;
+  /** null: the video failed transcoding and cannot be played: skip it. */
+  mid: string | null;
+  /** Resume point (ms already watched). */
+  playTimeMs: number;
+  /** `property.rt` when the page gives it. */
+  rt: string | null;
+}
+
+export interface DocumentJob extends JobCommon {
+  type: "document";
+  objectId: string;
+  jtoken: string;
+}
+
+export interface ReadJob extends JobCommon {
+  type: "read";
+  jtoken: string;
+}
+
+/** A chapter quiz (`workid`): left for the user. */
+export interface QuizJob extends JobCommon {
+  type: "quiz";
+  workId: string;
+}
+
+/** Live streams and anything newer: reported, not done. */
+export interface OtherJob extends JobCommon {
+  type: "other";
+  rawType: string;
+}
+
+export type Job = MediaJob | DocumentJob | ReadJob | QuizJob | OtherJob;
+
+export interface ChapterCards {
+  /** null when no tab carried an `mArg` object. */
+  defaults: CardDefaults | null;
+  jobs: Job[];
+}
+
+export interface MediaStatus {
+  dtoken: string;
+  /** seconds */
+  duration: number;
+  objectId: string;
+  filename: string;
+}

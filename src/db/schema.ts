@@ -1,0 +1,160 @@
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
+const timestamp = (name: string) => text(name);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    username: text("username").notNull(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    createdAt: timestamp("created_at").notNull(),
+    lastLogin: timestamp("last_login"),
+  },
+  (t) => [
+    // Case-insensitive uniqueness: "Alice" and "alice" are one account.
+    uniqueIndex("users_username_lower").on(sql`lower(${t.username})`),
+    uniqueIndex("users_email_lower").on(sql`lower(${t.email})`),
+  ],
+);
+
+export const userConfigs = sqliteTable("user_configs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull().unique().references(() => users.id, { onDelete: "cascade" }),
+  cxUsername: text("cx_username"),
+  /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. */
+  cxPasswordEnc: text("cx_password_enc"),
+  useCookies: integer("use_cookies", { mode: "boolean" }).notNull().default(false),
+  speed: real("speed").notNull().default(1),
+  notopenAction: text("notopen_action", { enum: ["retry", "ask", "continue"] }).notNull().default("retry"),
+  updatedAt: timestamp("updated_at").notNull(),
+});
+
+export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    courseIds: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
+    status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
+    reason: text("reason"),
+    progress: integer("progress").notNull().default(0),
+    /** Per-task overrides from POST /tasks; null means "the user's config at start". */
+    speed: real("speed"),
+    notopenAction: text("notopen_action", { enum: ["retry", "ask", "continue"] }),
+    createdAt: timestamp("created_at").notNull(),
+    startTime: timestamp("start_time"),
+    endTime: timestamp("end_time"),
+    errorMsg: text("error_msg"),
+    completedCourses: integer("completed_courses").notNull().default(0),
+    totalCourses: integer("total_courses").notNull().default(0),
+    leftForUser: text("left_for_user", { mode: "json" }).$type<LeftItem[]>().notNull().default(sql`'[]'`),
+    studySeconds: integer("study_seconds").notNull().default(0),
+    jobsCompleted: integer("jobs_completed").notNull().default(0),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [index("tasks_user_status").on(t.userId, t.status), index("tasks_status").on(t.status)],
+);
+
+export interface LeftItem {
+  course: string;
+  chapter: string;
+  item: string;
+  kind: string;
+  reason: string;
+}
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+
+export const taskLogs = sqliteTable(
+  "task_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    taskId: integer("task_id").notNull().references(() => tasks.id, { onDelete: "cascade" }),
+    level: text("level", { enum: LOG_LEVELS }).notNull(),
+    message: text("message").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("task_logs_task_id").on(t.taskId, t.id)],
+);
+
+export const passwordResets = sqliteTable("password_resets", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** SHA-256 of the emailed token: a leaked table cannot reset anyone's password. */
+  tokenHash: text("token_hash").notNull().unique(),
+  expiresAt: timestamp("expires_at").notNull(),
+  usedAt: timestamp("used_at"),
+  createdAt: timestamp("created_at").notNull(),
+});
+
+/** Every issued JWT by its jti: logout revokes one, a password change revokes the rest. */
+export const authTokens = sqliteTable(
+  "auth_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    issuedAt: timestamp("issued_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    revokedAt: timestamp("revoked_at"),
+  },
+  (t) => [index("auth_tokens_user").on(t.userId)],
+);
+
+/** Fixed-window counters for throttling (login failures, registrations, reset mails). */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  windowStart: integer("window_start").notNull(),
+});
+
+/** Append-only record of admin actions. */
+export const adminAudit = sqliteTable(
+  "admin_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    adminId: integer("admin_id"),
+    adminUsername: text("admin_username").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("admin_audit_created").on(t.createdAt)],
+);
+
+/** Upstream failure signals seen by the engine, for the admin statistics. */
+export const upstreamEvents = sqliteTable(
+  "upstream_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    taskId: integer("task_id"),
+    userId: integer("user_id"),
+    kind: text("kind").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("upstream_events_created").on(t.createdAt)],
+);
+
+/** Study time per task per day (Asia/Shanghai), for the per-day statistics. */
+export const studyDays = sqliteTable(
+  "study_days",
+  {
+    taskId: integer("task_id").notNull().references(() => tasks.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull(),
+    day: text("day").notNull(),
+    seconds: integer("seconds").notNull().default(0),
+  },
+  (t) => [uniqueIndex("study_days_task_day").on(t.taskId, t.day), index("study_days_day").on(t.day)],
+);

@@ -1,0 +1,255 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import type { App } from "../app";
+import { requireAuth } from "../auth/middleware";
+import { issueToken, revokeToken, revokeUserTokens, type UserRow } from "../auth/tokens";
+import { findByEmail, findByLogin } from "../auth/users";
+import { config } from "../config";
+import { getDb } from "../db/client";
+import { passwordResets, userConfigs, users } from "../db/schema";
+import { clock, isoNow } from "../lib/clock";
+import { sha256Hex, randomToken } from "../lib/encoding";
+import { ApiError } from "../lib/errors";
+import { mailSender } from "../lib/mail";
+import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
+import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
+import type { AppEnv } from "../types";
+import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
+
+export const Password = z.string().min(8, "密码至少 8 位").max(128);
+const Username = z
+  .string()
+  .min(3, "用户名 3–32 位")
+  .max(32, "用户名 3–32 位")
+  .regex(/^[A-Za-z0-9_.\-\u4e00-\u9fa5]+$/, "用户名只能包含字母、数字、下划线、点、连字符或汉字");
+export const Email = z.string().max(254).email("邮箱格式不正确");
+
+const TokenSchema = z
+  .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int(), user: UserSchema })
+  .openapi("Token");
+
+const RegisterBody = z.object({ username: Username, email: Email, password: Password }).strict().openapi("RegisterRequest");
+const LoginBody = z
+  .object({
+    username: z.string().min(1).max(254).openapi({ description: "用户名或邮箱" }),
+    password: z.string().min(1).max(128),
+    // OAuth2 password-form fields, accepted and ignored.
+    grant_type: z.string().max(64).optional(),
+    scope: z.string().max(256).optional(),
+    client_id: z.string().max(256).optional(),
+    client_secret: z.string().max(256).optional(),
+  })
+  .openapi("LoginRequest");
+const ForgotBody = z.object({ email: Email }).strict().openapi("ForgotPasswordRequest");
+const ResetBody = z.object({ token: z.string().min(16).max(128), new_password: Password }).strict().openapi("ResetPasswordRequest");
+
+const RESET_TTL_MS = 30 * 60 * 1000;
+const FORGOT_MESSAGE = "如果该邮箱已注册，将收到密码重置邮件";
+
+export function clientIp(c: Context<AppEnv>): string {
+  return c.req.header("CF-Connecting-IP") ?? "local";
+}
+
+const limits = {
+  loginAccount: (login: string): Limit => ({ key: `login:acct:${login.toLowerCase()}`, max: 5, windowSeconds: 900 }),
+  loginClient: (ip: string): Limit => ({ key: `login:ip:${ip}`, max: 20, windowSeconds: 900 }),
+  register: (ip: string): Limit => ({ key: `register:ip:${ip}`, max: 10, windowSeconds: 3600 }),
+  forgotClient: (ip: string): Limit => ({ key: `forgot:ip:${ip}`, max: 10, windowSeconds: 3600 }),
+  forgotEmail: (email: string): Limit => ({ key: `forgot:email:${email.toLowerCase()}`, max: 3, windowSeconds: 3600 }),
+};
+
+async function tokenResponse(c: Context<AppEnv>, user: UserRow) {
+  const cfg = config(c.env);
+  const { token } = await issueToken(getDb(c.env), cfg, user.id);
+  return { access_token: token, token_type: "bearer" as const, expires_in: cfg.TOKEN_TTL_SECONDS, user: userOut(user) };
+}
+
+export function registerAuthRoutes(app: App) {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/register",
+      tags: ["认证"],
+      summary: "注册新用户",
+      request: { body: jsonBody(RegisterBody) },
+      responses: { 201: json(TokenSchema, "注册成功"), 400: errors[400], 415: errors[415], 429: errors[429] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const db = getDb(c.env);
+      const cfg = config(c.env);
+      await consume(db, limits.register(clientIp(c)));
+      const taken = await db
+        .select({ username: users.username, email: users.email })
+        .from(users)
+        .where(sql`lower(${users.username}) = ${body.username.toLowerCase()} OR lower(${users.email}) = ${body.email.toLowerCase()}`)
+        .all();
+      if (taken.some((u) => u.username.toLowerCase() === body.username.toLowerCase())) throw new ApiError(400, "duplicate", "用户名已存在");
+      if (taken.length) throw new ApiError(400, "duplicate", "邮箱已被注册");
+      const now = isoNow();
+      const passwordHash = await hashPassword(body.password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
+      let user: UserRow;
+      try {
+        user = (await db.insert(users).values({ username: body.username, email: body.email, passwordHash, createdAt: now, lastLogin: now }).returning().get());
+      } catch {
+        // Lost a race with a concurrent registration of the same name: the unique index decided.
+        throw new ApiError(400, "duplicate", "用户名或邮箱已被注册");
+      }
+      await db.insert(userConfigs).values({ userId: user.id, updatedAt: now });
+      return c.json(await tokenResponse(c, user), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/login",
+      tags: ["认证"],
+      summary: "用户登录（JSON 或 OAuth2 密码表单；用户名字段可填邮箱）",
+      request: {
+        body: {
+          content: { "application/json": { schema: LoginBody }, "application/x-www-form-urlencoded": { schema: LoginBody } },
+        },
+      },
+      responses: { 200: json(TokenSchema, "登录成功"), 400: errors[400], 401: errors[401], 403: errors[403], 415: errors[415], 429: errors[429] },
+    }),
+    async (c) => {
+      const fromJson = c.req.valid("json") as Partial<z.infer<typeof LoginBody>>;
+      const fromForm = c.req.valid("form") as Partial<z.infer<typeof LoginBody>>;
+      const creds = fromJson.username ? fromJson : fromForm;
+      if (!creds.username || !creds.password) throw new ApiError(400, "validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填" }] });
+      const db = getDb(c.env);
+      const cfg = config(c.env);
+      const acct = limits.loginAccount(creds.username);
+      const client = limits.loginClient(clientIp(c));
+      await enforce(db, acct, client);
+      const user = await findByLogin(db, creds.username);
+      // Verify against a dummy hash for unknown users too, so timing does not tell who exists.
+      const ok = await verifyPassword(creds.password, user?.passwordHash ?? (await dummyHash(cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS)), cfg.PASSWORD_PEPPER);
+      if (!user || !ok) {
+        await Promise.all([hit(db, acct), hit(db, client)]);
+        throw new ApiError(401, "unauthorized", "用户名/邮箱或密码错误");
+      }
+      if (!user.isActive) throw new ApiError(403, "account_disabled", "账号已被禁用");
+      const lastLogin = isoNow();
+      await Promise.all([clear(db, acct.key), db.update(users).set({ lastLogin }).where(eq(users.id, user.id))]);
+      return c.json(await tokenResponse(c, { ...user, lastLogin }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/refresh",
+      tags: ["认证"],
+      summary: "用有效令牌换取新令牌（旧令牌随即失效）",
+      security: bearer,
+      middleware: [requireAuth],
+      responses: { 200: json(TokenSchema, "新令牌"), 401: errors[401] },
+    }),
+    async (c) => {
+      const { user, jti } = c.var.auth;
+      const body = await tokenResponse(c, user);
+      await revokeToken(getDb(c.env), jti);
+      return c.json(body, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/logout",
+      tags: ["认证"],
+      summary: "退出登录（该令牌立即失效）",
+      security: bearer,
+      middleware: [requireAuth],
+      responses: { 200: json(MessageSchema, "已退出"), 401: errors[401] },
+    }),
+    async (c) => {
+      await revokeToken(getDb(c.env), c.var.auth.jti);
+      return c.json({ message: "已退出登录" }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/auth/me",
+      tags: ["认证"],
+      summary: "获取当前用户信息",
+      security: bearer,
+      middleware: [requireAuth],
+      responses: { 200: json(UserSchema, "当前用户"), 401: errors[401] },
+    }),
+    (c) => c.json(userOut(c.var.auth.user), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/forgot-password",
+      tags: ["认证"],
+      summary: "忘记密码（无论邮箱是否注册，回答相同）",
+      request: { body: jsonBody(ForgotBody) },
+      responses: { 200: json(MessageSchema, "已受理"), 400: errors[400], 429: errors[429] },
+    }),
+    async (c) => {
+      const { email } = c.req.valid("json");
+      const db = getDb(c.env);
+      const cfg = config(c.env);
+      await consume(db, limits.forgotClient(clientIp(c)), limits.forgotEmail(email));
+      const user = await findByEmail(db, email);
+      if (user?.isActive) {
+        // The write and the mail happen after the response, so both branches answer in the same time.
+        c.executionCtx.waitUntil(
+          (async () => {
+            const token = randomToken(32); // 256 random bits
+            await db.insert(passwordResets).values({
+              userId: user.id,
+              tokenHash: await sha256Hex(token),
+              expiresAt: new Date(clock.now() + RESET_TTL_MS).toISOString(),
+              createdAt: isoNow(),
+            });
+            const link = `${cfg.APP_URL.replace(/\/$/, "")}/reset-password?token=${token}`;
+            await mailSender(cfg).send({
+              to: user.email,
+              subject: "chaoxing-edge 密码重置",
+              text: `${user.username}，你好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如果不是你本人操作，请忽略此邮件。`,
+            });
+          })().catch((e) => console.error("password reset mail failed", e)),
+        );
+      }
+      return c.json({ message: FORGOT_MESSAGE }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/auth/reset-password",
+      tags: ["认证"],
+      summary: "用邮件中的令牌重置密码（令牌一次有效；该用户所有令牌失效）",
+      request: { body: jsonBody(ResetBody) },
+      responses: { 200: json(MessageSchema, "密码已重置"), 400: errors[400] },
+    }),
+    async (c) => {
+      const { token, new_password } = c.req.valid("json");
+      const db = getDb(c.env);
+      const cfg = config(c.env);
+      const now = isoNow();
+      // Consume atomically: only one request can flip used_at from NULL.
+      const used = await db
+        .update(passwordResets)
+        .set({ usedAt: now })
+        .where(and(eq(passwordResets.tokenHash, await sha256Hex(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
+        .returning({ userId: passwordResets.userId })
+        .get();
+      if (!used) throw new ApiError(400, "invalid_token", "重置令牌无效或已过期");
+      const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
+      await db.update(users).set({ passwordHash }).where(eq(users.id, used.userId));
+      await revokeUserTokens(db, used.userId);
+      return c.json({ message: "密码已重置，请重新登录" }, 200);
+    },
+  );
+}

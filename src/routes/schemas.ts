@@ -1,0 +1,90 @@
+import { z } from "@hono/zod-openapi";
+import type { UserRow } from "../auth/tokens";
+
+export const ErrorSchema = z
+  .object({
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Error");
+
+export const MessageSchema = z.object({ message: z.string(), detail: z.string().optional() }).openapi("Message");
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string(),
+    email_verified: z.boolean(),
+    role: z.enum(["user", "admin"]),
+    is_active: z.boolean(),
+    created_at: z.string(),
+    last_login: z.string().nullable(),
+  })
+  .openapi("User");
+export type UserOut = z.infer<typeof UserSchema>;
+
+export function userOut(u: UserRow): UserOut {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    email_verified: u.emailVerified,
+    role: u.role,
+    is_active: u.isActive,
+    created_at: u.createdAt,
+    last_login: u.lastLogin,
+  };
+}
+
+export const IdParam = z.object({
+  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+});
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .object({
+      items: z.array(item),
+      total: z.number().int(),
+      page: z.number().int(),
+      page_size: z.number().int(),
+      total_pages: z.number().int(),
+    })
+    .openapi(name);
+}
+
+export function paginate<T>(items: T[], total: number, page: number, pageSize: number) {
+  return { items, total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
+}
+
+const err = (description: string) => ({ content: { "application/json": { schema: ErrorSchema } }, description });
+
+/** Error responses for the OpenAPI document, by status. */
+export const errors = {
+  400: err("请求错误：校验失败或状态不允许"),
+  401: err("未认证：缺少、无效、过期或已撤销的令牌"),
+  403: err("权限不足"),
+  404: err("资源不存在（或属于其他用户）"),
+  409: err("状态冲突：当前状态不允许此操作"),
+  415: err("不支持的请求体类型"),
+  429: err("请求过于频繁（带 Retry-After）"),
+  502: err("超星服务不可用"),
+} as const;
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+
+export const bearer = [{ bearerAuth: [] }];

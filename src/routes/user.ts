@@ -1,0 +1,181 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import type { App } from "../app";
+import { requireAuth } from "../auth/middleware";
+import { revokeUserTokens } from "../auth/tokens";
+import { config } from "../config";
+import { getDb, type Db } from "../db/client";
+import { tasks, TASK_STATUSES, userConfigs, users } from "../db/schema";
+import { isoNow } from "../lib/clock";
+import { ApiError } from "../lib/errors";
+import { hashPassword, verifyPassword } from "../lib/password";
+import { seal } from "../lib/secretbox";
+import { Password } from "./auth";
+import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
+
+export const Speed = z
+  .number()
+  .min(1, "速度范围 1.0–2.0")
+  .max(2, "速度范围 1.0–2.0")
+  .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
+export const NotopenAction = z.enum(["retry", "ask", "continue"]);
+
+const ConfigSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    cx_username: z.string().nullable(),
+    cx_password_set: z.boolean().openapi({ description: "是否已保存超星密码（密码本身从不返回）" }),
+    use_cookies: z.boolean(),
+    speed: z.number(),
+    notopen_action: NotopenAction,
+    updated_at: z.string(),
+  })
+  .openapi("UserConfig");
+
+const ConfigUpdate = z
+  .object({
+    cx_username: z.string().trim().min(1).max(64).nullable().optional(),
+    cx_password: z.string().min(1).max(128).nullable().optional().openapi({ description: "只写：省略则保留，null 清除" }),
+    use_cookies: z.boolean().optional(),
+    speed: Speed.optional(),
+    notopen_action: NotopenAction.optional(),
+  })
+  .strict()
+  .openapi("UserConfigUpdate");
+
+const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).strict().openapi("PasswordChange");
+
+const StatisticsSchema = z
+  .object({
+    tasks: z.object({
+      total: z.number().int(),
+      pending: z.number().int(),
+      running: z.number().int(),
+      paused: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+    study_seconds: z.number().int(),
+    jobs_completed: z.number().int(),
+  })
+  .openapi("UserStatistics");
+
+export type ConfigRow = typeof userConfigs.$inferSelect;
+
+/** The user's config row, created with defaults on first use. */
+export async function loadConfig(db: Db, userId: number): Promise<ConfigRow> {
+  const row = await db.select().from(userConfigs).where(eq(userConfigs.userId, userId)).get();
+  if (row) return row;
+  return db.insert(userConfigs).values({ userId, updatedAt: isoNow() }).onConflictDoNothing().returning().get()
+    ?? (await db.select().from(userConfigs).where(eq(userConfigs.userId, userId)).get())!;
+}
+
+export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
+  return {
+    id: r.id,
+    user_id: r.userId,
+    cx_username: r.cxUsername,
+    cx_password_set: r.cxPasswordEnc !== null,
+    use_cookies: r.useCookies,
+    speed: r.speed,
+    notopen_action: r.notopenAction,
+    updated_at: r.updatedAt,
+  };
+}
+
+/** Tasks by status, study time and jobs completed, from the tasks table. */
+export async function userStatistics(db: Db, userId: number): Promise<z.infer<typeof StatisticsSchema>> {
+  const rows = await db
+    .select({ status: tasks.status, n: sql<number>`count(*)`, study: sql<number>`coalesce(sum(${tasks.studySeconds}),0)`, jobs: sql<number>`coalesce(sum(${tasks.jobsCompleted}),0)` })
+    .from(tasks)
+    .where(eq(tasks.userId, userId))
+    .groupBy(tasks.status)
+    .all();
+  const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<(typeof TASK_STATUSES)[number], number>;
+  let study = 0;
+  let jobs = 0;
+  for (const r of rows) {
+    byStatus[r.status] = r.n;
+    study += r.study;
+    jobs += r.jobs;
+  }
+  return { tasks: { total: rows.reduce((a, r) => a + r.n, 0), ...byStatus }, study_seconds: study, jobs_completed: jobs };
+}
+
+export { StatisticsSchema, ConfigSchema as UserConfigSchema };
+
+export function registerUserRoutes(app: App) {
+  const auth = { security: bearer, middleware: [requireAuth] };
+
+  app.openapi(
+    createRoute({ method: "get", path: "/api/user/config", tags: ["用户"], summary: "获取用户配置", ...auth, responses: { 200: json(ConfigSchema, "配置"), 401: errors[401] } }),
+    async (c) => c.json(configOut(await loadConfig(getDb(c.env), c.var.auth.user.id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/user/config",
+      tags: ["用户"],
+      summary: "更新用户配置（部分更新）",
+      ...auth,
+      request: { body: jsonBody(ConfigUpdate) },
+      responses: { 200: json(ConfigSchema, "更新后的配置"), 400: errors[400], 401: errors[401], 415: errors[415] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const db = getDb(c.env);
+      const userId = c.var.auth.user.id;
+      await loadConfig(db, userId);
+      const set: Partial<ConfigRow> = { updatedAt: isoNow() };
+      if (body.cx_username !== undefined) set.cxUsername = body.cx_username;
+      if (body.cx_password !== undefined)
+        set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
+      if (body.use_cookies !== undefined) set.useCookies = body.use_cookies;
+      if (body.speed !== undefined) set.speed = body.speed;
+      if (body.notopen_action !== undefined) set.notopenAction = body.notopen_action;
+      const row = await db.update(userConfigs).set(set).where(eq(userConfigs.userId, userId)).returning().get();
+      return c.json(configOut(row!), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/user/password",
+      tags: ["用户"],
+      summary: "修改密码（需旧密码；其他令牌失效）",
+      ...auth,
+      request: { body: jsonBody(PasswordChange) },
+      responses: { 200: json(MessageSchema, "已修改"), 400: errors[400], 401: errors[401] },
+    }),
+    async (c) => {
+      const { old_password, new_password } = c.req.valid("json");
+      const cfg = config(c.env);
+      const db = getDb(c.env);
+      const { user, jti } = c.var.auth;
+      if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError(400, "wrong_password", "旧密码错误");
+      const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
+      await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+      await revokeUserTokens(db, user.id, jti);
+      return c.json({ message: "密码已修改" }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/user/profile",
+      tags: ["用户"],
+      summary: "获取用户资料和统计",
+      ...auth,
+      responses: { 200: json(z.object({ user: UserSchema, statistics: StatisticsSchema }).openapi("Profile"), "资料"), 401: errors[401] },
+    }),
+    async (c) => {
+      const { user } = c.var.auth;
+      return c.json({ user: userOut(user), statistics: await userStatistics(getDb(c.env), user.id) }, 200);
+    },
+  );
+}

@@ -1,0 +1,6 @@
+import type { AuthContext } from "./auth/tokens";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { auth: AuthContext; requestId: string };
+}

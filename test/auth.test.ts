@@ -1,0 +1,186 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { setMailSenderOverride, type Mail } from "../src/lib/mail";
+import { clock } from "../src/lib/clock";
+import { api, registerUser } from "./helpers/api";
+import { authMatrix } from "./helpers/auth-matrix";
+
+const ip = (n: number) => ({ "CF-Connecting-IP": `192.0.2.${n}` });
+
+describe("POST /api/auth/register", () => {
+  it("creates the user and answers 201 with a working bearer token", async () => {
+    const r = await api("POST", "/api/auth/register", { body: { username: "Alice_1", email: "Alice1@Example.com", password: "password123" }, headers: ip(1) });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ token_type: "bearer", user: { username: "Alice_1", email: "Alice1@Example.com", role: "user", is_active: true, email_verified: false } });
+    expect(r.body.user.created_at).toMatch(/Z$/);
+    const me = await api("GET", "/api/auth/me", { token: r.body.access_token });
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe("Alice_1");
+    expect(me.body).not.toHaveProperty("password_hash");
+  });
+
+  it("rejects a duplicate username or email case-insensitively, writing nothing", async () => {
+    await api("POST", "/api/auth/register", { body: { username: "Bob", email: "bob@example.com", password: "password123" }, headers: ip(2) });
+    const dupName = await api("POST", "/api/auth/register", { body: { username: "bob", email: "other@example.com", password: "password123" }, headers: ip(2) });
+    expect(dupName).toMatchObject({ status: 400, body: { detail: "用户名已存在", code: "duplicate" } });
+    const dupMail = await api("POST", "/api/auth/register", { body: { username: "bobby", email: "BOB@example.com", password: "password123" }, headers: ip(2) });
+    expect(dupMail).toMatchObject({ status: 400, body: { detail: "邮箱已被注册" } });
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE lower(username) IN ('bob','bobby')").first<{ n: number }>();
+    expect(n!.n).toBe(1);
+  });
+
+  it("validates every field with a 400 naming it, never 422", async () => {
+    const cases: [unknown, string][] = [
+      [{ username: "ab", email: "a@b.co", password: "password123" }, "username"],
+      [{ username: "abc", email: "not-mail", password: "password123" }, "email"],
+      [{ username: "abc", email: "a@b.co", password: "short" }, "password"],
+      [{ username: "x".repeat(33), email: "a@b.co", password: "password123" }, "username"],
+      [{ username: "abc", email: "a@b.co", password: "p".repeat(129) }, "password"],
+      [{ username: "abc", email: "a@b.co", password: "password123", role: "admin" }, "body"],
+    ];
+    for (const [body, field] of cases) {
+      const r = await api("POST", "/api/auth/register", { body, headers: ip(3) });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.code).toBe("validation_error");
+      expect(r.body.errors.map((e: { field: string }) => e.field).join(","), JSON.stringify(body)).toContain(field === "body" ? "" : field);
+    }
+    expect((await api("POST", "/api/auth/register", { body: "{not json", headers: ip(3) })).status).toBe(400);
+    expect((await api("POST", "/api/auth/register", { body: "x", headers: { ...ip(3), "Content-Type": "text/plain" } })).status).toBe(415);
+  });
+
+  it("throttles registrations per client with 429 and Retry-After", async () => {
+    let last;
+    for (let i = 0; i < 11; i++) {
+      last = await api("POST", "/api/auth/register", { body: { username: `flood${i}`, email: `flood${i}@example.com`, password: "password123" }, headers: ip(4) });
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+});
+
+describe("POST /api/auth/login", () => {
+  it("accepts JSON and the OAuth2 password form, by username or email", async () => {
+    const { user, password } = await registerUser("login");
+    const byJson = await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(10) });
+    expect(byJson.status).toBe(200);
+    expect(byJson.body).toMatchObject({ token_type: "bearer", user: { id: user.id } });
+    expect(byJson.body.user.last_login).toBeTruthy();
+    const byForm = await api("POST", "/api/auth/login", { form: { grant_type: "password", username: user.email.toUpperCase(), password, scope: "" }, headers: ip(10) });
+    expect(byForm.status).toBe(200);
+    expect((await api("GET", "/api/auth/me", { token: byForm.body.access_token })).body.id).toBe(user.id);
+  });
+
+  it("answers one generic 401 for a wrong password or an unknown user", async () => {
+    const { user } = await registerUser("login");
+    const wrong = await api("POST", "/api/auth/login", { body: { username: user.username, password: "wrong-password" }, headers: ip(11) });
+    const unknown = await api("POST", "/api/auth/login", { body: { username: "nobody-here", password: "wrong-password" }, headers: ip(11) });
+    expect(wrong).toMatchObject({ status: 401, body: { detail: "用户名/邮箱或密码错误" } });
+    expect(unknown.body.detail).toBe(wrong.body.detail);
+    expect((await api("POST", "/api/auth/login", { body: {}, headers: ip(11) })).status).toBe(400);
+  });
+
+  it("refuses a deactivated account with 403", async () => {
+    const { user, password } = await registerUser("login");
+    await env.DB.prepare("UPDATE users SET is_active = 0 WHERE id = ?").bind(user.id).run();
+    const r = await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(12) });
+    expect(r).toMatchObject({ status: 403, body: { detail: "账号已被禁用" } });
+  });
+
+  it("throttles failed logins per account (429 + Retry-After), then lets the window pass", async () => {
+    const { user, password } = await registerUser("login");
+    for (let i = 0; i < 5; i++) {
+      expect((await api("POST", "/api/auth/login", { body: { username: user.username, password: "bad-password" }, headers: ip(20 + i) })).status).toBe(401);
+    }
+    const blocked = await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(30) });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    clock.advance(16 * 60 * 1000);
+    expect((await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(30) })).status).toBe(200);
+  });
+
+  it("throttles failed logins per client across accounts", async () => {
+    for (let i = 0; i < 20; i++) {
+      await api("POST", "/api/auth/login", { body: { username: `ghost${i}`, password: "bad-password" }, headers: ip(99) });
+    }
+    const r = await api("POST", "/api/auth/login", { body: { username: "ghost-x", password: "bad-password" }, headers: ip(99) });
+    expect(r.status).toBe(429);
+  });
+});
+
+describe("token lifecycle", () => {
+  it("refresh swaps a valid token for a fresh one and the old one stops working", async () => {
+    const { token, user } = await registerUser("tok");
+    const r = await api("POST", "/api/auth/refresh", { token });
+    expect(r.status).toBe(200);
+    expect(r.body.access_token).not.toBe(token);
+    expect((await api("GET", "/api/auth/me", { token: r.body.access_token })).body.id).toBe(user.id);
+    expect((await api("GET", "/api/auth/me", { token })).status).toBe(401);
+  });
+
+  it("logout revokes that token at once and leaves the user's other sessions alive", async () => {
+    const { token, user, password } = await registerUser("tok");
+    const other = (await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(40) })).body.access_token;
+    expect(await api("POST", "/api/auth/logout", { token })).toMatchObject({ status: 200, body: { message: "已退出登录" } });
+    expect((await api("GET", "/api/auth/me", { token })).status).toBe(401);
+    expect((await api("GET", "/api/auth/me", { token: other })).status).toBe(200);
+  });
+
+  it("tokens expire after TOKEN_TTL_SECONDS", async () => {
+    const { token } = await registerUser("tok");
+    clock.advance((Number(env.TOKEN_TTL_SECONDS) + 1) * 1000);
+    expect((await api("GET", "/api/auth/me", { token })).body.detail).toBe("认证凭据已过期");
+  });
+});
+
+describe("password reset", () => {
+  // The api helper waits for the worker's waitUntil work, so mail sent after the response is here.
+  const sent: Mail[] = [];
+  setMailSenderOverride({ send: async (m) => void sent.push(m) });
+  afterEach(() => {
+    sent.length = 0;
+  });
+  const tokenOf = (m: Mail) => m.text.match(/token=([\w-]+)/)![1]!;
+
+  it("answers the same for known and unknown emails, mails a single-use link to the known one", async () => {
+    const { user, token: oldToken } = await registerUser("reset");
+    const known = await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(50) });
+    const unknown = await api("POST", "/api/auth/forgot-password", { body: { email: "nobody@example.com" }, headers: ip(50) });
+    expect(known).toMatchObject({ status: 200, body: { message: "如果该邮箱已注册，将收到密码重置邮件" } });
+    expect(unknown.body).toEqual(known.body);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toBe(user.email);
+    const resetToken = tokenOf(sent[0]!);
+    expect(resetToken.length).toBeGreaterThanOrEqual(22); // ≥128 bits in base64url
+    const stored = await env.DB.prepare("SELECT token_hash FROM password_resets WHERE user_id = ?").bind(user.id).first<{ token_hash: string }>();
+    expect(stored!.token_hash).not.toContain(resetToken);
+
+    const ok = await api("POST", "/api/auth/reset-password", { body: { token: resetToken, new_password: "brand-new-pass" } });
+    expect(ok.status).toBe(200);
+    expect((await api("GET", "/api/auth/me", { token: oldToken })).status).toBe(401);
+    expect((await api("POST", "/api/auth/login", { body: { username: user.username, password: "brand-new-pass" }, headers: ip(51) })).status).toBe(200);
+    const again = await api("POST", "/api/auth/reset-password", { body: { token: resetToken, new_password: "another-pass-1" } });
+    expect(again).toMatchObject({ status: 400, body: { detail: "重置令牌无效或已过期" } });
+  });
+
+  it("refuses a reset token older than 30 minutes", async () => {
+    const { user } = await registerUser("reset");
+    const f = await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(52) });
+    expect(f.status).toBe(200);
+    clock.advance(31 * 60 * 1000);
+    const r = await api("POST", "/api/auth/reset-password", { body: { token: tokenOf(sent[0]!), new_password: "brand-new-pass" } });
+    expect(r.status).toBe(400);
+  });
+
+  it("throttles reset mails per address", async () => {
+    const { user } = await registerUser("reset");
+    let last;
+    for (let i = 0; i < 4; i++) last = await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(60 + i) });
+    expect(last!.status).toBe(429);
+  });
+});
+
+authMatrix([
+  { method: "GET", path: "/api/auth/me" },
+  { method: "POST", path: "/api/auth/logout" },
+  { method: "POST", path: "/api/auth/refresh" },
+]);
