@@ -42,6 +42,8 @@ export function createApp(): App {
   });
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
 
+  // Liveness, and the no-op baseline of the API benchmark.
+  app.get("/api/health", (c) => c.json({ status: "ok" }));
   registerAuthRoutes(app);
   registerUserRoutes(app);
 

@@ -1,0 +1,44 @@
+// `npm run dev [-- --port N]`: the whole app offline. Builds the assets, applies the D1 migrations to the
+// local database, starts the Chaoxing simulator (port SIM_PORT, default 8001) and the app (default 8000)
+// with the simulator as its upstream. Ctrl-C stops both.
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
+const args = process.argv.slice(2);
+const portIdx = args.indexOf("--port");
+const port = portIdx >= 0 ? args[portIdx + 1] : (process.env.PORT ?? "8000");
+const simPort = process.env.SIM_PORT ?? "8001";
+const sim = `http://127.0.0.1:${simPort}`;
+
+if (!existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
+execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: "inherit" });
+
+const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+const children = [
+  spawn(wrangler, ["dev", "-c", "wrangler.sim.toml", "--port", simPort, "--inspector-port", "9231", ...common], { cwd: root, env, stdio: "inherit" }),
+  spawn(
+    wrangler,
+    [
+      "dev", "--port", port, "--inspector-port", "9230", ...common,
+      ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
+      "--var", `APP_URL:http://localhost:${port}`,
+    ],
+    { cwd: root, env, stdio: "inherit" },
+  ),
+];
+console.log(`\n  chaoxing-edge: http://localhost:${port}  (API http://localhost:${port}/api, docs /api/docs)\n  Chaoxing simulator: ${sim}  (demo account 13800138000 / your_password)\n`);
+
+const stop = () => {
+  for (const c of children) c.kill("SIGTERM");
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+for (const c of children) c.on("exit", (code) => {
+  stop();
+  process.exitCode = code ?? 0;
+});
