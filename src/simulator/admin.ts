@@ -1,0 +1,112 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { SimControl } from "./control";
+
+/** `/__sim/*`: the control API over HTTP, for dev and end-to-end runs against a standalone simulator. */
+
+const counted = { path: z.string().max(200).optional(), times: z.number().int().min(0).optional() };
+const faultsSchema = z.strictObject({
+  serverError: z.strictObject({ ...counted, status: z.number().int().min(500).max(599).optional() }).nullable().optional(),
+  timeout: z.strictObject({ ...counted, holdMs: z.number().int().min(0).max(600_000).optional() }).nullable().optional(),
+  rateLimit: z.strictObject({ ...counted, retryAfterS: z.number().int().min(0).max(86_400).optional() }).nullable().optional(),
+  studyCap: z.strictObject({ restTimeS: z.number().int().min(1).max(86_400) }).nullable().optional(),
+  jsLiteralReports: z.boolean().nullable().optional(),
+});
+
+const phone = z.string().regex(/^\d{5,15}$/);
+const jobSpec = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.enum(["video", "audio"]),
+    name: z.string().max(200),
+    duration: z.number().int().min(1).max(86_400),
+    rt: z.enum(["0.9", "1"]).optional(),
+    rtIn: z.enum(["property", "otherInfo", "none"]).optional(),
+    transcodeFailed: z.boolean().optional(),
+  }),
+  z.strictObject({ type: z.enum(["document", "read", "quiz"]), name: z.string().max(200) }),
+]);
+const courseSpec = z.strictObject({
+  name: z.string().max(200),
+  teacher: z.string().max(100),
+  state: z.union([z.literal(0), z.literal(1)]).optional(),
+  folder: z.string().max(100).optional(),
+  notOpen: z.boolean().optional(),
+  sequential: z.boolean().optional(),
+  faceCheck: z.enum(["redirect", "flag"]).optional(),
+  chapters: z
+    .array(
+      z.strictObject({
+        title: z.string().max(200),
+        unit: z.string().max(200).optional(),
+        tabs: z.array(z.array(jobSpec).max(20)).max(7).optional(),
+        notOpen: z.boolean().optional(),
+      }),
+    )
+    .max(500),
+});
+const accountSchema = z.strictObject({
+  phone: phone.optional(),
+  password: z.string().min(1).max(100).optional(),
+  name: z.string().max(50).optional(),
+  fid: z.string().max(20).optional(),
+  courses: z.array(courseSpec).max(50).optional(),
+});
+const actionSchema = z.discriminatedUnion("action", [
+  z.strictObject({ action: z.literal("expireSessions"), phone: phone.optional() }),
+  z.strictObject({ action: z.literal("requireCaptcha"), phone: phone.optional() }),
+  z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
+  z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
+  z.strictObject({ action: z.literal("completeQuiz"), phone, jobid: z.string().max(40) }),
+]);
+
+export function adminRoutes(control: SimControl): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => c.json({ detail: err.message }, 400));
+
+  app.get("/state", (c) => c.json(control.snapshot()));
+
+  app.get("/requests", (c) => c.json(control.requests(c.req.query("phone"))));
+
+  app.post("/reset", (c) => {
+    control.reset();
+    return c.json({ ok: true });
+  });
+
+  app.post("/faults", async (c) => {
+    const parsed = faultsSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ detail: z.prettifyError(parsed.error) }, 400);
+    control.setFaults(parsed.data);
+    return c.json(control.snapshot().faults);
+  });
+
+  app.post("/accounts", async (c) => {
+    const parsed = accountSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ detail: z.prettifyError(parsed.error) }, 400);
+    return c.json(control.createAccount(parsed.data), 201);
+  });
+
+  app.post("/actions", async (c) => {
+    const parsed = actionSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ detail: z.prettifyError(parsed.error) }, 400);
+    const a = parsed.data;
+    switch (a.action) {
+      case "expireSessions":
+        control.expireSessions(a.phone);
+        return c.json({ ok: true });
+      case "requireCaptcha":
+        return c.json({ ok: true, answer: control.requireCaptcha(a.phone) });
+      case "rotateDtokens":
+        control.rotateDtokens(a.phone);
+        return c.json({ ok: true });
+      case "openChapter":
+        control.openChapter(a.chapterId);
+        return c.json({ ok: true });
+      case "completeQuiz":
+        control.completeQuiz(a.phone, a.jobid);
+        return c.json({ ok: true });
+    }
+  });
+
+  return app;
+}

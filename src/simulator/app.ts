@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { clock } from "../lib/clock";
+import { adminRoutes } from "./admin";
+import { createControl, type SimControl } from "./control";
+import { platformRoutes, type SimEnv } from "./platform";
+import { SimState } from "./state";
+
+export interface SimulatorOptions {
+  /** Seed the demo account 13800138000 / your_password (default true). */
+  seedDemo?: boolean;
+}
+
+export interface Simulator {
+  app: Hono<SimEnv>;
+  state: SimState;
+  control: SimControl;
+}
+
+const DEFAULT_HOLD_MS = 30_000;
+
+/**
+ * An in-memory, protocol-faithful Chaoxing (chaoxing-protocol.md): the paths of every host on one
+ * origin, the platform's rules, switchable faults, and a control API.
+ */
+export function createSimulator(opts: SimulatorOptions = {}): Simulator {
+  const state = new SimState(opts.seedDemo ?? true);
+  const control = createControl(state);
+  const app = new Hono<SimEnv>();
+
+  app.route("/__sim", adminRoutes(control));
+
+  // Every platform request is logged against its account and may meet a switched-on fault first.
+  app.use("*", async (c, next) => {
+    c.set("account", null);
+    const path = new URL(c.req.url).pathname;
+    const early = await faultResponse(state, path);
+    if (early) c.res = early;
+    else await next();
+    const uid = c.get("account")?.uid ?? getCookie(c, "_uid") ?? null;
+    state.record({ at: clock.now(), method: c.req.method, path, uid, status: c.res.status });
+    return c.res;
+  });
+
+  app.route("/", platformRoutes(state));
+  return { app, state, control };
+}
+
+/** The response of a switched-on fault that hits `path`, if any. */
+async function faultResponse(state: SimState, path: string): Promise<Response | null> {
+  const timeout = state.takeFault("timeout", path);
+  if (timeout) {
+    // A hung upstream: the client's own timeout should fire first.
+    await new Promise((r) => setTimeout(r, timeout.holdMs ?? DEFAULT_HOLD_MS));
+    return new Response("504 Gateway Time-out", { status: 504 });
+  }
+  const error = state.takeFault("serverError", path);
+  if (error) return new Response("Service Unavailable", { status: error.status ?? 503 });
+  const limited = state.takeFault("rateLimit", path);
+  if (limited) return new Response("Too Many Requests", { status: 429, headers: { "Retry-After": String(limited.retryAfterS ?? 60) } });
+  return null;
+}

@@ -1,0 +1,145 @@
+import { clock } from "../lib/clock";
+import { isRequired, type SimCourse, type SimCourseSpec } from "./model";
+import type { Faults, JobProgress, RequestLogEntry, SimAccount, SimState } from "./state";
+
+export interface SimAccountInfo {
+  uid: string;
+  phone: string;
+  password: string;
+  fid: string;
+  name: string;
+  courses: Array<SimCourse & { cpi: string }>;
+}
+
+export interface AccountSpec {
+  phone?: string;
+  password?: string;
+  name?: string;
+  fid?: string;
+  /** defaults to the demo course set */
+  courses?: SimCourseSpec[];
+}
+
+/** A patch of faults: a key set to null clears that fault. */
+export type FaultsPatch = { [K in keyof Faults]?: Faults[K] | null };
+
+export interface SimSnapshot {
+  now: number;
+  faults: Faults;
+  sessions: number;
+  accounts: Array<{
+    phone: string;
+    uid: string;
+    password: string;
+    name: string;
+    captchaAnswer: string | null;
+    requestCount: number;
+    courses: Array<{ courseId: string; clazzId: string; cpi: string; name: string; finished: number; total: number }>;
+  }>;
+}
+
+/** What tests (directly) and dev/e2e scripts (through /__sim/*) use to steer the simulator. */
+export interface SimControl {
+  reset(): void;
+  createAccount(spec?: AccountSpec): SimAccountInfo;
+  account(phone: string): SimAccountInfo;
+  setFaults(patch: FaultsPatch): void;
+  clearFaults(): void;
+  /** Forget the sessions of one account (or all): next calls get the 302 to the login page. */
+  expireSessions(phone?: string): void;
+  /** Demand a captcha from one account (or all); returns the answer. */
+  requireCaptcha(phone?: string): string;
+  /** Invalidate issued dtokens (a stale dtoken gets 403). */
+  rotateDtokens(phone?: string): void;
+  openChapter(chapterId: string): void;
+  /** The user finished a quiz by hand. */
+  completeQuiz(phone: string, jobid: string): void;
+  jobProgress(phone: string, jobid: string): JobProgress | undefined;
+  /** Upstream requests attributed to an account (or all). */
+  requestCount(phone?: string): number;
+  requests(phone?: string): RequestLogEntry[];
+  snapshot(): SimSnapshot;
+}
+
+const CAPTCHA_CHARS = "abcdefhjkmnpqrstuvwxyz2345678";
+
+function randomCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return [...bytes].map((b) => CAPTCHA_CHARS[b % CAPTCHA_CHARS.length]).join("");
+}
+
+export function createControl(st: SimState): SimControl {
+  const get = (phone: string): SimAccount => {
+    const a = st.accounts.get(phone);
+    if (!a) throw new Error(`no simulated account ${phone}`);
+    return a;
+  };
+  const targets = (phone?: string): SimAccount[] => (phone === undefined ? [...st.accounts.values()] : [get(phone)]);
+  const info = (a: SimAccount): SimAccountInfo => ({
+    uid: a.uid, phone: a.phone, password: a.password, fid: a.fid, name: a.name,
+    courses: a.courses.map((c) => ({ ...c, cpi: st.cpiOf(a, c) })),
+  });
+
+  return {
+    reset: () => st.reset(),
+    createAccount: (spec = {}) => info(st.createAccount(spec)),
+    account: (phone) => info(get(phone)),
+    setFaults(patch) {
+      const next: Record<string, unknown> = { ...st.faults };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null || v === undefined) delete next[k];
+        else next[k] = typeof v === "object" ? { ...v } : v;
+      }
+      st.faults = next as Faults;
+    },
+    clearFaults: () => {
+      st.faults = {};
+    },
+    expireSessions: (phone) => {
+      for (const a of targets(phone)) st.expireSessions(a.uid);
+    },
+    requireCaptcha(phone) {
+      const answer = randomCode();
+      for (const a of targets(phone)) st.captchas.set(a.uid, answer);
+      return answer;
+    },
+    rotateDtokens(phone) {
+      for (const a of targets(phone)) st.dtokenEpochs.set(a.uid, (st.dtokenEpochs.get(a.uid) ?? 0) + 1);
+    },
+    openChapter: (chapterId) => {
+      st.openedChapters.add(chapterId);
+    },
+    completeQuiz(phone, jobid) {
+      const a = get(phone);
+      const found = st.findJob(a, jobid);
+      if (found?.job.type !== "quiz") throw new Error(`no quiz ${jobid}`);
+      st.done.add(`${a.uid}|${jobid}`);
+    },
+    jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
+    requestCount(phone) {
+      if (phone !== undefined) return st.requestCounts.get(get(phone).uid) ?? 0;
+      return st.totalRequests;
+    },
+    requests(phone) {
+      const uid = phone === undefined ? undefined : get(phone).uid;
+      return st.log.filter((e) => uid === undefined || e.uid === uid);
+    },
+    snapshot: () => ({
+      now: clock.now(),
+      faults: st.faults,
+      sessions: st.sessions.size,
+      accounts: [...st.accounts.values()].map((a) => ({
+        phone: a.phone, uid: a.uid, password: a.password, name: a.name,
+        captchaAnswer: st.captchas.get(a.uid) ?? null,
+        requestCount: st.requestCounts.get(a.uid) ?? 0,
+        courses: a.courses.map((c) => {
+          const jobs = c.chapters.flatMap((ch) => ch.jobs).filter(isRequired);
+          return {
+            courseId: c.courseId, clazzId: c.clazzId, cpi: st.cpiOf(a, c), name: c.name,
+            finished: jobs.filter((j) => st.isJobPassed(a.uid, j)).length, total: jobs.length,
+          };
+        }),
+      })),
+    }),
+  };
+}

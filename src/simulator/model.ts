@@ -1,0 +1,136 @@
+/** The simulator's catalogue: course specs as tests and the seed write them, and their built form with ids. */
+
+export type SimJobSpec =
+  | {
+      type: "video" | "audio";
+      name: string;
+      /** seconds */
+      duration: number;
+      /** the rt the platform expects (default "0.9") */
+      rt?: "0.9" | "1";
+      /** where the page reveals rt: property.rt (default), only `-rt_x` in otherInfo, or nowhere */
+      rtIn?: "property" | "otherInfo" | "none";
+      /** failed transcoding: the attachment has no `mid` */
+      transcodeFailed?: boolean;
+    }
+  | { type: "document" | "read" | "quiz"; name: string };
+
+export interface SimChapterSpec {
+  title: string;
+  /** unit heading (`div.chapter_unit`); consecutive chapters with the same unit share one */
+  unit?: string;
+  /** job cards per tab (num=0..); omit or [] for an empty chapter */
+  tabs?: SimJobSpec[][];
+  /** 章节未开放 until `control.openChapter` */
+  notOpen?: boolean;
+}
+
+export interface SimCourseSpec {
+  name: string;
+  teacher: string;
+  /** 1 = ended */
+  state?: 0 | 1;
+  /** listed inside this folder */
+  folder?: string;
+  /** carries `.not-open-tip` in the list (clients skip it) */
+  notOpen?: boolean;
+  /** 闯关模式: each chapter is locked until the previous one is done */
+  sequential?: boolean;
+  /** face capture: a redirect to /knowledge/startface, or a flag in mArg.defaults */
+  faceCheck?: "redirect" | "flag";
+  chapters: SimChapterSpec[];
+}
+
+export interface SimJob {
+  jobid: string;
+  objectId: string;
+  type: "video" | "audio" | "document" | "read" | "quiz";
+  name: string;
+  duration: number;
+  rt: "0.9" | "1";
+  rtIn: "property" | "otherInfo" | "none";
+  transcodeFailed: boolean;
+  workId: string;
+}
+
+export interface SimChapter {
+  id: string;
+  title: string;
+  unit: string;
+  notOpen: boolean;
+  tabs: SimJob[][];
+  /** all tabs' jobs: every card is a required task point */
+  jobs: SimJob[];
+}
+
+export interface SimCourse {
+  courseId: string;
+  clazzId: string;
+  name: string;
+  teacher: string;
+  state: 0 | 1;
+  folder: { id: string; name: string } | null;
+  notOpen: boolean;
+  sequential: boolean;
+  faceCheck: "redirect" | "flag" | null;
+  chapters: SimChapter[];
+}
+
+/** Small deterministic string hash (FNV-1a) for ids and tokens that only need to look right. */
+export function fnv(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** 32 hex chars derived from `s` (shaped like Chaoxing's object ids and tokens). */
+export function hex32(s: string): string {
+  let out = "";
+  for (let i = 0; i < 4; i++) out += fnv(s, 0x811c9dc5 + i * 0x9e3779b1).toString(16).padStart(8, "0");
+  return out;
+}
+
+/** Assigns ids to a course spec; `next()` yields unique increasing numbers. */
+export function buildCourse(spec: SimCourseSpec, next: () => number): SimCourse {
+  const n = next();
+  const courseId = String(228000000 + n);
+  const chapters = spec.chapters.map((ch): SimChapter => {
+    const id = String(660000000 + next());
+    const tabs = (ch.tabs ?? []).map((tab) =>
+      tab.map((j): SimJob => {
+        const k = next();
+        const media = j.type === "video" || j.type === "audio" ? j : null;
+        return {
+          jobid: j.type === "quiz" ? `work-${3100000 + k}` : String(1609300000000000 + k * 7919),
+          objectId: hex32(`obj:${courseId}:${k}`),
+          type: j.type,
+          name: j.name,
+          duration: media?.duration ?? 0,
+          rt: media?.rt ?? "0.9",
+          rtIn: media?.rtIn ?? "property",
+          transcodeFailed: media?.transcodeFailed ?? false,
+          workId: String(3100000 + k),
+        };
+      }),
+    );
+    return { id, title: ch.title, unit: ch.unit ?? "", notOpen: ch.notOpen ?? false, tabs, jobs: tabs.flat() };
+  });
+  return {
+    courseId,
+    clazzId: String(94000000 + n),
+    name: spec.name,
+    teacher: spec.teacher,
+    state: spec.state ?? 0,
+    folder: spec.folder ? { id: String(1000000 + (fnv(spec.folder) % 9000000)), name: spec.folder } : null,
+    notOpen: spec.notOpen ?? false,
+    sequential: spec.sequential ?? false,
+    faceCheck: spec.faceCheck ?? null,
+    chapters,
+  };
+}
+
+/** Required task points: every card except a video that failed transcoding (it cannot be played). */
+export const isRequired = (j: SimJob): boolean => !j.transcodeFailed;

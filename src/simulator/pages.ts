@@ -1,0 +1,189 @@
+import { hex32, isRequired, type SimChapter, type SimCourse, type SimJob } from "./model";
+import type { SimAccount, SimState } from "./state";
+
+/** HTML and mArg in the shapes the real pages have (the parts clients read). */
+
+export const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+const page = (title: string, body: string, head = ""): string =>
+  `<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>${head}</head>\n<body>\n${body}\n</body></html>`;
+
+/** `courselistdata`: one `div.course` per course. */
+export function courseListPage(st: SimState, account: SimAccount, courses: SimCourse[], origin: string): string {
+  const items = courses.map((c) => {
+    const cpi = st.cpiOf(account, c);
+    const href = `${origin}/visit/stucoursemiddle?courseid=${c.courseId}&clazzid=${c.clazzId}&cpi=${cpi}&ismooc2=1`;
+    const tip = c.notOpen ? `<a class="not-open-tip" href="javascript:;">课程未开放</a>` : "";
+    const status = c.state === 1 ? `<div class="course-status">已结束</div>` : "";
+    return `<div class="course clearfix learnCourse" id="course_${c.courseId}_${c.clazzId}" info="${c.courseId}" roleid="3">
+  <div class="course-cover"><a href="${esc(href)}" target="_blank"><img src="${origin}/star3/240_130c/${hex32(c.courseId)}.png"></a>${tip}${status}</div>
+  <div class="course-info">
+    <h3 class="inlineBlock"><a class="color1" href="${esc(href)}" target="_blank"><span class="course-name overHidden2" title="${esc(c.name)}">${esc(c.name)}</span></a></h3>
+    <p class="margint10 line2 color2" title="${esc(c.name)}">${esc(c.name)}</p>
+    <p class="line2 color3" title="${esc(c.teacher)}">${esc(c.teacher)}</p>
+    <p class="overHidden1">班级：${esc(c.teacher)}的班级</p>
+  </div>
+  <input type="hidden" class="clazzId" value="${c.clazzId}"><input type="hidden" class="courseId" value="${c.courseId}">
+</div>`;
+  });
+  return `<div class="course-list" id="courseList">\n${items.join("\n")}\n</div>`;
+}
+
+/** `visit/interaction`: the page holding the folder list. */
+export function interactionPage(courses: SimCourse[]): string {
+  const folders = new Map<string, string>();
+  for (const c of courses) if (c.folder) folders.set(c.folder.id, c.folder.name);
+  const lis = [...folders].map(
+    ([id, name]) =>
+      `<li fileid="${id}"><a href="javascript:;" class="file-name">${esc(name)}</a><input type="text" class="rename-input" value="${esc(name)}" maxlength="20"></li>`,
+  );
+  return page("课程", `<div class="course-folder"><ul class="file-list">\n${lis.join("\n")}\n</ul></div>`);
+}
+
+/** `mycourse/studentcourse`: the chapter tree. */
+export function chaptersPage(st: SimState, uid: string, course: SimCourse): string {
+  const units: string[] = [];
+  let open: string | null = null;
+  let items: string[] = [];
+  const flush = (): void => {
+    if (open === null) return;
+    units.push(`<div class="chapter_unit"><div class="chapter_item"><div class="catalog_name"><span title="${esc(open)}">${esc(open)}</span></div></div>
+<ul>${items.join("\n")}</ul></div>`);
+    items = [];
+  };
+  for (const ch of course.chapters) {
+    if (ch.unit !== open || open === null) {
+      flush();
+      open = ch.unit;
+    }
+    items.push(chapterItem(st, uid, course, ch));
+  }
+  flush();
+  return page(course.name, `<div class="fanyaChapter"><div class="chapter_body xs_table">\n${units.join("\n")}\n</div></div>`);
+}
+
+function chapterItem(st: SimState, uid: string, course: SimCourse, ch: SimChapter): string {
+  const block = st.chapterBlock(uid, course, ch);
+  const count = ch.jobs.filter(isRequired).length;
+  let jindu: string;
+  if (block === "locked") jindu = `<span class="bntHoverTips">完成前面章节任务点后解锁</span>`;
+  else {
+    const tip = block === "not_open" ? "章节未开放" : st.isChapterDone(uid, ch) ? "已完成" : `${count}个待完成任务点`;
+    jindu = `<input type="hidden" class="knowledgeJobCount" value="${count}"><span class="bntHoverTips">${tip}</span>`;
+  }
+  return `<li><div class="chapter_item" id="cur${ch.id}" onclick="toOld('${course.courseId}', '${ch.id}', '${course.clazzId}')">
+  <div class="catalog_name newCatalog_name"><a class="clicktitle" href="javascript:void(0)">${esc(ch.title)}</a></div>
+  <div class="catalog_jindu">${jindu}</div>
+</div></li>`;
+}
+
+/** The cards page of one tab, with `mArg` assigned twice (a string first, then the object). */
+export function cardsPage(marg: object): string {
+  const script = `<script type="text/javascript">
+var mArg = "";
+mArg = "jumpTabs";
+</script>
+<script type="text/javascript">
+try {
+  mArg = ${JSON.stringify(marg)};
+} catch (e) { console.log(e); }
+</script>`;
+  return page("学生学习页面", `<div class="main"><iframe id="iframe" src="about:blank"></iframe></div>`, script);
+}
+
+export const notOpenPage = (): string => page("学生学习页面", `<div class="tipsBox"><p class="tipsText">章节未开放！</p></div>`);
+
+export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch: SimChapter, num: number, origin: string): object {
+  const cpi = st.cpiOf(account, course);
+  return {
+    attachments: (ch.tabs[num] ?? []).map((job) => attachment(st, account.uid, course, ch, job, cpi)),
+    defaults: {
+      fid: account.fid,
+      ktoken: hex32(`ktoken:${course.courseId}:${ch.id}`),
+      mtEnc: hex32(`mt:${ch.id}`),
+      reportTimeInterval: 60,
+      defenc: hex32(`def:${ch.id}`),
+      cardid: 80000000 + num,
+      cpi: Number(cpi),
+      qnenc: hex32(`qn:${ch.id}`),
+      knowledgeid: Number(ch.id),
+      reportUrl: `${origin}/mooc-ans/multimedia/log/a/${cpi}`,
+      clazzId: Number(course.clazzId),
+      courseid: Number(course.courseId),
+      userid: account.uid,
+      isFaceCheck: course.faceCheck === "flag" ? 1 : 0,
+    },
+    control: true,
+  };
+}
+
+function otherInfo(course: SimCourse, ch: SimChapter, job: SimJob, cpi: string): string {
+  const rt = job.rtIn === "otherInfo" ? `-rt_${job.rt === "0.9" ? "d" : "1"}` : "";
+  return `nodeId_${ch.id}-cpi_${cpi}${rt}-ds_0-ff_1-be_0_0-vt_1-v_6-enc_${hex32(`oi:${job.jobid}`)}&courseId=${course.courseId}`;
+}
+
+function attachment(st: SimState, uid: string, course: SimCourse, ch: SimChapter, job: SimJob, cpi: string): object {
+  const isPassed = st.isJobPassed(uid, job);
+  const common = { jobid: job.jobid, isPassed, otherInfo: otherInfo(course, ch, job, cpi), aid: Number(job.workId) };
+  switch (job.type) {
+    case "video":
+    case "audio": {
+      const mid = hex32(`mid:${job.objectId}`).slice(0, 24);
+      const property: Record<string, unknown> = {
+        switchwindow: "true",
+        module: job.type === "audio" ? "insertaudio" : "insertvideo",
+        name: job.name,
+        type: job.type === "audio" ? ".mp3" : ".mp4",
+        doublespeed: 1,
+        objectid: job.objectId,
+        jobid: job.jobid,
+        _jobid: job.jobid,
+      };
+      if (!job.transcodeFailed) property.mid = mid;
+      if (job.rtIn === "property") property.rt = job.rt;
+      const att: Record<string, unknown> = {
+        ...common,
+        type: "video",
+        job: !job.transcodeFailed,
+        objectId: job.objectId,
+        playTime: (st.progress.get(`${uid}|${job.jobid}`)?.playTimeS ?? 0) * 1000,
+        attDuration: String(job.duration),
+        property,
+      };
+      if (!job.transcodeFailed) att.mid = mid;
+      return att;
+    }
+    case "document":
+      return {
+        ...common, type: "document", job: true, jtoken: st.jtoken(uid, job.jobid),
+        property: { name: job.name, objectid: job.objectId, type: ".pdf", module: "insertdoc", jobid: job.jobid },
+      };
+    case "read":
+      return {
+        ...common, type: "read", job: null, jtoken: st.jtoken(uid, job.jobid),
+        property: { title: job.name, id: job.objectId, read: isPassed },
+      };
+    case "quiz":
+      return {
+        ...common, type: "workid", job: true,
+        property: { title: job.name, workid: job.workId, worktype: "workA", schoolid: "" },
+      };
+  }
+}
+
+export const captchaPage = (origin: string): string =>
+  page(
+    "验证码",
+    `<div class="verify"><p>【9010】操作异常，请输入验证码</p><img src="${origin}/processVerifyPng.ac" id="ccc"><form action="${origin}/html/processVerify.ac"><input name="ucode"><button>提交</button></form></div>`,
+  );
+
+export const loginPage = (): string => page("用户登录", `<div class="lg-container"><form id="loginForm"><input id="phone"><input id="pwd" type="password"></form></div>`);
+
+export const faceCheckPage = (): string => page("人脸识别", `<div class="face-box"><p>本课程需要进行人脸识别后才能学习</p></div>`);
+
+/** A 1×1 PNG: enough for a captcha image endpoint whose answer tests read from the control API. */
+export const CAPTCHA_PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);

@@ -1,0 +1,104 @@
+import type { SimChapterSpec, SimCourseSpec, SimJobSpec } from "./model";
+
+/** The seed's own example account (seed-api.md). */
+export const DEMO_PHONE = "13800138000";
+export const DEMO_PASSWORD = "your_password";
+
+/**
+ * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special
+ * cases between them, plus one realistic course.
+ */
+export const DEMO_COURSES: SimCourseSpec[] = [
+  {
+    name: "大学生心理健康教育",
+    teacher: "李静",
+    chapters: [
+      {
+        unit: "第一章 心理健康导论",
+        title: "1.1 什么是心理健康",
+        tabs: [[{ type: "video", name: "1.1 什么是心理健康.mp4", duration: 30 }, { type: "document", name: "心理健康的标准.pdf" }]],
+      },
+      { unit: "第一章 心理健康导论", title: "1.2 大学生常见心理困扰", tabs: [[{ type: "video", name: "1.2 常见心理困扰.mp4", duration: 45 }]] },
+      {
+        unit: "第二章 情绪管理",
+        title: "2.1 认识情绪",
+        tabs: [[{ type: "read", name: "情绪的ABC理论" }, { type: "video", name: "2.1 认识情绪.mp4", duration: 40, rt: "1" }]],
+      },
+    ],
+  },
+  {
+    name: "马克思主义基本原理",
+    teacher: "张卫东",
+    sequential: true,
+    chapters: [
+      {
+        unit: "导论",
+        title: "0.1 马克思主义是什么",
+        tabs: [[{ type: "video", name: "0.1 马克思主义是什么.mp4", duration: 35, rtIn: "otherInfo" }]],
+      },
+      { unit: "导论", title: "0.2 学习导读" },
+      {
+        unit: "第一章 世界的物质性及发展规律",
+        title: "1.1 物质及其存在方式",
+        tabs: [[{ type: "audio", name: "1.1 物质及其存在方式.mp3", duration: 30 }, { type: "document", name: "物质观讲义.pdf" }]],
+      },
+      {
+        unit: "第一章 世界的物质性及发展规律",
+        title: "1.2 章节测验",
+        tabs: [[{ type: "read", name: "唯物辩证法选读" }, { type: "quiz", name: "第一章 章节测验" }]],
+      },
+      { unit: "第二章 实践与认识及其发展规律", title: "2.1 实践与认识", notOpen: true, tabs: [[{ type: "video", name: "2.1 实践与认识.mp4", duration: 40 }]] },
+    ],
+  },
+  {
+    name: "大学计算机基础",
+    teacher: "陈晓明",
+    folder: "专业基础课",
+    chapters: [
+      {
+        unit: "第一章 计算机概述",
+        title: "1.1 计算机的发展",
+        tabs: [
+          [{ type: "video", name: "1.1 计算机的发展.mp4", duration: 30, rtIn: "none", rt: "1" }],
+          [{ type: "video", name: "1.1 补充：ENIAC.mp4", duration: 20, transcodeFailed: true }, { type: "document", name: "计算机发展简史.pptx" }],
+        ],
+      },
+      { unit: "第一章 计算机概述", title: "1.2 数制与编码", tabs: [[{ type: "video", name: "1.2 数制与编码.mp4", duration: 50 }]] },
+    ],
+  },
+  {
+    name: "军事理论",
+    teacher: "刘志强",
+    faceCheck: "redirect",
+    chapters: [{ unit: "第一章 中国国防", title: "1.1 国防概述", tabs: [[{ type: "video", name: "1.1 国防概述.mp4", duration: 30 }]] }],
+  },
+  {
+    name: "中国近现代史纲要",
+    teacher: "周明",
+    state: 1,
+    chapters: [{ unit: "综述", title: "风云变幻的八十年", tabs: [[{ type: "video", name: "综述.mp4", duration: 30 }]] }],
+  },
+  {
+    name: "数据结构",
+    teacher: "吴海燕",
+    notOpen: true,
+    chapters: [{ unit: "第一章 绪论", title: "1.1 基本概念", tabs: [[{ type: "video", name: "1.1 基本概念.mp4", duration: 30 }]] }],
+  },
+  realisticCourse(),
+];
+
+/** 高等数学（上）: 8 units of 4 sections with 18–44 minute lectures (≈ 20 hours of video). */
+function realisticCourse(): SimCourseSpec {
+  const units = ["函数与极限", "导数与微分", "微分中值定理与导数的应用", "不定积分", "定积分", "定积分的应用", "微分方程", "向量代数与空间解析几何"];
+  const chapters: SimChapterSpec[] = [];
+  units.forEach((u, i) => {
+    for (let s = 1; s <= 4; s++) {
+      const minutes = 18 + ((i * 7 + s * 11) % 27);
+      const title = `${i + 1}.${s} ${u}（${["一", "二", "三", "四"][s - 1]}）`;
+      const tab: SimJobSpec[] = [{ type: "video", name: `${title}.mp4`, duration: minutes * 60 + s * 13 }];
+      if (s === 4) tab.push({ type: "document", name: `第${i + 1}章 习题课讲义.pdf` });
+      chapters.push({ unit: `第${i + 1}章 ${u}`, title, tabs: [tab] });
+    }
+  });
+  return { name: "高等数学（上）", teacher: "孙立平", chapters };
+}
