@@ -16,7 +16,7 @@ import type {
 const PLAYER_VERSION = "2025-0725-1842";
 const CARDS_VERSION = "2025-0424-1038-3";
 /** Clients ask for tabs num=0..6 and merge: the page count is not published. */
-const CARD_TABS = 7;
+export const CARD_TABS = 7;
 /** One immediate retry for idempotent reads; longer waits belong to the engine's alarms. */
 const READ_ATTEMPTS = 2;
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -191,25 +191,17 @@ export class ChaoxingClient {
   }
 
   /**
-   * The chapter's job cards, tabs num=0..6 merged. Throws `not_open` for 章节未开放 and `face_check`
-   * when the page demands a face capture.
+   * The chapter's job cards, tabs num=0..6 merged (deduplicated by type and jobid). Throws `not_open` for
+   * 章节未开放 and `face_check` when the page demands a face capture.
    */
   async getCards(course: CourseRef, chapterId: string): Promise<ChapterCards> {
     let defaults: CardDefaults | null = null;
     const jobs: Job[] = [];
     const seen = new Set<string>();
     for (let num = 0; num < CARD_TABS; num++) {
-      const url = `${this.urls.mooc1}/mooc-ans/knowledge/cards?${qs({
-        clazzid: course.clazzId, courseid: course.courseId, knowledgeid: chapterId, num, ut: "s",
-        cpi: course.cpi, v: CARDS_VERSION, mooc2: 1,
-      })}`;
-      const page = await this.text(await this.send("GET", url, { idempotent: true }), "任务点");
-      if (page.includes("章节未开放")) throw new ChaoxingError("not_open", "章节未开放");
-      const marg = extractMArg(page);
-      if (!marg) continue;
-      defaults ??= parseDefaults(marg);
-      if (defaults?.faceCheck) throw new ChaoxingError("face_check", "该课程需要人脸识别");
-      for (const job of parseAttachments(marg)) {
+      const tab = await this.getCardsTab(course, chapterId, num);
+      defaults ??= tab.defaults;
+      for (const job of tab.jobs) {
         const key = `${job.type}:${job.jobid}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -217,6 +209,21 @@ export class ChaoxingClient {
       }
     }
     return { defaults, jobs };
+  }
+
+  /** One tab (`num`) of the cards page, for callers that pace each request; same errors as `getCards`. */
+  async getCardsTab(course: CourseRef, chapterId: string, num: number): Promise<ChapterCards> {
+    const url = `${this.urls.mooc1}/mooc-ans/knowledge/cards?${qs({
+      clazzid: course.clazzId, courseid: course.courseId, knowledgeid: chapterId, num, ut: "s",
+      cpi: course.cpi, v: CARDS_VERSION, mooc2: 1,
+    })}`;
+    const page = await this.text(await this.send("GET", url, { idempotent: true }), "任务点");
+    if (page.includes("章节未开放")) throw new ChaoxingError("not_open", "章节未开放");
+    const marg = extractMArg(page);
+    if (!marg) return { defaults: null, jobs: [] };
+    const defaults = parseDefaults(marg);
+    if (defaults?.faceCheck) throw new ChaoxingError("face_check", "该课程需要人脸识别");
+    return { defaults, jobs: parseAttachments(marg) };
   }
 
   // ---- jobs ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** The Chaoxing client's public surface (issue 3); the task engine imports from here. */
-export { ChaoxingClient, parseIsPassed, type ChaoxingClientOptions, type ReportParams, type ReportResult } from "./client";
+export { CARD_TABS, ChaoxingClient, parseIsPassed, type ChaoxingClientOptions, type ReportParams, type ReportResult } from "./client";
 export { BROWSER_HEADERS, CookieJar, type SerializedJar } from "./cookies";
 export { ChaoxingError, isChaoxingError, type ChaoxingErrorKind } from "./errors";
 export { rtCandidates } from "./marg";

@@ -130,6 +130,11 @@ describe("job cards", () => {
     expect(video.otherInfo).not.toContain("&");
     expect(broken.mid).toBeNull();
     expect(jobs.every((j) => !j.isPassed)).toBe(true);
+    // One tab at a time, for a caller that paces each request; past the last tab there are no attachments.
+    expect((await client.getCardsTab(course, chapterId, 1)).jobs.map((j) => j.type)).toEqual(["audio", "document"]);
+    const past = await client.getCardsTab(course, chapterId, 3);
+    expect(past.jobs).toEqual([]);
+    expect(past.defaults?.cpi).toBe(course.cpi);
   });
 
   it("throws not_open for a closed chapter and face_check for either kind of face capture", async () => {
