@@ -72,10 +72,6 @@ export class CookieJar {
     this.cookies.clear();
   }
 
-  get size(): number {
-    return this.cookies.size;
-  }
-
   toJSON(): SerializedJar {
     return { v: 1, cookies: [...this.cookies].map(([n, c]) => [n, c.value, c.expiresAt]) };
   }
