@@ -6,6 +6,8 @@ import type { ZodError } from "zod";
 import { ApiError, errorResponse, type FieldError } from "./lib/errors";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
+import { registerCourseRoutes } from "./routes/courses";
+import { registerTaskRoutes } from "./routes/tasks";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -46,6 +48,8 @@ export function createApp(): App {
   app.get("/api/health", (c) => c.json({ status: "ok" }));
   registerAuthRoutes(app);
   registerUserRoutes(app);
+  registerCourseRoutes(app);
+  registerTaskRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {

@@ -1,8 +1,236 @@
 import { DurableObject } from "cloudflare:workers";
+import { ChaoxingClient } from "../chaoxing/client";
+import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
+import { ChaoxingError } from "../chaoxing/errors";
+import type { CourseRef } from "../chaoxing/types";
+import { upstreamUrlsFromEnv } from "../chaoxing/urls";
+import { config } from "../config";
+import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "../engine/ops";
 import { clock } from "../lib/clock";
+import { sha256Hex } from "../lib/encoding";
+import { open, seal } from "../lib/secretbox";
 
+export interface Credentials {
+  phone: string;
+  password: string;
+}
+
+/** Chaoxing accounts are phone numbers: one object per normalised phone, whoever saved it. */
+export function normalisePhone(phone: string): string {
+  const p = phone.replace(/[\s-]/g, "");
+  return /^(\+?86)1\d{10}$/.test(p) ? p.slice(-11) : p.toLowerCase();
+}
+
+export const accountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
+
+/** Identifies a (phone, password) pair without keeping the password. */
+const verifierOf = (creds: Credentials): Promise<string> => sha256Hex(`${normalisePhone(creds.phone)}\u0000${creds.password}`);
+
+const CALL_GAP_MS = 500;
+const REPORT_GAP_MS = 2_000;
+/** A holder that has not touched the lock for this long (crashed, deleted) loses it. */
+const LOCK_STALE_MS = 10 * 60_000;
+/** Queue entries that stopped polling (tasks poll every 30 s) are dropped. */
+const QUEUE_STALE_MS = 3 * 60_000;
+const MAX_LOGINS_PER_10_MIN = 5;
+const COURSES_TTL_MS = 60_000;
+const PROGRESS_TTL_MS = 5 * 60_000;
+
+interface LockState {
+  holder: number | null;
+  queue: number[];
+}
+
+interface Persisted {
+  jar: string | null;
+  /** Hash of the credentials that last logged in: only a caller knowing them shares this session. */
+  verifier: string | null;
+}
+
+/**
+ * One Chaoxing account: its cookie jar (encrypted at rest), login, the pacing between calls, and the
+ * one-video-at-a-time lock (first come, first served). Tasks of every user who saved this phone share it.
+ */
 export class AccountObject extends DurableObject<Env> {
-  async now(): Promise<number> {
-    return clock.now();
+  private client: ChaoxingClient | null = null;
+  private persisted: Persisted | null = null;
+  /** Pacing lives in memory: an eviction takes longer than any gap, so losing it cannot speed calls up. */
+  private nextCallAt = 0;
+  private nextReportAt = 0;
+  private logins: number[] = [];
+  private lastSeen = new Map<number, number>();
+  private cache = new Map<string, { at: number; value: unknown }>();
+
+  private get name(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  private async load(): Promise<{ client: ChaoxingClient; persisted: Persisted }> {
+    if (!this.client || !this.persisted) {
+      const stored = this.ctx.storage.kv.get<Persisted>("session") ?? { jar: null, verifier: null };
+      let jar = new CookieJar();
+      if (stored.jar) {
+        try {
+          jar = CookieJar.fromJSON(JSON.parse(await open(stored.jar, config(this.env).CX_ENCRYPTION_KEY, this.name)) as SerializedJar);
+        } catch {
+          stored.jar = null; // key rotated or corrupt: log in again
+        }
+      }
+      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar });
+      this.persisted = stored;
+    }
+    return { client: this.client, persisted: this.persisted };
+  }
+
+  private async save(client: ChaoxingClient, persisted: Persisted): Promise<void> {
+    const jarJson = JSON.stringify(client.jar.toJSON());
+    const sealed = await seal(jarJson, config(this.env).CX_ENCRYPTION_KEY, this.name);
+    persisted.jar = sealed;
+    this.ctx.storage.kv.put("session", persisted);
+  }
+
+  private async login(client: ChaoxingClient, persisted: Persisted, creds: Credentials, verifier: string): Promise<void> {
+    const now = clock.now();
+    this.logins = this.logins.filter((t) => now - t < 600_000);
+    if (this.logins.length >= MAX_LOGINS_PER_10_MIN) throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: 600_000 - (now - this.logins[0]!) });
+    this.logins.push(now);
+    try {
+      await client.login(creds.phone, creds.password);
+    } catch (e) {
+      if (e instanceof ChaoxingError && e.kind === "login_failed") {
+        // Wrong credentials must not keep a session someone else opened.
+        if (persisted.verifier === verifier) persisted.verifier = null;
+      }
+      throw e;
+    }
+    persisted.verifier = verifier;
+    await this.save(client, persisted);
+  }
+
+  /**
+   * Runs one Chaoxing call with this account's session. Logs in when there is no session, when it
+   * expired, or when the caller's credentials differ from the ones that opened it. Automated calls are
+   * paced (a `waitMs` reply asks the caller to come back); `interactive` calls (a user clicking) are not
+   * delayed but still push the next automated call back.
+   */
+  async exec<K extends OpName>(taskId: number | null, creds: Credentials, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
+    const now = clock.now();
+    const report = isReport(op);
+    const due = report ? Math.max(this.nextReportAt, this.nextCallAt) : this.nextCallAt;
+    if (!interactive && now < due) return { ok: false, waitMs: due - now };
+    if (taskId !== null) this.lastSeen.set(taskId, now);
+    const { client, persisted } = await this.load();
+    const verifier = await verifierOf(creds);
+    const before = JSON.stringify(client.jar.toJSON());
+    try {
+      if (!client.userId || persisted.verifier !== verifier) await this.login(client, persisted, creds, verifier);
+      let value;
+      try {
+        value = await runOp<K>(client, op);
+      } catch (e) {
+        if (!(e instanceof ChaoxingError && e.kind === "session_expired")) throw e;
+        // The session expired: log in again and replay the call once.
+        this.recordSignal(taskId, "session_expired");
+        await this.login(client, persisted, creds, verifier);
+        value = await runOp<K>(client, op);
+      }
+      return { ok: true, value };
+    } catch (e) {
+      return { ok: false, error: toOpError(e) };
+    } finally {
+      const t = clock.now();
+      this.nextCallAt = t + CALL_GAP_MS;
+      if (report) this.nextReportAt = t + REPORT_GAP_MS + Math.floor(Math.random() * 1000);
+      if (JSON.stringify(client.jar.toJSON()) !== before) await this.save(client, persisted);
+    }
+  }
+
+  /**
+   * The account's course list and per-course progress, cached briefly so a dashboard does not hammer
+   * Chaoxing. Cached per credentials: only a caller knowing the password sees this account's courses.
+   */
+  async courses(creds: Credentials, refresh = false): Promise<Reply<"courses">> {
+    const key = `courses:${await verifierOf(creds)}`;
+    return this.cached(key, COURSES_TTL_MS, refresh, () => this.exec<"courses">(null, creds, { op: "courses" }, true));
+  }
+
+  async courseProgress(creds: Credentials, course: CourseRef, refresh = false): Promise<Reply<"progress">> {
+    const key = `progress:${await verifierOf(creds)}:${course.courseId}:${course.clazzId}`;
+    return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
+  }
+
+  private async cached<T extends { ok: boolean }>(key: string, ttl: number, refresh: boolean, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (!refresh && hit && clock.now() - hit.at < ttl) return hit.value as T;
+    const value = await load();
+    if (value.ok) this.cache.set(key, { at: clock.now(), value });
+    return value;
+  }
+
+  /** Logs in afresh with these credentials: the settings page's "test login". */
+  async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
+    const { client, persisted } = await this.load();
+    try {
+      await this.login(client, persisted, creds, await verifierOf(creds));
+      this.nextCallAt = clock.now() + CALL_GAP_MS;
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: toOpError(e) };
+    }
+  }
+
+  private recordSignal(taskId: number | null, kind: string): void {
+    this.ctx.waitUntil(
+      this.env.DB.prepare("INSERT INTO upstream_events (task_id, kind, created_at) VALUES (?, ?, ?)")
+        .bind(taskId, kind, new Date(clock.now()).toISOString())
+        .run()
+        .catch(() => undefined),
+    );
+  }
+
+  // ---- the one-video lock ------------------------------------------------------------------------
+
+  private lock(): LockState {
+    return this.ctx.storage.kv.get<LockState>("lock") ?? { holder: null, queue: [] };
+  }
+
+  /** Granted when free (or already ours) and we are first in line; otherwise queued, with our position. */
+  async acquireVideo(taskId: number): Promise<{ granted: boolean; position: number }> {
+    const now = clock.now();
+    this.lastSeen.set(taskId, now);
+    const st = this.lock();
+    if (st.holder === taskId) return { granted: true, position: 0 };
+    // Seen-times live in memory; after a restart everyone gets a fresh grace period.
+    const seen = (id: number) => this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
+    if (st.holder !== null && now - seen(st.holder) > LOCK_STALE_MS) st.holder = null;
+    st.queue = st.queue.filter((id) => id === taskId || now - seen(id) <= QUEUE_STALE_MS);
+    if (st.holder === null && (st.queue.length === 0 || st.queue[0] === taskId)) {
+      st.holder = taskId;
+      st.queue = st.queue.filter((id) => id !== taskId);
+      this.ctx.storage.kv.put("lock", st);
+      return { granted: true, position: 0 };
+    }
+    if (!st.queue.includes(taskId)) st.queue.push(taskId);
+    this.ctx.storage.kv.put("lock", st);
+    return { granted: false, position: st.queue.indexOf(taskId) + 1 };
+  }
+
+  /** Frees the lock (or leaves the queue) and wakes the next task in line at once. */
+  async releaseVideo(taskId: number): Promise<void> {
+    const st = this.lock();
+    const wasHolder = st.holder === taskId;
+    if (wasHolder) st.holder = null;
+    st.queue = st.queue.filter((id) => id !== taskId);
+    this.ctx.storage.kv.put("lock", st);
+    this.lastSeen.delete(taskId);
+    const nextId = st.queue[0];
+    if (wasHolder && nextId !== undefined) {
+      this.ctx.waitUntil(this.env.TASKS.getByName(`task:${nextId}`).wake().catch(() => undefined));
+    }
+  }
+
+  /** For tests and the admin: who holds the lock and who waits. */
+  async lockState(): Promise<LockState> {
+    return this.lock();
   }
 }

@@ -1,8 +1,426 @@
 import { DurableObject } from "cloudflare:workers";
+import { config } from "../config";
+import type { OpName, OpOf, Reply } from "../engine/ops";
+import { computeProgress } from "../engine/progress";
+import { initialState, type EngineState, type NotopenAction } from "../engine/state";
+import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
 import { clock } from "../lib/clock";
+import { open } from "../lib/secretbox";
+import type { ServerMessage, TaskLive, TaskLogLine, TaskStatus } from "../shared/live";
+import { accountName, type Credentials } from "./account";
 
+/** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
+export interface SealedCredentials {
+  phone: string;
+  sealedPassword: string;
+}
+
+export interface StartInput {
+  taskId: number;
+  userId: number;
+  courseIds: string[];
+  speed: number;
+  notopenAction: NotopenAction;
+  creds: SealedCredentials;
+}
+
+export type StopReason = "user" | "admin" | "account_disabled";
+
+export type TransitionResult = { ok: true; live: TaskLive } | { ok: false; status: 400 | 404 | 409; detail: string };
+
+interface TaskRecord {
+  taskId: number;
+  userId: number;
+  creds: SealedCredentials;
+  status: TaskStatus;
+  reason: string | null;
+  errorMsg: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  queuePosition: number | null;
+  notopenChapter: string | null;
+  engine: EngineState;
+  /** Bumped by every transition, so a step that was in flight knows the world moved on. */
+  gen: number;
+  /** Consecutive unexpected errors in the alarm handler (a poison step), bounded. */
+  crashes: number;
+  mirror: { at: number; studySeconds: number; progress: number };
+  logsSinceTrim: number;
+}
+
+const MIRROR_EVERY_MS = 3 * 60_000;
+const MAX_CRASHES = 5;
+const KEEP_LOGS = 2000;
+const STATUS_LABEL: Record<TaskStatus, string> = {
+  pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
+};
+
+const iso = (ms = clock.now()) => new Date(ms).toISOString();
+/** Per-day statistics use days in Asia/Shanghai (api-contract.md). */
+const shanghaiDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+
+const conflict = (status: TaskStatus, action: string): TransitionResult => ({
+  ok: false,
+  status: 409,
+  detail: `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`,
+});
+
+/**
+ * One task: owns its state and runs one bounded study step per alarm, checkpointed in one storage row,
+ * so an eviction or a redeploy loses nothing. The D1 row mirrors status and progress for lists.
+ */
 export class TaskObject extends DurableObject<Env> {
-  async now(): Promise<number> {
-    return clock.now();
+  private t: TaskRecord | null | undefined;
+  private password: { sealed: string; plain: string } | null = null;
+
+  private rec(): TaskRecord | null {
+    if (this.t === undefined) this.t = this.ctx.storage.kv.get<TaskRecord>("t") ?? null;
+    return this.t;
+  }
+
+  private save(t: TaskRecord): void {
+    this.t = t;
+    this.ctx.storage.kv.put("t", t);
+  }
+
+  // ---- transitions (api-contract.md "Tasks") -------------------------------------------------------
+
+  async start(input: StartInput): Promise<TransitionResult> {
+    const existing = this.rec();
+    if (existing) return conflict(existing.status, "启动");
+    const t: TaskRecord = {
+      taskId: input.taskId,
+      userId: input.userId,
+      creds: input.creds,
+      status: "running",
+      reason: null,
+      errorMsg: null,
+      startTime: iso(),
+      endTime: null,
+      queuePosition: null,
+      notopenChapter: null,
+      engine: initialState(input.courseIds, input.speed, input.notopenAction),
+      gen: 1,
+      crashes: 0,
+      mirror: { at: 0, studySeconds: 0, progress: 0 },
+      logsSinceTrim: 0,
+    };
+    this.save(t);
+    await this.ctx.storage.setAlarm(clock.now());
+    await this.afterTransition(t, [{ level: "INFO", message: `任务已启动（${input.speed}x，未开放章节: ${input.notopenAction}）` }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  async pause(): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t) return conflict("pending", "暂停");
+    if (t.status !== "running") return conflict(t.status, "暂停");
+    this.stop(t, "paused", "user");
+    await this.releaseVideo(t);
+    this.save(t);
+    await this.afterTransition(t, [{ level: "INFO", message: "任务已暂停" }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  async resume(creds: SealedCredentials, choice?: "skip" | "stop"): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t || t.status !== "paused") return conflict(t?.status ?? "pending", "恢复");
+    const logs: LogEvent[] = [];
+    if (t.reason === "notopen_ask") {
+      if (!choice) return { ok: false, status: 400, detail: "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\"}" };
+      logs.push(...applyNotopenChoice(t.engine, choice));
+    }
+    logs.push({ level: "INFO", message: "任务已恢复" });
+    this.run(t, creds);
+    this.save(t);
+    await this.ctx.storage.setAlarm(clock.now());
+    await this.afterTransition(t, logs);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  async retry(creds: SealedCredentials): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t || (t.status !== "failed" && t.status !== "cancelled")) return conflict(t?.status ?? "pending", "重试");
+    t.errorMsg = null;
+    t.endTime = null;
+    this.run(t, creds);
+    this.save(t);
+    await this.ctx.storage.setAlarm(clock.now());
+    await this.afterTransition(t, [{ level: "INFO", message: "任务重试：从上次的位置继续，已完成的任务点不会重做" }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  /** Cancel (user), force-stop (admin) or account deactivation: any live state → cancelled, at once. */
+  async cancel(reason: StopReason): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t) return { ok: false, status: 404, detail: "任务未启动" };
+    if (t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
+    this.stop(t, "cancelled", reason);
+    await this.releaseVideo(t);
+    this.save(t);
+    const who = reason === "admin" ? "管理员" : reason === "account_disabled" ? "系统（账号已停用）" : "用户";
+    await this.afterTransition(t, [{ level: "WARNING", message: `任务已被${who}取消` }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  /** Deletes everything this object holds (the route deletes the D1 row and logs). */
+  async destroy(): Promise<void> {
+    const t = this.rec();
+    if (t) await this.releaseVideo(t);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.t = null;
+  }
+
+  /** The account freed its video lock and we are next in line: go now instead of at the next poll. */
+  async wake(): Promise<void> {
+    const t = this.rec();
+    if (t?.status === "running" && t.reason === "waiting_for_account") await this.ctx.storage.setAlarm(clock.now());
+  }
+
+  async live(): Promise<TaskLive | null> {
+    const t = this.rec();
+    return t ? this.liveOf(t) : null;
+  }
+
+  // ---- captcha -----------------------------------------------------------------------------------
+
+  async captchaImage(): Promise<{ ok: true; contentType: string; bytes: Uint8Array } | { ok: false; status: 409 | 502; detail: string }> {
+    const t = this.rec();
+    if (!t || t.status !== "paused" || t.reason !== "captcha") return { ok: false, status: 409, detail: "该任务没有在等待验证码" };
+    const r = await this.call<"captchaImage">(t, { op: "captchaImage" }, true);
+    if (!r.ok) return { ok: false, status: 502, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
+    return { ok: true, contentType: r.value.contentType, bytes: r.value.bytes };
+  }
+
+  async solveCaptcha(code: string, creds: SealedCredentials): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t || t.status !== "paused" || t.reason !== "captcha") return { ok: false, status: 409, detail: "该任务没有在等待验证码" };
+    const r = await this.call<"captcha">(t, { op: "captcha", code }, true);
+    if (!r.ok) return { ok: false, status: 400, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
+    if (!r.value) return { ok: false, status: 400, detail: "验证码错误，请重新输入" };
+    this.run(t, creds);
+    this.save(t);
+    await this.ctx.storage.setAlarm(clock.now());
+    await this.afterTransition(t, [{ level: "INFO", message: "验证码已通过，任务继续" }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  // ---- the study loop ----------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const t = this.rec();
+    if (!t || t.status !== "running") return;
+    const gen = t.gen;
+    const engine = structuredClone(t.engine);
+    let result: StepResult;
+    try {
+      result = await step(engine, this.io(t));
+    } catch (e) {
+      // A poison step: back off and retry a bounded number of times, then fail with the reason.
+      console.error(`task ${t.taskId} step crashed`, e);
+      if (t.gen !== gen) return;
+      t.crashes++;
+      if (t.crashes > MAX_CRASHES) {
+        this.stop(t, "failed", "internal");
+        t.errorMsg = "任务内部错误，已停止。请重试任务";
+        this.save(t);
+        await this.afterTransition(t, [{ level: "ERROR", message: t.errorMsg }]);
+        return;
+      }
+      this.save(t);
+      await this.ctx.storage.setAlarm(clock.now() + backoffMs(t.crashes, Math.random()));
+      return;
+    }
+    t.engine = engine;
+    t.crashes = 0;
+    if (t.gen !== gen) {
+      // Paused or cancelled while the step was in flight: keep its progress, do not act on its outcome.
+      if (t.status !== "running") await this.releaseVideo(t);
+      this.save(t);
+      await this.publishLogs(t, result.logs);
+      return;
+    }
+    const o = result.outcome;
+    let transition = false;
+    switch (o.kind) {
+      case "next":
+        t.reason = o.reason ?? null;
+        t.queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
+        break;
+      case "pause":
+        this.stop(t, "paused", o.reason);
+        t.notopenChapter = o.chapter ?? null;
+        await this.releaseVideo(t);
+        transition = true;
+        break;
+      case "complete":
+        this.stop(t, "completed", null);
+        transition = true;
+        break;
+      case "fail":
+        this.stop(t, "failed", "upstream");
+        t.errorMsg = o.message;
+        transition = true;
+        break;
+    }
+    this.save(t);
+    if (o.kind === "next") await this.ctx.storage.setAlarm(clock.now() + o.delayMs);
+    if (result.signal) this.recordSignal(t, result.signal);
+    const logs = o.kind === "fail" ? [...result.logs, { level: "ERROR" as const, message: `任务失败: ${o.message}` }] : result.logs;
+    if (transition) await this.afterTransition(t, logs);
+    else await this.afterStep(t, logs);
+  }
+
+  private io(t: TaskRecord): EngineIO {
+    const account = this.account(t);
+    return {
+      call: (op) => this.call(t, op),
+      acquireVideo: () => account.acquireVideo(t.taskId),
+      releaseVideo: () => account.releaseVideo(t.taskId),
+      now: () => clock.now(),
+      random: Math.random,
+    };
+  }
+
+  private account(t: TaskRecord) {
+    return this.env.ACCOUNTS.getByName(accountName(t.creds.phone));
+  }
+
+  private async credentials(t: TaskRecord): Promise<Credentials> {
+    if (this.password?.sealed !== t.creds.sealedPassword) {
+      const plain = await open(t.creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
+      this.password = { sealed: t.creds.sealedPassword, plain };
+    }
+    return { phone: t.creds.phone, password: this.password.plain };
+  }
+
+  private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
+    // RPC erases the generic: the account answers the Reply of the op it was given.
+    return (await this.account(t).exec(t.taskId, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
+  }
+
+  private async releaseVideo(t: TaskRecord): Promise<void> {
+    if (!t.engine.holdsVideo) return;
+    t.engine.holdsVideo = false;
+    await this.account(t).releaseVideo(t.taskId);
+  }
+
+  private run(t: TaskRecord, creds: SealedCredentials): void {
+    t.status = "running";
+    t.reason = null;
+    t.notopenChapter = null;
+    t.creds = creds;
+    t.gen++;
+    prepareResume(t.engine);
+  }
+
+  private stop(t: TaskRecord, status: TaskStatus, reason: string | null): void {
+    t.status = status;
+    t.reason = reason;
+    t.queuePosition = null;
+    t.gen++;
+    if (status !== "paused") t.endTime = iso();
+    if (status !== "running") this.ctx.waitUntil(this.ctx.storage.deleteAlarm());
+  }
+
+  // ---- what the world sees -------------------------------------------------------------------------
+
+  private liveOf(t: TaskRecord): TaskLive {
+    const p = computeProgress(t.engine);
+    return {
+      ...p,
+      progress: t.status === "completed" ? 100 : p.progress,
+      eta_seconds: t.status === "running" ? p.eta_seconds : null,
+      status: t.status,
+      reason: t.reason,
+      queue_position: t.queuePosition,
+      speed: t.engine.speed,
+      notopen_action: t.engine.notopenAction,
+      error_msg: t.errorMsg,
+      start_time: t.startTime,
+      end_time: t.endTime,
+      notopen_chapter: t.notopenChapter,
+      left_for_user: t.engine.left,
+    };
+  }
+
+  private async afterTransition(t: TaskRecord, logs: LogEvent[]): Promise<void> {
+    await this.mirror(t, true);
+    await this.publishLogs(t, logs);
+    await this.publish(t);
+  }
+
+  private async afterStep(t: TaskRecord, logs: LogEvent[]): Promise<void> {
+    await this.mirror(t, false);
+    await this.publishLogs(t, logs);
+    await this.publish(t);
+  }
+
+  /** The D1 row mirrors status and progress: on each transition, and progress at most every few minutes. */
+  private async mirror(t: TaskRecord, force: boolean): Promise<void> {
+    const now = clock.now();
+    const live = this.liveOf(t);
+    if (!force && (now - t.mirror.at < MIRROR_EVERY_MS || live.progress === t.mirror.progress)) return;
+    const delta = t.engine.stats.studySeconds - t.mirror.studySeconds;
+    const stmts = [
+      this.env.DB.prepare(
+        `UPDATE tasks SET status = ?, reason = ?, progress = ?, completed_courses = ?, total_courses = ?, error_msg = ?,
+         start_time = ?, end_time = ?, left_for_user = ?, study_seconds = ?, jobs_completed = ?, speed = ?, notopen_action = ?,
+         updated_at = ? WHERE id = ?`,
+      ).bind(
+        t.status, t.reason, live.progress, live.completed_courses, live.total_courses, t.errorMsg, t.startTime, t.endTime,
+        JSON.stringify(t.engine.left), t.engine.stats.studySeconds, t.engine.stats.jobsDone, t.engine.speed,
+        t.engine.notopenAction, iso(now), t.taskId,
+      ),
+    ];
+    if (delta > 0) {
+      stmts.push(
+        this.env.DB.prepare(
+          `INSERT INTO study_days (task_id, user_id, day, seconds) VALUES (?, ?, ?, ?)
+           ON CONFLICT (task_id, day) DO UPDATE SET seconds = seconds + excluded.seconds`,
+        ).bind(t.taskId, t.userId, shanghaiDay(now), delta),
+      );
+    }
+    await this.env.DB.batch(stmts);
+    t.mirror = { at: now, studySeconds: t.engine.stats.studySeconds, progress: live.progress };
+    this.save(t);
+  }
+
+  /** Log lines go to D1 (events, not reports) and to subscribers; an old task keeps its newest 2,000. */
+  private async publishLogs(t: TaskRecord, logs: LogEvent[]): Promise<void> {
+    if (logs.length === 0) return;
+    const at = iso();
+    const rows = await this.env.DB.batch<TaskLogLine>(
+      logs.map((l) =>
+        this.env.DB.prepare("INSERT INTO task_logs (task_id, level, message, created_at) VALUES (?, ?, ?, ?) RETURNING id, level, message, created_at")
+          .bind(t.taskId, l.level, l.message.slice(0, 2000), at),
+      ),
+    );
+    t.logsSinceTrim += logs.length;
+    if (t.logsSinceTrim >= 200) {
+      t.logsSinceTrim = 0;
+      await this.env.DB.prepare(
+        "DELETE FROM task_logs WHERE task_id = ? AND id <= (SELECT id FROM task_logs WHERE task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+      ).bind(t.taskId, t.taskId, KEEP_LOGS).run();
+    }
+    this.save(t);
+    this.broadcast(rows.map((r) => ({ type: "task_log", task_id: t.taskId, log: r.results[0]! })));
+  }
+
+  private async publish(t: TaskRecord): Promise<void> {
+    this.broadcast([{ type: "task_update", task_id: t.taskId, data: this.liveOf(t) }]);
+  }
+
+  /** Live subscribers (issue 5): direct sockets and hubs. */
+  private broadcast(_messages: ServerMessage[]): void {}
+
+  private recordSignal(t: TaskRecord, kind: string): void {
+    this.ctx.waitUntil(
+      this.env.DB.prepare("INSERT INTO upstream_events (task_id, user_id, kind, created_at) VALUES (?, ?, ?, ?)")
+        .bind(t.taskId, t.userId, kind, iso())
+        .run()
+        .then(() => undefined, () => undefined),
+    );
   }
 }

@@ -1,0 +1,105 @@
+import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/client";
+import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
+import { courseProgress } from "../chaoxing/progress";
+import type { Chapter, ChapterCards, Course, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
+
+/**
+ * The Chaoxing calls the engine makes, as plain data: the task object sends one to the account object,
+ * which runs it with the account's session and pacing (src/durable/account.ts).
+ */
+export type Op =
+  | { op: "courses" }
+  | { op: "chapters"; course: CourseRef }
+  | { op: "cards"; course: CourseRef; chapterId: string; num: number }
+  | { op: "status"; objectId: string; media: "video" | "audio" }
+  | { op: "report"; params: ReportParams }
+  | { op: "document"; course: CourseRef; chapterId: string; job: Pick<DocumentJob, "jobid" | "jtoken"> }
+  | { op: "read"; course: CourseRef; chapterId: string; job: Pick<ReadJob, "jobid" | "jtoken"> }
+  | { op: "visit"; course: CourseRef; chapterId: string }
+  /** A course's progress 0–100 from its chapters' job counts (two calls). */
+  | { op: "progress"; course: CourseRef }
+  | { op: "captchaImage" }
+  | { op: "captcha"; code: string };
+
+export interface OpResults {
+  courses: Course[];
+  chapters: Chapter[];
+  cards: ChapterCards;
+  status: MediaStatus;
+  report: ReportResult;
+  document: boolean;
+  read: boolean;
+  visit: null;
+  progress: number;
+  captchaImage: { contentType: string; bytes: Uint8Array };
+  captcha: boolean;
+}
+
+export type OpName = Op["op"];
+export type OpOf<K extends OpName> = Extract<Op, { op: K }>;
+
+/** A ChaoxingError as plain data, so it crosses the RPC boundary. */
+export interface OpError {
+  kind: ChaoxingErrorKind;
+  message: string;
+  retryAfterMs?: number;
+  reason?: string;
+}
+
+export type Reply<K extends OpName> =
+  | { ok: true; value: OpResults[K] }
+  | { ok: false; error: OpError }
+  /** The account's pacing (or its re-login) asks the caller to come back later. */
+  | { ok: false; waitMs: number };
+
+/** Reports are paced apart from ordinary calls (chaoxing-protocol.md "Pacing"). */
+export const isReport = (op: Op): boolean => op.op === "report";
+
+export function toOpError(e: unknown): OpError {
+  if (e instanceof ChaoxingError) return { kind: e.kind, message: e.message, retryAfterMs: e.retryAfterMs, reason: e.reason };
+  throw e;
+}
+
+export async function runOp<K extends OpName>(client: ChaoxingClient, op: OpOf<K>): Promise<OpResults[K]> {
+  const o = op as Op;
+  let value: OpResults[OpName];
+  switch (o.op) {
+    case "courses":
+      value = await client.listCourses();
+      break;
+    case "chapters":
+      value = await client.getChapters(o.course);
+      break;
+    case "cards":
+      value = await client.getCardsTab(o.course, o.chapterId, o.num);
+      break;
+    case "status":
+      value = await client.getMediaStatus(o.objectId, undefined, o.media);
+      break;
+    case "report":
+      value = await client.reportProgress(o.params);
+      break;
+    case "document":
+      value = await client.completeDocument(o.course, o.chapterId, o.job);
+      break;
+    case "read":
+      value = await client.completeRead(o.course, o.chapterId, o.job);
+      break;
+    case "visit":
+      await client.visitEmptyChapter(o.course, o.chapterId);
+      value = null;
+      break;
+    case "progress": {
+      const chapters = await client.getChapters(o.course);
+      value = courseProgress(Object.values(await client.getJobCounts(o.course, chapters.map((c) => c.id))));
+      break;
+    }
+    case "captchaImage":
+      value = await client.getCaptchaImage();
+      break;
+    case "captcha":
+      value = await client.submitCaptcha(o.code);
+      break;
+  }
+  return value as OpResults[K];
+}

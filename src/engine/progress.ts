@@ -1,0 +1,83 @@
+import type { EngineState } from "./state";
+import { itemLabel } from "./step";
+
+/** Default media length assumed for a job not seen yet, until real durations are known. */
+const DEFAULT_MEDIA_S = 300;
+/** A non-media job weighs as much as this many seconds of media. */
+const OTHER_JOB_S = 30;
+/** Fixed overhead per remaining job (status, cards, confirm calls), for the ETA. */
+const JOB_OVERHEAD_S = 5;
+
+export interface Progress {
+  progress: number;
+  current_item: string | null;
+  item_progress: number;
+  item_current_time: number;
+  item_total_time: number;
+  completed_courses: number;
+  total_courses: number;
+  eta_seconds: number | null;
+}
+
+/**
+ * Overall progress weighted by media duration: each job weighs its media seconds (known durations, else
+ * the average seen so far), other jobs a fixed weight; chapters not read yet are estimated from their job
+ * counts. Courses count equally. 100 only once completed (the caller sets it).
+ */
+export function computeProgress(s: EngineState): Progress {
+  const total = s.courses.length || s.courseIds.length;
+  const completed = s.courses.filter((c) => c.status !== "todo").length;
+  const avgMedia = s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S;
+  const jobWeight = (avgMedia + OTHER_JOB_S) / 2;
+
+  let done = 0;
+  let remaining = 0;
+  let remainingJobs = 0;
+  const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.ci < s.courses.length && s.chapters.length > 0;
+  if (inCourse) {
+    s.chapters.forEach((ch, i) => {
+      if (i === s.hi) return;
+      const w = Math.max(ch.jobCount, 0) * jobWeight;
+      if (i < s.hi || ch.finished) done += w;
+      else {
+        remaining += w;
+        remainingJobs += ch.jobCount;
+      }
+    });
+    s.jobs.forEach((j, i) => {
+      if (!j.required) return;
+      const media = j.type === "video" || j.type === "audio";
+      const isCurrent = s.media !== null && s.media.jobid === j.jobid;
+      const w = media ? (isCurrent && s.media!.duration ? s.media!.duration : avgMedia) : OTHER_JOB_S;
+      if (j.isPassed || i < s.ji) done += w;
+      else if (isCurrent) {
+        done += s.media!.playingTime;
+        remaining += w - s.media!.playingTime;
+        remainingJobs++;
+      } else {
+        remaining += w;
+        remainingJobs++;
+      }
+    });
+  }
+  const courseFraction = done + remaining > 0 ? done / (done + remaining) : 0;
+  const overall = total ? (completed + (inCourse ? courseFraction : 0)) / total : 0;
+  const coursesAfter = Math.max(0, total - completed - (inCourse ? 1 : 0));
+  // Courses not opened yet are assumed to be like the current one.
+  const perCourse = done + remaining > 0 ? done + remaining : avgMedia * 10;
+  const etaMediaS = remaining + coursesAfter * perCourse;
+  const eta = s.phase === "done" ? 0 : Math.round(etaMediaS / s.speed + remainingJobs * JOB_OVERHEAD_S);
+
+  const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
+  const m = s.media;
+  return {
+    progress: Math.min(99, Math.floor(overall * 100)),
+    current_item: job ? itemLabel(job) : null,
+    item_progress: m && m.duration ? Math.min(100, Math.floor((m.playingTime / m.duration) * 100)) : 0,
+    item_current_time: m ? Math.floor(m.playingTime) : 0,
+    item_total_time: m ? m.duration : 0,
+    completed_courses: completed,
+    total_courses: total,
+    eta_seconds: s.phase === "resolve" ? null : eta,
+  };
+}

@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../app";
+import { requireAuth } from "../auth/middleware";
+import type { Course } from "../chaoxing/types";
+import type { Credentials } from "../durable/account";
+import type { Reply } from "../engine/ops";
+import { accountStub, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
+import { bearer, errors, json } from "./schemas";
+
+const CourseSchema = z
+  .object({
+    courseId: z.string(),
+    courseName: z.string(),
+    teacherName: z.string(),
+    clazzId: z.string(),
+    cpi: z.string(),
+    progress: z.number().int().min(0).max(100).openapi({ description: "由章节任务点完成数计算（0–100）" }),
+    state: z.union([z.literal(0), z.literal(1)]).openapi({ description: "0 进行中，1 已结束" }),
+    folder: z.string().nullable().openapi({ description: "课程所在文件夹" }),
+  })
+  .openapi("Course");
+
+const TestLoginSchema = z.object({ ok: z.boolean(), message: z.string() }).openapi("TestLoginResult");
+
+/** Progress calls go out a few at a time: each is its own account-object invocation. */
+const PROGRESS_CONCURRENCY = 4;
+
+/** The user's Chaoxing courses (cached briefly by the account object). */
+export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
+  return valueOf<"courses">((await accountStub(env, creds.phone).courses(creds, refresh)) as Reply<"courses">);
+}
+
+export function registerCourseRoutes(app: App) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/courses/list",
+      tags: ["课程"],
+      summary: "获取超星课程列表（含进度；结果缓存约 1 分钟，refresh=true 强制刷新）",
+      security: bearer,
+      middleware: [requireAuth],
+      request: { query: z.object({ refresh: z.enum(["true", "false", "1", "0"]).optional() }) },
+      responses: { 200: json(z.array(CourseSchema), "课程列表"), 400: errors[400], 401: errors[401], 429: errors[429], 502: errors[502] },
+    }),
+    async (c) => {
+      const refresh = ["true", "1"].includes(c.req.valid("query").refresh ?? "");
+      const userId = c.var.auth.user.id;
+      const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
+      const courses = await listUserCourses(c.env, creds, refresh);
+      const account = accountStub(c.env, creds.phone);
+      const progress: number[] = [];
+      for (let i = 0; i < courses.length; i += PROGRESS_CONCURRENCY) {
+        const batch = courses.slice(i, i + PROGRESS_CONCURRENCY);
+        const replies = await Promise.all(batch.map((course) => account.courseProgress(creds, course, refresh)));
+        for (const r of replies) progress.push(valueOf<"progress">(r as Reply<"progress">));
+      }
+      return c.json(
+        courses.map((co, i) => ({
+          courseId: co.courseId,
+          courseName: co.courseName,
+          teacherName: co.teacherName,
+          clazzId: co.clazzId,
+          cpi: co.cpi,
+          progress: progress[i]!,
+          state: co.state,
+          folder: co.folderName,
+        })),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/user/config/test-login",
+      tags: ["用户"],
+      summary: "测试已保存的超星账号能否登录",
+      security: bearer,
+      middleware: [requireAuth],
+      responses: { 200: json(TestLoginSchema, "登录结果（ok=false 时 message 为超星给出的原因）"), 400: errors[400], 401: errors[401], 502: errors[502] },
+    }),
+    async (c) => {
+      const userId = c.var.auth.user.id;
+      const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
+      const r = await accountStub(c.env, creds.phone).testLogin(creds);
+      if (r.ok) return c.json({ ok: true, message: "登录成功" }, 200);
+      const err = upstreamError(r.error);
+      if (err.status === 400) return c.json({ ok: false, message: err.detail }, 200);
+      throw err;
+    },
+  );
+}
