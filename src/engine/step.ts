@@ -135,9 +135,11 @@ function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; wai
   }
 }
 
+/** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
 function leave(ctx: Ctx, item: Omit<LeftForUser, "course">): void {
-  const course = ctx.s.courses[ctx.s.ci]?.name ?? "";
-  ctx.s.left.push({ course, ...item });
+  const entry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
+  const same = (l: LeftForUser) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
+  if (!ctx.s.left.some(same)) ctx.s.left.push(entry);
 }
 
 // ---- courses -------------------------------------------------------------------------------------
@@ -334,8 +336,8 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
     }
     switch (job.type) {
       case "quiz":
+        if (s.notopen.returnTo === null) log(ctx, "INFO", `${ITEM_MARKS.quiz} 测验「${job.name}」留给你手动完成`);
         leave(ctx, { chapter: chapter.title, item: job.name, kind: "quiz", reason: "章节测验需要你手动完成" });
-        log(ctx, "INFO", `${ITEM_MARKS.quiz} 测验「${job.name}」留给你手动完成`);
         s.ji++;
         continue;
       case "other":
