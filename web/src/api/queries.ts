@@ -1,0 +1,63 @@
+/** Query keys and the queries several pages share. */
+import type { TaskLive } from "@shared/live";
+import { useQuery } from "@tanstack/react-query";
+import { api, tokenStore, unwrap, type Res } from "./client";
+
+export type User = Res<"/api/auth/me", "get">;
+export type Task = Res<"/api/tasks/{id}", "get">;
+/** A list row; live pushes (`task_update`) merge the live fields into it while it is on screen. */
+export type TaskRow = Res<"/api/tasks", "get">["items"][number] & Partial<TaskLive>;
+export type TaskPage = Omit<Res<"/api/tasks", "get">, "items"> & { items: TaskRow[] };
+export type Course = Res<"/api/courses/list", "get">[number];
+
+export const keys = {
+  me: ["me"] as const,
+  config: ["config"] as const,
+  profile: ["profile"] as const,
+  courses: ["courses"] as const,
+  tasks: ["tasks"] as const,
+  taskList: (page: number, pageSize: number, status: string | undefined) => ["tasks", "list", page, pageSize, status ?? "all"] as const,
+  task: (id: number) => ["task", id] as const,
+  admin: ["admin"] as const,
+};
+
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: () => unwrap(api.GET("/api/auth/me")),
+    enabled: tokenStore.get() !== null,
+    staleTime: 60_000,
+  });
+}
+
+export function useTaskList(page: number, pageSize: number, status?: TaskRow["status"]) {
+  return useQuery({
+    queryKey: keys.taskList(page, pageSize, status),
+    queryFn: (): Promise<TaskPage> => unwrap(api.GET("/api/tasks", { params: { query: { page, page_size: pageSize, status } } })),
+    placeholderData: (prev) => prev,
+  });
+}
+
+export function useConfig() {
+  return useQuery({ queryKey: keys.config, queryFn: () => unwrap(api.GET("/api/user/config")) });
+}
+
+export function useProfile() {
+  return useQuery({ queryKey: keys.profile, queryFn: () => unwrap(api.GET("/api/user/profile")) });
+}
+
+export type AdminStatistics = Res<"/api/admin/statistics", "get">;
+export type AdminTaskRow = Res<"/api/admin/tasks", "get">["items"][number];
+export type AdminUserRow = Res<"/api/admin/users", "get">["items"][number];
+
+export function useAdminStatistics() {
+  return useQuery({ queryKey: [...keys.admin, "statistics"], queryFn: () => unwrap(api.GET("/api/admin/statistics")), refetchInterval: 30_000 });
+}
+
+export function useAdminTasks(page: number, status?: TaskRow["status"], userId?: number) {
+  return useQuery({
+    queryKey: [...keys.admin, "tasks", page, status ?? "all", userId ?? 0],
+    queryFn: () => unwrap(api.GET("/api/admin/tasks", { params: { query: { page, page_size: 20, status, user_id: userId } } })),
+    placeholderData: (prev) => prev,
+  });
+}

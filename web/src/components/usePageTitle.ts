@@ -1,0 +1,10 @@
+import { useEffect } from "react";
+import { useI18n } from "../i18n";
+
+/** Every page names itself in the tab (issue 7: a title per page). */
+export function usePageTitle(title: string) {
+  const { t } = useI18n();
+  useEffect(() => {
+    document.title = `${title} · ${t("app.name")}`;
+  }, [title, t]);
+}

@@ -1,0 +1,146 @@
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  BookOutlined,
+  DashboardOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  ProfileOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UnorderedListOutlined,
+  UserOutlined,
+} from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
+import { App, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
+import { Suspense, useEffect, useState } from "react";
+import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { tokenStore } from "../api/client";
+import { useMe } from "../api/queries";
+import { ConnectionBadge } from "../components/ConnectionBadge";
+import { PrefsButtons } from "../components/PrefsButtons";
+import { useI18n } from "../i18n";
+import { live } from "../live/sync";
+import { signOut } from "../session";
+
+const { Header, Sider, Content, Footer } = Layout;
+
+/** The signed-in shell: navigation, live state, switches, user menu; pages render in the Outlet. */
+export function AppLayout() {
+  const { t } = useI18n();
+  const { token } = theme.useToken();
+  const { notification } = App.useApp();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const me = useMe();
+  const screens = Grid.useBreakpoint();
+  const [drawer, setDrawer] = useState(false);
+  const signedIn = tokenStore.get() !== null;
+
+  useEffect(() => {
+    if (!signedIn) return;
+    live.start();
+    // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
+    return live.onMessage((m) => {
+      if (m.type === "notification") notification[m.level]({ title: m.message, placement: "bottomRight" });
+    });
+  }, [signedIn, notification]);
+
+  useEffect(() => setDrawer(false), [location.pathname]);
+
+  if (!signedIn) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+
+  const items: MenuProps["items"] = [
+    { key: "/", icon: <DashboardOutlined />, label: t("nav.overview") },
+    { key: "/courses", icon: <BookOutlined />, label: t("nav.courses") },
+    { key: "/tasks", icon: <UnorderedListOutlined />, label: t("nav.tasks") },
+    { key: "/settings", icon: <SettingOutlined />, label: t("nav.settings") },
+    { key: "/profile", icon: <ProfileOutlined />, label: t("nav.profile") },
+    ...(me.data?.role === "admin"
+      ? [
+          {
+            type: "group" as const,
+            label: t("nav.admin"),
+            children: [
+              { key: "/admin", icon: <DashboardOutlined />, label: t("nav.adminOverview") },
+              { key: "/admin/users", icon: <TeamOutlined />, label: t("nav.adminUsers") },
+              { key: "/admin/tasks", icon: <UnorderedListOutlined />, label: t("nav.adminTasks") },
+              { key: "/admin/statistics", icon: <BarChartOutlined />, label: t("nav.adminStats") },
+              { key: "/admin/audit", icon: <AuditOutlined />, label: t("nav.adminAudit") },
+            ],
+          },
+        ]
+      : []),
+  ];
+  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit"];
+  const selected = keysFlat.filter((k) => k === "/" ? location.pathname === "/" : location.pathname === k || location.pathname.startsWith(k + "/")).at(-1) ?? "/";
+  const menu = <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0 }} />;
+  const desktop = screens.lg !== false && screens.md !== false;
+  const logout = async () => {
+    await signOut(qc, true);
+    navigate("/login", { replace: true });
+  };
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <a className="skip-link" href="#main">
+        {t("app.skip")}
+      </a>
+      {desktop ? (
+        <Sider width={216} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
+          <Brand />
+          <nav aria-label={t("nav.menu")}>{menu}</nav>
+        </Sider>
+      ) : (
+        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={240} title={t("app.name")} styles={{ body: { padding: 0 } }}>
+          <nav aria-label={t("nav.menu")}>{menu}</nav>
+        </Drawer>
+      )}
+      <Layout>
+        <Header style={{ background: token.colorBgContainer, padding: "0 12px", borderBottom: `1px solid ${token.colorBorderSecondary}`, position: "sticky", top: 0, zIndex: 10 }}>
+          <Flex align="center" gap={4} style={{ height: "100%" }}>
+            {!desktop && <Button type="text" icon={<MenuOutlined />} onClick={() => setDrawer(true)} aria-label={t("nav.menu")} />}
+            {!desktop && <Typography.Text strong>{t("app.name")}</Typography.Text>}
+            <div style={{ flex: 1 }} />
+            <ConnectionBadge />
+            <PrefsButtons />
+            <Dropdown
+              menu={{
+                items: [
+                  { key: "profile", icon: <ProfileOutlined />, label: t("nav.profile"), onClick: () => navigate("/profile") },
+                  { type: "divider" },
+                  { key: "logout", icon: <LogoutOutlined />, label: t("nav.logout"), danger: true, onClick: () => void logout() },
+                ],
+              }}
+            >
+              <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
+                <span className="hide-sm">{me.data?.username}</span>
+              </Button>
+            </Dropdown>
+          </Flex>
+        </Header>
+        <Content id="main" tabIndex={-1} style={{ padding: desktop ? 24 : 12, outline: "none" }}>
+          <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
+            <Outlet />
+          </Suspense>
+        </Content>
+        <Footer style={{ textAlign: "center", padding: "12px 16px" }}>
+          <Typography.Text type="secondary">{t("app.free")}</Typography.Text>
+        </Footer>
+      </Layout>
+    </Layout>
+  );
+}
+
+function Brand() {
+  const { t } = useI18n();
+  return (
+    <Flex align="center" gap={8} style={{ height: 64, padding: "0 20px" }}>
+      <img src="/favicon.svg" alt="" width={26} height={26} />
+      <Typography.Text strong style={{ fontSize: 16 }}>
+        {t("app.name")}
+      </Typography.Text>
+    </Flex>
+  );
+}

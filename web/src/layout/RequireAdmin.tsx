@@ -1,0 +1,17 @@
+import { Button, Result, Spin } from "antd";
+import { Outlet, useNavigate } from "react-router";
+import { useMe } from "../api/queries";
+import { useI18n } from "../i18n";
+
+/** Admin pages only for admins; the server enforces it too (403), this just explains it. */
+export function RequireAdmin() {
+  const { t } = useI18n();
+  const me = useMe();
+  const navigate = useNavigate();
+  if (me.isPending) return <Spin style={{ display: "block", margin: 48 }} />;
+  if (me.data?.role !== "admin")
+    return (
+      <Result status="403" title="403" subTitle={t("app.forbidden")} extra={<Button type="primary" onClick={() => navigate("/")}>{t("app.back")}</Button>} />
+    );
+  return <Outlet />;
+}

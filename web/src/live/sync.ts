@@ -1,0 +1,76 @@
+/**
+ * Binds the live socket to the query cache: pushed task state and log lines patch the cached task and
+ * lists in place (no refetch per tick), and a reconnect refetches everything task-shaped.
+ */
+import type { TaskLive, TaskLogLine } from "@shared/live";
+import type { QueryClient } from "@tanstack/react-query";
+import { useEffect, useSyncExternalStore } from "react";
+import { tokenStore } from "../api/client";
+import { keys, type Task } from "../api/queries";
+import { LiveSocket } from "./socket";
+
+export const live = new LiveSocket(tokenStore.get);
+
+// Enough for a long session in the browser; the full log stays on the server and in the export.
+const MAX_LOG_LINES = 2000;
+
+type Row = { id: number };
+type Cached = Row[] | { items: Row[] } | undefined;
+
+/** Task lists are cached either as pages (`{items}`) or plain arrays; other admin data is left alone. */
+function patchLists(qc: QueryClient, taskId: number, data: TaskLive) {
+  const patch = (rows: Row[]) => rows.map((t) => (t.id === taskId ? { ...t, ...data } : t));
+  for (const prefix of [keys.tasks, keys.admin]) {
+    qc.setQueriesData<Cached>({ queryKey: prefix }, (c) => {
+      if (Array.isArray(c)) return patch(c);
+      if (c && typeof c === "object" && Array.isArray(c.items)) return { ...c, items: patch(c.items) };
+      return c;
+    });
+  }
+}
+
+export function bindLive(qc: QueryClient): () => void {
+  const offMsg = live.onMessage((m) => {
+    if (m.type === "task_update") {
+      const before = qc.getQueryData<Task>(keys.task(m.task_id));
+      qc.setQueryData<Task>(keys.task(m.task_id), (old) => (old ? { ...old, ...m.data } : old));
+      patchLists(qc, m.task_id, m.data);
+      // A status change moves the task between filtered lists and changes the statistics.
+      if (before && before.status !== m.data.status) {
+        void qc.invalidateQueries({ queryKey: keys.tasks });
+        void qc.invalidateQueries({ queryKey: keys.profile });
+      }
+    } else if (m.type === "task_log") {
+      qc.setQueryData<Task>(keys.task(m.task_id), (old) => {
+        if (!old) return old;
+        const last = old.logs.at(-1);
+        if (last && last.id >= m.log.id) return old;
+        const line: TaskLogLine & { task_id: number } = { ...m.log, task_id: m.task_id };
+        return { ...old, logs: [...old.logs, line].slice(-MAX_LOG_LINES) };
+      });
+    }
+  });
+  const offResync = live.onResync(() => {
+    void qc.invalidateQueries({ queryKey: keys.tasks });
+    void qc.invalidateQueries({ queryKey: ["task"] });
+    void qc.invalidateQueries({ queryKey: keys.admin });
+  });
+  return () => {
+    offMsg();
+    offResync();
+  };
+}
+
+export function useLiveState() {
+  return useSyncExternalStore(live.onState, live.getState);
+}
+
+/** Keeps the given tasks subscribed while the component is mounted. */
+export function useLiveTasks(ids: number[]) {
+  const key = [...new Set(ids)].sort((a, b) => a - b).join(",");
+  useEffect(() => {
+    if (!key) return;
+    const offs = key.split(",").map((id) => live.subscribe(Number(id)));
+    return () => offs.forEach((off) => off());
+  }, [key]);
+}

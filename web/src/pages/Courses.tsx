@@ -1,0 +1,200 @@
+import { PlusOutlined, ReloadOutlined, SearchOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress, Segmented, Select, Slider, Table, Tag, Typography } from "antd";
+import { useMemo, useState } from "react";
+import { useNavigate } from "react-router";
+import { api, ApiFailure, unwrap, type Body } from "../api/client";
+import { keys, type Course } from "../api/queries";
+import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
+import { callAction } from "../components/TaskActions";
+import { usePageTitle } from "../components/usePageTitle";
+import { useI18n } from "../i18n";
+
+type Filter = "all" | "ongoing" | "ended";
+
+export default function Courses() {
+  const { t } = useI18n();
+  usePageTitle(t("nav.courses"));
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [filter, setFilter] = useState<Filter>("ongoing");
+  const [search, setSearch] = useState("");
+  const [selected, setSelected] = useState<string[]>([]);
+  const [creating, setCreating] = useState(false);
+
+  const courses = useQuery({ queryKey: keys.courses, queryFn: () => unwrap(api.GET("/api/courses/list")), staleTime: 5 * 60_000 });
+  const refresh = useMutation({
+    mutationFn: () => unwrap(api.GET("/api/courses/list", { params: { query: { refresh: "true" } } })),
+    onSuccess: (list) => {
+      qc.setQueryData(keys.courses, list);
+      message.success(t("courses.refreshed"));
+    },
+    onError: (e) => message.error(e.message),
+  });
+
+  const rows = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return (courses.data ?? []).filter(
+      (c) =>
+        (filter === "all" || (filter === "ongoing" ? c.state === 0 : c.state === 1)) &&
+        (!q || c.courseName.toLowerCase().includes(q) || c.teacherName.toLowerCase().includes(q)),
+    );
+  }, [courses.data, filter, search]);
+  const picked = (courses.data ?? []).filter((c) => selected.includes(c.courseId));
+  const noAccount = courses.error instanceof ApiFailure && courses.error.status === 400;
+
+  return (
+    <>
+      <div className="page-head">
+        <Typography.Title level={1}>{t("courses.title")}</Typography.Title>
+        <Button icon={<ReloadOutlined />} loading={refresh.isPending} onClick={() => refresh.mutate()}>
+          {t("courses.refresh")}
+        </Button>
+      </div>
+      {courses.error && (
+        <Alert
+          type={noAccount ? "info" : "error"}
+          showIcon
+          title={courses.error.message}
+          description={noAccount ? t("courses.noAccount") : undefined}
+          action={noAccount ? <Button onClick={() => navigate("/settings")}>{t("courses.toSettings")}</Button> : <Button onClick={() => void courses.refetch()}>{t("app.retry")}</Button>}
+          style={{ marginBottom: 16 }}
+        />
+      )}
+      <Card>
+        <Flex gap={12} wrap style={{ marginBottom: 12 }}>
+          <Segmented<Filter>
+            value={filter}
+            onChange={setFilter}
+            options={[
+              { value: "ongoing", label: t("courses.ongoing") },
+              { value: "ended", label: t("courses.ended") },
+              { value: "all", label: t("courses.all") },
+            ]}
+          />
+          <Input allowClear prefix={<SearchOutlined />} placeholder={t("courses.search")} aria-label={t("courses.search")} value={search} onChange={(e) => setSearch(e.target.value)} style={{ maxWidth: 280 }} />
+        </Flex>
+        <Table<Course>
+          rowKey="courseId"
+          loading={courses.isPending || refresh.isPending}
+          dataSource={rows}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          scroll={{ x: 640 }}
+          locale={{ emptyText: t("courses.empty") }}
+          rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(String)), preserveSelectedRowKeys: true }}
+          columns={[
+            { title: t("courses.name"), dataIndex: "courseName", render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
+            { title: t("courses.teacher"), dataIndex: "teacherName", width: 140 },
+            { title: t("courses.progress"), dataIndex: "progress", width: 200, render: (p: number) => <Progress percent={Math.round(p)} size="small" aria-label={`${Math.round(p)}%`} /> },
+            {
+              title: t("courses.state"),
+              dataIndex: "state",
+              width: 100,
+              render: (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>),
+            },
+          ]}
+        />
+      </Card>
+      {selected.length > 0 && (
+        <Card size="small" className="sticky-bar" style={{ marginTop: 12 }}>
+          <Flex justify="space-between" align="center" gap={8} wrap>
+            <span>{t("courses.selected", { n: selected.length })}</span>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="create-task">
+              {t("courses.create")}
+            </Button>
+          </Flex>
+        </Card>
+      )}
+      {creating && (
+        <CreateTask
+          courses={picked}
+          onClose={() => setCreating(false)}
+          onCreated={(id) => {
+            setSelected([]);
+            navigate(`/tasks/${id}`);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
+
+function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClose: () => void; onCreated: (id: number) => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<CreateValues>();
+  const customSpeed = Form.useWatch("customSpeed", form);
+  const first = courses[0]?.courseName ?? "";
+  const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length - 1 }) : first;
+
+  const create = useMutation({
+    mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
+      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), course_ids: courses.map((c) => c.courseId) };
+      if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
+      if (v.notopen !== "default") body.notopen_action = v.notopen;
+      const task = await unwrap(api.POST("/api/tasks", { body }));
+      if (start) await callAction(task.id, "start");
+      return task;
+    },
+    onSuccess: (task) => {
+      void qc.invalidateQueries({ queryKey: keys.tasks });
+      void qc.invalidateQueries({ queryKey: keys.profile });
+      message.success(t("create.created"));
+      onCreated(task.id);
+    },
+    onError: (e) => message.error(e.message),
+  });
+  const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
+
+  return (
+    <Modal
+      open
+      title={t("create.title")}
+      onCancel={onClose}
+      destroyOnHidden
+      footer={[
+        <Button key="c" onClick={() => submit(false)} loading={create.isPending && !create.variables?.start}>
+          {t("create.submit")}
+        </Button>,
+        <Button key="s" type="primary" onClick={() => submit(true)} loading={create.isPending && create.variables?.start} data-testid="create-start">
+          {t("create.submitStart")}
+        </Button>,
+      ]}
+    >
+      <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default" }}>
+        <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item label={t("create.courses")}>
+          <Flex gap={4} wrap>
+            {courses.map((c) => (
+              <Tag key={c.courseId}>{c.courseName}</Tag>
+            ))}
+          </Flex>
+        </Form.Item>
+        <Form.Item label={t("create.speed")} tooltip={t("create.speedTip")} style={{ marginBottom: customSpeed ? 0 : undefined }}>
+          <Form.Item name="customSpeed" valuePropName="checked" noStyle>
+            <Checkbox>{t("create.custom")}</Checkbox>
+          </Form.Item>
+        </Form.Item>
+        {customSpeed && (
+          <Form.Item name="speed">
+            <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} aria-label={t("create.speed")} />
+          </Form.Item>
+        )}
+        <Form.Item name="notopen" label={t("create.notopen")} tooltip={t("create.notopenTip")}>
+          <Select
+            options={[
+              { value: "default", label: t("create.useDefault") },
+              ...NOTOPEN.map((k) => ({ value: k, label: `${t(`settings.notopen.${k}`)} — ${t(`settings.notopen.${k}D`)}` })),
+            ]}
+          />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,126 @@
+import { ArrowRightOutlined } from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Button, Card, Col, Empty, List, Row, Statistic, Steps, Typography } from "antd";
+import { Link, useNavigate } from "react-router";
+import { api, unwrap } from "../api/client";
+import { useConfig, useProfile, useTaskList, type TaskRow } from "../api/queries";
+import { StatusTag } from "../components/StatusTag";
+import { TaskProgress } from "../components/TaskProgress";
+import { usePageTitle } from "../components/usePageTitle";
+import { useI18n } from "../i18n";
+import { when } from "../lib/format";
+import { useLiveTasks } from "../live/sync";
+
+export default function Overview() {
+  const { t } = useI18n();
+  usePageTitle(t("nav.overview"));
+  const config = useConfig();
+  const profile = useProfile();
+  const recent = useTaskList(1, 6);
+  const running = useQuery({
+    queryKey: ["tasks", "running-overview"],
+    queryFn: async (): Promise<TaskRow[]> => {
+      // Paused tasks that wait for the user (captcha, closed chapter) belong with the running ones.
+      const [r, p] = await Promise.all(
+        (["running", "paused"] as const).map((status) => unwrap(api.GET("/api/tasks", { params: { query: { status, page_size: 20 } } }))),
+      );
+      return [...r.items, ...p.items];
+    },
+  });
+  useLiveTasks(running.data?.filter((x) => x.status === "running" || x.status === "paused").map((x) => x.id) ?? []);
+
+  const stats = profile.data?.statistics;
+  const hasAccount = Boolean(config.data?.cx_username && config.data.cx_password_set);
+  const hasTask = (stats?.tasks.total ?? 0) > 0;
+  const step = !hasAccount ? 0 : !hasTask ? 1 : 2;
+
+  return (
+    <>
+      <div className="page-head">
+        <Typography.Title level={1}>{t("nav.overview")}</Typography.Title>
+      </div>
+      <Alert type="warning" showIcon title={t("app.free")} style={{ marginBottom: 16 }} data-testid="free-notice" />
+      <Row gutter={[16, 16]}>
+        {[
+          { k: t("status.running"), v: stats?.tasks.running },
+          { k: t("status.completed"), v: stats?.tasks.completed },
+          { k: t("overview.studyHours"), v: stats ? Math.round((stats.study_seconds / 3600) * 10) / 10 : undefined },
+          { k: t("overview.jobsDone"), v: stats?.jobs_completed },
+        ].map((s) => (
+          <Col xs={12} md={6} key={s.k}>
+            <Card size="small">
+              <Statistic title={s.k} value={s.v ?? "—"} loading={profile.isPending} />
+            </Card>
+          </Col>
+        ))}
+        <Col xs={24} lg={14}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks">{t("overview.allTasks")}</Link>}>
+            <List
+              loading={running.isPending}
+              dataSource={running.data ?? []}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("overview.noRunning")} /> }}
+              renderItem={(task) => (
+                <List.Item key={task.id}>
+                  <div style={{ width: "100%" }}>
+                    <div style={{ display: "flex", justifyContent: "space-between", gap: 8, flexWrap: "wrap" }}>
+                      <Link to={`/tasks/${task.id}`}>{task.name}</Link>
+                      <StatusTag status={task.status} reason={task.reason} queue={task.queue_position} />
+                    </div>
+                    <TaskProgress task={task} />
+                  </div>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.guide")}</h2>}>
+            <Steps
+              orientation="vertical"
+              size="small"
+              current={step}
+              items={[
+                { title: t("overview.step1"), content: <StepBody text={t("overview.step1d")} to="/settings" show={step === 0} /> },
+                { title: t("overview.step2"), content: <StepBody text={t("overview.step2d")} to="/courses" show={step === 1} /> },
+                { title: t("overview.step3"), content: <StepBody text={t("overview.step3d")} to="/tasks" show={step === 2} /> },
+              ]}
+            />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.recent")}</h2>}>
+            <List
+              loading={recent.isPending}
+              dataSource={recent.data?.items ?? []}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("overview.noRecent")} /> }}
+              renderItem={(task) => (
+                <List.Item key={task.id} extra={<Typography.Text type="secondary" className="hide-sm">{when(task.end_time ?? task.created_at)}</Typography.Text>}>
+                  <List.Item.Meta
+                    title={<Link to={`/tasks/${task.id}`}>{task.name}</Link>}
+                    description={<StatusTag status={task.status} reason={task.reason} queue={task.queue_position} />}
+                  />
+                  <span style={{ minWidth: 120 }}>{task.progress}%</span>
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </>
+  );
+}
+
+function StepBody({ text, to, show }: { text: string; to: string; show: boolean }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  return (
+    <>
+      <div>{text}</div>
+      {show && (
+        <Button type="primary" size="small" icon={<ArrowRightOutlined />} style={{ marginTop: 8 }} onClick={() => navigate(to)}>
+          {t("overview.go")}
+        </Button>
+      )}
+    </>
+  );
+}

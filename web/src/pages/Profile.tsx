@@ -1,0 +1,102 @@
+import { useMutation } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Statistic, Tag, Typography, theme } from "antd";
+import { api, unwrap, type Body } from "../api/client";
+import { useProfile } from "../api/queries";
+import { BarChart } from "../components/BarChart";
+import { applyFieldErrors } from "../components/formErrors";
+import { STATUSES } from "../components/StatusTag";
+import { usePageTitle } from "../components/usePageTitle";
+import { useI18n } from "../i18n";
+import { when } from "../lib/format";
+
+export default function Profile() {
+  const { t } = useI18n();
+  usePageTitle(t("nav.profile"));
+  const { token } = theme.useToken();
+  const profile = useProfile();
+  if (profile.isPending) return <Skeleton active />;
+  if (profile.error) return <Alert type="error" title={profile.error.message} />;
+  const { user, statistics: s } = profile.data;
+  const colors = { pending: token.colorTextQuaternary, running: token.colorPrimary, paused: token.colorWarning, completed: token.colorSuccess, failed: token.colorError, cancelled: token.colorTextTertiary };
+  return (
+    <>
+      <div className="page-head">
+        <Typography.Title level={1}>{t("nav.profile")}</Typography.Title>
+      </div>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={10}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.info")}</h2>}>
+            <Descriptions column={1} size="small">
+              <Descriptions.Item label={t("auth.username")}>{user.username}</Descriptions.Item>
+              <Descriptions.Item label={t("auth.email")}>{user.email}</Descriptions.Item>
+              <Descriptions.Item label={t("profile.role")}>
+                <Tag color={user.role === "admin" ? "gold" : undefined}>{t(`role.${user.role}`)}</Tag>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("profile.created")}>{when(user.created_at)}</Descriptions.Item>
+              <Descriptions.Item label={t("profile.lastLogin")}>{when(user.last_login)}</Descriptions.Item>
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.stats")}</h2>}>
+            <Row gutter={16}>
+              <Col span={8}>
+                <Statistic title={t("profile.totalTasks")} value={s.tasks.total} />
+              </Col>
+              <Col span={8}>
+                <Statistic title={t("overview.studyHours")} value={Math.round((s.study_seconds / 3600) * 10) / 10} />
+              </Col>
+              <Col span={8}>
+                <Statistic title={t("overview.jobsDone")} value={s.jobs_completed} />
+              </Col>
+            </Row>
+            <Typography.Title level={3} style={{ fontSize: 14, marginTop: 16 }}>
+              {t("profile.tasksByStatus")}
+            </Typography.Title>
+            <BarChart title={t("profile.tasksByStatus")} bars={STATUSES.map((k) => ({ label: t(`status.${k}`), value: s.tasks[k], color: colors[k] }))} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <ChangePassword />
+        </Col>
+      </Row>
+    </>
+  );
+}
+
+function ChangePassword() {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Body<"/api/user/password", "put"> & { confirm: string }>();
+  const change = useMutation({
+    mutationFn: ({ old_password, new_password }: Body<"/api/user/password", "put">) => unwrap(api.PUT("/api/user/password", { body: { old_password, new_password } })),
+    onSuccess: () => {
+      message.success(t("profile.passwordChanged"));
+      form.resetFields();
+    },
+    onError: (e) => applyFieldErrors(form, e) || form.setFields([{ name: "old_password", errors: [e.message] }]),
+  });
+  return (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.changePassword")}</h2>}>
+      <Form form={form} layout="vertical" onFinish={change.mutate} requiredMark={false}>
+        <Form.Item name="old_password" label={t("auth.oldPassword")} rules={[{ required: true, message: t("auth.required", { field: t("auth.oldPassword") }) }]}>
+          <Input.Password autoComplete="current-password" />
+        </Form.Item>
+        <Form.Item name="new_password" label={t("auth.newPassword")} extra={t("auth.passwordRule")} rules={[{ required: true, message: t("auth.required", { field: t("auth.newPassword") }) }, { min: 8, message: t("auth.passwordRule") }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="confirm"
+          label={t("auth.confirmPassword")}
+          dependencies={["new_password"]}
+          rules={[({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue("new_password") ? Promise.resolve() : Promise.reject(new Error(t("auth.passwordMismatch")))) })]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={change.isPending}>
+          {t("profile.changePassword")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}

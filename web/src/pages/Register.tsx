@@ -1,0 +1,61 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import { Link, Navigate, useNavigate } from "react-router";
+import { api, tokenStore, unwrap, type Body } from "../api/client";
+import { applyFieldErrors } from "../components/formErrors";
+import { usePageTitle } from "../components/usePageTitle";
+import { useI18n } from "../i18n";
+import { signIn } from "../session";
+
+type Values = Body<"/api/auth/register", "post"> & { confirm: string };
+
+export default function Register() {
+  const { t } = useI18n();
+  usePageTitle(t("auth.register"));
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const register = useMutation({
+    mutationFn: ({ confirm: _confirm, ...body }: Values) => unwrap(api.POST("/api/auth/register", { body })),
+    onSuccess: (r) => {
+      signIn(qc, r.access_token, r.user);
+      navigate("/", { replace: true });
+    },
+    onError: (e) => applyFieldErrors(form, e),
+  });
+  if (tokenStore.get() && !register.isSuccess) return <Navigate to="/" replace />;
+  const req = (field: string) => ({ required: true, message: t("auth.required", { field }) });
+  return (
+    <Card>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t("auth.register")}
+      </Typography.Title>
+      {register.error && <Alert type="error" showIcon title={register.error.message} style={{ marginBottom: 16 }} />}
+      <Form form={form} layout="vertical" onFinish={register.mutate} requiredMark={false}>
+        <Form.Item name="username" label={t("auth.username")} extra={t("auth.usernameRule")} rules={[req(t("auth.username")), { min: 3, max: 32, message: t("auth.usernameRule") }, { pattern: /^[A-Za-z0-9_.\-\u4e00-\u9fa5]+$/, message: t("auth.usernameRule") }]}>
+          <Input autoComplete="username" autoFocus />
+        </Form.Item>
+        <Form.Item name="email" label={t("auth.email")} rules={[req(t("auth.email")), { type: "email" }]}>
+          <Input autoComplete="email" inputMode="email" />
+        </Form.Item>
+        <Form.Item name="password" label={t("auth.password")} extra={t("auth.passwordRule")} rules={[req(t("auth.password")), { min: 8, message: t("auth.passwordRule") }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="confirm"
+          label={t("auth.confirmPassword")}
+          dependencies={["password"]}
+          rules={[req(t("auth.confirmPassword")), ({ getFieldValue }) => ({ validator: (_, v) => (!v || v === getFieldValue("password") ? Promise.resolve() : Promise.reject(new Error(t("auth.passwordMismatch")))) })]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" block size="large" loading={register.isPending}>
+          {t("auth.register")}
+        </Button>
+      </Form>
+      <Typography.Paragraph style={{ marginTop: 16, marginBottom: 0 }}>
+        {t("auth.haveAccount")} <Link to="/login">{t("auth.login")}</Link>
+      </Typography.Paragraph>
+    </Card>
+  );
+}

@@ -1,0 +1,125 @@
+import { CaretRightOutlined, DeleteOutlined, PlusOutlined, ReloadOutlined, StopOutlined } from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
+import { App, Button, Card, Flex, Select, Table, Typography } from "antd";
+import { useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { keys, useTaskList, type TaskRow } from "../api/queries";
+import { STATUSES, StatusTag } from "../components/StatusTag";
+import { ALLOWED, callAction, TaskActions, type TaskAction } from "../components/TaskActions";
+import { TaskProgress } from "../components/TaskProgress";
+import { usePageTitle } from "../components/usePageTitle";
+import { useI18n } from "../i18n";
+import { when } from "../lib/format";
+import { useLiveTasks } from "../live/sync";
+
+export default function Tasks() {
+  const { t } = useI18n();
+  usePageTitle(t("nav.tasks"));
+  const { message, modal } = App.useApp();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const page = Math.max(1, Number(params.get("page")) || 1);
+  const pageSize = Number(params.get("size")) || 20;
+  const statusParam = params.get("status");
+  const status = STATUSES.find((s) => s === statusParam);
+  const list = useTaskList(page, pageSize, status);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [batching, setBatching] = useState<TaskAction | null>(null);
+  useLiveTasks(list.data?.items.filter((x) => x.status === "running" || x.status === "paused").map((x) => x.id) ?? []);
+
+  const setQuery = (next: Record<string, string | undefined>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(next)) v ? p.set(k, v) : p.delete(k);
+    setParams(p, { replace: true });
+  };
+
+  const rows = list.data?.items ?? [];
+  const chosen = rows.filter((r) => selected.includes(r.id));
+  const eligible = (a: TaskAction) => chosen.filter((r) => ALLOWED[r.status].includes(a));
+
+  const runBatch = async (a: TaskAction) => {
+    const targets = eligible(a);
+    setBatching(a);
+    const results = await Promise.allSettled(targets.map((r) => callAction(r.id, a)));
+    setBatching(null);
+    const fail = results.filter((r) => r.status === "rejected").length;
+    (fail ? message.warning : message.success)(t("tasks.batchDone", { ok: results.length - fail, fail }));
+    setSelected([]);
+    void qc.invalidateQueries({ queryKey: keys.tasks });
+    void qc.invalidateQueries({ queryKey: keys.profile });
+  };
+  const confirmBatch = (a: "cancel" | "delete") =>
+    modal.confirm({
+      title: t(a === "cancel" ? "action.confirmBatchCancel" : "action.confirmBatchDelete", { n: eligible(a).length }),
+      okText: t("action.ok"),
+      cancelText: t("action.no"),
+      okButtonProps: { danger: true },
+      onOk: () => runBatch(a),
+    });
+
+  return (
+    <>
+      <div className="page-head">
+        <Typography.Title level={1}>{t("tasks.title")}</Typography.Title>
+        <Flex gap={8} wrap>
+          <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} loading={list.isFetching}>
+            {t("tasks.refresh")}
+          </Button>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/courses")}>
+            {t("tasks.new")}
+          </Button>
+        </Flex>
+      </div>
+      <Card>
+        <Flex gap={8} wrap align="center" style={{ marginBottom: 12 }}>
+          <Select
+            style={{ width: 160 }}
+            aria-label={t("tasks.filterStatus")}
+            value={status ?? "all"}
+            onChange={(v) => setQuery({ status: v === "all" ? undefined : v, page: undefined })}
+            options={[{ value: "all", label: t("tasks.allStatus") }, ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
+          />
+          {selected.length > 0 && (
+            <Flex gap={8} wrap align="center" data-testid="batch-bar">
+              <Typography.Text type="secondary">{t("tasks.selected", { n: selected.length })}</Typography.Text>
+              <Button icon={<CaretRightOutlined />} disabled={!eligible("start").length} loading={batching === "start"} onClick={() => void runBatch("start")}>
+                {t("action.start")} ({eligible("start").length})
+              </Button>
+              <Button danger icon={<StopOutlined />} disabled={!eligible("cancel").length} loading={batching === "cancel"} onClick={() => confirmBatch("cancel")}>
+                {t("action.cancel")} ({eligible("cancel").length})
+              </Button>
+              <Button danger icon={<DeleteOutlined />} disabled={!eligible("delete").length} loading={batching === "delete"} onClick={() => confirmBatch("delete")}>
+                {t("action.delete")} ({eligible("delete").length})
+              </Button>
+            </Flex>
+          )}
+        </Flex>
+        <Table<TaskRow>
+          rowKey="id"
+          loading={list.isPending}
+          dataSource={rows}
+          scroll={{ x: 900 }}
+          locale={{ emptyText: t("tasks.empty") }}
+          rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(Number)) }}
+          pagination={{
+            current: page,
+            pageSize,
+            total: list.data?.total ?? 0,
+            showSizeChanger: true,
+            onChange: (p, size) => setQuery({ page: String(p), size: size === 20 ? undefined : String(size) }),
+          }}
+          columns={[
+            { title: "ID", dataIndex: "id", width: 70 },
+            { title: t("tasks.name"), dataIndex: "name", render: (name: string, r) => <Link to={`/tasks/${r.id}`}>{name}</Link> },
+            { title: t("tasks.status"), key: "status", width: 200, render: (_, r) => <StatusTag status={r.status} reason={r.reason} queue={r.queue_position} /> },
+            { title: t("tasks.progress"), key: "progress", width: 240, render: (_, r) => <TaskProgress task={r} compact /> },
+            { title: t("tasks.courses"), key: "courses", width: 90, render: (_, r) => `${r.completed_courses} / ${r.total_courses}` },
+            { title: t("tasks.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
+            { title: t("tasks.actions"), key: "actions", width: 220, render: (_, r) => <TaskActions task={r} /> },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}
