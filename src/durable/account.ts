@@ -123,15 +123,20 @@ export class AccountObject extends DurableObject<Env> {
     const verifier = await verifierOf(creds);
     const before = JSON.stringify(client.jar.toJSON());
     try {
-      if (!client.userId || persisted.verifier !== verifier) await this.login(client, persisted, creds, verifier);
+      if (!client.userId || persisted.verifier !== verifier) {
+        await this.login(client, persisted, creds, verifier);
+        // A login is a call of its own: automated callers come back after the gap for theirs.
+        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
+      }
       let value;
       try {
         value = await runOp<K>(client, op);
       } catch (e) {
         if (!(e instanceof ChaoxingError && e.kind === "session_expired")) throw e;
-        // The session expired: log in again and replay the call once.
+        // The session expired: log in again, then replay the call (at once for a user, paced otherwise).
         this.recordSignal(taskId, "session_expired");
         await this.login(client, persisted, creds, verifier);
+        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
         value = await runOp<K>(client, op);
       }
       return { ok: true, value };

@@ -47,7 +47,9 @@ export const finished = (l: TaskLive) => l.status !== "running";
 
 /** A user whose saved Chaoxing account is a fresh simulator account with these courses. */
 export async function userWithAccount(sim: InstalledSimulator, token: string, courses?: Parameters<InstalledSimulator["newAccount"]>[0]) {
-  const account = sim.newAccount(courses);
+  // A phone no earlier test of this file used: account objects (and their caches) outlive a simulator.
+  const phone = `13${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}`;
+  const account = sim.newAccount(courses, { phone });
   const r = await api("PUT", "/api/user/config", { token, body: { cx_username: account.phone, cx_password: account.password } });
   if (r.status !== 200) throw new Error(`config: ${r.status}`);
   return account;
