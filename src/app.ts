@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
+import { registerAdminRoutes } from "./routes/admin";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -50,6 +51,7 @@ export function createApp(): App {
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);
+  registerAdminRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {

@@ -57,7 +57,7 @@ export const LogSchema = z
   .openapi("TaskLog");
 
 const TaskDetailSchema = TaskSchema.extend(LiveSchema.shape).extend({ logs: z.array(LogSchema) }).openapi("TaskDetail");
-const ActionResultSchema = z.object({ message: z.string(), task: TaskDetailSchema.omit({ logs: true }) }).openapi("TaskActionResult");
+export const ActionResultSchema = z.object({ message: z.string(), task: TaskDetailSchema.omit({ logs: true }) }).openapi("TaskActionResult");
 
 const CreateBody = z
   .object({

@@ -1,0 +1,13 @@
+import type { App } from "../../app";
+import { registerAuditRoutes } from "./audit";
+import { registerAdminStatisticsRoutes } from "./statistics";
+import { registerAdminTaskRoutes } from "./tasks";
+import { registerAdminUserRoutes } from "./users";
+
+/** The admin API (issue 6): every route is `adminOnly` and every admin action lands in the audit log. */
+export function registerAdminRoutes(app: App) {
+  registerAdminUserRoutes(app);
+  registerAdminTaskRoutes(app);
+  registerAdminStatisticsRoutes(app);
+  registerAuditRoutes(app);
+}

@@ -1,0 +1,195 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
+import type { App } from "../../app";
+import { adminOnly } from "../../auth/middleware";
+import { getDb, type Db } from "../../db/client";
+import { studyDays, TASK_STATUSES, tasks, upstreamEvents, users, type TaskStatus } from "../../db/schema";
+import { clock } from "../../lib/clock";
+import { bearer, errors, json } from "../schemas";
+import { auditRead } from "./audit";
+
+const DAY_MS = 24 * 3600_000;
+const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+const STUDY_DAYS = 30;
+const WINDOW_DAYS = 7;
+
+/** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant: "today" and per-day figures use it (api-contract.md). */
+export const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+/** The instant a Shanghai day starts, as the ISO UTC string our timestamps are stored in (so strings compare). */
+const shanghaiDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
+
+/** Percent with one decimal; 0 when there is nothing to divide by. */
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10);
+const hours = (seconds: number) => Math.round(seconds / 36) / 100;
+
+/** Thresholds for `warnings`: a warning names what crossed which line. */
+export const WARN = { failedToday: 3, upstream7d: 50, forbidden7d: 1, waitingCaptcha: 1 } as const;
+
+/** Upstream failure kinds (ChaoxingErrorKind), grouped into the headline figures. */
+const UPSTREAM_GROUPS = {
+  captcha: ["captcha"],
+  studyCap: ["study_cap"],
+  sessionExpired: ["session_expired"],
+  forbidden: ["forbidden"],
+  // Throttling and unparseable answers are Chaoxing being flaky too: retried with back-off like 5xx.
+  transient: ["transient", "rate_limited", "bad_response"],
+} as const;
+type UpstreamGroup = keyof typeof UPSTREAM_GROUPS;
+
+const int = (description: string) => z.number().int().openapi({ description });
+const num = (description: string) => z.number().openapi({ description });
+
+const StatisticsSchema = z
+  .object({
+    totalUsers: int("用户总数"),
+    activeUsers: int("启用（is_active）的用户数"),
+    totalTasks: int("任务总数（现存的任务行，已删除的不计）"),
+    runningTasks: int("状态为 running 的任务数（含等待账号、等待学习时长上限的任务）"),
+    completedTasks: int("状态为 completed 的任务数"),
+    failedTasks: int("状态为 failed 的任务数"),
+    todayCompleted: int("今天（Asia/Shanghai 自然日）结束且状态为 completed 的任务数（按 end_time）"),
+    todayFailed: int("今天（Asia/Shanghai 自然日）结束且状态为 failed 的任务数（按 end_time）"),
+    successRate: num("成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0"),
+    warnings: z.array(z.string()).openapi({
+      description:
+        `需要管理员关注的情况（中文说明）：今日失败 ≥ ${WARN.failedToday} 且多于今日完成；近 7 天超星异常合计 ≥ ${WARN.upstream7d}；` +
+        `近 7 天 403 拒绝 ≥ ${WARN.forbidden7d}；有任务因验证码暂停等待用户输入`,
+    }),
+    users: z
+      .object({ total: int("用户总数"), active: int("启用的用户数"), new7d: int("最近 7×24 小时内注册的用户数") })
+      .openapi({ description: "用户概况" }),
+    tasksByStatus: z.object(Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().int()])) as Record<TaskStatus, z.ZodNumber>).openapi({
+      description: "各状态的任务数（D1 任务行的 status）",
+    }),
+    studyHoursTotal: num("全部现存任务的累计学习时长（小时，两位小数）= Σ tasks.study_seconds ÷ 3600"),
+    studyHoursByDay: z
+      .array(z.object({ day: z.string().openapi({ example: "2026-01-31" }), hours: z.number() }))
+      .openapi({ description: "最近 30 个 Asia/Shanghai 自然日（含今天）每天的学习时长（小时，两位小数），来自 study_days，按日期升序，无学习的日子为 0" }),
+    jobsCompleted: int("全部现存任务完成的任务点数 = Σ tasks.jobs_completed"),
+    completionRate: num("完成率（%，一位小数）= completed ÷ (completed + failed + cancelled)：已结束任务中完成的比例（含被取消的）；无已结束任务时为 0"),
+    upstreamFailures: z
+      .object({
+        since: z.string().openapi({ description: "统计窗口起点（现在 − 7×24 小时，UTC）" }),
+        captcha: int("验证码"),
+        studyCap: int("学习时长上限（study_cap）"),
+        sessionExpired: int("会话过期（session_expired）"),
+        forbidden: int("403 拒绝（forbidden）"),
+        transient: int("临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应）"),
+        other: int("其他信号（face_check、not_open、login_failed 等）"),
+        total: int("窗口内的全部信号数"),
+        byKind: z.record(z.string(), z.number().int()).openapi({ description: "窗口内按原始 kind 的计数（只列出出现过的）" }),
+      })
+      .openapi({ description: "最近 7×24 小时内引擎遇到的超星失败信号（upstream_events）" }),
+  })
+  .openapi("AdminStatistics");
+export type AdminStatistics = z.infer<typeof StatisticsSchema>;
+
+/** Every figure of GET /admin/statistics at `now`, from D1 in one batch. */
+export async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> {
+  const today = shanghaiDay(now);
+  const weekAgo = new Date(now - WINDOW_DAYS * DAY_MS).toISOString();
+  const firstDay = shanghaiDay(now - (STUDY_DAYS - 1) * DAY_MS);
+
+  const [userRow, byStatus, todayRows, dayRows, eventRows, captchaWaiting] = await db.batch([
+    db
+      .select({ total: count(), active: sql<number>`coalesce(sum(${users.isActive}), 0)`, new7d: sql<number>`coalesce(sum(${users.createdAt} >= ${weekAgo}), 0)` })
+      .from(users),
+    db
+      .select({ status: tasks.status, n: count(), study: sql<number>`coalesce(sum(${tasks.studySeconds}), 0)`, jobs: sql<number>`coalesce(sum(${tasks.jobsCompleted}), 0)` })
+      .from(tasks)
+      .groupBy(tasks.status),
+    db
+      .select({ status: tasks.status, n: count() })
+      .from(tasks)
+      .where(and(inArray(tasks.status, ["completed", "failed"]), gte(tasks.endTime, shanghaiDayStart(today))))
+      .groupBy(tasks.status),
+    db.select({ day: studyDays.day, seconds: sql<number>`sum(${studyDays.seconds})` }).from(studyDays).where(gte(studyDays.day, firstDay)).groupBy(studyDays.day),
+    db.select({ kind: upstreamEvents.kind, n: count() }).from(upstreamEvents).where(gte(upstreamEvents.createdAt, weekAgo)).groupBy(upstreamEvents.kind),
+    db.select({ n: count() }).from(tasks).where(and(eq(tasks.status, "paused"), eq(tasks.reason, "captcha"))),
+  ]);
+
+  const tasksByStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  let studySeconds = 0;
+  let jobs = 0;
+  for (const r of byStatus) {
+    tasksByStatus[r.status] = r.n;
+    studySeconds += r.study;
+    jobs += r.jobs;
+  }
+  const todayOf = (s: TaskStatus) => todayRows.find((r) => r.status === s)?.n ?? 0;
+  const todayCompleted = todayOf("completed");
+  const todayFailed = todayOf("failed");
+
+  const perDay = new Map(dayRows.map((r) => [r.day, r.seconds]));
+  const studyHoursByDay = Array.from({ length: STUDY_DAYS }, (_, i) => {
+    const day = shanghaiDay(now - (STUDY_DAYS - 1 - i) * DAY_MS);
+    return { day, hours: hours(perDay.get(day) ?? 0) };
+  });
+
+  const byKind = Object.fromEntries(eventRows.map((r) => [r.kind, r.n]));
+  const grouped = Object.fromEntries(
+    Object.entries(UPSTREAM_GROUPS).map(([g, kinds]) => [g, kinds.reduce((a, k) => a + (byKind[k] ?? 0), 0)]),
+  ) as Record<UpstreamGroup, number>;
+  const total = eventRows.reduce((a, r) => a + r.n, 0);
+  const upstreamFailures = {
+    since: weekAgo,
+    ...grouped,
+    other: total - Object.values(grouped).reduce((a, n) => a + n, 0),
+    total,
+    byKind,
+  };
+
+  const { completed, failed, cancelled } = tasksByStatus;
+  const waiting = captchaWaiting[0]?.n ?? 0;
+  const warnings: string[] = [];
+  if (todayFailed >= WARN.failedToday && todayFailed > todayCompleted) warnings.push(`今日失败任务 ${todayFailed} 个，多于完成的 ${todayCompleted} 个`);
+  if (total >= WARN.upstream7d)
+    warnings.push(
+      `近 7 天超星异常 ${total} 次（验证码 ${grouped.captcha}，学习时长上限 ${grouped.studyCap}，会话过期 ${grouped.sessionExpired}，403 ${grouped.forbidden}，临时错误 ${grouped.transient}）`,
+    );
+  if (grouped.forbidden >= WARN.forbidden7d) warnings.push(`近 7 天超星拒绝访问（403）${grouped.forbidden} 次，账号可能被风控`);
+  if (waiting >= WARN.waitingCaptcha) warnings.push(`${waiting} 个任务因验证码暂停，等待用户输入`);
+
+  const u = userRow[0]!;
+  const totalTasks = Object.values(tasksByStatus).reduce((a, n) => a + n, 0);
+  return {
+    totalUsers: u.total,
+    activeUsers: u.active,
+    totalTasks,
+    runningTasks: tasksByStatus.running,
+    completedTasks: completed,
+    failedTasks: failed,
+    todayCompleted,
+    todayFailed,
+    successRate: percent(completed, completed + failed),
+    warnings,
+    users: { total: u.total, active: u.active, new7d: u.new7d },
+    tasksByStatus,
+    studyHoursTotal: hours(studySeconds),
+    studyHoursByDay,
+    jobsCompleted: jobs,
+    completionRate: percent(completed, completed + failed + cancelled),
+    upstreamFailures,
+  };
+}
+
+export function registerAdminStatisticsRoutes(app: App) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/admin/statistics",
+      tags: ["管理员"],
+      summary: "系统统计数据",
+      description: "原平台的 camelCase 字段，加上用户概况、各状态任务数、学习时长、完成率与超星失败信号。“今天”与按日统计均为 Asia/Shanghai 自然日。",
+      security: bearer,
+      middleware: adminOnly,
+      responses: { 200: json(StatisticsSchema, "统计"), 401: errors[401], 403: errors[403] },
+    }),
+    async (c) => {
+      const db = getDb(c.env);
+      const stats = await computeStatistics(db, clock.now());
+      await auditRead(db, c.var.auth.user, { action: "statistics.view", targetType: "system" });
+      return c.json(stats, 200);
+    },
+  );
+}
