@@ -14,6 +14,17 @@ export const SEED_ENDPOINTS: [string, string][] = [
   ["put", "/api/user/config"],
   ["put", "/api/user/password"],
   ["get", "/api/user/profile"],
+  ["get", "/api/tasks"],
+  ["post", "/api/tasks"],
+  ["get", "/api/tasks/{id}"],
+  ["post", "/api/tasks/{id}/start"],
+  ["post", "/api/tasks/{id}/pause"],
+  ["post", "/api/tasks/{id}/resume"],
+  ["post", "/api/tasks/{id}/cancel"],
+  ["post", "/api/tasks/{id}/retry"],
+  ["delete", "/api/tasks/{id}"],
+  ["get", "/api/tasks/{id}/logs"],
+  ["get", "/api/courses/list"],
 ];
 
 describe("OpenAPI document and Swagger UI", () => {
