@@ -19,12 +19,14 @@ execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd:
 execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: "inherit" });
 
 const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+// Inspector ports follow the serving ports, so several dev instances can run side by side.
+const inspector = (p) => String(Number(p) + 1229);
 const children = [
-  spawn(wrangler, ["dev", "-c", "wrangler.sim.toml", "--port", simPort, "--inspector-port", "9231", ...common], { cwd: root, env, stdio: "inherit" }),
+  spawn(wrangler, ["dev", "-c", "wrangler.sim.toml", "--port", simPort, "--inspector-port", inspector(simPort), ...common], { cwd: root, env, stdio: "inherit" }),
   spawn(
     wrangler,
     [
-      "dev", "--port", port, "--inspector-port", "9230", ...common,
+      "dev", "--port", port, "--inspector-port", inspector(port), ...common,
       ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
       "--var", `APP_URL:http://localhost:${port}`,
     ],
