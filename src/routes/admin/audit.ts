@@ -27,9 +27,10 @@ export interface AuditEntry {
  */
 export function auditStatement(db: Db, actor: UserRow, e: AuditEntry, onlyIf: SQL = sql`1`) {
   const targetId = e.targetId == null ? null : String(e.targetId);
-  return db.run(sql`
-    INSERT INTO admin_audit (admin_id, admin_username, action, target_type, target_id, details, created_at)
-    SELECT ${actor.id}, ${actor.username}, ${e.action}, ${e.targetType}, ${targetId}, ${JSON.stringify(e.details ?? {})}, ${isoNow()}
+  // Insert-select over every column in table order (id NULL: autoincrement). Not `db.run(sql)`: drizzle
+  // 0.45's D1 batch cannot take raw statements (it reads a prepared `stmt` they do not have).
+  return db.insert(adminAudit).select(sql`
+    SELECT NULL, ${actor.id}, ${actor.username}, ${e.action}, ${e.targetType}, ${targetId}, ${JSON.stringify(e.details ?? {})}, ${isoNow()}
     WHERE ${onlyIf}`);
 }
 
