@@ -1,3 +1,4 @@
+import { clock } from "../lib/clock";
 import type { EngineState } from "./state";
 import { itemLabel } from "./step";
 
@@ -24,7 +25,7 @@ export interface Progress {
  * the average seen so far), other jobs a fixed weight; chapters not read yet are estimated from their job
  * counts. Courses count equally. 100 only once completed (the caller sets it).
  */
-export function computeProgress(s: EngineState): Progress {
+export function computeProgress(s: EngineState, now = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const completed = s.courses.filter((c) => c.status !== "todo").length;
   const avgMedia = s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S;
@@ -70,11 +71,15 @@ export function computeProgress(s: EngineState): Progress {
 
   const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
   const m = s.media;
+  // Between reports the player keeps playing: show where it is now (reports carry only what passed).
+  const playing = m && m.stage === "play" && m.lastReportAt !== null
+    ? Math.min(m.duration, m.playingTime + ((now - m.lastReportAt) / 1000) * s.speed)
+    : (m?.playingTime ?? 0);
   return {
     progress: Math.min(99, Math.floor(overall * 100)),
     current_item: job ? itemLabel(job) : null,
-    item_progress: m && m.duration ? Math.min(100, Math.floor((m.playingTime / m.duration) * 100)) : 0,
-    item_current_time: m ? Math.floor(m.playingTime) : 0,
+    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
+    item_current_time: Math.floor(playing),
     item_total_time: m ? m.duration : 0,
     completed_courses: completed,
     total_courses: total,
