@@ -25,6 +25,13 @@ export const SEED_ENDPOINTS: [string, string][] = [
   ["delete", "/api/tasks/{id}"],
   ["get", "/api/tasks/{id}/logs"],
   ["get", "/api/courses/list"],
+  ["get", "/api/admin/users"],
+  ["get", "/api/admin/users/{id}"],
+  ["put", "/api/admin/users/{id}"],
+  ["delete", "/api/admin/users/{id}"],
+  ["get", "/api/admin/tasks"],
+  ["post", "/api/admin/tasks/{id}/force-stop"],
+  ["get", "/api/admin/statistics"],
 ];
 
 describe("OpenAPI document and Swagger UI", () => {
