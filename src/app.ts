@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
+import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
 import type { AppEnv } from "./types";
 
@@ -51,6 +52,7 @@ export function createApp(): App {
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);
+  registerLiveRoutes(app);
   registerAdminRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });

@@ -1,7 +1,8 @@
 import { and, eq, isNull, lt, ne } from "drizzle-orm";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { Config } from "../config";
-import type { Db } from "../db/client";
+import { getDb, type Db } from "../db/client";
+import { hubName, type SocketSelector } from "../durable/sockets";
 import { authTokens, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { clock } from "../lib/clock";
@@ -65,13 +66,28 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
   return { user: row.user, jti, exp: payload.exp! };
 }
 
-export async function revokeToken(db: Db, jti: string): Promise<void> {
-  await db.update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(eq(authTokens.jti, jti));
+/**
+ * A revoked token must not keep a live socket open (issue 5): the user's hub closes the token's sockets
+ * with 1008, its own and the direct task sockets it knows of. The D1 row is what makes the revocation
+ * hold; a failure to reach the hub is logged, and its expiry alarm closes the sockets at the latest.
+ */
+async function closeLiveSockets(env: Env, sel: SocketSelector): Promise<void> {
+  try {
+    await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel);
+  } catch (e) {
+    console.error(`closing live sockets of user ${sel.userId} failed`, e);
+  }
+}
+
+export async function revokeToken(env: Env, userId: number, jti: string): Promise<void> {
+  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(eq(authTokens.jti, jti));
+  await closeLiveSockets(env, { userId, jti });
 }
 
 /** Revoke every live token of a user, except `keepJti` (the session that asked for it). */
-export async function revokeUserTokens(db: Db, userId: number, keepJti?: string): Promise<void> {
+export async function revokeUserTokens(env: Env, userId: number, keepJti?: string): Promise<void> {
   const conds = [eq(authTokens.userId, userId), isNull(authTokens.revokedAt)];
   if (keepJti) conds.push(ne(authTokens.jti, keepJti));
-  await db.update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(and(...conds));
+  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(and(...conds));
+  await closeLiveSockets(env, { userId, exceptJti: keepJti ?? null });
 }

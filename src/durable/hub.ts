@@ -1,8 +1,230 @@
 import { DurableObject } from "cloudflare:workers";
-import { clock } from "../lib/clock";
+import { eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { tasks } from "../db/schema";
+import { taskStub } from "../routes/tasks";
+import type { TaskMessage } from "../shared/live";
+import {
+  admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, hubName, isExpired, parseClientMessage,
+  PING, PONG, selects, send, SESSION_HEADER, TOO_FAST, type LiveSession, type SocketSelector,
+} from "./sockets";
 
+/** Per socket, in its attachment (a few hundred bytes at most): the token behind it and what it watches. */
+interface HubAttachment extends LiveSession {
+  subscriptions: number[];
+}
+
+/** A direct task socket (`/api/tasks/{id}/ws`) of this user, so revocation and expiry can reach it. */
+interface DirectEntry {
+  exp: number;
+  userId: number;
+}
+
+// Keeps each attachment far below the 2 KB the runtime allows, whatever a client asks for.
+const MAX_SUBSCRIPTIONS = 100;
+const DIRECT = "d:";
+const directKey = (taskId: number, jti: string) => `${DIRECT}${taskId}:${jti}`;
+
+const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachment;
+
+/**
+ * One per user (`hub:<userId>`): the user's `/ws/connect` sockets, hibernatable. The routing (task →
+ * subscribed sockets) lives only in the sockets' attachments; the in-memory map is a cache rebuilt from
+ * `getWebSockets()` after every wake. Task objects push updates here by RPC once the hub has registered
+ * with them (`addHub`), and the hub fans them out.
+ *
+ * The hub is also the user's registry of live sockets for token revocation and expiry: it closes its
+ * own, and it records which task objects hold this user's direct task sockets (`noteDirect`), so one
+ * call (`closeSockets`) reaches every socket of a token without any object polling D1.
+ */
 export class HubObject extends DurableObject<Env> {
-  async now(): Promise<number> {
-    return clock.now();
+  private routes: Map<number, Set<WebSocket>> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** The upgrade, after the worker route authenticated the token and checked the Origin. */
+  override async fetch(request: Request): Promise<Response> {
+    const raw = request.headers.get(SESSION_HEADER);
+    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const session = JSON.parse(raw) as LiveSession;
+    const { 0: client, 1: server } = new WebSocketPair();
+    // Tagged by token id, so revoking one token finds its sockets without reading every attachment.
+    this.ctx.acceptWebSocket(server, [session.jti]);
+    server.serializeAttachment({ ...session, subscriptions: [] } satisfies HubAttachment);
+    send(server, [frame({ type: "connected", user_id: session.userId, username: session.username })]);
+    await this.expireAt(session.exp);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const admission = admit(ws, raw);
+    if (admission === "too_big") return this.drop(ws, CLOSE_TOO_BIG, "message too big");
+    if (admission === "rate_limited") return void send(ws, [errorFrame(TOO_FAST)]);
+    if (admission === "drop") return;
+    const att = attachmentOf(ws);
+    // The alarm closes expired sockets; this covers a message that arrives before it runs.
+    if (isExpired(att.exp)) return this.drop(ws, CLOSE_POLICY, "token expired");
+    const m = parseClientMessage(raw);
+    if ("invalid" in m) return void send(ws, [errorFrame(m.invalid)]);
+    switch (m.type) {
+      case "ping":
+        send(ws, [PONG]);
+        return;
+      case "subscribe_task":
+        return this.subscribe(ws, m.task_id);
+      case "unsubscribe_task":
+        this.unsubscribe(ws, m.task_id);
+        send(ws, [frame({ type: "unsubscribed", task_id: m.task_id })]);
+        return;
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    answerClose(ws, code, reason);
+    this.forget(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.forget(ws);
+  }
+
+  // ---- RPC from task objects -----------------------------------------------------------------------
+
+  /** A task's update or log lines: fanned out to the sockets subscribed to it. False: nobody here cares any more. */
+  async push(taskId: number, messages: TaskMessage[]): Promise<boolean> {
+    const subs = this.routing().get(taskId);
+    if (!subs) return false;
+    const frames = messages.map(frame);
+    for (const ws of [...subs]) if (!send(ws, frames)) this.forget(ws);
+    return this.routing().has(taskId);
+  }
+
+  // ---- RPC from the worker (token revocation, direct task sockets) ---------------------------------
+
+  /** A direct task socket was opened with this token: remember where it is until the token dies. */
+  async noteDirect(taskId: number, session: LiveSession): Promise<void> {
+    this.ctx.storage.kv.put(directKey(taskId, session.jti), { exp: session.exp, userId: session.userId } satisfies DirectEntry);
+    await this.expireAt(session.exp);
+  }
+
+  /** Revocation (logout, password change/reset, deactivation): close the selected tokens' sockets with 1008, here and in task objects. */
+  async closeSockets(sel: SocketSelector): Promise<void> {
+    for (const ws of this.ctx.getWebSockets("jti" in sel ? sel.jti : undefined)) {
+      const a = attachmentOf(ws);
+      if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, "token revoked");
+    }
+    await this.closeDirect((e, jti) => selects(sel, e.userId, jti), sel, "token revoked");
+    await this.reschedule();
+  }
+
+  /** At the earliest token expiry: close what expired (1008), here and in task objects, then re-arm. */
+  override async alarm(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (isExpired(attachmentOf(ws).exp)) this.drop(ws, CLOSE_POLICY, "token expired");
+    }
+    await this.closeDirect((e) => isExpired(e.exp), null, "token expired");
+    await this.reschedule();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------
+
+  private async subscribe(ws: WebSocket, taskId: number): Promise<void> {
+    const { userId, role } = attachmentOf(ws);
+    const row = await getDb(this.env).select({ userId: tasks.userId }).from(tasks).where(eq(tasks.id, taskId)).get();
+    // Another user's task reads as a missing one, as in the REST API; the connection stays up.
+    if (!row || (row.userId !== userId && role !== "admin")) return void send(ws, [errorFrame(`任务不存在或无权访问: ${taskId}`)]);
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // Re-read: other messages on this socket may have changed its subscriptions while D1 answered.
+    const att = attachmentOf(ws);
+    if (!att.subscriptions.includes(taskId)) {
+      if (att.subscriptions.length >= MAX_SUBSCRIPTIONS) return void send(ws, [errorFrame(`每个连接最多订阅 ${MAX_SUBSCRIPTIONS} 个任务`)]);
+      att.subscriptions.push(taskId);
+      ws.serializeAttachment(att);
+    }
+    this.route(taskId).add(ws);
+    send(ws, [frame({ type: "subscribed", task_id: taskId })]);
+    try {
+      // The task sends the current state back through the same ordered push channel as every later
+      // update, so this socket never sees an older state after a newer one.
+      await taskStub(this.env, taskId).addHub(taskId, hubName(userId));
+    } catch (e) {
+      console.error(`hub: addHub for task ${taskId} failed`, e);
+      send(ws, [errorFrame("订阅失败，请重新订阅")]);
+    }
+  }
+
+  private unsubscribe(ws: WebSocket, taskId: number): void {
+    const att = attachmentOf(ws);
+    att.subscriptions = att.subscriptions.filter((id) => id !== taskId);
+    ws.serializeAttachment(att);
+    this.unroute(ws, taskId);
+  }
+
+  /** Lazily rebuilt from the sockets' attachments: after a wake this instance remembers nothing else. */
+  private routing(): Map<number, Set<WebSocket>> {
+    if (!this.routes) {
+      this.routes = new Map();
+      for (const ws of this.ctx.getWebSockets()) {
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        for (const id of attachmentOf(ws).subscriptions) this.route(id).add(ws);
+      }
+    }
+    return this.routes;
+  }
+
+  private route(taskId: number): Set<WebSocket> {
+    const routes = this.routing();
+    let subs = routes.get(taskId);
+    if (!subs) routes.set(taskId, (subs = new Set()));
+    return subs;
+  }
+
+  /** When the last subscriber leaves, the task's next push gets `false` and drops this hub. */
+  private unroute(ws: WebSocket, taskId: number): void {
+    const subs = this.routing().get(taskId);
+    if (subs?.delete(ws) && subs.size === 0) this.routing().delete(taskId);
+  }
+
+  private forget(ws: WebSocket): void {
+    for (const id of attachmentOf(ws).subscriptions) this.unroute(ws, id);
+  }
+
+  private drop(ws: WebSocket, code: number, reason: string): void {
+    close(ws, code, reason);
+    this.forget(ws);
+  }
+
+  /** Tells the task objects holding matching direct sockets to close them, and forgets those entries. */
+  private async closeDirect(match: (e: DirectEntry, jti: string) => boolean, sel: SocketSelector | null, reason: string): Promise<void> {
+    // A revocation needs one call per task (its selector covers every token); expiry one per expired token.
+    const calls = new Map<number, SocketSelector[]>();
+    for (const [key, e] of this.ctx.storage.kv.list<DirectEntry>({ prefix: DIRECT })) {
+      const [, id, jti] = key.split(":") as [string, string, string];
+      if (!match(e, jti)) continue;
+      this.ctx.storage.kv.delete(key);
+      const taskId = Number(id);
+      calls.set(taskId, sel ? [sel] : [...(calls.get(taskId) ?? []), { userId: e.userId, jti }]);
+    }
+    await Promise.all(
+      [...calls].flatMap(([taskId, sels]) =>
+        sels.map((s) => taskStub(this.env, taskId).closeSockets(s, reason).catch((e: unknown) => console.warn("hub: closeSockets failed", e))),
+      ),
+    );
+  }
+
+  private async expireAt(exp: number): Promise<void> {
+    const at = await this.ctx.storage.getAlarm();
+    if (at === null || at > exp * 1000) await this.ctx.storage.setAlarm(exp * 1000);
+  }
+
+  private async reschedule(): Promise<void> {
+    let earliest = Infinity;
+    for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) earliest = Math.min(earliest, attachmentOf(ws).exp);
+    for (const [, e] of this.ctx.storage.kv.list<DirectEntry>({ prefix: DIRECT })) earliest = Math.min(earliest, e.exp);
+    if (earliest === Infinity) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(earliest * 1000);
   }
 }

@@ -1,13 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { config } from "../config";
+import { getDb } from "../db/client";
+import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "../engine/ops";
 import { computeProgress } from "../engine/progress";
 import { initialState, type EngineState, type NotopenAction } from "../engine/state";
 import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
 import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
-import type { ServerMessage, TaskLive, TaskLogLine, TaskStatus } from "../shared/live";
+import type { TaskLive, TaskLogLine, TaskMessage, TaskStatus } from "../shared/live";
 import { accountName, type Credentials } from "./account";
+import {
+  admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, liveOfRow, parseClientMessage,
+  PING, PONG, selects, send, SESSION_HEADER, TOO_FAST, type LiveSession, type SocketSelector,
+} from "./sockets";
 
 /** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
 export interface SealedCredentials {
@@ -48,6 +55,17 @@ interface TaskRecord {
   logsSinceTrim: number;
 }
 
+/** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
+interface DirectAttachment {
+  jti: string;
+  exp: number;
+  userId: number;
+  taskId: number;
+}
+
+/** Storage key of the hubs (`hub:<userId>`) that subscribed to this task: pushed to on every update. */
+const HUBS_KEY = "hubs";
+
 const MIRROR_EVERY_MS = 3 * 60_000;
 const MAX_CRASHES = 5;
 const KEEP_LOGS = 2000;
@@ -72,6 +90,16 @@ const conflict = (status: TaskStatus, action: string): TransitionResult => ({
 export class TaskObject extends DurableObject<Env> {
   private t: TaskRecord | null | undefined;
   private password: { sealed: string; plain: string } | null = null;
+  /** Pushes to hubs run one after another, so every hub sees this task's messages in order. */
+  private pushing: Promise<void> = Promise.resolve();
+  /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
+  private registrations = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Answered by the runtime without waking a hibernated task.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
 
   private rec(): TaskRecord | null {
     if (this.t === undefined) this.t = this.ctx.storage.kv.get<TaskRecord>("t") ?? null;
@@ -412,8 +440,120 @@ export class TaskObject extends DurableObject<Env> {
     this.broadcast([{ type: "task_update", task_id: t.taskId, data: this.liveOf(t) }]);
   }
 
-  /** Live subscribers (issue 5): direct sockets and hubs. */
-  private broadcast(_messages: ServerMessage[]): void {}
+  // ---- live progress (issue 5): direct sockets and hubs --------------------------------------------
+  //
+  // Direct sockets (`WS /api/tasks/{id}/ws`) are hibernatable and carry their token in the attachment.
+  // Revocation reaches them through the user's hub, which the worker route told about each one
+  // (`HubObject.noteDirect`); the hub's expiry alarm does the same at token expiry, and a broadcast
+  // never sends to an expired token either. So the engine's alarm schedule is left alone.
+
+  /** Sends to direct sockets now and queues the push to subscribed hubs; never throws into a step. */
+  private broadcast(messages: TaskMessage[]): void {
+    const first = messages[0];
+    if (!first) return;
+    const frames = messages.map(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (isExpired((ws.deserializeAttachment() as DirectAttachment).exp)) close(ws, CLOSE_POLICY, "token expired");
+      else if (!send(ws, frames)) close(ws, 1011, "send failed");
+    }
+    const hubs = this.hubs();
+    if (hubs.length) this.pushToHubs(hubs, first.task_id, messages);
+  }
+
+  private hubs(): string[] {
+    return this.ctx.storage.kv.get<string[]>(HUBS_KEY) ?? [];
+  }
+
+  private pushToHubs(hubs: string[], taskId: number, messages: TaskMessage[]): void {
+    this.pushing = this.pushing.then(async () => {
+      const registrations = this.registrations;
+      await Promise.all(
+        hubs.map(async (name) => {
+          try {
+            // False: the hub has no subscriber left for this task (they left, or it restarted). This is
+            // how hubs unregister: the answer reflects the hub's state at that moment, unlike a separate
+            // "remove" call that could overtake a later subscribe.
+            const interested = await this.env.HUBS.getByName(name).push(taskId, messages);
+            if (!interested && registrations === this.registrations) this.removeHub(name);
+          } catch (e) {
+            console.warn(`task ${taskId}: push to ${name} failed`, e);
+          }
+        }),
+      );
+    });
+    this.ctx.waitUntil(this.pushing);
+  }
+
+  /** The live state, also for a task that never started (its D1 row); null once it is deleted. */
+  private async current(taskId: number): Promise<TaskLive | null> {
+    const row = this.rec() ? null : await getDb(this.env).select().from(tasks).where(eq(tasks.id, taskId)).get();
+    // Re-read after the await: the task may have started meanwhile, and its own state wins.
+    const t = this.rec();
+    return t ? this.liveOf(t) : row ? liveOfRow(row) : null;
+  }
+
+  /** A hub subscribes: remembered in storage, and sent the current state through the ordered push queue. */
+  async addHub(taskId: number, hub: string): Promise<void> {
+    const data = await this.current(taskId);
+    if (!data) return;
+    this.registrations++;
+    const hubs = this.hubs();
+    if (!hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, [...hubs, hub]);
+    this.pushToHubs([hub], taskId, [{ type: "task_update", task_id: taskId, data }]);
+  }
+
+  private removeHub(hub: string): void {
+    const hubs = this.hubs();
+    if (hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, hubs.filter((h) => h !== hub));
+  }
+
+  /** Token revoked or expired (told by the user's hub): close the matching direct sockets with 1008. */
+  async closeSockets(sel: SocketSelector, reason: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(`u:${sel.userId}`)) {
+      const a = ws.deserializeAttachment() as DirectAttachment;
+      if (selects(sel, a.userId, a.jti)) close(ws, CLOSE_POLICY, reason);
+    }
+  }
+
+  /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
+  override async fetch(request: Request): Promise<Response> {
+    const raw = request.headers.get(SESSION_HEADER);
+    const taskId = Number(new URL(request.url).searchParams.get("task_id"));
+    if (!raw || !taskId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const data = await this.current(taskId);
+    if (!data) return new Response("task not found", { status: 404 });
+    const s = JSON.parse(raw) as LiveSession;
+    const { 0: client, 1: server } = new WebSocketPair();
+    // Tagged by user, so a revocation reads only that user's attachments.
+    this.ctx.acceptWebSocket(server, [`u:${s.userId}`]);
+    server.serializeAttachment({ jti: s.jti, exp: s.exp, userId: s.userId, taskId } satisfies DirectAttachment);
+    send(server, [frame({ type: "task_update", task_id: taskId, data })]);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A direct socket speaks the same messages; it is bound to this task, so subscribing to it just resends the state. */
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const admission = admit(ws, raw);
+    if (admission === "too_big") return close(ws, CLOSE_TOO_BIG, "message too big");
+    if (admission === "rate_limited") return void send(ws, [errorFrame(TOO_FAST)]);
+    if (admission === "drop") return;
+    const a = ws.deserializeAttachment() as DirectAttachment;
+    if (isExpired(a.exp)) return close(ws, CLOSE_POLICY, "token expired");
+    const m = parseClientMessage(raw);
+    if ("invalid" in m) return void send(ws, [errorFrame(m.invalid)]);
+    if (m.type === "ping") return void send(ws, [PONG]);
+    if (m.type === "subscribe_task" && m.task_id === a.taskId) {
+      const data = await this.current(a.taskId);
+      if (data) send(ws, [frame({ type: "subscribed", task_id: a.taskId }), frame({ type: "task_update", task_id: a.taskId, data })]);
+      return;
+    }
+    send(ws, [errorFrame(`此连接只推送任务 ${a.taskId}；订阅其他任务请用 /ws/connect，退订请关闭连接`)]);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    answerClose(ws, code, reason);
+  }
 
   private recordSignal(t: TaskRecord, kind: string): void {
     this.ctx.waitUntil(

@@ -151,7 +151,7 @@ export function registerAuthRoutes(app: App) {
     async (c) => {
       const { user, jti } = c.var.auth;
       const body = await tokenResponse(c, user);
-      await revokeToken(getDb(c.env), jti);
+      await revokeToken(c.env, user.id, jti);
       return c.json(body, 200);
     },
   );
@@ -167,7 +167,7 @@ export function registerAuthRoutes(app: App) {
       responses: { 200: json(MessageSchema, "已退出"), 401: errors[401] },
     }),
     async (c) => {
-      await revokeToken(getDb(c.env), c.var.auth.jti);
+      await revokeToken(c.env, c.var.auth.user.id, c.var.auth.jti);
       return c.json({ message: "已退出登录" }, 200);
     },
   );
@@ -248,7 +248,7 @@ export function registerAuthRoutes(app: App) {
       if (!used) throw new ApiError(400, "invalid_token", "重置令牌无效或已过期");
       const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       await db.update(users).set({ passwordHash }).where(eq(users.id, used.userId));
-      await revokeUserTokens(db, used.userId);
+      await revokeUserTokens(c.env, used.userId);
       return c.json({ message: "密码已重置，请重新登录" }, 200);
     },
   );

@@ -159,7 +159,7 @@ export function registerUserRoutes(app: App) {
       if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError(400, "wrong_password", "旧密码错误");
       const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
-      await revokeUserTokens(db, user.id, jti);
+      await revokeUserTokens(c.env, user.id, jti);
       return c.json({ message: "密码已修改" }, 200);
     },
   );

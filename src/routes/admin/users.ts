@@ -214,7 +214,7 @@ export function registerAdminUserRoutes(app: App) {
 
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.
-        await revokeUserTokens(db, u.id);
+        await revokeUserTokens(c.env, u.id);
         await stopUserTasks(c.env, db, u.id);
       }
       return c.json(userOut(updated), 200);
@@ -242,7 +242,7 @@ export function registerAdminUserRoutes(app: App) {
       // Checked before anything is destroyed; checked again atomically in the final delete.
       if (!(await db.select({ id: users.id }).from(users).where(where).get())) throw conflict(lastAdminDetail);
 
-      await revokeUserTokens(db, u.id);
+      await revokeUserTokens(c.env, u.id);
       const cancelled = await stopUserTasks(c.env, db, u.id);
       // Each task object's storage has to go explicitly: the D1 cascade cannot reach Durable Objects.
       const owned = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.userId, u.id)).all();

@@ -1,0 +1,155 @@
+/**
+ * What the hub and the task object share about their hibernatable sockets (issue 5): the session the
+ * worker authenticated, the client-message parser, the per-connection caps, and safe send/close.
+ * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
+ */
+import type { tasks } from "../db/schema";
+import { clock } from "../lib/clock";
+import type { ClientMessage, ServerMessage, TaskLive } from "../shared/live";
+
+/** The authenticated token behind a socket, as the worker route hands it to the object. */
+export interface LiveSession {
+  jti: string;
+  /** Token expiry, seconds since the epoch (the JWT `exp`). */
+  exp: number;
+  userId: number;
+  username: string;
+  role: "user" | "admin";
+}
+
+/** The user's hub object: their `/ws/connect` sockets and the registry of all their live sockets. */
+export const hubName = (userId: number): string => `hub:${userId}`;
+
+/** Internal header carrying the session from the worker route to the object (never from a client: objects are unreachable from outside). */
+export const SESSION_HEADER = "X-Live-Session";
+
+/** Which of a user's sockets to close: one token's, or every token's but the one that asked. */
+export type SocketSelector = { userId: number; jti: string } | { userId: number; exceptJti: string | null };
+
+export const selects = (s: SocketSelector, userId: number, jti: string): boolean =>
+  s.userId === userId && ("jti" in s ? s.jti === jti : s.exceptJti !== jti);
+
+// 1008 "policy violation" is what the issue asks for on a revoked or expired token; 1009 is the
+// standard code for a message too big to process.
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+
+export const MAX_MESSAGE_BYTES = 4096;
+const RATE_WINDOW_MS = 10_000;
+const RATE_MAX = 20;
+
+/**
+ * The compact ping the dashboard and the seed's clients send: answered by the runtime itself through
+ * `setWebSocketAutoResponse`, without waking a hibernated object. Other spellings reach the handler.
+ */
+export const PING = '{"type":"ping"}';
+export const PONG = '{"type":"pong"}';
+
+export const isExpired = (exp: number): boolean => exp * 1000 <= clock.now();
+
+export function send(ws: WebSocket, frames: string[]): boolean {
+  try {
+    for (const f of frames) ws.send(f);
+    return true;
+  } catch {
+    // A socket whose send throws is dead (peer gone mid-frame): the caller drops it.
+    return false;
+  }
+}
+
+export const frame = (m: ServerMessage): string => JSON.stringify(m);
+
+export const errorFrame = (message: string): string => frame({ type: "error", message, detail: message });
+
+export function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closing or closed: nothing left to do.
+  }
+}
+
+/**
+ * Answers the client's close frame (RFC 6455 §5.5.1). 1005/1006 are reserved for "no code" and
+ * "abnormal" and may not be sent, so those are answered with a normal 1000.
+ */
+export function answerClose(ws: WebSocket, code: number, reason: string): void {
+  close(ws, code === 1005 || code === 1006 || code < 1000 ? 1000 : code, reason);
+}
+
+/**
+ * Per-connection rate windows, in memory: an object hibernates only after a quiet spell longer than
+ * the window, so a window lost to hibernation had expired anyway.
+ */
+const windows = new WeakMap<WebSocket, { start: number; n: number; warned: boolean }>();
+
+export type Admission = "ok" | "too_big" | "rate_limited" | "drop";
+
+/** Size and rate caps, applied before any parsing. `rate_limited` is answered once per window, then `drop`. */
+export function admit(ws: WebSocket, raw: string | ArrayBuffer): Admission {
+  const size = typeof raw === "string" ? raw.length : raw.byteLength;
+  if (size > MAX_MESSAGE_BYTES) return "too_big";
+  const now = clock.now();
+  let w = windows.get(ws);
+  if (!w || now - w.start >= RATE_WINDOW_MS) {
+    w = { start: now, n: 0, warned: false };
+    windows.set(ws, w);
+  }
+  if (++w.n <= RATE_MAX) return "ok";
+  if (w.warned) return "drop";
+  w.warned = true;
+  return "rate_limited";
+}
+
+export const TOO_FAST = "消息过于频繁，请稍后再发";
+
+/** A client message, or the reason it is not one (sent back as an `error`). */
+export function parseClientMessage(raw: string | ArrayBuffer): ClientMessage | { invalid: string } {
+  if (typeof raw !== "string") return { invalid: "只接受 JSON 文本消息" };
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return { invalid: "消息不是合法的 JSON" };
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return { invalid: "消息应为 JSON 对象" };
+  const m = v as { type?: unknown; task_id?: unknown };
+  switch (m.type) {
+    case "ping":
+      return { type: "ping" };
+    case "subscribe_task":
+    case "unsubscribe_task":
+      if (typeof m.task_id !== "number" || !Number.isSafeInteger(m.task_id) || m.task_id < 1) {
+        return { invalid: "task_id 应为正整数" };
+      }
+      return { type: m.type, task_id: m.task_id };
+    default:
+      return { invalid: `未知的消息类型: ${String(m.type).slice(0, 40)}` };
+  }
+}
+
+type TaskRow = typeof tasks.$inferSelect;
+
+/** The live fields of a task that has no engine state yet (pending, or cancelled before it started): its D1 row. */
+export function liveOfRow(r: TaskRow): TaskLive {
+  return {
+    status: r.status,
+    reason: r.reason,
+    progress: r.progress,
+    current_item: null,
+    item_progress: 0,
+    item_current_time: 0,
+    item_total_time: 0,
+    completed_courses: r.completedCourses,
+    total_courses: r.totalCourses,
+    eta_seconds: null,
+    queue_position: null,
+    speed: r.speed,
+    notopen_action: r.notopenAction,
+    error_msg: r.errorMsg,
+    start_time: r.startTime,
+    end_time: r.endTime,
+    notopen_chapter: null,
+    left_for_user: r.leftForUser,
+  };
+}
