@@ -1,4 +1,5 @@
 import { clock } from "../lib/clock";
+import type { TaskLive } from "../shared/live";
 import type { EngineState } from "./state";
 import { itemLabel } from "./step";
 
@@ -9,16 +10,10 @@ const OTHER_JOB_S = 30;
 /** Fixed overhead per remaining job (status, cards, confirm calls), for the ETA. */
 const JOB_OVERHEAD_S = 5;
 
-export interface Progress {
-  progress: number;
-  current_item: string | null;
-  item_progress: number;
-  item_current_time: number;
-  item_total_time: number;
-  completed_courses: number;
-  total_courses: number;
-  eta_seconds: number | null;
-}
+export type Progress = Pick<
+  TaskLive,
+  "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "completed_courses" | "total_courses" | "eta_seconds"
+>;
 
 /**
  * Overall progress weighted by media duration: each job weighs its media seconds (known durations, else
