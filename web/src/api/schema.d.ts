@@ -1557,6 +1557,590 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 获取所有用户（分页；按用户名/邮箱搜索，按角色、启用状态过滤；含各状态任务数） */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    /** @description 用户名或邮箱的子串（不区分大小写） */
+                    search?: string;
+                    role?: "user" | "admin";
+                    is_active?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 用户列表，最新注册在前 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminUserPage"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 获取用户详情（资料、配置（不含超星密码）、统计、最近 10 个任务） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 用户详情 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminUserDetail"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * 更新用户（角色、启用状态、邮箱）
+         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AdminUserUpdate"];
+                };
+            };
+            responses: {
+                /** @description 更新后的用户 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * 删除用户（停止并删除其任务、任务存储、日志、配置与令牌）
+         * @description 不能删除自己（409），也不能删除最后一个启用的管理员（409）。
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 已删除 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 监控所有任务（分页；按状态、用户过滤；含所属用户名）
+         * @description 状态与进度取自 D1 中的任务行（任务对象在每次状态变化时同步，进度最多每 3 分钟同步一次）。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    status?: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
+                    user_id?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 任务列表，最新在前 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminTaskPage"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tasks/{id}/force-stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 强制停止任务（pending/running/paused → cancelled，reason: admin）
+         * @description 立即停止任何用户的任务；任务日志记录“任务已被管理员取消”。已结束（completed/failed/cancelled）的任务返回 409。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 已停止 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskActionResult"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 系统统计数据
+         * @description 原平台的 camelCase 字段，加上用户概况、各状态任务数、学习时长、完成率与超星失败信号。“今天”与按日统计均为 Asia/Shanghai 自然日。
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 统计 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminStatistics"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 管理员操作审计日志（只追加，最新在前）
+         * @description 每个管理员操作一行：修改类操作（更新、删除用户，强制停止任务）与操作本身在同一个 D1 批次中写入；读取类操作（用户列表、用户详情、任务列表、统计）同一管理员对同一目标 5 分钟内只记一次。查看审计日志本身不记录。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.force_stop" | "statistics.view";
+                    admin_id?: number;
+                    target_type?: "user" | "task" | "system";
+                    target_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 审计日志 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminAuditPage"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1780,6 +2364,147 @@ export interface components {
         CaptchaAnswer: {
             code: string;
         };
+        AdminUserPage: {
+            items: components["schemas"]["AdminUserRow"][];
+            total: number;
+            page: number;
+            page_size: number;
+            total_pages: number;
+        };
+        AdminUserRow: components["schemas"]["User"] & {
+            task_counts: {
+                total: number;
+                pending: number;
+                running: number;
+                paused: number;
+                completed: number;
+                failed: number;
+                cancelled: number;
+            };
+        };
+        AdminUserDetail: {
+            user: components["schemas"]["User"];
+            config: components["schemas"]["UserConfig"];
+            statistics: components["schemas"]["UserStatistics"];
+            /** @description 最近创建的 10 个任务，最新在前 */
+            recent_tasks: components["schemas"]["Task"][];
+        };
+        AdminUserUpdate: {
+            /** @enum {string} */
+            role?: "user" | "admin";
+            is_active?: boolean;
+            /** Format: email */
+            email?: string;
+        };
+        AdminTaskPage: {
+            items: components["schemas"]["AdminTask"][];
+            total: number;
+            page: number;
+            page_size: number;
+            total_pages: number;
+        };
+        AdminTask: components["schemas"]["Task"] & {
+            /** @description 任务所属用户的用户名 */
+            username: string;
+        };
+        AdminStatistics: {
+            /** @description 用户总数 */
+            totalUsers: number;
+            /** @description 启用（is_active）的用户数 */
+            activeUsers: number;
+            /** @description 任务总数（现存的任务行，已删除的不计） */
+            totalTasks: number;
+            /** @description 状态为 running 的任务数（含等待账号、等待学习时长上限的任务） */
+            runningTasks: number;
+            /** @description 状态为 completed 的任务数 */
+            completedTasks: number;
+            /** @description 状态为 failed 的任务数 */
+            failedTasks: number;
+            /** @description 今天（Asia/Shanghai 自然日）结束且状态为 completed 的任务数（按 end_time） */
+            todayCompleted: number;
+            /** @description 今天（Asia/Shanghai 自然日）结束且状态为 failed 的任务数（按 end_time） */
+            todayFailed: number;
+            /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
+            successRate: number;
+            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入 */
+            warnings: string[];
+            /** @description 用户概况 */
+            users: {
+                /** @description 用户总数 */
+                total: number;
+                /** @description 启用的用户数 */
+                active: number;
+                /** @description 最近 7×24 小时内注册的用户数 */
+                new7d: number;
+            };
+            /** @description 各状态的任务数（D1 任务行的 status） */
+            tasksByStatus: {
+                pending: number;
+                running: number;
+                paused: number;
+                completed: number;
+                failed: number;
+                cancelled: number;
+            };
+            /** @description 全部现存任务的累计学习时长（小时，两位小数）= Σ tasks.study_seconds ÷ 3600 */
+            studyHoursTotal: number;
+            /** @description 最近 30 个 Asia/Shanghai 自然日（含今天）每天的学习时长（小时，两位小数），来自 study_days，按日期升序，无学习的日子为 0 */
+            studyHoursByDay: {
+                /** @example 2026-01-31 */
+                day: string;
+                hours: number;
+            }[];
+            /** @description 全部现存任务完成的任务点数 = Σ tasks.jobs_completed */
+            jobsCompleted: number;
+            /** @description 完成率（%，一位小数）= completed ÷ (completed + failed + cancelled)：已结束任务中完成的比例（含被取消的）；无已结束任务时为 0 */
+            completionRate: number;
+            /** @description 最近 7×24 小时内引擎遇到的超星失败信号（upstream_events） */
+            upstreamFailures: {
+                /** @description 统计窗口起点（现在 − 7×24 小时，UTC） */
+                since: string;
+                /** @description 验证码 */
+                captcha: number;
+                /** @description 学习时长上限（study_cap） */
+                studyCap: number;
+                /** @description 会话过期（session_expired） */
+                sessionExpired: number;
+                /** @description 403 拒绝（forbidden） */
+                forbidden: number;
+                /** @description 临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应） */
+                transient: number;
+                /** @description 其他信号（face_check、not_open、login_failed 等） */
+                other: number;
+                /** @description 窗口内的全部信号数 */
+                total: number;
+                /** @description 窗口内按原始 kind 的计数（只列出出现过的） */
+                byKind: {
+                    [key: string]: number;
+                };
+            };
+        };
+        AdminAuditPage: {
+            items: components["schemas"]["AdminAuditEntry"][];
+            total: number;
+            page: number;
+            page_size: number;
+            total_pages: number;
+        };
+        AdminAuditEntry: {
+            id: number;
+            /** @description 操作的管理员 id（该管理员被删除后仍保留） */
+            admin_id: number | null;
+            admin_username: string;
+            /** @enum {string} */
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.force_stop" | "statistics.view";
+            /** @enum {string} */
+            target_type: "user" | "task" | "system";
+            target_id: string | null;
+            /** @description 操作细节：修改前后的值、被删除用户的用户名、查询条件等 */
+            details: {
+                [key: string]: unknown;
+            };
+            created_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1810,5 +2535,14 @@ export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskResume = components['schemas']['TaskResume'];
 export type SchemaCaptchaAnswer = components['schemas']['CaptchaAnswer'];
+export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];
+export type SchemaAdminUserRow = components['schemas']['AdminUserRow'];
+export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];
+export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
+export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
+export type SchemaAdminTask = components['schemas']['AdminTask'];
+export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
+export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
+export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
