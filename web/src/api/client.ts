@@ -1,13 +1,11 @@
 /**
- * The one API client: openapi-fetch typed from the generated `paths` (plus `PendingPaths` for routes
- * that have not landed yet — the generated entry always wins). Adds the bearer token, turns error bodies
- * into `ApiFailure`, and sends the user to sign-in on a 401.
+ * The one API client: openapi-fetch typed from the generated `paths` (npm run api:gen). Adds the
+ * bearer token, turns error bodies into `ApiFailure`, and sends the user to sign-in on a 401.
  */
 import createClient, { type Middleware } from "openapi-fetch";
-import type { PendingPaths } from "./pending";
 import type { components, paths } from "./schema";
 
-export type AllPaths = paths & Omit<PendingPaths, keyof paths>;
+export type AllPaths = paths;
 export type Schemas = components["schemas"];
 export type ErrorBody = Schemas["Error"];
 

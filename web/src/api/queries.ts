@@ -47,7 +47,8 @@ export function useProfile() {
 }
 
 export type AdminStatistics = Res<"/api/admin/statistics", "get">;
-export type AdminTaskRow = Res<"/api/admin/tasks", "get">["items"][number];
+export type AdminTaskRow = Res<"/api/admin/tasks", "get">["items"][number] & Partial<TaskLive>;
+type AdminTaskPage = Omit<Res<"/api/admin/tasks", "get">, "items"> & { items: AdminTaskRow[] };
 export type AdminUserRow = Res<"/api/admin/users", "get">["items"][number];
 
 export function useAdminStatistics() {
@@ -57,7 +58,7 @@ export function useAdminStatistics() {
 export function useAdminTasks(page: number, status?: TaskRow["status"], userId?: number) {
   return useQuery({
     queryKey: [...keys.admin, "tasks", page, status ?? "all", userId ?? 0],
-    queryFn: () => unwrap(api.GET("/api/admin/tasks", { params: { query: { page, page_size: 20, status, user_id: userId } } })),
+    queryFn: (): Promise<AdminTaskPage> => unwrap(api.GET("/api/admin/tasks", { params: { query: { page, page_size: 20, status, user_id: userId } } })),
     placeholderData: (prev) => prev,
   });
 }

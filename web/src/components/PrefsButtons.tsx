@@ -10,7 +10,7 @@ export function PrefsButtons() {
   return (
     <>
       <Tooltip title={t("nav.lang")}>
-        <Button type="text" onClick={() => setLang(lang === "zh" ? "en" : "zh")} aria-label={t("nav.lang")} data-testid="lang">
+        <Button type="text" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
           {lang === "zh" ? "EN" : "中文"}
         </Button>
       </Tooltip>

@@ -2,13 +2,10 @@
 export const zh = {
   "app.name": "学习通助手",
   "app.free": "本软件完全免费，如果你为它付了钱，你被骗了。",
-  "app.freeShort": "完全免费 · 开源",
   "app.skip": "跳到主要内容",
-  "app.loading": "加载中…",
   "app.notFound": "页面不存在",
   "app.back": "返回首页",
   "app.forbidden": "需要管理员权限",
-  "app.error": "出错了",
   "app.retry": "重试",
 
   "nav.overview": "概览",
@@ -57,7 +54,6 @@ export const zh = {
   "auth.resetMissing": "链接缺少重置令牌，请重新申请。",
   "auth.backToLogin": "返回登录",
   "auth.welcome": "自动完成超星学习通的视频、音频与文档任务点，实时查看进度。",
-  "auth.loggedOut": "已退出登录",
 
   "overview.running": "运行中的任务",
   "overview.noRunning": "没有运行中的任务",
@@ -105,7 +101,6 @@ export const zh = {
   "settings.unsavedBody": "离开后这些修改会丢失。确定离开吗？",
   "settings.leave": "离开",
   "settings.stay": "留下",
-  "settings.clearPassword": "清除已保存的密码",
 
   "courses.title": "我的课程",
   "courses.refresh": "从超星刷新",
@@ -196,7 +191,6 @@ export const zh = {
   "detail.speed": "倍速",
   "detail.notopen": "未开放章节",
   "detail.default": "默认",
-  "detail.result": "结果",
   "detail.completed": "全部课程已学完",
   "detail.failed": "任务失败",
   "detail.left": "需要你自己完成的内容",
@@ -246,9 +240,17 @@ export const zh = {
   "admin.totalUsers": "用户总数",
   "admin.activeUsers": "活跃用户",
   "admin.totalTasks": "任务总数",
-  "admin.upstreamFailures": "超星请求失败",
+  "admin.upstreamFailures": "超星异常（近 7 天）",
+  "admin.newUsers7d": "近 7 天新用户",
+  "admin.completionRate": "完成率",
+  "admin.studyHoursTotal": "累计学习（小时）",
+  "admin.up.captcha": "验证码",
+  "admin.up.studyCap": "时长上限",
+  "admin.up.sessionExpired": "会话过期",
+  "admin.up.forbidden": "403 拒绝",
+  "admin.up.transient": "临时错误",
+  "admin.up.other": "其他",
   "admin.newestUsers": "最新用户",
-  "admin.warnings": "警告",
   "admin.search": "搜索用户名或邮箱",
   "admin.allRoles": "全部角色",
   "admin.allActive": "全部",
@@ -261,7 +263,6 @@ export const zh = {
   "admin.deleteUser": "删除用户",
   "admin.confirmDeleteUser": "确定删除用户「{name}」？其任务与日志都会删除，无法恢复。",
   "admin.recentTasks": "最近任务",
-  "admin.config": "超星配置",
   "admin.studyHoursByDay": "每日学习时长（小时）",
   "admin.taskOutcomes": "任务结果",
   "admin.auditTime": "时间",
@@ -270,7 +271,6 @@ export const zh = {
   "admin.auditTarget": "对象",
   "admin.auditDetail": "详情",
   "admin.detail": "详情",
-  "admin.missing": "服务器尚未提供此接口",
 } as const;
 
 export type MessageKey = keyof typeof zh;

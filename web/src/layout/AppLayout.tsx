@@ -26,7 +26,7 @@ import { signOut } from "../session";
 const { Header, Sider, Content, Footer } = Layout;
 
 /** The signed-in shell: navigation, live state, switches, user menu; pages render in the Outlet. */
-export function AppLayout() {
+export default function AppLayout() {
   const { t } = useI18n();
   const { token } = theme.useToken();
   const { notification } = App.useApp();

@@ -5,7 +5,7 @@ import { PrefsButtons } from "../components/PrefsButtons";
 import { useI18n } from "../i18n";
 
 /** Sign-in, register and password pages: a centred card, the free notice, the switches. */
-export function AuthLayout() {
+export default function AuthLayout() {
   const { t } = useI18n();
   const { token } = theme.useToken();
   return (

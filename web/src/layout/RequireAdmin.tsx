@@ -4,7 +4,7 @@ import { useMe } from "../api/queries";
 import { useI18n } from "../i18n";
 
 /** Admin pages only for admins; the server enforces it too (403), this just explains it. */
-export function RequireAdmin() {
+export default function RequireAdmin() {
   const { t } = useI18n();
   const me = useMe();
   const navigate = useNavigate();

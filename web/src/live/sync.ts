@@ -17,10 +17,10 @@ const MAX_LOG_LINES = 2000;
 type Row = { id: number };
 type Cached = Row[] | { items: Row[] } | undefined;
 
-/** Task lists are cached either as pages (`{items}`) or plain arrays; other admin data is left alone. */
+/** Task lists are cached either as pages (`{items}`) or plain arrays (keys under "tasks" only: user rows have ids too). */
 function patchLists(qc: QueryClient, taskId: number, data: TaskLive) {
   const patch = (rows: Row[]) => rows.map((t) => (t.id === taskId ? { ...t, ...data } : t));
-  for (const prefix of [keys.tasks, keys.admin]) {
+  for (const prefix of [keys.tasks, [...keys.admin, "tasks"]]) {
     qc.setQueriesData<Cached>({ queryKey: prefix }, (c) => {
       if (Array.isArray(c)) return patch(c);
       if (c && typeof c === "object" && Array.isArray(c.items)) return { ...c, items: patch(c.items) };

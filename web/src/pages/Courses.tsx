@@ -183,7 +183,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         </Form.Item>
         {customSpeed && (
           <Form.Item name="speed">
-            <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} aria-label={t("create.speed")} />
+            <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} ariaLabelForHandle={t("create.speed")} />
           </Form.Item>
         )}
         <Form.Item name="notopen" label={t("create.notopen")} tooltip={t("create.notopenTip")}>

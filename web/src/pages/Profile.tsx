@@ -30,7 +30,7 @@ export default function Profile() {
               <Descriptions.Item label={t("auth.username")}>{user.username}</Descriptions.Item>
               <Descriptions.Item label={t("auth.email")}>{user.email}</Descriptions.Item>
               <Descriptions.Item label={t("profile.role")}>
-                <Tag color={user.role === "admin" ? "gold" : undefined}>{t(`role.${user.role}`)}</Tag>
+                <Tag color={user.role === "admin" ? "purple" : undefined}>{t(`role.${user.role}`)}</Tag>
               </Descriptions.Item>
               <Descriptions.Item label={t("profile.created")}>{when(user.created_at)}</Descriptions.Item>
               <Descriptions.Item label={t("profile.lastLogin")}>{when(user.last_login)}</Descriptions.Item>

@@ -22,7 +22,7 @@ export default function AdminOverview() {
   const cards = [
     { k: t("admin.todayCompleted"), v: s?.todayCompleted },
     { k: t("admin.todayFailed"), v: s?.todayFailed },
-    { k: t("admin.successRate"), v: s ? `${Math.round(s.successRate * (s.successRate <= 1 ? 100 : 1))}%` : undefined },
+    { k: t("admin.successRate"), v: s ? `${s.successRate}%` : undefined },
     { k: t("admin.runningTasks"), v: s?.runningTasks },
     { k: t("admin.totalUsers"), v: s?.totalUsers },
     { k: t("admin.activeUsers"), v: s?.activeUsers },

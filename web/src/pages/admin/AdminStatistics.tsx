@@ -1,6 +1,7 @@
 import { Alert, Card, Col, Row, Skeleton, Statistic, Typography, theme } from "antd";
 import { useAdminStatistics } from "../../api/queries";
 import { BarChart } from "../../components/BarChart";
+import { STATUSES } from "../../components/StatusTag";
 import { usePageTitle } from "../../components/usePageTitle";
 import { useI18n } from "../../i18n";
 
@@ -12,6 +13,8 @@ export default function AdminStatistics() {
   if (stats.isPending) return <Skeleton active />;
   if (stats.error) return <Alert type="error" showIcon title={stats.error.message} />;
   const s = stats.data;
+  const colors = { pending: token.colorTextQuaternary, running: token.colorPrimary, paused: token.colorWarning, completed: token.colorSuccess, failed: token.colorError, cancelled: token.colorTextTertiary };
+  const up = s.upstreamFailures;
   return (
     <>
       <div className="page-head">
@@ -20,9 +23,13 @@ export default function AdminStatistics() {
       <Row gutter={[16, 16]}>
         {[
           { k: t("admin.totalUsers"), v: s.totalUsers },
-          { k: t("admin.activeUsers"), v: s.activeUsers },
+          { k: t("admin.newUsers7d"), v: s.users.new7d },
           { k: t("admin.totalTasks"), v: s.totalTasks },
-          { k: t("admin.upstreamFailures"), v: s.upstreamFailures ?? "—" },
+          { k: t("admin.successRate"), v: `${s.successRate}%` },
+          { k: t("admin.completionRate"), v: `${s.completionRate}%` },
+          { k: t("admin.studyHoursTotal"), v: s.studyHoursTotal },
+          { k: t("overview.jobsDone"), v: s.jobsCompleted },
+          { k: t("admin.upstreamFailures"), v: up.total },
         ].map((c) => (
           <Col xs={12} md={6} key={c.k}>
             <Card size="small">
@@ -30,23 +37,29 @@ export default function AdminStatistics() {
             </Card>
           </Col>
         ))}
-        <Col xs={24} lg={12}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.taskOutcomes")}</h2>}>
-            <BarChart
-              title={t("admin.taskOutcomes")}
-              bars={[
-                { label: t("status.running"), value: s.runningTasks, color: token.colorPrimary },
-                { label: t("status.completed"), value: s.completedTasks, color: token.colorSuccess },
-                { label: t("status.failed"), value: s.failedTasks, color: token.colorError },
-                { label: t("admin.todayCompleted"), value: s.todayCompleted, color: token.colorSuccessBorder },
-                { label: t("admin.todayFailed"), value: s.todayFailed, color: token.colorErrorBorder },
-              ]}
-            />
+        <Col xs={24}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.studyHoursByDay")}</h2>}>
+            <BarChart title={t("admin.studyHoursByDay")} unit="h" bars={s.studyHoursByDay.map((d) => ({ label: d.day.slice(8), value: d.hours }))} />
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.studyHoursByDay")}</h2>}>
-            <BarChart title={t("admin.studyHoursByDay")} unit="h" bars={(s.studyHoursByDay ?? []).map((d) => ({ label: d.date.slice(5), value: d.hours }))} />
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.taskOutcomes")}</h2>}>
+            <BarChart title={t("admin.taskOutcomes")} bars={STATUSES.map((k) => ({ label: t(`status.${k}`), value: s.tasksByStatus[k], color: colors[k] }))} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.upstreamFailures")}</h2>}>
+            <BarChart
+              title={t("admin.upstreamFailures")}
+              bars={[
+                { label: t("admin.up.captcha"), value: up.captcha, color: token.colorWarning },
+                { label: t("admin.up.studyCap"), value: up.studyCap },
+                { label: t("admin.up.sessionExpired"), value: up.sessionExpired },
+                { label: t("admin.up.forbidden"), value: up.forbidden, color: token.colorError },
+                { label: t("admin.up.transient"), value: up.transient },
+                { label: t("admin.up.other"), value: up.other, color: token.colorTextTertiary },
+              ]}
+            />
           </Card>
         </Col>
       </Row>

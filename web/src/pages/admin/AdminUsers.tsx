@@ -20,7 +20,7 @@ export default function AdminUsers() {
   const [active, setActive] = useState<boolean | undefined>();
   const users = useQuery({
     queryKey: [...keys.admin, "users", page, search, role ?? "", String(active)],
-    queryFn: () => unwrap(api.GET("/api/admin/users", { params: { query: { page, page_size: 20, search: search || undefined, role, is_active: active } } })),
+    queryFn: () => unwrap(api.GET("/api/admin/users", { params: { query: { page, page_size: 20, search: search || undefined, role, is_active: active === undefined ? undefined : active ? "true" : "false" } } })),
     placeholderData: (prev) => prev,
   });
   const toggle = useMutation({
@@ -88,8 +88,8 @@ export default function AdminUsers() {
             { title: "ID", dataIndex: "id", width: 70 },
             { title: t("auth.username"), dataIndex: "username", render: (v: string, r) => <Link to={`/admin/users/${r.id}`}>{v}</Link> },
             { title: t("auth.email"), dataIndex: "email" },
-            { title: t("profile.role"), dataIndex: "role", width: 100, render: (v: AdminUserRow["role"]) => <Tag color={v === "admin" ? "gold" : undefined}>{t(`role.${v}`)}</Tag> },
-            { title: t("admin.tasks"), dataIndex: "task_count", width: 80 },
+            { title: t("profile.role"), dataIndex: "role", width: 100, render: (v: AdminUserRow["role"]) => <Tag color={v === "admin" ? "purple" : undefined}>{t(`role.${v}`)}</Tag> },
+            { title: t("admin.tasks"), key: "tasks", width: 110, render: (_, r) => `${r.task_counts.total}${r.task_counts.running ? ` (${t("status.running")} ${r.task_counts.running})` : ""}` },
             { title: t("profile.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
             {
               title: t("admin.active"),

@@ -1,0 +1,122 @@
+// Plumbing for the browser journey (test/e2e/run.mjs): the app started the README's way, chromium from
+// Debian, steps that pass/fail/skip, a screenshot and an axe scan per page.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const root = path.resolve(import.meta.dirname, "..", "..");
+export const shotsDir = path.join(root, "test-results", "screenshots");
+const axeSource = readFileSync(path.join(root, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** A skipped step: the server does not offer what it needs yet. */
+export class Skip extends Error {}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `node scripts/dev.mjs --port P` with SIM_PORT, in its own process group so the whole tree (wrangler,
+ * workerd) can be stopped at once. Resolves when /api/health answers.
+ */
+export async function startApp() {
+  const [port, simPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [path.join(root, "scripts", "dev.mjs"), "--port", String(port)], {
+    cwd: root,
+    env: { ...process.env, SIM_PORT: String(simPort) },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (b) => {
+    output = (output + b.toString()).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  };
+  // localhost, not 127.0.0.1: dev.mjs sets APP_URL to http://localhost:<port>, the only browser Origin
+  // the live socket accepts by default.
+  const base = `http://localhost:${port}`;
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`dev.mjs exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok && (await fetch(`http://127.0.0.1:${simPort}/__sim/state`)).ok) return { base, sim: `http://127.0.0.1:${simPort}`, stop };
+    } catch {
+      /* not up yet */
+    }
+    await sleep(500);
+  }
+  stop();
+  throw new Error(`app did not start in time:\n${output}`);
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export function makeRunner() {
+  rmSync(shotsDir, { recursive: true, force: true });
+  mkdirSync(shotsDir, { recursive: true });
+  const results = [];
+  let shot = 0;
+  return {
+    results,
+    /** Runs one step; a `Skip` is reported as skipped, any other error as a failure. */
+    async step(name, fn) {
+      const t0 = Date.now();
+      try {
+        await fn();
+        results.push({ name, status: "passed" });
+        console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+      } catch (e) {
+        if (e instanceof Skip) {
+          results.push({ name, status: "skipped", why: e.message });
+          console.log(`  - ${name}: skipped (${e.message})`);
+        } else {
+          results.push({ name, status: "failed", why: e?.stack ?? String(e) });
+          console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split("\n").slice(0, 6).join("\n      ")}`);
+        }
+      }
+    },
+    /** Screenshot of the page as it is, then axe: serious or critical violations fail the step. */
+    async check(page, name) {
+      await page.waitForTimeout(300); // let antd's enter animations finish so the shot is not mid-fade
+      const file = path.join(shotsDir, `${String(++shot).padStart(2, "0")}-${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => {
+        const r = await axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+      });
+      const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      if (bad.length) throw new Error(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(", ")}`).join("; ")}`);
+    },
+    summary() {
+      const n = (s) => results.filter((r) => r.status === s).length;
+      for (const r of results.filter((r) => r.status === "skipped")) console.log(`skipped: ${r.name} — ${r.why}`);
+      console.log(`${n("passed")} passed, ${n("failed")} failed`);
+      return n("failed");
+    },
+  };
+}
