@@ -20,17 +20,19 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** target_id is text: one column for every kind of target. */
+const targetKey = (e: AuditEntry) => (e.targetId == null ? null : String(e.targetId));
+
 /**
  * The audit row as one statement, to go in the same D1 batch as the action it records. `onlyIf` is a
  * condition evaluated in that batch, so the row exists exactly when the guarded action happened (a
  * last-admin guard that refused the update refuses its audit row too).
  */
 export function auditStatement(db: Db, actor: UserRow, e: AuditEntry, onlyIf: SQL = sql`1`) {
-  const targetId = e.targetId == null ? null : String(e.targetId);
   // Insert-select over every column in table order (id NULL: autoincrement). Not `db.run(sql)`: drizzle
   // 0.45's D1 batch cannot take raw statements (it reads a prepared `stmt` they do not have).
   return db.insert(adminAudit).select(sql`
-    SELECT NULL, ${actor.id}, ${actor.username}, ${e.action}, ${e.targetType}, ${targetId}, ${JSON.stringify(e.details ?? {})}, ${isoNow()}
+    SELECT NULL, ${actor.id}, ${actor.username}, ${e.action}, ${e.targetType}, ${targetKey(e)}, ${JSON.stringify(e.details ?? {})}, ${isoNow()}
     WHERE ${onlyIf}`);
 }
 
@@ -40,12 +42,11 @@ const READ_DEDUP_MS = 5 * 60_000;
 /** Records a read (list, detail, statistics), unless the same admin made the same read within the window. */
 export async function auditRead(db: Db, actor: UserRow, e: AuditEntry): Promise<void> {
   const since = new Date(clock.now() - READ_DEDUP_MS).toISOString();
-  const targetId = e.targetId == null ? null : String(e.targetId);
   await auditStatement(
     db,
     actor,
     e,
-    sql`NOT EXISTS (SELECT 1 FROM admin_audit WHERE admin_id = ${actor.id} AND action = ${e.action} AND target_id IS ${targetId} AND created_at > ${since})`,
+    sql`NOT EXISTS (SELECT 1 FROM admin_audit WHERE admin_id = ${actor.id} AND action = ${e.action} AND target_id IS ${targetKey(e)} AND created_at > ${since})`,
   );
 }
 

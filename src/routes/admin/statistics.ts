@@ -14,7 +14,7 @@ const STUDY_DAYS = 30;
 const WINDOW_DAYS = 7;
 
 /** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant: "today" and per-day figures use it (api-contract.md). */
-export const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 /** The instant a Shanghai day starts, as the ISO UTC string our timestamps are stored in (so strings compare). */
 const shanghaiDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
 
@@ -23,7 +23,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((
 const hours = (seconds: number) => Math.round(seconds / 36) / 100;
 
 /** Thresholds for `warnings`: a warning names what crossed which line. */
-export const WARN = { failedToday: 3, upstream7d: 50, forbidden7d: 1, waitingCaptcha: 1 } as const;
+const WARN = { failedToday: 3, upstream7d: 50, forbidden7d: 1, waitingCaptcha: 1 } as const;
 
 /** Upstream failure kinds (ChaoxingErrorKind), grouped into the headline figures. */
 const UPSTREAM_GROUPS = {
@@ -82,10 +82,10 @@ const StatisticsSchema = z
       .openapi({ description: "最近 7×24 小时内引擎遇到的超星失败信号（upstream_events）" }),
   })
   .openapi("AdminStatistics");
-export type AdminStatistics = z.infer<typeof StatisticsSchema>;
+type AdminStatistics = z.infer<typeof StatisticsSchema>;
 
 /** Every figure of GET /admin/statistics at `now`, from D1 in one batch. */
-export async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> {
+async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> {
   const today = shanghaiDay(now);
   const weekAgo = new Date(now - WINDOW_DAYS * DAY_MS).toISOString();
   const firstDay = shanghaiDay(now - (STUDY_DAYS - 1) * DAY_MS);

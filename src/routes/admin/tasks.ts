@@ -17,7 +17,9 @@ const TaskListQuery = PageQuery.extend({
   user_id: z.coerce.number().int().positive().optional(),
 });
 
-const LIVE: readonly string[] = ["pending", "running", "paused"];
+/** The states a task can be stopped from (api-contract.md: cancel, force-stop, deactivation). */
+export const LIVE_STATUSES = ["pending", "running", "paused"] as const;
+const isLive = (s: string) => (LIVE_STATUSES as readonly string[]).includes(s);
 
 export function registerAdminTaskRoutes(app: App) {
   const admin = { tags: ["管理员"], security: bearer, middleware: adminOnly };
@@ -74,7 +76,7 @@ export function registerAdminTaskRoutes(app: App) {
       const db = getDb(c.env);
       const row = await db.select().from(tasks).where(eq(tasks.id, c.req.valid("param").id)).get();
       if (!row) throw notFound("任务不存在");
-      if (!LIVE.includes(row.status)) throw conflict(`任务当前状态为 ${row.status}，已结束的任务不能强制停止`);
+      if (!isLive(row.status)) throw conflict(`任务当前状态为 ${row.status}，已结束的任务不能强制停止`);
       const live = await cancelTask(c.env, db, row, "admin");
       const entry = { action: "task.force_stop", targetType: "task", targetId: row.id, details: { task_name: row.name, user_id: row.userId, from_status: row.status } } as const;
       const audit = auditStatement(db, c.var.auth.user, entry);

@@ -12,6 +12,7 @@ import { bearer, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, page
 import { cancelTask, deleteTask, TaskSchema, taskOut } from "../tasks";
 import { configOut, loadConfig, StatisticsSchema, UserConfigSchema, userStatistics } from "../user";
 import { auditRead, auditStatement } from "./audit";
+import { LIVE_STATUSES } from "./tasks";
 
 type TaskCounts = z.infer<typeof StatisticsSchema>["tasks"];
 
@@ -40,7 +41,6 @@ const UserUpdate = z
   .refine((b) => Object.keys(b).length > 0, "至少提供 role、is_active、email 之一")
   .openapi("AdminUserUpdate");
 
-const LIVE = ["pending", "running", "paused"] as const;
 const RECENT_TASKS = 10;
 
 /** Counts of `tasks` rows by status, as aggregate columns (one SQL query for a page of users). */
@@ -75,7 +75,7 @@ async function targetUser(db: Db, id: number): Promise<UserRow> {
  * the cancel answers 409/404 from its object; that is the outcome we wanted, so it is skipped.
  */
 async function stopUserTasks(env: Env, db: Db, userId: number): Promise<number[]> {
-  const live = await db.select().from(tasks).where(and(eq(tasks.userId, userId), inArray(tasks.status, LIVE))).all();
+  const live = await db.select().from(tasks).where(and(eq(tasks.userId, userId), inArray(tasks.status, LIVE_STATUSES))).all();
   const stopped: number[] = [];
   for (const row of live) {
     try {
