@@ -52,6 +52,8 @@ interface TaskRecord {
   /** Consecutive unexpected errors in the alarm handler (a poison step), bounded. */
   crashes: number;
   mirror: { at: number; studySeconds: number; progress: number };
+  /** When the pending alarm is due (engine clock), to measure how late the runtime delivers it. */
+  dueAt: number | null;
   logsSinceTrim: number;
 }
 
@@ -67,6 +69,19 @@ interface DirectAttachment {
 const HUBS_KEY = "hubs";
 
 const MIRROR_EVERY_MS = 3 * 60_000;
+
+/** The last `size` values, in memory only: a health figure is not worth a storage row. */
+class Samples {
+  private buf: number[] = [];
+  constructor(private readonly size: number) {}
+  add(v: number): void {
+    this.buf.push(v);
+    if (this.buf.length > this.size) this.buf.shift();
+  }
+  values(): number[] {
+    return [...this.buf];
+  }
+}
 const MAX_CRASHES = 5;
 const KEEP_LOGS = 2000;
 const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -90,6 +105,7 @@ const conflict = (status: TaskStatus, action: string): TransitionResult => ({
 export class TaskObject extends DurableObject<Env> {
   private t: TaskRecord | null | undefined;
   private password: { sealed: string; plain: string } | null = null;
+  private lateness = new Samples(100);
   /** Pushes to hubs run one after another, so every hub sees this task's messages in order. */
   private pushing: Promise<void> = Promise.resolve();
   /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
@@ -104,6 +120,18 @@ export class TaskObject extends DurableObject<Env> {
   private rec(): TaskRecord | null {
     if (this.t === undefined) this.t = this.ctx.storage.kv.get<TaskRecord>("t") ?? null;
     return this.t;
+  }
+
+  /** Schedules the next step (one row: the checkpoint carries `dueAt`, plus the alarm itself). */
+  private async arm(t: TaskRecord, at: number): Promise<void> {
+    t.dueAt = at;
+    this.save(t);
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Alarm lateness of this object's recent steps (ms), for the admin's engine health and the benchmark. */
+  async timing(): Promise<number[]> {
+    return this.lateness.values();
   }
 
   private save(t: TaskRecord): void {
@@ -131,10 +159,10 @@ export class TaskObject extends DurableObject<Env> {
       gen: 1,
       crashes: 0,
       mirror: { at: 0, studySeconds: 0, progress: 0 },
+      dueAt: null,
       logsSinceTrim: 0,
     };
-    this.save(t);
-    await this.ctx.storage.setAlarm(clock.now());
+    await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: `任务已启动（${input.speed}x，未开放章节: ${input.notopenAction}）` }]);
     return { ok: true, live: this.liveOf(t) };
   }
@@ -160,8 +188,7 @@ export class TaskObject extends DurableObject<Env> {
     }
     logs.push({ level: "INFO", message: "任务已恢复" });
     this.run(t, creds);
-    this.save(t);
-    await this.ctx.storage.setAlarm(clock.now());
+    await this.arm(t, clock.now());
     await this.afterTransition(t, logs);
     return { ok: true, live: this.liveOf(t) };
   }
@@ -172,8 +199,7 @@ export class TaskObject extends DurableObject<Env> {
     t.errorMsg = null;
     t.endTime = null;
     this.run(t, creds);
-    this.save(t);
-    await this.ctx.storage.setAlarm(clock.now());
+    await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: "任务重试：从上次的位置继续，已完成的任务点不会重做" }]);
     return { ok: true, live: this.liveOf(t) };
   }
@@ -203,7 +229,7 @@ export class TaskObject extends DurableObject<Env> {
   /** The account freed its video lock and we are next in line: go now instead of at the next poll. */
   async wake(): Promise<void> {
     const t = this.rec();
-    if (t?.status === "running" && t.reason === "waiting_for_account") await this.ctx.storage.setAlarm(clock.now());
+    if (t?.status === "running" && t.reason === "waiting_for_account") await this.arm(t, clock.now());
   }
 
   async live(): Promise<TaskLive | null> {
@@ -228,8 +254,7 @@ export class TaskObject extends DurableObject<Env> {
     if (!r.ok) return { ok: false, status: 400, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
     if (!r.value) return { ok: false, status: 400, detail: "验证码错误，请重新输入" };
     this.run(t, creds);
-    this.save(t);
-    await this.ctx.storage.setAlarm(clock.now());
+    await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: "验证码已通过，任务继续" }]);
     return { ok: true, live: this.liveOf(t) };
   }
@@ -239,6 +264,7 @@ export class TaskObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const t = this.rec();
     if (!t || t.status !== "running") return;
+    if (t.dueAt !== null) this.lateness.add(clock.now() - t.dueAt);
     const gen = t.gen;
     const engine = structuredClone(t.engine);
     let result: StepResult;
@@ -256,8 +282,7 @@ export class TaskObject extends DurableObject<Env> {
         await this.afterTransition(t, [{ level: "ERROR", message: t.errorMsg }]);
         return;
       }
-      this.save(t);
-      await this.ctx.storage.setAlarm(clock.now() + backoffMs(t.crashes, Math.random()));
+      await this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
       return;
     }
     t.engine = engine;
@@ -292,8 +317,8 @@ export class TaskObject extends DurableObject<Env> {
         transition = true;
         break;
     }
-    this.save(t);
-    if (o.kind === "next") await this.ctx.storage.setAlarm(clock.now() + o.delayMs);
+    if (o.kind === "next") await this.arm(t, clock.now() + o.delayMs);
+    else this.save(t);
     if (result.signal) this.recordSignal(t, result.signal);
     const logs = o.kind === "fail" ? [...result.logs, { level: "ERROR" as const, message: `任务失败: ${o.message}` }] : result.logs;
     if (transition) await this.afterTransition(t, logs);
