@@ -26,6 +26,8 @@ async function runningTask(duration = 240) {
 const hubTasks = (taskId: number) =>
   runInDurableObject(env.TASKS.getByName(`task:${taskId}`), (_o, state) => state.storage.kv.get<string[]>("hubs") ?? []);
 
+// The fan-out tests open up to 100 sockets and drive a task to the end: more than vitest's default 5 s
+// when the whole suite shares the machine.
 describe("WS /ws/connect", () => {
   it("greets with the user, subscribes, sends the current state at once, then every update and log in order", async () => {
     const { token, user, id } = await runningTask();
@@ -148,7 +150,7 @@ describe("WS /ws/connect", () => {
     expect(shape(streams[0]!).length).toBeGreaterThan(3);
     tabs[4]!.send({ type: "ping" });
     expect(updates(await tabs[4]!.until((m) => m.type === "pong"))).toEqual([]);
-  });
+  }, 30_000);
 
   it("100 subscribers all receive every update", async () => {
     const { token, id } = await runningTask(60);
@@ -161,7 +163,7 @@ describe("WS /ws/connect", () => {
     const final = await driveUntil(id, finished);
     const lasts = await Promise.all(clients.map(async (c) => updates(await c.until(isFinal(id))).at(-1)!.data));
     for (const l of lasts) expect(l).toEqual<TaskLive>(final);
-  });
+  }, 30_000);
 
   it("rejects malformed messages with an error and stays up; answers ping in either spelling", async () => {
     const { token } = await registerUser("mal");
