@@ -22,6 +22,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
+      testTimeout: 60_000,
     },
   };
 });

@@ -7,7 +7,7 @@ import type { OpName, OpOf, Reply } from "../engine/ops";
 import { computeProgress } from "../engine/progress";
 import { initialState, type EngineState, type NotopenAction } from "../engine/state";
 import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import type { TaskLive, TaskLogLine, TaskMessage, TaskStatus } from "../shared/live";
 import { accountName, type Credentials } from "./account";
@@ -89,8 +89,6 @@ const STATUS_LABEL: Record<TaskStatus, string> = {
 };
 
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
-/** Per-day statistics use days in Asia/Shanghai (api-contract.md). */
-const shanghaiDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
 
 const conflict = (status: TaskStatus, action: string): TransitionResult => ({
   ok: false,
@@ -285,6 +283,11 @@ export class TaskObject extends DurableObject<Env> {
       await this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
       return;
     }
+    if (this.t !== t) {
+      // Deleted while the step was in flight: write nothing back, give back the lock.
+      if (engine.holdsVideo) await this.account(t).releaseVideo(t.taskId);
+      return;
+    }
     t.engine = engine;
     t.crashes = 0;
     if (t.gen !== gen) {
@@ -435,9 +438,10 @@ export class TaskObject extends DurableObject<Env> {
         ).bind(t.taskId, t.userId, shanghaiDay(now), delta),
       );
     }
-    await this.env.DB.batch(stmts);
+    // Claimed before the await: a transition mirroring concurrently must not count the same delta twice.
     t.mirror = { at: now, studySeconds: t.engine.stats.studySeconds, progress: live.progress };
     this.save(t);
+    await this.env.DB.batch(stmts);
   }
 
   /** Log lines go to D1 (events, not reports) and to subscribers; an old task keeps its newest 2,000. */

@@ -4,19 +4,14 @@ import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { getDb, type Db } from "../../db/client";
 import { studyDays, TASK_STATUSES, tasks, upstreamEvents, users, type TaskStatus } from "../../db/schema";
-import { clock } from "../../lib/clock";
+import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
 import { bearer, errors, json } from "../schemas";
 import { auditRead } from "./audit";
 
 const DAY_MS = 24 * 3600_000;
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 const STUDY_DAYS = 30;
 const WINDOW_DAYS = 7;
 
-/** The Asia/Shanghai calendar day (YYYY-MM-DD) of an instant: "today" and per-day figures use it (api-contract.md). */
-const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-/** The instant a Shanghai day starts, as the ISO UTC string our timestamps are stored in (so strings compare). */
-const shanghaiDayStart = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
 
 /** Percent with one decimal; 0 when there is nothing to divide by. */
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10);
