@@ -219,6 +219,7 @@ export class TaskObject extends DurableObject<Env> {
   async destroy(): Promise<void> {
     const t = this.rec();
     if (t) await this.releaseVideo(t);
+    for (const ws of this.ctx.getWebSockets()) close(ws, 1000, "任务已删除");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.t = null;

@@ -1,7 +1,8 @@
 import { clock } from "../lib/clock";
 import type { TaskLive } from "../shared/live";
-import type { EngineState } from "./state";
-import { itemLabel } from "./step";
+import type { Job } from "../chaoxing/types";
+import { ITEM_MARKS } from "../shared/live";
+import type { EngineState, StoredJob } from "./state";
 
 /** Default media length assumed for a job not seen yet, until real durations are known. */
 const DEFAULT_MEDIA_S = 300;
@@ -15,16 +16,40 @@ export type Progress = Pick<
   "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "completed_courses" | "total_courses" | "eta_seconds"
 >;
 
+export function itemLabel(job: Job): string {
+  const mark = job.type === "video" ? ITEM_MARKS.video
+    : job.type === "audio" ? ITEM_MARKS.audio
+    : job.type === "document" ? ITEM_MARKS.document
+    : job.type === "read" ? ITEM_MARKS.read
+    : ITEM_MARKS.quiz;
+  return `${mark} ${job.name}`;
+}
+
+const averageMedia = (s: EngineState): number => (s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S);
+
+/** A job's weight in media seconds: its own duration once known, else the average seen so far. */
+function jobWeight(j: StoredJob, avgMedia: number): number {
+  if (j.type !== "video" && j.type !== "audio") return OTHER_JOB_S;
+  return j.seconds ?? avgMedia;
+}
+
+/** The weight of the chapter being worked (its read jobs): recorded on the chapter when it is done. */
+export function currentChapterWeight(s: EngineState): number {
+  const avg = averageMedia(s);
+  return s.jobs.filter((j) => j.required).reduce((w, j) => w + jobWeight(j, avg), 0);
+}
+
 /**
  * Overall progress weighted by media duration: each job weighs its media seconds (known durations, else
  * the average seen so far), other jobs a fixed weight; chapters not read yet are estimated from their job
- * counts. Courses count equally. 100 only once completed (the caller sets it).
+ * counts, chapters done keep the weight they had. Courses count equally. Never below what was shown
+ * before (`progressFloor`); 100 only once completed (the caller sets it).
  */
 export function computeProgress(s: EngineState, now = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const completed = s.courses.filter((c) => c.status !== "todo").length;
-  const avgMedia = s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S;
-  const jobWeight = (avgMedia + OTHER_JOB_S) / 2;
+  const avgMedia = averageMedia(s);
+  const estimate = (jobs: number) => Math.max(jobs, 0) * ((avgMedia + OTHER_JOB_S) / 2);
 
   let done = 0;
   let remaining = 0;
@@ -33,22 +58,22 @@ export function computeProgress(s: EngineState, now = clock.now()): Progress {
   if (inCourse) {
     s.chapters.forEach((ch, i) => {
       if (i === s.hi) return;
-      const w = Math.max(ch.jobCount, 0) * jobWeight;
-      if (i < s.hi || ch.finished) done += w;
+      if (i < s.hi || ch.finished) done += ch.weight ?? estimate(ch.jobCount);
       else {
-        remaining += w;
+        remaining += estimate(ch.jobCount);
         remainingJobs += ch.jobCount;
       }
     });
-    s.jobs.forEach((j, i) => {
+    // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
+    if (s.phase === "cards") remaining += estimate(s.chapters[s.hi]?.jobCount ?? 0);
+    else s.jobs.forEach((j, i) => {
       if (!j.required) return;
-      const media = j.type === "video" || j.type === "audio";
+      const w = jobWeight(j, avgMedia);
       const isCurrent = s.media !== null && s.media.jobid === j.jobid;
-      const w = media ? (isCurrent && s.media!.duration ? s.media!.duration : avgMedia) : OTHER_JOB_S;
       if (j.isPassed || i < s.ji) done += w;
       else if (isCurrent) {
-        done += s.media!.playingTime;
-        remaining += w - s.media!.playingTime;
+        done += Math.min(w, s.media!.playingTime);
+        remaining += Math.max(0, w - s.media!.playingTime);
         remainingJobs++;
       } else {
         remaining += w;
@@ -71,7 +96,7 @@ export function computeProgress(s: EngineState, now = clock.now()): Progress {
     ? Math.min(m.duration, m.playingTime + ((now - m.lastReportAt) / 1000) * s.speed)
     : (m?.playingTime ?? 0);
   return {
-    progress: Math.min(99, Math.floor(overall * 100)),
+    progress: Math.max(s.progressFloor, Math.min(99, Math.floor(overall * 100))),
     current_item: job ? itemLabel(job) : null,
     item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
     item_current_time: Math.floor(playing),

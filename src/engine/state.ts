@@ -2,7 +2,7 @@ import type { Job } from "../chaoxing/types";
 import type { LeftForUser } from "../shared/live";
 
 /** A job of the current chapter, with the cards tab it came from (to confirm it on that tab). */
-export type StoredJob = Job & { tab: number };
+export type StoredJob = Job & { tab: number; /** media seconds, once the status was read */ seconds?: number };
 
 export type NotopenAction = "retry" | "ask" | "continue";
 
@@ -19,6 +19,8 @@ export interface ChapterEntry {
   title: string;
   jobCount: number;
   finished: boolean;
+  /** Its progress weight, fixed once its jobs were worked through (estimated from jobCount before). */
+  weight?: number;
 }
 
 /** The video/audio being played: everything needed to resume it after a restart. */
@@ -75,6 +77,8 @@ export interface EngineState {
     mediaSeenSeconds: number;
   };
   left: LeftForUser[];
+  /** Highest progress shown so far: estimates may shift, the number the user sees never goes back. */
+  progressFloor: number;
 }
 
 export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction): EngineState {
@@ -97,5 +101,6 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     failures: 0,
     stats: { jobsDone: 0, studySeconds: 0, mediaDoneSeconds: 0, mediaSeen: 0, mediaSeenSeconds: 0 },
     left: [],
+    progressFloor: 0,
   };
 }

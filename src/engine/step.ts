@@ -1,7 +1,8 @@
 import { rtCandidates } from "../chaoxing/marg";
-import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
+import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { ITEM_MARKS, type LeftForUser } from "../shared/live";
 import type { OpError, OpName, OpOf, Reply } from "./ops";
+import { computeProgress, currentChapterWeight, itemLabel } from "./progress";
 import type { EngineState, MediaRun, StoredJob } from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
@@ -54,14 +55,6 @@ export const reportIntervalMs = (speed: number): number => (REPORT_INTERVAL_S / 
 
 const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
-export function itemLabel(job: Job): string {
-  const mark = job.type === "video" ? ITEM_MARKS.video
-    : job.type === "audio" ? ITEM_MARKS.audio
-    : job.type === "document" ? ITEM_MARKS.document
-    : job.type === "read" ? ITEM_MARKS.read
-    : ITEM_MARKS.quiz;
-  return `${mark} ${job.name}`;
-}
 
 /**
  * One bounded step of a task: at most one upstream call (plus the account's lock), then the state is
@@ -72,6 +65,7 @@ export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);
   if (outcome.kind === "next" && outcome.reason !== "upstream") s.failures = 0;
+  s.progressFloor = computeProgress(s, io.now()).progress;
   if (outcome.kind === "complete" || outcome.kind === "fail") {
     s.media = null;
     if (s.holdsVideo) await releaseVideo(ctx);
@@ -268,6 +262,7 @@ async function visitChapter(ctx: Ctx): Promise<Outcome> {
 function chapterDone(ctx: Ctx): Outcome {
   const { s } = ctx;
   s.chapters[s.hi]!.finished = true;
+  s.chapters[s.hi]!.weight = currentChapterWeight(s);
   if (s.notopen.returnTo !== null) {
     // Came back one chapter to unlock the closed one: check it again.
     s.hi = s.notopen.returnTo;
@@ -418,6 +413,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     if (!r.ok) return onFailure(ctx, r);
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
+    job.seconds = m.duration;
     m.playingTime = Math.min(m.playingTime, m.duration);
     if (m.stage === "start" && m.recoveries === 0) {
       s.stats.mediaSeen++;

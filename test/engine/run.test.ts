@@ -191,3 +191,23 @@ describe("one Chaoxing account, one video at a time", () => {
     expect((await taskLive(t1))!.status).toBe("completed");
   });
 });
+
+describe("progress", () => {
+  it("never goes back while a task runs, and reaches 100 only when completed", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("mono");
+    const account = await userWithAccount(sim, token);
+    const id = await startTask(token, account.courses.slice(0, 3).map((c) => c.courseId), { speed: 2 });
+    const seen: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const live = (await taskLive(id))!;
+      seen.push(live.progress);
+      if (live.status !== "running") break;
+      expect(live.progress).toBeLessThan(100);
+      await tick();
+    }
+    expect(seen.at(-1)).toBe(100);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!, `step ${i}: ${seen.slice(Math.max(0, i - 3), i + 2)}`).toBeGreaterThanOrEqual(seen[i - 1]!);
+    expect(new Set(seen).size).toBeGreaterThan(10);
+  });
+});
