@@ -1,5 +1,6 @@
 import type { App } from "../../app";
 import { registerAuditRoutes } from "./audit";
+import { registerAdminEngineRoutes } from "./engine";
 import { registerAdminStatisticsRoutes } from "./statistics";
 import { registerAdminTaskRoutes } from "./tasks";
 import { registerAdminUserRoutes } from "./users";
@@ -10,4 +11,5 @@ export function registerAdminRoutes(app: App) {
   registerAdminTaskRoutes(app);
   registerAdminStatisticsRoutes(app);
   registerAuditRoutes(app);
+  registerAdminEngineRoutes(app);
 }

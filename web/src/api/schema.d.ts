@@ -2141,6 +2141,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/engine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务引擎健康度：运行中任务数与闹钟延迟（p50/p99/max）
+         * @description 随机抽取至多 50 个运行中的任务，读取其任务对象内存中最近的闹钟延迟样本（计划时间到实际执行的毫秒数）。对象重启后样本清空；未响应的对象不计入。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 引擎健康度 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EngineHealth"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2505,6 +2562,23 @@ export interface components {
             };
             created_at: string;
         };
+        EngineHealth: {
+            /** @description D1 中状态为 running 的任务数 */
+            running: number;
+            /** @description 本次抽样询问的任务对象数（至多 50 个，随机抽取） */
+            sampled: number;
+            /** @description 参与统计的闹钟延迟样本数（每个任务对象保留最近 100 次，仅在内存中） */
+            samples: number;
+            /** @description 任务对象闹钟的延迟：运行时在计划时间之后多久才执行一步。持续偏高说明运行时过载 */
+            lateness_ms: {
+                /** @description 闹钟实际触发时间比计划晚多少毫秒：中位数（无样本时为 null） */
+                p50: number | null;
+                /** @description 第 99 百分位 */
+                p99: number | null;
+                /** @description 最大值 */
+                max: number | null;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -2544,5 +2618,6 @@ export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
+export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

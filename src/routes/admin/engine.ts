@@ -1,0 +1,71 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { count, eq, sql } from "drizzle-orm";
+import type { App } from "../../app";
+import { adminOnly } from "../../auth/middleware";
+import { getDb } from "../../db/client";
+import { tasks } from "../../db/schema";
+import { bearer, errors, json } from "../schemas";
+import { auditRead } from "./audit";
+
+/** How many running task objects one request asks: enough for a p99, few enough to stay one quick request. */
+const SAMPLE_TASKS = 50;
+
+const ms = (description: string) => z.number().nullable().openapi({ description });
+
+const EngineHealthSchema = z
+  .object({
+    running: z.number().int().openapi({ description: "D1 中状态为 running 的任务数" }),
+    sampled: z.number().int().openapi({ description: "本次抽样询问的任务对象数（至多 50 个，随机抽取）" }),
+    samples: z.number().int().openapi({ description: "参与统计的闹钟延迟样本数（每个任务对象保留最近 100 次，仅在内存中）" }),
+    lateness_ms: z
+      .object({
+        p50: ms("闹钟实际触发时间比计划晚多少毫秒：中位数（无样本时为 null）"),
+        p99: ms("第 99 百分位"),
+        max: ms("最大值"),
+      })
+      .openapi({ description: "任务对象闹钟的延迟：运行时在计划时间之后多久才执行一步。持续偏高说明运行时过载" }),
+  })
+  .openapi("EngineHealth");
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function registerAdminEngineRoutes(app: App) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/admin/engine",
+      summary: "任务引擎健康度：运行中任务数与闹钟延迟（p50/p99/max）",
+      description:
+        "随机抽取至多 50 个运行中的任务，读取其任务对象内存中最近的闹钟延迟样本（计划时间到实际执行的毫秒数）。" +
+        "对象重启后样本清空；未响应的对象不计入。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。",
+      tags: ["管理员"],
+      security: bearer,
+      middleware: adminOnly,
+      responses: { 200: json(EngineHealthSchema, "引擎健康度"), 401: errors[401], 403: errors[403] },
+    }),
+    async (c) => {
+      const db = getDb(c.env);
+      const [total, picked] = await Promise.all([
+        db.select({ n: count() }).from(tasks).where(eq(tasks.status, "running")).get(),
+        db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, "running")).orderBy(sql`random()`).limit(SAMPLE_TASKS).all(),
+      ]);
+      // One object that fails to answer (evicted mid-call, overloaded) must not hide the others' figures.
+      const answers = await Promise.allSettled(picked.map((r) => c.env.TASKS.getByName(`task:${r.id}`).timing()));
+      const values = answers.flatMap((a) => (a.status === "fulfilled" ? a.value : [])).sort((a, b) => a - b);
+      await auditRead(db, c.var.auth.user, { action: "statistics.view", targetType: "system", details: { view: "engine" } });
+      return c.json(
+        {
+          running: total?.n ?? 0,
+          sampled: picked.length,
+          samples: values.length,
+          lateness_ms: { p50: percentile(values, 50), p99: percentile(values, 99), max: values.at(-1) ?? null },
+        },
+        200,
+      );
+    },
+  );
+}
