@@ -1,0 +1,78 @@
+// Pacing efficiency and write costs on simulated time (bench/run.mjs collects the BENCH lines).
+// The engine, its Durable Objects and the simulator share one isolate and the injected clock: the
+// course's alarms are driven exactly like the engine tests do (test/helpers/drive.ts), never slept.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { accountName } from "../../src/durable/account";
+import { clock } from "../../src/lib/clock";
+import { DEMO_COURSES } from "../../src/simulator/seed";
+import { registerUser } from "../../test/helpers/api";
+import { driveUntil, finished, startTask, userWithAccount } from "../../test/helpers/drive";
+import { installSimulator, useFutureClock } from "../../test/helpers/sim";
+
+useFutureClock();
+
+const emit = (name: string, value: number, extra: Record<string, number | string> = {}) =>
+  console.log(`BENCH ${JSON.stringify({ name, value, ...extra })}`);
+
+/** The realistic demo course: 32 chapters, ≈20 h of lectures, a handout per unit. */
+const COURSE = DEMO_COURSES.find((c) => c.name === "高等数学（上）")!;
+const SPEED = 2;
+
+/** Counts storage writes of a live object: every setAlarm and every put is one row (the billed unit). */
+async function countWrites(stub: DurableObjectStub): Promise<{ n: number }> {
+  const counter = { n: 0 };
+  await runInDurableObject(stub, (_o, state) => {
+    const storage = state.storage;
+    const setAlarm = storage.setAlarm.bind(storage);
+    storage.setAlarm = (...a: Parameters<typeof setAlarm>) => (counter.n++, setAlarm(...a));
+    const kv = storage.kv;
+    const put = kv.put.bind(kv);
+    kv.put = (...a: Parameters<typeof put>) => (counter.n++, put(...a));
+  });
+  return counter;
+}
+
+/** D1 rows written, counted by triggers (the bench's database is its own: storage is per file). */
+async function installWriteCounter(): Promise<() => Promise<number>> {
+  const ddl = [
+    "CREATE TABLE IF NOT EXISTS bench_writes (tbl TEXT NOT NULL)",
+    ...["tasks:UPDATE", "task_logs:INSERT", "study_days:INSERT", "study_days:UPDATE", "upstream_events:INSERT"].map((s) => {
+      const [tbl, op] = s.split(":");
+      return `CREATE TRIGGER IF NOT EXISTS bench_${tbl}_${op} AFTER ${op} ON ${tbl} BEGIN INSERT INTO bench_writes VALUES ('${tbl}'); END`;
+    }),
+  ];
+  for (const q of ddl) await env.DB.prepare(q).run();
+  await env.DB.prepare("DELETE FROM bench_writes").run();
+  return async () => (await env.DB.prepare("SELECT count(*) AS n FROM bench_writes").first<{ n: number }>())!.n;
+}
+
+it(`drives ${COURSE.name} at ${SPEED}x to completion`, async () => {
+  const sim = installSimulator();
+  const { token } = await registerUser("bench");
+  const account = await userWithAccount(sim, token, [COURSE]);
+  const course = account.courses[0]!;
+  const mediaSeconds = course.chapters.flatMap((c) => c.jobs).reduce((s, j) => s + (j.type === "video" || j.type === "audio" ? j.duration : 0), 0);
+  const d1Writes = await installWriteCounter();
+
+  const startedAt = clock.now();
+  const id = await startTask(token, [course.courseId], { speed: SPEED });
+  // Counted from the first step on (the start's own checkpoint and alarm happened before the wrap).
+  const taskWrites = await countWrites(env.TASKS.getByName(`task:${id}`));
+  const accountWrites = await countWrites(env.ACCOUNTS.getByName(accountName(account.phone)));
+  const requestsBefore = sim.control.requestCount(account.phone);
+  const wall = performance.now();
+  const live = await driveUntil(id, finished, 20_000);
+  expect(live.status).toBe("completed");
+
+  const elapsedS = (clock.now() - startedAt) / 1000;
+  const lowerBoundS = mediaSeconds / SPEED;
+  const requests = sim.control.requestCount(account.phone) - requestsBefore;
+  const reports = sim.control.requests(account.phone).filter((r) => r.path.includes("/multimedia/log/")).length;
+  const studyHours = elapsedS / 3600;
+  emit("pacing.scheduled_s", elapsedS, { baseline: lowerBoundS, media_s: mediaSeconds, speed: SPEED, drive_ms: Math.round(performance.now() - wall) });
+  emit("pacing.requests_per_media_min", requests / (mediaSeconds / 60), { requests, reports });
+  emit("do.rows_per_study_hour", (taskWrites.n + accountWrites.n) / studyHours, { task: taskWrites.n, account: accountWrites.n, study_hours: studyHours });
+  emit("d1.rows_per_report", (await d1Writes()) / reports, { rows: await d1Writes(), reports });
+});
