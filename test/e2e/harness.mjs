@@ -1,6 +1,6 @@
 // Plumbing for the browser journey (test/e2e/run.mjs): the app started the README's way, chromium from
 // Debian, steps that pass/fail/skip, a screenshot and an axe scan per page.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -68,6 +68,15 @@ export async function startApp() {
   throw new Error(`app did not start in time:\n${output}`);
 }
 
+/** Runs SQL against the local D1 that `npm run dev` uses (as scripts/make-admin.mjs does). */
+export function localD1(sql) {
+  execFileSync(path.join(root, "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", "--command", sql], {
+    cwd: root,
+    stdio: "ignore",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" },
+  });
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -82,8 +91,8 @@ export function makeRunner() {
   let shot = 0;
   return {
     results,
-    /** Runs one step; a `Skip` is reported as skipped, any other error as a failure. */
-    async step(name, fn) {
+    /** Runs one step; a `Skip` is reported as skipped, any other error as a failure (with a screenshot of `page`). */
+    async step(name, fn, page) {
       const t0 = Date.now();
       try {
         await fn();
@@ -95,6 +104,7 @@ export function makeRunner() {
           console.log(`  - ${name}: skipped (${e.message})`);
         } else {
           results.push({ name, status: "failed", why: e?.stack ?? String(e) });
+          await page?.screenshot({ path: path.join(shotsDir, `FAILED-${name.replace(/[^\w\u4e00-\u9fa5]+/g, "-")}.png`), fullPage: true }).catch(() => undefined);
           console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split("\n").slice(0, 6).join("\n      ")}`);
         }
       }

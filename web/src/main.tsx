@@ -33,7 +33,7 @@ bindLive(queryClient);
 
 // antd's default blue (#1677ff) and secondary greys miss WCAG AA contrast (4.5:1) for text and
 // buttons; these keep the Ant look while passing axe's color-contrast rule in both themes.
-const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorLink: "#0958d9", colorError: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
+const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorLink: "#0958d9", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#ad6800", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
 const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
 
 function Shell() {
@@ -44,7 +44,11 @@ function Shell() {
       locale={lang === "zh" ? zhCN : enUS}
       // No auto space inside two-character Chinese labels ("登 录"): it reads oddly and breaks text search.
       button={{ autoInsertSpace: false }}
-      theme={{ algorithm: mode === "dark" ? theme.darkAlgorithm : theme.defaultAlgorithm, token: mode === "dark" ? DARK : LIGHT }}
+      theme={{
+        algorithm: mode === "dark" ? theme.darkAlgorithm : theme.defaultAlgorithm,
+        token: mode === "dark" ? DARK : LIGHT,
+        components: mode === "dark" ? { Menu: { itemSelectedColor: "#91caff" } } : undefined,
+      }}
     >
       <AntApp>
         <QueryClientProvider client={queryClient}>

@@ -80,7 +80,7 @@ export default function Courses() {
           loading={courses.isPending || refresh.isPending}
           dataSource={rows}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 640 }}
+          className="wide-table"
           locale={{ emptyText: t("courses.empty") }}
           rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(String)), preserveSelectedRowKeys: true }}
           columns={[

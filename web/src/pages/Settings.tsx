@@ -109,7 +109,7 @@ export default function Settings() {
               type={test.ok ? "success" : "error"}
               showIcon
               title={test.ok ? t("settings.testOk") : t("settings.testFail")}
-              description={test.message}
+              description={test.message === t(test.ok ? "settings.testOk" : "settings.testFail") ? undefined : test.message}
               role="status"
               data-testid="test-login-result"
             />
@@ -132,7 +132,7 @@ export default function Settings() {
             </Radio.Group>
           </Form.Item>
         </Card>
-        <div className="sticky-bar" style={{ padding: "8px 0" }}>
+        <div>
           <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={save.isPending} disabled={!dirty} size="large">
             {t("settings.save")}
           </Button>

@@ -11,14 +11,22 @@ import { TaskActions, useTaskAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { clock, downloadText, eta, when } from "../lib/format";
-import { useLiveTasks } from "../live/sync";
+import { useLiveState, useLiveTasks } from "../live/sync";
 
 type Level = TaskLogLine["level"] | "ALL";
+const ACTIVE = new Set(["pending", "running", "paused"]);
 
 export default function TaskDetail() {
   const { t } = useI18n();
   const id = Number(useParams().id);
-  const task = useQuery({ queryKey: keys.task(id), queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })), enabled: id > 0 });
+  const liveOpen = useLiveState().kind === "open";
+  const task = useQuery({
+    queryKey: keys.task(id),
+    queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })),
+    enabled: id > 0,
+    // Pushed updates keep it fresh; while the socket is down, poll so the page never freezes.
+    refetchInterval: (q) => (!liveOpen && q.state.data && ACTIVE.has(q.state.data.status) ? 5000 : false),
+  });
   usePageTitle(task.data ? task.data.name : t("nav.tasks"));
   useLiveTasks(task.data ? [id] : []);
 

@@ -99,7 +99,7 @@ export default function Tasks() {
           rowKey="id"
           loading={list.isPending}
           dataSource={rows}
-          scroll={{ x: 900 }}
+          className="wide-table"
           locale={{ emptyText: t("tasks.empty") }}
           rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(Number)) }}
           pagination={{
