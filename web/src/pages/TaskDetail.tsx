@@ -24,8 +24,9 @@ export default function TaskDetail() {
     queryKey: keys.task(id),
     queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })),
     enabled: id > 0,
-    // Pushed updates keep it fresh; while the socket is down, poll so the page never freezes.
-    refetchInterval: (q) => (!liveOpen && q.state.data && ACTIVE.has(q.state.data.status) ? 5000 : false),
+    // Pushed updates keep it fresh; a slow poll is the safety net for a missed push, a fast one stands
+    // in while the socket is down, so an active task's page never freezes.
+    refetchInterval: (q) => (q.state.data && ACTIVE.has(q.state.data.status) ? (liveOpen ? 15_000 : 5_000) : false),
   });
   usePageTitle(task.data ? task.data.name : t("nav.tasks"));
   useLiveTasks(task.data ? [id] : []);
