@@ -13,15 +13,20 @@ const axeSource = readFileSync(path.join(root, "node_modules", "axe-core", "axe.
 /** A skipped step: the server does not offer what it needs yet. */
 export class Skip extends Error {}
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768+): dev.mjs binds only after building the assets,
+ * and a port picked by the kernel could be handed to another socket in the meantime.
+ */
+export async function freePort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    const free = await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

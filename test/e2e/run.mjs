@@ -380,6 +380,11 @@ async function journey() {
     if (pageErrors.length) throw new Error(pageErrors.slice(0, 5).join("\n"));
   });
 
+  // Tasks left active would keep using the demo account in the local D1 and slow the next run down.
+  for (const status of ["running", "paused", "pending"]) {
+    const left = await api("GET", `/api/tasks?status=${status}&page_size=100`).catch(() => ({ items: [] }));
+    for (const t of left.items) await api("POST", `/api/tasks/${t.id}/cancel`).catch(() => undefined);
+  }
   await context.close();
   return summary() ? 1 : 0;
 

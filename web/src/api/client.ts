@@ -5,17 +5,15 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
-export type AllPaths = paths;
-export type Schemas = components["schemas"];
-export type ErrorBody = Schemas["Error"];
+export type ErrorBody = components["schemas"]["Error"];
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
 /** The success body of `method path`, read from the OpenAPI types. */
-export type Res<P extends keyof AllPaths, M extends keyof AllPaths[P]> = AllPaths[P][M] extends { responses: infer R }
+export type Res<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
   ? JsonOf<R[200 & keyof R]> | JsonOf<R[201 & keyof R]>
   : never;
 /** The JSON request body of `method path`. */
-export type Body<P extends keyof AllPaths, M extends keyof AllPaths[P]> = AllPaths[P][M] extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
 
 const TOKEN_KEY = "cx.token";
 export const tokenStore = {
@@ -55,7 +53,7 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<AllPaths>({ baseUrl: "/" });
+export const api = createClient<paths>({ baseUrl: "/" });
 api.use(auth);
 
 function isErrorBody(v: unknown): v is ErrorBody {
