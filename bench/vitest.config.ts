@@ -2,13 +2,13 @@
 // test suite (vitest.config.ts), but only bench/**/*.bench.test.ts, so `npm test` never runs a benchmark
 // and a benchmark never fails CI.
 import path from "node:path";
-import { defineConfig, type UserConfig } from "vitest/config";
+import { defineConfig, type ViteUserConfig } from "vitest/config";
 import base from "../vitest.config";
 
 const root = path.resolve(import.meta.dirname, "..");
 
 export default defineConfig(async (env) => {
-  const resolved = (await (typeof base === "function" ? base(env) : base)) as UserConfig;
+  const resolved = (await (typeof base === "function" ? base(env) : base)) as ViteUserConfig;
   return {
     ...resolved,
     root,
