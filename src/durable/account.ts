@@ -32,7 +32,9 @@ const REPORT_GAP_MS = 2_000;
 const LOCK_STALE_MS = 10 * 60_000;
 /** Queue entries that stopped polling (tasks poll every 30 s) are dropped. */
 const QUEUE_STALE_MS = 3 * 60_000;
-const MAX_LOGINS_PER_10_MIN = 5;
+const MAX_LOGINS_PER_WINDOW = 5;
+const LOGIN_WINDOW_MS = 10 * 60_000;
+const REFUSED_TTL_MS = 10 * 60_000;
 const COURSES_TTL_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
 
@@ -57,7 +59,9 @@ export class AccountObject extends DurableObject<Env> {
   /** Pacing lives in memory: an eviction takes longer than any gap, so losing it cannot speed calls up. */
   private nextCallAt = 0;
   private nextReportAt = 0;
-  private logins: number[] = [];
+  /** Login times and refused passwords, per credentials (a verifier): in memory, like the pacing. */
+  private logins = new Map<string, number[]>();
+  private refused = new Map<string, { at: number; reason: string }>();
   private lastSeen = new Map<number, number>();
   private cache = new Map<string, { at: number; value: unknown }>();
 
@@ -82,29 +86,37 @@ export class AccountObject extends DurableObject<Env> {
     return { client: this.client, persisted: this.persisted };
   }
 
-  private async save(client: ChaoxingClient, persisted: Persisted): Promise<void> {
-    const jarJson = JSON.stringify(client.jar.toJSON());
-    const sealed = await seal(jarJson, config(this.env).CX_ENCRYPTION_KEY, this.name);
-    persisted.jar = sealed;
+  private async save(): Promise<void> {
+    const { client, persisted } = await this.load();
+    persisted.jar = await seal(JSON.stringify(client.jar.toJSON()), config(this.env).CX_ENCRYPTION_KEY, this.name);
     this.ctx.storage.kv.put("session", persisted);
   }
 
-  private async login(client: ChaoxingClient, persisted: Persisted, creds: Credentials, verifier: string): Promise<void> {
+  /**
+   * Logs in with a scratch jar and adopts it only on success: a failed attempt (say, another user who
+   * saved this phone with a wrong password) never costs the working session. A refused password is
+   * remembered for a while so it does not reach Chaoxing again, and logins are limited per credentials.
+   */
+  private async login(creds: Credentials, verifier: string): Promise<void> {
     const now = clock.now();
-    this.logins = this.logins.filter((t) => now - t < 600_000);
-    if (this.logins.length >= MAX_LOGINS_PER_10_MIN) throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: 600_000 - (now - this.logins[0]!) });
-    this.logins.push(now);
+    const refused = this.refused.get(verifier);
+    if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
+    const recent = (this.logins.get(verifier) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
+    if (recent.length >= MAX_LOGINS_PER_WINDOW) {
+      throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: LOGIN_WINDOW_MS - (now - recent[0]!) });
+    }
+    this.logins.set(verifier, [...recent, now]);
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env) });
     try {
-      await client.login(creds.phone, creds.password);
+      await scratch.login(creds.phone, creds.password);
     } catch (e) {
-      if (e instanceof ChaoxingError && e.kind === "login_failed") {
-        // Wrong credentials must not keep a session someone else opened.
-        if (persisted.verifier === verifier) persisted.verifier = null;
-      }
+      if (e instanceof ChaoxingError && e.kind === "login_failed") this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
       throw e;
     }
-    persisted.verifier = verifier;
-    await this.save(client, persisted);
+    this.refused.delete(verifier);
+    this.client = scratch;
+    this.persisted = { jar: null, verifier };
+    await this.save();
   }
 
   /**
@@ -118,36 +130,40 @@ export class AccountObject extends DurableObject<Env> {
     const report = isReport(op);
     const due = report ? Math.max(this.nextReportAt, this.nextCallAt) : this.nextCallAt;
     if (!interactive && now < due) return { ok: false, waitMs: due - now };
+    // Claim the slot before the first await: a call arriving while this one is in flight waits its turn.
+    this.pace(now, report);
     if (taskId !== null) this.lastSeen.set(taskId, now);
     const { client, persisted } = await this.load();
     const verifier = await verifierOf(creds);
-    const before = JSON.stringify(client.jar.toJSON());
+    const cookiesBefore = client.jar.header();
     try {
       if (!client.userId || persisted.verifier !== verifier) {
-        await this.login(client, persisted, creds, verifier);
+        await this.login(creds, verifier);
         // A login is a call of its own: automated callers come back after the gap for theirs.
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
       }
-      let value;
       try {
-        value = await runOp<K>(client, op);
+        return { ok: true, value: await runOp<K>(this.client!, op) };
       } catch (e) {
         if (!(e instanceof ChaoxingError && e.kind === "session_expired")) throw e;
         // The session expired: log in again, then replay the call (at once for a user, paced otherwise).
         this.recordSignal(taskId, "session_expired");
-        await this.login(client, persisted, creds, verifier);
+        await this.login(creds, verifier);
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
-        value = await runOp<K>(client, op);
+        return { ok: true, value: await runOp<K>(this.client!, op) };
       }
-      return { ok: true, value };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     } finally {
-      const t = clock.now();
-      this.nextCallAt = t + CALL_GAP_MS;
-      if (report) this.nextReportAt = t + REPORT_GAP_MS + Math.floor(Math.random() * 1000);
-      if (JSON.stringify(client.jar.toJSON()) !== before) await this.save(client, persisted);
+      this.pace(clock.now(), report);
+      // Only names and values matter: a refreshed expiry alone is not worth a re-encryption and a row.
+      if (this.client === client && client.jar.header() !== cookiesBefore) await this.save();
     }
+  }
+
+  private pace(at: number, report: boolean): void {
+    this.nextCallAt = Math.max(this.nextCallAt, at + CALL_GAP_MS);
+    if (report) this.nextReportAt = Math.max(this.nextReportAt, at + REPORT_GAP_MS + Math.floor(Math.random() * 1000));
   }
 
   /**
@@ -174,10 +190,10 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Logs in afresh with these credentials: the settings page's "test login". */
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
-    const { client, persisted } = await this.load();
+    await this.load();
     try {
-      await this.login(client, persisted, creds, await verifierOf(creds));
-      this.nextCallAt = clock.now() + CALL_GAP_MS;
+      await this.login(creds, await verifierOf(creds));
+      this.pace(clock.now(), false);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
@@ -199,12 +215,22 @@ export class AccountObject extends DurableObject<Env> {
     return this.ctx.storage.kv.get<LockState>("lock") ?? { holder: null, queue: [] };
   }
 
-  /** Granted when free (or already ours) and we are first in line; otherwise queued, with our position. */
+  /** A row only when the lock really changed: holders ask on every media step. */
+  private putLock(before: string, st: LockState): void {
+    if (JSON.stringify(st) !== before) this.ctx.storage.kv.put("lock", st);
+  }
+
+  /**
+   * Granted when free (or already ours) and we are first in line; otherwise queued, with our position.
+   * The holder asks on every media step, which keeps its claim fresh; one that has not asked for
+   * LOCK_STALE_MS (a long wait, a crash) loses it, and asks again like anyone else.
+   */
   async acquireVideo(taskId: number): Promise<{ granted: boolean; position: number }> {
     const now = clock.now();
     this.lastSeen.set(taskId, now);
     const st = this.lock();
     if (st.holder === taskId) return { granted: true, position: 0 };
+    const before = JSON.stringify(st);
     // Seen-times live in memory; after a restart everyone gets a fresh grace period.
     const seen = (id: number) => this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
     if (st.holder !== null && now - seen(st.holder) > LOCK_STALE_MS) st.holder = null;
@@ -212,21 +238,22 @@ export class AccountObject extends DurableObject<Env> {
     if (st.holder === null && (st.queue.length === 0 || st.queue[0] === taskId)) {
       st.holder = taskId;
       st.queue = st.queue.filter((id) => id !== taskId);
-      this.ctx.storage.kv.put("lock", st);
+      this.putLock(before, st);
       return { granted: true, position: 0 };
     }
     if (!st.queue.includes(taskId)) st.queue.push(taskId);
-    this.ctx.storage.kv.put("lock", st);
+    this.putLock(before, st);
     return { granted: false, position: st.queue.indexOf(taskId) + 1 };
   }
 
-  /** Frees the lock (or leaves the queue) and wakes the next task in line at once. */
+  /** Frees the lock and leaves the queue (whichever applies), and wakes the next task in line at once. */
   async releaseVideo(taskId: number): Promise<void> {
     const st = this.lock();
+    const before = JSON.stringify(st);
     const wasHolder = st.holder === taskId;
     if (wasHolder) st.holder = null;
     st.queue = st.queue.filter((id) => id !== taskId);
-    this.ctx.storage.kv.put("lock", st);
+    this.putLock(before, st);
     this.lastSeen.delete(taskId);
     const nextId = st.queue[0];
     if (wasHolder && nextId !== undefined) {

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { tasks } from "../db/schema";
+import { tasks, users } from "../db/schema";
 import { taskStub } from "../routes/tasks";
 import type { TaskMessage } from "../shared/live";
 import {
@@ -132,10 +132,16 @@ export class HubObject extends DurableObject<Env> {
   // ---- internals -----------------------------------------------------------------------------------
 
   private async subscribe(ws: WebSocket, taskId: number): Promise<void> {
-    const { userId, role } = attachmentOf(ws);
-    const row = await getDb(this.env).select({ userId: tasks.userId }).from(tasks).where(eq(tasks.id, taskId)).get();
+    const { userId } = attachmentOf(ws);
+    // The role is read now, not from the handshake: a demoted admin loses other users' tasks at once.
+    const row = await getDb(this.env)
+      .select({ userId: tasks.userId, role: users.role })
+      .from(tasks)
+      .innerJoin(users, eq(users.id, userId))
+      .where(eq(tasks.id, taskId))
+      .get();
     // Another user's task reads as a missing one, as in the REST API; the connection stays up.
-    if (!row || (row.userId !== userId && role !== "admin")) return void send(ws, [errorFrame(`任务不存在或无权访问: ${taskId}`)]);
+    if (!row || (row.userId !== userId && row.role !== "admin")) return void send(ws, [errorFrame(`任务不存在或无权访问: ${taskId}`)]);
     if (ws.readyState !== WebSocket.OPEN) return;
     // Re-read: other messages on this socket may have changed its subscriptions while D1 answered.
     const att = attachmentOf(ws);

@@ -33,7 +33,7 @@ export interface StartInput {
 
 export type StopReason = "user" | "admin" | "account_disabled";
 
-export type TransitionResult = { ok: true; live: TaskLive } | { ok: false; status: 400 | 404 | 409; detail: string };
+export type TransitionResult = { ok: true; live: TaskLive } | { ok: false; status: 400 | 404 | 409 | 502; detail: string };
 
 interface TaskRecord {
   taskId: number;
@@ -52,9 +52,6 @@ interface TaskRecord {
   /** Consecutive unexpected errors in the alarm handler (a poison step), bounded. */
   crashes: number;
   mirror: { at: number; studySeconds: number; progress: number };
-  /** When the pending alarm is due (engine clock), to measure how late the runtime delivers it. */
-  dueAt: number | null;
-  logsSinceTrim: number;
 }
 
 /** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
@@ -68,7 +65,20 @@ interface DirectAttachment {
 /** Storage key of the hubs (`hub:<userId>`) that subscribed to this task: pushed to on every update. */
 const HUBS_KEY = "hubs";
 
-const MIRROR_EVERY_MS = 3 * 60_000;
+const MIRROR_EVERY_MS = 5 * 60_000;
+
+/** What a subscriber should be told about, beyond the progress itself (seed: `notification`). */
+function notificationOf(t: TaskRecord): TaskMessage | null {
+  const note = (level: "success" | "warning" | "error", message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.taskId });
+  if (t.status === "completed") {
+    const left = t.engine.left.length;
+    return note("success", `任务 #${t.taskId} 已完成${left ? `，${left} 项需要你手动完成` : ""}`);
+  }
+  if (t.status === "failed") return note("error", `任务 #${t.taskId} 失败: ${t.errorMsg ?? "未知原因"}`);
+  if (t.status === "paused" && t.reason === "captcha") return note("warning", `任务 #${t.taskId} 需要输入超星验证码才能继续`);
+  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `任务 #${t.taskId}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  return null;
+}
 
 /** The last `size` values, in memory only: a health figure is not worth a storage row. */
 class Samples {
@@ -104,6 +114,11 @@ export class TaskObject extends DurableObject<Env> {
   private t: TaskRecord | null | undefined;
   private password: { sealed: string; plain: string } | null = null;
   private lateness = new Samples(100);
+  /** When the pending alarm is due, to measure how late the runtime delivers it (memory only). */
+  private dueAt: number | null = null;
+  private logsSinceTrim = 0;
+  /** Set by destroy(): nothing may be written back after the storage is gone. */
+  private deleted = false;
   /** Pushes to hubs run one after another, so every hub sees this task's messages in order. */
   private pushing: Promise<void> = Promise.resolve();
   /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
@@ -120,10 +135,10 @@ export class TaskObject extends DurableObject<Env> {
     return this.t;
   }
 
-  /** Schedules the next step (one row: the checkpoint carries `dueAt`, plus the alarm itself). */
+  /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
   private async arm(t: TaskRecord, at: number): Promise<void> {
-    t.dueAt = at;
     this.save(t);
+    this.dueAt = at;
     await this.ctx.storage.setAlarm(at);
   }
 
@@ -133,6 +148,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private save(t: TaskRecord): void {
+    if (this.deleted) return;
     this.t = t;
     this.ctx.storage.kv.put("t", t);
   }
@@ -157,8 +173,6 @@ export class TaskObject extends DurableObject<Env> {
       gen: 1,
       crashes: 0,
       mirror: { at: 0, studySeconds: 0, progress: 0 },
-      dueAt: null,
-      logsSinceTrim: 0,
     };
     await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: `任务已启动（${input.speed}x，未开放章节: ${input.notopenAction}）` }]);
@@ -205,8 +219,7 @@ export class TaskObject extends DurableObject<Env> {
   /** Cancel (user), force-stop (admin) or account deactivation: any live state → cancelled, at once. */
   async cancel(reason: StopReason): Promise<TransitionResult> {
     const t = this.rec();
-    if (!t) return { ok: false, status: 404, detail: "任务未启动" };
-    if (t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
+    if (!t || (t.status !== "running" && t.status !== "paused")) return conflict(t?.status ?? "pending", "取消");
     this.stop(t, "cancelled", reason);
     await this.releaseVideo(t);
     this.save(t);
@@ -218,11 +231,12 @@ export class TaskObject extends DurableObject<Env> {
   /** Deletes everything this object holds (the route deletes the D1 row and logs). */
   async destroy(): Promise<void> {
     const t = this.rec();
-    if (t) await this.releaseVideo(t);
+    this.deleted = true;
+    this.t = null;
     for (const ws of this.ctx.getWebSockets()) close(ws, 1000, "任务已删除");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.t = null;
+    if (t) await this.account(t).releaseVideo(t.taskId);
   }
 
   /** The account freed its video lock and we are next in line: go now instead of at the next poll. */
@@ -249,9 +263,12 @@ export class TaskObject extends DurableObject<Env> {
   async solveCaptcha(code: string, creds: SealedCredentials): Promise<TransitionResult> {
     const t = this.rec();
     if (!t || t.status !== "paused" || t.reason !== "captcha") return { ok: false, status: 409, detail: "该任务没有在等待验证码" };
+    const gen = t.gen;
     const r = await this.call<"captcha">(t, { op: "captcha", code }, true);
-    if (!r.ok) return { ok: false, status: 400, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
+    if (!r.ok) return { ok: false, status: 502, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
     if (!r.value) return { ok: false, status: 400, detail: "验证码错误，请重新输入" };
+    // Cancelled or stopped while Chaoxing checked the answer: that decision stands.
+    if (this.t !== t || t.gen !== gen) return conflict(this.t?.status ?? "cancelled", "继续");
     this.run(t, creds);
     await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: "验证码已通过，任务继续" }]);
@@ -263,7 +280,8 @@ export class TaskObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const t = this.rec();
     if (!t || t.status !== "running") return;
-    if (t.dueAt !== null) this.lateness.add(clock.now() - t.dueAt);
+    if (this.dueAt !== null) this.lateness.add(clock.now() - this.dueAt);
+    this.dueAt = null;
     const gen = t.gen;
     const engine = structuredClone(t.engine);
     let result: StepResult;
@@ -277,6 +295,7 @@ export class TaskObject extends DurableObject<Env> {
       if (t.crashes > MAX_CRASHES) {
         this.stop(t, "failed", "internal");
         t.errorMsg = "任务内部错误，已停止。请重试任务";
+        await this.releaseVideo(t);
         this.save(t);
         await this.afterTransition(t, [{ level: "ERROR", message: t.errorMsg }]);
         return;
@@ -289,26 +308,29 @@ export class TaskObject extends DurableObject<Env> {
       if (engine.holdsVideo) await this.account(t).releaseVideo(t.taskId);
       return;
     }
-    t.engine = engine;
     t.crashes = 0;
     if (t.gen !== gen) {
-      // Paused or cancelled while the step was in flight: keep its progress, do not act on its outcome.
-      if (t.status !== "running") await this.releaseVideo(t);
+      // A transition happened while the step was in flight: keep the step's progress, but the lock and
+      // the media restart are the transition's (a pause released the lock; a resume restarts at isdrag 3).
+      const lockTakenMeanwhile = engine.holdsVideo && !t.engine.holdsVideo;
+      engine.holdsVideo = t.engine.holdsVideo;
+      if (t.status === "running") prepareResume(engine);
+      t.engine = engine;
+      if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.taskId);
       this.save(t);
       await this.publishLogs(t, result.logs);
       return;
     }
+    const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
+    t.engine = engine;
     const o = result.outcome;
     let transition = false;
     switch (o.kind) {
       case "next":
-        t.reason = o.reason ?? null;
-        t.queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
         break;
       case "pause":
         this.stop(t, "paused", o.reason);
         t.notopenChapter = o.chapter ?? null;
-        await this.releaseVideo(t);
         transition = true;
         break;
       case "complete":
@@ -321,8 +343,22 @@ export class TaskObject extends DurableObject<Env> {
         transition = true;
         break;
     }
-    if (o.kind === "next") await this.arm(t, clock.now() + o.delayMs);
-    else this.save(t);
+    if (o.kind === "next") {
+      const sameReason = t.reason === (o.reason ?? null) && t.queuePosition === (o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null);
+      t.reason = o.reason ?? null;
+      t.queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
+      // A pure wait (pacing, the lock queue) changed nothing: just the alarm, no checkpoint row.
+      if (unchanged && sameReason) {
+        this.dueAt = clock.now() + o.delayMs;
+        await this.ctx.storage.setAlarm(this.dueAt);
+        await this.publish(t);
+        return;
+      }
+      await this.arm(t, clock.now() + o.delayMs);
+    } else {
+      await this.releaseVideo(t);
+      this.save(t);
+    }
     if (result.signal) this.recordSignal(t, result.signal);
     const logs = o.kind === "fail" ? [...result.logs, { level: "ERROR" as const, message: `任务失败: ${o.message}` }] : result.logs;
     if (transition) await this.afterTransition(t, logs);
@@ -357,8 +393,8 @@ export class TaskObject extends DurableObject<Env> {
     return (await this.account(t).exec(t.taskId, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
   }
 
+  /** On every exit from running: frees the account's lock, or our place in its queue. */
   private async releaseVideo(t: TaskRecord): Promise<void> {
-    if (!t.engine.holdsVideo) return;
     t.engine.holdsVideo = false;
     await this.account(t).releaseVideo(t.taskId);
   }
@@ -406,6 +442,8 @@ export class TaskObject extends DurableObject<Env> {
     await this.mirror(t, true);
     await this.publishLogs(t, logs);
     await this.publish(t);
+    const note = notificationOf(t);
+    if (note) this.broadcast([note]);
   }
 
   private async afterStep(t: TaskRecord, logs: LogEvent[]): Promise<void> {
@@ -414,22 +452,27 @@ export class TaskObject extends DurableObject<Env> {
     await this.publish(t);
   }
 
-  /** The D1 row mirrors status and progress: on each transition, and progress at most every few minutes. */
-  private async mirror(t: TaskRecord, force: boolean): Promise<void> {
+  /**
+   * The D1 row mirrors the task for lists and statistics: everything on a transition; while running only
+   * the progress columns (none of them indexed, so one row), at most every few minutes and only when
+   * something moved. Study time is credited to its Shanghai day at the same time.
+   */
+  private async mirror(t: TaskRecord, transition: boolean): Promise<void> {
     const now = clock.now();
     const live = this.liveOf(t);
-    if (!force && (now - t.mirror.at < MIRROR_EVERY_MS || live.progress === t.mirror.progress)) return;
     const delta = t.engine.stats.studySeconds - t.mirror.studySeconds;
+    if (!transition && (now - t.mirror.at < MIRROR_EVERY_MS || (live.progress === t.mirror.progress && delta <= 0))) return;
+    const progress = [live.progress, live.completed_courses, live.total_courses, JSON.stringify(t.engine.left), t.engine.stats.studySeconds, t.engine.stats.jobsDone];
     const stmts = [
-      this.env.DB.prepare(
-        `UPDATE tasks SET status = ?, reason = ?, progress = ?, completed_courses = ?, total_courses = ?, error_msg = ?,
-         start_time = ?, end_time = ?, left_for_user = ?, study_seconds = ?, jobs_completed = ?, speed = ?, notopen_action = ?,
-         updated_at = ? WHERE id = ?`,
-      ).bind(
-        t.status, t.reason, live.progress, live.completed_courses, live.total_courses, t.errorMsg, t.startTime, t.endTime,
-        JSON.stringify(t.engine.left), t.engine.stats.studySeconds, t.engine.stats.jobsDone, t.engine.speed,
-        t.engine.notopenAction, iso(now), t.taskId,
-      ),
+      transition
+        ? this.env.DB.prepare(
+            `UPDATE tasks SET progress = ?, completed_courses = ?, total_courses = ?, left_for_user = ?, study_seconds = ?, jobs_completed = ?,
+             status = ?, reason = ?, error_msg = ?, start_time = ?, end_time = ?, speed = ?, notopen_action = ?, updated_at = ? WHERE id = ?`,
+          ).bind(...progress, t.status, t.reason, t.errorMsg, t.startTime, t.endTime, t.engine.speed, t.engine.notopenAction, iso(now), t.taskId)
+        : this.env.DB.prepare(
+            `UPDATE tasks SET progress = ?, completed_courses = ?, total_courses = ?, left_for_user = ?, study_seconds = ?, jobs_completed = ?,
+             updated_at = ? WHERE id = ?`,
+          ).bind(...progress, iso(now), t.taskId),
     ];
     if (delta > 0) {
       stmts.push(
@@ -455,14 +498,14 @@ export class TaskObject extends DurableObject<Env> {
           .bind(t.taskId, l.level, l.message.slice(0, 2000), at),
       ),
     );
-    t.logsSinceTrim += logs.length;
-    if (t.logsSinceTrim >= 200) {
-      t.logsSinceTrim = 0;
+    // Counted in memory: after an eviction the trim merely comes later, and a counter is not worth a row.
+    this.logsSinceTrim += logs.length;
+    if (this.logsSinceTrim >= 200) {
+      this.logsSinceTrim = 0;
       await this.env.DB.prepare(
         "DELETE FROM task_logs WHERE task_id = ? AND id <= (SELECT id FROM task_logs WHERE task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
       ).bind(t.taskId, t.taskId, KEEP_LOGS).run();
     }
-    this.save(t);
     this.broadcast(rows.map((r) => ({ type: "task_log", task_id: t.taskId, log: r.results[0]! })));
   }
 

@@ -49,6 +49,8 @@ export interface EngineState {
   v: 1;
   phase: Phase;
   speed: number;
+  /** The player's report interval from the cards page (`reportTimeInterval`, seconds); null until read. */
+  reportInterval: number | null;
   notopenAction: NotopenAction;
   /** The courseIds the task was created with. */
   courseIds: string[];
@@ -86,6 +88,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     v: 1,
     phase: "resolve",
     speed,
+    reportInterval: null,
     notopenAction,
     courseIds,
     courses: [],

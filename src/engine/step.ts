@@ -1,3 +1,4 @@
+import { CARD_TABS } from "../chaoxing/client";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { ITEM_MARKS, type LeftForUser } from "../shared/live";
@@ -35,14 +36,15 @@ export interface StepResult {
 
 /** Pacing (chaoxing-protocol.md): ≥0.5 s between ordinary calls, reports at the player's cadence. */
 export const CALL_GAP_MS = 600;
-const REPORT_INTERVAL_S = 60;
-const LOCK_POLL_MS = 30_000;
+/** The player's `reportTimeInterval` when the page does not give one. */
+const DEFAULT_REPORT_INTERVAL_S = 60;
+/** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
+const LOCK_POLL_MS = 60_000;
 const MAX_FAILURES = 8;
 const MAX_END_ATTEMPTS = 6;
 const MAX_RECOVERIES = 2;
 const MAX_NOTOPEN_RETRIES = 3;
 const NOTOPEN_WAIT_MS = 60_000;
-const CARD_TABS = 7;
 
 /** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {
@@ -51,7 +53,8 @@ export function backoffMs(failures: number, random: number): number {
 }
 
 /** Real seconds between two reports at `speed`: one report per 60 s of media time. */
-export const reportIntervalMs = (speed: number): number => (REPORT_INTERVAL_S / speed) * 1000;
+export const reportIntervalMs = (s: Pick<EngineState, "speed" | "reportInterval">): number =>
+  ((s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S) / s.speed) * 1000;
 
 const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
@@ -64,23 +67,34 @@ export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   const logs: LogEvent[] = [];
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);
-  if (outcome.kind === "next" && outcome.reason !== "upstream") s.failures = 0;
+  if (ctx.okCall) s.failures = 0;
   s.progressFloor = computeProgress(s, io.now()).progress;
-  if (outcome.kind === "complete" || outcome.kind === "fail") {
-    s.media = null;
-    if (s.holdsVideo) await releaseVideo(ctx);
-  }
+  // A failed task keeps its media position, so a retry resumes the video where it stopped.
+  if (outcome.kind === "complete") s.media = null;
+  if ((outcome.kind === "complete" || outcome.kind === "fail") && s.holdsVideo) await releaseVideo(ctx);
   return { outcome, logs, signal: ctx.signal };
 }
 
-interface Ctx {
+/** What the bookkeeping functions need: the state and the step's log. */
+interface Book {
   s: EngineState;
-  io: EngineIO;
   logs: LogEvent[];
-  signal?: string;
 }
 
-const log = (ctx: Ctx, level: LogEvent["level"], message: string) => ctx.logs.push({ level, message });
+interface Ctx extends Book {
+  io: EngineIO;
+  signal?: string;
+  /** A Chaoxing call of this step succeeded: only that ends a run of failures (waits do not). */
+  okCall?: boolean;
+}
+
+async function call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>> {
+  const r = await ctx.io.call<K>(op);
+  if (r.ok) ctx.okCall = true;
+  return r;
+}
+
+const log = (ctx: Book, level: LogEvent["level"], message: string) => ctx.logs.push({ level, message });
 const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reason: null });
 
 async function dispatch(ctx: Ctx): Promise<Outcome> {
@@ -130,7 +144,7 @@ function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; wai
 }
 
 /** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
-function leave(ctx: Ctx, item: Omit<LeftForUser, "course">): void {
+function leave(ctx: Book, item: Omit<LeftForUser, "course">): void {
   const entry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
   const same = (l: LeftForUser) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
   if (!ctx.s.left.some(same)) ctx.s.left.push(entry);
@@ -140,13 +154,15 @@ function leave(ctx: Ctx, item: Omit<LeftForUser, "course">): void {
 
 async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
-  const r = await ctx.io.call({ op: "courses" });
+  const r = await call(ctx, { op: "courses" });
   if (!r.ok) return onFailure(ctx, r);
   for (const id of s.courseIds) {
     // A course taken in several classes is resolved to each of its classes.
     const matches = r.value.filter((c) => c.courseId === id);
     if (matches.length === 0) {
-      s.left.push({ course: id, chapter: "", item: "", kind: "course", reason: "该课程不在超星账号的课程列表中" });
+      if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
+        s.left.push({ course: id, chapter: "", item: "", kind: "course", reason: "该课程不在超星账号的课程列表中" });
+      }
       log(ctx, "WARNING", `课程 ${id} 不在超星账号的课程列表中，已跳过`);
     }
     for (const c of matches) s.courses.push({ courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo" });
@@ -158,7 +174,7 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   return next();
 }
 
-function advanceCourse(ctx: Ctx, status: "done" | "skipped"): Outcome {
+function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   course.status = status;
@@ -178,7 +194,7 @@ function advanceCourse(ctx: Ctx, status: "done" | "skipped"): Outcome {
   return next();
 }
 
-function skipCourse(ctx: Ctx, reason: string): Outcome {
+function skipCourse(ctx: Book, reason: string): Outcome {
   const course = ctx.s.courses[ctx.s.ci];
   leave(ctx, { chapter: "", item: "", kind: "course", reason });
   log(ctx, "WARNING", `课程「${course?.name ?? ""}」已跳过: ${reason}`);
@@ -188,7 +204,7 @@ function skipCourse(ctx: Ctx, reason: string): Outcome {
 async function readChapters(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
-  const r = await ctx.io.call({ op: "chapters", course });
+  const r = await call(ctx, { op: "chapters", course });
   if (!r.ok) return onFailure(ctx, r);
   s.chapters = r.value.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
   log(ctx, "INFO", `📚 开始课程「${course.name}」，共 ${s.chapters.length} 个章节`);
@@ -219,12 +235,13 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
-  const r = await ctx.io.call({ op: "cards", course, chapterId: chapter.id, num: s.tab });
+  const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: s.tab });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "not_open") return notOpen(ctx);
     return onFailure(ctx, r);
   }
   s.notopen.skipping = false;
+  if (r.value.defaults?.reportTimeInterval) s.reportInterval = r.value.defaults.reportTimeInterval;
   const found = mergeJobs(s, r.value);
   s.tab++;
   const pending = s.jobs.filter((j) => j.required && !j.isPassed).length;
@@ -253,7 +270,7 @@ function mergeJobs(s: EngineState, cards: ChapterCards): number {
 async function visitChapter(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const chapter = s.chapters[s.hi]!;
-  const r = await ctx.io.call({ op: "visit", course: s.courses[s.ci]!, chapterId: chapter.id });
+  const r = await call(ctx, { op: "visit", course: s.courses[s.ci]!, chapterId: chapter.id });
   if (!r.ok) return onFailure(ctx, r);
   log(ctx, "INFO", `${ITEM_MARKS.empty} 已访问章节「${chapter.title}」`);
   return chapterDone(ctx);
@@ -310,8 +327,7 @@ export function applyNotopenChoice(s: EngineState, choice: "skip" | "stop"): Log
   if (choice === "skip") {
     s.notopen.skipping = true;
   } else {
-    const ctx: Ctx = { s, io: undefined as never, logs };
-    skipCourse(ctx, "章节未开放，已按你的选择停止该课程");
+    skipCourse({ s, logs }, "章节未开放，已按你的选择停止该课程");
   }
   return logs;
 }
@@ -343,8 +359,8 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
       case "document":
       case "read": {
         const r = job.type === "document"
-          ? await ctx.io.call({ op: "document", course, chapterId: chapter.id, job })
-          : await ctx.io.call({ op: "read", course, chapterId: chapter.id, job });
+          ? await call(ctx, { op: "document", course, chapterId: chapter.id, job })
+          : await call(ctx, { op: "read", course, chapterId: chapter.id, job });
         if (!r.ok) return onFailure(ctx, r);
         if (r.value) {
           s.stats.jobsDone++;
@@ -400,16 +416,20 @@ async function finishMedia(ctx: Ctx, job: MediaJob, passed: boolean): Promise<Ou
 async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s, io } = ctx;
   const course = s.courses[s.ci]!;
-  // One video at a time per Chaoxing account: take the account's lock (or wait in its queue).
-  if (!s.holdsVideo) {
-    const lock = await io.acquireVideo();
-    if (!lock.granted) return { kind: "next", delayMs: LOCK_POLL_MS, reason: "waiting_for_account", queuePosition: lock.position };
-    s.holdsVideo = true;
+  // One video at a time per Chaoxing account: hold the account's lock (or wait in its queue). Asked on
+  // every media step: a holder that waited too long may have lost it, and then plays nothing until it
+  // is its turn again (and restarts with isdrag 3 where it was).
+  const lock = await io.acquireVideo();
+  if (!lock.granted) {
+    if (s.holdsVideo && s.media) prepareMediaRestart(s.media);
+    s.holdsVideo = false;
+    return { kind: "next", delayMs: LOCK_POLL_MS, reason: "waiting_for_account", queuePosition: lock.position };
   }
+  s.holdsVideo = true;
   if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(job);
   const m = s.media;
   if (m.dtoken === null) {
-    const r = await io.call({ op: "status", objectId: job.objectId, media: job.type });
+    const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) return onFailure(ctx, r);
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
@@ -423,15 +443,17 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     return next();
   }
   if (m.stage === "confirm") {
-    const r = await io.call({ op: "cards", course, chapterId: s.chapters[s.hi]!.id, num: job.tab });
+    const r = await call(ctx, { op: "cards", course, chapterId: s.chapters[s.hi]!.id, num: job.tab });
     if (!r.ok) return onFailure(ctx, r);
     const card = r.value.jobs.find((j) => j.jobid === job.jobid);
     if (!card || card.isPassed) return finishMedia(ctx, job, true);
     m.stage = "end";
-    return next(reportIntervalMs(s.speed));
+    return next(reportIntervalMs(s));
   }
 
   const now = io.now();
+  // At most one and a half intervals of media per report, whatever the clock says.
+  const maxStep = (s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S) * 1.5;
   let isdrag: 0 | 3 | 4;
   let playingTime = m.playingTime;
   let elapsed = 0;
@@ -440,10 +462,10 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   } else {
     // Media time advances with real time at the user's speed, never faster (capped at one interval's worth).
     elapsed = Math.max(0, (now - (m.lastReportAt ?? now)) / 1000);
-    playingTime = Math.min(m.duration, m.playingTime + Math.min(elapsed * s.speed, REPORT_INTERVAL_S * 1.5));
+    playingTime = Math.min(m.duration, m.playingTime + Math.min(elapsed * s.speed, maxStep));
     isdrag = playingTime >= m.duration ? 4 : 0;
   }
-  const r = await io.call({
+  const r = await call(ctx, {
     op: "report",
     params: {
       course,
@@ -460,11 +482,11 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, job);
     return onFailure(ctx, r);
   }
-  s.stats.studySeconds += Math.round(Math.min(elapsed, (REPORT_INTERVAL_S * 1.5) / s.speed));
+  s.stats.studySeconds += Math.round(Math.min(elapsed, maxStep / s.speed));
   m.playingTime = playingTime;
   m.lastReportAt = now;
   m.rt = [r.value.rt, ...m.rt.filter((x) => x !== r.value.rt)];
-  const interval = reportIntervalMs(s.speed) + Math.round(io.random() * 2_000);
+  const interval = reportIntervalMs(s) + Math.round(io.random() * 2_000);
   if (isdrag === 4) {
     if (r.value.isPassed) {
       m.stage = "confirm";
@@ -517,9 +539,12 @@ async function reportRefused(ctx: Ctx, job: MediaJob): Promise<Outcome> {
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
-  if (s.media && s.media.stage !== "confirm") {
-    s.media.stage = s.media.stage === "end" ? "end" : "start";
-    s.media.lastReportAt = null;
-  }
+  if (s.media) prepareMediaRestart(s.media);
   s.failures = 0;
+}
+
+function prepareMediaRestart(m: MediaRun): void {
+  if (m.stage === "confirm") return;
+  m.stage = m.stage === "end" ? "end" : "start";
+  m.lastReportAt = null;
 }

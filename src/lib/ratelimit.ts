@@ -19,10 +19,10 @@ export async function retryAfter(db: Db, limit: Limit): Promise<number> {
   return row.windowStart + limit.windowSeconds - now;
 }
 
-/** Count one event in a fixed window (one upsert; a stale window restarts at 1). */
-export async function hit(db: Db, limit: Limit): Promise<void> {
+/** Counts one event in a fixed window (one atomic upsert; a stale window restarts at 1); the new count. */
+export async function hit(db: Db, limit: Limit): Promise<number> {
   const now = Math.floor(clock.now() / 1000);
-  await db
+  const row = await db
     .insert(rateLimits)
     .values({ key: limit.key, count: 1, windowStart: now })
     .onConflictDoUpdate({
@@ -31,7 +31,10 @@ export async function hit(db: Db, limit: Limit): Promise<void> {
         count: sql`CASE WHEN ${now} - ${rateLimits.windowStart} >= ${limit.windowSeconds} THEN 1 ELSE ${rateLimits.count} + 1 END`,
         windowStart: sql`CASE WHEN ${now} - ${rateLimits.windowStart} >= ${limit.windowSeconds} THEN ${now} ELSE ${rateLimits.windowStart} END`,
       },
-    });
+    })
+    .returning({ count: rateLimits.count })
+    .get();
+  return row?.count ?? 1;
 }
 
 export async function clear(db: Db, key: string): Promise<void> {
@@ -50,8 +53,12 @@ export async function enforce(db: Db, ...limits: Limit[]): Promise<void> {
   }
 }
 
-/** Count an event and throw 429 if that made it go over: for actions throttled on every attempt. */
+/**
+ * Counts the attempt first and refuses it (429) when that went over the limit: parallel attempts each
+ * get their own count, so none slips past a check made before the count.
+ */
 export async function consume(db: Db, ...limits: Limit[]): Promise<void> {
-  await enforce(db, ...limits);
-  await Promise.all(limits.map((l) => hit(db, l)));
+  for (const l of limits) {
+    if ((await hit(db, l)) > l.max) throw throttled(await retryAfter(db, l));
+  }
 }

@@ -123,12 +123,15 @@ export function registerAuthRoutes(app: App) {
       const cfg = config(c.env);
       const acct = limits.loginAccount(creds.username);
       const client = limits.loginClient(clientIp(c));
-      await enforce(db, acct, client);
+      // The client limit counts failures; the account limit counts every attempt (cleared on success),
+      // so parallel guesses at one account cannot all pass the check.
+      await enforce(db, client);
+      await consume(db, acct);
       const user = await findByLogin(db, creds.username);
       // Verify against a dummy hash for unknown users too, so timing does not tell who exists.
       const ok = await verifyPassword(creds.password, user?.passwordHash ?? (await dummyHash(cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS)), cfg.PASSWORD_PEPPER);
       if (!user || !ok) {
-        await Promise.all([hit(db, acct), hit(db, client)]);
+        await hit(db, client);
         throw new ApiError(401, "unauthorized", "用户名/邮箱或密码错误");
       }
       if (!user.isActive) throw new ApiError(403, "account_disabled", "账号已被禁用");

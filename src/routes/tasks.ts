@@ -135,7 +135,8 @@ export async function ownTask(db: Db, userId: number, id: number): Promise<TaskR
 
 function settle(r: TransitionResult): TaskLive {
   if (r.ok) return r.live;
-  throw new ApiError(r.status, r.status === 409 ? "conflict" : r.status === 404 ? "not_found" : "bad_request", r.detail);
+  const code = r.status === 409 ? "conflict" : r.status === 404 ? "not_found" : r.status === 502 ? "upstream_failed" : "bad_request";
+  throw new ApiError(r.status, code, r.detail);
 }
 
 async function enforceRunningCap(env: Env, db: Db, userId: number): Promise<void> {
@@ -259,7 +260,7 @@ export function registerTaskRoutes(app: App) {
 
   app.openapi(action("pause", "暂停任务（running → paused）"), async (c) => {
     const row = await ownTask(getDb(c.env), c.var.auth.user.id, c.req.valid("param").id);
-    if (row.status === "pending") throw new ApiError(409, "conflict", "任务当前状态为 pending，不能暂停");
+    if (row.status !== "running") throw new ApiError(409, "conflict", `任务当前状态为 ${row.status}，只有 running 的任务可以暂停`);
     return c.json({ message: "任务已暂停", task: withLive(row, settle(await taskStub(c.env, row.id).pause())) }, 200);
   });
 
@@ -410,6 +411,9 @@ const consumeCaptchaAttempt = (db: Db, taskId: number) => consume(db, { key: `ca
 
 /** Cancel from any live state (pending included), for the user, an admin, or a deactivation. */
 export async function cancelTask(env: Env, db: Db, row: TaskRow, reason: "user" | "admin" | "account_disabled"): Promise<TaskLive | null> {
+  if (row.status === "completed" || row.status === "failed" || row.status === "cancelled") {
+    throw new ApiError(409, "conflict", `任务当前状态为 ${row.status}，不能取消`);
+  }
   if (row.status === "pending") {
     const now = isoNow();
     await db.update(tasks).set({ status: "cancelled", reason, endTime: now, updatedAt: now }).where(eq(tasks.id, row.id));

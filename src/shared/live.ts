@@ -59,7 +59,9 @@ export type ServerMessage =
   | { type: "error"; message: string; detail: string };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */
-export type TaskMessage = Extract<ServerMessage, { type: "task_update" | "task_log" }>;
+export type TaskMessage =
+  | Extract<ServerMessage, { type: "task_update" | "task_log" }>
+  | (Extract<ServerMessage, { type: "notification" }> & { task_id: number });
 
 /** Status marks for `current_item`, as the seed shows ("🎬 视频名称"). */
 export const ITEM_MARKS = { video: "🎬", audio: "🎧", document: "📄", read: "📖", empty: "📂", quiz: "📝" } as const;

@@ -215,3 +215,16 @@ describe("WS /ws/connect", () => {
     expect(await c.closed).toMatchObject({ code: 1000 });
   });
 });
+
+describe("notifications", () => {
+  it("tells subscribers when a task completes or needs the user (seed: notification)", async () => {
+    const { token, id } = await runningTask(60);
+    const c = await hub(token);
+    await subscribe(c, id);
+    await driveUntil(id, finished);
+    const seen = await c.until((m) => m.type === "notification");
+    const note = seen.at(-1)!;
+    expect(note).toMatchObject({ type: "notification", level: "success", task_id: id });
+    if (note.type === "notification") expect(note.message).toContain("已完成");
+  });
+});
