@@ -39,7 +39,6 @@ export class ApiError extends Error {
 
 export const notFound = (detail = "资源不存在") => new ApiError(404, "not_found", detail);
 export const conflict = (detail: string) => new ApiError(409, "conflict", detail);
-export const badRequest = (detail: string, code: ErrorCode = "bad_request") => new ApiError(400, code, detail);
 
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.extra.retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(err.extra.retryAfter)));

@@ -22,8 +22,11 @@ const CourseSchema = z
 
 const TestLoginSchema = z.object({ ok: z.boolean(), message: z.string() }).openapi("TestLoginResult");
 
-/** Progress calls go out a few at a time: each is its own account-object invocation. */
-const PROGRESS_CONCURRENCY = 4;
+/**
+ * Progress calls (two Chaoxing requests each) go out one course at a time, so listing many courses is
+ * not a burst; each result is cached for five minutes by the account object.
+ */
+const PROGRESS_CONCURRENCY = 1;
 
 /** The user's Chaoxing courses (cached briefly by the account object). */
 export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
