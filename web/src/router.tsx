@@ -4,6 +4,7 @@
  */
 import { lazy, type ComponentType } from "react";
 import { createBrowserRouter } from "react-router";
+import { RouteError } from "./layout/RouteError";
 
 function page(load: () => Promise<{ default: ComponentType }>) {
   const Page = lazy(load);
@@ -13,6 +14,7 @@ function page(load: () => Promise<{ default: ComponentType }>) {
 export const router = createBrowserRouter([
   {
     element: page(() => import("./layout/AuthLayout")),
+    errorElement: <RouteError />,
     children: [
       { path: "/login", element: page(() => import("./pages/Login")) },
       { path: "/register", element: page(() => import("./pages/Register")) },
@@ -23,6 +25,7 @@ export const router = createBrowserRouter([
   {
     path: "/",
     element: page(() => import("./layout/AppLayout")),
+    errorElement: <RouteError />,
     children: [
       { index: true, element: page(() => import("./pages/Overview")) },
       { path: "settings", element: page(() => import("./pages/Settings")) },

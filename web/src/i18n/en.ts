@@ -7,6 +7,7 @@ export const en: Record<MessageKey, string> = {
   "app.notFound": "Page not found",
   "app.back": "Back home",
   "app.forbidden": "Administrators only",
+  "app.error": "Something went wrong",
   "app.retry": "Retry",
 
   "nav.overview": "Overview",

@@ -6,6 +6,7 @@ export const zh = {
   "app.notFound": "页面不存在",
   "app.back": "返回首页",
   "app.forbidden": "需要管理员权限",
+  "app.error": "页面出错了",
   "app.retry": "重试",
 
   "nav.overview": "概览",
