@@ -52,6 +52,9 @@ interface TaskRecord {
   /** Consecutive unexpected errors in the alarm handler (a poison step), bounded. */
   crashes: number;
   mirror: { at: number; studySeconds: number; progress: number };
+  /** When the pending alarm is due, and how late recent ones came (ms): the engine's health figure. */
+  dueAt: number | null;
+  lateness: number[];
 }
 
 /** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
@@ -66,6 +69,7 @@ interface DirectAttachment {
 const HUBS_KEY = "hubs";
 
 const MIRROR_EVERY_MS = 5 * 60_000;
+const LATENESS_SAMPLES = 20;
 
 /** What a subscriber should be told about, beyond the progress itself (seed: `notification`). */
 function notificationOf(t: TaskRecord): TaskMessage | null {
@@ -80,18 +84,6 @@ function notificationOf(t: TaskRecord): TaskMessage | null {
   return null;
 }
 
-/** The last `size` values, in memory only: a health figure is not worth a storage row. */
-class Samples {
-  private buf: number[] = [];
-  constructor(private readonly size: number) {}
-  add(v: number): void {
-    this.buf.push(v);
-    if (this.buf.length > this.size) this.buf.shift();
-  }
-  values(): number[] {
-    return [...this.buf];
-  }
-}
 const MAX_CRASHES = 5;
 const KEEP_LOGS = 2000;
 const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -113,9 +105,6 @@ const conflict = (status: TaskStatus, action: string): TransitionResult => ({
 export class TaskObject extends DurableObject<Env> {
   private t: TaskRecord | null | undefined;
   private password: { sealed: string; plain: string } | null = null;
-  private lateness = new Samples(100);
-  /** When the pending alarm is due, to measure how late the runtime delivers it (memory only). */
-  private dueAt: number | null = null;
   private logsSinceTrim = 0;
   /** Set by destroy(): nothing may be written back after the storage is gone. */
   private deleted = false;
@@ -137,14 +126,14 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
   private async arm(t: TaskRecord, at: number): Promise<void> {
+    t.dueAt = at;
     this.save(t);
-    this.dueAt = at;
     await this.ctx.storage.setAlarm(at);
   }
 
   /** Alarm lateness of this object's recent steps (ms), for the admin's engine health and the benchmark. */
   async timing(): Promise<number[]> {
-    return this.lateness.values();
+    return this.rec()?.lateness ?? [];
   }
 
   private save(t: TaskRecord): void {
@@ -173,6 +162,8 @@ export class TaskObject extends DurableObject<Env> {
       gen: 1,
       crashes: 0,
       mirror: { at: 0, studySeconds: 0, progress: 0 },
+      dueAt: null,
+      lateness: [],
     };
     await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: `任务已启动（${input.speed}x，未开放章节: ${input.notopenAction}）` }]);
@@ -280,8 +271,10 @@ export class TaskObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const t = this.rec();
     if (!t || t.status !== "running") return;
-    if (this.dueAt !== null) this.lateness.add(clock.now() - this.dueAt);
-    this.dueAt = null;
+    // Kept in the checkpoint, which the step writes anyway. A queued task's lock polls are not sampled:
+    // they write no checkpoint, so after an eviction their stored due time would be an older one.
+    if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
+    t.dueAt = null;
     const gen = t.gen;
     const engine = structuredClone(t.engine);
     let result: StepResult;
@@ -349,8 +342,8 @@ export class TaskObject extends DurableObject<Env> {
       t.queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
       // A pure wait (pacing, the lock queue) changed nothing: just the alarm, no checkpoint row.
       if (unchanged && sameReason) {
-        this.dueAt = clock.now() + o.delayMs;
-        await this.ctx.storage.setAlarm(this.dueAt);
+        t.dueAt = clock.now() + o.delayMs;
+        await this.ctx.storage.setAlarm(t.dueAt);
         await this.publish(t);
         return;
       }
