@@ -1,4 +1,4 @@
-// `npm run dev [-- --port N]`: the whole app offline. Builds the assets, applies the D1 migrations to the
+// `npm run dev [-- --port N --persist-to DIR]`: the whole app offline. Builds the assets, applies the D1 migrations to the
 // local database, starts the Chaoxing simulator (port SIM_PORT, default 8001) and the app (default 8000)
 // with the simulator as its upstream. Ctrl-C stops both.
 import { spawn, execFileSync } from "node:child_process";
@@ -12,13 +12,16 @@ const args = process.argv.slice(2);
 const portIdx = args.indexOf("--port");
 const port = portIdx >= 0 ? args[portIdx + 1] : (process.env.PORT ?? "8000");
 const simPort = process.env.SIM_PORT ?? "8001";
+// `--persist-to DIR`: a separate local database and object storage (the e2e starts each run fresh).
+const persistIdx = args.indexOf("--persist-to");
+const persist = persistIdx >= 0 ? ["--persist-to", path.resolve(args[persistIdx + 1])] : [];
 const sim = `http://127.0.0.1:${simPort}`;
 
 if (!existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
 execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
-execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: "inherit" });
+execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: root, env, stdio: "inherit" });
 
-const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...persist];
 // Inspector ports follow the serving ports, so several dev instances can run side by side.
 const inspector = (p) => String(Number(p) + 1229);
 const children = [

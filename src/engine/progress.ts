@@ -96,7 +96,8 @@ export function computeProgress(s: EngineState, now = clock.now()): Progress {
     ? Math.min(m.duration, m.playingTime + ((now - m.lastReportAt) / 1000) * s.speed)
     : (m?.playingTime ?? 0);
   return {
-    progress: Math.max(s.progressFloor, Math.min(99, Math.floor(overall * 100))),
+    // `?? 0`: checkpoints written before the floor existed.
+    progress: Math.max(s.progressFloor ?? 0, Math.min(99, Math.floor(overall * 100))),
     current_item: job ? itemLabel(job) : null,
     item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
     item_current_time: Math.floor(playing),

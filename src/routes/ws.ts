@@ -21,7 +21,9 @@ async function handshake(c: Context<AppEnv>): Promise<LiveSession> {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "bad_request", "需要 WebSocket 升级请求（Upgrade: websocket）");
   const cfg = config(c.env);
   const origin = c.req.header("Origin");
-  if (origin !== undefined && !allowedOrigins(cfg).includes(origin)) throw new ApiError(403, "forbidden", "不允许的来源（Origin）");
+  // The dashboard's own origin is always fine (whatever host name it was opened under); others need the allowlist.
+  const own = new URL(c.req.url).origin;
+  if (origin !== undefined && origin !== own && !allowedOrigins(cfg).includes(origin)) throw new ApiError(403, "forbidden", "不允许的来源（Origin）");
   // Browsers cannot set headers on a WebSocket, hence the seed's `?token=`; a bearer header also works.
   const token = c.req.query("token") || bearerToken(c.req.header("Authorization"));
   if (!token) throw new ApiError(401, "unauthorized", "未认证");

@@ -1,8 +1,9 @@
 // Plumbing for the browser journey (test/e2e/run.mjs): the app started the README's way, chromium from
 // Debian, steps that pass/fail/skip, a screenshot and an axe scan per page.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
@@ -37,7 +38,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startApp() {
   const [port, simPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [path.join(root, "scripts", "dev.mjs"), "--port", String(port)], {
+  // A fresh database and object storage per run: nothing left over (tasks holding the demo account,
+  // throttle counters) can change the journey.
+  const persistDir = mkdtempSync(path.join(tmpdir(), "e2e-state-"));
+  const child = spawn(process.execPath, [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--persist-to", persistDir], {
     cwd: root,
     env: { ...process.env, SIM_PORT: String(simPort) },
     detached: true,
@@ -63,7 +67,7 @@ export async function startApp() {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`dev.mjs exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok && (await fetch(`http://127.0.0.1:${simPort}/__sim/state`)).ok) return { base, sim: `http://127.0.0.1:${simPort}`, stop };
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok && (await fetch(`http://127.0.0.1:${simPort}/__sim/state`)).ok) return { base, sim: `http://127.0.0.1:${simPort}`, stop, persistDir };
     } catch {
       /* not up yet */
     }
@@ -73,9 +77,10 @@ export async function startApp() {
   throw new Error(`app did not start in time:\n${output}`);
 }
 
-/** Runs SQL against the local D1 that `npm run dev` uses (as scripts/make-admin.mjs does). */
-export function localD1(sql) {
-  execFileSync(path.join(root, "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", "--command", sql], {
+/** Runs SQL against the local D1 of a dev instance (its --persist-to dir, or the default one). */
+export function localD1(sql, persistDir) {
+  const persist = persistDir ? ["--persist-to", persistDir] : [];
+  execFileSync(path.join(root, "node_modules", ".bin", "wrangler"), ["d1", "execute", "DB", "--local", ...persist, "--command", sql], {
     cwd: root,
     stdio: "ignore",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" },

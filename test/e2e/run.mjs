@@ -23,7 +23,7 @@ const arg = (name) => {
 const runner = makeRunner();
 const { check, summary } = runner;
 let app;
-if (arg("--base")) app = { base: arg("--base"), sim: arg("--sim"), stop: () => undefined };
+if (arg("--base")) app = { base: arg("--base"), sim: arg("--sim"), stop: () => undefined, persistDir: undefined };
 else {
   console.log("starting the app (scripts/dev.mjs)…");
   app = await startApp();
@@ -34,9 +34,9 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-// The local D1 outlives a run, and so do its throttles (every local request comes from one "IP"):
+// A reused dev instance (--base) keeps its throttle counters (every local request comes from one "IP"):
 // start each run unthrottled so repeated runs within the hour still register and sign in.
-localD1("DELETE FROM rate_limits");
+localD1("DELETE FROM rate_limits", app.persistDir);
 const browser = await launchBrowser();
 let exitCode = 1;
 try {
@@ -314,7 +314,8 @@ async function journey() {
 
   await step("admin pages (after make-admin)", async () => {
     need("get", "/api/admin/statistics");
-    execFileSync(process.execPath, [path.join(root, "scripts", "make-admin.mjs"), user], { cwd: root, stdio: "ignore" });
+    const persist = app.persistDir ? ["--persist-to", app.persistDir] : [];
+    execFileSync(process.execPath, [path.join(root, "scripts", "make-admin.mjs"), user, ...persist], { cwd: root, stdio: "ignore" });
     await page.goto(`${base}/admin`);
     await page.getByRole("heading", { name: "管理概览" }).waitFor();
     await page.getByText("今日完成").waitFor();
