@@ -262,7 +262,9 @@ async function seed(vars, counts) {
 }
 
 async function call(method, url, token) {
-  const res = await fetch(`${APP}${url}`, { method, headers: { Authorization: `Bearer ${token}` } });
+  const send = () => fetch(`${APP}${url}`, { method, headers: { Authorization: `Bearer ${token}` } });
+  // Node's fetch may reuse a keep-alive connection the dev server already closed: retry that once.
+  const res = await send().catch((e) => (e instanceof TypeError ? send() : Promise.reject(e)));
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(body)}`);
   return body;
@@ -437,7 +439,12 @@ try {
   await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
 } finally {
   stopAll();
-  rmSync(tmp, { recursive: true, force: true });
+  // workerd may still be flushing its storage as it stops: retry, and never let cleanup lose the table.
+  try {
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  } catch (e) {
+    log(`could not remove ${tmp}: ${e.message}`);
+  }
 }
 
 const cols = ["what", "value", "baseline", "ratio"];
