@@ -34,8 +34,7 @@ bindLive(queryClient);
 // antd's default blue (#1677ff) and secondary greys miss WCAG AA contrast (4.5:1) for text and
 // buttons; these keep the Ant look while passing axe's color-contrast rule in both themes.
 const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorLink: "#0958d9", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
-// Dark: a lighter red so outlined danger buttons read on dark cards; filled ones then take dark text.
-const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#f25c5e", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
+const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
 
 function Shell() {
   const { lang } = useI18n();
@@ -48,7 +47,11 @@ function Shell() {
       theme={{
         algorithm: mode === "dark" ? theme.darkAlgorithm : theme.defaultAlgorithm,
         token: mode === "dark" ? DARK : LIGHT,
-        components: mode === "dark" ? { Menu: { itemSelectedColor: "#91caff" }, Button: { dangerColor: "#141414" } } : undefined,
+        // Component tokens skip the dark algorithm (which darkens a seed red below 4.5:1 on dark cards): a
+        // lighter red for danger buttons, and dark text on the filled ones.
+        components: mode === "dark"
+          ? { Menu: { itemSelectedColor: "#91caff" }, Button: { colorError: "#f25c5e", colorErrorHover: "#ff7875", colorErrorActive: "#f25c5e", dangerColor: "#141414" } }
+          : undefined,
       }}
     >
       <AntApp>
