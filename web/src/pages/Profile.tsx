@@ -8,6 +8,7 @@ import { STATUSES } from "../components/StatusTag";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { when } from "../lib/format";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 
 export default function Profile() {
   const { t } = useI18n();
@@ -82,17 +83,7 @@ function ChangePassword() {
         <Form.Item name="old_password" label={t("auth.oldPassword")} rules={[{ required: true, message: t("auth.required", { field: t("auth.oldPassword") }) }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item name="new_password" label={t("auth.newPassword")} extra={t("auth.passwordRule")} rules={[{ required: true, message: t("auth.required", { field: t("auth.newPassword") }) }, { min: 8, message: t("auth.passwordRule") }]}>
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t("auth.confirmPassword")}
-          dependencies={["new_password"]}
-          rules={[({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue("new_password") ? Promise.resolve() : Promise.reject(new Error(t("auth.passwordMismatch")))) })]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="new_password" label={t("auth.newPassword")} />
         <Button type="primary" htmlType="submit" loading={change.isPending}>
           {t("profile.changePassword")}
         </Button>

@@ -6,6 +6,7 @@ import { applyFieldErrors } from "../components/formErrors";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { signIn } from "../session";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 
 type Values = Body<"/api/auth/register", "post"> & { confirm: string };
 
@@ -38,17 +39,7 @@ export default function Register() {
         <Form.Item name="email" label={t("auth.email")} rules={[req(t("auth.email")), { type: "email" }]}>
           <Input autoComplete="email" inputMode="email" />
         </Form.Item>
-        <Form.Item name="password" label={t("auth.password")} extra={t("auth.passwordRule")} rules={[req(t("auth.password")), { min: 8, message: t("auth.passwordRule") }]}>
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t("auth.confirmPassword")}
-          dependencies={["password"]}
-          rules={[req(t("auth.confirmPassword")), ({ getFieldValue }) => ({ validator: (_, v) => (!v || v === getFieldValue("password") ? Promise.resolve() : Promise.reject(new Error(t("auth.passwordMismatch")))) })]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="password" label={t("auth.password")} />
         <Button type="primary" htmlType="submit" block size="large" loading={register.isPending}>
           {t("auth.register")}
         </Button>

@@ -1,7 +1,8 @@
 import { useMutation } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, Typography } from "antd";
+import { Alert, App, Button, Card, Form, Typography } from "antd";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, unwrap } from "../api/client";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 
@@ -26,17 +27,7 @@ export default function ResetPassword() {
       {!token && <Alert type="error" showIcon title={t("auth.resetMissing")} style={{ marginBottom: 16 }} />}
       {reset.error && <Alert type="error" showIcon title={reset.error.message} style={{ marginBottom: 16 }} />}
       <Form layout="vertical" onFinish={reset.mutate} requiredMark={false} disabled={!token}>
-        <Form.Item name="new_password" label={t("auth.newPassword")} extra={t("auth.passwordRule")} rules={[{ required: true, message: t("auth.required", { field: t("auth.newPassword") }) }, { min: 8, message: t("auth.passwordRule") }]}>
-          <Input.Password autoComplete="new-password" autoFocus />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t("auth.confirmPassword")}
-          dependencies={["new_password"]}
-          rules={[({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue("new_password") ? Promise.resolve() : Promise.reject(new Error(t("auth.passwordMismatch")))) })]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="new_password" label={t("auth.newPassword")} autoFocus />
         <Button type="primary" htmlType="submit" block loading={reset.isPending}>
           {t("auth.resetSubmit")}
         </Button>
