@@ -5,7 +5,7 @@ import { requireAuth } from "../auth/middleware";
 import { revokeUserTokens } from "../auth/tokens";
 import { config } from "../config";
 import { getDb, type Db } from "../db/client";
-import { tasks, TASK_STATUSES, userConfigs, users } from "../db/schema";
+import { tasks, TASK_STATUSES, userConfigs, users, type TaskStatus } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
@@ -85,23 +85,34 @@ export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
   };
 }
 
-/** Tasks by status, study time and jobs completed, from the tasks table. */
-export async function userStatistics(db: Db, userId: number): Promise<z.infer<typeof StatisticsSchema>> {
-  const rows = await db
+/** Tasks grouped by status with their study time and jobs done: of every user, or of one. */
+export function taskTotalsQuery(db: Db, userId?: number) {
+  return db
     .select({ status: tasks.status, n: sql<number>`count(*)`, study: sql<number>`coalesce(sum(${tasks.studySeconds}),0)`, jobs: sql<number>`coalesce(sum(${tasks.jobsCompleted}),0)` })
     .from(tasks)
-    .where(eq(tasks.userId, userId))
-    .groupBy(tasks.status)
-    .all();
-  const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<(typeof TASK_STATUSES)[number], number>;
-  let study = 0;
+    .where(userId === undefined ? undefined : eq(tasks.userId, userId))
+    .groupBy(tasks.status);
+}
+
+/** Folds `taskTotalsQuery` rows into counts for every status (zeros included) and the sums. */
+export function foldTaskTotals(rows: { status: TaskStatus; n: number; study: number; jobs: number }[]) {
+  const byStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  let total = 0;
+  let studySeconds = 0;
   let jobs = 0;
   for (const r of rows) {
     byStatus[r.status] = r.n;
-    study += r.study;
+    total += r.n;
+    studySeconds += r.study;
     jobs += r.jobs;
   }
-  return { tasks: { total: rows.reduce((a, r) => a + r.n, 0), ...byStatus }, study_seconds: study, jobs_completed: jobs };
+  return { byStatus, total, studySeconds, jobs };
+}
+
+/** Tasks by status, study time and jobs completed, from the tasks table. */
+export async function userStatistics(db: Db, userId: number): Promise<z.infer<typeof StatisticsSchema>> {
+  const t = foldTaskTotals(await taskTotalsQuery(db, userId).all());
+  return { tasks: { total: t.total, ...t.byStatus }, study_seconds: t.studySeconds, jobs_completed: t.jobs };
 }
 
 export { StatisticsSchema, ConfigSchema as UserConfigSchema };

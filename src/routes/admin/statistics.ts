@@ -6,6 +6,7 @@ import { getDb, type Db } from "../../db/client";
 import { studyDays, TASK_STATUSES, tasks, upstreamEvents, users, type TaskStatus } from "../../db/schema";
 import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
 import { bearer, errors, json } from "../schemas";
+import { foldTaskTotals, taskTotalsQuery } from "../user";
 import { auditRead } from "./audit";
 
 const DAY_MS = 24 * 3600_000;
@@ -89,10 +90,7 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
     db
       .select({ total: count(), active: sql<number>`coalesce(sum(${users.isActive}), 0)`, new7d: sql<number>`coalesce(sum(${users.createdAt} >= ${weekAgo}), 0)` })
       .from(users),
-    db
-      .select({ status: tasks.status, n: count(), study: sql<number>`coalesce(sum(${tasks.studySeconds}), 0)`, jobs: sql<number>`coalesce(sum(${tasks.jobsCompleted}), 0)` })
-      .from(tasks)
-      .groupBy(tasks.status),
+    taskTotalsQuery(db),
     db
       .select({ status: tasks.status, n: count() })
       .from(tasks)
@@ -103,14 +101,7 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
     db.select({ n: count() }).from(tasks).where(and(eq(tasks.status, "paused"), eq(tasks.reason, "captcha"))),
   ]);
 
-  const tasksByStatus = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-  let studySeconds = 0;
-  let jobs = 0;
-  for (const r of byStatus) {
-    tasksByStatus[r.status] = r.n;
-    studySeconds += r.study;
-    jobs += r.jobs;
-  }
+  const { byStatus: tasksByStatus, total: totalTasks, studySeconds, jobs } = foldTaskTotals(byStatus);
   const todayOf = (s: TaskStatus) => todayRows.find((r) => r.status === s)?.n ?? 0;
   const todayCompleted = todayOf("completed");
   const todayFailed = todayOf("failed");
@@ -146,7 +137,6 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
   if (waiting >= WARN.waitingCaptcha) warnings.push(`${waiting} 个任务因验证码暂停，等待用户输入`);
 
   const u = userRow[0]!;
-  const totalTasks = Object.values(tasksByStatus).reduce((a, n) => a + n, 0);
   return {
     totalUsers: u.total,
     activeUsers: u.active,
