@@ -24,7 +24,7 @@ export function newRouter(): App {
     defaultHook: (result) => {
       if (!result.success) {
         const errs = fieldErrors(result.error);
-        throw new ApiError(400, "validation_error", `请求参数错误: ${errs.map((e) => `${e.field}: ${e.message}`).join("; ")}`, { errors: errs });
+        throw new ApiError("validation_error", `请求参数错误: ${errs.map((e) => `${e.field}: ${e.message}`).join("; ")}`, { errors: errs });
       }
     },
   });
@@ -37,8 +37,8 @@ export function createApp(): App {
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
     if (err instanceof HTTPException) {
-      if (err.status === 415) return errorResponse(c, new ApiError(415, "unsupported_media_type", "不支持的请求体类型"));
-      if (err.status < 500) return errorResponse(c, new ApiError(400, "bad_request", `请求错误: ${err.message}`));
+      if (err.status === 415) return errorResponse(c, new ApiError("unsupported_media_type", "不支持的请求体类型"));
+      if (err.status < 500) return errorResponse(c, new ApiError("bad_request", `请求错误: ${err.message}`));
     }
     // Details only in the log; the client gets a generic body with the request id to report.
     console.error(`[${c.var.requestId}] unhandled`, err);

@@ -114,7 +114,7 @@ describe("token lifecycle", () => {
     expect(r.status).toBe(200);
     expect(r.body.access_token).not.toBe(token);
     expect((await api("GET", "/api/auth/me", { token: r.body.access_token })).body.id).toBe(user.id);
-    expect((await api("GET", "/api/auth/me", { token })).status).toBe(401);
+    expect(await api("GET", "/api/auth/me", { token })).toMatchObject({ status: 401, body: { code: "token_revoked" } });
   });
 
   it("logout revokes that token at once and leaves the user's other sessions alive", async () => {
@@ -128,7 +128,7 @@ describe("token lifecycle", () => {
   it("tokens expire after TOKEN_TTL_SECONDS", async () => {
     const { token } = await registerUser("tok");
     clock.advance((Number(env.TOKEN_TTL_SECONDS) + 1) * 1000);
-    expect((await api("GET", "/api/auth/me", { token })).body.detail).toBe("认证凭据已过期");
+    expect(await api("GET", "/api/auth/me", { token })).toMatchObject({ status: 401, body: { code: "token_expired", detail: "登录已过期，请重新登录" } });
   });
 });
 
@@ -156,10 +156,11 @@ describe("password reset", () => {
 
     const ok = await api("POST", "/api/auth/reset-password", { body: { token: resetToken, new_password: "brand-new-pass" } });
     expect(ok.status).toBe(200);
-    expect((await api("GET", "/api/auth/me", { token: oldToken })).status).toBe(401);
+    // The session that ended says why.
+    expect(await api("GET", "/api/auth/me", { token: oldToken })).toMatchObject({ status: 401, body: { code: "password_changed" } });
     expect((await api("POST", "/api/auth/login", { body: { username: user.username, password: "brand-new-pass" }, headers: ip(51) })).status).toBe(200);
     const again = await api("POST", "/api/auth/reset-password", { body: { token: resetToken, new_password: "another-pass-1" } });
-    expect(again).toMatchObject({ status: 400, body: { detail: "重置令牌无效或已过期" } });
+    expect(again).toMatchObject({ status: 400, body: { detail: "重置令牌无效或已过期", code: "invalid_reset_token" } });
   });
 
   it("refuses a reset token older than 30 minutes", async () => {

@@ -14,14 +14,14 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) {
     c.header("WWW-Authenticate", "Bearer");
-    throw new ApiError(401, "unauthorized", "未认证");
+    throw new ApiError("unauthorized", "未认证");
   }
   c.set("auth", await authenticate(getDb(c.env), config(c.env), token));
   await next();
 });
 
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.var.auth.user.role !== "admin") throw new ApiError(403, "forbidden", "权限不足");
+  if (c.var.auth.user.role !== "admin") throw new ApiError("forbidden", "权限不足");
   await next();
 });
 

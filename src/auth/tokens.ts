@@ -38,7 +38,20 @@ export async function issueToken(db: Db, cfg: Config, userId: number): Promise<{
   return { token, jti, exp };
 }
 
-const unauthorized = (detail = "无效的认证凭据") => new ApiError(401, "invalid_token", detail);
+/**
+ * Why a token stopped working, as the code of the 401/403 (and of the 1008 close of its sockets), so a
+ * client can tell its user: expired, signed out (here or elsewhere), password changed, account disabled.
+ */
+export const REVOCATION_REASONS = ["token_revoked", "password_changed", "account_disabled"] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+const REVOKED_DETAIL: Record<RevocationReason, string> = {
+  token_revoked: "登录已失效（已退出登录），请重新登录",
+  password_changed: "密码已修改，请重新登录",
+  account_disabled: "账号已被禁用",
+};
+
+const invalid = () => new ApiError("invalid_token", "无效的认证凭据");
 
 /** Signature (HS256 only), exp/iat/sub/jti required, then the jti row and the user checked in one query. */
 export async function authenticate(db: Db, cfg: Config, token: string): Promise<AuthContext> {
@@ -50,19 +63,24 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
       currentDate: new Date(clock.now()),
     }));
   } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) throw unauthorized("认证凭据已过期");
-    throw unauthorized();
+    if (e instanceof joseErrors.JWTExpired) throw new ApiError("token_expired", "登录已过期，请重新登录");
+    throw invalid();
   }
   const userId = Number(payload.sub);
   const jti = payload.jti!;
   const row = await db
-    .select({ user: users, revokedAt: authTokens.revokedAt })
+    .select({ user: users, revokedAt: authTokens.revokedAt, reason: authTokens.revokedReason })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
     .where(and(eq(authTokens.jti, jti), eq(authTokens.userId, userId)))
     .get();
-  if (!row || row.revokedAt) throw unauthorized("认证凭据已失效");
-  if (!row.user.isActive) throw unauthorized("账号已被禁用");
+  if (!row) throw invalid();
+  if (!row.user.isActive) throw new ApiError("account_disabled", REVOKED_DETAIL.account_disabled);
+  if (row.revokedAt) {
+    // Revoked by a deactivation that has since been undone: the session simply ended.
+    const reason = row.reason === "password_changed" ? "password_changed" : "token_revoked";
+    throw new ApiError(reason, REVOKED_DETAIL[reason]);
+  }
   return { user: row.user, jti, exp: payload.exp! };
 }
 
@@ -71,23 +89,24 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
  * with 1008, its own and the direct task sockets it knows of. The D1 row is what makes the revocation
  * hold; a failure to reach the hub is logged, and its expiry alarm closes the sockets at the latest.
  */
-async function closeLiveSockets(env: Env, sel: SocketSelector): Promise<void> {
+async function closeLiveSockets(env: Env, sel: SocketSelector, reason: RevocationReason): Promise<void> {
   try {
-    await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel);
+    await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel, reason);
   } catch (e) {
     console.error(`closing live sockets of user ${sel.userId} failed`, e);
   }
 }
 
+/** Logout or refresh: this one token. */
 export async function revokeToken(env: Env, userId: number, jti: string): Promise<void> {
-  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(eq(authTokens.jti, jti));
-  await closeLiveSockets(env, { userId, jti });
+  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString(), revokedReason: "token_revoked" }).where(eq(authTokens.jti, jti));
+  await closeLiveSockets(env, { userId, jti }, "token_revoked");
 }
 
 /** Revoke every live token of a user, except `keepJti` (the session that asked for it). */
-export async function revokeUserTokens(env: Env, userId: number, keepJti?: string): Promise<void> {
+export async function revokeUserTokens(env: Env, userId: number, reason: RevocationReason, keepJti?: string): Promise<void> {
   const conds = [eq(authTokens.userId, userId), isNull(authTokens.revokedAt)];
   if (keepJti) conds.push(ne(authTokens.jti, keepJti));
-  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString() }).where(and(...conds));
-  await closeLiveSockets(env, { userId, exceptJti: keepJti ?? null });
+  await getDb(env).update(authTokens).set({ revokedAt: new Date(clock.now()).toISOString(), revokedReason: reason }).where(and(...conds));
+  await closeLiveSockets(env, { userId, exceptJti: keepJti ?? null }, reason);
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser } from "../shared/live";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
 const timestamp = (name: string) => text(name);
@@ -11,7 +12,7 @@ export const users = sqliteTable(
     username: text("username").notNull(),
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
+    role: text("role", { enum: ROLES }).notNull().default("user"),
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
     emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     createdAt: timestamp("created_at").notNull(),
@@ -32,49 +33,40 @@ export const userConfigs = sqliteTable("user_configs", {
   cxPasswordEnc: text("cx_password_enc"),
   useCookies: integer("use_cookies", { mode: "boolean" }).notNull().default(false),
   speed: real("speed").notNull().default(1),
-  notopenAction: text("notopen_action", { enum: ["retry", "ask", "continue"] }).notNull().default("retry"),
+  notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
   updatedAt: timestamp("updated_at").notNull(),
 });
 
-export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
+/**
+ * A task's row. Its TypeScript keys are the API's snake_case names, so the row is the API shape (minus
+ * `updated_at`) and src/tasks/shape.ts lists the fields once for zod, the object and the mirror.
+ */
 export const tasks = sqliteTable(
   "tasks",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    user_id: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
-    courseIds: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
+    course_ids: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),
     progress: integer("progress").notNull().default(0),
     /** Per-task overrides from POST /tasks; null means "the user's config at start". */
     speed: real("speed"),
-    notopenAction: text("notopen_action", { enum: ["retry", "ask", "continue"] }),
-    createdAt: timestamp("created_at").notNull(),
-    startTime: timestamp("start_time"),
-    endTime: timestamp("end_time"),
-    errorMsg: text("error_msg"),
-    completedCourses: integer("completed_courses").notNull().default(0),
-    totalCourses: integer("total_courses").notNull().default(0),
-    leftForUser: text("left_for_user", { mode: "json" }).$type<LeftItem[]>().notNull().default(sql`'[]'`),
-    studySeconds: integer("study_seconds").notNull().default(0),
-    jobsCompleted: integer("jobs_completed").notNull().default(0),
-    updatedAt: timestamp("updated_at").notNull(),
+    notopen_action: text("notopen_action", { enum: NOTOPEN_ACTIONS }),
+    created_at: timestamp("created_at").notNull(),
+    start_time: timestamp("start_time"),
+    end_time: timestamp("end_time"),
+    error_msg: text("error_msg"),
+    completed_courses: integer("completed_courses").notNull().default(0),
+    total_courses: integer("total_courses").notNull().default(0),
+    left_for_user: text("left_for_user", { mode: "json" }).$type<LeftForUser[]>().notNull().default(sql`'[]'`),
+    study_seconds: integer("study_seconds").notNull().default(0),
+    jobs_completed: integer("jobs_completed").notNull().default(0),
+    updated_at: timestamp("updated_at").notNull(),
   },
-  (t) => [index("tasks_user_status").on(t.userId, t.status), index("tasks_status").on(t.status)],
+  (t) => [index("tasks_user_status").on(t.user_id, t.status), index("tasks_status").on(t.status)],
 );
-
-export interface LeftItem {
-  course: string;
-  chapter: string;
-  item: string;
-  kind: string;
-  reason: string;
-}
-
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 
 export const taskLogs = sqliteTable(
   "task_logs",
@@ -107,6 +99,8 @@ export const authTokens = sqliteTable(
     issuedAt: timestamp("issued_at").notNull(),
     expiresAt: timestamp("expires_at").notNull(),
     revokedAt: timestamp("revoked_at"),
+    /** A RevocationReason (src/auth/tokens.ts): told to the client whose token it was. */
+    revokedReason: text("revoked_reason"),
   },
   (t) => [index("auth_tokens_user").on(t.userId)],
 );

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { tasks, users } from "../db/schema";
-import { taskStub } from "../routes/tasks";
+import { taskStub } from "../tasks/stub";
 import type { TaskMessage } from "../shared/live";
 import {
   admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, hubName, isExpired, parseClientMessage,
@@ -23,6 +23,8 @@ interface DirectEntry {
 // Keeps each attachment far below the 2 KB the runtime allows, whatever a client asks for.
 const MAX_SUBSCRIPTIONS = 100;
 const DIRECT = "d:";
+/** The user's running tasks (ids), for the running-task cap. */
+const RUN_KEY = "run";
 const directKey = (taskId: number, jti: string) => `${DIRECT}${taskId}:${jti}`;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachment;
@@ -110,23 +112,59 @@ export class HubObject extends DurableObject<Env> {
     await this.expireAt(session.exp);
   }
 
-  /** Revocation (logout, password change/reset, deactivation): close the selected tokens' sockets with 1008, here and in task objects. */
-  async closeSockets(sel: SocketSelector): Promise<void> {
+  /**
+   * Revocation (logout, password change/reset, deactivation): close the selected tokens' sockets with 1008,
+   * here and in task objects. The close reason is the API's code for it (src/auth/tokens.ts), so a client
+   * can say why the session ended.
+   */
+  async closeSockets(sel: SocketSelector, reason: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets("jti" in sel ? sel.jti : undefined)) {
       const a = attachmentOf(ws);
-      if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, "token revoked");
+      if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, reason);
     }
-    await this.closeDirect((e, jti) => selects(sel, e.userId, jti), sel, "token revoked");
+    await this.closeDirect((e, jti) => selects(sel, e.userId, jti), sel, reason);
     await this.reschedule();
   }
 
   /** At the earliest token expiry: close what expired (1008), here and in task objects, then re-arm. */
   override async alarm(): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) {
-      if (isExpired(attachmentOf(ws).exp)) this.drop(ws, CLOSE_POLICY, "token expired");
+      if (isExpired(attachmentOf(ws).exp)) this.drop(ws, CLOSE_POLICY, "token_expired");
     }
-    await this.closeDirect((e) => isExpired(e.exp), null, "token expired");
+    await this.closeDirect((e) => isExpired(e.exp), null, "token_expired");
     await this.reschedule();
+  }
+
+  // ---- RPC from task objects: the running-task cap (api-contract.md) --------------------------------
+
+  /**
+   * A run slot for `taskId`, or false when the user already has `max` tasks running. Starts of one user's
+   * tasks all come here, one at a time, so the cap holds however many race. A full set is checked against
+   * the tasks themselves first: a slot whose release never arrived (a crash) is not kept forever.
+   */
+  async claimRun(taskId: number, max: number): Promise<boolean> {
+    if (this.runSlots().includes(taskId)) return true;
+    if (this.runSlots().length >= max) {
+      const holders = this.runSlots();
+      const running = await Promise.all(holders.map((id) => taskStub(this.env, id).isRunning().catch(() => true)));
+      const stale = new Set(holders.filter((_, i) => !running[i]));
+      // Re-read after the awaits: other claims and releases may have come meanwhile.
+      if (stale.size) this.ctx.storage.kv.put(RUN_KEY, this.runSlots().filter((id) => !stale.has(id)));
+    }
+    const slots = this.runSlots();
+    if (slots.includes(taskId)) return true;
+    if (slots.length >= max) return false;
+    this.ctx.storage.kv.put(RUN_KEY, [...slots, taskId]);
+    return true;
+  }
+
+  async releaseRun(taskId: number): Promise<void> {
+    const slots = this.runSlots();
+    if (slots.includes(taskId)) this.ctx.storage.kv.put(RUN_KEY, slots.filter((id) => id !== taskId));
+  }
+
+  private runSlots(): number[] {
+    return this.ctx.storage.kv.get<number[]>(RUN_KEY) ?? [];
   }
 
   // ---- internals -----------------------------------------------------------------------------------
@@ -135,7 +173,7 @@ export class HubObject extends DurableObject<Env> {
     const { userId } = attachmentOf(ws);
     // The role is read now, not from the handshake: a demoted admin loses other users' tasks at once.
     const row = await getDb(this.env)
-      .select({ userId: tasks.userId, role: users.role })
+      .select({ userId: tasks.user_id, role: users.role })
       .from(tasks)
       .innerJoin(users, eq(users.id, userId))
       .where(eq(tasks.id, taskId))

@@ -3,9 +3,8 @@
  * worker authenticated, the client-message parser, the per-connection caps, and safe send/close.
  * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
  */
-import type { tasks } from "../db/schema";
 import { clock } from "../lib/clock";
-import type { ClientMessage, ServerMessage, TaskLive } from "../shared/live";
+import type { ClientMessage, ServerMessage } from "../shared/live";
 
 /** The authenticated token behind a socket, as the worker route hands it to the object. */
 export interface LiveSession {
@@ -126,30 +125,4 @@ export function parseClientMessage(raw: string | ArrayBuffer): ClientMessage | {
     default:
       return { invalid: `未知的消息类型: ${String(m.type).slice(0, 40)}` };
   }
-}
-
-type TaskRow = typeof tasks.$inferSelect;
-
-/** The live fields of a task that has no engine state yet (pending, or cancelled before it started): its D1 row. */
-export function liveOfRow(r: TaskRow): TaskLive {
-  return {
-    status: r.status,
-    reason: r.reason,
-    progress: r.progress,
-    current_item: null,
-    item_progress: 0,
-    item_current_time: 0,
-    item_total_time: 0,
-    completed_courses: r.completedCourses,
-    total_courses: r.totalCourses,
-    eta_seconds: null,
-    queue_position: null,
-    speed: r.speed,
-    notopen_action: r.notopenAction,
-    error_msg: r.errorMsg,
-    start_time: r.startTime,
-    end_time: r.endTime,
-    notopen_chapter: null,
-    left_for_user: r.leftForUser,
-  };
 }

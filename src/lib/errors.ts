@@ -1,24 +1,38 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** The closed set of machine codes every error body carries (api-contract.md "Errors"). */
-export type ErrorCode =
-  | "validation_error"
-  | "bad_request"
-  | "duplicate"
-  | "no_chaoxing_account"
-  | "chaoxing_login_failed"
-  | "wrong_password"
-  | "invalid_token"
-  | "unauthorized"
-  | "forbidden"
-  | "account_disabled"
-  | "not_found"
-  | "conflict"
-  | "unsupported_media_type"
-  | "rate_limited"
-  | "upstream_failed"
-  | "internal_error";
+/**
+ * The closed set of machine codes every error body carries (api-contract.md "Errors"), each with its one
+ * HTTP status: a code never travels with another status, so clients can switch on either.
+ */
+export const ERROR_STATUS = {
+  validation_error: 400,
+  bad_request: 400,
+  duplicate: 400,
+  no_chaoxing_account: 400,
+  chaoxing_login_failed: 400,
+  wrong_password: 400,
+  invalid_reset_token: 400,
+  choice_required: 400,
+  captcha_wrong: 400,
+  unauthorized: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  password_changed: 401,
+  forbidden: 403,
+  account_disabled: 403,
+  not_found: 404,
+  conflict: 409,
+  running_cap: 409,
+  unsupported_media_type: 415,
+  upgrade_required: 426,
+  rate_limited: 429,
+  internal_error: 500,
+  upstream_failed: 502,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export interface FieldError {
   field: string;
@@ -28,17 +42,20 @@ export interface FieldError {
 /** The one error type: thrown anywhere, rendered by `onError` as `{"detail", "code", "errors"?}`. */
 export class ApiError extends Error {
   constructor(
-    readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
     readonly detail: string,
     readonly extra: { errors?: FieldError[]; retryAfter?: number } = {},
   ) {
     super(detail);
   }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code];
+  }
 }
 
-export const notFound = (detail = "资源不存在") => new ApiError(404, "not_found", detail);
-export const conflict = (detail: string) => new ApiError(409, "conflict", detail);
+export const notFound = (detail = "资源不存在") => new ApiError("not_found", detail);
+export const conflict = (detail: string) => new ApiError("conflict", detail);
 
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.extra.retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(err.extra.retryAfter)));

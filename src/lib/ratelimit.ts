@@ -42,7 +42,7 @@ export async function clear(db: Db, key: string): Promise<void> {
 }
 
 export function throttled(seconds: number): ApiError {
-  return new ApiError(429, "rate_limited", `请求过于频繁，请在 ${seconds} 秒后重试`, { retryAfter: seconds });
+  return new ApiError("rate_limited", `请求过于频繁，请在 ${seconds} 秒后重试`, { retryAfter: seconds });
 }
 
 /** Throw 429 when any of the limits is full. */

@@ -85,8 +85,8 @@ export function registerAuthRoutes(app: App) {
         .from(users)
         .where(sql`lower(${users.username}) = ${body.username.toLowerCase()} OR lower(${users.email}) = ${body.email.toLowerCase()}`)
         .all();
-      if (taken.some((u) => u.username.toLowerCase() === body.username.toLowerCase())) throw new ApiError(400, "duplicate", "用户名已存在");
-      if (taken.length) throw new ApiError(400, "duplicate", "邮箱已被注册");
+      if (taken.some((u) => u.username.toLowerCase() === body.username.toLowerCase())) throw new ApiError("duplicate", "用户名已存在");
+      if (taken.length) throw new ApiError("duplicate", "邮箱已被注册");
       const now = isoNow();
       const passwordHash = await hashPassword(body.password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       let user: UserRow;
@@ -94,7 +94,7 @@ export function registerAuthRoutes(app: App) {
         user = (await db.insert(users).values({ username: body.username, email: body.email, passwordHash, createdAt: now, lastLogin: now }).returning().get());
       } catch {
         // Lost a race with a concurrent registration of the same name: the unique index decided.
-        throw new ApiError(400, "duplicate", "用户名或邮箱已被注册");
+        throw new ApiError("duplicate", "用户名或邮箱已被注册");
       }
       await db.insert(userConfigs).values({ userId: user.id, updatedAt: now });
       return c.json(await tokenResponse(c, user), 201);
@@ -118,7 +118,7 @@ export function registerAuthRoutes(app: App) {
       const fromJson = c.req.valid("json") as Partial<z.infer<typeof LoginBody>>;
       const fromForm = c.req.valid("form") as Partial<z.infer<typeof LoginBody>>;
       const creds = fromJson.username ? fromJson : fromForm;
-      if (!creds.username || !creds.password) throw new ApiError(400, "validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填" }] });
+      if (!creds.username || !creds.password) throw new ApiError("validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填" }] });
       const db = getDb(c.env);
       const cfg = config(c.env);
       const acct = limits.loginAccount(creds.username);
@@ -132,9 +132,9 @@ export function registerAuthRoutes(app: App) {
       const ok = await verifyPassword(creds.password, user?.passwordHash ?? (await dummyHash(cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS)), cfg.PASSWORD_PEPPER);
       if (!user || !ok) {
         await hit(db, client);
-        throw new ApiError(401, "unauthorized", "用户名/邮箱或密码错误");
+        throw new ApiError("unauthorized", "用户名/邮箱或密码错误");
       }
-      if (!user.isActive) throw new ApiError(403, "account_disabled", "账号已被禁用");
+      if (!user.isActive) throw new ApiError("account_disabled", "账号已被禁用");
       const lastLogin = isoNow();
       await Promise.all([clear(db, acct.key), db.update(users).set({ lastLogin }).where(eq(users.id, user.id))]);
       return c.json(await tokenResponse(c, { ...user, lastLogin }), 200);
@@ -248,10 +248,10 @@ export function registerAuthRoutes(app: App) {
         .where(and(eq(passwordResets.tokenHash, await sha256Hex(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
         .returning({ userId: passwordResets.userId })
         .get();
-      if (!used) throw new ApiError(400, "invalid_token", "重置令牌无效或已过期");
+      if (!used) throw new ApiError("invalid_reset_token", "重置令牌无效或已过期");
       const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       await db.update(users).set({ passwordHash }).where(eq(users.id, used.userId));
-      await revokeUserTokens(c.env, used.userId);
+      await revokeUserTokens(c.env, used.userId, "password_changed");
       return c.json({ message: "密码已重置，请重新登录" }, 200);
     },
   );

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
+import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
 
 export const ErrorSchema = z
   .object({
@@ -17,7 +18,7 @@ export const UserSchema = z
     username: z.string(),
     email: z.string(),
     email_verified: z.boolean(),
-    role: z.enum(["user", "admin"]),
+    role: z.enum(ROLES),
     is_active: z.boolean(),
     created_at: z.string(),
     last_login: z.string().nullable(),
@@ -88,3 +89,11 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 });
 
 export const bearer = [{ bearerAuth: [] }];
+
+export const Speed = z
+  .number()
+  .min(1, "速度范围 1.0–2.0")
+  .max(2, "速度范围 1.0–2.0")
+  .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
+
+export const NotopenAction = z.enum(NOTOPEN_ACTIONS);

@@ -5,20 +5,15 @@ import { requireAuth } from "../auth/middleware";
 import { revokeUserTokens } from "../auth/tokens";
 import { config } from "../config";
 import { getDb, type Db } from "../db/client";
-import { tasks, TASK_STATUSES, userConfigs, users, type TaskStatus } from "../db/schema";
+import { tasks, userConfigs, users } from "../db/schema";
+import { TASK_STATUSES, type TaskStatus } from "../shared/live";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
 import { seal } from "../lib/secretbox";
 import { Password } from "./auth";
-import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
-
-export const Speed = z
-  .number()
-  .min(1, "速度范围 1.0–2.0")
-  .max(2, "速度范围 1.0–2.0")
-  .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
-export const NotopenAction = z.enum(["retry", "ask", "continue"]);
+import { loadConfig, type ConfigRow } from "../users/config";
+import { bearer, errors, json, jsonBody, MessageSchema, NotopenAction, Speed, UserSchema, userOut } from "./schemas";
 
 const ConfigSchema = z
   .object({
@@ -62,16 +57,6 @@ const StatisticsSchema = z
   })
   .openapi("UserStatistics");
 
-export type ConfigRow = typeof userConfigs.$inferSelect;
-
-/** The user's config row, created with defaults on first use. */
-export async function loadConfig(db: Db, userId: number): Promise<ConfigRow> {
-  const row = await db.select().from(userConfigs).where(eq(userConfigs.userId, userId)).get();
-  if (row) return row;
-  return db.insert(userConfigs).values({ userId, updatedAt: isoNow() }).onConflictDoNothing().returning().get()
-    ?? (await db.select().from(userConfigs).where(eq(userConfigs.userId, userId)).get())!;
-}
-
 export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
   return {
     id: r.id,
@@ -88,9 +73,9 @@ export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
 /** Tasks grouped by status with their study time and jobs done: of every user, or of one. */
 export function taskTotalsQuery(db: Db, userId?: number) {
   return db
-    .select({ status: tasks.status, n: sql<number>`count(*)`, study: sql<number>`coalesce(sum(${tasks.studySeconds}),0)`, jobs: sql<number>`coalesce(sum(${tasks.jobsCompleted}),0)` })
+    .select({ status: tasks.status, n: sql<number>`count(*)`, study: sql<number>`coalesce(sum(${tasks.study_seconds}),0)`, jobs: sql<number>`coalesce(sum(${tasks.jobs_completed}),0)` })
     .from(tasks)
-    .where(userId === undefined ? undefined : eq(tasks.userId, userId))
+    .where(userId === undefined ? undefined : eq(tasks.user_id, userId))
     .groupBy(tasks.status);
 }
 
@@ -167,10 +152,10 @@ export function registerUserRoutes(app: App) {
       const cfg = config(c.env);
       const db = getDb(c.env);
       const { user, jti } = c.var.auth;
-      if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError(400, "wrong_password", "旧密码错误");
+      if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError("wrong_password", "旧密码错误");
       const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
-      await revokeUserTokens(c.env, user.id, jti);
+      await revokeUserTokens(c.env, user.id, "password_changed", jti);
       return c.json({ message: "密码已修改" }, 200);
     },
   );

@@ -1,15 +1,14 @@
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { App } from "../app";
 import { bearerToken } from "../auth/middleware";
 import { authenticate } from "../auth/tokens";
 import { allowedOrigins, config } from "../config";
 import { getDb } from "../db/client";
-import { tasks } from "../db/schema";
 import { hubName, SESSION_HEADER, type LiveSession } from "../durable/sockets";
-import { ApiError, notFound } from "../lib/errors";
+import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../types";
-import { ownTask, taskStub } from "./tasks";
+import { anyTask, ownTask } from "../tasks/ownership";
+import { taskStub } from "../tasks/stub";
 
 /**
  * The handshake of both live endpoints, before any object is touched: an upgrade request, a present
@@ -18,15 +17,15 @@ import { ownTask, taskStub } from "./tasks";
  * active user). Failures are the normal JSON 426/403/401 bodies.
  */
 async function handshake(c: Context<AppEnv>): Promise<LiveSession> {
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError(426, "bad_request", "需要 WebSocket 升级请求（Upgrade: websocket）");
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError("upgrade_required", "需要 WebSocket 升级请求（Upgrade: websocket）");
   const cfg = config(c.env);
   const origin = c.req.header("Origin");
   // The dashboard's own origin is always fine (whatever host name it was opened under); others need the allowlist.
   const own = new URL(c.req.url).origin;
-  if (origin !== undefined && origin !== own && !allowedOrigins(cfg).includes(origin)) throw new ApiError(403, "forbidden", "不允许的来源（Origin）");
+  if (origin !== undefined && origin !== own && !allowedOrigins(cfg).includes(origin)) throw new ApiError("forbidden", "不允许的来源（Origin）");
   // Browsers cannot set headers on a WebSocket, hence the seed's `?token=`; a bearer header also works.
   const token = c.req.query("token") || bearerToken(c.req.header("Authorization"));
-  if (!token) throw new ApiError(401, "unauthorized", "未认证");
+  if (!token) throw new ApiError("unauthorized", "未认证");
   const { user, jti, exp } = await authenticate(getDb(c.env), cfg, token);
   return { jti, exp, userId: user.id, username: user.username, role: user.role };
 }
@@ -56,11 +55,7 @@ export function registerLiveRoutes(app: App) {
     const id = Number(c.req.param("id"));
     const db = getDb(c.env);
     // An admin may watch any task (as on /ws/connect); anyone else only their own, others read as missing.
-    if (session.role === "admin") {
-      if (!(await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.id, id)).get())) throw notFound("任务不存在");
-    } else {
-      await ownTask(db, session.userId, id);
-    }
+    await (session.role === "admin" ? anyTask(db, id) : ownTask(db, session.userId, id));
     // The user's hub is the registry revocation and expiry go through: it must know of this socket first.
     await c.env.HUBS.getByName(hubName(session.userId)).noteDirect(id, session);
     return relay(await taskStub(c.env, id).fetch(upgrade(`https://task/ws?task_id=${id}`, session)));

@@ -6,12 +6,12 @@ import type { SealedCredentials } from "../durable/task";
 import type { OpError, OpName, Reply } from "../engine/ops";
 import { ApiError } from "../lib/errors";
 import { open } from "../lib/secretbox";
-import { loadConfig } from "../routes/user";
+import { loadConfig } from "../users/config";
 
 /** The user's saved Chaoxing account, password still sealed; 400 when none is saved. */
 export async function savedCredentials(env: Env, userId: number): Promise<SealedCredentials> {
   const cfg = await loadConfig(getDb(env), userId);
-  if (!cfg.cxUsername || !cfg.cxPasswordEnc) throw new ApiError(400, "no_chaoxing_account", "请先配置超星账号");
+  if (!cfg.cxUsername || !cfg.cxPasswordEnc) throw new ApiError("no_chaoxing_account", "请先配置超星账号");
   return { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
 }
 
@@ -23,13 +23,13 @@ export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(a
 
 /** Chaoxing's failure as our error: its login refusal is the user's 400, anything else upstream's 502. */
 export function upstreamError(e: OpError): ApiError {
-  if (e.kind === "login_failed") return new ApiError(400, "chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
-  if (e.kind === "captcha") return new ApiError(502, "upstream_failed", "超星要求输入验证码，请稍后再试");
-  return new ApiError(502, "upstream_failed", `超星服务异常: ${e.message}`);
+  if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
+  if (e.kind === "captcha") return new ApiError("upstream_failed", "超星要求输入验证码，请稍后再试");
+  return new ApiError("upstream_failed", `超星服务异常: ${e.message}`);
 }
 
 export function valueOf<K extends OpName>(r: Reply<K>): Extract<Reply<K>, { ok: true }>["value"] {
   if (r.ok) return r.value;
   if ("error" in r) throw upstreamError(r.error);
-  throw new ApiError(429, "rate_limited", "超星请求过于频繁，请稍后再试", { retryAfter: Math.ceil(r.waitMs / 1000) });
+  throw new ApiError("rate_limited", "超星请求过于频繁，请稍后再试", { retryAfter: Math.ceil(r.waitMs / 1000) });
 }

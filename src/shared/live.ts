@@ -1,44 +1,39 @@
 /**
  * The live-progress messages of `WS /ws/connect` and `WS /api/tasks/{id}/ws`: one discriminated union,
  * imported by the worker, the durable objects and the dashboard (seed-api.md "WebSocket",
- * seed-wire-shapes.md). Pure types and tiny helpers only: this file must stay free of runtime imports.
+ * seed-wire-shapes.md), and the closed lists of statuses, reasons and roles. Constants and types only:
+ * this file must stay free of runtime imports (the dashboard bundles it).
  */
-export type TaskStatus = "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
+export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export interface LeftForUser {
-  course: string;
-  chapter: string;
-  item: string;
-  kind: string;
-  reason: string;
-}
+/**
+ * Finer state beside the status (api-contract.md "Tasks"): why a task waits, paused or stopped. Running:
+ * waiting_for_account, study_cap, upstream (backing off). Paused: user, captcha, notopen_ask. Cancelled: user,
+ * admin, account_disabled. Failed: upstream, internal. Completed: null, or needs_you when items are left.
+ */
+export const TASK_REASONS = [
+  "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
+  "needs_you", "risk_control", "relay_offline", "outside_window", "daily_cap",
+] as const;
+export type TaskReason = (typeof TASK_REASONS)[number];
 
-/** The live fields of a task, as `task_update.data` and in `GET /api/tasks/{id}`. */
-export interface TaskLive {
-  status: TaskStatus;
-  reason: string | null;
-  progress: number;
-  current_item: string | null;
-  item_progress: number;
-  item_current_time: number;
-  item_total_time: number;
-  completed_courses: number;
-  total_courses: number;
-  eta_seconds: number | null;
-  queue_position: number | null;
-  speed: number | null;
-  notopen_action: "retry" | "ask" | "continue" | null;
-  error_msg: string | null;
-  start_time: string | null;
-  end_time: string | null;
-  /** Set while paused with reason `notopen_ask`: the chapter that is not open. */
-  notopen_chapter: string | null;
-  left_for_user: LeftForUser[];
-}
+export const NOTOPEN_ACTIONS = ["retry", "ask", "continue"] as const;
+export type NotopenAction = (typeof NOTOPEN_ACTIONS)[number];
+
+export const ROLES = ["user", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A task's fields are listed once, in src/tasks/shape.ts (zod); these are the types derived from it. */
+import type { LeftForUser, TaskLive } from "../tasks/shape";
+export type { LeftForUser, TaskLive };
 
 export interface TaskLogLine {
   id: number;
-  level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  level: LogLevel;
   message: string;
   created_at: string;
 }

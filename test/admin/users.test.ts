@@ -142,14 +142,14 @@ describe("PUT /api/admin/users/{id}", () => {
     const second = await api("POST", "/api/auth/login", { body: { username: u.user.username, password: u.password } });
     const r = await api("PUT", `/api/admin/users/${u.user.id}`, { token, body: { is_active: false } });
     expect(r).toMatchObject({ status: 200, body: { is_active: false } });
-    for (const t of [u.token, second.body.access_token]) expect((await api("GET", "/api/auth/me", { token: t })).status).toBe(401);
+    for (const t of [u.token, second.body.access_token]) expect(await api("GET", "/api/auth/me", { token: t })).toMatchObject({ status: 403, body: { code: "account_disabled" } });
     const live = await env.DB.prepare("SELECT count(*) AS n FROM auth_tokens WHERE user_id = ? AND revoked_at IS NULL").bind(u.user.id).first<{ n: number }>();
     expect(live!.n).toBe(0);
     expect(await api("POST", "/api/auth/login", { body: { username: u.user.username, password: u.password } })).toMatchObject({ status: 403, body: { detail: "账号已被禁用" } });
     // Reactivated, the user can log in again (old tokens stay revoked).
     await api("PUT", `/api/admin/users/${u.user.id}`, { token, body: { is_active: true } });
     expect((await api("POST", "/api/auth/login", { body: { username: u.user.username, password: u.password } })).status).toBe(200);
-    expect((await api("GET", "/api/auth/me", { token: u.token })).status).toBe(401);
+    expect(await api("GET", "/api/auth/me", { token: u.token })).toMatchObject({ status: 401, body: { code: "token_revoked" } });
   });
 
   it("deactivating cancels pending tasks with reason account_disabled and leaves finished ones alone", async () => {

@@ -24,9 +24,10 @@ function payloadOf(token: string): { sub: string; jti: string; iat: number; exp:
 }
 
 /**
- * The shared auth matrix: every protected route must refuse each of these with 401
- * (no token, malformed, bad signature, wrong algorithm, unsigned, missing claims, expired, revoked,
- * deactivated user). Later issues run it on their routes too.
+ * The shared auth matrix: every protected route must refuse each of these with 401 (no token,
+ * malformed, bad signature, wrong algorithm, unsigned, missing claims, expired, revoked), naming why in
+ * the code where the client can tell its user (expired, revoked), and a deactivated user with 403
+ * `account_disabled` (as the login does). Later issues run it on their routes too.
  */
 export function authMatrix(routes: ProtectedRoute[]) {
   describe.each(routes)("auth matrix: $method $path", (route) => {
@@ -56,17 +57,17 @@ export function authMatrix(routes: ProtectedRoute[]) {
     it("refuses an expired token", async () => {
       const { token } = await registerUser();
       const p = payloadOf(token);
-      expect((await call(await sign({ ...p, iat: p.iat - 7200, exp: p.iat - 3600 }))).status).toBe(401);
+      expect(await call(await sign({ ...p, iat: p.iat - 7200, exp: p.iat - 3600 }))).toMatchObject({ status: 401, body: { code: "token_expired" } });
     });
     it("refuses a revoked token", async () => {
       const { token } = await registerUser();
       expect((await api("POST", "/api/auth/logout", { token })).status).toBe(200);
-      expect((await call(token)).status).toBe(401);
+      expect(await call(token)).toMatchObject({ status: 401, body: { code: "token_revoked" } });
     });
     it("refuses a deactivated user", async () => {
       const { token, user } = await registerUser();
       await env.DB.prepare("UPDATE users SET is_active = 0 WHERE id = ?").bind(user.id).run();
-      expect((await call(token)).status).toBe(401);
+      expect(await call(token)).toMatchObject({ status: 403, body: { code: "account_disabled" } });
     });
   });
 }

@@ -89,7 +89,7 @@ describe("token expiry", () => {
 
     clock.advance(86_400_000 - 3600_000 + 1000); // past the first token's expiry, not the second's
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    for (const c of early) expect((await c.closed)).toMatchObject({ code: 1008, reason: "token expired" });
+    for (const c of early) expect((await c.closed)).toMatchObject({ code: 1008, reason: "token_expired" });
     for (const c of late) await stillOpen(c);
 
     clock.advance(3600_000);

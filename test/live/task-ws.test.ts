@@ -81,7 +81,7 @@ describe("the handshake of both endpoints", () => {
     }
     const { token: gone } = await registerUser("gone");
     expect((await api("POST", "/api/auth/logout", { token: gone })).status).toBe(200);
-    expect(await connect(`/ws/connect?token=${gone}`)).toMatchObject({ status: 401, body: { detail: "认证凭据已失效" } });
+    expect(await connect(`/ws/connect?token=${gone}`)).toMatchObject({ status: 401, body: { code: "token_revoked" } });
   });
 
   it("allows a missing Origin (non-browser) and the app's own; refuses any other (403)", async () => {

@@ -3,7 +3,8 @@ import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { getDb, type Db } from "../../db/client";
-import { studyDays, TASK_STATUSES, tasks, upstreamEvents, users, type TaskStatus } from "../../db/schema";
+import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";
+import { TASK_STATUSES, type TaskStatus } from "../../shared/live";
 import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
 import { bearer, errors, json } from "../schemas";
 import { foldTaskTotals, taskTotalsQuery } from "../user";
@@ -94,7 +95,7 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
     db
       .select({ status: tasks.status, n: count() })
       .from(tasks)
-      .where(and(inArray(tasks.status, ["completed", "failed"]), gte(tasks.endTime, shanghaiDayStart(today))))
+      .where(and(inArray(tasks.status, ["completed", "failed"]), gte(tasks.end_time, shanghaiDayStart(today))))
       .groupBy(tasks.status),
     db.select({ day: studyDays.day, seconds: sql<number>`sum(${studyDays.seconds})` }).from(studyDays).where(gte(studyDays.day, firstDay)).groupBy(studyDays.day),
     db.select({ kind: upstreamEvents.kind, n: count() }).from(upstreamEvents).where(gte(upstreamEvents.createdAt, weekAgo)).groupBy(upstreamEvents.kind),

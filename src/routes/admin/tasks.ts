@@ -3,11 +3,12 @@ import { and, count, desc, eq } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { getDb } from "../../db/client";
-import { TASK_STATUSES, taskLogs, tasks, users } from "../../db/schema";
-import { isoNow } from "../../lib/clock";
-import { conflict, notFound } from "../../lib/errors";
+import { tasks, users } from "../../db/schema";
 import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../schemas";
-import { ActionResultSchema, cancelTask, TaskSchema, taskOut, withLive } from "../tasks";
+import { TASK_STATUSES } from "../../shared/live";
+import { cancelTask } from "../../tasks/actions";
+import { anyTask } from "../../tasks/ownership";
+import { ActionResultSchema, TaskSchema, taskOut, withLive } from "../../tasks/shape";
 import { auditRead, auditStatement } from "./audit";
 
 const AdminTaskSchema = TaskSchema.extend({ username: z.string().openapi({ description: "任务所属用户的用户名" }) }).openapi("AdminTask");
@@ -16,10 +17,6 @@ const TaskListQuery = PageQuery.extend({
   status: z.enum(TASK_STATUSES).optional(),
   user_id: z.coerce.number().int().positive().optional(),
 });
-
-/** The states a task can be stopped from (api-contract.md: cancel, force-stop, deactivation). */
-export const LIVE_STATUSES = ["pending", "running", "paused"] as const;
-const isLive = (s: string) => (LIVE_STATUSES as readonly string[]).includes(s);
 
 export function registerAdminTaskRoutes(app: App) {
   const admin = { tags: ["管理员"], security: bearer, middleware: adminOnly };
@@ -37,12 +34,12 @@ export function registerAdminTaskRoutes(app: App) {
     async (c) => {
       const { page, page_size, status, user_id } = c.req.valid("query");
       const db = getDb(c.env);
-      const where = and(status ? eq(tasks.status, status) : undefined, user_id ? eq(tasks.userId, user_id) : undefined);
+      const where = and(status ? eq(tasks.status, status) : undefined, user_id ? eq(tasks.user_id, user_id) : undefined);
       const [rows, total] = await Promise.all([
         db
           .select({ task: tasks, username: users.username })
           .from(tasks)
-          .innerJoin(users, eq(users.id, tasks.userId))
+          .innerJoin(users, eq(users.id, tasks.user_id))
           .where(where)
           .orderBy(desc(tasks.id))
           .limit(page_size)
@@ -74,19 +71,11 @@ export function registerAdminTaskRoutes(app: App) {
     }),
     async (c) => {
       const db = getDb(c.env);
-      const row = await db.select().from(tasks).where(eq(tasks.id, c.req.valid("param").id)).get();
-      if (!row) throw notFound("任务不存在");
-      if (!isLive(row.status)) throw conflict(`任务当前状态为 ${row.status}，已结束的任务不能强制停止`);
-      const live = await cancelTask(c.env, db, row, "admin");
-      const entry = { action: "task.force_stop", targetType: "task", targetId: row.id, details: { task_name: row.name, user_id: row.userId, from_status: row.status } } as const;
-      const audit = auditStatement(db, c.var.auth.user, entry);
-      // A pending task has no object to write its log line (the object does it for the others).
-      if (row.status === "pending") {
-        await db.batch([audit, db.insert(taskLogs).values({ taskId: row.id, level: "WARNING", message: "任务已被管理员取消", createdAt: isoNow() })]);
-      } else {
-        await audit;
-      }
-      return c.json({ message: "任务已强制停止", task: withLive({ ...row, status: "cancelled", reason: "admin" }, live) }, 200);
+      const row = await anyTask(db, c.req.valid("param").id);
+      // The object decides (a finished task is 409) and writes the task's log line; the audit row follows.
+      const live = await cancelTask(c.env, row, "admin");
+      await auditStatement(db, c.var.auth.user, { action: "task.force_stop", targetType: "task", targetId: row.id, details: { task_name: row.name, user_id: row.user_id, from_status: row.status } });
+      return c.json({ message: "任务已强制停止", task: withLive(row, live) }, 200);
     },
   );
 }

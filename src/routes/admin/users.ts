@@ -5,14 +5,16 @@ import { adminOnly } from "../../auth/middleware";
 import { revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
 import { getDb, type Db } from "../../db/client";
-import { TASK_STATUSES, tasks, users } from "../../db/schema";
+import { tasks, users } from "../../db/schema";
+import { TASK_STATUSES } from "../../shared/live";
+import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
+import { TaskSchema, taskOut } from "../../tasks/shape";
 import { ApiError, conflict, notFound } from "../../lib/errors";
 import { Email } from "../auth";
 import { bearer, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, UserSchema, userOut } from "../schemas";
-import { cancelTask, deleteTask, TaskSchema, taskOut } from "../tasks";
-import { configOut, loadConfig, StatisticsSchema, UserConfigSchema, userStatistics } from "../user";
+import { loadConfig } from "../../users/config";
+import { configOut, StatisticsSchema, UserConfigSchema, userStatistics } from "../user";
 import { auditRead, auditStatement } from "./audit";
-import { LIVE_STATUSES } from "./tasks";
 
 type TaskCounts = z.infer<typeof StatisticsSchema>["tasks"];
 
@@ -71,15 +73,16 @@ async function targetUser(db: Db, id: number): Promise<UserRow> {
 }
 
 /**
- * Cancels the user's live tasks (reason account_disabled). A task that finished between the list and
- * the cancel answers 409/404 from its object; that is the outcome we wanted, so it is skipped.
+ * Cancels the user's live tasks (reason account_disabled), each in its object, so a start racing this
+ * loses (or is cancelled right after). A task that finished between the list and the cancel answers
+ * 409/404 from its object; that is the outcome we wanted, so it is skipped.
  */
 async function stopUserTasks(env: Env, db: Db, userId: number): Promise<number[]> {
-  const live = await db.select().from(tasks).where(and(eq(tasks.userId, userId), inArray(tasks.status, LIVE_STATUSES))).all();
+  const live = await db.select().from(tasks).where(and(eq(tasks.user_id, userId), inArray(tasks.status, LIVE_STATUSES))).all();
   const stopped: number[] = [];
   for (const row of live) {
     try {
-      await cancelTask(env, db, row, "account_disabled");
+      await cancelTask(env, row, "account_disabled");
       stopped.push(row.id);
     } catch (e) {
       if (!(e instanceof ApiError) || (e.status !== 409 && e.status !== 404)) throw e;
@@ -94,7 +97,7 @@ async function assertEmailFree(db: Db, email: string, exceptId: number): Promise
     .from(users)
     .where(and(sql`lower(${users.email}) = ${email.toLowerCase()}`, ne(users.id, exceptId)))
     .get();
-  if (taken) throw new ApiError(400, "duplicate", "邮箱已被注册");
+  if (taken) throw new ApiError("duplicate", "邮箱已被注册");
 }
 
 export function registerAdminUserRoutes(app: App) {
@@ -122,7 +125,7 @@ export function registerAdminUserRoutes(app: App) {
         db
           .select({ user: users, counts: taskCountColumns })
           .from(users)
-          .leftJoin(tasks, eq(tasks.userId, users.id))
+          .leftJoin(tasks, eq(tasks.user_id, users.id))
           .where(where)
           .groupBy(users.id)
           .orderBy(desc(users.id))
@@ -152,7 +155,7 @@ export function registerAdminUserRoutes(app: App) {
       const [cfg, statistics, recent] = await Promise.all([
         loadConfig(db, u.id),
         userStatistics(db, u.id),
-        db.select().from(tasks).where(eq(tasks.userId, u.id)).orderBy(desc(tasks.id)).limit(RECENT_TASKS).all(),
+        db.select().from(tasks).where(eq(tasks.user_id, u.id)).orderBy(desc(tasks.id)).limit(RECENT_TASKS).all(),
       ]);
       await auditRead(db, c.var.auth.user, { action: "user.view", targetType: "user", targetId: u.id, details: { username: u.username } });
       return c.json({ user: userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
@@ -206,7 +209,7 @@ export function registerAdminUserRoutes(app: App) {
           ]);
         } catch (e) {
           // Lost a race for the address: the unique index on lower(email) decided.
-          if (emailChanged && String(e).includes("UNIQUE")) throw new ApiError(400, "duplicate", "邮箱已被注册");
+          if (emailChanged && String(e).includes("UNIQUE")) throw new ApiError("duplicate", "邮箱已被注册");
           throw e;
         }
         if (!updated) throw conflict("不能降级或停用最后一个启用的管理员");
@@ -214,7 +217,7 @@ export function registerAdminUserRoutes(app: App) {
 
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.
-        await revokeUserTokens(c.env, u.id);
+        await revokeUserTokens(c.env, u.id, "account_disabled");
         await stopUserTasks(c.env, db, u.id);
       }
       return c.json(userOut(updated), 200);
@@ -242,11 +245,11 @@ export function registerAdminUserRoutes(app: App) {
       // Checked before anything is destroyed; checked again atomically in the final delete.
       if (!(await db.select({ id: users.id }).from(users).where(where).get())) throw conflict(lastAdminDetail);
 
-      await revokeUserTokens(c.env, u.id);
+      await revokeUserTokens(c.env, u.id, "account_disabled");
       const cancelled = await stopUserTasks(c.env, db, u.id);
       // Each task object's storage has to go explicitly: the D1 cascade cannot reach Durable Objects.
-      const owned = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.userId, u.id)).all();
-      for (const t of owned) await deleteTask(c.env, db, t.id);
+      const owned = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.user_id, u.id)).all();
+      for (const t of owned) await deleteTask(c.env, db, t.id, true);
 
       const [, deleted] = await db.batch([
         auditStatement(

@@ -2326,12 +2326,15 @@ export interface components {
             user_id: number;
             name: string;
             course_ids: string[];
+            created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
-            /** @description 细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream… */
-            reason: string | null;
+            /**
+             * @description 细分状态（见 api-contract.md）：waiting_for_account、study_cap、captcha、notopen_ask、user、admin、account_disabled、upstream、needs_you…
+             * @enum {string|null}
+             */
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
             progress: number;
-            created_at: string;
             start_time: string | null;
             end_time: string | null;
             error_msg: string | null;
@@ -2340,15 +2343,16 @@ export interface components {
             speed: number | null;
             /** @enum {string|null} */
             notopen_action: "retry" | "ask" | "continue" | null;
-            left_for_user: {
-                course: string;
-                chapter: string;
-                item: string;
-                kind: string;
-                reason: string;
-            }[];
+            left_for_user: components["schemas"]["LeftForUser"][];
             study_seconds: number;
             jobs_completed: number;
+        };
+        LeftForUser: {
+            course: string;
+            chapter: string;
+            item: string;
+            kind: string;
+            reason: string;
         };
         TaskCreate: {
             name: string;
@@ -2377,42 +2381,16 @@ export interface components {
         };
         TaskActionResult: {
             message: string;
-            task: {
-                id: number;
-                user_id: number;
-                name: string;
-                course_ids: string[];
-                /** @enum {string} */
-                status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
-                /** @description 细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream… */
-                reason: string | null;
-                progress: number;
-                created_at: string;
-                start_time: string | null;
-                end_time: string | null;
-                error_msg: string | null;
-                completed_courses: number;
-                total_courses: number;
-                speed: number | null;
-                /** @enum {string|null} */
-                notopen_action: "retry" | "ask" | "continue" | null;
-                left_for_user: {
-                    course: string;
-                    chapter: string;
-                    item: string;
-                    kind: string;
-                    reason: string;
-                }[];
-                study_seconds: number;
-                jobs_completed: number;
-                current_item: string | null;
-                item_progress: number;
-                item_current_time: number;
-                item_total_time: number;
-                eta_seconds: number | null;
-                queue_position: number | null;
-                notopen_chapter: string | null;
-            };
+            task: components["schemas"]["TaskView"];
+        };
+        TaskView: components["schemas"]["Task"] & {
+            current_item: string | null;
+            item_progress: number;
+            item_current_time: number;
+            item_total_time: number;
+            eta_seconds: number | null;
+            queue_position: number | null;
+            notopen_chapter: string | null;
         };
         TaskResume: {
             /** @enum {string} */
@@ -2603,10 +2581,12 @@ export type SchemaCourse = components['schemas']['Course'];
 export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
+export type SchemaTaskView = components['schemas']['TaskView'];
 export type SchemaTaskResume = components['schemas']['TaskResume'];
 export type SchemaCaptchaAnswer = components['schemas']['CaptchaAnswer'];
 export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];

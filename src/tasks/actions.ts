@@ -1,0 +1,32 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { tasks } from "../db/schema";
+import type { RunInput, StopReason } from "../durable/task";
+import { savedCredentials } from "../services/cx-account";
+import { loadConfig } from "../users/config";
+import { settle } from "./results";
+import type { TaskLive, TaskRow } from "./shape";
+import { taskStub } from "./stub";
+
+/** The states a task can be stopped from (api-contract.md: cancel, force-stop, deactivation). */
+export const LIVE_STATUSES = ["pending", "running", "paused"] as const;
+
+/**
+ * What a transition to running takes from the user's config: the saved account (400 without one), and the
+ * speed and closed-chapter action a first start uses when the task has none of its own.
+ */
+export async function runInput(env: Env, db: Db, row: TaskRow): Promise<RunInput> {
+  const [creds, cfg] = await Promise.all([savedCredentials(env, row.user_id), loadConfig(db, row.user_id)]);
+  return { creds, speed: row.speed ?? cfg.speed, notopenAction: row.notopen_action ?? cfg.notopenAction };
+}
+
+/** Cancel for the user, an admin, or a deactivation; the object decides whether the task's state allows it. */
+export async function cancelTask(env: Env, row: TaskRow, reason: StopReason): Promise<TaskLive> {
+  return settle(await taskStub(env, row.id).cancel(row, reason));
+}
+
+/** Removes the object's storage (refused for a running task unless `force`), then the row (its logs cascade). */
+export async function deleteTask(env: Env, db: Db, id: number, force = false): Promise<void> {
+  settle(await taskStub(env, id).destroy(force));
+  await db.delete(tasks).where(eq(tasks.id, id));
+}

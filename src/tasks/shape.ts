@@ -1,0 +1,103 @@
+import { z } from "@hono/zod-openapi";
+import type { tasks } from "../db/schema";
+import { LOG_LEVELS, NOTOPEN_ACTIONS, TASK_REASONS, TASK_STATUSES } from "../shared/live";
+
+/**
+ * A task's fields, listed once. The D1 row (src/db/schema.ts, keys in the API's snake_case) is the API
+ * shape minus `updated_at`; the task object owns every field but the identity ones and mirrors them into
+ * the row; the live view adds what only the running engine knows. Everything else derives from here:
+ * the OpenAPI components, `TaskLive` (shared with the dashboard), the mirror's columns.
+ */
+
+export const LeftItemSchema = z
+  .object({
+    course: z.string(),
+    chapter: z.string(),
+    item: z.string(),
+    kind: z.string(),
+    reason: z.string(),
+  })
+  .openapi("LeftForUser");
+export type LeftForUser = z.infer<typeof LeftItemSchema>;
+
+export const TaskSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    name: z.string(),
+    course_ids: z.array(z.string()),
+    created_at: z.string(),
+    // Owned by the task object from here on.
+    status: z.enum(TASK_STATUSES),
+    reason: z.enum(TASK_REASONS).nullable().openapi({ description: "细分状态（见 api-contract.md）：waiting_for_account、study_cap、captcha、notopen_ask、user、admin、account_disabled、upstream、needs_you…" }),
+    progress: z.number().min(0).max(100),
+    start_time: z.string().nullable(),
+    end_time: z.string().nullable(),
+    error_msg: z.string().nullable(),
+    completed_courses: z.number().int(),
+    total_courses: z.number().int(),
+    speed: z.number().nullable(),
+    notopen_action: z.enum(NOTOPEN_ACTIONS).nullable(),
+    left_for_user: z.array(LeftItemSchema),
+    study_seconds: z.number().int(),
+    jobs_completed: z.number().int(),
+  })
+  .openapi("Task");
+export type TaskOut = z.infer<typeof TaskSchema>;
+
+/** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, created_at: true });
+export type Owned = z.infer<typeof OwnedSchema>;
+export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
+/** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
+export const PROGRESS_FIELDS = ["progress", "completed_courses", "total_courses", "left_for_user", "study_seconds", "jobs_completed"] as const satisfies readonly (keyof Owned)[];
+
+/** What only the running engine knows: where it is right now. */
+const TransientSchema = z.object({
+  current_item: z.string().nullable(),
+  item_progress: z.number().int(),
+  item_current_time: z.number(),
+  item_total_time: z.number(),
+  eta_seconds: z.number().nullable(),
+  queue_position: z.number().int().nullable(),
+  notopen_chapter: z.string().nullable(),
+});
+const IDLE: z.infer<typeof TransientSchema> = {
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null,
+};
+
+/** `task_update.data` and the live part of a detail: owned plus transient fields. */
+export const TaskLiveSchema = OwnedSchema.extend(TransientSchema.shape);
+export type TaskLive = z.infer<typeof TaskLiveSchema>;
+
+export const LogSchema = z
+  .object({ id: z.number().int(), task_id: z.number().int(), level: z.enum(LOG_LEVELS), message: z.string(), created_at: z.string() })
+  .openapi("TaskLog");
+
+export const TaskViewSchema = TaskSchema.extend(TransientSchema.shape);
+export const TaskDetailSchema = TaskViewSchema.extend({ logs: z.array(LogSchema) }).openapi("TaskDetail");
+export const ActionResultSchema = z.object({ message: z.string(), task: TaskViewSchema.openapi("TaskView") }).openapi("TaskActionResult");
+
+export type TaskRow = typeof tasks.$inferSelect;
+
+// The row and the schema list the same fields: a column added to one and not the other fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameFields: Same<keyof Omit<TaskRow, "updated_at">, keyof TaskOut> = true;
+void sameFields;
+
+export function taskOut(row: TaskRow): TaskOut {
+  const { updated_at: _, ...out } = row;
+  return { ...out, reason: out.reason as TaskOut["reason"] };
+}
+
+const pick = <K extends keyof Owned>(from: Owned, keys: readonly K[]): Pick<Owned, K> =>
+  Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<Owned, K>;
+
+/** The live view of a task that has no engine state (pending, or stopped before it ever ran): its row. */
+export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OWNED_FIELDS), ...IDLE });
+
+/** The row with the object's live fields laid over it: the object is the source of truth. */
+export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
+
+/** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
+export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));
