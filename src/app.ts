@@ -61,7 +61,7 @@ export function createApp(): App {
     info: { title: "chaoxing-edge API", version: "2.1.0", description: "超星学习通自动学习平台 API（兼容 v2.1.0 接口文档）" },
     servers: [{ url: "/" }],
   });
-  // Assets are served by us (web/public/swagger-ui-dist), so the docs render offline.
+  // Its assets are ours (web/dist/swagger-ui-dist, copied by scripts/build.mjs), so the docs render offline.
   app.get("/api/docs", swaggerUI({ url: "/api/openapi.json", baseUrl: "", persistAuthorization: true, title: "chaoxing-edge API" }));
   return app;
 }

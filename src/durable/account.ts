@@ -30,7 +30,7 @@ const CALL_GAP_MS = 500;
 const REPORT_GAP_MS = 2_000;
 /** A holder that has not touched the lock for this long (crashed, deleted) loses it. */
 const LOCK_STALE_MS = 10 * 60_000;
-/** Queue entries that stopped polling (tasks poll every 30 s) are dropped. */
+/** Queue entries that stopped polling (waiting tasks poll every 60 s) are dropped. */
 const QUEUE_STALE_MS = 3 * 60_000;
 const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;

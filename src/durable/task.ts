@@ -4,24 +4,20 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "../engine/ops";
-import { computeProgress } from "../engine/progress";
 import { initialState, type EngineState } from "../engine/state";
 import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
-import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
-import { appendLogs, mirrorRow, recordSignal, trimLogs, type PendingLog } from "../tasks/projection";
+import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
+import { Projection, recordSignal } from "../tasks/projection";
+import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { refused, type TaskResult } from "../tasks/results";
-import { liveOfRow, mirrorColumns, type TaskLive, type TaskRow } from "../tasks/shape";
+import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
-/** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
-export interface SealedCredentials {
-  phone: string;
-  sealedPassword: string;
-}
+export type { SealedCredentials };
 
 /** What a transition to running needs from the route: the account, and the settings a first start takes. */
 export interface RunInput {
@@ -32,43 +28,8 @@ export interface RunInput {
 
 export type StopReason = "user" | "admin" | "account_disabled";
 
-interface TaskRecord {
-  id: number;
-  userId: number;
-  name: string;
-  courseIds: string[];
-  status: TaskStatus;
-  reason: TaskReason | null;
-  errorMsg: string | null;
-  startTime: string | null;
-  endTime: string | null;
-  queuePosition: number | null;
-  notopenChapter: string | null;
-  /** The task's own settings until it first runs; then the engine's. */
-  speed: number | null;
-  notopenAction: NotopenAction | null;
-  /** null until the task first runs. */
-  creds: SealedCredentials | null;
-  engine: EngineState | null;
-  /** Bumped by every transition, so a step that was in flight knows the world moved on. */
-  gen: number;
-  /** Consecutive unexpected errors in the alarm handler (a poison step), bounded. */
-  crashes: number;
-  /** What the D1 row still lacks: nothing, the progress columns, or everything (after a transition). */
-  mirror: { pending: "none" | "progress" | "full"; at: number; studySeconds: number; progress: number };
-  /** Log lines not yet in D1 (kept when D1 fails, so none is lost). */
-  outbox: PendingLog[];
-  /** When the pending alarm is due, and how late recent ones came (ms): the engine's health figure. */
-  dueAt: number | null;
-  lateness: number[];
-}
-
-const MIRROR_EVERY_MS = 5 * 60_000;
 const LATENESS_SAMPLES = 20;
 const MAX_CRASHES = 5;
-const KEEP_LOGS = 2000;
-/** Log lines held while D1 is down; beyond this the oldest go (the state itself is never lost). */
-const MAX_OUTBOX = 200;
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -76,20 +37,6 @@ const STATUS_LABEL: Record<TaskStatus, string> = {
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
 const conflict = (status: TaskStatus, action: string) => refused("conflict", `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
-
-/** What a subscriber should be told about, beyond the progress itself (seed: `notification`). */
-function notificationOf(t: TaskRecord): TaskMessage | null {
-  const note = (level: "success" | "warning" | "error", message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.id });
-  const name = `任务「${t.name}」`;
-  if (t.status === "completed") {
-    const left = t.engine?.left.length ?? 0;
-    return note("success", `${name}已完成${left ? `，${left} 项需要你手动完成` : ""}`);
-  }
-  if (t.status === "failed") return note("error", `${name}失败: ${t.errorMsg ?? "未知原因"}`);
-  if (t.status === "paused" && t.reason === "captcha") return note("warning", `${name}需要输入超星验证码才能继续`);
-  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
-  return null;
-}
 
 /**
  * One task, and the one authority on its state: every transition (a pending task's cancel included) goes
@@ -101,21 +48,25 @@ export class TaskObject extends DurableObject<Env> {
   /** Set by destroy(), and kept as a tombstone: a request that raced the delete finds nothing to revive. */
   private deleted = false;
   private password: { sealed: string; plain: string } | null = null;
-  private logsSinceTrim = 0;
-  private mirrorFailures = 0;
   /** Transitions run one at a time: each awaits other objects (the hub's run slots, the account) and D1. */
   private serial: Promise<unknown> = Promise.resolve();
-  /** Projections run one at a time and write the state current when they run, so D1 never goes back. */
-  private projecting: Promise<void> = Promise.resolve();
   /** Asking the hub for a run slot: the hub counts this task as running meanwhile. */
   private claiming = false;
   private readonly channel: TaskChannel;
+  private readonly projection: Projection;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Answered by the runtime without waking a hibernated task.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.channel = new TaskChannel(ctx, env);
+    this.projection = new Projection(env, {
+      record: () => this.rec(),
+      save: (t) => this.save(t),
+      published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
+      orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
+      retryAt: (at) => this.ctx.storage.setAlarm(at),
+    });
   }
 
   private rec(): TaskRecord | null {
@@ -129,13 +80,7 @@ export class TaskObject extends DurableObject<Env> {
   /** The record, or (the first time this object hears of the task) one made from its pending row. */
   private adopt(row: TaskRow): TaskRecord | null {
     const existing = this.rec();
-    if (existing || this.deleted) return existing;
-    return {
-      id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
-      reason: row.reason as TaskReason | null, errorMsg: row.error_msg, startTime: row.start_time, endTime: row.end_time,
-      queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
-      gen: 0, crashes: 0, mirror: { pending: "none", at: 0, studySeconds: 0, progress: row.progress }, outbox: [], dueAt: null, lateness: [],
-    };
+    return existing || this.deleted ? existing : recordOf(row);
   }
 
   private save(t: TaskRecord): void {
@@ -199,7 +144,7 @@ export class TaskObject extends DurableObject<Env> {
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
       const who = reason === "admin" ? "管理员" : reason === "account_disabled" ? "系统（账号已停用）" : "用户";
       await this.stop(t, "cancelled", reason, [{ level: "WARNING", message: `任务已被${who}取消` }]);
-      return { ok: true, value: this.liveOf(t) };
+      return { ok: true, value: liveOf(t) };
     });
   }
 
@@ -209,7 +154,7 @@ export class TaskObject extends DurableObject<Env> {
       if (!t) return gone();
       if (t.status !== "running") return conflict(t.status, "暂停");
       await this.stop(t, "paused", "user", [{ level: "INFO", message: "任务已暂停" }]);
-      return { ok: true, value: this.liveOf(t) };
+      return { ok: true, value: liveOf(t) };
     });
   }
 
@@ -259,7 +204,7 @@ export class TaskObject extends DurableObject<Env> {
 
   async live(): Promise<TaskLive | null> {
     const t = this.rec();
-    return t ? this.liveOf(t) : null;
+    return t ? liveOf(t) : null;
   }
 
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
@@ -298,10 +243,10 @@ export class TaskObject extends DurableObject<Env> {
     t.creds = run.creds;
     t.gen++;
     prepareResume(engine);
-    this.queue(t, logs, "full");
+    this.projection.queue(t, logs, "full");
     await this.arm(t, clock.now());
     await this.afterTransition(t);
-    return { ok: true, value: this.liveOf(t) };
+    return { ok: true, value: liveOf(t) };
   }
 
   /**
@@ -315,7 +260,7 @@ export class TaskObject extends DurableObject<Env> {
     t.gen++;
     if (status !== "paused") t.endTime = iso();
     if (t.engine) t.engine.holdsVideo = false;
-    this.queue(t, logs, "full");
+    this.projection.queue(t, logs, "full");
     this.save(t);
     await this.ctx.storage.deleteAlarm();
     await this.release(t);
@@ -347,7 +292,7 @@ export class TaskObject extends DurableObject<Env> {
     const t = this.rec();
     if (!t) return;
     // Not running: the alarm only retries a projection that failed.
-    if (t.status !== "running") return this.flush();
+    if (t.status !== "running") return this.projection.flush();
     // Kept in the checkpoint, which the step writes anyway. A queued task's lock polls are not sampled:
     // they write no checkpoint, so after an eviction their stored due time would be an older one.
     if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
@@ -383,9 +328,9 @@ export class TaskObject extends DurableObject<Env> {
       if (t.status === "running") prepareResume(engine);
       t.engine = engine;
       if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.id);
-      this.queue(t, result.logs, "none");
+      this.projection.queue(t, result.logs, "none");
       this.save(t);
-      return this.flush();
+      return this.projection.flush();
     }
     const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
     t.engine = engine;
@@ -410,9 +355,9 @@ export class TaskObject extends DurableObject<Env> {
           await this.ctx.storage.setAlarm(t.dueAt);
           return this.publish(t);
         }
-        this.queue(t, result.logs, this.progressDue(t) ? "progress" : "none");
+        this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
         await this.arm(t, clock.now() + o.delayMs);
-        await this.flush();
+        await this.projection.flush();
         return this.publish(t);
       }
     }
@@ -453,126 +398,22 @@ export class TaskObject extends DurableObject<Env> {
 
   // ---- what the world sees -------------------------------------------------------------------------
 
-  private liveOf(t: TaskRecord): TaskLive {
-    const e = t.engine;
-    const p = e ? computeProgress(e) : null;
-    return {
-      status: t.status,
-      reason: t.reason,
-      progress: t.status === "completed" ? 100 : (p?.progress ?? t.mirror.progress),
-      start_time: t.startTime,
-      end_time: t.endTime,
-      error_msg: t.errorMsg,
-      completed_courses: p?.completed_courses ?? 0,
-      total_courses: p?.total_courses ?? new Set(t.courseIds).size,
-      speed: e?.speed ?? t.speed,
-      notopen_action: e?.notopenAction ?? t.notopenAction,
-      left_for_user: e?.left ?? [],
-      study_seconds: e?.stats.studySeconds ?? 0,
-      jobs_completed: e?.stats.jobsDone ?? 0,
-      current_item: p?.current_item ?? null,
-      item_progress: p?.item_progress ?? 0,
-      item_current_time: p?.item_current_time ?? 0,
-      item_total_time: p?.item_total_time ?? 0,
-      eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
-      queue_position: t.queuePosition,
-      notopen_chapter: t.notopenChapter,
-    };
-  }
-
   /** The live state, also for a task that never ran (its D1 row); null once it is deleted. */
   private async current(taskId: number): Promise<TaskLive | null> {
     const row = this.rec() || this.deleted ? null : await getDb(this.env).select().from(tasks).where(eq(tasks.id, taskId)).get();
     // Re-read after the await: the task may have started meanwhile, and its own state wins.
     const t = this.rec();
-    return t ? this.liveOf(t) : row ? liveOfRow(row) : null;
+    return t ? liveOf(t) : row ? liveOfRow(row) : null;
   }
 
   private async afterTransition(t: TaskRecord): Promise<void> {
-    await this.flush();
+    await this.projection.flush();
     const note = notificationOf(t);
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: this.liveOf(t) }, ...(note ? [note] : [])]);
+    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }, ...(note ? [note] : [])]);
   }
 
   private publish(t: TaskRecord): void {
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: this.liveOf(t) }]);
-  }
-
-  // ---- the D1 projection ---------------------------------------------------------------------------
-
-  /** While running, the row's progress columns are refreshed at most every few minutes, and only when something moved. */
-  private progressDue(t: TaskRecord): boolean {
-    if (clock.now() - t.mirror.at < MIRROR_EVERY_MS) return false;
-    return this.liveOf(t).progress !== t.mirror.progress || (t.engine?.stats.studySeconds ?? 0) > t.mirror.studySeconds;
-  }
-
-  /** Records what the row must catch up on (and the log lines to write); `flush` writes it. */
-  private queue(t: TaskRecord, logs: LogEvent[], mirror: "none" | "progress" | "full"): void {
-    const at = iso();
-    t.outbox = [...t.outbox, ...logs.map((l) => ({ ...l, created_at: at }))].slice(-MAX_OUTBOX);
-    if (mirror === "full" || (mirror === "progress" && t.mirror.pending === "none")) t.mirror.pending = mirror;
-  }
-
-  private flush(): Promise<void> {
-    const run = this.projecting.then(() => this.project());
-    this.projecting = run.catch((e: unknown) => console.error("projection crashed", e));
-    return run;
-  }
-
-  /**
-   * Writes what the row lacks and the queued log lines, from the state as it is now. What fails stays
-   * queued (and an alarm comes back for it when no step will); the object's state wins either way.
-   */
-  private async project(): Promise<void> {
-    const t = this.rec();
-    if (!t) return;
-    const now = clock.now();
-    let failed = false;
-    if (t.mirror.pending !== "none") {
-      const kind = t.mirror.pending;
-      const live = this.liveOf(t);
-      const study = live.study_seconds;
-      const credit = study > t.mirror.studySeconds ? { userId: t.userId, day: shanghaiDay(now), seconds: study - t.mirror.studySeconds } : null;
-      // Claimed before the await: a projection queued meanwhile must not credit the same seconds twice.
-      const before = t.mirror;
-      t.mirror = { pending: "none", at: now, studySeconds: study, progress: live.progress };
-      this.save(t);
-      const outcome = await mirrorRow(this.env, t.id, mirrorColumns(live, kind === "full"), iso(now), credit, t.status === "running");
-      if (outcome === "gone") return void this.ctx.waitUntil(this.exclusive(() => this.vanish()));
-      if (outcome === "inactive") return void this.ctx.waitUntil(this.cancelForDisabledUser());
-      if (outcome === "failed") {
-        failed = true;
-        t.mirror = { ...before, pending: t.mirror.pending === "full" ? "full" : kind };
-        this.save(t);
-      }
-    }
-    if (t.outbox.length > 0) {
-      const lines = t.outbox;
-      t.outbox = [];
-      this.save(t);
-      const stored = await appendLogs(this.env, t.id, lines);
-      if (stored === "gone") return void this.ctx.waitUntil(this.exclusive(() => this.vanish()));
-      if (stored === "failed") {
-        failed = true;
-        t.outbox = [...lines, ...t.outbox].slice(-MAX_OUTBOX);
-        this.save(t);
-      } else {
-        this.channel.broadcast(stored.map((log) => ({ type: "task_log", task_id: t.id, log })));
-        this.logsSinceTrim += stored.length;
-        // Counted in memory: after an eviction the trim merely comes later, and a counter is not worth a row.
-        if (this.logsSinceTrim >= 200) {
-          this.logsSinceTrim = 0;
-          await trimLogs(this.env, t.id, KEEP_LOGS);
-        }
-      }
-    }
-    if (!failed) {
-      this.mirrorFailures = 0;
-      return;
-    }
-    this.mirrorFailures++;
-    // A running task's next step flushes again; a stopped one needs an alarm of its own.
-    if (t.status !== "running" && this.t === t) await this.ctx.storage.setAlarm(now + backoffMs(this.mirrorFailures, Math.random()));
+    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }]);
   }
 
   /** The guarded mirror found the owner deactivated (a race with the deactivation's own cancel): stop here too. */

@@ -1,8 +1,11 @@
 import { and, eq, exists, lte, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { studyDays, taskLogs, tasks, upstreamEvents, users } from "../db/schema";
+import { backoffMs } from "../engine/step";
+import { clock, shanghaiDay } from "../lib/clock";
 import type { LogLevel, TaskLogLine } from "../shared/live";
-import type { Owned } from "./shape";
+import { liveOf, type TaskRecord } from "./record";
+import { mirrorColumns, type Owned } from "./shape";
 
 /**
  * The task object's writes to D1: its row (for lists and statistics), its log lines and its failure
@@ -15,6 +18,12 @@ export interface PendingLog {
   message: string;
   created_at: string;
 }
+
+/** While running, the row's progress columns are refreshed at most this often, and only when something moved. */
+const MIRROR_EVERY_MS = 5 * 60_000;
+const KEEP_LOGS = 2000;
+/** Log lines held while D1 is down; beyond this the oldest go (the state itself is never lost). */
+const MAX_OUTBOX = 200;
 
 export interface StudyCredit {
   userId: number;
@@ -88,4 +97,117 @@ export function recordSignal(env: Env, signal: { taskId: number | null; userId: 
     .insert(upstreamEvents)
     .values({ taskId: signal.taskId, userId: signal.userId, kind: signal.kind, createdAt: signal.at })
     .then(() => undefined, (e: unknown) => console.warn("signal not recorded", e));
+}
+
+/** What the projection needs from its task object. */
+export interface ProjectionHost {
+  /** The record as it is now; null once the task is deleted. */
+  record(): TaskRecord | null;
+  save(t: TaskRecord): void;
+  /** Stored log lines, for the subscribers. */
+  published(taskId: number, lines: TaskLogLine[]): void;
+  /** The row is gone (the task or its user was deleted) or its owner deactivated: the object stops. */
+  orphaned(why: "gone" | "inactive"): void;
+  /** Something failed and no step will come back for it: the object sets an alarm for then. */
+  retryAt(at: number): Promise<void>;
+}
+
+/**
+ * The task object's D1 projection: what the row still lacks and the log lines not yet written live in
+ * the record (so an eviction loses none of it), and `flush` writes them, one flush at a time, from the
+ * state current when it runs, so the row never goes back. What fails stays queued and is tried again.
+ */
+export class Projection {
+  private running: Promise<void> = Promise.resolve();
+  private failures = 0;
+  private logsSinceTrim = 0;
+
+  constructor(
+    private readonly env: Env,
+    private readonly host: ProjectionHost,
+  ) {}
+
+  /** Records what the row must catch up on: everything after a transition, the progress columns when due. */
+  queue(t: TaskRecord, logs: { level: LogLevel; message: string }[], mirror: "none" | "progress" | "full"): void {
+    const at = new Date(clock.now()).toISOString();
+    t.outbox = [...t.outbox, ...logs.map((l) => ({ ...l, created_at: at }))].slice(-MAX_OUTBOX);
+    if (mirror === "full" || (mirror === "progress" && t.mirror.pending === "none")) t.mirror.pending = mirror;
+  }
+
+  /** While running: whether the progress columns are due (every few minutes, when something moved). */
+  progressDue(t: TaskRecord): boolean {
+    if (clock.now() - t.mirror.at < MIRROR_EVERY_MS) return false;
+    return liveOf(t).progress !== t.mirror.progress || (t.engine?.stats.studySeconds ?? 0) > t.mirror.studySeconds;
+  }
+
+  flush(): Promise<void> {
+    const run = this.running.then(() => this.write());
+    this.running = run.catch((e: unknown) => console.error("projection crashed", e));
+    return run;
+  }
+
+  private async write(): Promise<void> {
+    const t = this.host.record();
+    if (!t) return;
+    const now = clock.now();
+    const mirrored = await this.mirror(t, now);
+    if (mirrored === "stop") return;
+    const logged = await this.logs(t);
+    if (logged === "stop") return;
+    if (mirrored === "ok" && logged === "ok") {
+      this.failures = 0;
+      return;
+    }
+    this.failures++;
+    // A running task's next step flushes again; a stopped one needs an alarm of its own.
+    if (t.status !== "running" && this.host.record() === t) {
+      await this.host.retryAt(now + backoffMs(this.failures, Math.random()));
+    }
+  }
+
+  private async mirror(t: TaskRecord, now: number): Promise<"ok" | "failed" | "stop"> {
+    if (t.mirror.pending === "none") return "ok";
+    const kind = t.mirror.pending;
+    const live = liveOf(t);
+    const study = live.study_seconds;
+    const credit = study > t.mirror.studySeconds ? { userId: t.userId, day: shanghaiDay(now), seconds: study - t.mirror.studySeconds } : null;
+    // Claimed before the await: a flush queued meanwhile must not credit the same seconds twice.
+    const before = t.mirror;
+    t.mirror = { pending: "none", at: now, studySeconds: study, progress: live.progress };
+    this.host.save(t);
+    const outcome = await mirrorRow(this.env, t.id, mirrorColumns(live, kind === "full"), new Date(now).toISOString(), credit, t.status === "running");
+    if (outcome === "gone" || outcome === "inactive") {
+      this.host.orphaned(outcome);
+      return "stop";
+    }
+    if (outcome === "ok") return "ok";
+    t.mirror = { ...before, pending: t.mirror.pending === "full" ? "full" : kind };
+    this.host.save(t);
+    return "failed";
+  }
+
+  private async logs(t: TaskRecord): Promise<"ok" | "failed" | "stop"> {
+    if (t.outbox.length === 0) return "ok";
+    const lines = t.outbox;
+    t.outbox = [];
+    this.host.save(t);
+    const stored = await appendLogs(this.env, t.id, lines);
+    if (stored === "gone") {
+      this.host.orphaned("gone");
+      return "stop";
+    }
+    if (stored === "failed") {
+      t.outbox = [...lines, ...t.outbox].slice(-MAX_OUTBOX);
+      this.host.save(t);
+      return "failed";
+    }
+    this.host.published(t.id, stored);
+    // Counted in memory: after an eviction the trim merely comes later, and a counter is not worth a row.
+    this.logsSinceTrim += stored.length;
+    if (this.logsSinceTrim >= 200) {
+      this.logsSinceTrim = 0;
+      await trimLogs(this.env, t.id, KEEP_LOGS);
+    }
+    return "ok";
+  }
 }

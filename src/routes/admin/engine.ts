@@ -16,7 +16,7 @@ const EngineHealthSchema = z
   .object({
     running: z.number().int().openapi({ description: "D1 中状态为 running 的任务数" }),
     sampled: z.number().int().openapi({ description: "本次抽样询问的任务对象数（至多 50 个，随机抽取）" }),
-    samples: z.number().int().openapi({ description: "参与统计的闹钟延迟样本数（每个任务对象保留最近 100 次，仅在内存中）" }),
+    samples: z.number().int().openapi({ description: "参与统计的闹钟延迟样本数（每个任务对象在检查点中保留最近 20 次）" }),
     lateness_ms: z
       .object({
         p50: ms("闹钟实际触发时间比计划晚多少毫秒：中位数（无样本时为 null）"),

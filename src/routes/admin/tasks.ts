@@ -26,7 +26,7 @@ export function registerAdminTaskRoutes(app: App) {
       method: "get",
       path: "/api/admin/tasks",
       summary: "监控所有任务（分页；按状态、用户过滤；含所属用户名）",
-      description: "状态与进度取自 D1 中的任务行（任务对象在每次状态变化时同步，进度最多每 3 分钟同步一次）。",
+      description: "状态与进度取自 D1 中的任务行（任务对象在每次状态变化时同步，运行中进度最多每 5 分钟同步一次）。",
       ...admin,
       request: { query: TaskListQuery },
       responses: { 200: json(pageOf(AdminTaskSchema, "AdminTaskPage"), "任务列表，最新在前"), 400: errors[400], 401: errors[401], 403: errors[403] },
