@@ -12,6 +12,14 @@ describe("GET/PUT /api/user/config", () => {
     expect(r.body.updated_at).toMatch(/Z$/);
   });
 
+  it("keeps the origin's use_cookies field: always false, false accepted, cookie login refused with a reason", async () => {
+    const { token } = await registerUser("cfg");
+    expect(await api("PUT", "/api/user/config", { token, body: { use_cookies: false, speed: 1.2 } })).toMatchObject({ status: 200, body: { use_cookies: false, speed: 1.2 } });
+    const refusedCookies = await api("PUT", "/api/user/config", { token, body: { use_cookies: true } });
+    expect(refusedCookies).toMatchObject({ status: 400, body: { code: "validation_error", errors: [{ field: "use_cookies" }] } });
+    expect(refusedCookies.body.detail).toContain("cookie");
+  });
+
   it("updates partially, encrypts the Chaoxing password and never returns it", async () => {
     const { token, user } = await registerUser("cfg");
     const put = await api("PUT", "/api/user/config", { token, body: { cx_username: "13800138000", cx_password: "your_password", speed: 1.5, notopen_action: "ask" } });

@@ -31,7 +31,6 @@ export const userConfigs = sqliteTable("user_configs", {
   cxUsername: text("cx_username"),
   /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. */
   cxPasswordEnc: text("cx_password_enc"),
-  useCookies: integer("use_cookies", { mode: "boolean" }).notNull().default(false),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
   updatedAt: timestamp("updated_at").notNull(),

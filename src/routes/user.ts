@@ -21,7 +21,7 @@ const ConfigSchema = z
     user_id: z.number().int(),
     cx_username: z.string().nullable(),
     cx_password_set: z.boolean().openapi({ description: "是否已保存超星密码（密码本身从不返回）" }),
-    use_cookies: z.boolean(),
+    use_cookies: z.literal(false).openapi({ description: "兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录" }),
     speed: z.number(),
     notopen_action: NotopenAction,
     updated_at: z.string(),
@@ -32,7 +32,7 @@ const ConfigUpdate = z
   .object({
     cx_username: z.string().trim().min(1).max(64).nullable().optional(),
     cx_password: z.string().min(1).max(128).nullable().optional().openapi({ description: "只写：省略则保留，null 清除" }),
-    use_cookies: z.boolean().optional(),
+    use_cookies: z.literal(false, "不支持 cookie 登录：本平台始终用账号密码登录").optional(),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
@@ -63,7 +63,7 @@ export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
     user_id: r.userId,
     cx_username: r.cxUsername,
     cx_password_set: r.cxPasswordEnc !== null,
-    use_cookies: r.useCookies,
+    use_cookies: false,
     speed: r.speed,
     notopen_action: r.notopenAction,
     updated_at: r.updatedAt,
@@ -129,7 +129,6 @@ export function registerUserRoutes(app: App) {
       if (body.cx_username !== undefined) set.cxUsername = body.cx_username;
       if (body.cx_password !== undefined)
         set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
-      if (body.use_cookies !== undefined) set.useCookies = body.use_cookies;
       if (body.speed !== undefined) set.speed = body.speed;
       if (body.notopen_action !== undefined) set.notopenAction = body.notopen_action;
       const row = await db.update(userConfigs).set(set).where(eq(userConfigs.userId, userId)).returning().get();

@@ -1863,7 +1863,7 @@ export interface paths {
         };
         /**
          * 监控所有任务（分页；按状态、用户过滤；含所属用户名）
-         * @description 状态与进度取自 D1 中的任务行（任务对象在每次状态变化时同步，进度最多每 3 分钟同步一次）。
+         * @description 状态与进度取自 D1 中的任务行（任务对象在每次状态变化时同步，运行中进度最多每 5 分钟同步一次）。
          */
         get: {
             parameters: {
@@ -2261,7 +2261,11 @@ export interface components {
             cx_username: string | null;
             /** @description 是否已保存超星密码（密码本身从不返回） */
             cx_password_set: boolean;
-            use_cookies: boolean;
+            /**
+             * @description 兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录
+             * @enum {boolean}
+             */
+            use_cookies: false;
             speed: number;
             /** @enum {string} */
             notopen_action: "retry" | "ask" | "continue";
@@ -2271,7 +2275,8 @@ export interface components {
             cx_username?: string | null;
             /** @description 只写：省略则保留，null 清除 */
             cx_password?: string | null;
-            use_cookies?: boolean;
+            /** @enum {boolean} */
+            use_cookies?: false;
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -2545,7 +2550,7 @@ export interface components {
             running: number;
             /** @description 本次抽样询问的任务对象数（至多 50 个，随机抽取） */
             sampled: number;
-            /** @description 参与统计的闹钟延迟样本数（每个任务对象保留最近 100 次，仅在内存中） */
+            /** @description 参与统计的闹钟延迟样本数（每个任务对象在检查点中保留最近 20 次） */
             samples: number;
             /** @description 任务对象闹钟的延迟：运行时在计划时间之后多久才执行一步。持续偏高说明运行时过载 */
             lateness_ms: {

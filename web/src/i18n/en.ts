@@ -80,8 +80,6 @@ export const en: Record<MessageKey, string> = {
   "settings.cxPasswordTip": "Stored encrypted on the server and never returned by any API. Leave empty to keep the saved one.",
   "settings.cxPasswordSet": "Saved (leave empty to keep it)",
   "settings.cxPasswordNone": "No password saved yet",
-  "settings.useCookies": "Reuse the login session",
-  "settings.useCookiesTip": "Keep Chaoxing's login cookies and reuse them, so you sign in less often (and see fewer captchas).",
   "settings.study": "Study preferences",
   "settings.speed": "Playback speed",
   "settings.speedTip": "The speed reported for videos and audio. 1.0 is safest; faster saves time but looks less natural.",

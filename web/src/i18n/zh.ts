@@ -79,8 +79,6 @@ export const zh = {
   "settings.cxPasswordTip": "加密保存在服务器上，任何接口都不会返回它。留空表示保持已保存的密码不变。",
   "settings.cxPasswordSet": "已保存（留空则不修改）",
   "settings.cxPasswordNone": "尚未保存密码",
-  "settings.useCookies": "复用登录状态",
-  "settings.useCookiesTip": "保存超星的登录 Cookie，下次直接复用，减少重复登录（更不容易触发验证码）。",
   "settings.study": "学习偏好",
   "settings.speed": "播放倍速",
   "settings.speedTip": "视频/音频的上报倍速。1.0 最稳妥；越快越省时间，但被判定异常的风险越高。",

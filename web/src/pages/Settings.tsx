@@ -1,6 +1,6 @@
 import { ApiOutlined, SaveOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, Modal, Radio, Skeleton, Slider, Space, Switch, Typography } from "antd";
+import { Alert, App, Button, Card, Form, Input, Modal, Radio, Skeleton, Slider, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useBlocker } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
@@ -11,11 +11,11 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 
 type Config = Res<"/api/user/config", "get">;
-type Values = { cx_username: string; cx_password: string; use_cookies: boolean; speed: number; notopen_action: Config["notopen_action"] };
+type Values = { cx_username: string; cx_password: string; speed: number; notopen_action: Config["notopen_action"] };
 
 
 function toValues(c: Config): Values {
-  return { cx_username: c.cx_username ?? "", cx_password: "", use_cookies: c.use_cookies, speed: c.speed, notopen_action: c.notopen_action };
+  return { cx_username: c.cx_username ?? "", cx_password: "", speed: c.speed, notopen_action: c.notopen_action };
 }
 
 export default function Settings() {
@@ -45,7 +45,6 @@ export default function Settings() {
     mutationFn: (v: Values) => {
       const body: Body<"/api/user/config", "put"> = {
         cx_username: v.cx_username.trim() || null,
-        use_cookies: v.use_cookies,
         speed: Math.round(v.speed * 10) / 10,
         notopen_action: v.notopen_action,
       };
@@ -94,9 +93,6 @@ export default function Settings() {
           </Form.Item>
           <Form.Item name="cx_password" label={t("settings.cxPassword")} tooltip={t("settings.cxPasswordTip")}>
             <Input.Password autoComplete="new-password" placeholder={c.cx_password_set ? t("settings.cxPasswordSet") : t("settings.cxPasswordNone")} />
-          </Form.Item>
-          <Form.Item name="use_cookies" label={t("settings.useCookies")} tooltip={t("settings.useCookiesTip")} valuePropName="checked">
-            <Switch />
           </Form.Item>
           <Space wrap>
             <Button icon={<ApiOutlined />} onClick={() => testLogin.mutate()} loading={testLogin.isPending} title={t("settings.testLoginTip")} data-testid="test-login">
