@@ -10,6 +10,7 @@ import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
+import { d1Session } from "./db/session";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -33,6 +34,9 @@ export function newRouter(): App {
 export function createApp(): App {
   const app = newRouter();
   app.use("*", requestId());
+  // Every API and live request reads D1 through a session (read replication; src/db/session.ts).
+  app.use("/api/*", d1Session);
+  app.use("/ws/*", d1Session);
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);

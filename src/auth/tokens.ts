@@ -53,27 +53,41 @@ const REVOKED_DETAIL: Record<RevocationReason, string> = {
 
 const invalid = () => new ApiError("invalid_token", "无效的认证凭据");
 
-/** Signature (HS256 only), exp/iat/sub/jti required, then the jti row and the user checked in one query. */
-export async function authenticate(db: Db, cfg: Config, token: string): Promise<AuthContext> {
-  let payload;
+/** A token whose signature and expiry were checked; its session row (revocation, the user) not yet. */
+export interface Claims {
+  userId: number;
+  jti: string;
+  exp: number;
+}
+
+/** Signature (HS256 only), exp/iat/sub/jti required: no I/O. */
+export async function verifyClaims(cfg: Config, token: string): Promise<Claims> {
   try {
-    ({ payload } = await jwtVerify(token, utf8(cfg.JWT_SECRET), {
+    const { payload } = await jwtVerify(token, utf8(cfg.JWT_SECRET), {
       algorithms: [ALG],
       requiredClaims: ["exp", "iat", "sub", "jti"],
       currentDate: new Date(clock.now()),
-    }));
+    });
+    return { userId: Number(payload.sub), jti: payload.jti!, exp: payload.exp! };
   } catch (e) {
     if (e instanceof joseErrors.JWTExpired) throw new ApiError("token_expired", "登录已过期，请重新登录");
     throw invalid();
   }
-  const userId = Number(payload.sub);
-  const jti = payload.jti!;
-  const row = await db
+}
+
+/** The token's row and its user, in one query (so it can ride in a batch with the route's own queries). */
+export const sessionQuery = (db: Db, claims: Claims) =>
+  db
     .select({ user: users, revokedAt: authTokens.revokedAt, reason: authTokens.revokedReason })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.jti, jti), eq(authTokens.userId, userId)))
-    .get();
+    .where(and(eq(authTokens.jti, claims.jti), eq(authTokens.userId, claims.userId)))
+    .limit(1);
+
+type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
+
+/** The session the row describes, or why there is none. */
+export function sessionOf(row: SessionRow | undefined, claims: Claims): AuthContext {
   if (!row) throw invalid();
   if (!row.user.isActive) throw new ApiError("account_disabled", REVOKED_DETAIL.account_disabled);
   if (row.revokedAt) {
@@ -81,7 +95,14 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
     const reason = row.reason === "password_changed" ? "password_changed" : "token_revoked";
     throw new ApiError(reason, REVOKED_DETAIL[reason]);
   }
-  return { user: row.user, jti, exp: payload.exp! };
+  return { user: row.user, jti: claims.jti, exp: claims.exp };
+}
+
+/** Signature and claims, then the jti row and the user checked in one query. */
+export async function authenticate(db: Db, cfg: Config, token: string): Promise<AuthContext> {
+  const claims = await verifyClaims(cfg, token);
+  const [row] = await sessionQuery(db, claims);
+  return sessionOf(row, claims);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as schema from "./schema";
 
 export type Db = ReturnType<typeof getDb>;
 
-export function getDb(env: Env) {
-  return drizzle(env.DB, { schema });
+/** Drizzle over the database, or over a read-replication session of it (drizzle uses only prepare and batch). */
+export function getDb(env: Env | { DB: D1Database | D1DatabaseSession }) {
+  return drizzle(env.DB as D1Database, { schema });
 }

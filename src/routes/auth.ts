@@ -6,7 +6,6 @@ import { requireAuth } from "../auth/middleware";
 import { issueToken, revokeToken, revokeUserTokens, type UserRow } from "../auth/tokens";
 import { findByEmail, findByLogin } from "../auth/users";
 import { config } from "../config";
-import { getDb } from "../db/client";
 import { passwordResets, userConfigs, users } from "../db/schema";
 import { clock, isoNow } from "../lib/clock";
 import { sha256Hex, randomToken } from "../lib/encoding";
@@ -61,7 +60,7 @@ const limits = {
 
 async function tokenResponse(c: Context<AppEnv>, user: UserRow) {
   const cfg = config(c.env);
-  const { token } = await issueToken(getDb(c.env), cfg, user.id);
+  const { token } = await issueToken(c.var.db, cfg, user.id);
   return { access_token: token, token_type: "bearer" as const, expires_in: cfg.TOKEN_TTL_SECONDS, user: userOut(user) };
 }
 
@@ -77,7 +76,7 @@ export function registerAuthRoutes(app: App) {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const cfg = config(c.env);
       await consume(db, limits.register(clientIp(c)));
       const taken = await db
@@ -119,7 +118,7 @@ export function registerAuthRoutes(app: App) {
       const fromForm = c.req.valid("form") as Partial<z.infer<typeof LoginBody>>;
       const creds = fromJson.username ? fromJson : fromForm;
       if (!creds.username || !creds.password) throw new ApiError("validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填" }] });
-      const db = getDb(c.env);
+      const db = c.var.db;
       const cfg = config(c.env);
       const acct = limits.loginAccount(creds.username);
       const client = limits.loginClient(clientIp(c));
@@ -199,7 +198,7 @@ export function registerAuthRoutes(app: App) {
     }),
     async (c) => {
       const { email } = c.req.valid("json");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const cfg = config(c.env);
       await consume(db, limits.forgotClient(clientIp(c)), limits.forgotEmail(email));
       const user = await findByEmail(db, email);
@@ -238,7 +237,7 @@ export function registerAuthRoutes(app: App) {
     }),
     async (c) => {
       const { token, new_password } = c.req.valid("json");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const cfg = config(c.env);
       const now = isoNow();
       // Consume atomically: only one request can flip used_at from NULL.

@@ -1,16 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, count, desc, eq, gt } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, lt } from "drizzle-orm";
 import type { App } from "../app";
-import { requireAuth } from "../auth/middleware";
-import { getDb, type Db } from "../db/client";
+import { authed, requireAuth, requireClaims } from "../auth/middleware";
+import type { Db } from "../db/client";
 import { taskLogs, tasks } from "../db/schema";
 import { isoNow } from "../lib/clock";
-import { ApiError } from "../lib/errors";
+import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { savedCredentials, unsealed } from "../services/cx-account";
 import { LOG_LEVELS, TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
-import { ownTask } from "../tasks/ownership";
+import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
 import { taskStub } from "../tasks/stub";
@@ -30,15 +30,15 @@ const CreateBody = z
 const ResumeBody = z.object({ notopen: z.enum(["skip", "stop"]).optional() }).strict().openapi("TaskResume");
 const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
 
-export async function latestLogs(db: Db, taskId: number, limit: number) {
-  const rows = await db.select().from(taskLogs).where(eq(taskLogs.taskId, taskId)).orderBy(desc(taskLogs.id)).limit(limit).all();
-  return rows.reverse().map(logOut);
-}
+const newestLogsQuery = (db: Db, taskId: number, limit: number) =>
+  db.select().from(taskLogs).where(eq(taskLogs.taskId, taskId)).orderBy(desc(taskLogs.id)).limit(limit);
 
-const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
+export const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
+  // Reads check the session in the same D1 batch as their own queries: one round trip.
+  const read = { security: bearer, middleware: [requireClaims] };
   const actionResponses = { 200: json(ActionResultSchema, "操作成功"), 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409] };
   const action = (path: string, summary: string) =>
     createRoute({ method: "post", path: `/api/tasks/{id}/${path}`, tags: ["任务"], summary, ...auth, request: { params: IdParam }, responses: actionResponses });
@@ -49,18 +49,19 @@ export function registerTaskRoutes(app: App) {
       path: "/api/tasks",
       tags: ["任务"],
       summary: "获取任务列表（分页）",
-      ...auth,
+      ...read,
       request: { query: PageQuery.extend({ status: z.enum(TASK_STATUSES).optional() }) },
       responses: { 200: json(pageOf(TaskSchema, "TaskPage"), "任务列表"), 400: errors[400], 401: errors[401] },
     }),
     async (c) => {
       const { page, page_size, status } = c.req.valid("query");
-      const db = getDb(c.env);
-      const where = and(eq(tasks.user_id, c.var.auth.user.id), status ? eq(tasks.status, status) : undefined);
-      const [rows, total] = await Promise.all([
-        db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(page_size).offset((page - 1) * page_size).all(),
-        db.select({ n: count() }).from(tasks).where(where).get(),
-      ]);
+      const db = c.var.db;
+      const where = and(eq(tasks.user_id, c.var.claims.userId), status ? eq(tasks.status, status) : undefined);
+      const [, rows, [total]] = await authed(
+        c,
+        db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(page_size).offset((page - 1) * page_size),
+        db.select({ n: count() }).from(tasks).where(where),
+      );
       return c.json(paginate(rows.map(taskOut), total?.n ?? 0, page, page_size), 200);
     },
   );
@@ -85,7 +86,7 @@ export function registerTaskRoutes(app: App) {
         throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}` }] });
       }
       const now = isoNow();
-      const row = await getDb(c.env)
+      const row = await c.var.db
         .insert(tasks)
         .values({
           user_id: userId,
@@ -108,30 +109,37 @@ export function registerTaskRoutes(app: App) {
       method: "get",
       path: "/api/tasks/{id}",
       tags: ["任务"],
-      summary: "获取任务详情（含实时字段与最近 200 条日志）",
-      ...auth,
-      request: { params: IdParam },
-      responses: { 200: json(TaskDetailSchema, "任务详情"), 401: errors[401], 404: errors[404] },
+      summary: "获取任务详情（含实时字段与最新的日志；更早的日志用 /logs 分页获取）",
+      ...read,
+      request: {
+        params: IdParam,
+        query: z.object({
+          logs_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
+        }),
+      },
+      responses: { 200: json(TaskDetailSchema, "任务详情"), 400: errors[400], 401: errors[401], 404: errors[404] },
     }),
     async (c) => {
-      const db = getDb(c.env);
-      const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
-      const [live, logs] = await Promise.all([taskStub(c.env, row.id).live(), latestLogs(db, row.id, 200)]);
-      return c.json({ ...withLive(row, live), logs }, 200);
+      const id = c.req.valid("param").id;
+      const db = c.var.db;
+      const [, [row], logs] = await authed(c, ownTaskQuery(db, c.var.claims.userId, id), newestLogsQuery(db, id, c.req.valid("query").logs_limit));
+      if (!row) throw notFound("任务不存在");
+      const live = await taskStub(c.env, row.id).live();
+      return c.json({ ...withLive(row, live), logs: logs.reverse().map(logOut) }, 200);
     },
   );
 
   // Every transition is the task object's decision (it is the one authority on the task's state); the
   // routes check ownership and gather what the object needs.
   app.openapi(action("start", "启动任务（pending → running；受同时运行任务数上限约束）"), async (c) => {
-    const db = getDb(c.env);
+    const db = c.var.db;
     const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
     const live = settle(await taskStub(c.env, row.id).start(row, await runInput(c.env, db, row)));
     return c.json({ message: "任务已启动", task: withLive(row, live) }, 200);
   });
 
   app.openapi(action("pause", "暂停任务（running → paused）"), async (c) => {
-    const row = await ownTask(getDb(c.env), c.var.auth.user.id, c.req.valid("param").id);
+    const row = await ownTask(c.var.db, c.var.auth.user.id, c.req.valid("param").id);
     return c.json({ message: "任务已暂停", task: withLive(row, settle(await taskStub(c.env, row.id).pause(row))) }, 200);
   });
 
@@ -146,7 +154,7 @@ export function registerTaskRoutes(app: App) {
       responses: { ...actionResponses, 415: errors[415] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
       const { notopen } = c.req.valid("json");
       const live = settle(await taskStub(c.env, row.id).resume(row, await runInput(c.env, db, row), notopen));
@@ -155,12 +163,12 @@ export function registerTaskRoutes(app: App) {
   );
 
   app.openapi(action("cancel", "取消任务（pending/running/paused → cancelled）"), async (c) => {
-    const row = await ownTask(getDb(c.env), c.var.auth.user.id, c.req.valid("param").id);
+    const row = await ownTask(c.var.db, c.var.auth.user.id, c.req.valid("param").id);
     return c.json({ message: "任务已取消", task: withLive(row, await cancelTask(c.env, row, "user")) }, 200);
   });
 
   app.openapi(action("retry", "重试任务（failed/cancelled → running，已完成的任务点不会重做）"), async (c) => {
-    const db = getDb(c.env);
+    const db = c.var.db;
     const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
     const live = settle(await taskStub(c.env, row.id).retry(row, await runInput(c.env, db, row)));
     return c.json({ message: "任务已重试", task: withLive(row, live) }, 200);
@@ -177,7 +185,7 @@ export function registerTaskRoutes(app: App) {
       responses: { 200: json(z.object({ message: z.string() }), "已删除"), 401: errors[401], 404: errors[404], 409: errors[409] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
       await deleteTask(c.env, db, row.id);
       return c.json({ message: "任务已删除" }, 200);
@@ -189,12 +197,13 @@ export function registerTaskRoutes(app: App) {
       method: "get",
       path: "/api/tasks/{id}/logs",
       tags: ["任务"],
-      summary: "获取任务日志（按 id 升序；after_id 增量获取）",
-      ...auth,
+      summary: "获取任务日志（按 id 升序）：默认最新 limit 条；after_id 向后翻页（增量），before_id 向前翻页（更早的）",
+      ...read,
       request: {
         params: IdParam,
         query: z.object({
           after_id: z.coerce.number().int().min(0).optional(),
+          before_id: z.coerce.number().int().min(1).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(200),
           level: z.enum(LOG_LEVELS).optional(),
         }),
@@ -202,15 +211,24 @@ export function registerTaskRoutes(app: App) {
       responses: { 200: json(z.array(LogSchema), "日志"), 400: errors[400], 401: errors[401], 404: errors[404] },
     }),
     async (c) => {
-      const db = getDb(c.env);
-      const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
-      const { after_id, limit, level } = c.req.valid("query");
-      const where = and(eq(taskLogs.taskId, row.id), after_id !== undefined ? gt(taskLogs.id, after_id) : undefined, level ? eq(taskLogs.level, level) : undefined);
-      // Without after_id: the newest `limit` lines; with it: the next `limit` lines after it. Newest last.
-      const rows = after_id !== undefined
-        ? await db.select().from(taskLogs).where(where).orderBy(asc(taskLogs.id)).limit(limit).all()
-        : (await db.select().from(taskLogs).where(where).orderBy(desc(taskLogs.id)).limit(limit).all()).reverse();
-      return c.json(rows.map(logOut), 200);
+      const db = c.var.db;
+      const id = c.req.valid("param").id;
+      const { after_id, before_id, limit, level } = c.req.valid("query");
+      const where = and(
+        eq(taskLogs.taskId, id),
+        after_id !== undefined ? gt(taskLogs.id, after_id) : undefined,
+        before_id !== undefined ? lt(taskLogs.id, before_id) : undefined,
+        level ? eq(taskLogs.level, level) : undefined,
+      );
+      // With after_id: the next `limit` lines after it; otherwise the newest `limit` (before before_id). Newest last.
+      const forward = after_id !== undefined;
+      const [, [row], lines] = await authed(
+        c,
+        ownTaskQuery(db, c.var.claims.userId, id),
+        db.select().from(taskLogs).where(where).orderBy(forward ? asc(taskLogs.id) : desc(taskLogs.id)).limit(limit),
+      );
+      if (!row) throw notFound("任务不存在");
+      return c.json((forward ? lines : lines.reverse()).map(logOut), 200);
     },
   );
 
@@ -231,7 +249,7 @@ export function registerTaskRoutes(app: App) {
       },
     }),
     async (c) => {
-      const row = await ownTask(getDb(c.env), c.var.auth.user.id, c.req.valid("param").id);
+      const row = await ownTask(c.var.db, c.var.auth.user.id, c.req.valid("param").id);
       const image = settle(await taskStub(c.env, row.id).captchaImage(row));
       return c.body(image.bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": image.contentType, "Cache-Control": "no-store" });
     },
@@ -248,7 +266,7 @@ export function registerTaskRoutes(app: App) {
       responses: { 200: json(ActionResultSchema, "验证码已通过"), 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 429: errors[429] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
       await consumeCaptchaAttempt(db, row.id);
       const live = settle(await taskStub(c.env, row.id).solveCaptcha(row, c.req.valid("json").code, await runInput(c.env, db, row)));

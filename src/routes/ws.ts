@@ -3,7 +3,6 @@ import type { App } from "../app";
 import { bearerToken } from "../auth/middleware";
 import { authenticate } from "../auth/tokens";
 import { allowedOrigins, config } from "../config";
-import { getDb } from "../db/client";
 import { hubName, SESSION_HEADER, type LiveSession } from "../durable/sockets";
 import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../types";
@@ -26,7 +25,7 @@ async function handshake(c: Context<AppEnv>): Promise<LiveSession> {
   // Browsers cannot set headers on a WebSocket, hence the seed's `?token=`; a bearer header also works.
   const token = c.req.query("token") || bearerToken(c.req.header("Authorization"));
   if (!token) throw new ApiError("unauthorized", "未认证");
-  const { user, jti, exp } = await authenticate(getDb(c.env), cfg, token);
+  const { user, jti, exp } = await authenticate(c.var.db, cfg, token);
   return { jti, exp, userId: user.id, username: user.username, role: user.role };
 }
 
@@ -53,7 +52,7 @@ export function registerLiveRoutes(app: App) {
   app.get("/api/tasks/:id{[0-9]{1,15}}/ws", async (c) => {
     const session = await handshake(c);
     const id = Number(c.req.param("id"));
-    const db = getDb(c.env);
+    const db = c.var.db;
     // An admin may watch any task (as on /ws/connect); anyone else only their own, others read as missing.
     await (session.role === "admin" ? anyTask(db, id) : ownTask(db, session.userId, id));
     // The user's hub is the registry revocation and expiry go through: it must know of this socket first.

@@ -3,7 +3,7 @@ import { and, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import type { UserRow } from "../../auth/tokens";
-import { getDb, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
 import { adminAudit } from "../../db/schema";
 import { clock, isoNow } from "../../lib/clock";
 import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
@@ -87,7 +87,7 @@ export function registerAuditRoutes(app: App) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const where = and(
         q.action ? eq(adminAudit.action, q.action) : undefined,
         q.admin_id ? eq(adminAudit.adminId, q.admin_id) : undefined,

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { count, eq, sql } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
-import { getDb } from "../../db/client";
 import { tasks } from "../../db/schema";
 import { bearer, errors, json } from "../schemas";
 import { auditRead } from "./audit";
@@ -48,7 +47,7 @@ export function registerAdminEngineRoutes(app: App) {
       responses: { 200: json(EngineHealthSchema, "引擎健康度"), 401: errors[401], 403: errors[403] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const [total, picked] = await Promise.all([
         db.select({ n: count() }).from(tasks).where(eq(tasks.status, "running")).get(),
         db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, "running")).orderBy(sql`random()`).limit(SAMPLE_TASKS).all(),

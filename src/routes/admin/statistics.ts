@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
-import { getDb, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
 import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";
 import { TASK_STATUSES, type TaskStatus } from "../../shared/live";
 import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
@@ -172,7 +172,7 @@ export function registerAdminStatisticsRoutes(app: App) {
       responses: { 200: json(StatisticsSchema, "统计"), 401: errors[401], 403: errors[403] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const stats = await computeStatistics(db, clock.now());
       await auditRead(db, c.var.auth.user, { action: "statistics.view", targetType: "system" });
       return c.json(stats, 200);

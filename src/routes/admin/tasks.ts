@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
-import { getDb } from "../../db/client";
 import { tasks, users } from "../../db/schema";
 import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../schemas";
 import { TASK_STATUSES } from "../../shared/live";
@@ -33,7 +32,7 @@ export function registerAdminTaskRoutes(app: App) {
     }),
     async (c) => {
       const { page, page_size, status, user_id } = c.req.valid("query");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const where = and(status ? eq(tasks.status, status) : undefined, user_id ? eq(tasks.user_id, user_id) : undefined);
       const [rows, total] = await Promise.all([
         db
@@ -70,7 +69,7 @@ export function registerAdminTaskRoutes(app: App) {
       },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const row = await anyTask(db, c.req.valid("param").id);
       // The object decides (a finished task is 409) and writes the task's log line; the audit row follows.
       const live = await cancelTask(c.env, row, "admin");

@@ -4,7 +4,7 @@ import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
-import { getDb, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
@@ -115,7 +115,7 @@ export function registerAdminUserRoutes(app: App) {
     }),
     async (c) => {
       const { page, page_size, search, role, is_active } = c.req.valid("query");
-      const db = getDb(c.env);
+      const db = c.var.db;
       const where = and(
         search ? sql`(instr(lower(${users.username}), ${search.toLowerCase()}) > 0 OR instr(lower(${users.email}), ${search.toLowerCase()}) > 0)` : undefined,
         role ? eq(users.role, role) : undefined,
@@ -150,7 +150,7 @@ export function registerAdminUserRoutes(app: App) {
       responses: { 200: json(UserDetailSchema, "用户详情"), 400: errors[400], ...base, 404: errors[404] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const u = await targetUser(db, c.req.valid("param").id);
       const [cfg, statistics, recent] = await Promise.all([
         loadConfig(db, u.id),
@@ -175,7 +175,7 @@ export function registerAdminUserRoutes(app: App) {
       responses: { 200: json(UserSchema, "更新后的用户"), 400: errors[400], ...base, 404: errors[404], 409: errors[409], 415: errors[415] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const body = c.req.valid("json");
       const u = await targetUser(db, c.req.valid("param").id);
       const emailChanged = body.email !== undefined && body.email.toLowerCase() !== u.email.toLowerCase();
@@ -235,7 +235,7 @@ export function registerAdminUserRoutes(app: App) {
       responses: { 200: json(MessageSchema, "已删除"), 400: errors[400], ...base, 404: errors[404], 409: errors[409] },
     }),
     async (c) => {
-      const db = getDb(c.env);
+      const db = c.var.db;
       const actor = c.var.auth.user;
       const u = await targetUser(db, c.req.valid("param").id);
       // 409, not 400: the request is well-formed; it conflicts with who is asking (api-contract.md 409 covers the admin rules).
