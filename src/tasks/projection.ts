@@ -25,12 +25,6 @@ const KEEP_LOGS = 2000;
 /** Log lines held while D1 is down; beyond this the oldest go (the state itself is never lost). */
 const MAX_OUTBOX = 200;
 
-export interface StudyCredit {
-  userId: number;
-  day: string;
-  seconds: number;
-}
-
 /**
  * `ok`: written. `gone`: the row no longer exists (the task was deleted). `inactive`: the guarded write
  * found the owner deactivated, so a live task must stop. `failed`: D1 did not answer; try again later.
@@ -38,31 +32,45 @@ export interface StudyCredit {
 export type MirrorOutcome = "ok" | "gone" | "inactive" | "failed";
 
 /**
- * Writes the row's owned columns (and credits study time to its Shanghai day) in one batch. With
- * `whileActive`, the row is written only while its owner is active: that is how a task learns, at no
- * extra cost, that its user was deactivated in a race with one of its own transitions.
+ * Writes the row's owned columns in one batch, and credits the study time the row has not seen yet to
+ * today's (Asia/Shanghai) line of study_days. The credit is measured against the row itself, and the
+ * row's counters never go back, so writing the same state twice (a retry, a step re-run after an
+ * eviction) credits nothing twice. With `whileActive` the row is written only while its owner is
+ * active: that is how a task learns, at no extra cost, that its user was deactivated in a race with one
+ * of its own transitions.
  */
-export async function mirrorRow(env: Env, id: number, columns: Partial<Owned>, updatedAt: string, credit: StudyCredit | null, whileActive: boolean): Promise<MirrorOutcome> {
+export async function mirrorRow(env: Env, id: number, columns: Partial<Owned>, at: number, whileActive: boolean): Promise<MirrorOutcome> {
   const db = getDb(env);
   const active = exists(db.select({ one: sql`1` }).from(users).where(and(eq(users.id, tasks.user_id), eq(users.isActive, true))));
-  const update = db.update(tasks).set({ ...columns, updated_at: updatedAt }).where(whileActive ? and(eq(tasks.id, id), active) : eq(tasks.id, id)).returning({ id: tasks.id });
+  const { study_seconds: study, jobs_completed: jobs, ...rest } = columns;
+  const set = {
+    ...rest,
+    ...(study === undefined ? {} : { study_seconds: sql`max(${tasks.study_seconds}, ${study})` }),
+    ...(jobs === undefined ? {} : { jobs_completed: sql`max(${tasks.jobs_completed}, ${jobs})` }),
+    updated_at: new Date(at).toISOString(),
+  };
+  const update = db.update(tasks).set(set).where(whileActive ? and(eq(tasks.id, id), active) : eq(tasks.id, id)).returning({ id: tasks.id });
   try {
-    if (!credit || credit.seconds <= 0) {
-      if ((await update).length > 0) return "ok";
+    let written: { id: number }[];
+    if (study === undefined) {
+      written = await update;
     } else {
-      const [rows] = await db.batch([
-        update,
-        db.insert(studyDays)
-          .values({ taskId: id, userId: credit.userId, day: credit.day, seconds: credit.seconds })
-          .onConflictDoUpdate({ target: [studyDays.taskId, studyDays.day], set: { seconds: sql`${studyDays.seconds} + excluded.seconds` } }),
-      ]);
-      if (rows.length > 0) return "ok";
+      // Before the update, which moves the row's counter: the credit is what it had not counted yet.
+      const credit = db
+        .insert(studyDays)
+        .select(
+          db
+            .select({ taskId: tasks.id, userId: tasks.user_id, day: sql<string>`${shanghaiDay(at)}`.as("day"), seconds: sql<number>`${study} - ${tasks.study_seconds}`.as("seconds") })
+            .from(tasks)
+            .where(and(eq(tasks.id, id), sql`${study} > ${tasks.study_seconds}`)),
+        )
+        .onConflictDoUpdate({ target: [studyDays.taskId, studyDays.day], set: { seconds: sql`${studyDays.seconds} + excluded.seconds` } });
+      [, written] = await db.batch([credit, update]);
     }
+    if (written.length > 0) return "ok";
     const owner = await db.select({ active: users.isActive }).from(tasks).innerJoin(users, eq(users.id, tasks.user_id)).where(eq(tasks.id, id)).get();
     return owner ? "inactive" : "gone";
   } catch (e) {
-    // The row was deleted under the study-day credit (its foreign key).
-    if (String(e).includes("FOREIGN KEY")) return "gone";
     console.warn(`task ${id}: mirror failed`, e);
     return "failed";
   }
@@ -169,20 +177,15 @@ export class Projection {
     if (t.mirror.pending === "none") return "ok";
     const kind = t.mirror.pending;
     const live = liveOf(t);
-    const study = live.study_seconds;
-    const credit = study > t.mirror.studySeconds ? { userId: t.userId, day: shanghaiDay(now), seconds: study - t.mirror.studySeconds } : null;
-    // Claimed before the await: a flush queued meanwhile must not credit the same seconds twice.
-    const before = t.mirror;
-    t.mirror = { pending: "none", at: now, studySeconds: study, progress: live.progress };
-    this.host.save(t);
-    const outcome = await mirrorRow(this.env, t.id, mirrorColumns(live, kind === "full"), new Date(now).toISOString(), credit, t.status === "running");
+    t.mirror = { pending: "none", at: now, studySeconds: live.study_seconds, progress: live.progress };
+    const outcome = await mirrorRow(this.env, t.id, mirrorColumns(live, kind === "full"), now, t.status === "running");
     if (outcome === "gone" || outcome === "inactive") {
       this.host.orphaned(outcome);
       return "stop";
     }
     if (outcome === "ok") return "ok";
-    t.mirror = { ...before, pending: t.mirror.pending === "full" ? "full" : kind };
-    this.host.save(t);
+    // Whatever was asked for meanwhile, what failed is still owed.
+    if (t.mirror.pending !== "full") t.mirror.pending = kind;
     return "failed";
   }
 
@@ -190,7 +193,6 @@ export class Projection {
     if (t.outbox.length === 0) return "ok";
     const lines = t.outbox;
     t.outbox = [];
-    this.host.save(t);
     const stored = await appendLogs(this.env, t.id, lines);
     if (stored === "gone") {
       this.host.orphaned("gone");
@@ -198,9 +200,10 @@ export class Projection {
     }
     if (stored === "failed") {
       t.outbox = [...lines, ...t.outbox].slice(-MAX_OUTBOX);
-      this.host.save(t);
       return "failed";
     }
+    // Written: the checkpoint forgets them (an eviction before this would only write them twice).
+    this.host.save(t);
     this.host.published(t.id, stored);
     // Counted in memory: after an eviction the trim merely comes later, and a counter is not worth a row.
     this.logsSinceTrim += stored.length;
