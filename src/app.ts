@@ -10,6 +10,7 @@ import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerNotificationRoutes } from "./routes/notifications";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -52,6 +53,7 @@ export function createApp(): App {
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);
+  registerNotificationRoutes(app);
   registerLiveRoutes(app);
   registerAdminRoutes(app);
 

@@ -9,7 +9,9 @@ import { initialState, type EngineState, type NotopenAction } from "../engine/st
 import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
+import { notifyTaskState } from "../notify/produce";
 import type { TaskLive, TaskLogLine, TaskMessage, TaskStatus } from "../shared/live";
+import type { NotifyEventKind } from "../shared/notify";
 import { accountName, type Credentials } from "./account";
 import {
   admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, liveOfRow, parseClientMessage,
@@ -71,16 +73,19 @@ const HUBS_KEY = "hubs";
 const MIRROR_EVERY_MS = 5 * 60_000;
 const LATENESS_SAMPLES = 20;
 
-/** What a subscriber should be told about, beyond the progress itself (seed: `notification`). */
+/**
+ * What a subscriber should be told about, beyond the progress itself (seed: `notification`). `event`
+ * (issue 15) lets the dashboard word it in the user's language, with the task's name and a link.
+ */
 function notificationOf(t: TaskRecord): TaskMessage | null {
-  const note = (level: "success" | "warning" | "error", message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.taskId });
+  const note = (level: "success" | "warning" | "error", event: NotifyEventKind, message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.taskId, event });
   if (t.status === "completed") {
     const left = t.engine.left.length;
-    return note("success", `任务 #${t.taskId} 已完成${left ? `，${left} 项需要你手动完成` : ""}`);
+    return note("success", "completed", `任务 #${t.taskId} 已完成${left ? `，${left} 项需要你手动完成` : ""}`);
   }
-  if (t.status === "failed") return note("error", `任务 #${t.taskId} 失败: ${t.errorMsg ?? "未知原因"}`);
-  if (t.status === "paused" && t.reason === "captcha") return note("warning", `任务 #${t.taskId} 需要输入超星验证码才能继续`);
-  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `任务 #${t.taskId}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  if (t.status === "failed") return note("error", "failed", `任务 #${t.taskId} 失败: ${t.errorMsg ?? "未知原因"}`);
+  if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", `任务 #${t.taskId} 需要输入超星验证码才能继续`);
+  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", `任务 #${t.taskId}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
   return null;
 }
 
@@ -437,6 +442,9 @@ export class TaskObject extends DurableObject<Env> {
     await this.publish(t);
     const note = notificationOf(t);
     if (note) this.broadcast([note]);
+    // Issue 15: the user who is not watching hears of it through the notification queue. The transition
+    // counter makes the event's idempotency key, so a step that runs again raises the same event.
+    await notifyTaskState(this.env, { taskId: t.taskId, userId: t.userId, occurrence: `g${t.gen}`, live: this.liveOf(t) });
   }
 
   private async afterStep(t: TaskRecord, logs: LogEvent[]): Promise<void> {

@@ -10,6 +10,7 @@ import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
 import { seal } from "../lib/secretbox";
+import { LANGUAGES } from "../shared/notify";
 import { Password } from "./auth";
 import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
 
@@ -19,6 +20,7 @@ export const Speed = z
   .max(2, "速度范围 1.0–2.0")
   .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
 export const NotopenAction = z.enum(["retry", "ask", "continue"]);
+const Language = z.enum(LANGUAGES);
 
 const ConfigSchema = z
   .object({
@@ -29,6 +31,7 @@ const ConfigSchema = z
     use_cookies: z.boolean(),
     speed: z.number(),
     notopen_action: NotopenAction,
+    language: Language.openapi({ description: "通知使用的语言（仪表盘切换语言时写入）" }),
     updated_at: z.string(),
   })
   .openapi("UserConfig");
@@ -40,6 +43,7 @@ const ConfigUpdate = z
     use_cookies: z.boolean().optional(),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
+    language: Language.optional(),
   })
   .strict()
   .openapi("UserConfigUpdate");
@@ -81,6 +85,7 @@ export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
     use_cookies: r.useCookies,
     speed: r.speed,
     notopen_action: r.notopenAction,
+    language: r.language,
     updated_at: r.updatedAt,
   };
 }
@@ -147,6 +152,7 @@ export function registerUserRoutes(app: App) {
       if (body.use_cookies !== undefined) set.useCookies = body.use_cookies;
       if (body.speed !== undefined) set.speed = body.speed;
       if (body.notopen_action !== undefined) set.notopenAction = body.notopen_action;
+      if (body.language !== undefined) set.language = body.language;
       const row = await db.update(userConfigs).set(set).where(eq(userConfigs.userId, userId)).returning().get();
       return c.json(configOut(row!), 200);
     },

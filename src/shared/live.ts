@@ -3,6 +3,8 @@
  * imported by the worker, the durable objects and the dashboard (seed-api.md "WebSocket",
  * seed-wire-shapes.md). Pure types and tiny helpers only: this file must stay free of runtime imports.
  */
+import type { NotifyEventKind } from "./notify";
+
 export type TaskStatus = "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
 
 export interface LeftForUser {
@@ -55,7 +57,7 @@ export type ServerMessage =
   | { type: "pong" }
   | { type: "task_update"; task_id: number; data: TaskLive }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
-  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number }
+  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number; event?: NotifyEventKind }
   | { type: "error"; message: string; detail: string };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */
