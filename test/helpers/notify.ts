@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach } from "vitest";
+import { afterEach, beforeEach } from "vitest";
 import worker from "../../src/index";
 import { setMailSenderOverride, type Mail } from "../../src/lib/mail";
 import { setNotifyProducerOverride, type NotifyMessage } from "../../src/notify/produce";
@@ -43,20 +43,26 @@ function accepted(req: CapturedRequest): Response {
 
 /**
  * The in-process capture server standing in for every provider: records each request exactly as it
- * left the sender and answers with `answer` (default: the provider's success body).
+ * left the sender and answers with `answer` (default: the provider's success body). Installed before
+ * each test of the calling `describe` (fresh records, default answers) and removed after it.
  */
 export function installCapture(answer?: Answer) {
   const requests: CapturedRequest[] = [];
   const mails: Mail[] = [];
   let respond: Answer = answer ?? accepted;
-  setNotifySenderOverride({
-    async fetch(req) {
-      const c: CapturedRequest = { method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: await req.text() };
-      requests.push(c);
-      return respond(c, requests.length);
-    },
+  beforeEach(() => {
+    requests.length = 0;
+    mails.length = 0;
+    respond = answer ?? accepted;
+    setNotifySenderOverride({
+      async fetch(req) {
+        const c: CapturedRequest = { method: req.method, url: req.url, headers: Object.fromEntries(req.headers), body: await req.text() };
+        requests.push(c);
+        return respond(c, requests.length);
+      },
+    });
+    setMailSenderOverride({ send: async (m) => void mails.push(m) });
   });
-  setMailSenderOverride({ send: async (m) => void mails.push(m) });
   afterEach(() => {
     setNotifySenderOverride(null);
     setMailSenderOverride(null);
@@ -85,9 +91,19 @@ export async function runQueue(queue: string, messages: { id?: string; body: Not
     queue,
     messages.map((m) => ({ id: m.id ?? messageId(), timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
   );
+  // The pool's result lists retries without their delay: read it from the calls themselves.
+  const delays = new Map<string, number | undefined>();
+  for (const m of batch.messages) {
+    const retry = m.retry.bind(m);
+    m.retry = (o?: QueueRetryOptions) => {
+      delays.set(m.id, o?.delaySeconds);
+      retry(o);
+    };
+  }
   const ctx = createExecutionContext();
   await (worker.queue as ExportedHandlerQueueHandler<Env>)(batch as MessageBatch, env, ctx);
-  return (await getQueueResult(batch, ctx)) as QueueResult;
+  const r = (await getQueueResult(batch, ctx)) as QueueResult;
+  return { ...r, retryMessages: r.retryMessages.map((m) => ({ ...m, delaySeconds: delays.get(m.msgId) })) };
 }
 
 /** A task row for events to hang on (consumer tests need no engine behind it). */
