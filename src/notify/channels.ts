@@ -1,8 +1,8 @@
 import { config, notifyAllowedOrigins } from "../config";
 import { notifyChannels } from "../db/schema";
 import { open, seal } from "../lib/secretbox";
-import type { NotifyChannel } from "../shared/notify";
-import { ROBOT_HOSTS, type HttpChannel, type Secrets } from "./providers";
+import type { NotifyChannel, Secrets } from "../shared/notify";
+import { ROBOT_HOSTS, type HttpChannel } from "./providers";
 import { checkTarget, type TargetCheck } from "./target";
 
 export type ChannelRow = typeof notifyChannels.$inferSelect;

@@ -1,26 +1,9 @@
 import { hmacSha256, toBase64, toHex } from "../lib/encoding";
-import type { NotifyChannel } from "../shared/notify";
+import type { NotifyChannel, Secrets } from "../shared/notify";
 import { plainText, type Notice } from "./messages";
 import type { ProviderAnswer } from "./sender";
 
-/** The secret settings of a channel: keys, tokens and webhook URLs (sealed at rest, never returned). */
-export type SecretField = "sendkey" | "token" | "device_url" | "webhook_url" | "url" | "secret";
-export type Secrets = Partial<Record<SecretField, string>>;
 export type HttpChannel = Exclude<NotifyChannel, "email">;
-
-/** Which secrets each channel needs before it can be enabled, and which it may have. */
-export const SECRET_FIELDS: Record<NotifyChannel, { required: SecretField[]; optional: SecretField[] }> = {
-  email: { required: [], optional: [] },
-  serverchan: { required: ["sendkey"], optional: [] },
-  pushplus: { required: ["token"], optional: [] },
-  bark: { required: ["device_url"], optional: [] },
-  wecom: { required: ["webhook_url"], optional: [] },
-  dingtalk: { required: ["webhook_url"], optional: ["secret"] },
-  feishu: { required: ["webhook_url"], optional: ["secret"] },
-  webhook: { required: ["url", "secret"], optional: [] },
-};
-
-export const URL_FIELDS: readonly SecretField[] = ["device_url", "webhook_url", "url"];
 
 /** The official hosts of the group robots: their webhook URLs must point there (or at an allowed origin). */
 export const ROBOT_HOSTS: Partial<Record<HttpChannel, readonly string[]>> = {

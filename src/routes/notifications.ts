@@ -12,9 +12,10 @@ import { consume } from "../lib/ratelimit";
 import { checkChannelUrl, openSecrets, sealSecrets, type ChannelRow } from "../notify/channels";
 import { deliverTo } from "../notify/deliver";
 import { testNotice } from "../notify/messages";
-import { SECRET_FIELDS, URL_FIELDS, type HttpChannel, type SecretField, type Secrets } from "../notify/providers";
+import type { HttpChannel } from "../notify/providers";
 import {
-  NOTIFY_CHANNELS, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, NOTIFY_EVENTS, type NotifyChannel, type NotifyEventKind,
+  NOTIFY_CHANNELS, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, NOTIFY_EVENTS, SECRET_FIELDS, URL_FIELDS,
+  type NotifyChannel, type NotifyEventKind, type SecretField, type Secrets,
 } from "../shared/notify";
 import { bearer, errors, IdParam, json, jsonBody } from "./schemas";
 import { ownTask } from "./tasks";

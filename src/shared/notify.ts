@@ -11,6 +11,25 @@ export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 export const NOTIFY_CHANNELS = ["email", "serverchan", "pushplus", "bark", "wecom", "dingtalk", "feishu", "webhook"] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
 
+/** The secret settings of a channel: keys, tokens and webhook URLs (sealed at rest, never returned). */
+export type SecretField = "sendkey" | "token" | "device_url" | "webhook_url" | "url" | "secret";
+export type Secrets = Partial<Record<SecretField, string>>;
+
+/** Which secrets each channel needs before it can be enabled, and which it may have. */
+export const SECRET_FIELDS: Record<NotifyChannel, { required: SecretField[]; optional: SecretField[] }> = {
+  email: { required: [], optional: [] },
+  serverchan: { required: ["sendkey"], optional: [] },
+  pushplus: { required: ["token"], optional: [] },
+  bark: { required: ["device_url"], optional: [] },
+  wecom: { required: ["webhook_url"], optional: [] },
+  dingtalk: { required: ["webhook_url"], optional: ["secret"] },
+  feishu: { required: ["webhook_url"], optional: ["secret"] },
+  webhook: { required: ["url", "secret"], optional: [] },
+};
+
+/** The secret fields that are URLs (checked as notification targets; their host may be shown). */
+export const URL_FIELDS: readonly SecretField[] = ["device_url", "webhook_url", "url"];
+
 /** The language of notifications (and of the user's dashboard). */
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
