@@ -12,10 +12,10 @@ import type { NotifyMessage } from "./produce";
 /** Kept in step with `max_retries` of the consumer in wrangler.toml: after that, the dead-letter queue. */
 export const NOTIFY_MAX_RETRIES = 5;
 /** At most one message per task and event kind in this window (issue 15). */
-export const NOTIFY_WINDOW_MS = 10 * 60_000;
+const NOTIFY_WINDOW_MS = 10 * 60_000;
 
 /** Back-off before the next try: 1 min, 3 min, 9 min, 27 min, then an hour. */
-export const backoffSeconds = (attempts: number) => Math.min(3600, 60 * 3 ** Math.max(0, attempts - 1));
+const backoffSeconds = (attempts: number) => Math.min(3600, 60 * 3 ** Math.max(0, attempts - 1));
 
 const MessageSchema = z.object({
   key: z.string().min(1).max(200),

@@ -37,7 +37,8 @@ const WORDS: Record<Language, Words> = {
   "zh-CN": {
     brand: "学习通助手",
     open: "打开任务",
-    test: { title: "测试通知", text: "这是一条来自学习通助手的测试通知：收到它，说明这个通知渠道已经配置好了。" },
+    // "任务" / "Task" in every text: a DingTalk robot secured by keyword is told to use that keyword (README).
+    test: { title: "测试通知", text: "这是一条来自学习通助手的测试通知：收到它，说明任务通知已经可以发到这个渠道了。" },
     events: {
       captcha: (n) => ({ title: `任务「${n}」需要输入验证码`, text: "超星要求输入验证码，任务已暂停。打开任务页面输入验证码后，任务会继续。" }),
       notopen_ask: (n, d) => ({
@@ -57,7 +58,7 @@ const WORDS: Record<Language, Words> = {
   en: {
     brand: "Chaoxing Helper",
     open: "Open the task",
-    test: { title: "Test notification", text: "A test notification from Chaoxing Helper: if you got it, this channel is set up." },
+    test: { title: "Test notification", text: "Task notifications work: this is a test from Chaoxing Helper through this channel." },
     events: {
       captcha: (n) => ({ title: `Task “${n}” needs a captcha`, text: "Chaoxing asks for a captcha and the task is paused. Enter it on the task page and the task goes on." }),
       notopen_ask: (n, d) => ({

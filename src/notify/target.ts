@@ -71,7 +71,7 @@ function privateV6(addr: string): boolean {
   const g = parseV6(addr);
   if (!g) return true;
   const [g0 = 0, g1 = 0] = g;
-  const embeddedV4 = (i: number) => [g[i]! >> 8, g[i]! & 0xff, g[i + 1]! >> 8, g[i + 1]! & 0xff];
+  const embeddedV4 = (i: number) => [g[i] >> 8, g[i] & 0xff, g[i + 1] >> 8, g[i + 1] & 0xff];
   if (g.slice(0, 5).every((x) => x === 0)) return true; // ::, ::1, IPv4-compatible and IPv4-mapped (::ffff:a.b.c.d)
   if (g0 === 0x64 && g1 === 0xff9b) return privateV4(embeddedV4(6)); // NAT64
   if (g0 === 0x2002) return privateV4(embeddedV4(1)); // 6to4

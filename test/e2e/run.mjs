@@ -88,6 +88,11 @@ async function journey() {
   const statusTag = () => page.locator(".page-head .ant-tag").first();
   const waitStatus = (text, timeout) => page.locator(".page-head .ant-tag", { hasText: text }).first().waitFor({ timeout });
   const taskIdFromUrl = () => Number(new URL(page.url()).pathname.split("/").pop());
+  /** A toast with `text`, read while it shows: its text and the href of its link (null if none came). */
+  const watchToast = (text) => {
+    const toast = page.locator(".ant-notification-notice", { hasText: text }).first();
+    return toast.waitFor({ timeout: 600_000 }).then(async () => ({ text: await toast.innerText(), href: await toast.locator("a").first().getAttribute("href") }), () => null);
+  };
 
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
   const createTask = async (names, { speed2 = false, notopen, start = true } = {}) => {
@@ -201,7 +206,7 @@ async function journey() {
     if (webhookSecret.length < 16) throw new Error(`generated secret "${webhookSecret}"`);
     await page.getByTestId("notify-enable-webhook").click();
     await page.getByTestId("notify-save").click();
-    await page.getByText("通知设置已保存").waitFor();
+    await page.getByText("通知设置已更新").waitFor();
     await page.getByTestId("notify-test-webhook").click();
     const result = page.getByTestId("notify-test-result-webhook");
     await result.waitFor({ timeout: 30_000 });
@@ -283,6 +288,9 @@ async function journey() {
     await check(page, "tasks");
   });
 
+  // The in-page toast of the "ask" pause below (the user is watching that task), read when it shows:
+  // it fades after a few seconds.
+  const askToast = watchToast("等你选择");
   await step("the “chapter not open” prompt: ask, then skip", async () => {
     need("post", "/api/tasks/{id}/resume");
     const dialog = await createTask([COURSE_ASK], { speed2: true, notopen: "询问我" });
@@ -298,7 +306,6 @@ async function journey() {
   });
 
   let captchaTask = 0;
-  let captchaToast = Promise.resolve(null);
   await step("the captcha prompt: image, answer, task goes on", async () => {
     need("get", "/api/tasks/{id}/captcha");
     if (!sim) throw new Skip("no simulator address (--sim) to demand a captcha");
@@ -306,9 +313,6 @@ async function journey() {
     // Demanded only now: the course list above needs a login too.
     await simAction({ action: "expireSessions", phone: DEMO_PHONE });
     const { answer } = await simAction({ action: "requireCaptcha", phone: DEMO_PHONE });
-    // The in-page toast, read when it shows (it fades after a few seconds).
-    const toast = page.locator(".ant-notification-notice", { hasText: "需要输入验证码" }).first();
-    captchaToast = toast.waitFor({ timeout: 120_000 }).then(() => toast.innerText(), () => null);
     await dialog.getByTestId("create-start").click();
     await page.waitForURL(/\/tasks\/\d+$/);
     captchaTask = taskIdFromUrl();
@@ -330,11 +334,11 @@ async function journey() {
     }
   });
 
-  await step("notifications: the captcha pause reached the webhook, named the task, and its link opens it", async () => {
+  await step("notifications: the toast names the task and links it; the captcha pause reached the webhook and its link opens the task", async () => {
+    const toast = await askToast;
+    if (!toast?.text.includes(`「${COURSE_ASK}」`) || !toast.text.includes("打开任务") || !/^\/tasks\/\d+$/.test(toast.href ?? "")) throw new Error(`toast: ${JSON.stringify(toast)}`);
     if (!webhookSecret) throw new Skip("no webhook was set up");
     if (!captchaTask) throw new Skip("no captcha task ran");
-    const toastText = await captchaToast;
-    if (!toastText?.includes(`「${COURSE_CAPTCHA}」需要输入验证码`) || !toastText.includes("打开任务")) throw new Error(`toast: ${toastText}`);
     const got = await capture.waitFor((b) => b.event === "captcha" && b.task_id === captchaTask);
     if (!signatureValid(got, webhookSecret)) throw new Error("the captcha notification's signature does not verify");
     const body = JSON.parse(got.body);
