@@ -45,6 +45,7 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
         await markDead(env, parsed.data.key);
         m.ack();
       } else if ((await deliverEvent(env, m.id, parsed.data)) === "retry") {
+        if (m.attempts > NOTIFY_MAX_RETRIES) console.warn(`notify: ${parsed.data.key} still failing after ${m.attempts} tries: to the dead letters`);
         m.retry({ delaySeconds: backoffSeconds(m.attempts) });
       } else {
         m.ack();
@@ -63,7 +64,6 @@ interface EventRow {
   d_id: number | null;
   channel: NotifyChannel | null;
   d_status: string | null;
-  attempts: number | null;
 }
 
 /**
@@ -115,7 +115,7 @@ async function deliverEvent(env: Env, messageId: string, msg: NotifyMessage): Pr
       ).bind(c.kind, iso, msg.key, messageId),
     ),
     db.prepare(
-      `SELECT e.id, e.status, e.message_id, d.id AS d_id, d.channel, d.status AS d_status, d.attempts
+      `SELECT e.id, e.status, e.message_id, d.id AS d_id, d.channel, d.status AS d_status
        FROM notify_events e LEFT JOIN notify_deliveries d ON d.event_id = e.id WHERE e.idem_key = ?`,
     ).bind(msg.key),
   ];

@@ -17,9 +17,6 @@ export function captureRaised(): void {
   setNotifyProducerOverride({ send: async (m) => void raised.push(structuredClone(m)) });
 }
 
-/** The raised events from index `from` on, waiting for none: each step awaits its own raise. */
-export const raisedSince = (from: number) => raised.slice(from);
-
 export interface CapturedRequest {
   method: string;
   url: string;
