@@ -1,6 +1,7 @@
 // `npm run dev [-- --port N --persist-to DIR]`: the whole app offline. Builds the assets, applies the D1 migrations to the
 // local database, starts the Chaoxing simulator (port SIM_PORT, default 8001) and the app (default 8000)
-// with the simulator as its upstream. Ctrl-C stops both.
+// with the simulator as its upstream. Ctrl-C stops both. NOTIFY_ALLOWED_ORIGINS in the environment
+// (e.g. http://127.0.0.1:9123) lets notifications reach a local receiver; nothing local is allowed otherwise.
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -32,6 +33,8 @@ const children = [
       "dev", "--port", port, "--inspector-port", inspector(port), ...common,
       ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
       "--var", `APP_URL:http://localhost:${port}`,
+      // A local notification receiver (plain HTTP on loopback) is allowed only when asked for explicitly.
+      ...(process.env.NOTIFY_ALLOWED_ORIGINS ? ["--var", `NOTIFY_ALLOWED_ORIGINS:${process.env.NOTIFY_ALLOWED_ORIGINS}`] : []),
     ],
     { cwd: root, env, stdio: "inherit" },
   ),

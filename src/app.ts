@@ -11,6 +11,7 @@ import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
 import { d1Session } from "./db/session";
+import { registerNotificationRoutes } from "./routes/notifications";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -56,6 +57,7 @@ export function createApp(): App {
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);
+  registerNotificationRoutes(app);
   registerLiveRoutes(app);
   registerAdminRoutes(app);
 

@@ -16,6 +16,10 @@ const ConfigSchema = z.object({
   MAIL_FROM: z.string().default("chaoxing-edge <noreply@example.com>"),
   MAIL_API_URL: z.string().default("https://api.resend.com/emails"),
   MAIL_API_KEY: z.string().optional(),
+  // Notifications (issue 15): origins allowed as targets although plain HTTP or private (a capture
+  // server in development and tests; never by default), and the per-user daily cap.
+  NOTIFY_ALLOWED_ORIGINS: z.string().default(""),
+  NOTIFY_DAILY_CAP: z.coerce.number().int().min(1).max(1000).default(30),
   CX_PASSPORT_URL: z.string().url(),
   CX_MOOC2_URL: z.string().url(),
   CX_MOOC1_URL: z.string().url(),
@@ -37,4 +41,9 @@ export function config(env: Env): Config {
 
 export function allowedOrigins(cfg: Config): string[] {
   return cfg.ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean).concat(new URL(cfg.APP_URL).origin);
+}
+
+/** The notification targets allowed although plain HTTP or private, as origins (`NOTIFY_ALLOWED_ORIGINS`). */
+export function notifyAllowedOrigins(cfg: Config): string[] {
+  return cfg.NOTIFY_ALLOWED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean).map((s) => new URL(s).origin);
 }

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { consumeNotifications } from "./notify/consume";
 export { TaskObject } from "./durable/task";
 export { HubObject } from "./durable/hub";
 export { AccountObject } from "./durable/account";
@@ -7,4 +8,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Notification events and their dead letters (issue 15; wrangler.toml [[queues.consumers]]).
+  queue: (batch, env) => consumeNotifications(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser } from "../shared/live";
+import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
 const timestamp = (name: string) => text(name);
@@ -33,6 +34,10 @@ export const userConfigs = sqliteTable("user_configs", {
   cxPasswordEnc: text("cx_password_enc"),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
+  /** The language of notifications (issue 15); the dashboard PUTs it when the user switches. */
+  language: text("language", { enum: LANGUAGES }).notNull().default("zh-CN"),
+  /** Notification events the user switched off (issue 15): an event kind added later is on by default. */
+  notifyMuted: text("notify_muted", { mode: "json" }).$type<NotifyEventKind[]>().notNull().default(sql`'[]'`),
   updatedAt: timestamp("updated_at").notNull(),
 });
 
@@ -150,4 +155,64 @@ export const studyDays = sqliteTable(
     seconds: integer("seconds").notNull().default(0),
   },
   (t) => [uniqueIndex("study_days_task_day").on(t.taskId, t.day), index("study_days_day").on(t.day)],
+);
+
+/**
+ * A user's notification channel (issue 15), one row per kind. Its secrets (keys, tokens, webhook URLs)
+ * are one AES-GCM ciphertext bound to the user and the kind, never returned; `host` is what the
+ * settings page may show of a URL.
+ */
+export const notifyChannels = sqliteTable(
+  "notify_channels",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<NotifyChannel>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(false),
+    secretsEnc: text("secrets_enc"),
+    host: text("host"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("notify_channels_user_kind").on(t.userId, t.kind)],
+);
+
+/**
+ * One row per raised event. `idem_key` is unique: the same event raised again (a re-run step) finds its
+ * row and is not sent twice; `message_id` tells a queue redelivery of the first message (which goes on)
+ * from a second message for the same event (which is dropped). `status` is decided once, when the row is
+ * written: accepted, or why not (throttled, capped, muted, no_channel).
+ */
+export const notifyEvents = sqliteTable(
+  "notify_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    idemKey: text("idem_key").notNull(),
+    messageId: text("message_id").notNull(),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    taskId: integer("task_id").references(() => tasks.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<NotifyEventKind>().notNull(),
+    status: text("status", { enum: NOTIFY_EVENT_STATUSES }).notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("notify_events_idem").on(t.idemKey),
+    index("notify_events_task").on(t.taskId, t.kind, t.createdAt),
+    index("notify_events_user").on(t.userId, t.createdAt),
+  ],
+);
+
+/** One row per event and channel: what the provider answered (status, a short redacted excerpt). */
+export const notifyDeliveries = sqliteTable(
+  "notify_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id").notNull().references(() => notifyEvents.id, { onDelete: "cascade" }),
+    channel: text("channel").$type<NotifyChannel>().notNull(),
+    status: text("status", { enum: NOTIFY_DELIVERY_STATUSES }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    httpStatus: integer("http_status"),
+    excerpt: text("excerpt"),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("notify_deliveries_event_channel").on(t.eventId, t.channel)],
 );

@@ -14,11 +14,12 @@ export const ROUND_TRIPS_HEADER = "X-D1-Round-Trips";
 
 export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   const bookmark = c.req.header(BOOKMARK_HEADER);
-  const session = c.env.DB.withSession(bookmark || (c.req.method === "GET" ? "first-unconstrained" : "first-primary"));
-  const counted = countingSession(session);
+  // Opened on the first query: routes that never touch D1 (the document, health) do not need one.
+  let session: D1DatabaseSession | null = null;
+  const counted = countingSession(() => (session ??= c.env.DB.withSession(bookmark || (c.req.method === "GET" ? "first-unconstrained" : "first-primary"))));
   c.set("db", getDb({ DB: counted.session }));
   await next();
-  const latest = session.getBookmark();
+  const latest = (session as D1DatabaseSession | null)?.getBookmark();
   if (latest) c.header(BOOKMARK_HEADER, latest);
   c.header(ROUND_TRIPS_HEADER, String(counted.trips()));
 });
@@ -26,7 +27,7 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
 const EXECUTE = new Set(["all", "first", "run", "raw"]);
 
 /** The session with every statement execution and every batch counted (each is one round trip). */
-function countingSession(session: D1DatabaseSession): { session: D1DatabaseSession; trips: () => number } {
+function countingSession(session: () => D1DatabaseSession): { session: D1DatabaseSession; trips: () => number } {
   let trips = 0;
   const real = new WeakMap<object, D1PreparedStatement>();
   const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
@@ -44,12 +45,12 @@ function countingSession(session: D1DatabaseSession): { session: D1DatabaseSessi
     return proxy;
   };
   const counted = {
-    prepare: (query: string) => wrap(session.prepare(query)),
+    prepare: (query: string) => wrap(session().prepare(query)),
     batch: <T>(statements: D1PreparedStatement[]) => {
       trips++;
-      return session.batch<T>(statements.map((s) => real.get(s) ?? s));
+      return session().batch<T>(statements.map((s) => real.get(s) ?? s));
     },
-    getBookmark: () => session.getBookmark(),
+    getBookmark: () => session().getBookmark(),
   };
   return { session: counted as D1DatabaseSession, trips: () => trips };
 }

@@ -8,6 +8,7 @@ import { initialState, type EngineState } from "../engine/state";
 import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
 import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
+import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
@@ -408,8 +409,12 @@ export class TaskObject extends DurableObject<Env> {
 
   private async afterTransition(t: TaskRecord): Promise<void> {
     await this.projection.flush();
+    const live = liveOf(t);
     const note = notificationOf(t);
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }, ...(note ? [note] : [])]);
+    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+    // Issue 15: the user who is not watching hears of it through the notification queue. The transition
+    // counter makes the event's idempotency key, so a step that runs again raises the same event.
+    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence: `g${t.gen}`, live });
   }
 
   private publish(t: TaskRecord): void {

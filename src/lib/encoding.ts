@@ -28,6 +28,12 @@ export async function sha256Hex(s: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", utf8(s)));
 }
 
+/** HMAC-SHA256 of `message` under `key` (both UTF-8 text). */
+export async function hmacSha256(key: string, message: string): Promise<ArrayBuffer> {
+  const k = await crypto.subtle.importKey("raw", utf8(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return crypto.subtle.sign("HMAC", k, utf8(message));
+}
+
 export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }

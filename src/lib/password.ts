@@ -1,4 +1,4 @@
-import { fromBase64, toBase64, utf8 } from "./encoding";
+import { fromBase64, hmacSha256, toBase64 } from "./encoding";
 
 /**
  * Versioned password hashes: `pbkdf2-sha256$v1$<iterations>$<salt b64>$<hash b64>`.
@@ -8,13 +8,8 @@ import { fromBase64, toBase64, utf8 } from "./encoding";
 const SCHEME = "pbkdf2-sha256";
 const VERSION = "v1";
 
-async function peppered(password: string, pepper: string): Promise<ArrayBuffer> {
-  const key = await crypto.subtle.importKey("raw", utf8(pepper), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return crypto.subtle.sign("HMAC", key, utf8(password));
-}
-
 async function derive(password: string, pepper: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey("raw", await peppered(password, pepper), "PBKDF2", false, ["deriveBits"]);
+  const base = await crypto.subtle.importKey("raw", await hmacSha256(pepper, password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, base, 256);
   return new Uint8Array(bits);
 }

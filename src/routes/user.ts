@@ -11,9 +11,11 @@ import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
 import { seal } from "../lib/secretbox";
+import { LANGUAGES } from "../shared/notify";
 import { Password } from "./auth";
 import { loadConfig, type ConfigRow } from "../users/config";
 import { bearer, errors, json, jsonBody, MessageSchema, NotopenAction, Speed, UserSchema, userOut } from "./schemas";
+const Language = z.enum(LANGUAGES);
 
 const ConfigSchema = z
   .object({
@@ -24,6 +26,7 @@ const ConfigSchema = z
     use_cookies: z.literal(false).openapi({ description: "兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录" }),
     speed: z.number(),
     notopen_action: NotopenAction,
+    language: Language.openapi({ description: "通知使用的语言（仪表盘切换语言时写入）" }),
     updated_at: z.string(),
   })
   .openapi("UserConfig");
@@ -35,6 +38,7 @@ const ConfigUpdate = z
     use_cookies: z.literal(false, "不支持 cookie 登录：本平台始终用账号密码登录").optional(),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
+    language: Language.optional(),
   })
   .strict()
   .openapi("UserConfigUpdate");
@@ -66,6 +70,7 @@ export function configOut(r: ConfigRow): z.infer<typeof ConfigSchema> {
     use_cookies: false,
     speed: r.speed,
     notopen_action: r.notopenAction,
+    language: r.language,
     updated_at: r.updatedAt,
   };
 }
@@ -141,6 +146,7 @@ export function registerUserRoutes(app: App) {
         set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       if (body.speed !== undefined) set.speed = body.speed;
       if (body.notopen_action !== undefined) set.notopenAction = body.notopen_action;
+      if (body.language !== undefined) set.language = body.language;
       const row = await db.update(userConfigs).set(set).where(eq(userConfigs.userId, userId)).returning().get();
       return c.json(configOut(row!), 200);
     },

@@ -4,6 +4,8 @@
  * seed-wire-shapes.md), and the closed lists of statuses, reasons and roles. Constants and types only:
  * this file must stay free of runtime imports (the dashboard bundles it).
  */
+import type { NotifyEventKind } from "./notify";
+
 export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -50,7 +52,7 @@ export type ServerMessage =
   | { type: "pong" }
   | { type: "task_update"; task_id: number; data: TaskLive }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
-  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number }
+  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number; event?: NotifyEventKind }
   | { type: "error"; message: string; detail: string };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */

@@ -2,6 +2,7 @@ import type { EngineState } from "../engine/state";
 import { computeProgress } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
+import type { NotifyEventKind } from "../shared/notify";
 import type { PendingLog } from "./projection";
 import type { TaskLive, TaskRow } from "./shape";
 
@@ -82,16 +83,19 @@ export function liveOf(t: TaskRecord): TaskLive {
   };
 }
 
-/** What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the task. */
+/**
+ * What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the
+ * task. `event` (issue 15) lets the dashboard word it in the user's language and link the task.
+ */
 export function notificationOf(t: TaskRecord): TaskMessage | null {
-  const note = (level: "success" | "warning" | "error", message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.id });
+  const note = (level: "success" | "warning" | "error", event: NotifyEventKind, message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.id, event });
   const name = `任务「${t.name}」`;
   if (t.status === "completed") {
     const left = t.engine?.left.length ?? 0;
-    return note("success", `${name}已完成${left ? `，${left} 项需要你手动完成` : ""}`);
+    return note("success", "completed", `${name}已完成${left ? `，${left} 项需要你手动完成` : ""}`);
   }
-  if (t.status === "failed") return note("error", `${name}失败: ${t.errorMsg ?? "未知原因"}`);
-  if (t.status === "paused" && t.reason === "captcha") return note("warning", `${name}需要输入超星验证码才能继续`);
-  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  if (t.status === "failed") return note("error", "failed", `${name}失败: ${t.errorMsg ?? "未知原因"}`);
+  if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", `${name}需要输入超星验证码才能继续`);
+  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
   return null;
 }

@@ -121,6 +121,8 @@ export function makeRunner() {
     },
     /** Screenshot of the page as it is, then axe: serious or critical violations fail the step. */
     async check(page, name) {
+      // The page at rest: not the hover colours of whatever the last click left the pointer on.
+      await page.mouse.move(0, 0);
       await page.waitForTimeout(300); // let antd's enter animations finish so the shot is not mid-fade
       const file = path.join(shotsDir, `${String(++shot).padStart(2, "0")}-${name}.png`);
       await page.screenshot({ path: file, fullPage: true });

@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { initialJs } from "./bundle.mjs";
-import { launchBrowser, localD1, makeRunner, root, Skip, startApp } from "./harness.mjs";
+import { signatureValid, startCapture } from "./capture.mjs";
+import { freePort, launchBrowser, localD1, makeRunner, root, Skip, startApp } from "./harness.mjs";
 
 const DEMO_PHONE = "13800138000";
 const DEMO_PASSWORD = "your_password";
@@ -22,13 +23,19 @@ const arg = (name) => {
 
 const runner = makeRunner();
 const { check, summary } = runner;
+// The stand-in for a user's webhook receiver; the app started here is told to allow it (and only it).
+const capture = await startCapture(await freePort());
 let app;
 if (arg("--base")) app = { base: arg("--base"), sim: arg("--sim"), stop: () => undefined, persistDir: undefined };
 else {
   console.log("starting the app (scripts/dev.mjs)…");
+  process.env.NOTIFY_ALLOWED_ORIGINS = capture.origin;
   app = await startApp();
 }
-const stopAll = () => app.stop();
+const stopAll = () => {
+  app.stop();
+  void capture.close();
+};
 process.on("SIGINT", () => {
   stopAll();
   process.exit(130);
@@ -81,6 +88,11 @@ async function journey() {
   const statusTag = () => page.locator(".page-head .ant-tag").first();
   const waitStatus = (text, timeout) => page.locator(".page-head .ant-tag", { hasText: text }).first().waitFor({ timeout });
   const taskIdFromUrl = () => Number(new URL(page.url()).pathname.split("/").pop());
+  /** A toast with `text`, read while it shows: its text and the href of its link (null if none came). */
+  const watchToast = (text) => {
+    const toast = page.locator(".ant-notification-notice", { hasText: text }).first();
+    return toast.waitFor({ timeout: 600_000 }).then(async () => ({ text: await toast.innerText(), href: await toast.locator("a").first().getAttribute("href") }), () => null);
+  };
 
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
   const createTask = async (names, { speed2 = false, notopen, start = true } = {}) => {
@@ -181,6 +193,32 @@ async function journey() {
     await page.waitForURL(`${base}/courses`);
   });
 
+  let webhookSecret = "";
+  await step("settings: notifications to a webhook, with a test that shows the receiver's answer", async () => {
+    need("put", "/api/user/notifications");
+    if (arg("--base")) throw new Skip("a reused dev instance does not allow this run's capture server (NOTIFY_ALLOWED_ORIGINS)");
+    await page.goto(`${base}/settings`);
+    const section = page.getByTestId("notify-settings");
+    await section.getByRole("button", { name: /通用 Webhook/ }).click();
+    await page.getByLabel("接收地址（https）").fill(`${capture.origin}/hook`);
+    await button("生成密钥").click();
+    webhookSecret = await page.getByLabel("签名密钥（至少 16 个字符）").inputValue();
+    if (webhookSecret.length < 16) throw new Error(`generated secret "${webhookSecret}"`);
+    await page.getByTestId("notify-enable-webhook").click();
+    await page.getByTestId("notify-save").click();
+    await page.getByText("通知设置已更新").waitFor();
+    await page.getByTestId("notify-test-webhook").click();
+    const result = page.getByTestId("notify-test-result-webhook");
+    await result.waitFor({ timeout: 30_000 });
+    const text = await result.innerText();
+    if (!text.includes("服务商已接受") || !text.includes("HTTP 200") || !text.includes('{"received":true}')) throw new Error(`test result: ${text}`);
+    const got = await capture.waitFor((b) => b.event === "test", 5_000);
+    if (!signatureValid(got, webhookSecret)) throw new Error("the test notification's signature does not verify");
+    // Write-only: the saved secret is not in the page any more.
+    if ((await page.content()).includes(webhookSecret)) throw new Error("the secret is still in the page after saving");
+    await check(page, "settings-notifications");
+  });
+
   let mainTask = 0;
   await step("courses: list, pick one, create and start a task named after it", async () => {
     need("get", "/api/courses/list");
@@ -250,6 +288,9 @@ async function journey() {
     await check(page, "tasks");
   });
 
+  // The in-page toast of the "ask" pause below (the user is watching that task), read when it shows:
+  // it fades after a few seconds.
+  const askToast = watchToast("等你选择");
   await step("the “chapter not open” prompt: ask, then skip", async () => {
     need("post", "/api/tasks/{id}/resume");
     const dialog = await createTask([COURSE_ASK], { speed2: true, notopen: "询问我" });
@@ -264,6 +305,7 @@ async function journey() {
     });
   });
 
+  let captchaTask = 0;
   await step("the captcha prompt: image, answer, task goes on", async () => {
     need("get", "/api/tasks/{id}/captcha");
     if (!sim) throw new Skip("no simulator address (--sim) to demand a captcha");
@@ -273,6 +315,7 @@ async function journey() {
     const { answer } = await simAction({ action: "requireCaptcha", phone: DEMO_PHONE });
     await dialog.getByTestId("create-start").click();
     await page.waitForURL(/\/tasks\/\d+$/);
+    captchaTask = taskIdFromUrl();
     const prompt = page.getByTestId("captcha-prompt");
     let answered = false;
     try {
@@ -289,6 +332,24 @@ async function journey() {
       // The simulator keeps demanding the captcha until it is answered; later steps need the account.
       if (!answered) await api("POST", `/api/tasks/${taskIdFromUrl()}/captcha`, { code: answer }).catch(() => undefined);
     }
+  });
+
+  await step("notifications: the toast names the task and links it; the captcha pause reached the webhook and its link opens the task", async () => {
+    const toast = await askToast;
+    if (!toast?.text.includes(`「${COURSE_ASK}」`) || !toast.text.includes("打开任务") || !/^\/tasks\/\d+$/.test(toast.href ?? "")) throw new Error(`toast: ${JSON.stringify(toast)}`);
+    if (!webhookSecret) throw new Skip("no webhook was set up");
+    if (!captchaTask) throw new Skip("no captcha task ran");
+    const got = await capture.waitFor((b) => b.event === "captcha" && b.task_id === captchaTask);
+    if (!signatureValid(got, webhookSecret)) throw new Error("the captcha notification's signature does not verify");
+    const body = JSON.parse(got.body);
+    if (body.task_name !== COURSE_CAPTCHA || !body.title.includes(COURSE_CAPTCHA)) throw new Error(`body: ${got.body}`);
+    if (body.link !== `${base}/tasks/${captchaTask}`) throw new Error(`link ${body.link}, expected ${base}/tasks/${captchaTask}`);
+    await page.goto(body.link);
+    await page.getByRole("heading", { name: COURSE_CAPTCHA }).waitFor();
+    const sent = page.getByTestId("task-notifications").getByTestId("delivery-webhook").first();
+    await sent.waitFor({ timeout: 20_000 });
+    if (!(await sent.innerText()).includes("已送达")) throw new Error(`delivery: ${await sent.innerText()}`);
+    await check(page, "task-notifications");
   });
 
   await step("profile: statistics chart and password change", async () => {

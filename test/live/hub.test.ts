@@ -224,7 +224,8 @@ describe("notifications", () => {
     await driveUntil(id, finished);
     const seen = await c.until((m) => m.type === "notification");
     const note = seen.at(-1)!;
-    expect(note).toMatchObject({ type: "notification", level: "success", task_id: id });
+    // `event` lets the dashboard word the toast in the user's language and link the task (issue 15).
+    expect(note).toMatchObject({ type: "notification", level: "success", task_id: id, event: "completed" });
     if (note.type === "notification") expect(note.message).toContain("已完成");
   });
 });

@@ -18,6 +18,8 @@ export const keys = {
   tasks: ["tasks"] as const,
   taskList: (page: number, pageSize: number, status: string | undefined) => ["tasks", "list", page, pageSize, status ?? "all"] as const,
   task: (id: number) => ["task", id] as const,
+  taskNotifications: (id: number) => ["task", id, "notifications"] as const,
+  notifications: ["notifications"] as const,
   admin: ["admin"] as const,
 };
 

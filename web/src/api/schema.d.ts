@@ -860,10 +860,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务详情（含实时字段与最近 200 条日志） */
+        /** 获取任务详情（含实时字段与最新的日志；更早的日志用 /logs 分页获取） */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 附带的最新日志条数（默认 50，最多 200） */
+                    logs_limit?: number | null;
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -879,6 +882,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["TaskDetail"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
@@ -1350,11 +1362,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务日志（按 id 升序；after_id 增量获取） */
+        /** 获取任务日志（按 id 升序）：默认最新 limit 条；after_id 向后翻页（增量），before_id 向前翻页（更早的） */
         get: {
             parameters: {
                 query?: {
                     after_id?: number | null;
+                    before_id?: number;
                     limit?: number;
                     level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
                 };
@@ -1551,6 +1564,258 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 获取通知设置（渠道、事件开关、今日用量；密钥从不返回） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 通知设置 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * 更新通知设置（部分更新）
+         * @description 只改请求中出现的渠道和字段。密钥类字段只写：省略则保留，null 清除。网址必须是 https 且不能指向内网、回环或保留地址；企业微信、钉钉、飞书的地址必须在各自的官方域名上。启用一个缺少必填密钥的渠道返回 400；清除必填密钥会关闭该渠道。
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsUpdate"];
+                };
+            };
+            responses: {
+                /** @description 更新后的通知设置 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 向一个渠道发送测试通知，返回服务商的回答
+         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationTest"];
+                };
+            };
+            responses: {
+                /** @description 服务商的回答 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationTestResult"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求过于频繁（带 Retry-After） */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 超星服务不可用 */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 该任务发出的通知（最新 50 条，含每个渠道的结果） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 通知记录 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskNotification"][];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2269,6 +2534,11 @@ export interface components {
             speed: number;
             /** @enum {string} */
             notopen_action: "retry" | "ask" | "continue";
+            /**
+             * @description 通知使用的语言（仪表盘切换语言时写入）
+             * @enum {string}
+             */
+            language: "zh-CN" | "en";
             updated_at: string;
         };
         UserConfigUpdate: {
@@ -2280,6 +2550,8 @@ export interface components {
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
+            /** @enum {string} */
+            language?: "zh-CN" | "en";
         };
         PasswordChange: {
             old_password: string;
@@ -2403,6 +2675,288 @@ export interface components {
         };
         CaptchaAnswer: {
             code: string;
+        };
+        /**
+         * @example {
+         *       "channels": {
+         *         "email": {
+         *           "enabled": false,
+         *           "address": "alice@example.com"
+         *         },
+         *         "serverchan": {
+         *           "enabled": true,
+         *           "sendkey_set": true
+         *         },
+         *         "pushplus": {
+         *           "enabled": false,
+         *           "token_set": false
+         *         },
+         *         "bark": {
+         *           "enabled": true,
+         *           "device_url_set": true,
+         *           "host": "api.day.app"
+         *         },
+         *         "wecom": {
+         *           "enabled": false,
+         *           "webhook_url_set": false,
+         *           "host": null
+         *         },
+         *         "dingtalk": {
+         *           "enabled": false,
+         *           "webhook_url_set": false,
+         *           "secret_set": false,
+         *           "host": null
+         *         },
+         *         "feishu": {
+         *           "enabled": false,
+         *           "webhook_url_set": false,
+         *           "secret_set": false,
+         *           "host": null
+         *         },
+         *         "webhook": {
+         *           "enabled": false,
+         *           "url_set": false,
+         *           "secret_set": false,
+         *           "host": null
+         *         }
+         *       },
+         *       "events": {
+         *         "captcha": true,
+         *         "notopen_ask": true,
+         *         "risk_control": true,
+         *         "relay_offline": true,
+         *         "completed": true,
+         *         "failed": true,
+         *         "daily_cap": false
+         *       },
+         *       "daily_cap": 30,
+         *       "sent_today": 2
+         *     }
+         */
+        NotificationSettings: {
+            channels: components["schemas"]["NotificationChannels"];
+            events: components["schemas"]["NotificationEvents"];
+            /** @description 每人每天（北京时间）最多发出的通知数（NOTIFY_DAILY_CAP） */
+            daily_cap: number;
+            /** @description 今天已发出的通知数 */
+            sent_today: number;
+        };
+        NotificationChannels: {
+            email: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 发往账号的注册邮箱 */
+                address: string;
+            };
+            serverchan: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存 SendKey（本身从不返回） */
+                sendkey_set: boolean;
+            };
+            pushplus: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存 token（本身从不返回） */
+                token_set: boolean;
+            };
+            bark: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存设备地址（本身从不返回） */
+                device_url_set: boolean;
+                /** @description 已保存网址的主机名（便于辨认；网址本身从不返回） */
+                host: string | null;
+            };
+            wecom: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存 webhook 地址（本身从不返回） */
+                webhook_url_set: boolean;
+                /** @description 已保存网址的主机名（便于辨认；网址本身从不返回） */
+                host: string | null;
+            };
+            dingtalk: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存 webhook 地址（本身从不返回） */
+                webhook_url_set: boolean;
+                /** @description 是否已保存加签密钥（本身从不返回） */
+                secret_set: boolean;
+                /** @description 已保存网址的主机名（便于辨认；网址本身从不返回） */
+                host: string | null;
+            };
+            feishu: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存 webhook 地址（本身从不返回） */
+                webhook_url_set: boolean;
+                /** @description 是否已保存签名校验密钥（本身从不返回） */
+                secret_set: boolean;
+                /** @description 已保存网址的主机名（便于辨认；网址本身从不返回） */
+                host: string | null;
+            };
+            webhook: {
+                /** @description 是否启用此渠道 */
+                enabled: boolean;
+                /** @description 是否已保存地址（本身从不返回） */
+                url_set: boolean;
+                /** @description 是否已保存签名密钥（本身从不返回） */
+                secret_set: boolean;
+                /** @description 已保存网址的主机名（便于辨认；网址本身从不返回） */
+                host: string | null;
+            };
+        };
+        NotificationEvents: {
+            captcha: boolean;
+            notopen_ask: boolean;
+            risk_control: boolean;
+            relay_offline: boolean;
+            completed: boolean;
+            failed: boolean;
+            daily_cap: boolean;
+        };
+        /**
+         * @example {
+         *       "channels": {
+         *         "bark": {
+         *           "enabled": true,
+         *           "device_url": "https://api.day.app/yourDeviceKey"
+         *         },
+         *         "dingtalk": {
+         *           "secret": null
+         *         }
+         *       },
+         *       "events": {
+         *         "daily_cap": false
+         *       }
+         *     }
+         */
+        NotificationSettingsUpdate: {
+            channels?: {
+                email?: {
+                    enabled?: boolean;
+                };
+                serverchan?: {
+                    enabled?: boolean;
+                    /** @description 只写：Server酱 SendKey；省略则保留，null 清除 */
+                    sendkey?: string | null;
+                };
+                pushplus?: {
+                    enabled?: boolean;
+                    /** @description 只写：PushPlus token；省略则保留，null 清除 */
+                    token?: string | null;
+                };
+                bark?: {
+                    enabled?: boolean;
+                    /** @description 只写：Bark 设备地址，如 https://api.day.app/<key>；省略则保留，null 清除 */
+                    device_url?: string | null;
+                };
+                wecom?: {
+                    enabled?: boolean;
+                    /** @description 只写：企业微信群机器人 webhook 地址；省略则保留，null 清除 */
+                    webhook_url?: string | null;
+                };
+                dingtalk?: {
+                    enabled?: boolean;
+                    /** @description 只写：钉钉群机器人 webhook 地址；省略则保留，null 清除 */
+                    webhook_url?: string | null;
+                    /** @description 只写：加签密钥（SEC 开头）；省略则保留，null 清除 */
+                    secret?: string | null;
+                };
+                feishu?: {
+                    enabled?: boolean;
+                    /** @description 只写：飞书群机器人 webhook 地址；省略则保留，null 清除 */
+                    webhook_url?: string | null;
+                    /** @description 只写：签名校验密钥；省略则保留，null 清除 */
+                    secret?: string | null;
+                };
+                webhook?: {
+                    enabled?: boolean;
+                    /** @description 只写：接收通知的 https 地址；省略则保留，null 清除 */
+                    url?: string | null;
+                    /** @description 只写：HMAC-SHA256 签名密钥；省略则保留，null 清除 */
+                    secret?: string | null;
+                };
+            };
+            events?: {
+                captcha?: boolean;
+                notopen_ask?: boolean;
+                risk_control?: boolean;
+                relay_offline?: boolean;
+                completed?: boolean;
+                failed?: boolean;
+                daily_cap?: boolean;
+            };
+        };
+        /**
+         * @example {
+         *       "channel": "bark",
+         *       "ok": true,
+         *       "status": 200,
+         *       "excerpt": "{\"code\":200,\"message\":\"success\",\"timestamp\":1767225600}"
+         *     }
+         */
+        NotificationTestResult: {
+            /** @enum {string} */
+            channel: "email" | "serverchan" | "pushplus" | "bark" | "wecom" | "dingtalk" | "feishu" | "webhook";
+            /** @description 服务商是否接受了这条通知 */
+            ok: boolean;
+            /** @description 服务商的 HTTP 状态码（邮件或地址被拒时为 null） */
+            status: number | null;
+            /** @description 服务商回答的开头（已隐去密钥，最多 200 字） */
+            excerpt: string;
+        };
+        /**
+         * @example {
+         *       "channel": "bark"
+         *     }
+         */
+        NotificationTest: {
+            /** @enum {string} */
+            channel: "email" | "serverchan" | "pushplus" | "bark" | "wecom" | "dingtalk" | "feishu" | "webhook";
+        };
+        /**
+         * @example {
+         *       "id": 7,
+         *       "event": "captcha",
+         *       "status": "accepted",
+         *       "created_at": "2026-01-31T08:00:00.000Z",
+         *       "deliveries": [
+         *         {
+         *           "channel": "bark",
+         *           "status": "sent",
+         *           "attempts": 1,
+         *           "http_status": 200,
+         *           "excerpt": "{\"code\":200,\"message\":\"success\"}",
+         *           "updated_at": "2026-01-31T08:00:01.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        TaskNotification: {
+            id: number;
+            /** @enum {string} */
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            /**
+             * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
+             * @enum {string}
+             */
+            status: "accepted" | "throttled" | "capped" | "muted" | "no_channel";
+            created_at: string;
+            deliveries: {
+                /** @enum {string} */
+                channel: "email" | "serverchan" | "pushplus" | "bark" | "wecom" | "dingtalk" | "feishu" | "webhook";
+                /**
+                 * @description pending 等待或重试中；sent 已送达；failed 被拒（不再重试）；dead 重试用尽
+                 * @enum {string}
+                 */
+                status: "pending" | "sent" | "failed" | "dead";
+                attempts: number;
+                http_status: number | null;
+                excerpt: string | null;
+                updated_at: string;
+            }[];
         };
         AdminUserPage: {
             items: components["schemas"]["AdminUserRow"][];
@@ -2594,6 +3148,13 @@ export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
 export type SchemaTaskResume = components['schemas']['TaskResume'];
 export type SchemaCaptchaAnswer = components['schemas']['CaptchaAnswer'];
+export type SchemaNotificationSettings = components['schemas']['NotificationSettings'];
+export type SchemaNotificationChannels = components['schemas']['NotificationChannels'];
+export type SchemaNotificationEvents = components['schemas']['NotificationEvents'];
+export type SchemaNotificationSettingsUpdate = components['schemas']['NotificationSettingsUpdate'];
+export type SchemaNotificationTestResult = components['schemas']['NotificationTestResult'];
+export type SchemaNotificationTest = components['schemas']['NotificationTest'];
+export type SchemaTaskNotification = components['schemas']['TaskNotification'];
 export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];
 export type SchemaAdminUserRow = components['schemas']['AdminUserRow'];
 export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];

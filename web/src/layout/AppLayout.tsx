@@ -12,7 +12,7 @@ import {
   UserOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
+import { Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
 import { Suspense, useEffect, useState } from "react";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
@@ -20,7 +20,7 @@ import { useMe } from "../api/queries";
 import { ConnectionBadge } from "../components/ConnectionBadge";
 import { PrefsButtons } from "../components/PrefsButtons";
 import { useI18n } from "../i18n";
-import { live } from "../live/sync";
+import { useTaskNotices } from "../live/TaskNotices";
 import { signOut } from "../session";
 
 const { Header, Sider, Content, Footer } = Layout;
@@ -29,7 +29,6 @@ const { Header, Sider, Content, Footer } = Layout;
 export default function AppLayout() {
   const { t } = useI18n();
   const { token } = theme.useToken();
-  const { notification } = App.useApp();
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -38,14 +37,8 @@ export default function AppLayout() {
   const [drawer, setDrawer] = useState(false);
   const signedIn = tokenStore.get() !== null;
 
-  useEffect(() => {
-    if (!signedIn) return;
-    live.start();
-    // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
-    return live.onMessage((m) => {
-      if (m.type === "notification") notification[m.level]({ title: m.message, placement: "bottomRight" });
-    });
-  }, [signedIn, notification]);
+  // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
+  useTaskNotices(signedIn);
 
   useEffect(() => setDrawer(false), [location.pathname]);
 

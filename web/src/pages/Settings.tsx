@@ -6,6 +6,7 @@ import { useBlocker } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys, useConfig } from "../api/queries";
 import { applyFieldErrors } from "../components/formErrors";
+import { NotificationSettings } from "../components/NotificationSettings";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -134,6 +135,7 @@ export default function Settings() {
           </Button>
         </div>
       </Form>
+      <NotificationSettings />
       <Modal
         open={blocker.state === "blocked"}
         title={t("settings.unsavedTitle")}

@@ -8,6 +8,7 @@ import { api, unwrap } from "../api/client";
 import { keys, type Task } from "../api/queries";
 import { reasonText, StatusTag } from "../components/StatusTag";
 import { TaskActions, useTaskAction } from "../components/TaskActions";
+import { TaskNotifications } from "../components/TaskNotifications";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { clock, downloadText, eta, when } from "../lib/format";
@@ -116,6 +117,9 @@ export default function TaskDetail() {
         )}
         <Col xs={24}>
           <LogPanel task={d} live={!waiting && d.status === "running"} />
+        </Col>
+        <Col xs={24}>
+          <TaskNotifications id={id} />
         </Col>
       </Row>
     </>
