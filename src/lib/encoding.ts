@@ -28,6 +28,11 @@ export async function sha256Hex(s: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", utf8(s)));
 }
 
+/** Lowercase hex MD5 (a workerd WebCrypto extension): Chaoxing's checksums, on both sides of the simulator. */
+export async function md5Hex(s: string): Promise<string> {
+  return toHex(await crypto.subtle.digest("MD5", utf8(s)));
+}
+
 export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
