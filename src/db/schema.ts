@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { LeftForUser } from "../shared/live";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
 const timestamp = (name: string) => text(name);
@@ -66,13 +67,8 @@ export const tasks = sqliteTable(
   (t) => [index("tasks_user_status").on(t.userId, t.status), index("tasks_status").on(t.status)],
 );
 
-export interface LeftItem {
-  course: string;
-  chapter: string;
-  item: string;
-  kind: string;
-  reason: string;
-}
+/** What the task left for its user (src/shared/live.ts); rows written before links were added have no `url`. */
+export type LeftItem = LeftForUser;
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 

@@ -4,9 +4,12 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "../engine/ops";
+import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { computeProgress } from "../engine/progress";
-import { initialState, type EngineState, type NotopenAction } from "../engine/state";
-import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
+import { initialState, publicLeft, type EngineState, type NotopenAction } from "../engine/state";
+import {
+  applyNotopenChoice, backoffMs, canRecheck, prepareResume, startRecheck, step, type EngineIO, type LogEvent, type StepResult,
+} from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import type { TaskLive, TaskLogLine, TaskMessage, TaskStatus } from "../shared/live";
@@ -76,11 +79,12 @@ function notificationOf(t: TaskRecord): TaskMessage | null {
   const note = (level: "success" | "warning" | "error", message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.taskId });
   if (t.status === "completed") {
     const left = t.engine.left.length;
-    return note("success", `任务 #${t.taskId} 已完成${left ? `，${left} 项需要你手动完成` : ""}`);
+    return left ? note("warning", `任务 #${t.taskId} 已完成，${left} 项需要你在学习通中处理`) : note("success", `任务 #${t.taskId} 已完成`);
   }
   if (t.status === "failed") return note("error", `任务 #${t.taskId} 失败: ${t.errorMsg ?? "未知原因"}`);
   if (t.status === "paused" && t.reason === "captcha") return note("warning", `任务 #${t.taskId} 需要输入超星验证码才能继续`);
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `任务 #${t.taskId}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  if (t.status === "paused" && t.reason === "risk_control") return note("warning", `任务 #${t.taskId} 已暂停：超星风控拦截了请求，请稍后再恢复`);
   return null;
 }
 
@@ -181,13 +185,13 @@ export class TaskObject extends DurableObject<Env> {
     return { ok: true, live: this.liveOf(t) };
   }
 
-  async resume(creds: SealedCredentials, choice?: "skip" | "stop"): Promise<TransitionResult> {
+  async resume(creds: SealedCredentials, choice?: "skip" | "stop" | "retry"): Promise<TransitionResult> {
     const t = this.rec();
     if (!t || t.status !== "paused") return conflict(t?.status ?? "pending", "恢复");
     const logs: LogEvent[] = [];
     if (t.reason === "notopen_ask") {
-      if (!choice) return { ok: false, status: 400, detail: "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\"}" };
-      logs.push(...applyNotopenChoice(t.engine, choice));
+      if (!choice) return { ok: false, status: 400, detail: "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}" };
+      logs.push(...applyNotopenChoice(t.engine, choice, upstreamUrlsFromEnv(this.env)));
     }
     logs.push({ level: "INFO", message: "任务已恢复" });
     this.run(t, creds);
@@ -204,6 +208,21 @@ export class TaskObject extends DurableObject<Env> {
     this.run(t, creds);
     await this.arm(t, clock.now());
     await this.afterTransition(t, [{ level: "INFO", message: "任务重试：从上次的位置继续，已完成的任务点不会重做" }]);
+    return { ok: true, live: this.liveOf(t) };
+  }
+
+  /** A completed task with items left: re-read them (the user may have done them in 学习通), then complete again. */
+  async recheck(creds: SealedCredentials): Promise<TransitionResult> {
+    const t = this.rec();
+    if (!t || t.status !== "completed" || !canRecheck(t.engine)) {
+      if (t?.status === "completed") return { ok: false, status: 409, detail: "该任务没有需要你处理的内容，无需重新检查" };
+      return conflict(t?.status ?? "pending", "重新检查");
+    }
+    const logs = startRecheck(t.engine);
+    t.endTime = null;
+    this.run(t, creds);
+    await this.arm(t, clock.now());
+    await this.afterTransition(t, logs);
     return { ok: true, live: this.liveOf(t) };
   }
 
@@ -246,7 +265,7 @@ export class TaskObject extends DurableObject<Env> {
   async captchaImage(): Promise<{ ok: true; contentType: string; bytes: Uint8Array } | { ok: false; status: 409 | 502; detail: string }> {
     const t = this.rec();
     if (!t || t.status !== "paused" || t.reason !== "captcha") return { ok: false, status: 409, detail: "该任务没有在等待验证码" };
-    const r = await this.call<"captchaImage">(t, { op: "captchaImage" }, true);
+    const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine.captchaOrigin ?? undefined }, true);
     if (!r.ok) return { ok: false, status: 502, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
     return { ok: true, contentType: r.value.contentType, bytes: r.value.bytes };
   }
@@ -255,7 +274,7 @@ export class TaskObject extends DurableObject<Env> {
     const t = this.rec();
     if (!t || t.status !== "paused" || t.reason !== "captcha") return { ok: false, status: 409, detail: "该任务没有在等待验证码" };
     const gen = t.gen;
-    const r = await this.call<"captcha">(t, { op: "captcha", code }, true);
+    const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine.captchaOrigin ?? undefined }, true);
     if (!r.ok) return { ok: false, status: 502, detail: "error" in r ? r.error.message : "超星繁忙，请稍后再试" };
     if (!r.value) return { ok: false, status: 400, detail: "验证码错误，请重新输入" };
     // Cancelled or stopped while Chaoxing checked the answer: that decision stands.
@@ -327,7 +346,8 @@ export class TaskObject extends DurableObject<Env> {
         transition = true;
         break;
       case "complete":
-        this.stop(t, "completed", null);
+        // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
+        this.stop(t, "completed", t.engine.left.length ? "needs_you" : null);
         transition = true;
         break;
       case "fail":
@@ -366,6 +386,7 @@ export class TaskObject extends DurableObject<Env> {
       releaseVideo: () => account.releaseVideo(t.taskId),
       now: () => clock.now(),
       random: Math.random,
+      urls: upstreamUrlsFromEnv(this.env),
     };
   }
 
@@ -416,7 +437,6 @@ export class TaskObject extends DurableObject<Env> {
     const p = computeProgress(t.engine);
     return {
       ...p,
-      progress: t.status === "completed" ? 100 : p.progress,
       eta_seconds: t.status === "running" ? p.eta_seconds : null,
       status: t.status,
       reason: t.reason,
@@ -427,7 +447,7 @@ export class TaskObject extends DurableObject<Env> {
       start_time: t.startTime,
       end_time: t.endTime,
       notopen_chapter: t.notopenChapter,
-      left_for_user: t.engine.left,
+      left_for_user: publicLeft(t.engine),
     };
   }
 
@@ -455,7 +475,7 @@ export class TaskObject extends DurableObject<Env> {
     const live = this.liveOf(t);
     const delta = t.engine.stats.studySeconds - t.mirror.studySeconds;
     if (!transition && (now - t.mirror.at < MIRROR_EVERY_MS || (live.progress === t.mirror.progress && delta <= 0))) return;
-    const progress = [live.progress, live.completed_courses, live.total_courses, JSON.stringify(t.engine.left), t.engine.stats.studySeconds, t.engine.stats.jobsDone];
+    const progress = [live.progress, live.completed_courses, live.total_courses, JSON.stringify(live.left_for_user), t.engine.stats.studySeconds, t.engine.stats.jobsDone];
     const stmts = [
       transition
         ? this.env.DB.prepare(

@@ -17,7 +17,14 @@ import { loadConfig, NotopenAction, Speed } from "./user";
 
 export type TaskRow = typeof tasks.$inferSelect;
 
-const LeftSchema = z.object({ course: z.string(), chapter: z.string(), item: z.string(), kind: z.string(), reason: z.string() });
+const LeftSchema = z.object({
+  course: z.string(),
+  chapter: z.string(),
+  item: z.string(),
+  kind: z.string(),
+  reason: z.string(),
+  url: z.string().nullable().openapi({ description: "在学习通中打开该章节（或课程）的链接；无从打开时为 null" }),
+});
 
 export const TaskSchema = z
   .object({
@@ -26,7 +33,10 @@ export const TaskSchema = z
     name: z.string(),
     course_ids: z.array(z.string()),
     status: z.enum(TASK_STATUSES),
-    reason: z.string().nullable().openapi({ description: "细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream…" }),
+    reason: z.string().nullable().openapi({
+      description:
+        "细分状态: waiting_for_account, study_cap, upstream（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+    }),
     progress: z.number().int(),
     created_at: z.string(),
     start_time: z.string().nullable(),
@@ -69,7 +79,12 @@ const CreateBody = z
   .strict()
   .openapi("TaskCreate");
 
-const ResumeBody = z.object({ notopen: z.enum(["skip", "stop"]).optional() }).strict().openapi("TaskResume");
+const ResumeBody = z
+  .object({
+    notopen: z.enum(["skip", "stop", "retry"]).optional().openapi({ description: "skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）" }),
+  })
+  .strict()
+  .openapi("TaskResume");
 const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
 
 export function taskOut(r: TaskRow): z.infer<typeof TaskSchema> {
@@ -269,7 +284,7 @@ export function registerTaskRoutes(app: App) {
       method: "post",
       path: "/api/tasks/{id}/resume",
       tags: ["任务"],
-      summary: "恢复任务（paused → running；未开放章节等待选择时需 {\"notopen\": \"skip\"|\"stop\"}）",
+      summary: "恢复任务（paused → running；未开放章节等待选择时需 {\"notopen\": \"skip\"|\"stop\"|\"retry\"}）",
       ...auth,
       request: { params: IdParam, body: { content: { "application/json": { schema: ResumeBody } }, required: false } },
       responses: { ...actionResponses, 415: errors[415] },
@@ -285,6 +300,15 @@ export function registerTaskRoutes(app: App) {
       return c.json({ message: "任务已恢复", task: withLive(row, settle(await taskStub(c.env, row.id).resume(creds, notopen))) }, 200);
     },
   );
+
+  app.openapi(action("recheck", "重新检查需要你处理的内容（completed 且 left_for_user 非空 → running → completed；已在学习通完成的项会被移除）"), async (c) => {
+    const db = getDb(c.env);
+    const userId = c.var.auth.user.id;
+    const row = await ownTask(db, userId, c.req.valid("param").id);
+    const creds = await savedCredentials(c.env, userId);
+    await enforceRunningCap(c.env, db, userId);
+    return c.json({ message: "正在重新检查", task: withLive(row, settle(await taskStub(c.env, row.id).recheck(creds))) }, 200);
+  });
 
   app.openapi(action("cancel", "取消任务（pending/running/paused → cancelled）"), async (c) => {
     const db = getDb(c.env);

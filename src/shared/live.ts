@@ -11,6 +11,8 @@ export interface LeftForUser {
   item: string;
   kind: string;
   reason: string;
+  /** Opens that chapter (or the course) in 学习通; null when there is nothing to open (a course not in the list). */
+  url: string | null;
 }
 
 /** The live fields of a task, as `task_update.data` and in `GET /api/tasks/{id}`. */

@@ -1,3 +1,5 @@
+import { fnv1a } from "../lib/encoding";
+
 /** The simulator's catalogue: course specs as tests and the seed write them, and their built form with ids. */
 
 /** What any card may have: whether it shows only once the chapter's earlier task points passed. */
@@ -114,20 +116,11 @@ export interface SimCourse {
   chapters: SimChapter[];
 }
 
-/** Small deterministic string hash (FNV-1a) for ids and tokens that only need to look right. */
-export function fnv(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
 
 /** 32 hex chars derived from `s` (shaped like Chaoxing's object ids and tokens). */
 export function hex32(s: string): string {
   let out = "";
-  for (let i = 0; i < 4; i++) out += fnv(s, 0x811c9dc5 + i * 0x9e3779b1).toString(16).padStart(8, "0");
+  for (let i = 0; i < 4; i++) out += fnv1a(s, 0x811c9dc5 + i * 0x9e3779b1).toString(16).padStart(8, "0");
   return out;
 }
 
@@ -169,7 +162,7 @@ export function buildCourse(spec: SimCourseSpec, next: () => number): SimCourse 
     name: spec.name,
     teacher: spec.teacher,
     state: spec.state ?? 0,
-    folder: spec.folder ? { id: String(1000000 + (fnv(spec.folder) % 9000000)), name: spec.folder } : null,
+    folder: spec.folder ? { id: String(1000000 + (fnv1a(spec.folder) % 9000000)), name: spec.folder } : null,
     notOpen: spec.notOpen ?? false,
     sequential: spec.sequential ?? false,
     faceCheck: spec.faceCheck ?? null,

@@ -1,6 +1,7 @@
 import { clock } from "../lib/clock";
 import type { HostName } from "./hosts";
-import { buildCourse, fnv, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { fnv1a } from "../lib/encoding";
+import { buildCourse, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
 
 export interface SimAccount {
@@ -169,7 +170,7 @@ export class SimState {
 
   /** `cpi` is the account's membership in a class. */
   cpiOf(account: SimAccount, course: SimCourse): string {
-    return String(100000000 + (fnv(`${account.uid}:${course.clazzId}`) % 900000000));
+    return String(100000000 + (fnv1a(`${account.uid}:${course.clazzId}`) % 900000000));
   }
 
   /** [unverified] The course-level `enc` of the chapter-page links (`mycourse/studentstudy`). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChaoxingClient } from "../../src/chaoxing/client";
 import { CookieJar } from "../../src/chaoxing/cookies";
 import { ChaoxingError } from "../../src/chaoxing/errors";
+import { rtCandidates } from "../../src/chaoxing/marg";
 import { courseProgress } from "../../src/chaoxing/progress";
 import type { CourseRef, MediaJob } from "../../src/chaoxing/types";
 import { clock } from "../../src/lib/clock";
@@ -36,8 +37,12 @@ async function firstMedia(client: ChaoxingClient, a: SimAccountInfo, i = 0): Pro
 async function play(client: ChaoxingClient, course: CourseRef, job: MediaJob, speed: number, maxEnd = 20) {
   const status = await client.getMediaStatus(job.objectId, client.fid, job.type);
   const [begins, ends] = job.clip ?? [0, status.duration];
-  const report = (playingTime: number, isdrag: 0 | 3 | 4) =>
-    client.reportProgress({ course, job, dtoken: status.dtoken, duration: status.duration, playingTime, isdrag, rt: ["0.9", "1"] });
+  let rt = rtCandidates(job);
+  const report = async (playingTime: number, isdrag: 0 | 3 | 4) => {
+    const r = await client.reportProgress({ course, job, dtoken: status.dtoken, duration: status.duration, playingTime, isdrag, rt });
+    rt = [r.rt];
+    return r;
+  };
   let passed = (await report(begins, 3)).isPassed;
   let pos = begins;
   for (let ends4 = 0; !passed && ends4 < maxEnd; ) {

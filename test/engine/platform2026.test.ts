@@ -59,7 +59,7 @@ describe("speed and real time", () => {
     const done = await driveUntil(id, finished);
     expect(done.status).toBe("completed");
     expect(done.reason).toBe("needs_you");
-    expect(done.left_for_user).toEqual([expect.objectContaining({ kind: "video", reason: expect.stringContaining("未通过") })]);
+    expect(done.left_for_user).toEqual([expect.objectContaining({ kind: "video", reason: expect.stringContaining("未被超星通过") })]);
     const ends = reportsOf(sim, account.phone).filter((r) => /(^|&)isdrag=4(&|$)/.test(r.query));
     expect(ends.length).toBeGreaterThan(2);
     expect(ends.at(-1)!.at - ends[0]!.at).toBeLessThan(10 * 60_000);

@@ -1117,7 +1117,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 恢复任务（paused → running；未开放章节等待选择时需 {"notopen": "skip"|"stop"}） */
+        /** 恢复任务（paused → running；未开放章节等待选择时需 {"notopen": "skip"|"stop"|"retry"}） */
         post: {
             parameters: {
                 query?: never;
@@ -1180,6 +1180,80 @@ export interface paths {
                 };
                 /** @description 不支持的请求体类型 */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新检查需要你处理的内容（completed 且 left_for_user 非空 → running → completed；已在学习通完成的项会被移除） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 操作成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskActionResult"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2303,8 +2377,8 @@ export interface components {
             teacherName: string;
             clazzId: string;
             cpi: string;
-            /** @description 由章节任务点完成数计算（0–100） */
-            progress: number;
+            /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
+            progress: number | null;
             /** @description 0 进行中，1 已结束 */
             state: 0 | 1;
             /** @description 课程所在文件夹 */
@@ -2328,7 +2402,7 @@ export interface components {
             course_ids: string[];
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
-            /** @description 细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream… */
+            /** @description 细分状态: waiting_for_account, study_cap, upstream（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败） */
             reason: string | null;
             progress: number;
             created_at: string;
@@ -2346,6 +2420,8 @@ export interface components {
                 item: string;
                 kind: string;
                 reason: string;
+                /** @description 在学习通中打开该章节（或课程）的链接；无从打开时为 null */
+                url: string | null;
             }[];
             study_seconds: number;
             jobs_completed: number;
@@ -2384,7 +2460,7 @@ export interface components {
                 course_ids: string[];
                 /** @enum {string} */
                 status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
-                /** @description 细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream… */
+                /** @description 细分状态: waiting_for_account, study_cap, upstream（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败） */
                 reason: string | null;
                 progress: number;
                 created_at: string;
@@ -2402,6 +2478,8 @@ export interface components {
                     item: string;
                     kind: string;
                     reason: string;
+                    /** @description 在学习通中打开该章节（或课程）的链接；无从打开时为 null */
+                    url: string | null;
                 }[];
                 study_seconds: number;
                 jobs_completed: number;
@@ -2415,8 +2493,11 @@ export interface components {
             };
         };
         TaskResume: {
-            /** @enum {string} */
-            notopen?: "skip" | "stop";
+            /**
+             * @description skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）
+             * @enum {string}
+             */
+            notopen?: "skip" | "stop" | "retry";
         };
         CaptchaAnswer: {
             code: string;
