@@ -7,7 +7,7 @@ import type { CourseEntry, EngineState, StoredJob } from "./state";
 /** Default media length assumed for a job not seen yet, until real durations are known. */
 const DEFAULT_MEDIA_S = 300;
 /** A non-media job weighs as much as this many seconds of media. */
-export const OTHER_JOB_S = 30;
+const OTHER_JOB_S = 30;
 /** Fixed overhead per remaining job (status, cards, confirm calls), for the ETA. */
 const JOB_OVERHEAD_S = 5;
 
@@ -114,14 +114,14 @@ export function courseWeights(s: EngineState): Weights {
 }
 
 /** A course behind us: passed share of its weight (a course without task points is complete when done). */
-export function endedFraction(c: CourseEntry): number {
+function endedFraction(c: CourseEntry): number {
   const total = c.total ?? 0;
   if (total <= 0) return c.status === "done" ? 1 : 0;
   return Math.min(1, (c.done ?? 0) / total);
 }
 
 /** Fully passed: done, and nothing of it left for the user. */
-export const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && endedFraction(c) >= 0.9999;
+const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && endedFraction(c) >= 0.9999;
 
 /**
  * Overall progress: courses count equally, each by the share of its weight actually passed. While running

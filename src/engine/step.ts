@@ -242,6 +242,8 @@ function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   s.hi = 0;
   s.jobs = [];
   s.ji = 0;
+  // A course left in the middle of a video (a face capture seen on a report) does not carry it along.
+  s.media = null;
   s.notopen = { attempts: {}, returnTo: null, skipping: false };
   if (s.ci >= s.courses.length) return finishAll(ctx);
   s.phase = "chapters";
@@ -255,7 +257,7 @@ function finishAll(ctx: Book): Outcome {
   const left = s.left.length;
   log(ctx, "INFO", left
     ? `全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点；${left} 项需要你在学习通中手动完成（任务页有链接），完成后可点「重新检查」`
-    : `🎉 全部课程已学完，完成 ${s.stats.jobsDone} 个任务点`);
+    : `🎉 全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点`);
   return { kind: "complete" };
 }
 
@@ -715,9 +717,11 @@ async function recheckStep(ctx: Ctx): Promise<Outcome> {
     rc.i++;
     return next();
   };
+  // The chapter still closed or still behind a face capture: the item stays (no course to skip here).
+  const failed = (r: Failed) => ("error" in r && (r.error.kind === "face_check" || r.error.kind === "not_open") ? keep() : onFailure(ctx, r, keep));
   if (ref.jobid && ref.chapterId) {
     const r = await call(ctx, { op: "cards", course, chapterId: ref.chapterId, num: ref.tab ?? 0 });
-    if (!r.ok) return onFailure(ctx, r, keep);
+    if (!r.ok) return failed(r);
     const card = r.value.jobs.find((j) => j.jobid === ref.jobid);
     if (card?.isPassed) clearLeft(ctx, entry);
     else rc.i++;
@@ -727,7 +731,7 @@ async function recheckStep(ctx: Ctx): Promise<Outcome> {
   let tree = rc.trees[key];
   if (!tree) {
     const r = await call(ctx, { op: "chapters", course });
-    if (!r.ok) return onFailure(ctx, r, keep);
+    if (!r.ok) return failed(r);
     const finished = r.value.chapters.filter((c) => c.finished).map((c) => c.id);
     tree = rc.trees[key] = { finished, all: finished.length > 0 && finished.length === r.value.chapters.length };
   }

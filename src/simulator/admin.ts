@@ -74,7 +74,7 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("finishTranscoding"), phone, jobid: z.string().max(40) }),
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
-  z.strictObject({ action: z.literal("completeQuiz"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -133,8 +133,8 @@ export function adminRoutes(control: SimControl): Hono {
       case "openChapter":
         control.openChapter(a.chapterId);
         return c.json({ ok: true });
-      case "completeQuiz":
-        control.completeQuiz(a.phone, a.jobid);
+      case "completeByHand":
+        control.completeByHand(a.phone, a.jobid);
         return c.json({ ok: true });
     }
   });

@@ -64,8 +64,8 @@ export interface SimControl {
   /** Invalidate issued dtokens (a stale dtoken gets 403). */
   rotateDtokens(phone?: string): void;
   openChapter(chapterId: string): void;
-  /** The user finished a quiz by hand. */
-  completeQuiz(phone: string, jobid: string): void;
+  /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
+  completeByHand(phone: string, jobid: string): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
   /** Upstream requests attributed to an account (or all). */
   requestCount(phone?: string): number;
@@ -127,11 +127,15 @@ export function createControl(st: SimState): SimControl {
     openChapter: (chapterId) => {
       st.openedChapters.add(chapterId);
     },
-    completeQuiz(phone, jobid) {
+    completeByHand(phone, jobid) {
       const a = get(phone);
       const found = st.findJob(a, jobid);
-      if (found?.job.type !== "quiz") throw new Error(`no quiz ${jobid}`);
-      st.done.add(`${a.uid}|${jobid}`);
+      if (!found) throw new Error(`no task point ${jobid}`);
+      if (found.job.type === "video" || found.job.type === "audio") {
+        const p = st.jobProgress(a.uid, jobid);
+        p.playTimeS = found.job.clip?.[1] ?? found.job.duration;
+        p.passed = true;
+      } else st.done.add(`${a.uid}|${jobid}`);
     },
     jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
     requestCount(phone) {

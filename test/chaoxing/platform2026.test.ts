@@ -8,7 +8,8 @@ import type { CourseRef, MediaJob } from "../../src/chaoxing/types";
 import { clock } from "../../src/lib/clock";
 import type { SimAccountInfo } from "../../src/simulator/control";
 import type { SimCourseSpec } from "../../src/simulator/model";
-import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
+import { upstreamUrlsAt } from "../../src/chaoxing/urls";
+import { installSimulator, SIM_ORIGIN, useFutureClock, videoCourse } from "../helpers/sim";
 
 useFutureClock();
 
@@ -205,6 +206,22 @@ describe("captcha", () => {
     expect(err.kind).toBe("captcha");
     expect(err.origin).toBe("https://mooc2-ans.sim.test");
     await client.getCardsTab(ref(account), account.courses[0]!.chapters[0]!.id, 0); // mooc1 is not blocked
+    expect((await client.getCaptchaImage(err.origin)).contentType).toBe("image/png");
+    expect(await client.submitCaptcha(answer, err.origin)).toBe(true);
+    expect(await client.listCourses()).toHaveLength(1);
+  });
+
+  it("works the same behind one local origin (npm run dev): a fresh login, then the captcha on that origin", async () => {
+    const sim = installSimulator();
+    const account = sim.newAccount([videoCourse(60)]);
+    const client = new ChaoxingClient({ urls: upstreamUrlsAt(SIM_ORIGIN) });
+    await client.login(account.phone, account.password);
+    sim.control.expireSessions(account.phone);
+    const answer = sim.control.requireCaptcha(account.phone);
+    expect((await caught(client.listCourses())).kind).toBe("session_expired");
+    await client.login(account.phone, account.password);
+    const err = await caught(client.listCourses());
+    expect(err).toMatchObject({ kind: "captcha", origin: SIM_ORIGIN });
     expect((await client.getCaptchaImage(err.origin)).contentType).toBe("image/png");
     expect(await client.submitCaptcha(answer, err.origin)).toBe(true);
     expect(await client.listCourses()).toHaveLength(1);

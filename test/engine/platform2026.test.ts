@@ -235,7 +235,7 @@ describe("honest completion", () => {
     expect((await api("POST", `/api/tasks/${id}/recheck`, { token })).body.task).toMatchObject({ status: "running" });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "completed", reason: "needs_you", left_for_user: [expect.objectContaining({ kind: "quiz" })] });
     // The user does the quiz in 学习通; recheck clears it and the task is complete.
-    sim.control.completeQuiz(account.phone, c.chapters[1]!.jobs[0]!.jobid);
+    sim.control.completeByHand(account.phone, c.chapters[1]!.jobs[0]!.jobid);
     const r = await api("POST", `/api/tasks/${id}/recheck`, { token });
     expect(r).toMatchObject({ status: 200, body: { message: expect.any(String), task: { status: "running" } } });
     const after = await driveUntil(id, finished);
@@ -249,6 +249,19 @@ describe("honest completion", () => {
     const r = await api("POST", `/api/tasks/${id}/recheck`, { token });
     expect(r.status).toBe(409);
     expect(r.body.detail).toContain("running");
+  });
+
+  it("recheck clears a skipped face course once the user has done it in 学习通, and the task is complete", async () => {
+    const { sim, account, id, token } = await setup("faceRecheck", [{ ...videoCourse(60), name: "人脸课程", faceCheck: "page" }, { ...videoCourse(60), name: "普通课程" }]);
+    const done = await driveUntil(id, finished);
+    expect(done).toMatchObject({ status: "completed", reason: "needs_you", completed_courses: 1 });
+    expect(done.left_for_user[0]!.url).toMatch(/^https:\/\/mooc2-ans\.chaoxing\.com\/mooc2-ans\/mycourse\/studentcourse\?/);
+    sim.control.completeByHand(account.phone, account.courses[0]!.chapters[0]!.jobs[0]!.jobid);
+    await api("POST", `/api/tasks/${id}/recheck`, { token });
+    const after = await driveUntil(id, finished);
+    expect(after).toMatchObject({ status: "completed", reason: null, progress: 100, completed_courses: 2, left_for_user: [] });
+    const reports = sim.control.requests(account.phone).filter((r) => r.path.includes("/multimedia/log/"));
+    expect(reports.every((r) => !r.query.includes(account.courses[0]!.chapters[0]!.jobs[0]!.jobid))).toBe(true);
   });
 
   it("a face course skipped is not progress: with no other course the task ends at 0", async () => {
