@@ -177,7 +177,9 @@ export class AccountObject extends DurableObject<Env> {
         this.recordSignal(taskId, e.kind);
         await this.login(creds, verifier);
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
-        return { ok: true, value: await runOp<K>(this.client!, op) };
+        const value = await runOp<K>(this.client!, op);
+        this.persisted!.risk = null;
+        return { ok: true, value };
       }
     } catch (e) {
       return { ok: false, error: toOpError(e) };

@@ -434,7 +434,8 @@ export class TaskObject extends DurableObject<Env> {
   // ---- what the world sees -------------------------------------------------------------------------
 
   private liveOf(t: TaskRecord): TaskLive {
-    const p = computeProgress(t.engine);
+    // A task that is not running shows where its player stopped, not where it would be by now.
+    const p = computeProgress(t.engine, t.status === "running" ? clock.now() : null);
     return {
       ...p,
       eta_seconds: t.status === "running" ? p.eta_seconds : null,

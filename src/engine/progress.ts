@@ -128,7 +128,7 @@ const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && ended
  * it never goes below what was shown before (`progressFloor`: estimates shift) and stays below 100; once
  * done it is the honest figure: 100 only when nothing is left for the user.
  */
-export function computeProgress(s: EngineState, now = clock.now()): Progress {
+export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const ended = s.courses.filter((c) => c.status !== "todo");
   const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.phase !== "recheck" && s.ci < s.courses.length;
@@ -146,7 +146,8 @@ export function computeProgress(s: EngineState, now = clock.now()): Progress {
   const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
   const m = s.media;
   // Between reports the player keeps playing: show where it is now (reports carry only what passed).
-  const playing = m && m.stage === "play" && m.lastReportAt !== null
+  // `now` is null for a task that is not running: its player stands still.
+  const playing = m && m.stage === "play" && m.lastReportAt !== null && now !== null
     ? Math.min(m.end, m.playingTime + ((now - m.lastReportAt) / 1000) * m.speed)
     : (m?.playingTime ?? 0);
   return {
