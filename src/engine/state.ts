@@ -153,9 +153,20 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
   };
 }
 
-/** A checkpoint from before the 2026 media run restarts its video from the card's resume point. */
+/**
+ * A checkpoint from before the 2026 protocol: its media jobs lack the fields every report now needs, so
+ * the chapter is read again, and a video in progress restarts from the card's resume point.
+ */
 export function upgradeState(s: EngineState): void {
   if (s.media && typeof s.media.watched !== "number") s.media = null;
+  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && typeof j.attDuration !== "string");
+  if (stale && (s.phase === "job" || s.phase === "cards")) {
+    s.phase = "cards";
+    s.tab = 0;
+    s.jobs = [];
+    s.ji = 0;
+    s.media = null;
+  }
   for (const l of s.left) l.url ??= null;
 }
 

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { initialState, publicLeft, upgradeState, type LeftEntry, type MediaRun, type StoredJob } from "../../src/engine/state";
 import { clock } from "../../src/lib/clock";
 import type { SimCourseSpec } from "../../src/simulator/model";
 import { api, registerUser } from "../helpers/api";
@@ -315,5 +316,20 @@ describe("the demo account", () => {
     const psychReports = sim.control.requests("13800138000").filter((r) => r.path.includes("/multimedia/log/") && psychJobs.has(/jobid=(\d+)/.exec(r.query)![1]!));
     expect(psychReports.every((r) => r.status === 200)).toBe(true);
     for (const jobid of psychJobs) expect(sim.control.jobProgress("13800138000", jobid)?.passed ?? true).toBe(true);
+  });
+});
+
+describe("checkpoints written before the 2026 protocol", () => {
+  it("read the chapter again (its media jobs lack the report fields) and restart a video in progress", () => {
+    const s = initialState(["1"], 2, "retry");
+    s.phase = "job";
+    s.tab = 2;
+    s.ji = 1;
+    s.jobs = [{ type: "video", jobid: "j", name: "v", isPassed: false, required: true, otherInfo: "", objectId: "o", mid: "m", playTimeMs: 0, rt: null, tab: 0 } as unknown as StoredJob];
+    s.media = { jobid: "j", dtoken: "d", duration: 60, playingTime: 30, rt: ["0.9"], dtype: "Video", stage: "play", lastReportAt: 1, recoveries: 0 } as unknown as MediaRun;
+    s.left = [{ course: "c", chapter: "", item: "", kind: "course", reason: "r" } as LeftEntry];
+    upgradeState(s);
+    expect(s).toMatchObject({ phase: "cards", tab: 0, ji: 0, jobs: [], media: null });
+    expect(publicLeft(s)).toEqual([{ course: "c", chapter: "", item: "", kind: "course", reason: "r", url: null }]);
   });
 });
