@@ -125,7 +125,7 @@ async function pacing() {
   });
   const b = benchLines(out);
   const t = b["pacing.scheduled_s"];
-  row(`pacing: scheduled time, 高等数学（上） at ${t.speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", "Σ media / speed");
+  row(`pacing: scheduled time, 高等数学（上） at ${t.speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)");
   const r = b["pacing.requests_per_media_min"];
   row("upstream requests per media minute", r.value, "", r.reports / (t.media_s / 60), "", "reports alone");
   const d = b["do.rows_per_study_hour"];

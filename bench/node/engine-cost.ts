@@ -53,7 +53,8 @@ setTransportOverride({
 
 const course = DEMO_COURSES.find((c) => c.name === "高等数学（上）")!;
 const account: SimAccountInfo = sim.control.createAccount({ phone: "13900000001", courses: [course] });
-const client = new ChaoxingClient({ urls: upstreamUrlsAt("https://sim.test") });
+const urls = upstreamUrlsAt("https://sim.test");
+const client = new ChaoxingClient({ urls });
 
 function fromModel<K extends OpName>(opK: OpOf<K>): OpResults[K] | undefined {
   const op = opK as Op;
@@ -67,7 +68,7 @@ function fromModel<K extends OpName>(opK: OpOf<K>): OpResults[K] | undefined {
   if (op.op === "chapters") {
     const c = account.courses.find((x) => x.courseId === op.course.courseId)!;
     const chapters: Chapter[] = c.chapters.map((ch) => ({ id: ch.id, title: ch.title, jobCount: ch.jobs.filter(isRequired).length, finished: false, locked: false }));
-    return chapters as OpResults[K];
+    return { chapters, enc: null } as OpResults[K];
   }
   return undefined;
 }
@@ -86,6 +87,7 @@ const io: EngineIO = {
   releaseVideo: async () => undefined,
   now: () => clock.now(),
   random: Math.random,
+  urls,
 };
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;

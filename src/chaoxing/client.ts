@@ -1,20 +1,21 @@
 import { clock } from "../lib/clock";
-import { BROWSER_HEADERS, CookieJar } from "./cookies";
+import { browserHeaders, DEFAULT_USER_AGENT, userAgentFor } from "./browser";
+import { CookieJar } from "./cookies";
 import { encryptLoginField, reportEnc } from "./crypto";
-import { ChaoxingError } from "./errors";
+import { ChaoxingError, type ChaoxingErrorKind } from "./errors";
 import { parseChapters, parseCourseList, parseFolders } from "./html";
-import { extractMArg, parseAttachments, parseDefaults, rtCandidates } from "./marg";
-import { classifyResponse } from "./signals";
+import { extractMArg, parseAttachments, parseDefaults } from "./marg";
+import { classifyResponse, isLoginPage } from "./signals";
 import { getTransport, type Transport } from "./transport";
-import type { UpstreamUrls } from "./urls";
+import { isUpstream, type UpstreamUrls } from "./urls";
 import type {
-  CardDefaults, Chapter, ChapterCards, Course, CourseRef, DocumentJob, Folder, Job, JobCount, MediaJob,
-  MediaStatus, ReadJob,
+  ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, Folder, Job, JobCount, MediaJob, MediaStatus, ReadJob,
 } from "./types";
 
 /** Version strings the web player sends; the platform checks only that the Referer path is right. */
 const PLAYER_VERSION = "2025-0725-1842";
-const CARDS_VERSION = "2025-0424-1038-3";
+/** The cards page's `v` (2026 pages end in `-4`). */
+const CARDS_VERSION = "2026-0415-1030-4";
 /** Clients ask for tabs num=0..6 and merge: the page count is not published. */
 export const CARD_TABS = 7;
 /** One immediate retry for idempotent reads; longer waits belong to the engine's alarms. */
@@ -28,14 +29,16 @@ export interface ChaoxingClientOptions {
   transport?: Transport;
   /** The account's jar; a fresh one when absent. */
   jar?: CookieJar;
+  /** The account's browser (`ChaoxingClient.userAgentFor`), for a jar that has none yet. */
+  userAgent?: string;
   timeoutMs?: number;
 }
 
 export interface ReportParams {
   course: CourseRef;
-  job: Pick<MediaJob, "jobid" | "objectId" | "otherInfo" | "type">;
+  job: Pick<MediaJob, "jobid" | "objectId" | "otherInfo" | "type" | "attDuration" | "attDurationEnc" | "videoFaceCaptureEnc" | "clip" | "reportUrl">;
   dtoken: string;
-  /** seconds, from the media status */
+  /** seconds, the media's full length from its status */
   duration: number;
   /** seconds watched; whole seconds are sent */
   playingTime: number;
@@ -53,12 +56,24 @@ export interface ReportResult {
   rt: string;
 }
 
+/** What the request is, as Chrome would send it: a page load, an XHR (`Accept: *\/*`), or an image. */
+type Kind = "page" | "xhr" | "image";
+
+const ACCEPT: Record<Kind, string> = {
+  page: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+  xhr: "*/*",
+  image: "image/avif,image/webp,image/apng,image/*,*/*;q=0.8",
+};
+
 interface RequestOptions {
+  kind?: Kind;
   form?: Record<string, string>;
   referer?: string;
   extraHeaders?: Record<string, string>;
   /** Safe to send twice (reads). */
   idempotent?: boolean;
+  /** Return the response as it came, failure signals included. */
+  raw?: boolean;
 }
 
 type Query = Record<string, string | number>;
@@ -73,6 +88,9 @@ const qs = (q: Query): string =>
  * as a ChaoxingError. Holds no timers: pacing and waits are the engine's.
  */
 export class ChaoxingClient {
+  /** One stable, current desktop browser per Chaoxing account (src/chaoxing/browser.ts). */
+  static userAgentFor = userAgentFor;
+
   readonly jar: CookieJar;
   private readonly urls: UpstreamUrls;
   private readonly transport: Transport;
@@ -82,7 +100,12 @@ export class ChaoxingClient {
     this.urls = opts.urls;
     this.transport = opts.transport ?? getTransport();
     this.jar = opts.jar ?? new CookieJar();
+    this.jar.userAgent ??= opts.userAgent ?? DEFAULT_USER_AGENT;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  get userAgent(): string {
+    return this.jar.userAgent ?? DEFAULT_USER_AGENT;
   }
 
   /** The numeric user id (`userid` in reports), from `_uid` or `UID`. */
@@ -112,9 +135,10 @@ export class ChaoxingClient {
       independentId: "0",
     };
     const res = await this.send("POST", `${this.urls.passport}/fanyalogin`, {
+      kind: "xhr",
       form,
       referer: `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`,
-      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01" },
+      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01", Origin: this.urls.passport },
     });
     const body = await this.json(res, "登录");
     if (body.status !== true) {
@@ -157,7 +181,7 @@ export class ChaoxingClient {
     return parseFolders(await this.text(await this.send("GET", url, { idempotent: true }), "课程文件夹"));
   }
 
-  async getChapters(course: CourseRef): Promise<Chapter[]> {
+  async getChapters(course: CourseRef): Promise<CourseOutline> {
     const url = `${this.urls.mooc2}/mooc2-ans/mycourse/studentcourse?${qs({
       courseid: course.courseId, clazzid: course.clazzId, cpi: course.cpi, ut: "s",
     })}`;
@@ -167,6 +191,7 @@ export class ChaoxingClient {
   async getJobCounts(course: CourseRef, nodeIds: string[]): Promise<Record<string, JobCount>> {
     if (nodeIds.length === 0) return {};
     const res = await this.send("POST", `${this.urls.mooc1Api}/job/myjobsnodesmap`, {
+      kind: "xhr",
       idempotent: true,
       form: {
         view: "json", nodes: nodeIds.join(","), clazzid: course.clazzId, time: String(clock.now()),
@@ -195,7 +220,7 @@ export class ChaoxingClient {
    * 章节未开放 and `face_check` when the page demands a face capture.
    */
   async getCards(course: CourseRef, chapterId: string): Promise<ChapterCards> {
-    let defaults: CardDefaults | null = null;
+    let defaults: ChapterCards["defaults"] = null;
     const jobs: Job[] = [];
     const seen = new Set<string>();
     for (let num = 0; num < CARD_TABS; num++) {
@@ -217,76 +242,88 @@ export class ChaoxingClient {
       clazzid: course.clazzId, courseid: course.courseId, knowledgeid: chapterId, num, ut: "s",
       cpi: course.cpi, v: CARDS_VERSION, mooc2: 1,
     })}`;
-    const page = await this.text(await this.send("GET", url, { idempotent: true }), "任务点");
+    const page = await this.text(await this.send("GET", url, { idempotent: true, referer: this.studyPage(course, chapterId) }), "任务点");
     if (page.includes("章节未开放")) throw new ChaoxingError("not_open", "章节未开放");
+    // A face course's cards can be a 200 whose script sends the browser to the face capture.
+    if (page.includes("/knowledge/startface")) throw new ChaoxingError("face_check", "该课程需要人脸识别");
     const marg = extractMArg(page);
     if (!marg) return { defaults: null, jobs: [] };
     const defaults = parseDefaults(marg);
     if (defaults?.faceCheck) throw new ChaoxingError("face_check", "该课程需要人脸识别");
-    return { defaults, jobs: parseAttachments(marg) };
+    return { defaults, jobs: parseAttachments(marg, defaults) };
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
 
+  /** The media's status; `not_ready` while it is still being transcoded (or otherwise not playable). */
   async getMediaStatus(objectId: string, fid: string = this.fid, media: "video" | "audio" = "video"): Promise<MediaStatus> {
-    const url = `${this.urls.mooc1}/ananas/status/${encodeURIComponent(objectId)}?${qs({ k: fid, flag: "normal", _dc: clock.now() })}`;
-    const res = await this.send("GET", url, { idempotent: true, referer: this.playerReferer(media) });
-    const body = await this.json(res, "媒体信息");
+    const url = `${this.urls.mooc1}/ananas/status/${encodeURIComponent(objectId)}?${qs({ k: fid, flag: "normal", ro: 0 })}`;
+    const res = await this.send("GET", url, { kind: "xhr", idempotent: true, referer: this.playerReferer(media) });
+    const body = await this.json(res, "媒体信息", "not_ready");
     const duration = Math.floor(Number(body.duration));
     if (body.status !== "success" || typeof body.dtoken !== "string" || !(duration > 0)) {
-      throw new ChaoxingError("bad_response", `媒体信息不可用 (${String(body.status)})`);
+      throw new ChaoxingError("not_ready", `视频尚未就绪（可能仍在转码，状态: ${String(body.status)}）`);
     }
     return { dtoken: body.dtoken, duration, objectId: String(body.objectid ?? objectId), filename: String(body.filename ?? "") };
   }
 
   /**
-   * One progress report. rt candidates are tried in order, moving on only after a 403; the rt that worked
-   * comes back with the result. Not retried on network errors: the engine decides whether to resend.
+   * One progress report, every field in the 2025-10 player's order, to the base the page named
+   * (`defaults.reportUrl`). rt candidates are tried in order, moving on only after a 403; the rt that
+   * worked comes back with the result. Not retried on network errors: the engine decides whether to resend.
    */
   async reportProgress(p: ReportParams): Promise<ReportResult> {
     const userid = this.requireUserId();
     const playingTime = Math.floor(p.playingTime);
     const duration = Math.floor(p.duration);
+    const clipTime = p.job.clip ? `${p.job.clip[0]}_${p.job.clip[1]}` : `0_${duration}`;
     const dtype = p.dtype ?? (p.job.type === "audio" ? "Audio" : "Video");
     const enc = await reportEnc({
-      clazzId: p.course.clazzId, userid, jobid: p.job.jobid, objectId: p.job.objectId, playingTime, duration,
+      clazzId: p.course.clazzId, userid, jobid: p.job.jobid, objectId: p.job.objectId, playingTime, duration, clipTime,
     });
+    const base = p.job.reportUrl && isUpstream(this.urls, p.job.reportUrl)
+      ? p.job.reportUrl.replace(/\/+$/, "")
+      : `${this.urls.mooc1}/mooc-ans/multimedia/log/a/${p.course.cpi}`;
     let lastError: ChaoxingError | null = null;
     for (const rt of p.rt) {
       // otherInfo goes in raw: Chaoxing refuses a percent-encoded one.
       const query =
-        `${qs({ clazzId: p.course.clazzId, playingTime, duration, clipTime: `0_${duration}`, objectId: p.job.objectId })}` +
+        `${qs({ clazzId: p.course.clazzId, playingTime, duration, clipTime, objectId: p.job.objectId })}` +
         `&otherInfo=${p.job.otherInfo}&` +
         qs({
-          courseId: p.course.courseId, jobid: p.job.jobid, userid, isdrag: p.isdrag, view: "pc", enc, rt, dtype,
-          _t: clock.now(),
+          courseId: p.course.courseId, jobid: p.job.jobid, userid, isdrag: p.isdrag, view: "pc", enc, rt,
+          videoFaceCaptureEnc: p.job.videoFaceCaptureEnc, dtype, _t: clock.now(), attDuration: p.job.attDuration,
+          attDurationEnc: p.job.attDurationEnc, courseEngineInfo: "false",
         });
-      const url = `${this.urls.mooc1}/mooc-ans/multimedia/log/a/${p.course.cpi}/${p.dtoken}?${query}`;
-      const res = await this.send("GET", url, { referer: this.playerReferer(dtype === "Audio" ? "audio" : "video"), raw: true });
-      const err = await classifyResponse(res, this.urls.passport);
+      const url = `${base}/${p.dtoken}?${query}`;
+      const res = await this.send("GET", url, { kind: "xhr", referer: this.playerReferer(dtype === "Audio" ? "audio" : "video"), raw: true });
+      const err = await classifyResponse(res, this.urls.passport, url);
       if (err?.kind === "forbidden") {
         lastError = err;
         continue;
       }
       if (err) throw err;
-      return { isPassed: parseIsPassed(await res.text()), rt };
+      return { isPassed: parseIsPassed(await this.text(res, "进度上报")), rt };
     }
     throw lastError ?? new ChaoxingError("bad_response", "没有可用的 rt");
   }
 
+  /** true: done; false: refused. A reply that is not JSON is `not_ready`: that job is left for the user. */
   async completeDocument(course: CourseRef, chapterId: string, job: Pick<DocumentJob, "jobid" | "jtoken">): Promise<boolean> {
     const url = `${this.urls.mooc1}/ananas/job/document?${qs({
       jobid: job.jobid, knowledgeid: chapterId, courseid: course.courseId, clazzid: course.clazzId, jtoken: job.jtoken,
       _dc: clock.now(),
     })}`;
-    return (await this.json(await this.send("GET", url, { idempotent: true }), "文档任务")).status === true;
+    const referer = `${this.urls.mooc1}/ananas/modules/pdf/index.html?v=${PLAYER_VERSION}`;
+    return (await this.json(await this.send("GET", url, { kind: "xhr", idempotent: true, referer }), "文档任务", "not_ready")).status === true;
   }
 
   async completeRead(course: CourseRef, chapterId: string, job: Pick<ReadJob, "jobid" | "jtoken">): Promise<boolean> {
     const url = `${this.urls.mooc1}/ananas/job/readv2?${qs({
       jobid: job.jobid, knowledgeid: chapterId, jtoken: job.jtoken, courseid: course.courseId, clazzid: course.clazzId,
     })}`;
-    return (await this.json(await this.send("GET", url, { idempotent: true }), "阅读任务")).status === true;
+    const res = await this.send("GET", url, { kind: "xhr", idempotent: true, referer: this.studyPage(course, chapterId) });
+    return (await this.json(res, "阅读任务", "not_ready")).status === true;
   }
 
   /** The empty-chapter visit, which also unlocks the next chapter in sequential courses. */
@@ -295,39 +332,56 @@ export class ChaoxingClient {
       courseId: course.courseId, clazzid: course.clazzId, chapterId, cpi: course.cpi, verificationcode: "",
       mooc2: 1, microTopicId: 0, editorPreview: 0,
     })}`;
-    await this.text(await this.send("GET", url, { idempotent: true }), "章节访问");
+    await this.text(await this.send("GET", url, { kind: "xhr", idempotent: true, referer: this.studyPage(course, chapterId) }), "章节访问");
   }
 
   // ---- captcha -------------------------------------------------------------------------------
 
-  async getCaptchaImage(): Promise<{ contentType: string; bytes: Uint8Array }> {
-    const res = await this.send("GET", `${this.urls.mooc1}/processVerifyPng.ac?t=${clock.now()}`, { idempotent: true });
-    const err = await classifyResponse(res, this.urls.passport);
+  /** The captcha image, from the host that raised it (`origin` of the captcha error; mooc1 by default). */
+  async getCaptchaImage(origin?: string): Promise<{ contentType: string; bytes: Uint8Array }> {
+    const at = this.captchaOrigin(origin);
+    const url = `${at}/processVerifyPng.ac?t=${clock.now()}`;
+    const res = await this.send("GET", url, { kind: "image", idempotent: true, referer: `${at}/antispiderShowVerify.ac`, raw: true });
+    const err = await classifyResponse(res, this.urls.passport, url);
     if (err) throw err;
     return { contentType: res.headers.get("Content-Type") ?? "image/png", bytes: new Uint8Array(await res.arrayBuffer()) };
   }
 
-  /** true: accepted (302); false: wrong code (202). */
-  async submitCaptcha(code: string): Promise<boolean> {
-    const url = `${this.urls.mooc1}/html/processVerify.ac?${qs({ app: 0, ucode: code })}`;
-    const res = await this.send("GET", url, { raw: true });
+  /** Answers on the host that raised it. true: accepted (302); false: wrong code (202). */
+  async submitCaptcha(code: string, origin?: string): Promise<boolean> {
+    const at = this.captchaOrigin(origin);
+    const url = `${at}/html/processVerify.ac?${qs({ app: 0, ucode: code })}`;
+    const res = await this.send("GET", url, { referer: `${at}/antispiderShowVerify.ac`, raw: true });
     if (res.status === 302 || res.status === 301) return true;
     if (res.status === 202) return false;
-    throw (await classifyResponse(res, this.urls.passport)) ?? new ChaoxingError("bad_response", "验证码接口返回意外内容");
+    throw (await classifyResponse(res, this.urls.passport, url)) ?? new ChaoxingError("bad_response", "验证码接口返回意外内容");
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
+
+  private captchaOrigin(origin: string | undefined): string {
+    if (origin === undefined) return this.urls.mooc1;
+    if (!isUpstream(this.urls, origin)) throw new ChaoxingError("bad_response", `验证码来自未知的主机: ${origin}`);
+    return new URL(origin).origin;
+  }
 
   private playerReferer(media: "video" | "audio"): string {
     const page = media === "audio" ? "audio/index_new.html" : "video/index.html";
     return `${this.urls.mooc1}/ananas/modules/${page}?v=${PLAYER_VERSION}`;
   }
 
+  /** The chapter page that loads the cards (their Referer). */
+  private studyPage(course: CourseRef, chapterId: string): string {
+    return `${this.urls.mooc1}/mooc-ans/mycourse/studentstudy?${qs({ chapterId, courseId: course.courseId, clazzid: course.clazzId, cpi: course.cpi, mooc2: 1 })}`;
+  }
+
   private postCourseList(folderId: string): Promise<Response> {
     return this.send("POST", `${this.urls.mooc2}/mooc2-ans/visit/courselistdata`, {
+      kind: "xhr",
       idempotent: true,
       form: { courseType: "1", courseFolderId: folderId, query: "", superstarClass: "0" },
       referer: `${this.urls.mooc2}/mooc2-ans/visit/interaction?moocDomain=https://mooc1-1.chaoxing.com/mooc-ans`,
+      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Origin: this.urls.mooc2 },
     });
   }
 
@@ -338,10 +392,11 @@ export class ChaoxingClient {
   }
 
   /**
-   * Sends one request with the browser headers and the jar, stores its cookies, and (unless `raw`)
-   * turns failure signals into errors. Transient failures of idempotent calls get one immediate retry.
+   * Sends one request with the account's browser headers and the jar's cookies for that URL, stores its
+   * cookies, and (unless `raw`) turns failure signals into errors. Transient failures of idempotent calls
+   * get one immediate retry.
    */
-  private async send(method: "GET" | "POST", url: string, opts: RequestOptions & { raw?: boolean } = {}): Promise<Response> {
+  private async send(method: "GET" | "POST", url: string, opts: RequestOptions = {}): Promise<Response> {
     const attempts = opts.idempotent ? READ_ATTEMPTS : 1;
     let last: ChaoxingError | null = null;
     for (let i = 0; i < attempts; i++) {
@@ -352,9 +407,9 @@ export class ChaoxingClient {
         last = e instanceof ChaoxingError ? e : new ChaoxingError("transient", `无法连接超星: ${errorText(e)}`);
         continue;
       }
-      this.jar.store(res);
+      this.jar.store(res, url);
       if (opts.raw) return res;
-      const err = await classifyResponse(res, this.urls.passport);
+      const err = await classifyResponse(res, this.urls.passport, url);
       if (!err) return res;
       if (err.kind !== "transient") throw err;
       last = err;
@@ -363,9 +418,9 @@ export class ChaoxingClient {
   }
 
   private buildRequest(method: string, url: string, opts: RequestOptions): Request {
-    const headers = new Headers(BROWSER_HEADERS);
-    headers.set("Accept", "text/html,application/xhtml+xml,application/json,*/*;q=0.8");
-    const cookie = this.jar.header();
+    const headers = new Headers(browserHeaders(this.userAgent));
+    headers.set("Accept", ACCEPT[opts.kind ?? "page"]);
+    const cookie = this.jar.header(url);
     if (cookie) headers.set("Cookie", cookie);
     if (opts.referer) headers.set("Referer", opts.referer);
     for (const [k, v] of Object.entries(opts.extraHeaders ?? {})) headers.set(k, v);
@@ -385,15 +440,20 @@ export class ChaoxingClient {
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** The body as text; a 200 that is the login page is an expired session, like the 302 to it. */
   private async text(res: Response, what: string): Promise<string> {
+    let body: string;
     try {
-      return await res.text();
+      body = await res.text();
     } catch (e) {
       throw new ChaoxingError("transient", `读取${what}失败: ${errorText(e)}`);
     }
+    if (isLoginPage(body, this.urls.passport)) throw new ChaoxingError("session_expired", "登录状态已失效（返回了登录页）", { status: res.status });
+    return body;
   }
 
-  private async json(res: Response, what: string): Promise<Record<string, unknown>> {
+  /** The body as a JSON object; anything else is `notJson` (`not_ready` where that job alone is concerned). */
+  private async json(res: Response, what: string, notJson: ChaoxingErrorKind = "bad_response"): Promise<Record<string, unknown>> {
     const text = await this.text(res, what);
     try {
       const v: unknown = JSON.parse(text);
@@ -401,7 +461,7 @@ export class ChaoxingClient {
     } catch {
       // fall through
     }
-    throw new ChaoxingError("bad_response", `${what}返回的不是 JSON`);
+    throw new ChaoxingError(notJson, `${what}返回的不是 JSON`);
   }
 }
 

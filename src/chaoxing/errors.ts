@@ -9,6 +9,10 @@ export type ChaoxingErrorKind =
   | "transient"
   | "rate_limited"
   | "login_failed"
+  /** 202: the platform's risk control (a fresh login often does not clear it). */
+  | "risk_control"
+  /** Content that is not ready (media still transcoding, a reply that is not JSON): that job only. */
+  | "not_ready"
   | "bad_response";
 
 export class ChaoxingError extends Error {
@@ -16,7 +20,7 @@ export class ChaoxingError extends Error {
   constructor(
     readonly kind: ChaoxingErrorKind,
     message: string,
-    readonly extra: { retryAfterMs?: number; reason?: string; status?: number } = {},
+    readonly extra: { retryAfterMs?: number; reason?: string; status?: number; origin?: string } = {},
   ) {
     super(message);
   }
@@ -28,7 +32,10 @@ export class ChaoxingError extends Error {
   get reason(): string | undefined {
     return this.extra.reason;
   }
+  /** The host that raised a captcha: its image and its answer belong there. */
+  get origin(): string | undefined {
+    return this.extra.origin;
+  }
 }
 
-export const isChaoxingError = (e: unknown, kind?: ChaoxingErrorKind): e is ChaoxingError =>
-  e instanceof ChaoxingError && (kind === undefined || e.kind === kind);
+

@@ -1,4 +1,4 @@
-import type { Chapter, Course, Folder } from "./types";
+import type { Chapter, Course, CourseOutline, Folder } from "./types";
 
 /**
  * Page parsers over workerd's built-in HTMLRewriter (a streaming lol-html parser). Element handlers
@@ -100,9 +100,10 @@ interface ChapterDraft {
   jobCount: string | null;
 }
 
-/** `GET …/mycourse/studentcourse`: the chapter tree, flattened in page order. */
-export async function parseChapters(html: string): Promise<Chapter[]> {
+/** `GET …/mycourse/studentcourse`: the chapter tree, flattened in page order, and the course's link `enc`. */
+export async function parseChapters(html: string): Promise<CourseOutline> {
   const drafts: ChapterDraft[] = [];
+  let enc: string | null = null;
   const cur = (): ChapterDraft | undefined => drafts[drafts.length - 1];
   const point = 'div.chapter_unit li > div[id^="cur"]';
   await run(
@@ -117,7 +118,8 @@ export async function parseChapters(html: string): Promise<Chapter[]> {
       })
       .on(`${point} a.clicktitle`, { text(t) { const c = cur(); if (c) c.title += t.text; } })
       .on(`${point} span.bntHoverTips`, { text(t) { const c = cur(); if (c) c.tips += t.text; } })
-      .on(`${point} input.knowledgeJobCount`, { element(el) { const c = cur(); if (c) c.jobCount = attr(el, "value"); } }),
+      .on(`${point} input.knowledgeJobCount`, { element(el) { const c = cur(); if (c) c.jobCount = attr(el, "value"); } })
+      .on("input#enc", { element(el) { enc = attr(el, "value") || null; } }),
   );
   const seen = new Set<string>();
   const chapters: Chapter[] = [];
@@ -134,5 +136,5 @@ export async function parseChapters(html: string): Promise<Chapter[]> {
       locked: d.jobCount === null && tips.includes("解锁"),
     });
   }
-  return chapters;
+  return { chapters, enc };
 }

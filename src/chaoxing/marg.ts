@@ -41,8 +41,10 @@ const str = (v: unknown): string => (typeof v === "string" ? v : typeof v === "n
 const truthy = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "true";
 const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
-/** [unverified] names under which pages flag a required face capture. */
-const FACE_FLAGS = ["isFaceCheck", "openFaceCheck", "faceCheck"];
+const num = (v: unknown): number | null => {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+};
 
 export function parseDefaults(marg: Record<string, unknown>): CardDefaults | null {
   const d = marg.defaults;
@@ -57,12 +59,18 @@ export function parseDefaults(marg: Record<string, unknown>): CardDefaults | nul
     clazzId: str(d.clazzId),
     courseid: str(d.courseid),
     knowledgeid: str(d.knowledgeid),
-    faceCheck: FACE_FLAGS.some((k) => truthy(d[k])),
+    // The gate of 2026: both capture flags. There is no `isFaceCheck`; `chapterCapture` alone does not gate.
+    faceCheck: truthy(d.chapterCapture) && truthy(d.playingCapture),
+    reportUrl: str(d.reportUrl) || null,
+    fastPlayback: num(d.schooldoublespeed) !== 0,
   };
 }
 
-/** Type the attachments of one tab; unknown shapes become `other` so nothing is silently dropped. */
-export function parseAttachments(marg: Record<string, unknown>): Job[] {
+/**
+ * Type the attachments of one tab; unknown shapes become `other` so nothing is silently dropped. Media jobs
+ * take what they need of the tab's defaults (report base, the school's fast-playback switch) with them.
+ */
+export function parseAttachments(marg: Record<string, unknown>, defaults: CardDefaults | null = parseDefaults(marg)): Job[] {
   const list = Array.isArray(marg.attachments) ? marg.attachments : [];
   const jobs: Job[] = [];
   for (const raw of list) {
@@ -73,13 +81,15 @@ export function parseAttachments(marg: Record<string, unknown>): Job[] {
       jobid: str(raw.jobid) || str(prop.jobid),
       name: str(prop.name) || str(prop.title),
       isPassed: truthy(raw.isPassed),
-      // Reads come with `job: null` but are task points all the same.
-      required: type === "read" ? raw.job !== false : truthy(raw.job),
+      // Read cards come without `job` (or with `job: false`) but are task points all the same.
+      required: type === "read" ? true : truthy(raw.job),
       // The page appends `&courseId=…`; the report sends courseId on its own.
-      otherInfo: str(raw.otherInfo).split("&")[0],
+      otherInfo: str(raw.otherInfo).split("&")[0]!,
     };
     const isLive = type.includes("live") || prop.liveId !== undefined || prop.streamName !== undefined;
     if (type === "video" && !isLive) {
+      const begins = num(raw.begins);
+      const ends = num(raw.ends);
       jobs.push({
         ...common,
         type: str(prop.module).toLowerCase().includes("audio") ? "audio" : "video",
@@ -87,6 +97,12 @@ export function parseAttachments(marg: Record<string, unknown>): Job[] {
         mid: "mid" in raw && str(raw.mid) !== "" ? str(raw.mid) : null,
         playTimeMs: Number(raw.playTime) || 0,
         rt: str(prop.rt) || null,
+        attDuration: str(raw.attDuration),
+        attDurationEnc: str(raw.attDurationEnc),
+        videoFaceCaptureEnc: str(raw.videoFaceCaptureEnc),
+        clip: begins !== null && ends !== null && ends > begins ? [begins, ends] : null,
+        fastPlayback: num(prop.doublespeed) !== 0 && (defaults?.fastPlayback ?? true),
+        reportUrl: defaults?.reportUrl ?? null,
       });
     } else if (type === "document") {
       jobs.push({ ...common, type: "document", objectId: str(prop.objectid) || str(raw.objectId), jtoken: str(raw.jtoken) });
@@ -101,7 +117,7 @@ export function parseAttachments(marg: Record<string, unknown>): Job[] {
   return jobs;
 }
 
-/** rt candidates for a media job: `property.rt`, else `-rt_d` → 0.9 / `-rt_1` → 1, else try both. */
+/** rt candidates for a media job: `property.rt`, else `-rt_d` → 0.9 / `-rt_1` → 1 in otherInfo, else try both. */
 export function rtCandidates(job: { rt: string | null; otherInfo: string }): string[] {
   if (job.rt) return [job.rt];
   const m = /-rt_([1d])(?:-|$)/.exec(job.otherInfo);

@@ -3,16 +3,16 @@ import { ChaoxingError } from "./errors";
 
 /**
  * Maps a raw upstream response to the protocol's failure signals (chaoxing-protocol.md "Failure
- * signals"). Returns null when the response is an ordinary success.
+ * signals" and its 2026 section). Returns null when the response is an ordinary success.
  */
-export async function classifyResponse(res: Response, passportUrl: string): Promise<ChaoxingError | null> {
+export async function classifyResponse(res: Response, passportUrl: string, requestUrl: string): Promise<ChaoxingError | null> {
   const { status } = res;
   if (status >= 300 && status < 400) {
     const location = res.headers.get("Location") ?? "";
-    return classifyRedirect(location, res.url || passportUrl, passportUrl, status);
+    return classifyRedirect(location, requestUrl, passportUrl, status);
   }
-  // Some endpoints answer an expired session with 202 instead of a redirect.
-  if (status === 202) return new ChaoxingError("session_expired", "登录状态已失效 (HTTP 202)", { status });
+  // Risk control answers 202 to the session's cookie (and often to a fresh login's just the same).
+  if (status === 202) return new ChaoxingError("risk_control", "超星风控：请求被拒绝 (HTTP 202)", { status });
   if (status === 429) {
     return new ChaoxingError("rate_limited", "请求过于频繁 (HTTP 429)", { status, retryAfterMs: retryAfterMs(res) });
   }
@@ -31,7 +31,8 @@ export function classifyRedirect(location: string, base: string, passportUrl: st
   }
   const path = target?.pathname ?? "";
   if (/antispiderShowVerify/i.test(location)) {
-    return new ChaoxingError("captcha", "超星要求输入验证码", { status });
+    // The captcha belongs to the host that redirected: its image and its answer are there.
+    return new ChaoxingError("captcha", "超星要求输入验证码", { status, origin: target?.origin ?? safeOrigin(base) });
   }
   if (path.includes("/knowledge/startface")) {
     return new ChaoxingError("face_check", "该课程需要人脸识别", { status });
@@ -68,10 +69,27 @@ function retryAfterMs(res: Response): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - clock.now());
 }
 
+/**
+ * A 200 that is the login page means the session expired, exactly as a 302 to it does: the page holds the
+ * login form, or points to the passport's login.
+ */
+export function isLoginPage(body: string, passportUrl: string): boolean {
+  if (/<form\b[^>]*\bid=["']?loginForm\b/i.test(body) || body.includes("/fanyalogin")) return true;
+  return body.includes("passport2.chaoxing.com/login") || body.includes(`${passportUrl}/login`);
+}
+
 function safeHost(u: string): string {
   try {
     return new URL(u).host;
   } catch {
     return "";
+  }
+}
+
+function safeOrigin(u: string): string | undefined {
+  try {
+    return new URL(u).origin;
+  } catch {
+    return undefined;
   }
 }

@@ -32,6 +32,13 @@ export interface Chapter {
   locked: boolean;
 }
 
+/** The chapter tree of a course and what its page gives for links into it. */
+export interface CourseOutline {
+  chapters: Chapter[];
+  /** [unverified] `input#enc`: the course-level enc of `mycourse/studentstudy` links; null when absent. */
+  enc: string | null;
+}
+
 export interface JobCount {
   totalcount: number;
   finishcount: number;
@@ -49,7 +56,12 @@ export interface CardDefaults {
   clazzId: string;
   courseid: string;
   knowledgeid: string;
+  /** The face gate: `chapterCapture == 1 && playingCapture == 1`. */
   faceCheck: boolean;
+  /** `reportUrl`: the report base (may be another mooc1 host); null when the page has none. */
+  reportUrl: string | null;
+  /** `schooldoublespeed` is not 0: the school allows fast playback. */
+  fastPlayback: boolean;
 }
 
 interface JobCommon {
@@ -70,8 +82,18 @@ export interface MediaJob extends JobCommon {
   mid: string | null;
   /** Resume point (ms already watched). */
   playTimeMs: number;
-  /** `property.rt` when the page gives it. */
+  /** `property.rt` when the page gives it (2026 pages keep it in otherInfo only). */
   rt: string | null;
+  /** The three fields every report carries, copied from the attachment ("" when absent). */
+  attDuration: string;
+  attDurationEnc: string;
+  videoFaceCaptureEnc: string;
+  /** `begins`/`ends` (s) of the part to play; null: the whole media. */
+  clip: [number, number] | null;
+  /** Fast playback allowed: neither `property.doublespeed` nor the school's `schooldoublespeed` is 0. */
+  fastPlayback: boolean;
+  /** The report base of the page it came from (`defaults.reportUrl`). */
+  reportUrl: string | null;
 }
 
 export interface DocumentJob extends JobCommon {

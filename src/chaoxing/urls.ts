@@ -29,3 +29,39 @@ export function upstreamUrlsAt(origin: string): UpstreamUrls {
   const o = trimSlash(origin);
   return { passport: o, mooc2: o, mooc1: o, mooc1Api: o };
 }
+
+/**
+ * Whether `url` is on one of the configured Chaoxing hosts, or on a sibling of the mooc1 host under the
+ * same parent domain (`mooc1-1.chaoxing.com` beside `mooc1.chaoxing.com`): the platform names other hosts
+ * for reports (`reportUrl`) and captchas (the redirect), and nothing else may receive the account's requests.
+ */
+export function isUpstream(urls: UpstreamUrls, url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return false;
+  const configured = Object.values(urls).map((x) => new URL(x));
+  if (configured.some((c) => c.origin === u.origin)) return true;
+  const mooc1 = new URL(urls.mooc1).hostname;
+  const parent = mooc1.slice(mooc1.indexOf(".") + 1);
+  return mooc1.includes(".") && parent.includes(".") && u.hostname.endsWith(`.${parent}`);
+}
+
+/**
+ * The page a user opens to do a chapter in 学习通: `mycourse/studentstudy` on mooc1 with the course's
+ * link `enc` from the chapter tree; without it, the course's chapter tree itself.
+ */
+export function chapterPageUrl(urls: UpstreamUrls, c: { courseId: string; clazzId: string; cpi: string }, chapterId: string, enc: string | null): string {
+  if (!enc) return coursePageUrl(urls, c);
+  const q = new URLSearchParams({ chapterId, courseId: c.courseId, clazzid: c.clazzId, cpi: c.cpi, enc, mooc2: "1" });
+  return `${urls.mooc1}/mooc-ans/mycourse/studentstudy?${q}`;
+}
+
+/** The course's chapter tree (`mycourse/studentcourse` on mooc2): where a whole course is done by hand. */
+export function coursePageUrl(urls: UpstreamUrls, c: { courseId: string; clazzId: string; cpi: string }): string {
+  const q = new URLSearchParams({ courseid: c.courseId, clazzid: c.clazzId, cpi: c.cpi, ut: "s" });
+  return `${urls.mooc2}/mooc2-ans/mycourse/studentcourse?${q}`;
+}

@@ -34,6 +34,9 @@ const LOCK_STALE_MS = 10 * 60_000;
 const QUEUE_STALE_MS = 3 * 60_000;
 const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;
+/** Logins per Chaoxing account per day, whoever asks (repeated logins look like logins from elsewhere). */
+const MAX_LOGINS_PER_DAY = 5;
+const DAY_MS = 24 * 3600_000;
 const REFUSED_TTL_MS = 10 * 60_000;
 const COURSES_TTL_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
@@ -47,6 +50,10 @@ interface Persisted {
   jar: string | null;
   /** Hash of the credentials that last logged in: only a caller knowing them shares this session. */
   verifier: string | null;
+  /** Times of the successful logins of the last day: the account's daily login budget. */
+  logins?: number[];
+  /** Chaoxing answers this account 202 (risk control) since `since`; `probed`: its one fresh login was spent. */
+  risk?: { since: number; probed: boolean } | null;
 }
 
 /**
@@ -69,6 +76,11 @@ export class AccountObject extends DurableObject<Env> {
     return this.ctx.id.name ?? this.ctx.id.toString();
   }
 
+  /** This account's own browser (a jar made before keeps the one it has). */
+  private get userAgent(): string {
+    return ChaoxingClient.userAgentFor(this.name);
+  }
+
   private async load(): Promise<{ client: ChaoxingClient; persisted: Persisted }> {
     if (!this.client || !this.persisted) {
       const stored = this.ctx.storage.kv.get<Persisted>("session") ?? { jar: null, verifier: null };
@@ -80,7 +92,7 @@ export class AccountObject extends DurableObject<Env> {
           stored.jar = null; // key rotated or corrupt: log in again
         }
       }
-      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar });
+      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar, userAgent: this.userAgent });
       this.persisted = stored;
     }
     return { client: this.client, persisted: this.persisted };
@@ -95,7 +107,8 @@ export class AccountObject extends DurableObject<Env> {
   /**
    * Logs in with a scratch jar and adopts it only on success: a failed attempt (say, another user who
    * saved this phone with a wrong password) never costs the working session. A refused password is
-   * remembered for a while so it does not reach Chaoxing again, and logins are limited per credentials.
+   * remembered for a while so it does not reach Chaoxing again, and logins are limited per credentials
+   * and, successful ones, to a few per account per day (past that: `risk_control`, the task pauses).
    */
   private async login(creds: Credentials, verifier: string): Promise<void> {
     const now = clock.now();
@@ -105,8 +118,12 @@ export class AccountObject extends DurableObject<Env> {
     if (recent.length >= MAX_LOGINS_PER_WINDOW) {
       throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: LOGIN_WINDOW_MS - (now - recent[0]!) });
     }
+    const today = (this.persisted?.logins ?? []).filter((t) => now - t < DAY_MS);
+    if (today.length >= MAX_LOGINS_PER_DAY) {
+      throw new ChaoxingError("risk_control", `24 小时内已登录超星 ${today.length} 次，为保护账号暂不再登录`, { retryAfterMs: DAY_MS - (now - today[0]!) });
+    }
     this.logins.set(verifier, [...recent, now]);
-    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env) });
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent });
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
@@ -115,7 +132,7 @@ export class AccountObject extends DurableObject<Env> {
     }
     this.refused.delete(verifier);
     this.client = scratch;
-    this.persisted = { jar: null, verifier };
+    this.persisted = { jar: null, verifier, logins: [...today, now], risk: this.persisted?.risk ?? null };
     await this.save();
   }
 
@@ -135,7 +152,8 @@ export class AccountObject extends DurableObject<Env> {
     if (taskId !== null) this.lastSeen.set(taskId, now);
     const { client, persisted } = await this.load();
     const verifier = await verifierOf(creds);
-    const cookiesBefore = client.jar.header();
+    const cookiesBefore = client.jar.fingerprint();
+    const riskBefore = JSON.stringify(persisted.risk ?? null);
     try {
       if (!client.userId || persisted.verifier !== verifier) {
         await this.login(creds, verifier);
@@ -143,21 +161,33 @@ export class AccountObject extends DurableObject<Env> {
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
       }
       try {
-        return { ok: true, value: await runOp<K>(this.client!, op) };
+        const value = await runOp<K>(this.client!, op);
+        // Answered: whatever risk control there was is over.
+        this.persisted!.risk = null;
+        return { ok: true, value };
       } catch (e) {
-        if (!(e instanceof ChaoxingError && e.kind === "session_expired")) throw e;
-        // The session expired: log in again, then replay the call (at once for a user, paced otherwise).
-        this.recordSignal(taskId, "session_expired");
+        if (!(e instanceof ChaoxingError && (e.kind === "session_expired" || e.kind === "risk_control"))) throw e;
+        if (e.kind === "risk_control") {
+          // A 202: one fresh login probes whether it was only the old cookie; after that, the task pauses
+          // (never a loop of logins under risk control). Cleared by the next call that is answered.
+          if (this.persisted!.risk?.probed) throw e;
+          this.persisted!.risk = { since: clock.now(), probed: true };
+        }
+        // The session expired (or is probed): log in again, then replay the call (at once for a user, paced otherwise).
+        this.recordSignal(taskId, e.kind);
         await this.login(creds, verifier);
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
-        return { ok: true, value: await runOp<K>(this.client!, op) };
+        const value = await runOp<K>(this.client!, op);
+        this.persisted!.risk = null;
+        return { ok: true, value };
       }
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     } finally {
       this.pace(clock.now(), report);
       // Only names and values matter: a refreshed expiry alone is not worth a re-encryption and a row.
-      if (this.client === client && client.jar.header() !== cookiesBefore) await this.save();
+      const changed = this.client === client && client.jar.fingerprint() !== cookiesBefore;
+      if (changed || JSON.stringify(this.persisted?.risk ?? null) !== riskBefore) await this.save();
     }
   }
 

@@ -5,7 +5,10 @@ import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "../engine/ops";
 import { initialState, type EngineState } from "../engine/state";
-import { applyNotopenChoice, backoffMs, prepareResume, step, type EngineIO, type LogEvent, type StepResult } from "../engine/step";
+import { upstreamUrlsFromEnv } from "../chaoxing/urls";
+import {
+  applyNotopenChoice, backoffMs, canRecheck, prepareResume, startRecheck, step, type EngineIO, type LogEvent, type StepResult,
+} from "../engine/step";
 import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import { notifyTaskState } from "../notify/produce";
@@ -114,15 +117,16 @@ export class TaskObject extends DurableObject<Env> {
     });
   }
 
-  async resume(row: TaskRow, run: RunInput, choice?: "skip" | "stop"): Promise<TaskResult> {
+  async resume(row: TaskRow, run: RunInput, choice?: "skip" | "stop" | "retry"): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "paused") return conflict(t.status, "恢复");
       if (t.reason === "notopen_ask" && !choice) {
-        return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\"}");
+        return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
       }
-      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice) : []), { level: "INFO", message: "任务已恢复" }]);
+      const urls = upstreamUrlsFromEnv(this.env);
+      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), { level: "INFO", message: "任务已恢复" }]);
     });
   }
 
@@ -134,6 +138,17 @@ export class TaskObject extends DurableObject<Env> {
       // A task cancelled before it ever ran: retrying it is starting it.
       const message = t.engine ? "任务重试：从上次的位置继续，已完成的任务点不会重做" : `任务已启动（${run.speed}x，未开放章节: ${run.notopenAction}）`;
       return this.toRunning(t, run, () => [{ level: "INFO", message }]);
+    });
+  }
+
+  /** A completed task with items left: re-read them (the user may have done them in 学习通), then complete again. */
+  async recheck(row: TaskRow, run: RunInput): Promise<TaskResult> {
+    return this.exclusive(async () => {
+      const t = this.adopt(row);
+      if (!t) return gone();
+      if (t.status !== "completed") return conflict(t.status, "重新检查");
+      if (!t.engine || !canRecheck(t.engine)) return refused("conflict", "该任务没有需要你处理的内容，无需重新检查");
+      return this.toRunning(t, run, (e) => startRecheck(e));
     });
   }
 
@@ -181,7 +196,7 @@ export class TaskObject extends DurableObject<Env> {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
-      const r = await this.call<"captcha">(t, { op: "captcha", code }, true);
+      const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine?.captchaOrigin ?? undefined }, true);
       if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
       if (!r.value) return refused("captcha_wrong", "验证码错误，请重新输入");
       return this.toRunning(t, run, () => [{ level: "INFO", message: "验证码已通过，任务继续" }]);
@@ -192,7 +207,7 @@ export class TaskObject extends DurableObject<Env> {
     const t = this.adopt(row);
     if (!t) return gone();
     if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
-    const r = await this.call<"captchaImage">(t, { op: "captchaImage" }, true);
+    const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine?.captchaOrigin ?? undefined }, true);
     if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
     return { ok: true, value: r.value };
   }
@@ -341,7 +356,8 @@ export class TaskObject extends DurableObject<Env> {
         t.notopenChapter = o.chapter ?? null;
         return this.stop(t, "paused", o.reason, result.logs);
       case "complete":
-        return this.stop(t, "completed", null, result.logs);
+        // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
+        return this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
       case "fail":
         t.errorMsg = o.message;
         return this.stop(t, "failed", "upstream", [...result.logs, { level: "ERROR", message: `任务失败: ${o.message}` }]);
@@ -372,6 +388,7 @@ export class TaskObject extends DurableObject<Env> {
       releaseVideo: () => account.releaseVideo(t.id),
       now: () => clock.now(),
       random: Math.random,
+      urls: upstreamUrlsFromEnv(this.env),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/client";
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
-import type { Chapter, ChapterCards, Course, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
+import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
 
 /**
  * The Chaoxing calls the engine makes, as plain data: the task object sends one to the account object,
@@ -16,21 +16,22 @@ export type Op =
   | { op: "document"; course: CourseRef; chapterId: string; job: Pick<DocumentJob, "jobid" | "jtoken"> }
   | { op: "read"; course: CourseRef; chapterId: string; job: Pick<ReadJob, "jobid" | "jtoken"> }
   | { op: "visit"; course: CourseRef; chapterId: string }
-  /** A course's progress 0–100 from its chapters' job counts (two calls). */
+  /** A course's progress 0–100 from its chapters' job counts (two calls); null when Chaoxing refused them. */
   | { op: "progress"; course: CourseRef }
-  | { op: "captchaImage" }
-  | { op: "captcha"; code: string };
+  /** The captcha of the host that raised it (`origin` from the captcha error; mooc1 when unknown). */
+  | { op: "captchaImage"; origin?: string }
+  | { op: "captcha"; code: string; origin?: string };
 
 export interface OpResults {
   courses: Course[];
-  chapters: Chapter[];
+  chapters: CourseOutline;
   cards: ChapterCards;
   status: MediaStatus;
   report: ReportResult;
   document: boolean;
   read: boolean;
   visit: null;
-  progress: number;
+  progress: number | null;
   captchaImage: { contentType: string; bytes: Uint8Array };
   captcha: boolean;
 }
@@ -44,6 +45,8 @@ export interface OpError {
   message: string;
   retryAfterMs?: number;
   reason?: string;
+  /** The host that raised a captcha. */
+  origin?: string;
 }
 
 export type Reply<K extends OpName> =
@@ -56,7 +59,7 @@ export type Reply<K extends OpName> =
 export const isReport = (op: Op): boolean => op.op === "report";
 
 export function toOpError(e: unknown): OpError {
-  if (e instanceof ChaoxingError) return { kind: e.kind, message: e.message, retryAfterMs: e.retryAfterMs, reason: e.reason };
+  if (e instanceof ChaoxingError) return { kind: e.kind, message: e.message, retryAfterMs: e.retryAfterMs, reason: e.reason, origin: e.origin };
   throw e;
 }
 
@@ -90,15 +93,15 @@ export async function runOp<K extends OpName>(client: ChaoxingClient, op: OpOf<K
       value = null;
       break;
     case "progress": {
-      const chapters = await client.getChapters(o.course);
+      const { chapters } = await client.getChapters(o.course);
       value = courseProgress(Object.values(await client.getJobCounts(o.course, chapters.map((c) => c.id))));
       break;
     }
     case "captchaImage":
-      value = await client.getCaptchaImage();
+      value = await client.getCaptchaImage(o.origin);
       break;
     case "captcha":
-      value = await client.submitCaptcha(o.code);
+      value = await client.submitCaptcha(o.code, o.origin);
       break;
   }
   return value as OpResults[K];

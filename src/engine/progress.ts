@@ -2,7 +2,7 @@ import { clock } from "../lib/clock";
 import type { TaskLive } from "../shared/live";
 import type { Job } from "../chaoxing/types";
 import { ITEM_MARKS } from "../shared/live";
-import type { EngineState, StoredJob } from "./state";
+import type { CourseEntry, EngineState, StoredJob } from "./state";
 
 /** Default media length assumed for a job not seen yet, until real durations are known. */
 const DEFAULT_MEDIA_S = 300;
@@ -28,82 +28,136 @@ export function itemLabel(job: Job): string {
 const averageMedia = (s: EngineState): number => (s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S);
 
 /** A job's weight in media seconds: its own duration once known, else the average seen so far. */
-function jobWeight(j: StoredJob, avgMedia: number): number {
+export function jobWeight(s: EngineState, j: StoredJob): number {
   if (j.type !== "video" && j.type !== "audio") return OTHER_JOB_S;
-  return j.seconds ?? avgMedia;
+  return j.seconds ?? averageMedia(s);
 }
 
-/** The weight of the chapter being worked (its read jobs): recorded on the chapter when it is done. */
-export function currentChapterWeight(s: EngineState): number {
-  const avg = averageMedia(s);
-  return s.jobs.filter((j) => j.required).reduce((w, j) => w + jobWeight(j, avg), 0);
+/** The weight a chapter not read yet is estimated at, from its job count. */
+export const chapterEstimate = (s: EngineState, jobs: number): number => Math.max(jobs, 0) * ((averageMedia(s) + OTHER_JOB_S) / 2);
+
+/** The chapter being worked: its weight, and the part passed (what was left for the user is not passed). */
+export function currentChapterWeights(s: EngineState): { weight: number; done: number } {
+  let weight = 0;
+  let done = 0;
+  for (const j of s.jobs) {
+    if (!j.required) continue;
+    const w = jobWeight(s, j);
+    weight += w;
+    if (j.isPassed) done += w;
+  }
+  return { weight, done };
+}
+
+interface Weights {
+  /** passed */
+  done: number;
+  /** everything, passed or not (items left for the user stay in it: they are not progress) */
+  total: number;
+  /** media seconds still to play or do, and jobs still to do: what the ETA counts */
+  ahead: number;
+  aheadJobs: number;
 }
 
 /**
- * Overall progress weighted by media duration: each job weighs its media seconds (known durations, else
- * the average seen so far), other jobs a fixed weight; chapters not read yet are estimated from their job
- * counts, chapters done keep the weight they had. Courses count equally. Never below what was shown
- * before (`progressFloor`); 100 only once completed (the caller sets it).
+ * The current course's weights: each job weighs its media seconds (known durations, else the average
+ * seen so far), other jobs a fixed weight; chapters not read yet are estimated from their job counts,
+ * chapters done keep the weights they had. Only task points actually passed count as done.
  */
-export function computeProgress(s: EngineState, now = clock.now()): Progress {
-  const total = s.courses.length || s.courseIds.length;
-  const completed = s.courses.filter((c) => c.status !== "todo").length;
-  const avgMedia = averageMedia(s);
-  const estimate = (jobs: number) => Math.max(jobs, 0) * ((avgMedia + OTHER_JOB_S) / 2);
-
-  let done = 0;
-  let remaining = 0;
-  let remainingJobs = 0;
-  const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.ci < s.courses.length && s.chapters.length > 0;
-  if (inCourse) {
-    s.chapters.forEach((ch, i) => {
-      if (i === s.hi) return;
-      if (i < s.hi || ch.finished) done += ch.weight ?? estimate(ch.jobCount);
-      else {
-        remaining += estimate(ch.jobCount);
-        remainingJobs += ch.jobCount;
-      }
-    });
-    // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
-    if (s.phase === "cards") remaining += estimate(s.chapters[s.hi]?.jobCount ?? 0);
-    else s.jobs.forEach((j, i) => {
-      if (!j.required) return;
-      const w = jobWeight(j, avgMedia);
-      const isCurrent = s.media !== null && s.media.jobid === j.jobid;
-      if (j.isPassed || i < s.ji) done += w;
-      else if (isCurrent) {
-        done += Math.min(w, s.media!.playingTime);
-        remaining += Math.max(0, w - s.media!.playingTime);
-        remainingJobs++;
-      } else {
-        remaining += w;
-        remainingJobs++;
-      }
-    });
+export function courseWeights(s: EngineState): Weights {
+  const w: Weights = { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
+  s.chapters.forEach((ch, i) => {
+    if (i === s.hi && s.phase !== "chapters") return;
+    if (ch.weight !== undefined) {
+      w.total += ch.weight;
+      w.done += ch.doneWeight ?? ch.weight;
+      return;
+    }
+    const estimate = chapterEstimate(s, ch.jobCount);
+    w.total += estimate;
+    if (ch.finished) w.done += estimate;
+    else if (i > s.hi || s.phase === "chapters") {
+      w.ahead += estimate;
+      w.aheadJobs += ch.jobCount;
+    }
+    // A chapter behind us without weights was skipped (not open): it stays undone.
+  });
+  const current = s.chapters[s.hi];
+  if (!current || s.phase === "chapters") return w;
+  // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
+  if (s.phase === "cards" && s.jobs.length === 0) {
+    const estimate = chapterEstimate(s, current.jobCount);
+    w.total += estimate;
+    w.ahead += estimate;
+    w.aheadJobs += current.jobCount;
+    return w;
   }
-  const courseFraction = done + remaining > 0 ? done / (done + remaining) : 0;
-  const overall = total ? (completed + (inCourse ? courseFraction : 0)) / total : 0;
-  const coursesAfter = Math.max(0, total - completed - (inCourse ? 1 : 0));
+  const m = s.media;
+  for (const j of s.jobs) {
+    if (!j.required) continue;
+    const jw = jobWeight(s, j);
+    w.total += jw;
+    if (j.isPassed) w.done += jw;
+    else if (j.handled) continue;
+    else if (m && m.jobid === j.jobid) {
+      const played = Math.max(0, m.playingTime - m.basePlay);
+      const length = Math.max(1, m.end - m.basePlay);
+      w.done += jw * Math.min(1, played / length) * 0.999;
+      w.ahead += Math.max(0, length - m.watched);
+      w.aheadJobs++;
+    } else {
+      w.ahead += jw;
+      w.aheadJobs++;
+    }
+  }
+  return w;
+}
+
+/** A course behind us: passed share of its weight (a course without task points is complete when done). */
+function endedFraction(c: CourseEntry): number {
+  const total = c.total ?? 0;
+  if (total <= 0) return c.status === "done" ? 1 : 0;
+  return Math.min(1, (c.done ?? 0) / total);
+}
+
+/** Fully passed: done, and nothing of it left for the user. */
+const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && endedFraction(c) >= 0.9999;
+
+/**
+ * Overall progress: courses count equally, each by the share of its weight actually passed. While running
+ * it never goes below what was shown before (`progressFloor`: estimates shift) and stays below 100; once
+ * done it is the honest figure: 100 only when nothing is left for the user.
+ */
+export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
+  const total = s.courses.length || s.courseIds.length;
+  const ended = s.courses.filter((c) => c.status !== "todo");
+  const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.phase !== "recheck" && s.ci < s.courses.length;
+  const cw = inCourse ? courseWeights(s) : { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
+  const currentFraction = cw.total > 0 ? cw.done / cw.total : 0;
+  const overall = total ? (ended.reduce((sum, c) => sum + endedFraction(c), 0) + (inCourse ? currentFraction : 0)) / total : 0;
+  const coursesAfter = Math.max(0, total - ended.length - (inCourse ? 1 : 0));
   // Courses not opened yet are assumed to be like the current one.
-  const perCourse = done + remaining > 0 ? done + remaining : avgMedia * 10;
-  const etaMediaS = remaining + coursesAfter * perCourse;
-  const eta = s.phase === "done" ? 0 : Math.round(etaMediaS / s.speed + remainingJobs * JOB_OVERHEAD_S);
+  const perCourse = cw.total > 0 ? cw.total : averageMedia(s) * 10;
+  // Completion needs the real time of each video (2026), whatever the speed: media counts at 1×.
+  const eta = s.phase === "done" ? 0 : Math.round(cw.ahead + coursesAfter * perCourse + cw.aheadJobs * JOB_OVERHEAD_S);
+  const finished = s.phase === "done";
+  const honest = finished && s.left.length === 0 ? 100 : Math.min(99, Math.floor(overall * 100));
 
   const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
   const m = s.media;
   // Between reports the player keeps playing: show where it is now (reports carry only what passed).
-  const playing = m && m.stage === "play" && m.lastReportAt !== null
-    ? Math.min(m.duration, m.playingTime + ((now - m.lastReportAt) / 1000) * s.speed)
+  // `now` is null for a task that is not running: its player stands still.
+  const playing = m && m.stage === "play" && m.lastReportAt !== null && now !== null
+    ? Math.min(m.end, m.playingTime + ((now - m.lastReportAt) / 1000) * m.speed)
     : (m?.playingTime ?? 0);
   return {
-    // `?? 0`: checkpoints written before the floor existed.
-    progress: Math.max(s.progressFloor ?? 0, Math.min(99, Math.floor(overall * 100))),
+    progress: finished ? honest : Math.max(s.progressFloor, honest),
     current_item: job ? itemLabel(job) : null,
     item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
     item_current_time: Math.floor(playing),
     item_total_time: m ? m.duration : 0,
-    completed_courses: completed,
+    completed_courses: s.courses.filter(courseComplete).length,
     total_courses: total,
-    eta_seconds: s.phase === "resolve" ? null : eta,
+    eta_seconds: s.phase === "resolve" || s.phase === "recheck" ? null : eta,
   };
 }

@@ -1,8 +1,11 @@
 import type { Job } from "../chaoxing/types";
 import type { LeftForUser } from "../shared/live";
 
-/** A job of the current chapter, with the cards tab it came from (to confirm it on that tab). */
-export type StoredJob = Job & { tab: number; /** media seconds, once the status was read */ seconds?: number };
+/**
+ * A job of the current chapter, with the cards tab it came from (to confirm it on that tab), its media
+ * seconds once the status was read, and whether this run already dealt with it (passed it, or left it).
+ */
+export type StoredJob = Job & { tab: number; seconds?: number; handled?: boolean };
 
 export type NotopenAction = "retry" | "ask" | "continue";
 
@@ -12,6 +15,11 @@ export interface CourseEntry {
   cpi: string;
   name: string;
   status: "todo" | "done" | "skipped";
+  /** The course's link `enc` from its chapter tree (for chapter links in `left_for_user`). */
+  enc?: string | null;
+  /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
+  done?: number;
+  total?: number;
 }
 
 export interface ChapterEntry {
@@ -21,33 +29,58 @@ export interface ChapterEntry {
   finished: boolean;
   /** Its progress weight, fixed once its jobs were worked through (estimated from jobCount before). */
   weight?: number;
+  /** The part of `weight` actually passed (what was left for the user is not). */
+  doneWeight?: number;
 }
+
+/** Where a left item lives, so a recheck can look at it again, and what it weighs in the progress. */
+export interface LeftRef {
+  courseId: string;
+  clazzId: string;
+  cpi: string;
+  chapterId?: string;
+  jobid?: string;
+  tab?: number;
+  weight: number;
+}
+
+/** An item left for the user; `ref` stays in the engine (the API shows `LeftForUser`). */
+export type LeftEntry = LeftForUser & { ref?: LeftRef };
 
 /** The video/audio being played: everything needed to resume it after a restart. */
 export interface MediaRun {
   jobid: string;
   /** null until the media status has been read. */
   dtoken: string | null;
+  /** The media's full length (s), from its status. */
   duration: number;
-  /** Seconds of media reported so far. */
+  /** Where playing ends: the clip's end, else the duration. */
+  end: number;
+  /** Seconds of media reported so far (a position inside [clip begins, end]). */
   playingTime: number;
+  /** The position playback started from (the resume point or the clip's start). */
+  basePlay: number;
+  /** Real seconds of playing the reports have covered: completion needs `end - basePlay` of them (2026). */
+  watched: number;
+  /** This video's speed: the user's, or 1 where the course forbids fast playback. */
+  speed: number;
   /** rt values still to try; the accepted one first after a report. */
   rt: string[];
   dtype: "Video" | "Audio";
   /** "start" sends isdrag 3; "play" periodic 0; "end" sends 4 until passed; "confirm" re-reads the card. */
   stage: "start" | "play" | "end" | "confirm";
-  /** Engine-clock ms of the last accepted report (null before the first). */
+  /** Engine-clock ms of the last accepted report (null before the first, and after a restart). */
   lastReportAt: number | null;
-  endAttempts: number;
   /** 403 recoveries (rt switch / dtoken refetch), bounded. */
   recoveries: number;
 }
 
-export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "done";
+export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";
 
 export interface EngineState {
   v: 1;
   phase: Phase;
+  /** The user's speed: a ceiling each course may lower. */
   speed: number;
   /** The player's report interval from the cards page (`reportTimeInterval`, seconds); null until read. */
   reportInterval: number | null;
@@ -62,6 +95,10 @@ export interface EngineState {
   tab: number;
   jobs: StoredJob[];
   ji: number;
+  /** Re-reads of the current chapter after its jobs (task points may appear once earlier ones pass). */
+  rereads?: number;
+  /** A job of the current chapter passed since it was last read: worth a re-read before moving on. */
+  worked?: boolean;
   media: MediaRun | null;
   /** Whether this task holds its account's one-video lock. */
   holdsVideo: boolean;
@@ -69,6 +106,10 @@ export interface EngineState {
   notopen: { attempts: Record<string, number>; returnTo: number | null; skipping: boolean };
   /** Consecutive failed steps, for bounded exponential back-off. */
   failures: number;
+  /** The host that raised the pending captcha: its image and answer are there. */
+  captchaOrigin?: string | null;
+  /** A recheck of the left items: the next one to look at, and what each course's chapter tree said. */
+  recheck?: { i: number; trees: Record<string, { finished: string[]; all: boolean }> } | null;
   stats: {
     jobsDone: number;
     studySeconds: number;
@@ -78,8 +119,8 @@ export interface EngineState {
     mediaSeen: number;
     mediaSeenSeconds: number;
   };
-  left: LeftForUser[];
-  /** Highest progress shown so far: estimates may shift, the number the user sees never goes back. */
+  left: LeftEntry[];
+  /** Highest progress shown so far while running: estimates may shift, the number never goes back. */
   progressFloor: number;
 }
 
@@ -98,12 +139,36 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     tab: 0,
     jobs: [],
     ji: 0,
+    rereads: 0,
+    worked: false,
     media: null,
     holdsVideo: false,
     notopen: { attempts: {}, returnTo: null, skipping: false },
     failures: 0,
+    captchaOrigin: null,
+    recheck: null,
     stats: { jobsDone: 0, studySeconds: 0, mediaDoneSeconds: 0, mediaSeen: 0, mediaSeenSeconds: 0 },
     left: [],
     progressFloor: 0,
   };
 }
+
+/**
+ * A checkpoint from before the 2026 protocol: its media jobs lack the fields every report now needs, so
+ * the chapter is read again, and a video in progress restarts from the card's resume point.
+ */
+export function upgradeState(s: EngineState): void {
+  if (s.media && typeof s.media.watched !== "number") s.media = null;
+  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && typeof j.attDuration !== "string");
+  if (stale && (s.phase === "job" || s.phase === "cards")) {
+    s.phase = "cards";
+    s.tab = 0;
+    s.jobs = [];
+    s.ji = 0;
+    s.media = null;
+  }
+  for (const l of s.left) l.url ??= null;
+}
+
+/** What the API shows of the left items (`left_for_user`). */
+export const publicLeft = (s: EngineState): LeftForUser[] => s.left.map(({ ref: _ref, ...item }) => ({ ...item, url: item.url ?? null }));

@@ -1,10 +1,11 @@
 import { CARD_TABS } from "../chaoxing/client";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
-import { ITEM_MARKS, type LeftForUser } from "../shared/live";
+import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
+import { ITEM_MARKS } from "../shared/live";
 import type { OpError, OpName, OpOf, Reply } from "./ops";
-import { computeProgress, currentChapterWeight, itemLabel } from "./progress";
-import type { EngineState, MediaRun, StoredJob } from "./state";
+import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
+import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
 export interface EngineIO {
@@ -14,11 +15,15 @@ export interface EngineIO {
   now(): number;
   /** [0, 1): jitter. */
   random(): number;
+  /** The configured Chaoxing hosts, for the links in `left_for_user`. */
+  urls: UpstreamUrls;
 }
+
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | null; queuePosition?: number }
-  | { kind: "pause"; reason: "captcha" | "notopen_ask"; chapter?: string }
+  | { kind: "pause"; reason: PauseReason; chapter?: string }
   | { kind: "complete" }
   | { kind: "fail"; message: string };
 
@@ -41,10 +46,16 @@ const DEFAULT_REPORT_INTERVAL_S = 60;
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
 const LOCK_POLL_MS = 60_000;
 const MAX_FAILURES = 8;
-const MAX_END_ATTEMPTS = 6;
 const MAX_RECOVERIES = 2;
 const MAX_NOTOPEN_RETRIES = 3;
 const NOTOPEN_WAIT_MS = 60_000;
+/** Re-reads of a chapter after its jobs, for task points that appear once earlier ones pass. */
+const MAX_REREADS = 2;
+/**
+ * End reports go on until the platform says passed, bounded by the real time of the video: past its
+ * length plus this margin (three report intervals, or a tenth of the video if longer) it is given up.
+ */
+const endMarginS = (m: MediaRun, intervalS: number): number => Math.max(3 * intervalS, (m.end - m.basePlay) / 10);
 
 /** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {
@@ -52,33 +63,35 @@ export function backoffMs(failures: number, random: number): number {
   return Math.round(base * (0.5 + random / 2));
 }
 
-/** Real seconds between two reports at `speed`: one report per 60 s of media time. */
-export const reportIntervalMs = (s: Pick<EngineState, "speed" | "reportInterval">): number =>
-  ((s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S) / s.speed) * 1000;
+const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
+
+/** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
+export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
 
 const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
-
 
 /**
  * One bounded step of a task: at most one upstream call (plus the account's lock), then the state is
  * checkpointed by the caller and the next alarm set `delayMs` later. Mutates `s`.
  */
 export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
+  upgradeState(s);
   const logs: LogEvent[] = [];
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);
   if (ctx.okCall) s.failures = 0;
-  s.progressFloor = computeProgress(s, io.now()).progress;
+  if (s.phase !== "done") s.progressFloor = computeProgress(s, io.now()).progress;
   // A failed task keeps its media position, so a retry resumes the video where it stopped.
   if (outcome.kind === "complete") s.media = null;
   if ((outcome.kind === "complete" || outcome.kind === "fail") && s.holdsVideo) await releaseVideo(ctx);
   return { outcome, logs, signal: ctx.signal };
 }
 
-/** What the bookkeeping functions need: the state and the step's log. */
+/** What the bookkeeping functions need: the state, the step's log, and the hosts for links. */
 interface Book {
   s: EngineState;
   logs: LogEvent[];
+  io: Pick<EngineIO, "urls">;
 }
 
 interface Ctx extends Book {
@@ -94,7 +107,7 @@ async function call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>> 
   return r;
 }
 
-const log = (ctx: Book, level: LogEvent["level"], message: string) => ctx.logs.push({ level, message });
+const log = (ctx: Pick<Book, "logs">, level: LogEvent["level"], message: string) => ctx.logs.push({ level, message });
 const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reason: null });
 
 async function dispatch(ctx: Ctx): Promise<Outcome> {
@@ -109,45 +122,85 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
       return doJob(ctx);
     case "visit":
       return visitChapter(ctx);
+    case "recheck":
+      return recheckStep(ctx);
     case "done":
       return { kind: "complete" };
   }
 }
 
-/** A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals"). */
-function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; waitMs: number }): Outcome {
+type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number };
+
+/**
+ * A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals" and
+ * its 2026 section). Back-off is for transport errors, 5xx and 429 only; anything else the platform says
+ * about one job, chapter or course is an outcome for that item (`unexpected`), and the task goes on.
+ */
+function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | Promise<Outcome>): Outcome | Promise<Outcome> {
   if ("waitMs" in r) return next(r.waitMs);
   const { s } = ctx;
   const e = r.error;
   ctx.signal = e.kind;
   switch (e.kind) {
     case "captcha":
+      s.captchaOrigin = e.origin ?? null;
       log(ctx, "WARNING", "超星要求输入验证码，任务已暂停，请在任务页输入验证码");
       return { kind: "pause", reason: "captcha" };
+    case "risk_control":
+      log(ctx, "WARNING", `超星风控拦截了请求（${e.message}），任务已暂停。请稍后在学习通网页确认账号正常后再恢复任务`);
+      return { kind: "pause", reason: "risk_control" };
     case "study_cap": {
       const wait = (e.retryAfterMs ?? 600_000) + Math.round(ctx.io.random() * 5_000);
       log(ctx, "WARNING", `已达到超星单次学习时长上限，${Math.ceil(wait / 60_000)} 分钟后继续`);
       return { kind: "next", delayMs: wait, reason: "study_cap" };
     }
     case "face_check":
-      return skipCourse(ctx, "该课程需要人脸识别，无法自动学习");
+      return skipCourse(ctx, "该课程需要人脸识别，无法自动学习，请在学习通中完成");
     case "login_failed":
       return { kind: "fail", message: e.message.startsWith("登录超星失败") ? e.message : `登录超星失败: ${e.reason ?? e.message}` };
-    default: {
-      s.failures++;
-      if (s.failures > MAX_FAILURES) return { kind: "fail", message: `超星服务持续异常，已重试 ${MAX_FAILURES} 次: ${e.message}` };
-      const wait = backoffMs(s.failures, ctx.io.random());
-      log(ctx, "WARNING", `${e.message}，${Math.round(wait / 1000)} 秒后重试（第 ${s.failures} 次）`);
-      return { kind: "next", delayMs: wait, reason: "upstream" };
-    }
+    case "transient":
+    case "rate_limited":
+    case "session_expired":
+      return backoff(ctx, e);
+    default:
+      if (unexpected) return unexpected(e);
+      return backoff(ctx, e);
   }
 }
 
+function backoff(ctx: Ctx, e: OpError): Outcome {
+  const { s } = ctx;
+  s.failures++;
+  if (s.failures > MAX_FAILURES) return { kind: "fail", message: `超星服务持续异常，已重试 ${MAX_FAILURES} 次: ${e.message}` };
+  const wait = Math.max(backoffMs(s.failures, ctx.io.random()), e.retryAfterMs ?? 0);
+  log(ctx, "WARNING", `${e.message}，${Math.round(wait / 1000)} 秒后重试（第 ${s.failures} 次）`);
+  return { kind: "next", delayMs: wait, reason: "upstream" };
+}
+
+const courseKey = (c: { courseId: string; clazzId: string }): string => `${c.courseId}:${c.clazzId}`;
+
+function refOf(course: CourseEntry, weight: number, at: { chapterId?: string; jobid?: string; tab?: number } = {}): LeftRef {
+  return { courseId: course.courseId, clazzId: course.clazzId, cpi: course.cpi, ...at, weight };
+}
+
 /** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
-function leave(ctx: Book, item: Omit<LeftForUser, "course">): void {
-  const entry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
-  const same = (l: LeftForUser) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
+function leave(ctx: Book, item: Omit<LeftEntry, "course">): void {
+  const entry: LeftEntry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
+  const same = (l: LeftEntry) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
   if (!ctx.s.left.some(same)) ctx.s.left.push(entry);
+}
+
+/** Leaves one job of the current chapter for the user, with a link to its chapter. */
+function leaveJob(ctx: Book, job: StoredJob, reason: string): void {
+  const { s } = ctx;
+  const course = s.courses[s.ci]!;
+  const chapter = s.chapters[s.hi]!;
+  job.handled = true;
+  leave(ctx, {
+    chapter: chapter.title, item: job.name, kind: job.type === "other" ? job.rawType : job.type, reason,
+    url: chapterPageUrl(ctx.io.urls, course, chapter.id, course.enc ?? null),
+    ref: refOf(course, jobWeight(s, job), { chapterId: chapter.id, jobid: job.jobid, tab: job.tab }),
+  });
 }
 
 // ---- courses -------------------------------------------------------------------------------------
@@ -155,13 +208,13 @@ function leave(ctx: Book, item: Omit<LeftForUser, "course">): void {
 async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
-  if (!r.ok) return onFailure(ctx, r);
+  if (!r.ok) return onFailure(ctx, r, (e) => ({ kind: "fail", message: `读取超星课程列表失败: ${e.message}` }));
   for (const id of s.courseIds) {
     // A course taken in several classes is resolved to each of its classes.
     const matches = r.value.filter((c) => c.courseId === id);
     if (matches.length === 0) {
       if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
-        s.left.push({ course: id, chapter: "", item: "", kind: "course", reason: "该课程不在超星账号的课程列表中" });
+        s.left.push({ course: id, chapter: "", item: "", kind: "course", reason: "该课程不在超星账号的课程列表中", url: null });
       }
       log(ctx, "WARNING", `课程 ${id} 不在超星账号的课程列表中，已跳过`);
     }
@@ -174,30 +227,50 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   return next();
 }
 
+/** Closes the current course with the weights it ends with (only passed task points count). */
 function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
+  const w = courseWeights(s);
   course.status = status;
-  if (status === "done") log(ctx, "INFO", `✅ 课程「${course.name}」已完成`);
+  course.done = w.done;
+  course.total = w.total;
+  const leftHere = s.left.filter((l) => l.ref && courseKey(l.ref) === courseKey(course)).length;
+  if (status === "done") log(ctx, "INFO", leftHere ? `课程「${course.name}」已处理完，${leftHere} 项需要你手动完成` : `✅ 课程「${course.name}」已完成`);
   s.ci++;
   s.chapters = [];
   s.hi = 0;
   s.jobs = [];
   s.ji = 0;
+  // A course left in the middle of a video (a face capture seen on a report) does not carry it along.
+  s.media = null;
   s.notopen = { attempts: {}, returnTo: null, skipping: false };
-  if (s.ci >= s.courses.length) {
-    s.phase = "done";
-    log(ctx, "INFO", `🎉 全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点${s.left.length ? `，${s.left.length} 项需要你手动完成` : ""}`);
-    return { kind: "complete" };
-  }
+  if (s.ci >= s.courses.length) return finishAll(ctx);
   s.phase = "chapters";
   return next();
 }
 
+function finishAll(ctx: Book): Outcome {
+  const { s } = ctx;
+  s.phase = "done";
+  s.recheck = null;
+  const left = s.left.length;
+  log(ctx, "INFO", left
+    ? `全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点；${left} 项需要你在学习通中手动完成（任务页有链接），完成后可点「重新检查」`
+    : `🎉 全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点`);
+  return { kind: "complete" };
+}
+
+/** Skips the rest of the current course, listed for the user with a link to the course. */
 function skipCourse(ctx: Book, reason: string): Outcome {
-  const course = ctx.s.courses[ctx.s.ci];
-  leave(ctx, { chapter: "", item: "", kind: "course", reason });
-  log(ctx, "WARNING", `课程「${course?.name ?? ""}」已跳过: ${reason}`);
+  const { s } = ctx;
+  const course = s.courses[s.ci]!;
+  const w = courseWeights(s);
+  leave(ctx, {
+    chapter: "", item: "", kind: "course", reason, url: coursePageUrl(ctx.io.urls, course),
+    ref: refOf(course, Math.max(0, w.total - w.done)),
+  });
+  log(ctx, "WARNING", `课程「${course.name}」已跳过: ${reason}`);
   return advanceCourse(ctx, "skipped");
 }
 
@@ -205,8 +278,9 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const r = await call(ctx, { op: "chapters", course });
-  if (!r.ok) return onFailure(ctx, r);
-  s.chapters = r.value.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
+  if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, `读取章节列表失败: ${e.message}`));
+  course.enc = r.value.enc;
+  s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
   log(ctx, "INFO", `📚 开始课程「${course.name}」，共 ${s.chapters.length} 个章节`);
   s.hi = 0;
   return enterChapter(ctx);
@@ -215,7 +289,7 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
 // ---- chapters ------------------------------------------------------------------------------------
 
 /** Moves to chapter `s.hi`, skipping finished ones without a call (unless we came back to unlock). */
-function enterChapter(ctx: Ctx): Outcome {
+function enterChapter(ctx: Book): Outcome {
   const { s } = ctx;
   while (s.hi < s.chapters.length && s.chapters[s.hi]!.finished && s.notopen.returnTo === null) s.hi++;
   if (s.hi >= s.chapters.length) return advanceCourse(ctx, "done");
@@ -223,10 +297,12 @@ function enterChapter(ctx: Ctx): Outcome {
   s.tab = 0;
   s.jobs = [];
   s.ji = 0;
+  s.rereads = 0;
+  s.worked = false;
   return next();
 }
 
-function nextChapter(ctx: Ctx): Outcome {
+function nextChapter(ctx: Book): Outcome {
   ctx.s.hi++;
   return enterChapter(ctx);
 }
@@ -238,30 +314,38 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: s.tab });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "not_open") return notOpen(ctx);
-    return onFailure(ctx, r);
+    return onFailure(ctx, r, (e) => skipChapter(ctx, `读取任务点失败: ${e.message}`));
   }
   s.notopen.skipping = false;
   if (r.value.defaults?.reportTimeInterval) s.reportInterval = r.value.defaults.reportTimeInterval;
-  const found = mergeJobs(s, r.value);
+  const found = mergeJobs(s, r.value, s.tab);
   s.tab++;
-  const pending = s.jobs.filter((j) => j.required && !j.isPassed).length;
+  const required = s.jobs.filter((j) => j.required);
   // Tabs are read one per step; past the last one the page has no mArg (or no attachments).
-  const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || pending < chapter.jobCount);
+  const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
   if (more) return next();
-  if (s.jobs.filter((j) => j.required).length === 0) {
+  if (required.length === 0) {
     s.phase = "visit";
     return next();
   }
+  const rereading = (s.rereads ?? 0) > 0;
+  if (rereading && !required.some((j) => !j.isPassed && !j.handled)) return chapterDone(ctx);
+  if (rereading) log(ctx, "INFO", `章节「${chapter.title}」出现了新的任务点`);
   s.phase = "job";
   s.ji = 0;
   return next();
 }
 
-function mergeJobs(s: EngineState, cards: ChapterCards): number {
+/** Adds the jobs of a cards tab not seen yet; a job seen before takes the card's fresh `isPassed`. */
+function mergeJobs(s: EngineState, cards: ChapterCards, tab: number): number {
   let added = 0;
   for (const job of cards.jobs) {
-    if (s.jobs.some((j) => j.type === job.type && j.jobid === job.jobid)) continue;
-    s.jobs.push({ ...job, tab: s.tab });
+    const known = s.jobs.find((j) => j.type === job.type && j.jobid === job.jobid);
+    if (known) {
+      known.isPassed ||= job.isPassed;
+      continue;
+    }
+    s.jobs.push({ ...job, tab });
     added++;
   }
   return added;
@@ -271,15 +355,18 @@ async function visitChapter(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const chapter = s.chapters[s.hi]!;
   const r = await call(ctx, { op: "visit", course: s.courses[s.ci]!, chapterId: chapter.id });
-  if (!r.ok) return onFailure(ctx, r);
+  if (!r.ok) return onFailure(ctx, r, (e) => skipChapter(ctx, `访问章节失败: ${e.message}`));
   log(ctx, "INFO", `${ITEM_MARKS.empty} 已访问章节「${chapter.title}」`);
   return chapterDone(ctx);
 }
 
-function chapterDone(ctx: Ctx): Outcome {
+function chapterDone(ctx: Book): Outcome {
   const { s } = ctx;
-  s.chapters[s.hi]!.finished = true;
-  s.chapters[s.hi]!.weight = currentChapterWeight(s);
+  const chapter = s.chapters[s.hi]!;
+  const w = currentChapterWeights(s);
+  chapter.finished = true;
+  chapter.weight = w.weight;
+  chapter.doneWeight = w.done;
   if (s.notopen.returnTo !== null) {
     // Came back one chapter to unlock the closed one: check it again.
     s.hi = s.notopen.returnTo;
@@ -290,25 +377,33 @@ function chapterDone(ctx: Ctx): Outcome {
   return nextChapter(ctx);
 }
 
+/** A chapter that cannot be read: listed for the user with its link, and the course goes on. */
+function skipChapter(ctx: Book, reason: string): Outcome {
+  const { s } = ctx;
+  const course = s.courses[s.ci]!;
+  const chapter = s.chapters[s.hi]!;
+  leave(ctx, {
+    chapter: chapter.title, item: "", kind: "chapter", reason, url: chapterPageUrl(ctx.io.urls, course, chapter.id, course.enc ?? null),
+    ref: refOf(course, chapterEstimate(s, chapter.jobCount), { chapterId: chapter.id }),
+  });
+  log(ctx, "WARNING", `章节「${chapter.title}」已跳过: ${reason}`);
+  return nextChapter(ctx);
+}
+
 /** 章节未开放, by `notopen_action` (protocol "Chapters that are not open"); every path is bounded. */
-function notOpen(ctx: Ctx): Outcome {
+function notOpen(ctx: Book): Outcome {
   const { s } = ctx;
   const chapter = s.chapters[s.hi]!;
-  const skip = (reason: string): Outcome => {
-    leave(ctx, { chapter: chapter.title, item: "", kind: "chapter", reason });
-    log(ctx, "WARNING", `章节「${chapter.title}」未开放，已跳过`);
-    return nextChapter(ctx);
-  };
-  if (s.notopenAction === "continue") return skip("章节未开放，已跳过");
+  if (s.notopenAction === "continue") return skipChapter(ctx, "章节未开放，已跳过");
   if (s.notopenAction === "ask") {
-    if (s.notopen.skipping) return skip("章节未开放，按你的选择跳过");
-    log(ctx, "WARNING", `章节「${chapter.title}」未开放，任务已暂停，等待你选择跳过或停止该课程`);
+    if (s.notopen.skipping) return skipChapter(ctx, "章节未开放，按你的选择跳过");
+    log(ctx, "WARNING", `章节「${chapter.title}」未开放，任务已暂停，等待你选择跳过、停止该课程，或完成后重新检查`);
     return { kind: "pause", reason: "notopen_ask", chapter: chapter.title };
   }
   const attempts = (s.notopen.attempts[chapter.id] ?? 0) + 1;
   s.notopen.attempts[chapter.id] = attempts;
   if (attempts > MAX_NOTOPEN_RETRIES) {
-    return skipCourse(ctx, `章节「${chapter.title}」重试 ${MAX_NOTOPEN_RETRIES} 次仍未开放。请手动完成前面章节的测验等任务点后重试任务`);
+    return skipCourse(ctx, `章节「${chapter.title}」重试 ${MAX_NOTOPEN_RETRIES} 次仍未开放。请手动完成前面章节的测验等任务点后重新检查`);
   }
   if (s.hi === 0) {
     log(ctx, "WARNING", `章节「${chapter.title}」未开放，${NOTOPEN_WAIT_MS / 1000} 秒后重试（第 ${attempts} 次）`);
@@ -321,14 +416,16 @@ function notOpen(ctx: Ctx): Outcome {
   return enterChapter(ctx);
 }
 
-/** The user's answer to a `notopen_ask` pause. */
-export function applyNotopenChoice(s: EngineState, choice: "skip" | "stop"): LogEvent[] {
+/**
+ * The user's answer to a `notopen_ask` pause: skip the closed chapters, stop the course, or "I finished it
+ * myself, check again" (`retry`): the chapter is read again on resume, and a closed one pauses again.
+ */
+export function applyNotopenChoice(s: EngineState, choice: "skip" | "stop" | "retry", urls: UpstreamUrls): LogEvent[] {
   const logs: LogEvent[] = [];
-  if (choice === "skip") {
-    s.notopen.skipping = true;
-  } else {
-    skipCourse({ s, logs }, "章节未开放，已按你的选择停止该课程");
-  }
+  const book: Book = { s, logs, io: { urls } };
+  if (choice === "skip") s.notopen.skipping = true;
+  else if (choice === "stop") skipCourse(book, "章节未开放，已按你的选择停止该课程");
+  else log(book, "INFO", `重新检查章节「${s.chapters[s.hi]?.title ?? ""}」是否已开放`);
   return logs;
 }
 
@@ -341,18 +438,18 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
   // Jobs that need no call are passed over in the same step (bounded by the chapter's job list).
   while (s.ji < s.jobs.length) {
     const job = s.jobs[s.ji]!;
-    if (!job.required || job.isPassed) {
+    if (!job.required || job.isPassed || job.handled) {
       s.ji++;
       continue;
     }
     switch (job.type) {
       case "quiz":
         if (s.notopen.returnTo === null) log(ctx, "INFO", `${ITEM_MARKS.quiz} 测验「${job.name}」留给你手动完成`);
-        leave(ctx, { chapter: chapter.title, item: job.name, kind: "quiz", reason: "章节测验需要你手动完成" });
+        leaveJob(ctx, job, "章节测验需要你手动完成");
         s.ji++;
         continue;
       case "other":
-        leave(ctx, { chapter: chapter.title, item: job.name, kind: job.rawType, reason: "暂不支持的任务点类型" });
+        leaveJob(ctx, job, "暂不支持的任务点类型");
         log(ctx, "WARNING", `任务点「${job.name}」(${job.rawType}) 暂不支持，已跳过`);
         s.ji++;
         continue;
@@ -361,12 +458,19 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
         const r = job.type === "document"
           ? await call(ctx, { op: "document", course, chapterId: chapter.id, job })
           : await call(ctx, { op: "read", course, chapterId: chapter.id, job });
-        if (!r.ok) return onFailure(ctx, r);
+        if (!r.ok) {
+          return onFailure(ctx, r, (e) => {
+            leaveJob(ctx, job, `超星的回复异常（${e.message}），请手动完成`);
+            log(ctx, "WARNING", `${itemLabel(job)} ${e.message}，留给你手动完成`);
+            s.ji++;
+            return next();
+          });
+        }
         if (r.value) {
-          s.stats.jobsDone++;
+          passJob(ctx, job);
           log(ctx, "INFO", `${itemLabel(job)} 已完成`);
         } else {
-          leave(ctx, { chapter: chapter.title, item: job.name, kind: job.type, reason: "超星未接受该任务点" });
+          leaveJob(ctx, job, "超星未接受该任务点");
           log(ctx, "WARNING", `${itemLabel(job)} 未被超星接受，已跳过`);
         }
         s.ji++;
@@ -375,7 +479,7 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
       case "video":
       case "audio":
         if (job.mid === null) {
-          leave(ctx, { chapter: chapter.title, item: job.name, kind: job.type, reason: "视频转码失败，无法播放" });
+          leaveJob(ctx, job, "视频转码失败，无法播放");
           log(ctx, "WARNING", `${itemLabel(job)} 转码失败，无法播放，已跳过`);
           s.ji++;
           continue;
@@ -387,7 +491,22 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
     s.phase = "visit";
     return next();
   }
+  // Later task points of a chapter can appear only once the earlier ones passed: read it again (bounded).
+  if (s.worked && (s.rereads ?? 0) < MAX_REREADS) {
+    s.rereads = (s.rereads ?? 0) + 1;
+    s.worked = false;
+    s.tab = 0;
+    s.phase = "cards";
+    return next();
+  }
   return chapterDone(ctx);
+}
+
+function passJob(ctx: Book, job: StoredJob): void {
+  job.isPassed = true;
+  job.handled = true;
+  ctx.s.worked = true;
+  ctx.s.stats.jobsDone++;
 }
 
 async function releaseVideo(ctx: Ctx): Promise<void> {
@@ -395,16 +514,16 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
   await ctx.io.releaseVideo();
 }
 
-async function finishMedia(ctx: Ctx, job: MediaJob, passed: boolean): Promise<Outcome> {
+async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, reason = "进度上报未被超星通过，请在学习通中观看"): Promise<Outcome> {
   const { s } = ctx;
-  const m = s.media!;
+  const m = s.media;
   if (passed) {
-    s.stats.jobsDone++;
-    s.stats.mediaDoneSeconds += m.duration;
-    log(ctx, "INFO", `${itemLabel(job)} 已完成 (${mmss(m.duration)})`);
+    passJob(ctx, job);
+    s.stats.mediaDoneSeconds += m?.duration ?? 0;
+    log(ctx, "INFO", `${itemLabel(job)} 已完成 (${mmss(m?.duration ?? 0)})`);
   } else {
-    leave(ctx, { chapter: s.chapters[s.hi]!.title, item: job.name, kind: job.type, reason: "进度上报未被超星通过，请手动观看" });
-    log(ctx, "ERROR", `${itemLabel(job)} 多次上报仍未通过，已跳过`);
+    leaveJob(ctx, job, reason);
+    log(ctx, "WARNING", `${itemLabel(job)} ${reason}，已跳过`);
   }
   s.media = null;
   await releaseVideo(ctx);
@@ -426,50 +545,60 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     return { kind: "next", delayMs: LOCK_POLL_MS, reason: "waiting_for_account", queuePosition: lock.position };
   }
   s.holdsVideo = true;
-  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(job);
+  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job);
   const m = s.media;
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
-    if (!r.ok) return onFailure(ctx, r);
+    if (!r.ok) {
+      return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, e.kind === "not_ready" ? "视频尚未就绪（可能仍在转码），请稍后在学习通中观看" : `超星的回复异常（${e.message}）`));
+    }
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
-    job.seconds = m.duration;
-    m.playingTime = Math.min(m.playingTime, m.duration);
+    m.end = Math.min(job.clip?.[1] ?? m.duration, m.duration);
+    m.playingTime = Math.min(Math.max(m.playingTime, job.clip?.[0] ?? 0), m.end);
+    if (m.stage === "start" && m.recoveries === 0) m.basePlay = m.playingTime;
+    job.seconds = m.end - (job.clip?.[0] ?? 0);
     if (m.stage === "start" && m.recoveries === 0) {
       s.stats.mediaSeen++;
-      s.stats.mediaSeenSeconds += m.duration;
-      log(ctx, "INFO", `${itemLabel(job)} 开始播放 (${mmss(m.playingTime)} / ${mmss(m.duration)}，${s.speed}x)`);
+      s.stats.mediaSeenSeconds += job.seconds;
+      const slower = m.speed < s.speed ? "，课程禁止倍速" : "";
+      log(ctx, "INFO", `${itemLabel(job)} 开始播放 (${mmss(m.playingTime)} / ${mmss(m.end)}，${m.speed}x${slower})`);
     }
     return next();
   }
   if (m.stage === "confirm") {
     const r = await call(ctx, { op: "cards", course, chapterId: s.chapters[s.hi]!.id, num: job.tab });
-    if (!r.ok) return onFailure(ctx, r);
+    if (!r.ok) return onFailure(ctx, r, () => finishMedia(ctx, job, true));
+    // The re-read card may carry task points that unlocked when this one passed.
+    mergeJobs(s, r.value, job.tab);
     const card = r.value.jobs.find((j) => j.jobid === job.jobid);
     if (!card || card.isPassed) return finishMedia(ctx, job, true);
     m.stage = "end";
-    return next(reportIntervalMs(s));
+    return next(reportIntervalMs(s, m));
   }
 
   const now = io.now();
   // At most one and a half intervals of media per report, whatever the clock says.
-  const maxStep = (s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S) * 1.5;
+  const maxStep = intervalS(s) * 1.5;
   let isdrag: 0 | 3 | 4;
   let playingTime = m.playingTime;
   let elapsed = 0;
   if (m.stage === "start") {
     isdrag = 3;
   } else {
-    // Media time advances with real time at the user's speed, never faster (capped at one interval's worth).
-    elapsed = Math.max(0, (now - (m.lastReportAt ?? now)) / 1000);
-    playingTime = Math.min(m.duration, m.playingTime + Math.min(elapsed * s.speed, maxStep));
-    isdrag = playingTime >= m.duration ? 4 : 0;
+    // Media time advances with real time at this video's speed, never faster (capped at one interval's worth).
+    elapsed = Math.min(Math.max(0, (now - (m.lastReportAt ?? now)) / 1000), maxStep / m.speed);
+    playingTime = Math.min(m.end, m.playingTime + elapsed * m.speed);
+    isdrag = playingTime >= m.end ? 4 : 0;
   }
   const r = await call(ctx, {
     op: "report",
     params: {
       course,
-      job: { jobid: job.jobid, objectId: job.objectId, otherInfo: job.otherInfo, type: job.type },
+      job: {
+        jobid: job.jobid, objectId: job.objectId, otherInfo: job.otherInfo, type: job.type, attDuration: job.attDuration,
+        attDurationEnc: job.attDurationEnc, videoFaceCaptureEnc: job.videoFaceCaptureEnc, clip: job.clip, reportUrl: job.reportUrl,
+      },
       dtoken: m.dtoken,
       duration: m.duration,
       playingTime,
@@ -480,46 +609,54 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, job);
-    return onFailure(ctx, r);
+    return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, `超星的回复异常（${e.message}）`));
   }
-  s.stats.studySeconds += Math.round(Math.min(elapsed, maxStep / s.speed));
+  s.stats.studySeconds += Math.round(elapsed);
+  m.watched += elapsed;
   m.playingTime = playingTime;
   m.lastReportAt = now;
   m.rt = [r.value.rt, ...m.rt.filter((x) => x !== r.value.rt)];
-  const interval = reportIntervalMs(s) + Math.round(io.random() * 2_000);
+  const interval = reportIntervalMs(s, m) + Math.round(io.random() * 2_000);
+  // The real time still owed before the platform credits the end (2026: completion needs the video's length).
+  const owedMs = Math.max(0, (m.end - m.basePlay - m.watched) * 1000);
   if (isdrag === 4) {
     if (r.value.isPassed) {
       m.stage = "confirm";
       return next(CALL_GAP_MS * 4);
     }
     m.stage = "end";
-    m.endAttempts++;
-    if (m.endAttempts > MAX_END_ATTEMPTS) return finishMedia(ctx, job, false);
-    return next(interval);
+    if (m.watched >= m.end - m.basePlay + endMarginS(m, intervalS(s))) return finishMedia(ctx, job, false);
+    // Repeated each interval until it passes; the last one just after the real time is covered.
+    return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, owedMs > 0 ? owedMs + 1_500 : interval)));
   }
   m.stage = "play";
   // The last stretch may be shorter than an interval: come back when the media ends.
-  const remainingMs = ((m.duration - playingTime) / s.speed) * 1000;
+  const remainingMs = ((m.end - playingTime) / m.speed) * 1000;
   return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, Math.ceil(remainingMs) + 1_000)));
 }
 
-function newMediaRun(job: MediaJob): MediaRun {
+function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
+  const start = Math.floor(job.playTimeMs / 1000);
   return {
     jobid: job.jobid,
     dtoken: null,
     duration: 0,
-    playingTime: Math.floor(job.playTimeMs / 1000),
+    end: 0,
+    playingTime: start,
+    basePlay: start,
+    watched: 0,
+    // The user's speed is a ceiling: 1× where the course forbids fast playback.
+    speed: job.fastPlayback ? s.speed : 1,
     rt: rtCandidates(job),
     dtype: job.type === "audio" ? "Audio" : "Video",
     stage: "start",
     lastReportAt: null,
-    endAttempts: 0,
     recoveries: 0,
   };
 }
 
 /** 403 on a report: next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
-async function reportRefused(ctx: Ctx, job: MediaJob): Promise<Outcome> {
+async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media!;
   ctx.signal = "forbidden";
@@ -529,16 +666,18 @@ async function reportRefused(ctx: Ctx, job: MediaJob): Promise<Outcome> {
     return next(CALL_GAP_MS * 4);
   }
   m.recoveries++;
-  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false);
+  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false, "进度上报一再被超星拒绝(403)，请在学习通中观看");
   log(ctx, "WARNING", `${itemLabel(job)} 上报被拒绝(403)，重新获取播放凭证（第 ${m.recoveries} 次）`);
   m.dtoken = null;
   m.rt = rtCandidates(job);
   m.stage = "start";
+  m.lastReportAt = null;
   return next(CALL_GAP_MS * 4);
 }
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
+  upgradeState(s);
   if (s.media) prepareMediaRestart(s.media);
   s.failures = 0;
 }
@@ -547,4 +686,76 @@ function prepareMediaRestart(m: MediaRun): void {
   if (m.stage === "confirm") return;
   m.stage = m.stage === "end" ? "end" : "start";
   m.lastReportAt = null;
+}
+
+// ---- recheck -------------------------------------------------------------------------------------
+
+/** Whether a completed task has items left that a recheck could clear. */
+export const canRecheck = (s: EngineState): boolean => s.phase === "done" && s.left.length > 0;
+
+/** Starts re-reading the left items' chapters: those the user finished by hand are cleared, then the task completes again. */
+export function startRecheck(s: EngineState): LogEvent[] {
+  upgradeState(s);
+  s.phase = "recheck";
+  s.recheck = { i: 0, trees: {} };
+  s.failures = 0;
+  // What the user sees now is the honest figure; the recheck only adds what they finished.
+  s.progressFloor = 0;
+  return [{ level: "INFO", message: `重新检查 ${s.left.length} 项需要你处理的内容` }];
+}
+
+/** One left item per step (one call): its chapter's card for a job, the course's chapter tree otherwise. */
+async function recheckStep(ctx: Ctx): Promise<Outcome> {
+  const { s } = ctx;
+  const rc = (s.recheck ??= { i: 0, trees: {} });
+  while (rc.i < s.left.length && !s.left[rc.i]!.ref) rc.i++;
+  const entry = s.left[rc.i];
+  if (!entry?.ref) return finishRecheck(ctx);
+  const ref = entry.ref;
+  const course = { courseId: ref.courseId, clazzId: ref.clazzId, cpi: ref.cpi };
+  const keep = (): Outcome => {
+    rc.i++;
+    return next();
+  };
+  // The chapter still closed or still behind a face capture: the item stays (no course to skip here).
+  const failed = (r: Failed) => ("error" in r && (r.error.kind === "face_check" || r.error.kind === "not_open") ? keep() : onFailure(ctx, r, keep));
+  if (ref.jobid && ref.chapterId) {
+    const r = await call(ctx, { op: "cards", course, chapterId: ref.chapterId, num: ref.tab ?? 0 });
+    if (!r.ok) return failed(r);
+    const card = r.value.jobs.find((j) => j.jobid === ref.jobid);
+    if (card?.isPassed) clearLeft(ctx, entry);
+    else rc.i++;
+    return next();
+  }
+  const key = courseKey(ref);
+  let tree = rc.trees[key];
+  if (!tree) {
+    const r = await call(ctx, { op: "chapters", course });
+    if (!r.ok) return failed(r);
+    const finished = r.value.chapters.filter((c) => c.finished).map((c) => c.id);
+    tree = rc.trees[key] = { finished, all: finished.length > 0 && finished.length === r.value.chapters.length };
+  }
+  if (ref.chapterId ? tree.finished.includes(ref.chapterId) : tree.all) clearLeft(ctx, entry);
+  else rc.i++;
+  return next();
+}
+
+/** The user did it: off the list, and its weight counts as passed for its course. */
+function clearLeft(ctx: Ctx, entry: LeftEntry): void {
+  const { s } = ctx;
+  const ref = entry.ref!;
+  const course = s.courses.find((c) => courseKey(c) === courseKey(ref));
+  const whole = !ref.chapterId;
+  s.left = s.left.filter((l) => l !== entry && !(whole && l.ref && courseKey(l.ref) === courseKey(ref)));
+  if (course) {
+    course.done = whole ? course.total : Math.min(course.total ?? 0, (course.done ?? 0) + ref.weight);
+    if (whole) course.status = "done";
+  }
+  log(ctx, "INFO", `「${entry.item || entry.chapter || entry.course}」已在学习通中完成，已从待处理列表移除`);
+}
+
+function finishRecheck(ctx: Ctx): Outcome {
+  const { s } = ctx;
+  s.recheck = null;
+  return finishAll(ctx);
 }

@@ -34,6 +34,21 @@ export async function hmacSha256(key: string, message: string): Promise<ArrayBuf
   return crypto.subtle.sign("HMAC", k, utf8(message));
 }
 
+/** Lowercase hex MD5 (a workerd WebCrypto extension): Chaoxing's checksums, on both sides of the simulator. */
+export async function md5Hex(s: string): Promise<string> {
+  return toHex(await crypto.subtle.digest("MD5", utf8(s)));
+}
+
 export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** FNV-1a, 32 bits: a small deterministic string hash for choices that need to be stable, not secret. */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }

@@ -14,7 +14,7 @@ const CourseSchema = z
     teacherName: z.string(),
     clazzId: z.string(),
     cpi: z.string(),
-    progress: z.number().int().min(0).max(100).openapi({ description: "由章节任务点完成数计算（0–100）" }),
+    progress: z.number().int().min(0).max(100).nullable().openapi({ description: "由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知）" }),
     state: z.union([z.literal(0), z.literal(1)]).openapi({ description: "0 进行中，1 已结束" }),
     folder: z.string().nullable().openapi({ description: "课程所在文件夹" }),
   })
@@ -51,7 +51,7 @@ export function registerCourseRoutes(app: App) {
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
       const courses = await listUserCourses(c.env, creds, refresh);
       const account = accountStub(c.env, creds.phone);
-      const progress: number[] = [];
+      const progress: (number | null)[] = [];
       for (let i = 0; i < courses.length; i += PROGRESS_CONCURRENCY) {
         const batch = courses.slice(i, i + PROGRESS_CONCURRENCY);
         const replies = await Promise.all(batch.map((course) => account.courseProgress(creds, course, refresh)));
@@ -64,7 +64,7 @@ export function registerCourseRoutes(app: App) {
           teacherName: co.teacherName,
           clazzId: co.clazzId,
           cpi: co.cpi,
-          progress: progress[i]!,
+          progress: progress[i] ?? null,
           state: co.state,
           folder: co.folderName,
         })),

@@ -27,7 +27,12 @@ const CreateBody = z
   .strict()
   .openapi("TaskCreate");
 
-const ResumeBody = z.object({ notopen: z.enum(["skip", "stop"]).optional() }).strict().openapi("TaskResume");
+const ResumeBody = z
+  .object({
+    notopen: z.enum(["skip", "stop", "retry"]).optional().openapi({ description: "skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）" }),
+  })
+  .strict()
+  .openapi("TaskResume");
 const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
 
 const newestLogsQuery = (db: Db, taskId: number, limit: number) =>
@@ -148,7 +153,7 @@ export function registerTaskRoutes(app: App) {
       method: "post",
       path: "/api/tasks/{id}/resume",
       tags: ["任务"],
-      summary: "恢复任务（paused → running；未开放章节等待选择时需 {\"notopen\": \"skip\"|\"stop\"}）",
+      summary: "恢复任务（paused → running；未开放章节等待选择时需 {\"notopen\": \"skip\"|\"stop\"|\"retry\"}）",
       ...auth,
       request: { params: IdParam, body: { content: { "application/json": { schema: ResumeBody } }, required: false } },
       responses: { ...actionResponses, 415: errors[415] },
@@ -161,6 +166,13 @@ export function registerTaskRoutes(app: App) {
       return c.json({ message: "任务已恢复", task: withLive(row, live) }, 200);
     },
   );
+
+  app.openapi(action("recheck", "重新检查需要你处理的内容（completed 且 left_for_user 非空 → running → completed；已在学习通完成的项会被移除）"), async (c) => {
+    const db = c.var.db;
+    const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
+    const live = settle(await taskStub(c.env, row.id).recheck(row, await runInput(c.env, db, row)));
+    return c.json({ message: "正在重新检查", task: withLive(row, live) }, 200);
+  });
 
   app.openapi(action("cancel", "取消任务（pending/running/paused → cancelled）"), async (c) => {
     const row = await ownTask(c.var.db, c.var.auth.user.id, c.req.valid("param").id);

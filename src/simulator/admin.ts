@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SimControl } from "./control";
+import type { HostName } from "./hosts";
 
 /** `/__sim/*`: the control API over HTTP, for dev and end-to-end runs against a standalone simulator. */
 
@@ -11,19 +12,32 @@ const faultsSchema = z.strictObject({
   rateLimit: z.strictObject({ ...counted, retryAfterS: z.number().int().min(0).max(86_400).optional() }).nullable().optional(),
   studyCap: z.strictObject({ restTimeS: z.number().int().min(1).max(86_400) }).nullable().optional(),
   jsLiteralReports: z.boolean().nullable().optional(),
+  loginPage200: z.boolean().nullable().optional(),
+  jobCountsRefused: z.boolean().nullable().optional(),
+  nonJsonJobs: z.strictObject(counted).nullable().optional(),
+});
+const platformSchema = z.strictObject({
+  sessionTtlS: z.number().int().min(1).max(365 * 86_400).optional(),
+  realTimeCompletion: z.boolean().optional(),
+  captchaReportsPerMinute: z.number().int().min(0).max(1000).optional(),
 });
 
 const phone = z.string().regex(/^\d{5,15}$/);
+const common = { name: z.string().max(200), afterPrevious: z.boolean().optional() };
 const jobSpec = z.discriminatedUnion("type", [
   z.strictObject({
+    ...common,
     type: z.enum(["video", "audio"]),
-    name: z.string().max(200),
     duration: z.number().int().min(1).max(86_400),
     rt: z.enum(["0.9", "1"]).optional(),
     rtIn: z.enum(["property", "otherInfo", "none"]).optional(),
     transcodeFailed: z.boolean().optional(),
+    transcoding: z.boolean().optional(),
+    doublespeed: z.union([z.literal(0), z.literal(1)]).optional(),
+    clip: z.tuple([z.number().int().min(0), z.number().int().min(1)]).optional(),
   }),
-  z.strictObject({ type: z.enum(["document", "read", "quiz"]), name: z.string().max(200) }),
+  z.strictObject({ ...common, type: z.enum(["document", "read"]), notJson: z.boolean().optional(), jobKey: z.enum(["absent", "false"]).optional() }),
+  z.strictObject({ ...common, type: z.literal("quiz") }),
 ]);
 const courseSpec = z.strictObject({
   name: z.string().max(200),
@@ -32,7 +46,9 @@ const courseSpec = z.strictObject({
   folder: z.string().max(100).optional(),
   notOpen: z.boolean().optional(),
   sequential: z.boolean().optional(),
-  faceCheck: z.enum(["redirect", "flag"]).optional(),
+  faceCheck: z.enum(["flag", "page", "redirect", "chapterOnly"]).optional(),
+  fastPlayback: z.boolean().optional(),
+  reportHost: z.string().regex(/^mooc1(-\d+)?$/).optional(),
   chapters: z
     .array(
       z.strictObject({
@@ -53,10 +69,12 @@ const accountSchema = z.strictObject({
 });
 const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("expireSessions"), phone: phone.optional() }),
-  z.strictObject({ action: z.literal("requireCaptcha"), phone: phone.optional() }),
+  z.strictObject({ action: z.literal("requireCaptcha"), phone: phone.optional(), host: z.string().regex(/^(mooc2-ans|mooc1-api|mooc1(-\d+)?|local)$/).optional() }),
+  z.strictObject({ action: z.literal("riskControl"), phone, on: z.boolean() }),
+  z.strictObject({ action: z.literal("finishTranscoding"), phone, jobid: z.string().max(40) }),
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
-  z.strictObject({ action: z.literal("completeQuiz"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -80,6 +98,13 @@ export function adminRoutes(control: SimControl): Hono {
     return c.json(control.snapshot().faults);
   });
 
+  app.post("/platform", async (c) => {
+    const parsed = platformSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ detail: z.prettifyError(parsed.error) }, 400);
+    control.setPlatform(parsed.data);
+    return c.json(control.snapshot().platform);
+  });
+
   app.post("/accounts", async (c) => {
     const parsed = accountSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) return c.json({ detail: z.prettifyError(parsed.error) }, 400);
@@ -95,15 +120,21 @@ export function adminRoutes(control: SimControl): Hono {
         control.expireSessions(a.phone);
         return c.json({ ok: true });
       case "requireCaptcha":
-        return c.json({ ok: true, answer: control.requireCaptcha(a.phone) });
+        return c.json({ ok: true, answer: control.requireCaptcha(a.phone, a.host as HostName | undefined) });
+      case "riskControl":
+        control.riskControl(a.phone, a.on);
+        return c.json({ ok: true });
+      case "finishTranscoding":
+        control.finishTranscoding(a.phone, a.jobid);
+        return c.json({ ok: true });
       case "rotateDtokens":
         control.rotateDtokens(a.phone);
         return c.json({ ok: true });
       case "openChapter":
         control.openChapter(a.chapterId);
         return c.json({ ok: true });
-      case "completeQuiz":
-        control.completeQuiz(a.phone, a.jobid);
+      case "completeByHand":
+        control.completeByHand(a.phone, a.jobid);
         return c.json({ ok: true });
     }
   });

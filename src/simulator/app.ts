@@ -3,6 +3,7 @@ import { getCookie } from "hono/cookie";
 import { clock } from "../lib/clock";
 import { adminRoutes } from "./admin";
 import { createControl, type SimControl } from "./control";
+import { hostOf } from "./hosts";
 import { platformRoutes, type SimEnv } from "./platform";
 import { SimState } from "./state";
 
@@ -20,8 +21,9 @@ export interface Simulator {
 const DEFAULT_HOLD_MS = 30_000;
 
 /**
- * An in-memory, protocol-faithful Chaoxing (chaoxing-protocol.md): the paths of every host on one
- * origin, the platform's rules, switchable faults, and a control API.
+ * An in-memory, protocol-faithful Chaoxing (chaoxing-protocol.md, its 2026 section first): every host's
+ * paths, told apart by host name (hosts.ts), the platform's rules, switchable faults and platform
+ * behaviour, and a control API.
  */
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const state = new SimState(opts.seedDemo ?? true);
@@ -33,12 +35,16 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   // Every platform request is logged against its account and may meet a switched-on fault first.
   app.use("*", async (c, next) => {
     c.set("account", null);
-    const path = new URL(c.req.url).pathname;
-    const early = await faultResponse(state, path);
+    const url = new URL(c.req.url);
+    const early = await faultResponse(state, url.pathname);
     if (early) c.res = early;
     else await next();
     const uid = c.get("account")?.uid ?? getCookie(c, "_uid") ?? null;
-    state.record({ at: clock.now(), method: c.req.method, path, uid, status: c.res.status });
+    state.record({
+      at: clock.now(), method: c.req.method, host: (c.get("host") ?? hostOf(c.req.url)).name, path: url.pathname, query: url.search.slice(1),
+      uid, status: c.res.status, referer: c.req.header("Referer") ?? null, ua: c.req.header("User-Agent") ?? null,
+      accept: c.req.header("Accept") ?? null, jsession: c.get("jsessionSent") ?? "none",
+    });
     return c.res;
   });
 

@@ -1,6 +1,7 @@
 import { clock } from "../lib/clock";
 import { isRequired, type SimCourse, type SimCourseSpec } from "./model";
-import type { Faults, JobProgress, RequestLogEntry, SimAccount, SimState } from "./state";
+import type { HostName } from "./hosts";
+import { captchaCode, type Faults, type JobProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
 
 export interface SimAccountInfo {
   uid: string;
@@ -26,6 +27,7 @@ export type FaultsPatch = { [K in keyof Faults]?: Faults[K] | null };
 export interface SimSnapshot {
   now: number;
   faults: Faults;
+  platform: Platform;
   sessions: number;
   accounts: Array<{
     phone: string;
@@ -33,6 +35,7 @@ export interface SimSnapshot {
     password: string;
     name: string;
     captchaAnswer: string | null;
+    riskControl: boolean;
     requestCount: number;
     courses: Array<{ courseId: string; clazzId: string; cpi: string; name: string; finished: number; total: number }>;
   }>;
@@ -45,27 +48,29 @@ export interface SimControl {
   account(phone: string): SimAccountInfo;
   setFaults(patch: FaultsPatch): void;
   clearFaults(): void;
+  /** Change how the platform behaves (session life, real-time completion, the captcha threshold). */
+  setPlatform(patch: Partial<Platform>): void;
   /** Forget the sessions of one account (or all): next calls get the 302 to the login page. */
   expireSessions(phone?: string): void;
-  /** Demand a captcha from one account (or all); returns the answer. */
-  requireCaptcha(phone?: string): string;
+  /**
+   * Demand a captcha from one account (or all); returns the answer. Bound to `host` (e.g. "mooc2-ans"),
+   * or to the first host the account calls next, and to that host's JSESSIONID.
+   */
+  requireCaptcha(phone?: string, host?: HostName): string;
+  /** Put one account under risk control (every call but the login answers 202) or take it off. */
+  riskControl(phone: string, on: boolean): void;
+  /** A video that was still transcoding is ready. */
+  finishTranscoding(phone: string, jobid: string): void;
   /** Invalidate issued dtokens (a stale dtoken gets 403). */
   rotateDtokens(phone?: string): void;
   openChapter(chapterId: string): void;
-  /** The user finished a quiz by hand. */
-  completeQuiz(phone: string, jobid: string): void;
+  /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
+  completeByHand(phone: string, jobid: string): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
   /** Upstream requests attributed to an account (or all). */
   requestCount(phone?: string): number;
   requests(phone?: string): RequestLogEntry[];
   snapshot(): SimSnapshot;
-}
-
-const CAPTCHA_CHARS = "abcdefhjkmnpqrstuvwxyz2345678";
-
-function randomCode(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(4));
-  return [...bytes].map((b) => CAPTCHA_CHARS[b % CAPTCHA_CHARS.length]).join("");
 }
 
 export function createControl(st: SimState): SimControl {
@@ -95,13 +100,26 @@ export function createControl(st: SimState): SimControl {
     clearFaults: () => {
       st.faults = {};
     },
+    setPlatform(patch) {
+      st.platform = { ...st.platform, ...patch };
+    },
     expireSessions: (phone) => {
       for (const a of targets(phone)) st.expireSessions(a.uid);
     },
-    requireCaptcha(phone) {
-      const answer = randomCode();
-      for (const a of targets(phone)) st.captchas.set(a.uid, answer);
+    requireCaptcha(phone, host) {
+      const answer = captchaCode();
+      for (const a of targets(phone)) st.captchas.set(a.uid, { answer, host: host ?? null, jsession: null });
       return answer;
+    },
+    riskControl(phone, on) {
+      const uid = get(phone).uid;
+      if (on) st.risk.add(uid);
+      else st.risk.delete(uid);
+    },
+    finishTranscoding(phone, jobid) {
+      const found = st.findJob(get(phone), jobid);
+      if (!found?.job.transcoding) throw new Error(`no transcoding video ${jobid}`);
+      st.transcoded.add(found.job.objectId);
     },
     rotateDtokens(phone) {
       for (const a of targets(phone)) st.dtokenEpochs.set(a.uid, (st.dtokenEpochs.get(a.uid) ?? 0) + 1);
@@ -109,11 +127,15 @@ export function createControl(st: SimState): SimControl {
     openChapter: (chapterId) => {
       st.openedChapters.add(chapterId);
     },
-    completeQuiz(phone, jobid) {
+    completeByHand(phone, jobid) {
       const a = get(phone);
       const found = st.findJob(a, jobid);
-      if (found?.job.type !== "quiz") throw new Error(`no quiz ${jobid}`);
-      st.done.add(`${a.uid}|${jobid}`);
+      if (!found) throw new Error(`no task point ${jobid}`);
+      if (found.job.type === "video" || found.job.type === "audio") {
+        const p = st.jobProgress(a.uid, jobid);
+        p.playTimeS = found.job.clip?.[1] ?? found.job.duration;
+        p.passed = true;
+      } else st.done.add(`${a.uid}|${jobid}`);
     },
     jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
     requestCount(phone) {
@@ -127,10 +149,12 @@ export function createControl(st: SimState): SimControl {
     snapshot: () => ({
       now: clock.now(),
       faults: st.faults,
+      platform: st.platform,
       sessions: st.sessions.size,
       accounts: [...st.accounts.values()].map((a) => ({
         phone: a.phone, uid: a.uid, password: a.password, name: a.name,
-        captchaAnswer: st.captchas.get(a.uid) ?? null,
+        captchaAnswer: st.captchas.get(a.uid)?.answer ?? null,
+        riskControl: st.risk.has(a.uid),
         requestCount: st.requestCounts.get(a.uid) ?? 0,
         courses: a.courses.map((c) => {
           const jobs = c.chapters.flatMap((ch) => ch.jobs).filter(isRequired);

@@ -1,4 +1,5 @@
-import { hex32, isRequired, type SimChapter, type SimCourse, type SimJob } from "./model";
+import { faceGated, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimJob } from "./model";
+import { attDurationEnc, videoFaceCaptureEnc } from "./sign";
 import type { SimAccount, SimState } from "./state";
 
 /** HTML and mArg in the shapes the real pages have (the parts clients read). */
@@ -9,15 +10,15 @@ export const esc = (s: string): string =>
 const page = (title: string, body: string, head = ""): string =>
   `<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>${head}</head>\n<body>\n${body}\n</body></html>`;
 
-/** `courselistdata`: one `div.course` per course. */
-export function courseListPage(st: SimState, account: SimAccount, courses: SimCourse[], origin: string): string {
+/** `courselistdata`: one `div.course` per course; links go to mooc1 (https:// behind real host names). */
+export function courseListPage(st: SimState, account: SimAccount, courses: SimCourse[], mooc1: string): string {
   const items = courses.map((c) => {
     const cpi = st.cpiOf(account, c);
-    const href = `${origin}/visit/stucoursemiddle?courseid=${c.courseId}&clazzid=${c.clazzId}&cpi=${cpi}&ismooc2=1`;
+    const href = `${mooc1}/visit/stucoursemiddle?courseid=${c.courseId}&clazzid=${c.clazzId}&cpi=${cpi}&ismooc2=1`;
     const tip = c.notOpen ? `<a class="not-open-tip" href="javascript:;">课程未开放</a>` : "";
     const status = c.state === 1 ? `<div class="course-status">已结束</div>` : "";
     return `<div class="course clearfix learnCourse" id="course_${c.courseId}_${c.clazzId}" info="${c.courseId}" roleid="3">
-  <div class="course-cover"><a href="${esc(href)}" target="_blank"><img src="${origin}/star3/240_130c/${hex32(c.courseId)}.png"></a>${tip}${status}</div>
+  <div class="course-cover"><a href="${esc(href)}" target="_blank"><img src="${mooc1}/star3/240_130c/${hex32(c.courseId)}.png"></a>${tip}${status}</div>
   <div class="course-info">
     <h3 class="inlineBlock"><a class="color1" href="${esc(href)}" target="_blank"><span class="course-name overHidden2" title="${esc(c.name)}">${esc(c.name)}</span></a></h3>
     <p class="margint10 line2 color2" title="${esc(c.name)}">${esc(c.name)}</p>
@@ -41,8 +42,12 @@ export function interactionPage(courses: SimCourse[]): string {
   return page("课程", `<div class="course-folder"><ul class="file-list">\n${lis.join("\n")}\n</ul></div>`);
 }
 
-/** `mycourse/studentcourse`: the chapter tree. */
-export function chaptersPage(st: SimState, uid: string, course: SimCourse): string {
+/**
+ * `mycourse/studentcourse`: the chapter tree, with the hidden inputs its script builds chapter links from
+ * ([unverified] `#enc`: the course-level enc of `mycourse/studentstudy` links).
+ */
+export function chaptersPage(st: SimState, account: SimAccount, course: SimCourse): string {
+  const uid = account.uid;
   const units: string[] = [];
   let open: string | null = null;
   let items: string[] = [];
@@ -60,7 +65,9 @@ export function chaptersPage(st: SimState, uid: string, course: SimCourse): stri
     items.push(chapterItem(st, uid, course, ch));
   }
   flush();
-  return page(course.name, `<div class="fanyaChapter"><div class="chapter_body xs_table">\n${units.join("\n")}\n</div></div>`);
+  const inputs = `<input type="hidden" id="courseid" value="${course.courseId}"><input type="hidden" id="clazzid" value="${course.clazzId}">` +
+    `<input type="hidden" id="cpi" value="${st.cpiOf(account, course)}"><input type="hidden" id="enc" value="${st.courseEnc(account, course)}">`;
+  return page(course.name, `${inputs}\n<div class="fanyaChapter"><div class="chapter_body xs_table">\n${units.join("\n")}\n</div></div>`);
 }
 
 function chapterItem(st: SimState, uid: string, course: SimCourse, ch: SimChapter): string {
@@ -94,10 +101,20 @@ try {
 
 export const notOpenPage = (): string => page("学生学习页面", `<div class="tipsBox"><p class="tipsText">章节未开放！</p></div>`);
 
-export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch: SimChapter, num: number, origin: string): object {
+/** The chapter page a user opens in the browser (`mycourse/studentstudy`). */
+export const studyPage = (course: SimCourse, ch: SimChapter): string =>
+  page(`${course.name} - ${ch.title}`, `<div class="course_main"><h2 class="prev_title">${esc(ch.title)}</h2><iframe id="iframe" src="about:blank"></iframe></div>`);
+
+/** What a face course's cards answer in 2026: a 200 page whose script sends the browser to the face capture. */
+export const faceRedirectPage = (to: string): string =>
+  page("学生学习页面", `<div class="main"></div>`, `<script type="text/javascript">window.location.href = "${to}";</script>`);
+
+/** `mArg` of one tab, with the fields real pages carry in 2026 (no `isFaceCheck`: the gate is the capture flags). */
+export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch: SimChapter, num: number, reportBase: string): object {
   const cpi = st.cpiOf(account, course);
+  const capture = course.faceCheck === null ? 0 : 1;
   return {
-    attachments: (ch.tabs[num] ?? []).map((job) => attachment(st, account.uid, course, ch, job, cpi)),
+    attachments: (ch.tabs[num] ?? []).filter((job) => st.isJobVisible(account.uid, ch, job)).map((job) => attachment(st, account.uid, course, ch, job, cpi)),
     defaults: {
       fid: account.fid,
       ktoken: hex32(`ktoken:${course.courseId}:${ch.id}`),
@@ -108,11 +125,18 @@ export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch
       cpi: Number(cpi),
       qnenc: hex32(`qn:${ch.id}`),
       knowledgeid: Number(ch.id),
-      reportUrl: `${origin}/mooc-ans/multimedia/log/a/${cpi}`,
+      reportUrl: `${reportBase}/mooc-ans/multimedia/log/a/${cpi}`,
+      chapterCapture: capture,
+      playingCapture: faceGated(course) ? 1 : 0,
+      startCapture: 0,
+      endCapture: 0,
+      captureInterval: 300,
+      isSupportFace: capture,
+      isShowFaceCollection: capture,
+      schooldoublespeed: course.fastPlayback ? 1 : 0,
       clazzId: Number(course.clazzId),
       courseid: Number(course.courseId),
       userid: account.uid,
-      isFaceCheck: course.faceCheck === "flag" ? 1 : 0,
     },
     control: true,
   };
@@ -135,22 +159,27 @@ function attachment(st: SimState, uid: string, course: SimCourse, ch: SimChapter
         module: job.type === "audio" ? "insertaudio" : "insertvideo",
         name: job.name,
         type: job.type === "audio" ? ".mp3" : ".mp4",
-        doublespeed: 1,
+        doublespeed: job.doublespeed,
         objectid: job.objectId,
         jobid: job.jobid,
         _jobid: job.jobid,
       };
       if (!job.transcodeFailed) property.mid = mid;
       if (job.rtIn === "property") property.rt = job.rt;
+      const [begins, ends] = playedRange(job);
       const att: Record<string, unknown> = {
         ...common,
         type: "video",
         job: !job.transcodeFailed,
         objectId: job.objectId,
         playTime: (st.progress.get(`${uid}|${job.jobid}`)?.playTimeS ?? 0) * 1000,
-        attDuration: String(job.duration),
+        attDuration: String(ends - begins),
+        attDurationEnc: attDurationEnc(uid, job.jobid, ends - begins),
+        videoFaceCaptureEnc: videoFaceCaptureEnc(uid, job.jobid),
+        randomCaptureTime: faceGated(course) ? 30 : 0,
         property,
       };
+      if (job.clip) Object.assign(att, { begins, ends });
       if (!job.transcodeFailed) att.mid = mid;
       return att;
     }
@@ -159,11 +188,15 @@ function attachment(st: SimState, uid: string, course: SimCourse, ch: SimChapter
         ...common, type: "document", job: true, jtoken: st.jtoken(uid, job.jobid),
         property: { name: job.name, objectid: job.objectId, type: ".pdf", module: "insertdoc", jobid: job.jobid },
       };
-    case "read":
-      return {
-        ...common, type: "read", job: null, jtoken: st.jtoken(uid, job.jobid),
+    case "read": {
+      // Real read cards carry no `job` key, or `job: false`; they are task points all the same.
+      const read: Record<string, unknown> = {
+        ...common, type: "read", jtoken: st.jtoken(uid, job.jobid),
         property: { title: job.name, id: job.objectId, read: isPassed },
       };
+      if (job.jobKey === "false") read.job = false;
+      return read;
+    }
     case "quiz":
       return {
         ...common, type: "workid", job: true,
@@ -178,7 +211,16 @@ export const captchaPage = (origin: string): string =>
     `<div class="verify"><p>【9010】操作异常，请输入验证码</p><img src="${origin}/processVerifyPng.ac" id="ccc"><form action="${origin}/html/processVerify.ac"><input name="ucode"><button>提交</button></form></div>`,
   );
 
-export const loginPage = (): string => page("用户登录", `<div class="lg-container"><form id="loginForm"><input id="phone"><input id="pwd" type="password"></form></div>`);
+/** The passport login page: what an expired session gets (a 302 to it, or, on some endpoints, this page as a 200). */
+export const loginPage = (passport: string): string =>
+  page(
+    "用户登录",
+    `<div class="lg-container"><form id="loginForm" method="post" action="${passport}/fanyalogin"><input id="phone"><input id="pwd" type="password"></form>` +
+      `<a href="${passport}/login?fid=&newversion=true">登录</a></div>`,
+  );
+
+/** A document or read reply that is not JSON: what the platform sometimes answers instead. */
+export const notJsonPage = (): string => page("提示", `<div class="tips">系统繁忙，请稍后再试</div>`);
 
 export const faceCheckPage = (): string => page("人脸识别", `<div class="face-box"><p>本课程需要进行人脸识别后才能学习</p></div>`);
 

@@ -1,16 +1,26 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { decryptLoginField, reportEnc } from "../chaoxing/crypto";
+import { decryptLoginField } from "../chaoxing/crypto";
 import { clock } from "../lib/clock";
-import { hex32, isRequired } from "./model";
+import { hostOf, originOf, serves, type SimHost } from "./hosts";
+import { faceGated, hex32, isRequired, playedRange } from "./model";
 import {
-  CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, interactionPage, loginPage, margFor,
-  notOpenPage,
+  CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, faceRedirectPage, interactionPage, loginPage,
+  margFor, notJsonPage, notOpenPage, studyPage,
 } from "./pages";
 import { judgeReport } from "./report";
-import type { SimAccount, SimState } from "./state";
+import { attDurationEnc, expectedEnc, videoFaceCaptureEnc } from "./sign";
+import { captchaCode, type SimAccount, type SimState } from "./state";
 
-export type SimEnv = { Variables: { account: SimAccount | null } };
+export type SimEnv = {
+  Variables: {
+    account: SimAccount | null;
+    host: SimHost;
+    /** this host's JSESSIONID for the request (the one sent, or the one just issued) */
+    jsession: string;
+    jsessionSent: "own" | "foreign" | "none";
+  };
+};
 type C = Context<SimEnv>;
 
 /** Paths reachable without a session (passport). */
@@ -19,11 +29,13 @@ const PUBLIC_PATHS = new Set(["/fanyalogin", "/login"]);
 const CAPTCHA_PATHS = new Set(["/antispiderShowVerify.ac", "/processVerifyPng.ac", "/html/processVerify.ac"]);
 const VIDEO_PLAYER_PATH = "/ananas/modules/video/index.html";
 const AUDIO_PLAYER_PATH = "/ananas/modules/audio/index_new.html";
+/** Reports in a face-capture course are refused this long after the first one (the capture was never made). */
+const FACE_GRACE_MS = 30_000;
+/** The three fields every report of the 2025-10 player carries, copied from the attachment. */
+const REPORT_FIELDS = ["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const;
 
-const origin = (c: C): string => new URL(c.req.url).origin;
-/** Behind real hostnames the login page lives on passport2; behind one base URL, at that origin. */
-const passportOrigin = (c: C): string =>
-  new URL(c.req.url).hostname.endsWith("chaoxing.com") ? "https://passport2.chaoxing.com" : origin(c);
+const origin = (c: C): string => c.get("host").origin;
+const passportOrigin = (c: C): string => originOf(c.get("host"), "passport2");
 
 const browserLike = (c: C): boolean => {
   const ua = c.req.header("User-Agent") ?? "";
@@ -40,26 +52,52 @@ const refererPath = (c: C): string | null => {
   }
 };
 
+/** Form and query booleans are case-insensitive (`t=True` from Python clients logs in). */
+const isTrue = (v: unknown): boolean => typeof v === "string" && v.toLowerCase() === "true";
+
 const forbidden = (c: C, why: string): Response => c.text(`403 Forbidden: ${why}`, 403);
 
-/** The Chaoxing paths of every host on one Hono app (they do not collide). */
+/** The Chaoxing paths of every host; `hostOf` decides which host a request is for (see hosts.ts). */
 export function platformRoutes(st: SimState): Hono<SimEnv> {
   const app = new Hono<SimEnv>();
 
-  // Session and captcha gates, in the order the platform applies them.
+  // Host, host-only cookies, session, risk control and captcha gates, in the order the platform applies them.
   app.use("*", async (c, next) => {
     const path = new URL(c.req.url).pathname;
+    const host = hostOf(c.req.url);
+    c.set("host", host);
+    if (!serves(host.name, path)) return c.text("404 Not Found", 404);
+
+    // Every host keeps its own JSESSIONID (and route): one issued by another host is not this host's session.
+    const sent = getCookie(c, "JSESSIONID");
+    const owner = sent ? st.jsessions.get(sent) : undefined;
+    c.set("jsessionSent", !sent ? "none" : owner === host.name ? "own" : "foreign");
+    if (sent && owner === host.name) c.set("jsession", sent);
+    else {
+      const fresh = st.issueJsession(host.name);
+      c.set("jsession", fresh);
+      setCookie(c, "JSESSIONID", fresh, { path: "/", httpOnly: true });
+      setCookie(c, "route", hex32(`route:${host.name}`), { path: "/" });
+    }
+
     if (PUBLIC_PATHS.has(path)) return next();
     const token = getCookie(c, "vc3");
-    const session = token ? st.sessions.get(token) : undefined;
+    const session = token ? st.session(token) : undefined;
     const account = session && getCookie(c, "_uid") === session.uid ? st.accountByUid(session.uid) : undefined;
     if (!account) {
-      return c.redirect(`${passportOrigin(c)}/login?fid=&newversion=true&refer=${encodeURIComponent(c.req.url)}`, 302);
+      const login = `${passportOrigin(c)}/login?fid=&newversion=true&refer=${encodeURIComponent(c.req.url)}`;
+      if (st.faults.loginPage200) return c.html(loginPage(passportOrigin(c)));
+      return c.redirect(login, 302);
     }
     c.set("account", account);
-    if (st.captchas.has(account.uid) && !CAPTCHA_PATHS.has(path)) {
-      const ucode = hex32(`ucode:${account.uid}`);
-      return c.redirect(`${origin(c)}/antispiderShowVerify.ac?app=1&ucode=${ucode}&refer=${encodeURIComponent(c.req.url)}`, 302);
+    // Risk control answers 202 to the old cookie, and to a fresh login's cookie just the same.
+    if (st.risk.has(account.uid)) return c.body(null, 202);
+    const captcha = st.captchas.get(account.uid);
+    if (captcha && (captcha.host ?? host.name) === host.name && !CAPTCHA_PATHS.has(path)) {
+      // One raised through the control API binds to the first host (and session) that shows it.
+      captcha.host ??= host.name;
+      captcha.jsession ??= c.get("jsession");
+      return c.redirect(captchaLocation(c, account), 302);
     }
     return next();
   });
@@ -70,14 +108,17 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     return a;
   };
 
+  const captchaLocation = (c: C, account: SimAccount): string =>
+    `${origin(c)}/antispiderShowVerify.ac?app=1&ucode=${hex32(`ucode:${account.uid}`)}&refer=${encodeURIComponent(c.req.url)}`;
+
   // ---- passport ------------------------------------------------------------------------
 
-  app.get("/login", (c) => c.html(loginPage()));
+  app.get("/login", (c) => c.html(loginPage(passportOrigin(c))));
 
   app.post("/fanyalogin", async (c) => {
     const form = await c.req.parseBody();
     const fail = () => c.json({ status: false, msg2: "用户名或密码错误", mes: "用户名或密码错误" });
-    if (form.t !== "true" || typeof form.uname !== "string" || typeof form.password !== "string") return fail();
+    if (!isTrue(form.t) || typeof form.uname !== "string" || typeof form.password !== "string") return fail();
     let phone: string;
     let password: string;
     try {
@@ -89,9 +130,9 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const account = st.accounts.get(phone);
     if (!account || account.password !== password) return fail();
     c.set("account", account);
-    // No Domain attribute: the real `.chaoxing.com` would be rejected behind localhost.
+    // The login cookies are the parent domain's (`.chaoxing.com`); behind one local origin they stay host-only.
+    const parent = c.get("host").parent;
     const cookies: Record<string, string> = {
-      JSESSIONID: hex32(`js:${clock.now()}:${st.nextId()}`).toUpperCase(),
       fid: account.fid,
       _uid: account.uid,
       UID: account.uid,
@@ -100,7 +141,7 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
       vc3: st.openSession(account),
       xxtenc: hex32(`xxt:${account.uid}`),
     };
-    for (const [k, v] of Object.entries(cookies)) setCookie(c, k, v, { path: "/" });
+    for (const [k, v] of Object.entries(cookies)) setCookie(c, k, v, { path: "/", ...(parent ? { domain: `.${parent}` } : {}) });
     return c.json({ url: "https%3A%2F%2Fi.chaoxing.com", status: true });
   });
 
@@ -109,13 +150,13 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
   app.post("/mooc2-ans/visit/courselistdata", async (c) => {
     const account = acct(c);
     const form = await c.req.parseBody();
-    // Without browser-like headers the real list comes back empty.
-    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction";
     const folderId = String(form.courseFolderId ?? "0");
-    const courses = looksReal
-      ? account.courses.filter((x) => (folderId === "0" ? x.folder === null : x.folder?.id === folderId))
-      : [];
-    return c.html(courseListPage(st, account, courses, origin(c)));
+    // Without browser-like headers the root list comes back empty; folder lists answer without them.
+    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction" && c.req.header("X-Requested-With") === "XMLHttpRequest";
+    const courses = folderId === "0"
+      ? (looksReal ? account.courses.filter((x) => x.folder === null) : [])
+      : account.courses.filter((x) => x.folder?.id === folderId);
+    return c.html(courseListPage(st, account, courses, originOf(c.get("host"), "mooc1")));
   });
 
   app.get("/mooc2-ans/visit/interaction", (c) => c.html(interactionPage(acct(c).courses)));
@@ -124,7 +165,7 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const account = acct(c);
     const course = st.findCourse(account, c.req.query("courseid") ?? "", c.req.query("clazzid") ?? "");
     if (!course || c.req.query("cpi") !== st.cpiOf(account, course)) return forbidden(c, "course");
-    return c.html(chaptersPage(st, account.uid, course));
+    return c.html(chaptersPage(st, account, course));
   });
 
   // ---- mooc1-api: job counts -----------------------------------------------------------
@@ -134,24 +175,38 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const f = await c.req.parseBody();
     const course = st.findCourse(account, String(f.courseid ?? ""), String(f.clazzid ?? ""));
     if (!course || f.cpi !== st.cpiOf(account, course) || f.userid !== account.uid) return forbidden(c, "course");
+    const refused = st.faults.jobCountsRefused === true;
     const out: Record<string, object> = {};
     for (const id of String(f.nodes ?? "").split(",")) {
       const ch = course.chapters.find((x) => x.id === id);
       if (!ch) continue;
       const required = ch.jobs.filter(isRequired);
       const finished = required.filter((j) => st.isJobPassed(account.uid, j)).length;
-      out[id] = {
-        totalcount: required.length,
-        finishcount: finished,
-        unfinishcount: required.length - finished,
-        openlock: st.chapterBlock(account.uid, course, ch) === "locked" ? 1 : 0,
-        clickcount: st.visited.has(`${account.uid}|${ch.id}`) ? 1 : 0,
-      };
+      // A refusal is a 200 with every count zero, not a 403.
+      out[id] = refused
+        ? { totalcount: 0, finishcount: 0, unfinishcount: 0, openlock: 0, clickcount: 0 }
+        : {
+            totalcount: required.length,
+            finishcount: finished,
+            unfinishcount: required.length - finished,
+            openlock: st.chapterBlock(account.uid, course, ch) === "locked" ? 1 : 0,
+            clickcount: st.visited.has(`${account.uid}|${ch.id}`) ? 1 : 0,
+          };
     }
     return c.json(out);
   });
 
-  // ---- mooc1: cards, media, reports, documents, reads, visits --------------------------
+  // ---- mooc1: chapter page, cards, media, reports, documents, reads, visits ------------
+
+  app.get("/mooc-ans/mycourse/studentstudy", (c) => {
+    const account = acct(c);
+    const q = c.req.query();
+    const course = st.findCourse(account, q.courseId ?? "", q.clazzid ?? "");
+    if (!course || q.enc !== st.courseEnc(account, course)) return forbidden(c, "course");
+    const chapter = course.chapters.find((x) => x.id === q.chapterId);
+    if (!chapter) return c.text("章节不存在", 404);
+    return c.html(studyPage(course, chapter));
+  });
 
   app.get("/mooc-ans/knowledge/cards", (c) => {
     const account = acct(c);
@@ -160,21 +215,25 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     if (!course || q.cpi !== st.cpiOf(account, course)) return forbidden(c, "course");
     const chapter = course.chapters.find((x) => x.id === q.knowledgeid);
     if (!chapter) return c.text("章节不存在", 404);
-    if (course.faceCheck === "redirect") {
-      return c.redirect(`${origin(c)}/mooc-ans/knowledge/startface?courseId=${course.courseId}&clazzid=${course.clazzId}&knowledgeid=${chapter.id}`, 302);
-    }
+    const face = `${origin(c)}/mooc-ans/knowledge/startface?courseId=${course.courseId}&clazzid=${course.clazzId}&knowledgeid=${chapter.id}`;
+    if (course.faceCheck === "redirect") return c.redirect(face, 302);
+    if (course.faceCheck === "page") return c.html(faceRedirectPage(face));
     if (st.chapterBlock(account.uid, course, chapter)) return c.html(notOpenPage());
     const num = Number(q.num ?? "0");
-    return c.html(cardsPage(margFor(st, account, course, chapter, Number.isInteger(num) ? num : 0, origin(c))));
+    const reportBase = course.reportHost ? originOf(c.get("host"), course.reportHost as `mooc1${string}`) : origin(c);
+    return c.html(cardsPage(margFor(st, account, course, chapter, Number.isInteger(num) ? num : 0, reportBase)));
   });
 
   app.get("/mooc-ans/knowledge/startface", (c) => c.html(faceCheckPage()));
 
   app.get("/ananas/status/:objectId", (c) => {
     const account = acct(c);
-    const job = st.findObject(account, c.req.param("objectId"));
+    const found = st.findObject(account, c.req.param("objectId"));
+    const job = found?.job;
     if (!job || (job.type !== "video" && job.type !== "audio")) return c.json({ status: "error" });
     if (job.transcodeFailed) return c.json({ status: "failed", objectid: job.objectId });
+    // [unverified] the status word of media still being transcoded.
+    if (st.isTranscoding(job)) return c.json({ status: "waiting", objectid: job.objectId });
     return c.json({
       length: job.duration * 131072,
       duration: job.duration,
@@ -203,22 +262,38 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const ok =
       c.req.param("cpi") === st.cpiOf(account, course) &&
       q.courseId === course.courseId && q.clazzId === course.clazzId && q.objectId === job.objectId &&
-      q.userid === account.uid && q.view === "pc" && !job.transcodeFailed;
+      q.userid === account.uid && q.view === "pc" && !job.transcodeFailed && !st.isTranscoding(job);
     if (!ok) return forbidden(c, "params");
+    // [unverified] strictness: reports go to the base the page named in `reportUrl` (another mooc1 host may serve it).
+    if (course.reportHost && c.get("host").parent !== null && c.get("host").name !== course.reportHost) return forbidden(c, "report host");
     if (st.chapterBlock(account.uid, course, chapter)) return forbidden(c, "chapter");
     if (c.req.param("dtoken") !== st.dtoken(account.uid, job.objectId)) return forbidden(c, "dtoken");
     if (dtype !== (job.type === "audio" ? "Audio" : "Video")) return forbidden(c, "dtype");
+    const [begins, ends] = playedRange(job);
     const playingTime = Number(q.playingTime);
-    if (Number(q.duration) !== job.duration || q.clipTime !== `0_${job.duration}`) return forbidden(c, "duration");
+    if (Number(q.duration) !== job.duration) return forbidden(c, "duration");
+    if (q.clipTime !== `${begins}_${ends}`) return forbidden(c, "clipTime");
+    // Since 2025-10 every report carries the attachment's three fields; a report without them is refused.
+    const fields = { attDuration: String(ends - begins), attDurationEnc: attDurationEnc(account.uid, job.jobid, ends - begins), videoFaceCaptureEnc: videoFaceCaptureEnc(account.uid, job.jobid) };
+    for (const k of REPORT_FIELDS) if (q[k] !== fields[k]) return forbidden(c, k);
     if (!Number.isInteger(playingTime) || playingTime < 0 || playingTime > job.duration) return forbidden(c, "playingTime");
     if (q.rt !== job.rt) return forbidden(c, "rt");
-    const enc = await reportEnc({
+    const enc = await expectedEnc({
       clazzId: course.clazzId, userid: account.uid, jobid: job.jobid, objectId: job.objectId, playingTime, duration: job.duration,
+      clipTime: q.clipTime,
     });
     if (q.enc !== enc) return forbidden(c, "enc");
+    const progress = st.jobProgress(account.uid, job.jobid);
+    if (faceGated(course) && progress.firstReportAt !== null && clock.now() - progress.firstReportAt > FACE_GRACE_MS) return forbidden(c, "face");
+    // Captchas come from report frequency, and belong to the host (and JSESSIONID) that saw it.
+    if (st.reportTooFrequent(account.uid, c.get("host").name)) {
+      st.captchas.set(account.uid, { answer: captchaCode(), host: c.get("host").name, jsession: c.get("jsession") });
+      return c.redirect(captchaLocation(c, account), 302);
+    }
     const rest = st.studyCapRemaining();
     if (rest > 0) return c.text(`{"code":20,"msg":"code=20 学习时长超过限制，请休息后再继续学习 [restTime:${rest}]"}`, 403);
-    const isPassed = judgeReport(st.jobProgress(account.uid, job.jobid), playingTime, job.duration, clock.now());
+    const fastAllowed = course.fastPlayback && job.doublespeed === 1;
+    const isPassed = judgeReport(progress, playingTime, { range: [begins, ends], fastAllowed, realTime: st.platform.realTimeCompletion }, clock.now());
     if (st.faults.jsLiteralReports) {
       return c.body(`{isPassed:${isPassed},videoTimeLimit:false,hasJobLimit:false}`, 200, { "Content-Type": "text/html;charset=UTF-8" });
     }
@@ -235,6 +310,8 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
       return c.json({ status: false, msg: "参数错误" });
     }
     if (st.chapterBlock(account.uid, course, chapter)) return forbidden(c, "chapter");
+    // Not every reply is JSON: then the job is not done, and a client must not count it.
+    if (job.notJson || st.takeFault("nonJsonJobs", new URL(c.req.url).pathname)) return c.html(notJsonPage());
     st.done.add(`${account.uid}|${job.jobid}`);
     return c.json({ status: true, msg });
   };
@@ -245,14 +322,15 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const account = acct(c);
     const q = c.req.query();
     const course = st.findCourse(account, q.courseId ?? "", q.clazzid ?? "");
-    if (!course || q.cpi !== st.cpiOf(account, course)) return forbidden(c, "course");
+    // Real clients send `cpi=0` here, and it works: only the course and class are checked.
+    if (!course || (q.cpi !== st.cpiOf(account, course) && q.cpi !== "0")) return forbidden(c, "course");
     const chapter = course.chapters.find((x) => x.id === q.chapterId);
     if (!chapter) return c.text("章节不存在", 404);
     if (!st.chapterBlock(account.uid, course, chapter)) st.visited.add(`${account.uid}|${chapter.id}`);
     return c.html(`<div class="prev_title_show"><span class="prev_title" title="${chapter.id}"></span></div>`);
   });
 
-  // ---- captcha -------------------------------------------------------------------------
+  // ---- captcha (on whichever host raised it) -------------------------------------------
 
   app.get("/antispiderShowVerify.ac", (c) => c.html(captchaPage(origin(c))));
 
@@ -260,9 +338,14 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
 
   app.get("/html/processVerify.ac", (c) => {
     const account = acct(c);
-    const answer = st.captchas.get(account.uid);
-    if (answer !== undefined && (c.req.query("ucode") ?? "").toLowerCase() !== answer) return c.body("验证码错误", 202);
-    st.captchas.delete(account.uid);
+    const captcha = st.captchas.get(account.uid);
+    if (captcha) {
+      // The code was shown to one session of one host: an answer from anywhere else is a wrong answer.
+      const here = (captcha.host ?? c.get("host").name) === c.get("host").name && (captcha.jsession ?? c.get("jsession")) === c.get("jsession");
+      if (!here || (c.req.query("ucode") ?? "").toLowerCase() !== captcha.answer) return c.body("验证码错误", 202);
+      st.captchas.delete(account.uid);
+      st.reportTimes.delete(`${account.uid}|${c.get("host").name}`);
+    }
     return c.redirect(`${origin(c)}/`, 302);
   });
 

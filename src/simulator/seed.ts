@@ -6,12 +6,15 @@ export const DEMO_PASSWORD = "your_password";
 
 /**
  * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special
- * cases between them, plus one realistic course.
+ * cases between them (the platform as it is in 2026: a school that forbids fast playback, a video still
+ * transcoding, a clip, a task point that appears after the one before it, a read card with `job: false`,
+ * the face-capture page), plus one realistic course.
  */
 export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "大学生心理健康教育",
     teacher: "李静",
+    fastPlayback: false,
     chapters: [
       {
         unit: "第一章 心理健康导论",
@@ -22,7 +25,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
       {
         unit: "第二章 情绪管理",
         title: "2.1 认识情绪",
-        tabs: [[{ type: "read", name: "情绪的ABC理论" }, { type: "video", name: "2.1 认识情绪.mp4", duration: 40, rt: "1" }]],
+        tabs: [[{ type: "read", name: "情绪的ABC理论", jobKey: "false" }, { type: "video", name: "2.1 认识情绪.mp4", duration: 40, rt: "1", rtIn: "property" }]],
       },
     ],
   },
@@ -34,7 +37,10 @@ export const DEMO_COURSES: SimCourseSpec[] = [
       {
         unit: "导论",
         title: "0.1 马克思主义是什么",
-        tabs: [[{ type: "video", name: "0.1 马克思主义是什么.mp4", duration: 35, rtIn: "otherInfo" }]],
+        tabs: [[
+          { type: "video", name: "0.1 马克思主义是什么.mp4", duration: 35 },
+          { type: "document", name: "0.1 课后阅读.pdf", afterPrevious: true },
+        ]],
       },
       { unit: "导论", title: "0.2 学习导读" },
       {
@@ -60,16 +66,20 @@ export const DEMO_COURSES: SimCourseSpec[] = [
         title: "1.1 计算机的发展",
         tabs: [
           [{ type: "video", name: "1.1 计算机的发展.mp4", duration: 30, rtIn: "none", rt: "1" }],
-          [{ type: "video", name: "1.1 补充：ENIAC.mp4", duration: 20, transcodeFailed: true }, { type: "document", name: "计算机发展简史.pptx" }],
+          [{ type: "video", name: "1.1 补充：ENIAC.mp4", duration: 20, transcoding: true }, { type: "document", name: "计算机发展简史.pptx" }],
         ],
       },
-      { unit: "第一章 计算机概述", title: "1.2 数制与编码", tabs: [[{ type: "video", name: "1.2 数制与编码.mp4", duration: 50 }]] },
+      {
+        unit: "第一章 计算机概述",
+        title: "1.2 数制与编码",
+        tabs: [[{ type: "video", name: "1.2 数制与编码.mp4", duration: 50, doublespeed: 0, clip: [5, 45] }]],
+      },
     ],
   },
   {
     name: "军事理论",
     teacher: "刘志强",
-    faceCheck: "redirect",
+    faceCheck: "page",
     chapters: [{ unit: "第一章 中国国防", title: "1.1 国防概述", tabs: [[{ type: "video", name: "1.1 国防概述.mp4", duration: 30 }]] }],
   },
   {

@@ -1,4 +1,4 @@
-import type { EngineState } from "../engine/state";
+import { publicLeft, type EngineState } from "../engine/state";
 import { computeProgress } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
@@ -58,11 +58,11 @@ export function recordOf(row: TaskRow): TaskRecord {
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
   // Between reports a running player moves on; a stopped one is where its last report left it.
-  const p = e ? computeProgress(e, t.status === "running" ? clock.now() : (e.media?.lastReportAt ?? clock.now())) : null;
+  const p = e ? computeProgress(e, t.status === "running" ? clock.now() : null) : null;
   return {
     status: t.status,
     reason: t.reason,
-    progress: t.status === "completed" ? 100 : (p?.progress ?? t.mirror.progress),
+    progress: p?.progress ?? t.mirror.progress,
     start_time: t.startTime,
     end_time: t.endTime,
     error_msg: t.errorMsg,
@@ -70,7 +70,7 @@ export function liveOf(t: TaskRecord): TaskLive {
     total_courses: p?.total_courses ?? new Set(t.courseIds).size,
     speed: e?.speed ?? t.speed,
     notopen_action: e?.notopenAction ?? t.notopenAction,
-    left_for_user: e?.left ?? [],
+    left_for_user: e ? publicLeft(e) : [],
     study_seconds: e?.stats.studySeconds ?? 0,
     jobs_completed: e?.stats.jobsDone ?? 0,
     current_item: p?.current_item ?? null,
@@ -92,10 +92,11 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   const name = `任务「${t.name}」`;
   if (t.status === "completed") {
     const left = t.engine?.left.length ?? 0;
-    return note("success", "completed", `${name}已完成${left ? `，${left} 项需要你手动完成` : ""}`);
+    return left ? note("warning", "completed", `${name}已完成，${left} 项需要你在学习通中处理`) : note("success", "completed", `${name}已完成`);
   }
   if (t.status === "failed") return note("error", "failed", `${name}失败: ${t.errorMsg ?? "未知原因"}`);
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", `${name}需要输入超星验证码才能继续`);
+  if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", `${name}已暂停：超星风控拦截了请求，请稍后再恢复`);
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
   return null;
 }

@@ -16,6 +16,7 @@ export const LeftItemSchema = z
     item: z.string(),
     kind: z.string(),
     reason: z.string(),
+    url: z.string().nullable().openapi({ description: "在学习通中打开该章节（或课程）的链接；无可打开的页面时为 null" }),
   })
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
@@ -29,7 +30,10 @@ export const TaskSchema = z
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
-    reason: z.enum(TASK_REASONS).nullable().openapi({ description: "细分状态（见 api-contract.md）：waiting_for_account、study_cap、captcha、notopen_ask、user、admin、account_disabled、upstream、needs_you…" }),
+    reason: z.enum(TASK_REASONS).nullable().openapi({
+      description:
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+    }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
     end_time: z.string().nullable(),

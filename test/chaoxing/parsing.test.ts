@@ -6,7 +6,8 @@ import { ChaoxingError } from "../../src/chaoxing/errors";
 import { decodeEntities, parseChapters, parseCourseList, parseFolders } from "../../src/chaoxing/html";
 import { extractMArg, parseAttachments, parseDefaults } from "../../src/chaoxing/marg";
 import { courseProgress } from "../../src/chaoxing/progress";
-import { classifyResponse } from "../../src/chaoxing/signals";
+import { classifyResponse, isLoginPage } from "../../src/chaoxing/signals";
+import type { MediaJob } from "../../src/chaoxing/types";
 import { clock } from "../../src/lib/clock";
 
 describe("crypto", () => {
@@ -17,27 +18,68 @@ describe("crypto", () => {
   });
 
   it("computes the report enc as the MD5 of the bracketed template", async () => {
-    const enc = await reportEnc({ clazzId: "94000001", userid: "221000001", jobid: "1609300000007919", objectId: "abc", playingTime: 30, duration: 60 });
+    const enc = await reportEnc({ clazzId: "94000001", userid: "221000001", jobid: "1609300000007919", objectId: "abc", playingTime: 30, duration: 60, clipTime: "0_60" });
     expect(enc).toBe("3402ddc4ebe4d907bb6b2abff6a6cddc");
+    // A clip signs its own range (vector from Node's crypto: md5 of the same template with [10_50]).
+    const clipped = await reportEnc({ clazzId: "94000001", userid: "221000001", jobid: "1609300000007919", objectId: "abc", playingTime: 30, duration: 60, clipTime: "10_50" });
+    expect(clipped).toBe("132c77e955a3f0bd83d43f54c71f87bc");
   });
 });
 
-describe("cookie jar", () => {
-  it("keeps every Set-Cookie, deletes on Max-Age=0, expires on the shared clock, and round-trips JSON", () => {
+describe("cookie jar (RFC 6265: per domain and path, expiry, host-only)", () => {
+  const P = "https://passport2.chaoxing.com/fanyalogin";
+  const M1 = "https://mooc1.chaoxing.com/mooc-ans/knowledge/cards";
+  const M2 = "https://mooc2-ans.chaoxing.com/mooc2-ans/visit/interaction";
+
+  it("sends domain cookies to every host of the domain, host-only ones to their host alone", () => {
     const jar = new CookieJar();
-    const res = new Response("", { headers: [
+    jar.store(new Response("", { headers: [
       ["Set-Cookie", "_uid=42; Path=/; Domain=.chaoxing.com"],
-      ["Set-Cookie", "fid=1024; Path=/"],
-      ["Set-Cookie", "short=1; Max-Age=60"],
-    ] });
-    jar.store(res);
-    expect(jar.header()).toBe("_uid=42; fid=1024; short=1");
+      ["Set-Cookie", "JSESSIONID=P; Path=/; HttpOnly"],
+    ] }), P);
+    jar.storeLine("JSESSIONID=M1; Path=/", M1);
+    jar.storeLine("JSESSIONID=M2; Path=/", M2);
+    expect(jar.header(M1)).toBe("_uid=42; JSESSIONID=M1");
+    expect(jar.header(M2)).toBe("_uid=42; JSESSIONID=M2");
+    expect(jar.header(P)).toBe("_uid=42; JSESSIONID=P");
+    expect(jar.header("https://other.example/")).toBe("");
+    // A host may not set a cookie for a domain it is not in, nor for a bare top-level name.
+    jar.storeLine("evil=1; Domain=example.com", M1);
+    jar.storeLine("tld=1; Domain=com", M1);
+    expect(jar.get("evil")).toBeUndefined();
+    expect(jar.get("tld")).toBeUndefined();
+  });
+
+  it("matches paths, longer paths first; defaults the path to the request's directory; honours Secure", () => {
+    const jar = new CookieJar();
+    jar.storeLine("a=root; Path=/", M1);
+    jar.storeLine("a=deep; Path=/mooc-ans", M1);
+    jar.storeLine("dir=1", "https://mooc1.chaoxing.com/mooc-ans/knowledge/cards");
+    jar.storeLine("s=1; Path=/; Secure", M1);
+    expect(jar.header("https://mooc1.chaoxing.com/mooc-ans/knowledge/x")).toBe("dir=1; a=deep; a=root; s=1");
+    expect(jar.header("https://mooc1.chaoxing.com/mooc-ansx")).toBe("a=root; s=1");
+    expect(jar.header("http://mooc1.chaoxing.com/")).toBe("a=root");
+  });
+
+  it("expires on the shared clock (Max-Age over Expires), deletes on Max-Age=0, and round-trips JSON with its UA", () => {
+    const jar = new CookieJar();
+    jar.userAgent = "UA";
+    jar.storeLine("_uid=42; Path=/; Domain=.chaoxing.com", P);
+    jar.storeLine("fid=1024; Path=/; Domain=.chaoxing.com", P);
+    jar.storeLine(`short=1; Max-Age=60; Expires=${new Date(clock.now() + 3600_000).toUTCString()}`, M1);
+    expect(jar.get("short")).toBe("1");
     clock.advance(61_000);
     expect(jar.get("short")).toBeUndefined();
-    jar.storeLine("fid=; Max-Age=0");
+    jar.storeLine("fid=; Max-Age=0; Domain=.chaoxing.com; Path=/", P);
     expect(jar.get("fid")).toBeUndefined();
     const copy = CookieJar.fromJSON(JSON.parse(JSON.stringify(jar)));
-    expect(copy.header()).toBe("_uid=42");
+    expect(copy.header(M1)).toBe("_uid=42");
+    expect(copy.userAgent).toBe("UA");
+  });
+
+  it("starts empty from a jar of the first format (names without domains cannot be placed)", () => {
+    const old = CookieJar.fromJSON({ v: 1, cookies: [["_uid", "42", null]] } as unknown as { v: 1 });
+    expect(old.get("_uid")).toBeUndefined();
   });
 });
 
@@ -83,11 +125,15 @@ ${item("101", "1.1 绪论", `<input class="knowledgeJobCount" value="2"><span cl
 ${item("102", "1.2 &lt;概念&gt;", `<input class="knowledgeJobCount" value="1"><span class="bntHoverTips">1个待完成任务点</span>`)}
 ${item("103", "1.3 进阶", `<span class="bntHoverTips">完成前面章节任务点后解锁</span>`)}
 </ul></div><div class="elsewhere"><ul><li><div id="cur999"><a class="clicktitle">外部</a></div></li></ul></div>`;
-    expect(await parseChapters(html)).toEqual([
-      { id: "101", title: "1.1 绪论", jobCount: 2, finished: true, locked: false },
-      { id: "102", title: "1.2 <概念>", jobCount: 1, finished: false, locked: false },
-      { id: "103", title: "1.3 进阶", jobCount: 0, finished: false, locked: true },
-    ]);
+    expect(await parseChapters(`<input type="hidden" id="enc" value="abc123">${html}`)).toEqual({
+      enc: "abc123",
+      chapters: [
+        { id: "101", title: "1.1 绪论", jobCount: 2, finished: true, locked: false },
+        { id: "102", title: "1.2 <概念>", jobCount: 1, finished: false, locked: false },
+        { id: "103", title: "1.3 进阶", jobCount: 0, finished: false, locked: true },
+      ],
+    });
+    expect((await parseChapters(html)).enc).toBeNull();
   });
 
   it("decodes numeric entities", () => {
@@ -101,7 +147,7 @@ describe("mArg", () => {
     const marg = extractMArg(page);
     expect(marg).not.toBeNull();
     if (!marg) return;
-    expect(parseDefaults(marg)).toMatchObject({ cpi: "123", userid: "42", faceCheck: false, reportTimeInterval: 60 });
+    expect(parseDefaults(marg)).toMatchObject({ cpi: "123", userid: "42", faceCheck: false, reportTimeInterval: 60, reportUrl: null, fastPlayback: true });
     expect(parseAttachments(marg)).toEqual([
       { type: "document", jobid: "9", jtoken: "t", name: "a};b.pdf", objectId: "o", isPassed: false, required: true, otherInfo: "nodeId_1};-x" },
     ]);
@@ -111,24 +157,39 @@ describe("mArg", () => {
     expect(extractMArg(`<script>var mArg = "";</script>`)).toBeNull();
   });
 
-  it("types live streams as other and honours job:false", () => {
+  it("types live streams as other, honours job:false except on reads (a read is a task point with or without `job`)", () => {
     const jobs = parseAttachments({ attachments: [
       { type: "live", job: true, jobid: "1", property: { liveId: 5, title: "直播" } },
       { type: "video", job: false, jobid: "2", objectId: "o", mid: "m", property: { module: "insertvideo" } },
+      { type: "read", jobid: "3", property: { title: "r" } },
+      { type: "read", job: false, jobid: "4", property: { title: "r" } },
     ] });
-    expect(jobs.map((j) => [j.type, j.required])).toEqual([["other", true], ["video", false]]);
+    expect(jobs.map((j) => [j.type, j.required])).toEqual([["other", true], ["video", false], ["read", true], ["read", true]]);
+  });
+
+  it("reads the 2026 fields: the face gate from both capture flags, reportUrl, the speed switches, the report fields and the clip", () => {
+    const defaults = { chapterCapture: 1, playingCapture: 0, schooldoublespeed: 1, reportUrl: "https://mooc1-1.chaoxing.com/mooc-ans/multimedia/log/a/9" };
+    expect(parseDefaults({ defaults })).toMatchObject({ faceCheck: false, fastPlayback: true, reportUrl: defaults.reportUrl });
+    expect(parseDefaults({ defaults: { ...defaults, playingCapture: "1" } })?.faceCheck).toBe(true);
+    expect(parseDefaults({ defaults: { ...defaults, isFaceCheck: 1 } })?.faceCheck).toBe(false);
+    const att = { type: "video", job: true, jobid: "2", objectId: "o", mid: "m", otherInfo: "nodeId_1-rt_d-x&courseId=5", attDuration: "40", attDurationEnc: "ae", videoFaceCaptureEnc: "ve", begins: 10, ends: 50, property: { module: "insertvideo", doublespeed: 1 } };
+    const [video] = parseAttachments({ defaults, attachments: [att] }) as MediaJob[];
+    expect(video).toMatchObject({ rt: null, attDuration: "40", attDurationEnc: "ae", videoFaceCaptureEnc: "ve", clip: [10, 50], fastPlayback: true, reportUrl: defaults.reportUrl });
+    expect((parseAttachments({ defaults, attachments: [{ ...att, property: { doublespeed: 0 } }] })[0] as MediaJob).fastPlayback).toBe(false);
+    expect((parseAttachments({ defaults: { ...defaults, schooldoublespeed: 0 }, attachments: [att] })[0] as MediaJob).fastPlayback).toBe(false);
+    expect((parseAttachments({ attachments: [{ ...att, begins: undefined }] })[0] as MediaJob).clip).toBeNull();
   });
 });
 
 describe("failure signals", () => {
   const redirect = (loc: string, status = 302) => new Response(null, { status, headers: { Location: loc } });
-  const kind = async (res: Response) => (await classifyResponse(res, "https://passport2.chaoxing.com"))?.kind ?? null;
+  const kind = async (res: Response) => (await classifyResponse(res, "https://passport2.chaoxing.com", "https://mooc1.chaoxing.com/x"))?.kind ?? null;
 
   it("maps each signal of the protocol notes", async () => {
     expect(await kind(new Response("ok"))).toBeNull();
     expect(await kind(redirect("https://passport2.chaoxing.com/login?refer=x"))).toBe("session_expired");
     expect(await kind(redirect("/login?fid=&refer=x"))).toBe("session_expired");
-    expect(await kind(new Response("", { status: 202 }))).toBe("session_expired");
+    expect(await kind(new Response("", { status: 202 }))).toBe("risk_control");
     expect(await kind(redirect("https://mooc1.chaoxing.com/antispiderShowVerify.ac?app=1&ucode=x"))).toBe("captcha");
     expect(await kind(redirect("https://mooc1.chaoxing.com/mooc-ans/knowledge/startface?courseId=1"))).toBe("face_check");
     expect(await kind(redirect("https://elsewhere.example/"))).toBe("bad_response");
@@ -138,10 +199,23 @@ describe("failure signals", () => {
     expect(await kind(new Response("", { status: 404 }))).toBe("bad_response");
   });
 
+  it("names the host that raised a captcha, a relative redirect being the requesting host", async () => {
+    const at = async (loc: string) => (await classifyResponse(redirect(loc), "https://passport2.chaoxing.com", "https://mooc2-ans.chaoxing.com/mooc2-ans/x"))?.origin;
+    expect(await at("https://mooc1-1.chaoxing.com/antispiderShowVerify.ac?app=1")).toBe("https://mooc1-1.chaoxing.com");
+    expect(await at("/antispiderShowVerify.ac?app=1")).toBe("https://mooc2-ans.chaoxing.com");
+  });
+
+  it("recognises a 200 login page: the form, or a link to the passport's login", () => {
+    expect(isLoginPage(`<form id="loginForm" method="post">`, "https://p.test")).toBe(true);
+    expect(isLoginPage(`<a href="https://passport2.chaoxing.com/login?fid=">登录</a>`, "https://p.test")).toBe(true);
+    expect(isLoginPage(`<a href="http://localhost:8001/login?x">`, "http://localhost:8001")).toBe(true);
+    expect(isLoginPage(`<a href="https://passport2.chaoxing.com/logout">退出</a><div class="course">`, "https://p.test")).toBe(false);
+  });
+
   it("reads the study cap's restTime and 429's Retry-After", async () => {
-    const cap = await classifyResponse(new Response('{"code":20,"msg":"超过限制 [restTime:1200]"}', { status: 403 }), "");
+    const cap = await classifyResponse(new Response('{"code":20,"msg":"超过限制 [restTime:1200]"}', { status: 403 }), "", "https://m/x");
     expect(cap).toMatchObject({ kind: "study_cap", retryAfterMs: 1_200_000 });
-    const limited = await classifyResponse(new Response("", { status: 429, headers: { "Retry-After": "7" } }), "");
+    const limited = await classifyResponse(new Response("", { status: 429, headers: { "Retry-After": "7" } }), "", "https://m/x");
     expect(limited?.retryAfterMs).toBe(7000);
   });
 
@@ -160,5 +234,10 @@ describe("course progress", () => {
     expect(courseProgress([c(200, 199)])).toBe(99);
     expect(courseProgress([c(2, 2), c(1, 1)])).toBe(100);
     expect(courseProgress([])).toBe(100);
+  });
+
+  it("is unknown (null), never 100, when Chaoxing refuses the counts with all zeros", () => {
+    expect(courseProgress([c(0, 0), c(0, 0)])).toBeNull();
+    expect(courseProgress([c(0, 0), { ...c(0, 0), clickcount: 1 }])).toBe(100);
   });
 });

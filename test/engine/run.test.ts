@@ -13,7 +13,7 @@ const reportsOf = (sim: ReturnType<typeof installSimulator>, phone: string) =>
   sim.control.requests(phone).filter((r) => r.path.includes("/multimedia/log/"));
 
 describe("a task over the demo courses", () => {
-  it("completes two demo courses end to end; every job we can do passes, the rest is left for the user", async () => {
+  it("works two demo courses end to end; every job we can do passes, the rest is left for the user (needs_you)", async () => {
     const sim = installSimulator();
     const { token } = await registerUser("run");
     const account = await userWithAccount(sim, token);
@@ -25,7 +25,10 @@ describe("a task over the demo courses", () => {
     const live = await driveUntil(id, finished);
     expect(live.status).toBe("completed");
     const detail = await api("GET", `/api/tasks/${id}`, { token });
-    expect(detail.body).toMatchObject({ status: "completed", progress: 100, completed_courses: 2, total_courses: 2, reason: null, error_msg: null });
+    // The quiz and the closed chapter are left: completed, but not 100, and the second course not complete.
+    expect(detail.body).toMatchObject({ status: "completed", completed_courses: 1, total_courses: 2, reason: "needs_you", error_msg: null });
+    expect(detail.body.progress).toBeLessThan(100);
+    expect(detail.body.progress).toBeGreaterThan(50);
     expect(detail.body.end_time).toMatch(/Z$/);
     // In the simulator, every job but the quiz and the closed chapter's video has passed.
     const snap = sim.control.snapshot().accounts.find((a) => a.phone === account.phone)!;
@@ -37,11 +40,11 @@ describe("a task over the demo courses", () => {
     expect(left.find((l) => l.kind === "quiz")).toMatchObject({ course: marx!.name, chapter: "1.2 章节测验", item: "第一章 章节测验" });
     // The D1 row mirrors the final state for lists and statistics.
     const list = await api("GET", "/api/tasks", { token });
-    expect(list.body.items[0]).toMatchObject({ id, status: "completed", progress: 100, jobs_completed: 9 });
+    expect(list.body.items[0]).toMatchObject({ id, status: "completed", reason: "needs_you", progress: detail.body.progress, jobs_completed: 10 });
     expect(list.body.items[0].study_seconds).toBeGreaterThan(60);
   });
 
-  it("reports on the player's cadence at the user's speed, never ahead of real time", async () => {
+  it("reports on the player's cadence at the user's speed, never ahead of real time, and ends after the real time", async () => {
     const sim = installSimulator();
     const { token } = await registerUser("pace");
     const account = await userWithAccount(sim, token, [videoOnly(300)]);
@@ -50,15 +53,17 @@ describe("a task over the demo courses", () => {
     await driveUntil(id, finished);
     expect((await taskLive(id))!.status).toBe("completed");
     const reports = reportsOf(sim, account.phone);
-    // 300 s at 1.5x: isdrag 3, then one report per 60 s of media (40 s real), then the end.
-    expect(reports.length).toBeGreaterThanOrEqual(6);
-    expect(reports.length).toBeLessThanOrEqual(8);
+    // 300 s at 1.5x: isdrag 3, one report per 60 s of media (40 s real) to the end at 200 s, then the end
+    // report again each interval until the real 300 s have passed (2026).
+    expect(reports.length).toBeGreaterThanOrEqual(8);
+    expect(reports.length).toBeLessThanOrEqual(10);
     for (let i = 1; i < reports.length; i++) expect(reports[i]!.at - reports[i - 1]!.at).toBeGreaterThanOrEqual(2_000);
     const gaps = reports.slice(1).map((r, i) => r.at - reports[i]!.at);
     expect(Math.max(...gaps)).toBeLessThanOrEqual(43_000);
-    // The whole video took at least its real duration at that speed.
-    expect(reports.at(-1)!.at - reports[0]!.at).toBeGreaterThanOrEqual((300 / 1.5) * 1000 - 1000);
-    expect(clock.now() - startAt).toBeLessThan((300 / 1.5) * 1000 + 60_000);
+    // The positions ran at 1.5x, the end report passed once the video's real length had passed, not much later.
+    expect(reports.findIndex((r) => /(^|&)isdrag=4(&|$)/.test(r.query))).toBe(5);
+    expect(reports.at(-1)!.at - reports[0]!.at).toBeGreaterThanOrEqual(300_000 - 3_000);
+    expect(clock.now() - startAt).toBeLessThan(300_000 + 60_000);
     // The engine's calls (one per step) are at least 0.5 s apart; a course-list page is one call of several requests.
     const stepPaths = /\/(fanyalogin|knowledge\/cards|ananas\/status|multimedia\/log|ananas\/job|studentstudyAjax|studentcourse)/;
     const all = sim.control.requests(account.phone).filter((r) => r.at >= startAt && stepPaths.test(r.path));
@@ -193,11 +198,12 @@ describe("one Chaoxing account, one video at a time", () => {
 });
 
 describe("progress", () => {
-  it("never goes back while a task runs, and reaches 100 only when completed", async () => {
+  it("never goes back while a task runs, and reaches 100 only when completed with nothing left", async () => {
     const sim = installSimulator();
     const { token } = await registerUser("mono");
     const account = await userWithAccount(sim, token);
-    const id = await startTask(token, account.courses.slice(0, 3).map((c) => c.courseId), { speed: 2 });
+    const completable = account.courses.filter((c) => c.name === "大学生心理健康教育" || c.name === "中国近现代史纲要");
+    const id = await startTask(token, completable.map((c) => c.courseId), { speed: 2 });
     const seen: number[] = [];
     for (let i = 0; i < 3000; i++) {
       const live = (await taskLive(id))!;
@@ -208,6 +214,6 @@ describe("progress", () => {
     }
     expect(seen.at(-1)).toBe(100);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!, `step ${i}: ${seen.slice(Math.max(0, i - 3), i + 2)}`).toBeGreaterThanOrEqual(seen[i - 1]!);
-    expect(new Set(seen).size).toBeGreaterThan(10);
+    expect(new Set(seen).size).toBeGreaterThan(6);
   });
 });

@@ -1,14 +1,23 @@
 import { afterEach } from "vitest";
 import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
-import { upstreamUrlsAt, type UpstreamUrls } from "../../src/chaoxing/urls";
+import type { CookieJar } from "../../src/chaoxing/cookies";
+import type { UpstreamUrls } from "../../src/chaoxing/urls";
 import { clock } from "../../src/lib/clock";
 import type { AccountSpec, SimAccountInfo } from "../../src/simulator/control";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/app";
 import type { SimCourseSpec } from "../../src/simulator/model";
 
-/** Where tests reach the simulator: one origin for every Chaoxing host. */
+/** One origin serving every Chaoxing host's paths ("local" in src/simulator/hosts.ts). */
 export const SIM_ORIGIN = "https://sim.test";
+/** Each Chaoxing host at its own test origin, so host-only cookies really are per host (`.sim.test` is the parent). */
+export const hostOrigin = (host: string): string => `https://${host}.sim.test`;
+export const SIM_URLS: UpstreamUrls = {
+  passport: hostOrigin("passport2"),
+  mooc2: hostOrigin("mooc2-ans"),
+  mooc1: hostOrigin("mooc1"),
+  mooc1Api: hostOrigin("mooc1-api"),
+};
 
 export interface InstalledSimulator extends Simulator {
   urls: UpstreamUrls;
@@ -27,7 +36,7 @@ export interface InstalledSimulator extends Simulator {
 export function installSimulator(opts: SimulatorOptions = {}): InstalledSimulator {
   const sim = createSimulator(opts);
   setTransportOverride({ fetch: async (req) => sim.app.fetch(req) });
-  const urls = upstreamUrlsAt(SIM_ORIGIN);
+  const urls = SIM_URLS;
   const installed: InstalledSimulator = {
     ...sim,
     urls,
@@ -57,13 +66,18 @@ export const videoCourse = (duration = 120, extra: Partial<SimCourseSpec> = {}):
   ...extra,
 });
 
-/** GET/POST straight at the simulator with a client's cookies and browser headers. */
+/**
+ * GET/POST straight at the simulator: at one host's origin (`host`, e.g. "mooc1") or at the one local origin,
+ * with the cookies a jar holds for that URL (or a raw Cookie header), and the given headers.
+ */
 export function simFetch(
   sim: Simulator,
   path: string,
-  init: { cookie?: string; headers?: Record<string, string>; method?: string; body?: string } = {},
+  init: { host?: string; jar?: CookieJar; cookie?: string; headers?: Record<string, string>; method?: string; body?: string } = {},
 ): Promise<Response> {
+  const url = `${init.host ? hostOrigin(init.host) : SIM_ORIGIN}${path}`;
   const headers = new Headers(init.headers);
-  if (init.cookie) headers.set("Cookie", init.cookie);
-  return Promise.resolve(sim.app.fetch(new Request(`${SIM_ORIGIN}${path}`, { method: init.method, headers, body: init.body })));
+  const cookie = init.cookie ?? init.jar?.header(url);
+  if (cookie) headers.set("Cookie", cookie);
+  return Promise.resolve(sim.app.fetch(new Request(url, { method: init.method, headers, body: init.body })));
 }

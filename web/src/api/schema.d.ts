@@ -1129,7 +1129,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 恢复任务（paused → running；未开放章节等待选择时需 {"notopen": "skip"|"stop"}） */
+        /** 恢复任务（paused → running；未开放章节等待选择时需 {"notopen": "skip"|"stop"|"retry"}） */
         post: {
             parameters: {
                 query?: never;
@@ -1192,6 +1192,80 @@ export interface paths {
                 };
                 /** @description 不支持的请求体类型 */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新检查需要你处理的内容（completed 且 left_for_user 非空 → running → completed；已在学习通完成的项会被移除） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 操作成功 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskActionResult"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2580,8 +2654,8 @@ export interface components {
             teacherName: string;
             clazzId: string;
             cpi: string;
-            /** @description 由章节任务点完成数计算（0–100） */
-            progress: number;
+            /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
+            progress: number | null;
             /** @description 0 进行中，1 已结束 */
             state: 0 | 1;
             /** @description 课程所在文件夹 */
@@ -2607,7 +2681,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（见 api-contract.md）：waiting_for_account、study_cap、captcha、notopen_ask、user、admin、account_disabled、upstream、needs_you…
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
             reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
@@ -2630,6 +2704,8 @@ export interface components {
             item: string;
             kind: string;
             reason: string;
+            /** @description 在学习通中打开该章节（或课程）的链接；无可打开的页面时为 null */
+            url: string | null;
         };
         TaskCreate: {
             name: string;
@@ -2670,8 +2746,11 @@ export interface components {
             notopen_chapter: string | null;
         };
         TaskResume: {
-            /** @enum {string} */
-            notopen?: "skip" | "stop";
+            /**
+             * @description skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）
+             * @enum {string}
+             */
+            notopen?: "skip" | "stop" | "retry";
         };
         CaptchaAnswer: {
             code: string;
