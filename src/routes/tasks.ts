@@ -56,7 +56,7 @@ export const LogSchema = z
   .object({ id: z.number().int(), task_id: z.number().int(), level: z.enum(LOG_LEVELS), message: z.string(), created_at: z.string() })
   .openapi("TaskLog");
 
-const TaskDetailSchema = TaskSchema.extend(LiveSchema.shape).extend({ logs: z.array(LogSchema) }).openapi("TaskDetail");
+export const TaskDetailSchema = TaskSchema.extend(LiveSchema.shape).extend({ logs: z.array(LogSchema) }).openapi("TaskDetail");
 export const ActionResultSchema = z.object({ message: z.string(), task: TaskDetailSchema.omit({ logs: true }) }).openapi("TaskActionResult");
 
 const CreateBody = z
@@ -145,12 +145,29 @@ async function enforceRunningCap(env: Env, db: Db, userId: number): Promise<void
   if ((running?.n ?? 0) >= max) throw new ApiError(409, "conflict", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
 }
 
-export async function latestLogs(db: Db, taskId: number, limit: number) {
-  const rows = await db.select().from(taskLogs).where(eq(taskLogs.taskId, taskId)).orderBy(desc(taskLogs.id)).limit(limit).all();
-  return rows.reverse().map(logOut);
+/** `GET /api/tasks/{id}` for a row already authorised: live fields from the object, the newest 200 log lines. */
+export async function taskDetail(env: Env, db: Db, row: TaskRow) {
+  const [live, logs] = await Promise.all([row.status === "pending" ? null : taskStub(env, row.id).live(), readLogs(db, row.id, { limit: 200 })]);
+  return { ...withLive(row, live), logs };
 }
 
 const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
+
+/** `GET …/logs` query: shared by the owner's route and the admin's (src/routes/admin/tasks.ts). */
+export const LogsQuery = z.object({
+  after_id: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+  level: z.enum(LOG_LEVELS).optional(),
+});
+
+/** Without after_id: the newest `limit` lines; with it: the next `limit` lines after it. Newest last. */
+export async function readLogs(db: Db, taskId: number, { after_id, limit, level }: z.infer<typeof LogsQuery>) {
+  const where = and(eq(taskLogs.taskId, taskId), after_id !== undefined ? gt(taskLogs.id, after_id) : undefined, level ? eq(taskLogs.level, level) : undefined);
+  const rows = after_id !== undefined
+    ? await db.select().from(taskLogs).where(where).orderBy(asc(taskLogs.id)).limit(limit).all()
+    : (await db.select().from(taskLogs).where(where).orderBy(desc(taskLogs.id)).limit(limit).all()).reverse();
+  return rows.map(logOut);
+}
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
@@ -231,8 +248,7 @@ export function registerTaskRoutes(app: App) {
     async (c) => {
       const db = getDb(c.env);
       const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
-      const [live, logs] = await Promise.all([row.status === "pending" ? null : taskStub(c.env, row.id).live(), latestLogs(db, row.id, 200)]);
-      return c.json({ ...withLive(row, live), logs }, 200);
+      return c.json(await taskDetail(c.env, db, row), 200);
     },
   );
 
@@ -337,26 +353,13 @@ export function registerTaskRoutes(app: App) {
       tags: ["任务"],
       summary: "获取任务日志（按 id 升序；after_id 增量获取）",
       ...auth,
-      request: {
-        params: IdParam,
-        query: z.object({
-          after_id: z.coerce.number().int().min(0).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(200),
-          level: z.enum(LOG_LEVELS).optional(),
-        }),
-      },
+      request: { params: IdParam, query: LogsQuery },
       responses: { 200: json(z.array(LogSchema), "日志"), 400: errors[400], 401: errors[401], 404: errors[404] },
     }),
     async (c) => {
       const db = getDb(c.env);
       const row = await ownTask(db, c.var.auth.user.id, c.req.valid("param").id);
-      const { after_id, limit, level } = c.req.valid("query");
-      const where = and(eq(taskLogs.taskId, row.id), after_id !== undefined ? gt(taskLogs.id, after_id) : undefined, level ? eq(taskLogs.level, level) : undefined);
-      // Without after_id: the newest `limit` lines; with it: the next `limit` lines after it. Newest last.
-      const rows = after_id !== undefined
-        ? await db.select().from(taskLogs).where(where).orderBy(asc(taskLogs.id)).limit(limit).all()
-        : (await db.select().from(taskLogs).where(where).orderBy(desc(taskLogs.id)).limit(limit).all()).reverse();
-      return c.json(rows.map(logOut), 200);
+      return c.json(await readLogs(db, row.id, c.req.valid("query")), 200);
     },
   );
 
