@@ -14,20 +14,38 @@ import {
 import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
 import { Suspense, useEffect, useState } from "react";
-import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
-import { useMe } from "../api/queries";
+import { keys, useMe, type Task } from "../api/queries";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { OfflineBanner } from "../components/OfflineBanner";
 import { PrefsButtons } from "../components/PrefsButtons";
-import { useI18n } from "../i18n";
+import { UserData } from "../components/UserData";
+import { useI18n, type MessageKey } from "../i18n";
 import { live } from "../live/sync";
+import { prefetchPages } from "../router";
 import { signOut } from "../session";
+
+/**
+ * A pushed notice in the reader's language. The server sends a Chinese `message` and no code yet: in
+ * English the level says what happened (completion is "success", failure "error", a captcha or a
+ * closed chapter "warning") and the task is named; `code` will take over when the server sends it.
+ */
+const NOTICE: Record<"info" | "success" | "warning" | "error", MessageKey> = {
+  info: "notice.info",
+  success: "notice.success",
+  warning: "notice.warning",
+  error: "notice.error",
+};
+
+/** Page chunks are fetched once per page load, after the first page is up (router.tsx). */
+let prefetched = false;
 
 const { Header, Sider, Content, Footer } = Layout;
 
 /** The signed-in shell: navigation, live state, switches, user menu; pages render in the Outlet. */
 export default function AppLayout() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { token } = theme.useToken();
   const { notification } = App.useApp();
   const location = useLocation();
@@ -43,9 +61,29 @@ export default function AppLayout() {
     live.start();
     // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
     return live.onMessage((m) => {
-      if (m.type === "notification") notification[m.level]({ title: m.message, placement: "bottomRight" });
+      if (m.type !== "notification") return;
+      const name = m.task_id ? qc.getQueryData<Task>(keys.task(m.task_id))?.name : undefined;
+      notification[m.level]({
+        title: lang === "zh" ? m.message : t(NOTICE[m.level]),
+        description:
+          m.task_id !== undefined ? (
+            <Link to={`/tasks/${m.task_id}`}>{name ? <UserData>{name}</UserData> : t("notice.open", { id: m.task_id })}</Link>
+          ) : undefined,
+        placement: "bottomRight",
+      });
     });
-  }, [signedIn, notification]);
+  }, [signedIn, notification, lang, t, qc]);
+
+  const role = me.data?.role;
+  useEffect(() => {
+    if (!role || prefetched) return;
+    // After the page the user asked for has loaded and settled.
+    const id = setTimeout(() => {
+      prefetched = true;
+      void prefetchPages(role === "admin");
+    }, 2000);
+    return () => clearTimeout(id);
+  }, [role]);
 
   useEffect(() => setDrawer(false), [location.pathname]);
 
@@ -115,12 +153,15 @@ export default function AppLayout() {
               }}
             >
               <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
-                <span className="hide-sm">{me.data?.username}</span>
+                <span className="hide-sm">
+                  <UserData>{me.data?.username}</UserData>
+                </span>
               </Button>
             </Dropdown>
           </Flex>
         </Header>
-        <Content id="main" tabIndex={-1} style={{ padding: desktop ? 24 : 12, outline: "none" }}>
+        <OfflineBanner />
+        <Content id="main" tabIndex={-1} style={{ padding: desktop ? 24 : 12, outline: "none", minWidth: 0 }}>
           <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
             <Outlet />
           </Suspense>
