@@ -42,9 +42,10 @@ live.onSessionEnd(endSession);
 bindLive(queryClient);
 
 // antd's default blue (#1677ff) and secondary greys miss WCAG AA contrast (4.5:1) for text and
-// buttons; these keep the Ant look while passing axe's color-contrast rule in both themes.
-const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorLink: "#0958d9", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
-const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
+// buttons; these keep the Ant look while passing axe's color-contrast rule in both themes. Hover is
+// darker, not lighter, in the light theme: a hovered default button's text must stay readable.
+const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorPrimaryHover: "#003eb3", colorLink: "#0958d9", colorLinkHover: "#003eb3", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
+const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorErrorText: "#ff7875", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
 
 function Shell() {
   const { lang, t } = useI18n();

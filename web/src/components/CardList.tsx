@@ -82,7 +82,11 @@ export function ListCard({ title, status, children, action, menu, prefix }: List
             </Typography.Text>
             {status}
           </Flex>
-          {children && <div style={{ marginTop: 8 }}>{children}</div>}
+          {children && (
+            <div className="list-card-body" style={{ marginTop: 8 }}>
+              {children}
+            </div>
+          )}
           {(action || menu?.length) && (
             <Flex gap={8} wrap justify="flex-end" align="center" style={{ marginTop: 8 }}>
               {action}

@@ -1,6 +1,6 @@
 import type { TaskLive } from "@shared/live";
 import { Progress, Typography } from "antd";
-import { clock, pct } from "../lib/format";
+import { clock, pct, pctFormat } from "../lib/format";
 import { useItemClock, type ClockInput } from "../live/itemClock";
 import { UserData } from "./UserData";
 
@@ -16,7 +16,7 @@ export function TaskProgress({ task, compact = false }: { task: Input; compact?:
   const status = task.status === "failed" ? "exception" : task.status === "completed" && !needsYou ? "success" : task.status === "running" ? "active" : "normal";
   return (
     <div style={{ minWidth: compact ? 0 : 200, maxWidth: "100%" }}>
-      <Progress percent={task.progress} status={status} size="small" format={() => `${pct(task.progress)}%`} aria-label={`${pct(task.progress)}%`} />
+      <Progress percent={task.progress} status={status} size="small" format={pctFormat(task.progress)} aria-label={`${pct(task.progress)}%`} />
       {task.status === "running" && live.current_item && (
         <Typography.Text type="secondary" style={{ fontSize: 12, display: "block" }} ellipsis>
           <UserData>{live.current_item}</UserData>

@@ -7,7 +7,7 @@ import { useErrorText } from "../api/errors";
 import { pendingApi } from "../api/pending";
 import { coursesQuery, keys, type LeftItem, type LogLine, type Task } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
-import { clock, duration, pct, when } from "../lib/format";
+import { clock, duration, pct, pctFormat, when } from "../lib/format";
 import { etaText, reasonText, type Viewer } from "../lib/taskText";
 import { useItemClock } from "../live/itemClock";
 import { LogPanel } from "./LogPanel";
@@ -80,7 +80,7 @@ function Overall({ task: d }: { task: Task }) {
         <Progress
           type="dashboard"
           percent={d.progress}
-          format={() => `${pct(d.progress)}%`}
+          format={pctFormat(d.progress)}
           status={d.status === "failed" ? "exception" : d.status === "completed" && !needsYou ? "success" : "normal"}
           strokeColor={needsYou ? "#d48806" : undefined}
           aria-label={`${t("detail.overall")} ${pct(d.progress)}%`}
@@ -184,13 +184,13 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
                 </Typography.Text>
                 {left ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
               </Flex>
-              {c && <Progress percent={c.progress} size="small" format={() => `${pct(c.progress)}%`} aria-label={`${pct(c.progress)}%`} />}
+              {c && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
             </List.Item>
           );
         }}
       />
       {owner && !courses.data && (
-        <Button size="small" icon={<ReloadOutlined />} loading={courses.isFetching} onClick={() => setAsked(true)} style={{ marginTop: 8 }}>
+        <Button size="small" className="wrap-btn" icon={<ReloadOutlined />} loading={courses.isFetching} onClick={() => setAsked(true)} style={{ marginTop: 8 }}>
           {t("detail.loadCourses")}
         </Button>
       )}
@@ -246,7 +246,7 @@ function LeftForUser({ task: d, owner }: { task: Task; owner: boolean }) {
     >
       <Typography.Paragraph type="secondary">{t("detail.leftHint")}</Typography.Paragraph>
       {owner && !missing && (
-        <Button icon={<ReloadOutlined />} loading={recheck.isPending} onClick={() => recheck.mutate()} style={{ marginBottom: 12 }} data-testid="recheck">
+        <Button className="wrap-btn" icon={<ReloadOutlined />} loading={recheck.isPending} onClick={() => recheck.mutate()} style={{ marginBottom: 12 }} data-testid="recheck">
           {t("detail.recheck")}
         </Button>
       )}

@@ -14,7 +14,7 @@ import {
 import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
 import { Suspense, useEffect, useState } from "react";
-import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
 import { keys, useMe, type Task } from "../api/queries";
 import { ConnectionBadge } from "../components/ConnectionBadge";
@@ -65,14 +65,15 @@ export default function AppLayout() {
       const name = m.task_id ? qc.getQueryData<Task>(keys.task(m.task_id))?.name : undefined;
       notification[m.level]({
         title: lang === "zh" ? m.message : t(NOTICE[m.level]),
+        // Rendered by antd's holder outside the router: a plain link that navigates, not the router's <Link>.
         description:
           m.task_id !== undefined ? (
-            <Link to={`/tasks/${m.task_id}`}>{name ? <UserData>{name}</UserData> : t("notice.open", { id: m.task_id })}</Link>
+            <Typography.Link onClick={() => navigate(`/tasks/${m.task_id}`)}>{name ? <UserData>{name}</UserData> : t("notice.open", { id: m.task_id })}</Typography.Link>
           ) : undefined,
         placement: "bottomRight",
       });
     });
-  }, [signedIn, notification, lang, t, qc]);
+  }, [signedIn, notification, lang, t, qc, navigate]);
 
   const role = me.data?.role;
   useEffect(() => {
@@ -143,7 +144,9 @@ export default function AppLayout() {
             <div style={{ flex: 1 }} />
             <ConnectionBadge />
             <PrefsButtons />
+            {/* Click, not hover: phones have no hover. */}
             <Dropdown
+              trigger={["click"]}
               menu={{
                 items: [
                   { key: "profile", icon: <ProfileOutlined />, label: t("nav.profile"), onClick: () => navigate("/profile") },

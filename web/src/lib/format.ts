@@ -19,6 +19,12 @@ export function pct(p: number): string {
   return v < 10 ? (Math.floor(v * 10) / 10).toFixed(v === 0 ? 0 : 1) : String(Math.floor(v));
 }
 
+/**
+ * antd Progress `format` for `pct`: at 100 % antd's own check mark stays (its green text would miss the
+ * 4.5:1 contrast the light theme keeps).
+ */
+export const pctFormat = (p: number) => (p >= 100 ? undefined : () => `${pct(p)}%`);
+
 /** "约 59 分钟", "12 秒", "约 2 小时 5 分钟": never a raw count of seconds. */
 export function duration(seconds: number, t: Translate): string {
   const s = Math.max(0, Math.round(seconds));

@@ -12,7 +12,7 @@ import { callAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
-import { pct } from "../lib/format";
+import { pct, pctFormat } from "../lib/format";
 
 type Filter = "all" | "ongoing" | "ended";
 
@@ -51,7 +51,7 @@ export default function Courses() {
   const noAccount = courses.error instanceof ApiFailure && courses.error.code === "no_chaoxing_account";
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
   const stateTag = (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>);
-  const progress = (p: number) => <Progress percent={p} size="small" format={() => `${pct(p)}%`} aria-label={`${pct(p)}%`} />;
+  const progress = (p: number) => <Progress percent={p} size="small" format={pctFormat(p)} aria-label={`${pct(p)}%`} />;
 
   return (
     <>
@@ -152,7 +152,7 @@ type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen
 const LIVE = new Set(["pending", "running", "paused"]);
 
 /** The user's live tasks (newest 100: live tasks are recent), for the "already studying this course" warning. */
-function useLiveTasks() {
+function useActiveTasks() {
   return useQuery({
     queryKey: [...keys.tasks, "live-for-create"],
     queryFn: async (): Promise<TaskRow[]> => (await unwrap(api.GET("/api/tasks", { params: { query: { page_size: 100 } } }))).items.filter((x) => LIVE.has(x.status)),
@@ -168,7 +168,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
   const customSpeed = Form.useWatch("customSpeed", form);
   const first = courses[0]?.courseName ?? "";
   const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length, more: courses.length - 1 }) : first;
-  const live = useLiveTasks();
+  const live = useActiveTasks();
   // Each picked course that a live task already studies, with that task.
   const clashes = courses.flatMap((c) => (live.data ?? []).filter((task) => task.course_ids.includes(c.courseId)).map((task) => ({ course: c, task })));
 

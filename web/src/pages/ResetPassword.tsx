@@ -24,9 +24,9 @@ export default function ResetPassword() {
   // A link without a token, or one the server refused (used, expired, mistyped): the way out is a new mail.
   const badLink = !token || (reset.error instanceof ApiFailure && reset.error.code === "invalid_token");
   const askAgain = (
-    <Link to="/forgot-password" data-testid="ask-new-link">
+    <Button size="small" onClick={() => navigate("/forgot-password")} data-testid="ask-new-link">
       {t("auth.askNewLink")}
-    </Link>
+    </Button>
   );
   return (
     <Card>
@@ -34,7 +34,7 @@ export default function ResetPassword() {
         {t("auth.resetTitle")}
       </Typography.Title>
       {badLink ? (
-        <Alert type="error" showIcon title={t(token ? "auth.resetInvalid" : "auth.resetMissing")} description={askAgain} style={{ marginBottom: 16 }} data-testid="reset-error" />
+        <Alert type="error" showIcon title={t(token ? "auth.resetInvalid" : "auth.resetMissing")} action={askAgain} style={{ marginBottom: 16 }} data-testid="reset-error" />
       ) : (
         reset.error && <Alert type="error" showIcon title={errorText(reset.error)} style={{ marginBottom: 16 }} data-testid="reset-error" />
       )}

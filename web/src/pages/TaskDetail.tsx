@@ -137,7 +137,7 @@ function NotopenPrompt({ id, chapter }: { id: number; chapter: string }) {
             <Button type="primary" loading={busy("skip")} onClick={() => choose("skip")}>
               {t("detail.skip")}
             </Button>
-            <Button loading={busy("retry")} onClick={() => choose("retry")} data-testid="notopen-retry">
+            <Button className="wrap-btn" loading={busy("retry")} onClick={() => choose("retry")} data-testid="notopen-retry">
               {t("detail.doneByHand")}
             </Button>
             <Button danger loading={busy("stop")} onClick={() => choose("stop")}>
