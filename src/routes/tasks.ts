@@ -1,18 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, count, desc, eq, gt, lt } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
-import { taskLogs, tasks } from "../db/schema";
+import { tasks } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { savedCredentials, unsealed } from "../services/cx-account";
-import { LOG_LEVELS, TASK_STATUSES } from "../shared/live";
+import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
+import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { listUserCourses } from "./courses";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
@@ -34,11 +35,6 @@ const ResumeBody = z
   .strict()
   .openapi("TaskResume");
 const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
-
-const newestLogsQuery = (db: Db, taskId: number, limit: number) =>
-  db.select().from(taskLogs).where(eq(taskLogs.taskId, taskId)).orderBy(desc(taskLogs.id)).limit(limit);
-
-export const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
@@ -116,21 +112,15 @@ export function registerTaskRoutes(app: App) {
       tags: ["任务"],
       summary: "获取任务详情（含实时字段与最新的日志；更早的日志用 /logs 分页获取）",
       ...read,
-      request: {
-        params: IdParam,
-        query: z.object({
-          logs_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
-        }),
-      },
+      request: { params: IdParam, query: DetailQuery },
       responses: { 200: json(TaskDetailSchema, "任务详情"), 400: errors[400], 401: errors[401], 404: errors[404] },
     }),
     async (c) => {
       const id = c.req.valid("param").id;
-      const db = c.var.db;
-      const [, [row], logs] = await authed(c, ownTaskQuery(db, c.var.claims.userId, id), newestLogsQuery(db, id, c.req.valid("query").logs_limit));
+      const { logs_limit } = c.req.valid("query");
+      const [, [row], logs] = await authed(c, ownTaskQuery(c.var.db, c.var.claims.userId, id), detailLogsQuery(c.var.db, id, logs_limit));
       if (!row) throw notFound("任务不存在");
-      const live = await taskStub(c.env, row.id).live();
-      return c.json({ ...withLive(row, live), logs: logs.reverse().map(logOut) }, 200);
+      return c.json(await detailOf(c.env, row, logs.slice(0, logs_limit)), 200);
     },
   );
 
@@ -211,36 +201,15 @@ export function registerTaskRoutes(app: App) {
       tags: ["任务"],
       summary: "获取任务日志（按 id 升序）：默认最新 limit 条；after_id 向后翻页（增量），before_id 向前翻页（更早的）",
       ...read,
-      request: {
-        params: IdParam,
-        query: z.object({
-          after_id: z.coerce.number().int().min(0).optional(),
-          before_id: z.coerce.number().int().min(1).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(200),
-          level: z.enum(LOG_LEVELS).optional(),
-        }),
-      },
+      request: { params: IdParam, query: LogsQuery },
       responses: { 200: json(z.array(LogSchema), "日志"), 400: errors[400], 401: errors[401], 404: errors[404] },
     }),
     async (c) => {
-      const db = c.var.db;
       const id = c.req.valid("param").id;
-      const { after_id, before_id, limit, level } = c.req.valid("query");
-      const where = and(
-        eq(taskLogs.taskId, id),
-        after_id !== undefined ? gt(taskLogs.id, after_id) : undefined,
-        before_id !== undefined ? lt(taskLogs.id, before_id) : undefined,
-        level ? eq(taskLogs.level, level) : undefined,
-      );
-      // With after_id: the next `limit` lines after it; otherwise the newest `limit` (before before_id). Newest last.
-      const forward = after_id !== undefined;
-      const [, [row], lines] = await authed(
-        c,
-        ownTaskQuery(db, c.var.claims.userId, id),
-        db.select().from(taskLogs).where(where).orderBy(forward ? asc(taskLogs.id) : desc(taskLogs.id)).limit(limit),
-      );
+      const q = c.req.valid("query");
+      const [, [row], lines] = await authed(c, ownTaskQuery(c.var.db, c.var.claims.userId, id), logsQuery(c.var.db, id, q));
       if (!row) throw notFound("任务不存在");
-      return c.json((forward ? lines : lines.reverse()).map(logOut), 200);
+      return c.json(logsOut(lines, q), 200);
     },
   );
 

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
@@ -97,6 +98,29 @@ describe("the admin audit log", () => {
     expect((await api("GET", "/api/admin/audit", { token: a.token })).body.total).toBe(before);
 
     for (const q of ["action=nope", "admin_id=x", "target_type=planet", `target_id=${"9".repeat(21)}`, "page_size=101"]) {
+      expect((await api("GET", `/api/admin/audit?${q}`, { token: a.token })).status, q).toBe(400);
+    }
+  });
+
+  it("GET /api/admin/audit filters by Asia/Shanghai days: from and to are inclusive dates", async () => {
+    const a = await registerAdmin();
+    // Written straight in, at the edges of Shanghai days (UTC+8): 16:00Z is midnight in Shanghai.
+    const at = ["2026-03-01T15:59:59.999Z", "2026-03-01T16:00:00.000Z", "2026-03-02T15:59:59.999Z", "2026-03-02T16:00:00.000Z"];
+    const stmt = env.DB.prepare("INSERT INTO admin_audit (admin_id, admin_username, action, target_type, target_id, details, created_at) VALUES (?, ?, 'statistics.view', 'system', NULL, '{}', ?)");
+    await env.DB.batch(at.map((t) => stmt.bind(a.user.id, a.user.username, t)));
+    const times = async (q: string) => {
+      const r = await api("GET", `/api/admin/audit?admin_id=${a.user.id}&${q}`, { token: a.token });
+      expect(r.status, q).toBe(200);
+      return r.body.items.map((e: { created_at: string }) => e.created_at);
+    };
+    expect(await times("from=2026-03-02&to=2026-03-02")).toEqual([at[2], at[1]]);
+    expect(await times("from=2026-03-02")).toEqual([at[3], at[2], at[1]]);
+    expect(await times("to=2026-03-01")).toEqual([at[0]]);
+    expect(await times("from=2026-03-03&to=2026-03-03")).toEqual([at[3]]);
+    expect(await times("from=2026-03-04")).toEqual([]);
+    const total = await api("GET", `/api/admin/audit?admin_id=${a.user.id}&from=2026-03-02&to=2026-03-03&page_size=1`, { token: a.token });
+    expect(total.body).toMatchObject({ total: 3, total_pages: 3 });
+    for (const q of ["from=2026-3-1", "from=yesterday", "to=2026-02-30", "from=2026-03-02T00:00:00Z", "from=2026-03-03&to=2026-03-02"]) {
       expect((await api("GET", `/api/admin/audit?${q}`, { token: a.token })).status, q).toBe(400);
     }
   });

@@ -8,6 +8,8 @@ export const ADMIN_ROUTES = [
   { method: "PUT", path: "/api/admin/users/1", body: { is_active: true } },
   { method: "DELETE", path: "/api/admin/users/1" },
   { method: "GET", path: "/api/admin/tasks" },
+  { method: "GET", path: "/api/admin/tasks/1" },
+  { method: "GET", path: "/api/admin/tasks/1/logs" },
   { method: "POST", path: "/api/admin/tasks/1/force-stop" },
   { method: "GET", path: "/api/admin/statistics" },
   { method: "GET", path: "/api/admin/audit" },

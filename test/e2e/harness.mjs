@@ -94,6 +94,17 @@ export async function launchBrowser() {
   });
 }
 
+/** axe on the page as it is: serious or critical violations throw. */
+export async function axeCheck(page, name) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  });
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) throw new Error(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(", ")}`).join("; ")}`);
+}
+
 export function makeRunner() {
   rmSync(shotsDir, { recursive: true, force: true });
   mkdirSync(shotsDir, { recursive: true });
@@ -126,13 +137,7 @@ export function makeRunner() {
       await page.waitForTimeout(300); // let antd's enter animations finish so the shot is not mid-fade
       const file = path.join(shotsDir, `${String(++shot).padStart(2, "0")}-${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
-      await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const r = await axe.run(document, { resultTypes: ["violations"] });
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
-      });
-      const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      if (bad.length) throw new Error(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(", ")}`).join("; ")}`);
+      await axeCheck(page, name);
     },
     summary() {
       const n = (s) => results.filter((r) => r.status === s).length;

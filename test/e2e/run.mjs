@@ -2,12 +2,17 @@
 // against the app started as the README says (scripts/dev.mjs, with the Chaoxing simulator upstream).
 // Steps whose API the server does not offer yet (per /api/openapi.json) are skipped with a message.
 // Screenshots of every page go to test-results/screenshots; axe runs on each (serious/critical fail).
-// `--base URL --sim URL` reuses a running `npm run dev` instead of starting one.
+// Then every page at phone size (WeChat's user agent) and at 1440×900, in zh-CN and English (sweep.mjs).
+// `--base URL --sim URL [--persist DIR]` reuses a running `npm run dev` instead of starting one;
+// `--docs` also writes the phone screenshots to docs/screenshots.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { initialJs } from "./bundle.mjs";
 import { signatureValid, startCapture } from "./capture.mjs";
-import { freePort, launchBrowser, localD1, makeRunner, root, Skip, startApp } from "./harness.mjs";
+import { assertNoChinese, PHONE } from "./checks.mjs";
+import { axeCheck, freePort, launchBrowser, localD1, makeRunner, root, shotsDir, Skip, startApp } from "./harness.mjs";
+import { sweep } from "./sweep.mjs";
 
 const DEMO_PHONE = "13800138000";
 const DEMO_PASSWORD = "your_password";
@@ -15,6 +20,9 @@ const COURSE_MAIN = "大学生心理健康教育"; // short media: finishes in a
 const COURSE_ASK = "马克思主义基本原理"; // has a chapter that is not open
 const COURSE_CAPTCHA = "大学计算机基础";
 const COURSE_LONG = "高等数学（上）"; // hours of video: still running when the admin stops it
+
+/** What the sign-in page may say after the password was changed from another session (src: i18n zh.ts). */
+const ENDED_TEXTS = ["账号密码已修改，请用新密码登录。", "你已在其他地方退出登录（或登录已被撤销），请重新登录。", "登录状态已失效，请重新登录。"];
 
 const arg = (name) => {
   const i = process.argv.indexOf(name);
@@ -26,7 +34,7 @@ const { check, summary } = runner;
 // The stand-in for a user's webhook receiver; the app started here is told to allow it (and only it).
 const capture = await startCapture(await freePort());
 let app;
-if (arg("--base")) app = { base: arg("--base"), sim: arg("--sim"), stop: () => undefined, persistDir: undefined };
+if (arg("--base")) app = { base: arg("--base"), sim: arg("--sim"), stop: () => undefined, persistDir: arg("--persist") };
 else {
   console.log("starting the app (scripts/dev.mjs)…");
   process.env.NOTIFY_ALLOWED_ORIGINS = capture.origin;
@@ -64,6 +72,7 @@ async function journey() {
   const user = `e2e${Date.now().toString(36)}`;
   const password = "e2e-password-1";
   const newPassword = "e2e-password-2";
+  const thirdPassword = "e2e-password-3";
 
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN", colorScheme: "light", acceptDownloads: true });
   const page = await context.newPage();
@@ -73,16 +82,19 @@ async function journey() {
 
   const step = (name, fn) => runner.step(name, fn, page);
   const token = () => page.evaluate(() => localStorage.getItem("cx.token"));
-  const api = async (method, p, body) => {
+  /** One API call with a token (the page's, unless given). */
+  const call = async (method, p, body, bearer) => {
     const res = await fetch(`${base}${p}`, {
       method,
-      headers: { Authorization: `Bearer ${await token()}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      headers: { Authorization: `Bearer ${bearer ?? (await token())}`, ...(body ? { "Content-Type": "application/json" } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     const json = await res.json().catch(() => null);
     if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
+  const api = (method, p, body) => call(method, p, body);
+  const login = async (username, pw) => (await call("POST", "/api/auth/login", { username, password: pw }, "none")).access_token;
   const simAction = async (body) => (await fetch(`${sim}/__sim/actions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json();
   const button = (text) => page.locator("button:visible", { hasText: text });
   const statusTag = () => page.locator(".page-head .ant-tag").first();
@@ -93,9 +105,33 @@ async function journey() {
     const toast = page.locator(".ant-notification-notice", { hasText: text }).first();
     return toast.waitFor({ timeout: 600_000 }).then(async () => ({ text: await toast.innerText(), href: await toast.locator("a").first().getAttribute("href") }), () => null);
   };
+  /** Every log line of a task through the paged logs route (the owner's or the admin's). */
+  const allLogs = async (prefix, id, bearer) => {
+    const out = [];
+    for (let after = 0; ; ) {
+      const pageOf = await call("GET", `${prefix}/${id}/logs?after_id=${after}&limit=500`, undefined, bearer);
+      out.push(...pageOf);
+      if (pageOf.length < 500) return out;
+      after = pageOf.at(-1).id;
+    }
+  };
+  /** `n` lines on a task straight into D1, levels cycling so every one is there, DEBUG included. */
+  const insertLogs = (taskId, n) =>
+    localD1(
+      `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n}) ` +
+        `INSERT INTO task_logs (task_id, level, message, created_at) SELECT ${taskId}, ` +
+        `CASE i % 4 WHEN 0 THEN 'DEBUG' WHEN 1 THEN 'INFO' WHEN 2 THEN 'WARNING' ELSE 'ERROR' END, 'e2e line ' || i, ` +
+        `strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k`,
+      app.persistDir,
+    );
+  /** Clicks the log export and returns the downloaded file's lines. */
+  const exportLines = async (p) => {
+    const [download] = await Promise.all([p.waitForEvent("download", { timeout: 30_000 }), p.getByTestId("log-export").click()]);
+    return readFileSync(await download.path(), "utf8").split("\n").filter(Boolean);
+  };
 
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
-  const createTask = async (names, { speed2 = false, notopen, start = true } = {}) => {
+  const createTask = async (names, { speed2 = false, notopen } = {}) => {
     await page.goto(`${base}/courses`);
     await page.getByText("全部", { exact: true }).click();
     for (const n of names) await page.locator("tr", { hasText: n }).locator("input[type=checkbox]").check();
@@ -124,7 +160,7 @@ async function journey() {
   await step("sign-in page", async () => {
     await page.goto(`${base}/login`);
     await page.getByRole("heading", { name: "登录" }).waitFor();
-    await page.getByText("本软件完全免费").waitFor();
+    await page.getByText("本软件完全免费").first().waitFor();
     await check(page, "login");
   });
 
@@ -136,21 +172,27 @@ async function journey() {
     await check(page, "forgot-password");
   });
 
-  await step("reset password with a bad token shows the server's error", async () => {
+  await step("reset password with a bad token: says so and offers a new mail", async () => {
     await page.goto(`${base}/reset-password?token=not-a-real-token-0123456789`);
     await page.getByLabel("新密码").fill("whatever-123");
     await page.getByLabel("确认密码").fill("whatever-123");
     await button("重置密码").click();
-    await page.getByText("重置令牌无效或已过期").waitFor();
+    await page.getByText("这个重置链接无效或已过期").waitFor();
+    await page.getByTestId("ask-new-link").click();
+    await page.waitForURL(`${base}/forgot-password`);
+    await page.goBack();
     await check(page, "reset-password");
   });
 
   await step("register and land on the overview", async () => {
     await page.goto(`${base}/register`);
     await page.getByLabel("用户名").fill(user);
-    await page.getByLabel("邮箱").fill(`${user}@example.com`);
+    await page.getByLabel("邮箱").fill("not-an-email");
     await page.getByLabel("密码", { exact: true }).fill(password);
     await page.getByLabel("确认密码").fill(password);
+    // Our own form messages, not antd's "邮箱不是一个有效的email".
+    await page.getByText("请输入有效的邮箱地址").waitFor();
+    await page.getByLabel("邮箱").fill(`${user}@example.com`);
     await check(page, "register");
     await button("注册").click();
     await page.waitForURL(`${base}/`);
@@ -161,15 +203,19 @@ async function journey() {
     await check(page, "overview-new-user");
   });
 
-  await step("settings: save the demo Chaoxing account and test the login", async () => {
+  await step("settings: a phone number is checked, the demo account saved, the login tested", async () => {
     await page.goto(`${base}/settings`);
-    await page.getByLabel("学习通账号").fill(DEMO_PHONE);
+    await page.getByLabel("学习通账号").fill("not a phone!!");
+    await page.getByText("请输入中国大陆手机号").waitFor();
+    await page.getByLabel("学习通账号").fill(`+86 ${DEMO_PHONE.slice(0, 3)}-${DEMO_PHONE.slice(3, 7)}-${DEMO_PHONE.slice(7)}`);
     await page.getByLabel("学习通密码").fill(DEMO_PASSWORD);
     await page.locator(".ant-slider-handle").first().focus();
     await page.keyboard.press("End"); // 2.0×: the demo finishes sooner
     await page.getByText("询问我").click();
     await button("保存").click();
     await page.getByText("设置已保存").waitFor();
+    // Saved without the spaces, dashes and +86.
+    if ((await page.getByLabel("学习通账号").inputValue()) !== DEMO_PHONE) throw new Error("the phone was not normalised");
     need("post", "/api/user/config/test-login");
     await page.getByTestId("test-login").click();
     const result = page.getByTestId("test-login-result");
@@ -226,6 +272,7 @@ async function journey() {
     await page.goto(`${base}/courses`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor({ timeout: 30_000 });
     await page.getByText("李静").waitFor();
+    await page.getByTestId("not-open-note").waitFor();
     await check(page, "courses");
     const dialog = await createTask([COURSE_MAIN], { speed2: true });
     const name = await dialog.getByLabel("任务名称").inputValue();
@@ -236,11 +283,11 @@ async function journey() {
     mainTask = taskIdFromUrl();
   });
 
-  await step("task detail: live progress moves", async () => {
+  await step("task detail: live progress moves, and the clock moves between reports", async () => {
     if (!mainTask) throw new Skip("no task was created");
     await waitStatus("运行中", 30_000);
     await page.locator('[data-live="open"]').waitFor({ timeout: 15_000 });
-    const read = async () => `${await page.getByTestId("item-time").innerText()} ${await page.getByTestId("overall-progress").innerText()} ${await page.getByTestId("current-item").innerText()}`;
+    const read = async () => `${await page.getByTestId("item-time").innerText().catch(() => "")} ${await page.getByTestId("overall-progress").innerText()} ${await page.getByTestId("current-item").innerText()}`;
     const first = await read();
     const deadline = Date.now() + 60_000;
     let now = first;
@@ -249,7 +296,16 @@ async function journey() {
       now = await read();
     }
     if (now === first) throw new Error(`nothing moved in 60 s: ${first}`);
-    if (!/\d\d:\d\d \/ \d\d:\d\d/.test(await page.getByTestId("item-time").innerText())) throw new Error("no mm:ss / mm:ss");
+    // A report is 60 s of media apart; the clock must not sit still in between (issue 17).
+    const clock = page.getByTestId("item-time");
+    await clock.waitFor({ timeout: 30_000 });
+    if (!/\d\d:\d\d \/ \d\d:\d\d/.test(await clock.innerText())) throw new Error("no mm:ss / mm:ss");
+    const samples = [];
+    for (let i = 0; i < 4; i++) {
+      samples.push(await clock.innerText().catch(() => ""));
+      await page.waitForTimeout(1200);
+    }
+    if (new Set(samples).size < 2 && (await statusTag().innerText()).includes("运行中")) throw new Error(`the item clock stood still: ${samples.join(", ")}`);
     await check(page, "task-detail-running");
   });
 
@@ -263,18 +319,37 @@ async function journey() {
     await waitStatus("运行中", 15_000);
   });
 
-  await step("task detail: the task completes, with logs to filter and export", async () => {
+  await step("task detail: the task completes with a summary, logs to filter", async () => {
     if (!mainTask) throw new Skip("no task was created");
     await waitStatus("已完成", 300_000);
-    await page.getByText("全部课程已学完").waitFor();
+    const outcome = await page.getByTestId("outcome").innerText();
+    const task = await api("GET", `/api/tasks/${mainTask}`);
+    // Honest completion: "done, N need you" whenever items are left, never the plain "all done".
+    const expected = task.left_for_user.length ? `完成，${task.left_for_user.length} 项需你处理` : "全部课程已学完";
+    if (!outcome.includes(expected)) throw new Error(`outcome reads "${outcome}", expected "${expected}"`);
     if ((await page.getByTestId("courses-done").innerText()).replace(/\s/g, "") !== "1/1") throw new Error("courses done is not 1/1");
-    const lines = await page.locator(".log-line").count();
-    if (lines === 0) throw new Error("no log lines");
-    const [download] = await Promise.all([page.waitForEvent("download"), button("导出 .txt").click()]);
-    if (!download.suggestedFilename().endsWith(".txt")) throw new Error(download.suggestedFilename());
-    await page.getByRole("radio", { name: "ERROR" }).check({ force: true }).catch(() => page.locator(".ant-segmented-item", { hasText: "ERROR" }).click());
+    // Ended: a summary, not a "current item" card at 00:00 / 00:00.
+    await page.getByTestId("summary").waitFor();
+    if (await page.getByTestId("item-time").count()) throw new Error("an ended task still shows the item clock");
+    if ((await page.locator(".log-line").count()) === 0) throw new Error("no log lines");
+    await page.locator(".ant-segmented-item", { hasText: "错误" }).click();
     await page.locator(".ant-segmented-item", { hasText: "全部" }).click();
     await check(page, "task-detail-completed");
+  });
+
+  await step("an export of a task with more than 200 log lines holds them all, every level", async () => {
+    if (!mainTask) throw new Skip("no task was created");
+    insertLogs(mainTask, 260);
+    const expected = await allLogs("/api/tasks", mainTask);
+    if (expected.length <= 260) throw new Error(`only ${expected.length} lines on the server`);
+    await page.reload();
+    await page.getByTestId("log-box").waitFor();
+    // The page shows the newest 200 and no DEBUG; the export is the whole log.
+    const lines = await exportLines(page);
+    if (lines.length !== expected.length) throw new Error(`export has ${lines.length} lines, the task ${expected.length}`);
+    for (const level of ["[调试]", "[信息]", "[警告]", "[错误]"]) if (!lines.some((l) => l.includes(level))) throw new Error(`no ${level} line in the export`);
+    if (!lines.some((l) => l.endsWith("e2e line 1")) || !lines.some((l) => l.endsWith("e2e line 260"))) throw new Error("first or last line missing");
+    console.log(`      exported ${lines.length} lines`);
   });
 
   await step("tasks list: status filter and server pagination", async () => {
@@ -288,15 +363,52 @@ async function journey() {
     await check(page, "tasks");
   });
 
+  let needsYouTask = 0;
+  await step("honest completion: done with items left says so, links each item into 学习通, offers a recheck", async () => {
+    // Such a task comes from the engine of issue 13; its row is written straight into D1 here.
+    const me = await api("GET", "/api/auth/me");
+    const url = (n) => `https://mooc1.chaoxing.com/mycourse/studentstudy?courseId=${courseId(COURSE_MAIN)}&chapterId=${n}`;
+    const left = JSON.stringify([
+      { course: COURSE_MAIN, chapter: "第二章 认识自我", item: "章节测验", kind: "quiz", reason: "章节测验需要你手动完成", url: url(2) },
+      { course: COURSE_MAIN, chapter: "第三章 人际交往", item: "人脸识别", kind: "face", reason: "需要人脸识别", url: url(3) },
+    ]);
+    const now = new Date().toISOString();
+    localD1(
+      "INSERT INTO tasks (user_id, name, course_ids, status, reason, progress, created_at, start_time, end_time, completed_courses, total_courses, left_for_user, study_seconds, jobs_completed, updated_at) " +
+        `VALUES (${me.id}, 'e2e-needs-you', '["${courseId(COURSE_MAIN)}"]', 'completed', 'needs_you', 83, '${now}', '${now}', '${now}', 1, 1, '${left}', 600, 5, '${now}')`,
+      app.persistDir,
+    );
+    needsYouTask = (await api("GET", "/api/tasks?status=completed&page_size=100")).items.find((t) => t.name === "e2e-needs-you").id;
+    await page.goto(`${base}/tasks/${needsYouTask}`);
+    await page.getByTestId("outcome").getByText("完成，2 项需你处理").waitFor();
+    if (await page.getByText("全部课程已学完").count()) throw new Error("says all done");
+    if (await page.locator("[data-testid=overall-progress].ant-progress-status-success, [data-testid=overall-progress] .ant-progress-status-success").count()) throw new Error("a green ring");
+    const links = page.getByTestId("left-for-user").locator("a[target=_blank]");
+    if ((await links.count()) !== 2) throw new Error(`${await links.count()} links into 学习通`);
+    for (let i = 0; i < 2; i++) {
+      if ((await links.nth(i).getAttribute("rel")) !== "noopener noreferrer") throw new Error("link without rel=noopener noreferrer");
+      if ((await links.nth(i).getAttribute("href")) !== url(i + 2)) throw new Error(`link ${i} goes to ${await links.nth(i).getAttribute("href")}`);
+    }
+    await check(page, "task-needs-you");
+    await page.getByTestId("recheck").click();
+    if (doc.paths["/api/tasks/{id}/recheck"]) await page.locator(".ant-message-notice", { hasText: "已重新检查" }).waitFor();
+    else {
+      // Not served yet: the button goes, with a word why.
+      await page.locator(".ant-message-notice", { hasText: "服务器暂不支持重新检查" }).waitFor();
+      await page.getByTestId("recheck").waitFor({ state: "detached" });
+    }
+  });
+
   // The in-page toast of the "ask" pause below (the user is watching that task), read when it shows:
   // it fades after a few seconds.
   const askToast = watchToast("等你选择");
-  await step("the “chapter not open” prompt: ask, then skip", async () => {
+  await step("the “chapter not open” prompt: ask (with “I finished it myself”), then skip", async () => {
     need("post", "/api/tasks/{id}/resume");
     const dialog = await createTask([COURSE_ASK], { speed2: true, notopen: "询问我" });
     await dialog.getByTestId("create-start").click();
     await page.waitForURL(/\/tasks\/\d+$/);
     await page.getByTestId("notopen-prompt").waitFor({ timeout: 300_000 });
+    await page.getByTestId("notopen-retry").waitFor();
     await check(page, "task-notopen-ask");
     await button("跳过此章节").click();
     await page.getByTestId("notopen-prompt").waitFor({ state: "detached", timeout: 15_000 });
@@ -326,7 +438,8 @@ async function journey() {
       await check(page, "task-captcha");
       await prompt.getByLabel("验证码").fill(answer);
       await prompt.locator("button", { hasText: "提交" }).click();
-      await prompt.waitFor({ state: "detached", timeout: 30_000 });
+      // Solving goes through a fresh Chaoxing login, paced: slow on a loaded machine.
+      await prompt.waitFor({ state: "detached", timeout: 60_000 });
       answered = true;
     } finally {
       // The simulator keeps demanding the captcha until it is answered; later steps need the account.
@@ -364,13 +477,31 @@ async function journey() {
   });
 
   await step("sign out, sign in with the new password", async () => {
-    await page.getByTestId("user-menu").hover();
-    await page.getByText("退出登录").click();
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "退出登录" }).click();
     await page.waitForURL(/\/login/);
     await page.getByLabel("用户名或邮箱").fill(user);
     await page.getByLabel("密码").fill(newPassword);
     await button("登录").click();
     await page.waitForURL(`${base}/`);
+  });
+
+  await step("a revoked session (password changed elsewhere) says why on the sign-in page", async () => {
+    await page.goto(`${base}/tasks`);
+    await page.locator('[data-live="open"]').waitFor({ timeout: 15_000 });
+    // Another device signs in and changes the password: every other session of the user is revoked.
+    const other = await login(user, newPassword);
+    await call("PUT", "/api/user/password", { old_password: newPassword, new_password: thirdPassword }, other);
+    // The socket is closed with 1008 at once: no click needed for the page to notice.
+    await page.waitForURL(/\/login\?.*ended=/, { timeout: 15_000 });
+    const said = await page.getByTestId("session-ended").innerText();
+    if (!ENDED_TEXTS.some((t) => said.includes(t))) throw new Error(`the sign-in page says "${said}"`);
+    console.log(`      says: ${said.trim()} (${new URL(page.url()).searchParams.get("ended")})`);
+    await check(page, "login-session-ended");
+    await page.getByLabel("用户名或邮箱").fill(user);
+    await page.getByLabel("密码").fill(thirdPassword);
+    await button("登录").click();
+    await page.waitForURL(`${base}/tasks`);
   });
 
   await step("admin pages (after make-admin)", async () => {
@@ -403,17 +534,181 @@ async function journey() {
     await check(page, "admin-user-detail");
   });
 
-  await step("admin: force-stop a running task", async () => {
+  // Another user with a task and a long log, for the admin's read-only view and the sweep.
+  const other = { name: `${user}b`, id: 0, task: 0, token: "" };
+  await step("admin: opens another user's task and its logs (read-only, audited)", async () => {
+    need("get", "/api/admin/tasks/{id}");
+    need("get", "/api/admin/tasks/{id}/logs");
+    const reg = await call("POST", "/api/auth/register", { username: other.name, email: `${other.name}@example.com`, password }, "none");
+    Object.assign(other, { id: reg.user.id, token: reg.access_token });
+    await call("PUT", "/api/user/config", { cx_username: DEMO_PHONE, cx_password: DEMO_PASSWORD }, other.token);
+    other.task = (await call("POST", "/api/tasks", { name: `${other.name} 的任务`, course_ids: [courseId(COURSE_MAIN)] }, other.token)).id;
+    insertLogs(other.task, 230);
+    await page.goto(`${base}/admin/tasks`);
+    await page.getByRole("link", { name: `${other.name} 的任务` }).click();
+    await page.waitForURL(`${base}/admin/tasks/${other.task}`);
+    await page.getByTestId("admin-task-owner").getByText(other.name).waitFor();
+    if ((await page.locator(".log-line").count()) === 0) throw new Error("no log lines in the admin's view");
+    const lines = await exportLines(page);
+    if (lines.length !== 230) throw new Error(`the admin's export has ${lines.length} lines, expected 230`);
+    await check(page, "admin-task-detail");
+    // Each open is in the audit log, and the log filters by action.
+    await page.goto(`${base}/admin/audit`);
+    await page.getByLabel("操作", { exact: true }).click({ force: true });
+    await page.locator(".ant-select-item-option", { hasText: "查看任务日志" }).click();
+    await page.locator("tr", { hasText: "查看任务日志" }).first().waitFor();
+    await page.locator("tr", { hasText: `任务 #${other.task}` }).first().waitFor();
+    await check(page, "admin-audit-filtered");
+  });
+
+  await step("admin: deactivating a user asks first, naming them and their live tasks", async () => {
+    if (!other.id) throw new Skip("no second user");
+    await page.goto(`${base}/admin/users`);
+    await page.getByLabel("搜索用户名或邮箱").fill(other.name);
+    await page.keyboard.press("Enter");
+    await page.getByTestId(`active-${other.id}`).click();
+    const modal = page.locator(".ant-modal-confirm");
+    await modal.locator(".ant-modal-confirm-body").getByText(other.name).waitFor();
+    await modal.getByText("1 个进行中的任务").waitFor();
+    await check(page, "admin-deactivate-confirm");
+    await modal.locator("button", { hasText: "再想想" }).click();
+    await modal.waitFor({ state: "detached" });
+    if ((await page.getByTestId(`active-${other.id}`).getAttribute("aria-checked")) !== "true") throw new Error("the user was deactivated without confirmation");
+    if (!(await call("GET", `/api/admin/users/${other.id}`)).user.is_active) throw new Error("the server has the user inactive");
+  });
+
+  await step("admin: force-stop a running task, confirmed", async () => {
     need("post", "/api/admin/tasks/{id}/force-stop");
     const task = await api("POST", "/api/tasks", { name: `e2e-long-${user}`, course_ids: [courseId(COURSE_LONG)] });
     await api("POST", `/api/tasks/${task.id}/start`);
     await page.goto(`${base}/admin/tasks`);
     const row = page.locator("tr", { hasText: `e2e-long-${user}` });
     await row.locator('[data-action="force-stop"]').click();
-    await button("确定").click();
+    const modal = page.locator(".ant-modal-confirm");
+    await modal.getByText(`e2e-long-${user}`).waitFor();
+    await modal.getByText("它正在学习").waitFor();
+    await modal.locator("button", { hasText: "强制停止" }).click();
     await row.getByText("已取消").waitFor({ timeout: 15_000 });
     await row.getByText("被管理员停止").waitFor();
     await check(page, "admin-tasks-force-stopped");
+  });
+
+  await step("offline (WeChat phone, English): the badge sees missed heartbeats; an action fails at once, never later; pages still open", async () => {
+    const t = await login(user, thirdPassword);
+    const pending = await call("POST", "/api/tasks", { name: `e2e-offline-${user}`, course_ids: [courseId(COURSE_MAIN)] }, t);
+    const ctx = await browser.newContext({ ...PHONE, locale: "en-US" });
+    await ctx.addInitScript(([tok]) => {
+      if (!sessionStorage.getItem("e2e-init")) {
+        sessionStorage.setItem("e2e-init", "1");
+        localStorage.setItem("cx.token", tok);
+        localStorage.setItem("cx.lang", "en");
+      }
+    }, [t]);
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15_000);
+    // A line that stops answering without closing: the socket's frames are dropped while `dead`.
+    let dead = false;
+    await p.routeWebSocket(/\/ws\/connect/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => !dead && server.send(m));
+      server.onMessage((m) => !dead && ws.send(m));
+    });
+    const starts = [];
+    p.on("request", (r) => r.method() === "POST" && r.url().includes(`/api/tasks/${pending.id}/`) && starts.push(r.url()));
+    try {
+      await p.goto(`${base}/tasks/${pending.id}`);
+      await p.locator('[data-live="open"]').waitFor({ timeout: 15_000 });
+      dead = true;
+      const t0 = Date.now();
+      await p.locator('[data-live="reconnecting"]').waitFor({ timeout: 15_000 });
+      console.log(`      missed heartbeats noticed after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      dead = false;
+      await p.locator('[data-live="open"]').waitFor({ timeout: 40_000 });
+      // Let the page chunks prefetch (AppLayout: 2 s after the first page), then cut the network.
+      await p.waitForTimeout(4000);
+      await ctx.setOffline(true);
+      await p.getByTestId("offline-banner").waitFor();
+      await p.locator('[data-live="offline"]').waitFor();
+      const t1 = Date.now();
+      await p.locator('[data-action="start"]').click();
+      const toast = p.locator(".ant-message-notice", { hasText: "You are offline" });
+      await toast.waitFor({ timeout: 2000 });
+      console.log(`      the action failed after ${((Date.now() - t1) / 1000).toFixed(1)} s: ${(await toast.innerText()).trim()}`);
+      await assertNoChinese(p, "offline task page with its error toast");
+      await check(p, "offline-action-failed");
+      // A page not opened yet in this tab: ours, saying offline, not the browser's error page.
+      await p.getByRole("button", { name: "Menu" }).click();
+      await p.getByRole("menuitem", { name: "Profile" }).click();
+      await p.waitForURL(`${base}/profile`);
+      await p.getByText(/You are offline/).first().waitFor();
+      if (p.url().startsWith("chrome-error")) throw new Error("the browser's offline page");
+      await check(p, "offline-page-not-loaded-before");
+      await ctx.setOffline(false);
+      await p.locator('[data-live="open"]').waitFor({ timeout: 40_000 });
+      await p.waitForTimeout(3000);
+      if (starts.length) throw new Error(`the offline click was sent later: ${starts.join(", ")}`);
+      const after = await call("GET", `/api/tasks/${pending.id}`, undefined, t);
+      if (after.status !== "pending") throw new Error(`the task is ${after.status}: the click fired after all`);
+    } finally {
+      await ctx.close();
+      await call("POST", `/api/tasks/${pending.id}/cancel`, undefined, t).catch(() => undefined);
+    }
+  });
+
+  await step("English error toast and sign-in error", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
+    await ctx.addInitScript(() => localStorage.setItem("cx.lang", "en"));
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`${base}/login`);
+      await p.getByLabel("Username or email").fill(user);
+      await p.getByLabel("Password").fill("wrong-password-1");
+      await p.getByRole("button", { name: "Sign in" }).click();
+      await p.getByTestId("login-error").getByText("Wrong username/email or password").waitFor();
+      await assertNoChinese(p, "English sign-in error");
+      // Editing clears the stale error.
+      await p.getByLabel("Password").fill("wrong-password-2");
+      await p.getByTestId("login-error").waitFor({ state: "detached" });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  await step("log lines from their code and parameters, in English; DEBUG behind the switch", async () => {
+    if (!mainTask) throw new Skip("no task was created");
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
+    const t = await login(user, thirdPassword);
+    await ctx.addInitScript(([tok]) => {
+      localStorage.setItem("cx.lang", "en");
+      localStorage.setItem("cx.token", tok);
+    }, [t]);
+    const p = await ctx.newPage();
+    // The server stores codes with its lines in a later round: here the detail answer carries them.
+    const at = new Date().toISOString();
+    const coded = [
+      { id: 1e9, task_id: mainTask, level: "INFO", message: `✅ 课程「${COURSE_MAIN}」已完成`, code: "course.done", params: { course: COURSE_MAIN }, created_at: at },
+      { id: 1e9 + 1, task_id: mainTask, level: "WARNING", message: "已达到超星单次学习时长上限，30 分钟后继续", code: "wait.study_cap", params: { minutes: 30 }, created_at: at },
+      { id: 1e9 + 2, task_id: mainTask, level: "DEBUG", message: "上报被拒绝(403)，改用 rt=0.9 重试", code: "report.rt_retry", params: { rt: "0.9" }, created_at: at },
+      { id: 1e9 + 3, task_id: mainTask, level: "INFO", message: "任务已启动（2x，未开放章节: retry）", code: "task.started", params: { speed: 2, notopen: "retry" }, created_at: at },
+    ];
+    await p.route(new RegExp(`/api/tasks/${mainTask}$`), async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), logs: coded } });
+    });
+    try {
+      await p.goto(`${base}/tasks/${mainTask}`);
+      const box = p.getByTestId("log-box");
+      await box.getByText(`Course “${COURSE_MAIN}” done`).waitFor();
+      await box.getByText("Chaoxing's study-time limit reached: going on in 30 min").waitFor();
+      await box.getByText("Task started (2×, closed chapters: retry)").waitFor();
+      await box.getByText("[Warning]").waitFor();
+      if (await box.getByText("Report refused (403)").count()) throw new Error("a DEBUG line shown without the switch");
+      await assertNoChinese(p, "English log lines from codes");
+      await p.getByTestId("log-debug").click();
+      await box.getByText("Report refused (403): retrying another way").waitFor();
+    } finally {
+      await ctx.close();
+    }
   });
 
   await step("English, dark theme, phone size", async () => {
@@ -438,14 +733,45 @@ async function journey() {
     await page.setViewportSize({ width: 1366, height: 900 });
   });
 
+  const adminToken = await login(user, thirdPassword).catch(() => null);
+  if (adminToken) {
+    const waitFor = (sel) => (p) => p.locator(sel).first().waitFor({ timeout: 20_000 });
+    const pages = [
+      { name: "login", path: "/login", signedIn: false, ready: waitFor("form") },
+      { name: "register", path: "/register", signedIn: false, ready: waitFor("form") },
+      { name: "forgot-password", path: "/forgot-password", signedIn: false, ready: waitFor("form") },
+      { name: "reset-password", path: "/reset-password?token=x", signedIn: false, ready: waitFor("form") },
+      { name: "overview", path: "/", signedIn: true, ready: waitFor("[data-testid=free-notice]") },
+      { name: "courses", path: "/courses", signedIn: true, ready: waitFor("[data-testid=not-open-note]") },
+      { name: "tasks", path: "/tasks", signedIn: true, ready: waitFor(".page-head") },
+      ...(mainTask ? [{ name: "task-detail", path: `/tasks/${mainTask}`, signedIn: true, ready: waitFor("[data-testid=log-box]") }] : []),
+      ...(needsYouTask ? [{ name: "task-needs-you", path: `/tasks/${needsYouTask}`, signedIn: true, ready: waitFor("[data-testid=left-for-user]") }] : []),
+      { name: "settings", path: "/settings", signedIn: true, ready: waitFor("[data-testid=test-login]") },
+      { name: "profile", path: "/profile", signedIn: true, ready: waitFor("svg[role=img]") },
+      { name: "admin-overview", path: "/admin", signedIn: true, ready: waitFor(".ant-statistic") },
+      { name: "admin-users", path: "/admin/users", signedIn: true, ready: waitFor(".page-head") },
+      ...(other.id ? [{ name: "admin-user-detail", path: `/admin/users/${other.id}`, signedIn: true, ready: waitFor("form") }] : []),
+      { name: "admin-tasks", path: "/admin/tasks", signedIn: true, ready: waitFor(".page-head") },
+      ...(other.task ? [{ name: "admin-task-detail", path: `/admin/tasks/${other.task}`, signedIn: true, ready: waitFor("[data-testid=log-box]") }] : []),
+      { name: "admin-statistics", path: "/admin/statistics", signedIn: true, ready: waitFor("svg[role=img]") },
+      { name: "admin-audit", path: "/admin/audit", signedIn: true, ready: waitFor("[data-testid=audit-filters]") },
+      { name: "not-found", path: "/no-such-page", signedIn: true, ready: waitFor(".ant-result") },
+    ];
+    const docsDir = process.argv.includes("--docs") ? path.join(root, "docs", "screenshots") : undefined;
+    const fallback = await sweep({ browser, base, token: adminToken, pages, runner, shotsDir, docsDir, axe: axeCheck });
+    if (fallback) console.log(`      ${fallback} log lines in English pages came without a code (the server adds codes in a later round): shown as stored`);
+  }
+
   await step("no script errors in the page", async () => {
     if (pageErrors.length) throw new Error(pageErrors.slice(0, 5).join("\n"));
   });
 
   // Tasks left active would keep using the demo account in the local D1 and slow the next run down.
-  for (const status of ["running", "paused", "pending"]) {
-    const left = await api("GET", `/api/tasks?status=${status}&page_size=100`).catch(() => ({ items: [] }));
-    for (const t of left.items) await api("POST", `/api/tasks/${t.id}/cancel`).catch(() => undefined);
+  for (const bearer of [await token(), other.token].filter(Boolean)) {
+    for (const status of ["running", "paused", "pending"]) {
+      const left = await call("GET", `/api/tasks?status=${status}&page_size=100`, undefined, bearer).catch(() => ({ items: [] }));
+      for (const t of left.items) await call("POST", `/api/tasks/${t.id}/cancel`, undefined, bearer).catch(() => undefined);
+    }
   }
   await context.close();
   return summary() ? 1 : 0;

@@ -2,48 +2,62 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, Spin, theme } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { StrictMode, Suspense } from "react";
+import { StrictMode, Suspense, useMemo } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
-import { ApiFailure, setUnauthorizedHandler, tokenStore } from "./api/client";
+import { ApiFailure, setSessionEndHandler, tokenStore } from "./api/client";
 import { I18nProvider, useI18n } from "./i18n";
-import { bindLive } from "./live/sync";
+import { bindLive, live } from "./live/sync";
 import { router } from "./router";
 import { signOut } from "./session";
 import "./styles.css";
 import { ThemeModeProvider, useThemeMode } from "./theme";
+import { validateMessages } from "./i18n/validate";
 
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // A 4xx will not change by asking again; network errors and 5xx get two more tries.
-      retry: (n, e) => n < 2 && !(e instanceof ApiFailure && e.status >= 400 && e.status < 500),
+      // A 4xx will not change by asking again, nor will being offline; network errors and 5xx get two more tries.
+      retry: (n, e) => n < 2 && !(e instanceof ApiFailure && (e.code === "offline" || (e.status >= 400 && e.status < 500))),
       staleTime: 10_000,
+      // Not react-query's default "online" mode, which pauses while offline: a page says it is offline instead.
+      networkMode: "always",
     },
+    // An action while offline fails at once with a message; the default would pause it and fire it
+    // when the network returns, long after the user gave up on it (issue 17).
+    mutations: { networkMode: "always", retry: false },
   },
 });
 
-setUnauthorizedHandler(() => {
+/** The session is over (401, a disabled account, or the socket closed 1008): sign out and say why on the sign-in page. */
+function endSession(code: string) {
   if (!tokenStore.get()) return;
   void signOut(queryClient, false);
   const here = location.pathname + location.search;
-  void router.navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
-});
+  const next = here.startsWith("/login") ? "/" : here;
+  void router.navigate(`/login?${new URLSearchParams({ next, ended: code })}`, { replace: true });
+}
+setSessionEndHandler(endSession);
+live.onSessionEnd(endSession);
 bindLive(queryClient);
 
 // antd's default blue (#1677ff) and secondary greys miss WCAG AA contrast (4.5:1) for text and
-// buttons; these keep the Ant look while passing axe's color-contrast rule in both themes.
-const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorLink: "#0958d9", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
-const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
+// buttons; these keep the Ant look while passing axe's color-contrast rule in both themes. Hover is
+// darker, not lighter, in the light theme: a hovered default button's text must stay readable.
+const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorPrimaryHover: "#003eb3", colorLink: "#0958d9", colorLinkHover: "#003eb3", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
+const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorErrorText: "#ff7875", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
 
 function Shell() {
-  const { lang } = useI18n();
+  const { lang, t } = useI18n();
   const { mode } = useThemeMode();
+  const form = useMemo(() => ({ validateMessages: validateMessages(t) }), [t]);
   return (
     <ConfigProvider
       locale={lang === "zh" ? zhCN : enUS}
       // No auto space inside two-character Chinese labels ("登 录"): it reads oddly and breaks text search.
       button={{ autoInsertSpace: false }}
+      // antd's own messages read "邮箱不是一个有效的email": ours, in both languages.
+      form={form}
       theme={{
         algorithm: mode === "dark" ? theme.darkAlgorithm : theme.defaultAlgorithm,
         token: mode === "dark" ? DARK : LIGHT,

@@ -1,51 +1,95 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
  * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
+ * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages`), so
+ * a page opened later while offline still renders and says "offline" itself instead of failing to load.
  */
 import { lazy, type ComponentType } from "react";
 import { createBrowserRouter } from "react-router";
 import { RouteError } from "./layout/RouteError";
 
-function page(load: () => Promise<{ default: ComponentType }>) {
+type Load = () => Promise<{ default: ComponentType }>;
+
+const chunks = {
+  auth: () => import("./layout/AuthLayout"),
+  app: () => import("./layout/AppLayout"),
+  login: () => import("./pages/Login"),
+  register: () => import("./pages/Register"),
+  forgot: () => import("./pages/ForgotPassword"),
+  reset: () => import("./pages/ResetPassword"),
+  overview: () => import("./pages/Overview"),
+  settings: () => import("./pages/Settings"),
+  courses: () => import("./pages/Courses"),
+  tasks: () => import("./pages/Tasks"),
+  task: () => import("./pages/TaskDetail"),
+  profile: () => import("./pages/Profile"),
+  notFound: () => import("./pages/NotFound"),
+} satisfies Record<string, Load>;
+
+const adminChunks = {
+  requireAdmin: () => import("./layout/RequireAdmin"),
+  overview: () => import("./pages/admin/AdminOverview"),
+  users: () => import("./pages/admin/AdminUsers"),
+  user: () => import("./pages/admin/AdminUserDetail"),
+  tasks: () => import("./pages/admin/AdminTasks"),
+  task: () => import("./pages/admin/AdminTaskDetail"),
+  statistics: () => import("./pages/admin/AdminStatistics"),
+  audit: () => import("./pages/admin/AdminAudit"),
+} satisfies Record<string, Load>;
+
+function page(load: Load) {
   const Page = lazy(load);
   return <Page />;
 }
 
+/**
+ * Fetches every page chunk once, one after another (a phone on a slow line keeps its bandwidth for what
+ * the user is doing first). A second import() of the same module is the browser's cached module.
+ */
+export async function prefetchPages(admin: boolean) {
+  const loads: Load[] = [...Object.values(chunks), ...(admin ? Object.values(adminChunks) : [])];
+  for (const load of loads) {
+    if (!navigator.onLine) return;
+    await load().catch(() => undefined);
+  }
+}
+
 export const router = createBrowserRouter([
   {
-    element: page(() => import("./layout/AuthLayout")),
+    element: page(chunks.auth),
     errorElement: <RouteError />,
     children: [
-      { path: "/login", element: page(() => import("./pages/Login")) },
-      { path: "/register", element: page(() => import("./pages/Register")) },
-      { path: "/forgot-password", element: page(() => import("./pages/ForgotPassword")) },
-      { path: "/reset-password", element: page(() => import("./pages/ResetPassword")) },
+      { path: "/login", element: page(chunks.login) },
+      { path: "/register", element: page(chunks.register) },
+      { path: "/forgot-password", element: page(chunks.forgot) },
+      { path: "/reset-password", element: page(chunks.reset) },
     ],
   },
   {
     path: "/",
-    element: page(() => import("./layout/AppLayout")),
+    element: page(chunks.app),
     errorElement: <RouteError />,
     children: [
-      { index: true, element: page(() => import("./pages/Overview")) },
-      { path: "settings", element: page(() => import("./pages/Settings")) },
-      { path: "courses", element: page(() => import("./pages/Courses")) },
-      { path: "tasks", element: page(() => import("./pages/Tasks")) },
-      { path: "tasks/:id", element: page(() => import("./pages/TaskDetail")) },
-      { path: "profile", element: page(() => import("./pages/Profile")) },
+      { index: true, element: page(chunks.overview) },
+      { path: "settings", element: page(chunks.settings) },
+      { path: "courses", element: page(chunks.courses) },
+      { path: "tasks", element: page(chunks.tasks) },
+      { path: "tasks/:id", element: page(chunks.task) },
+      { path: "profile", element: page(chunks.profile) },
       {
         path: "admin",
-        element: page(() => import("./layout/RequireAdmin")),
+        element: page(adminChunks.requireAdmin),
         children: [
-          { index: true, element: page(() => import("./pages/admin/AdminOverview")) },
-          { path: "users", element: page(() => import("./pages/admin/AdminUsers")) },
-          { path: "users/:id", element: page(() => import("./pages/admin/AdminUserDetail")) },
-          { path: "tasks", element: page(() => import("./pages/admin/AdminTasks")) },
-          { path: "statistics", element: page(() => import("./pages/admin/AdminStatistics")) },
-          { path: "audit", element: page(() => import("./pages/admin/AdminAudit")) },
+          { index: true, element: page(adminChunks.overview) },
+          { path: "users", element: page(adminChunks.users) },
+          { path: "users/:id", element: page(adminChunks.user) },
+          { path: "tasks", element: page(adminChunks.tasks) },
+          { path: "tasks/:id", element: page(adminChunks.task) },
+          { path: "statistics", element: page(adminChunks.statistics) },
+          { path: "audit", element: page(adminChunks.audit) },
         ],
       },
-      { path: "*", element: page(() => import("./pages/NotFound")) },
+      { path: "*", element: page(chunks.notFound) },
     ],
   },
 ]);

@@ -2,6 +2,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { api, tokenStore } from "./api/client";
 import { keys, type User } from "./api/queries";
+import type { MessageKey } from "./i18n";
 import { live } from "./live/sync";
 
 export function signIn(qc: QueryClient, token: string, user: User) {
@@ -17,3 +18,17 @@ export async function signOut(qc: QueryClient, revoke: boolean) {
   live.stop();
   qc.clear();
 }
+
+/**
+ * Why a session ended, as the sign-in page says it: from the code of the 401/403 or of the socket's
+ * 1008 close. `invalid_token` and `unauthorized` are what the server sends until it tells the cases
+ * apart; they, and anything unknown, get the general sentence.
+ */
+const ENDED: Record<string, MessageKey> = {
+  token_expired: "session.token_expired",
+  token_revoked: "session.token_revoked",
+  password_changed: "session.password_changed",
+  account_disabled: "session.account_disabled",
+};
+
+export const sessionEndedText = (code: string): MessageKey => ENDED[code] ?? "session.ended";

@@ -1,15 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import type { UserRow } from "../../auth/tokens";
 import type { Db } from "../../db/client";
 import { adminAudit } from "../../db/schema";
-import { clock, isoNow } from "../../lib/clock";
+import { clock, isoNow, shanghaiDayStart } from "../../lib/clock";
 import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
 
 /** Every admin action the log knows; reads are actions too (issue 6: "see each of those actions"). */
-export const AUDIT_ACTIONS = ["user.list", "user.view", "user.update", "user.delete", "task.list", "task.force_stop", "statistics.view"] as const;
+export const AUDIT_ACTIONS = ["user.list", "user.view", "user.update", "user.delete", "task.list", "task.view", "task.logs", "task.force_stop", "statistics.view"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const TARGET_TYPES = ["user", "task", "system"] as const;
 
@@ -63,12 +63,20 @@ const AuditSchema = z
   })
   .openapi("AdminAuditEntry");
 
+/** A calendar date (YYYY-MM-DD) that exists: "2026-02-30" is refused, not rolled over. */
+const Day = z.iso.date();
+
 const AuditQuery = PageQuery.extend({
   action: z.enum(AUDIT_ACTIONS).optional(),
   admin_id: z.coerce.number().int().positive().optional(),
   target_type: z.enum(TARGET_TYPES).optional(),
   target_id: z.string().max(20).optional(),
-});
+  from: Day.optional().openapi({ description: "起始日期（含），Asia/Shanghai 自然日，YYYY-MM-DD" }),
+  to: Day.optional().openapi({ description: "结束日期（含），Asia/Shanghai 自然日，YYYY-MM-DD" }),
+}).refine((q) => !q.from || !q.to || q.from <= q.to, { message: "from 不能晚于 to", path: ["from"] });
+
+/** The day after a YYYY-MM-DD day: `to` is inclusive, so rows before the next day's start match. */
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export function registerAuditRoutes(app: App) {
   app.openapi(
@@ -79,7 +87,8 @@ export function registerAuditRoutes(app: App) {
       summary: "管理员操作审计日志（只追加，最新在前）",
       description:
         "每个管理员操作一行：修改类操作（更新、删除用户，强制停止任务）与操作本身在同一个 D1 批次中写入；" +
-        "读取类操作（用户列表、用户详情、任务列表、统计）同一管理员对同一目标 5 分钟内只记一次。查看审计日志本身不记录。",
+        "读取类操作（用户列表、用户详情、任务列表、任务详情与日志、统计）同一管理员对同一目标 5 分钟内只记一次。查看审计日志本身不记录。" +
+        "from/to 按 Asia/Shanghai 自然日过滤（均含当天）。",
       security: bearer,
       middleware: adminOnly,
       request: { query: AuditQuery },
@@ -93,6 +102,8 @@ export function registerAuditRoutes(app: App) {
         q.admin_id ? eq(adminAudit.adminId, q.admin_id) : undefined,
         q.target_type ? eq(adminAudit.targetType, q.target_type) : undefined,
         q.target_id ? eq(adminAudit.targetId, q.target_id) : undefined,
+        q.from ? gte(adminAudit.createdAt, shanghaiDayStart(q.from)) : undefined,
+        q.to ? lt(adminAudit.createdAt, shanghaiDayStart(nextDay(q.to))) : undefined,
       );
       const [rows, total] = await Promise.all([
         db.select().from(adminAudit).where(where).orderBy(desc(adminAudit.id)).limit(q.page_size).offset((q.page - 1) * q.page_size).all(),

@@ -2,15 +2,24 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
+import type { Db } from "../../db/client";
+import { notFound } from "../../lib/errors";
 import { tasks, users } from "../../db/schema";
 import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../schemas";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask } from "../../tasks/actions";
 import { anyTask } from "../../tasks/ownership";
-import { ActionResultSchema, TaskSchema, taskOut, withLive } from "../../tasks/shape";
+import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../../tasks/shape";
+import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../../tasks/reads";
 import { auditRead, auditStatement } from "./audit";
 
-const AdminTaskSchema = TaskSchema.extend({ username: z.string().openapi({ description: "任务所属用户的用户名" }) }).openapi("AdminTask");
+const Username = z.string().openapi({ description: "任务所属用户的用户名" });
+const AdminTaskSchema = TaskSchema.extend({ username: Username }).openapi("AdminTask");
+const AdminTaskDetailSchema = TaskDetailSchema.extend({ username: Username }).openapi("AdminTaskDetail");
+
+/** Any user's task with its owner's username, as a query (to batch); empty for a missing task. */
+const taskWithOwner = (db: Db, id: number) =>
+  db.select({ task: tasks, username: users.username }).from(tasks).innerJoin(users, eq(users.id, tasks.user_id)).where(eq(tasks.id, id)).limit(1);
 
 const TaskListQuery = PageQuery.extend({
   status: z.enum(TASK_STATUSES).optional(),
@@ -48,6 +57,48 @@ export function registerAdminTaskRoutes(app: App) {
       ]);
       await auditRead(db, c.var.auth.user, { action: "task.list", targetType: "task", details: { status: status ?? null, user_id: user_id ?? null } });
       return c.json(paginate(rows.map((r) => ({ ...taskOut(r.task), username: r.username })), total?.n ?? 0, page, page_size), 200);
+    },
+  );
+
+  // Read-only views of any user's task (issue 17): the owner's detail and logs, audited as reads.
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/admin/tasks/{id}",
+      summary: "查看任意用户的任务详情（与 GET /api/tasks/{id} 相同，另含所属用户名；只读，记入审计日志）",
+      ...admin,
+      request: { params: IdParam, query: DetailQuery },
+      responses: { 200: json(AdminTaskDetailSchema, "任务详情"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      const db = c.var.db;
+      const id = c.req.valid("param").id;
+      const { logs_limit } = c.req.valid("query");
+      const [[found], logs] = await db.batch([taskWithOwner(db, id), detailLogsQuery(db, id, logs_limit)]);
+      if (!found) throw notFound("任务不存在");
+      await auditRead(db, c.var.auth.user, { action: "task.view", targetType: "task", targetId: id, details: { task_name: found.task.name, user_id: found.task.user_id } });
+      return c.json({ ...(await detailOf(c.env, found.task, logs.slice(0, logs_limit))), username: found.username }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/admin/tasks/{id}/logs",
+      summary: "查看任意用户的任务日志（参数与返回同 GET /api/tasks/{id}/logs；只读，记入审计日志）",
+      ...admin,
+      request: { params: IdParam, query: LogsQuery },
+      responses: { 200: json(z.array(LogSchema), "日志"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      const db = c.var.db;
+      const id = c.req.valid("param").id;
+      const q = c.req.valid("query");
+      const [[found], lines] = await db.batch([taskWithOwner(db, id), logsQuery(db, id, q)]);
+      if (!found) throw notFound("任务不存在");
+      // Paging through a long log is one read: deduplicated per admin and task like the other reads.
+      await auditRead(db, c.var.auth.user, { action: "task.logs", targetType: "task", targetId: id, details: { task_name: found.task.name, user_id: found.task.user_id } });
+      return c.json(logsOut(lines, q), 200);
     },
   );
 

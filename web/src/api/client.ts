@@ -1,11 +1,17 @@
 /**
  * The one API client: openapi-fetch typed from the generated `paths` (npm run api:gen). Adds the
- * bearer token, turns error bodies into `ApiFailure`, and sends the user to sign-in on a 401.
+ * bearer token, turns error bodies into `ApiFailure`, fails at once while the browser is offline, and
+ * reports a session that ended (401, or 403 `account_disabled`) with the server's code.
  */
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
 export type ErrorBody = components["schemas"]["Error"];
+/**
+ * A field error. `code` (zod's issue code) and `params` (`minimum`, `maximum`…) are being added by the
+ * server; until they arrive only `field` and the Chinese `message` are there.
+ */
+export type FieldError = ErrorBody extends { errors?: (infer F)[] } ? F & { code?: string; params?: Record<string, string | number> } : never;
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
 /** The success body of `method path`, read from the OpenAPI types. */
@@ -22,33 +28,50 @@ export const tokenStore = {
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
 
-/** An error answer from the API, with the server's Chinese `detail`. */
+/**
+ * An error answer from the API. `detail` is the server's Chinese sentence; the dashboard shows its own
+ * text for `code` (api/errors.ts). Codes made here: `offline` (never sent), `network` (no answer),
+ * `http` (an answer without our error body).
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly code: string,
-    readonly fieldErrors: ErrorBody["errors"] = [],
+    readonly fieldErrors: FieldError[] = [],
+    /** Seconds from `Retry-After` (429). */
+    readonly retryAfter: number | null = null,
   ) {
     super(detail);
   }
 }
 
-let onUnauthorized: () => void = () => undefined;
-/** The session module decides what a 401 means (sign out and go to /login). */
-export function setUnauthorizedHandler(fn: () => void) {
-  onUnauthorized = fn;
+let onSessionEnd: (code: string) => void = () => undefined;
+/** The app decides what a dead session means (sign out, say why on the sign-in page). */
+export function setSessionEndHandler(fn: (code: string) => void) {
+  onSessionEnd = fn;
 }
+
+/** Thrown before the request goes out: an action while offline fails now, it is never queued. */
+class OfflineError extends Error {}
+
+/** Paths where a 401/403 is about the credentials typed in, not about the session. */
+const CREDENTIAL_PATHS = ["/api/auth/login", "/api/auth/register", "/api/auth/reset-password"];
 
 const auth: Middleware = {
   onRequest({ request }) {
+    if (!navigator.onLine) throw new OfflineError();
     const token = tokenStore.get();
     if (token) request.headers.set("Authorization", `Bearer ${token}`);
     return request;
   },
-  onResponse({ response, request }) {
-    // A wrong password at sign-in is also a 401, and must stay on the form.
-    if (response.status === 401 && !new URL(request.url).pathname.startsWith("/api/auth/login")) onUnauthorized();
+  async onResponse({ response, request }) {
+    const ended = response.status === 401 || response.status === 403;
+    if (!ended || CREDENTIAL_PATHS.includes(new URL(request.url).pathname)) return response;
+    const body: unknown = await response.clone().json().catch(() => null);
+    const code = isErrorBody(body) ? body.code : "unauthorized";
+    // A 403 is a session end only when the account itself was disabled; otherwise it is "not allowed".
+    if (response.status === 401 || code === "account_disabled") onSessionEnd(code);
     return response;
   },
 };
@@ -56,8 +79,11 @@ const auth: Middleware = {
 export const api = createClient<paths>({ baseUrl: "/" });
 api.use(auth);
 
+/** The same middleware for the client of routes the contract promises but the server does not serve yet (pending.ts). */
+export const authMiddleware = auth;
+
 function isErrorBody(v: unknown): v is ErrorBody {
-  return typeof v === "object" && v !== null && typeof (v as { detail?: unknown }).detail === "string";
+  return typeof v === "object" && v !== null && typeof (v as { detail?: unknown }).detail === "string" && typeof (v as { code?: unknown }).code === "string";
 }
 
 /** Awaits an openapi-fetch call and returns its data, or throws `ApiFailure`. */
@@ -65,11 +91,14 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   let r: { data?: T; error?: unknown; response: Response };
   try {
     r = await call;
-  } catch {
-    throw new ApiFailure(0, "网络错误，无法连接服务器", "network");
+  } catch (e) {
+    const offline = e instanceof OfflineError || !navigator.onLine;
+    throw new ApiFailure(0, "", offline ? "offline" : "network");
   }
   if (r.response.ok) return r.data as T;
   const e = r.error;
-  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, e.errors);
-  throw new ApiFailure(r.response.status, `HTTP ${r.response.status}`, "http");
+  const retry = Number(r.response.headers.get("Retry-After"));
+  const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null;
+  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, (e.errors ?? []) as FieldError[], retryAfter);
+  throw new ApiFailure(r.response.status, "", "http", [], retryAfter);
 }

@@ -1,10 +1,15 @@
 /** Query keys and the queries several pages share. */
-import type { TaskLive } from "@shared/live";
-import { useQuery } from "@tanstack/react-query";
+import type { LeftForUser, TaskLive, TaskLogLine } from "@shared/live";
+import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, tokenStore, unwrap, type Res } from "./client";
 
 export type User = Res<"/api/auth/me", "get">;
-export type Task = Res<"/api/tasks/{id}", "get">;
+/** Fields the contract adds that the generated types do not have yet: each log line's `code` and `params` (issue 17). */
+export type LeftItem = LeftForUser;
+export type LogLine = TaskLogLine & { code?: string; params?: Record<string, string | number> };
+type Detail = Res<"/api/tasks/{id}", "get">;
+export type Task = Omit<Detail, "left_for_user" | "logs"> & { left_for_user: LeftItem[]; logs: LogLine[] };
+export type AdminTask = Task & { username: string };
 /** A list row; live pushes (`task_update`) merge the live fields into it while it is on screen. */
 export type TaskRow = Res<"/api/tasks", "get">["items"][number] & Partial<TaskLive>;
 export type TaskPage = Omit<Res<"/api/tasks", "get">, "items"> & { items: TaskRow[] };
@@ -21,6 +26,7 @@ export const keys = {
   taskNotifications: (id: number) => ["task", id, "notifications"] as const,
   notifications: ["notifications"] as const,
   admin: ["admin"] as const,
+  adminTask: (id: number) => ["admin", "task", id] as const,
 };
 
 export function useMe() {
@@ -38,6 +44,30 @@ export function useTaskList(page: number, pageSize: number, status?: TaskRow["st
     queryFn: (): Promise<TaskPage> => unwrap(api.GET("/api/tasks", { params: { query: { page, page_size: pageSize, status } } })),
     placeholderData: (prev) => prev,
   });
+}
+
+/** Set when a task finished: the next course list asks Chaoxing afresh (the server caches progress for minutes). */
+let coursesChanged = false;
+
+/** The user's Chaoxing courses with progress: each load costs Chaoxing calls, so it is kept for minutes. */
+export const coursesQuery = {
+  queryKey: keys.courses,
+  queryFn: () => {
+    const refresh = coursesChanged;
+    coursesChanged = false;
+    return unwrap(api.GET("/api/courses/list", { params: { query: refresh ? { refresh: "true" } : {} } }));
+  },
+  staleTime: 5 * 60_000,
+};
+
+export function useCourses() {
+  return useQuery(coursesQuery);
+}
+
+/** A task completed: its courses' progress moved. Refetch the list (now, if it is on screen) past the server's cache. */
+export function coursesMoved(qc: QueryClient) {
+  coursesChanged = true;
+  void qc.invalidateQueries({ queryKey: keys.courses });
 }
 
 export function useConfig() {

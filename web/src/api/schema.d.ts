@@ -2264,6 +2264,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看任意用户的任务详情（与 GET /api/tasks/{id} 相同，另含所属用户名；只读，记入审计日志） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 附带的最新日志条数（默认 50，最多 200） */
+                    logs_limit?: number | null;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 任务详情 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminTaskDetail"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tasks/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看任意用户的任务日志（参数与返回同 GET /api/tasks/{id}/logs；只读，记入审计日志） */
+        get: {
+            parameters: {
+                query?: {
+                    after_id?: number | null;
+                    before_id?: number;
+                    limit?: number;
+                    level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 日志 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskLog"][];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 权限不足 */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tasks/{id}/force-stop": {
         parameters: {
             query?: never;
@@ -2416,17 +2572,21 @@ export interface paths {
         };
         /**
          * 管理员操作审计日志（只追加，最新在前）
-         * @description 每个管理员操作一行：修改类操作（更新、删除用户，强制停止任务）与操作本身在同一个 D1 批次中写入；读取类操作（用户列表、用户详情、任务列表、统计）同一管理员对同一目标 5 分钟内只记一次。查看审计日志本身不记录。
+         * @description 每个管理员操作一行：修改类操作（更新、删除用户，强制停止任务）与操作本身在同一个 D1 批次中写入；读取类操作（用户列表、用户详情、任务列表、任务详情与日志、统计）同一管理员对同一目标 5 分钟内只记一次。查看审计日志本身不记录。from/to 按 Asia/Shanghai 自然日过滤（均含当天）。
          */
         get: {
             parameters: {
                 query?: {
                     page?: number;
                     page_size?: number;
-                    action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.force_stop" | "statistics.view";
+                    action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
                     admin_id?: number;
                     target_type?: "user" | "task" | "system";
                     target_id?: string;
+                    /** @description 起始日期（含），Asia/Shanghai 自然日，YYYY-MM-DD */
+                    from?: string;
+                    /** @description 结束日期（含），Asia/Shanghai 自然日，YYYY-MM-DD */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3080,6 +3240,10 @@ export interface components {
             /** @description 任务所属用户的用户名 */
             username: string;
         };
+        AdminTaskDetail: components["schemas"]["TaskDetail"] & {
+            /** @description 任务所属用户的用户名 */
+            username: string;
+        };
         AdminStatistics: {
             /** @description 用户总数 */
             totalUsers: number;
@@ -3168,7 +3332,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.force_stop" | "statistics.view";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -3240,6 +3404,7 @@ export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];
 export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
+export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];

@@ -22,7 +22,9 @@ export function ConnectionBadge() {
         ? (["processing", t("live.connecting")] as const)
         : state.kind === "reconnecting"
           ? (["error", t("live.reconnecting", { s: secs })] as const)
-          : (["default", t("live.idle")] as const);
+          : state.kind === "offline"
+            ? (["error", t("live.offline")] as const)
+            : (["default", t("live.idle")] as const);
   return (
     <Tooltip title={state.kind === "reconnecting" ? t("live.reconnectNow") : text}>
       <Button type="text" size="small" onClick={() => live.reconnectNow()} aria-label={text} data-live={state.kind}>

@@ -1,29 +1,50 @@
 import { StopOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Popconfirm } from "antd";
+import { App, Button } from "antd";
 import { api, unwrap } from "../api/client";
+import { useErrorText } from "../api/errors";
 import { keys } from "../api/queries";
 import { useI18n } from "../i18n";
+import { UserData } from "./UserData";
 
-/** Admin: stop anyone's pending, running or paused task (it becomes cancelled, reason admin). */
-export function ForceStop({ task }: { task: { id: number; name: string; status: string } }) {
+type StoppableTask = { id: number; name: string; status: string; username: string };
+
+/**
+ * Admin: stop anyone's pending, running or paused task (it becomes cancelled, reason admin). The
+ * confirmation names the owner, the task and what it is doing now: this is someone else's work.
+ */
+export function ForceStop({ task, size = "small" }: { task: StoppableTask; size?: "small" | "middle" }) {
   const { t } = useI18n();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
+  const errorText = useErrorText();
   const qc = useQueryClient();
   const stop = useMutation({
     mutationFn: () => unwrap(api.POST("/api/admin/tasks/{id}/force-stop", { params: { path: { id: task.id } } })),
-    onSuccess: (r) => {
-      message.success(r.message || t("action.done"));
+    onSuccess: () => {
+      message.success(t("done.forceStop"));
       void qc.invalidateQueries({ queryKey: keys.admin });
     },
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_task" })),
   });
   if (!["pending", "running", "paused"].includes(task.status)) return null;
+  const confirm = () =>
+    modal.confirm({
+      title: t("admin.forceStopTitle"),
+      content: (
+        <>
+          {t("admin.forceStopWho")} <UserData>{task.username}</UserData> · <UserData>{task.name}</UserData>
+          <br />
+          {t(`admin.forceStopWhat.${task.status as "pending" | "running" | "paused"}`)}
+        </>
+      ),
+      okText: t("action.forceStop"),
+      cancelText: t("action.no"),
+      okButtonProps: { danger: true },
+      onOk: () => stop.mutateAsync().catch(() => undefined),
+    });
   return (
-    <Popconfirm title={t("action.confirmForceStop", { name: task.name })} okText={t("action.ok")} cancelText={t("action.no")} okButtonProps={{ danger: true }} onConfirm={() => stop.mutate()}>
-      <Button size="small" danger icon={<StopOutlined />} loading={stop.isPending} data-action="force-stop">
-        {t("action.forceStop")}
-      </Button>
-    </Popconfirm>
+    <Button size={size} danger icon={<StopOutlined />} loading={stop.isPending} onClick={confirm} data-action="force-stop">
+      {t("action.forceStop")}
+    </Button>
   );
 }

@@ -11,7 +11,7 @@ import { useEffect, useState } from "react";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
-import { applyFieldErrors } from "./formErrors";
+import { applyFieldErrors, useErrorText } from "../api/errors";
 
 type Settings = Res<"/api/user/notifications", "get">;
 type TestResult = Res<"/api/user/notifications/test", "post">;
@@ -51,6 +51,7 @@ function randomSecret(): string {
 
 export function NotificationSettings() {
   const { t } = useI18n();
+  const errorText = useErrorText();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const settings = useQuery({ queryKey: keys.notifications, queryFn: () => unwrap(api.GET("/api/user/notifications")) });
@@ -87,7 +88,7 @@ export function NotificationSettings() {
       form.resetFields();
       form.setFieldsValue(toValues(s));
     },
-    onError: (e) => applyFieldErrors(form, e) || message.error(e.message),
+    onError: (e) => applyFieldErrors(form, e, t) || message.error(errorText(e)),
   });
 
   const test = useMutation({
@@ -97,7 +98,7 @@ export function NotificationSettings() {
     },
     onMutate: (channel) => setTests((r) => ({ ...r, [channel]: undefined })),
     onSuccess: (r) => setTests((all) => ({ ...all, [r.channel]: r })),
-    onError: (e, channel) => setTests((all) => ({ ...all, [channel]: { error: e.message } })),
+    onError: (e, channel) => setTests((all) => ({ ...all, [channel]: { error: errorText(e) } })),
   });
 
   if (settings.isPending) return <Skeleton active />;

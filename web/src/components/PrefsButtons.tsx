@@ -1,17 +1,40 @@
 import { MoonOutlined, SunOutlined } from "@ant-design/icons";
 import { Button, Tooltip } from "antd";
-import { useI18n } from "../i18n";
+import { tokenStore } from "../api/client";
+import { pendingApi, type Language } from "../api/pending";
+import { useI18n, type Lang } from "../i18n";
 import { useThemeMode } from "../theme";
+
+const SERVER_LANG: Record<Lang, Language> = { zh: "zh-CN", en: "en" };
+
+/**
+ * Tells the server the user's language, for mails and notifications. Best effort: until the server
+ * has the `language` field it answers 400, and the switch still works here.
+ */
+function saveLanguage(lang: Lang) {
+  if (!tokenStore.get()) return;
+  void pendingApi.PUT("/api/user/config", { body: { language: SERVER_LANG[lang] } }).catch(() => undefined);
+}
 
 /** Language and theme switches, on every page (signed in or not). */
 export function PrefsButtons() {
   const { lang, setLang, t } = useI18n();
   const { mode, toggle } = useThemeMode();
+  const next: Lang = lang === "zh" ? "en" : "zh";
   return (
     <>
       <Tooltip title={t("nav.lang")}>
-        <Button type="text" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang">
-          {lang === "zh" ? "EN" : "中文"}
+        {/* Each language's name in itself; lang marks it for screen readers and the e2e language check. */}
+        <Button
+          type="text"
+          onClick={() => {
+            setLang(next);
+            saveLanguage(next);
+          }}
+          data-testid="lang"
+          lang={next === "zh" ? "zh-CN" : "en"}
+        >
+          {next === "zh" ? "中文" : "EN"}
         </Button>
       </Tooltip>
       <Tooltip title={t("nav.theme")}>

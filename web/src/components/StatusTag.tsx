@@ -1,6 +1,7 @@
 import type { TaskStatus } from "@shared/live";
 import { Tag, Tooltip } from "antd";
-import { useI18n, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n";
+import { reasonText, type ReasonInput, type Viewer } from "../lib/taskText";
 
 export const STATUSES: TaskStatus[] = ["pending", "running", "paused", "completed", "failed", "cancelled"];
 
@@ -13,26 +14,23 @@ const COLORS: Record<TaskStatus, string> = {
   cancelled: "default",
 };
 
-const REASONS = new Set(["waiting_for_account", "study_cap", "captcha", "notopen_ask", "user", "admin", "account_disabled", "upstream"]);
+/** Reasons that wait for the owner to do something: shown in orange. */
+const ASKS = new Set(["captcha", "notopen_ask", "needs_you", "risk_control"]);
 
-export function reasonText(reason: string | null, queue: number | null, t: ReturnType<typeof useI18n>["t"]): string | null {
-  if (!reason) return null;
-  if (reason === "waiting_for_account" && queue) return t("reason.queue", { n: queue });
-  return REASONS.has(reason) ? t(`reason.${reason}` as MessageKey) : reason;
-}
-
-/** Status tag for all six statuses, with the finer `reason` beside it. */
-export function StatusTag({ status, reason, queue = null }: { status: TaskStatus; reason?: string | null; queue?: number | null }) {
+/** Status tag for all six statuses, with the finer `reason` beside it, worded for who is looking. */
+export function StatusTag({ task, viewer = "self" }: { task: ReasonInput; viewer?: Viewer }) {
   const { t } = useI18n();
-  const why = reasonText(reason ?? null, queue, t);
+  const why = reasonText(task, viewer, t);
+  // A task done with items left is not the plain green "done".
+  const color = task.status === "completed" && task.reason === "needs_you" ? "warning" : COLORS[task.status];
   return (
     <span style={{ display: "inline-flex", gap: 4, flexWrap: "wrap", alignItems: "center" }}>
-      <Tag color={COLORS[status]} style={{ marginInlineEnd: 0 }}>
-        {t(`status.${status}`)}
+      <Tag color={color} style={{ marginInlineEnd: 0 }}>
+        {t(`status.${task.status}`)}
       </Tag>
       {why && (
-        <Tooltip title={reason === "waiting_for_account" && queue ? t("reason.waiting_for_account") : undefined}>
-          <Tag variant="filled" color={reason === "captcha" || reason === "notopen_ask" ? "orange" : undefined} style={{ marginInlineEnd: 0 }}>
+        <Tooltip title={task.reason === "waiting_for_account" && task.queue_position ? t("reason.waiting_for_account") : undefined}>
+          <Tag variant="filled" color={task.reason && ASKS.has(task.reason) ? "orange" : undefined} style={{ marginInlineEnd: 0, whiteSpace: "normal" }}>
             {why}
           </Tag>
         </Tooltip>

@@ -1,14 +1,18 @@
 import { CaretRightOutlined, DeleteOutlined, PauseOutlined, RedoOutlined, StopOutlined } from "@ant-design/icons";
 import type { TaskStatus } from "@shared/live";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Popconfirm, Space } from "antd";
+import { App, Button, Popconfirm, Space, type MenuProps } from "antd";
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
-import { api, unwrap, type Res } from "../api/client";
+import { api, ApiFailure, unwrap, type Res } from "../api/client";
+import { useErrorText } from "../api/errors";
+import { pendingApi } from "../api/pending";
 import { keys } from "../api/queries";
-import { useI18n } from "../i18n";
+import { useI18n, type MessageKey } from "../i18n";
 
 export type TaskAction = "start" | "pause" | "resume" | "cancel" | "retry" | "delete";
+/** What resuming from a closed-chapter question answers; `retry`: the user opened it by hand, check again. */
+export type NotopenChoice = "skip" | "stop" | "retry";
 
 /** What each status allows (docs/api-contract "Tasks"); the server answers 409 to anything else. */
 export const ALLOWED: Record<TaskStatus, TaskAction[]> = {
@@ -22,7 +26,7 @@ export const ALLOWED: Record<TaskStatus, TaskAction[]> = {
 
 type ActionResult = Res<"/api/tasks/{id}/start", "post"> | Res<"/api/tasks/{id}", "delete">;
 
-export function callAction(id: number, action: TaskAction, notopen?: "skip" | "stop"): Promise<ActionResult> {
+export function callAction(id: number, action: TaskAction, notopen?: NotopenChoice): Promise<ActionResult> {
   const params = { path: { id } };
   switch (action) {
     case "start":
@@ -30,6 +34,8 @@ export function callAction(id: number, action: TaskAction, notopen?: "skip" | "s
     case "pause":
       return unwrap(api.POST("/api/tasks/{id}/pause", { params }));
     case "resume":
+      // `retry` is the issue-13 choice the generated types do not have yet.
+      if (notopen === "retry") return unwrap(pendingApi.POST("/api/tasks/{id}/resume", { params, body: { notopen } }));
       return unwrap(api.POST("/api/tasks/{id}/resume", { params, body: notopen ? { notopen } : {} }));
     case "cancel":
       return unwrap(api.POST("/api/tasks/{id}/cancel", { params }));
@@ -40,20 +46,36 @@ export function callAction(id: number, action: TaskAction, notopen?: "skip" | "s
   }
 }
 
+/** Our own words for a done action (the server's `message` is Chinese). */
+export const DONE: Record<TaskAction, MessageKey> = {
+  start: "done.start",
+  pause: "done.pause",
+  resume: "done.resume",
+  cancel: "done.cancel",
+  retry: "done.retry",
+  delete: "done.delete",
+};
+
 export function useTaskAction() {
   const qc = useQueryClient();
   const { message } = App.useApp();
   const { t } = useI18n();
+  const errorText = useErrorText();
   return useMutation({
-    mutationFn: (v: { id: number; action: TaskAction; notopen?: "skip" | "stop" }) => callAction(v.id, v.action, v.notopen),
+    mutationFn: (v: { id: number; action: TaskAction; notopen?: NotopenChoice }) => callAction(v.id, v.action, v.notopen),
     onSuccess: (res, v) => {
       if (v.action === "delete") qc.removeQueries({ queryKey: keys.task(v.id) });
       else if ("task" in res) qc.setQueryData(keys.task(v.id), (old: object | undefined) => (old ? { ...old, ...res.task } : old));
       void qc.invalidateQueries({ queryKey: keys.tasks });
       void qc.invalidateQueries({ queryKey: keys.profile });
-      message.success(res.message || t("action.done"));
+      message.success(t(DONE[v.action]));
     },
-    onError: (e) => message.error(e.message),
+    onError: (e, v) => {
+      // The state changed under us (another tab, the engine): show what it is now.
+      if (e instanceof ApiFailure && e.code === "conflict") void qc.invalidateQueries({ queryKey: keys.task(v.id) });
+      // Until the server takes `notopen: "retry"` (issue 13) it refuses the body as invalid.
+      message.error(errorText(e, { conflict: "error.conflict_task", ...(v.notopen === "retry" ? { validation_error: "error.notopenRetryMissing" } : {}) }));
+    },
   });
 }
 
@@ -66,32 +88,60 @@ const ICONS: Record<TaskAction, ReactNode> = {
   delete: <DeleteOutlined />,
 };
 
+type ActionTask = { id: number; name: string; status: TaskStatus; reason: string | null };
+
+const DESTRUCTIVE = new Set<TaskAction>(["cancel", "delete"]);
+const confirmKey = (a: TaskAction): MessageKey => (a === "cancel" ? "action.confirmCancel" : "action.confirmDelete");
+
+/** The actions a task's state allows; a task asking about a closed chapter needs the choice, which the detail page offers. */
+const actionsOf = (task: ActionTask) => ALLOWED[task.status].filter((a) => !(a === "resume" && task.reason === "notopen_ask"));
+
 /** The buttons a task's state allows, with a confirmation for the destructive ones. */
-export function TaskActions({ task, size = "small", afterDelete }: { task: { id: number; name: string; status: TaskStatus; reason: string | null }; size?: "small" | "middle"; afterDelete?: string }) {
+export function TaskActions({ task, size = "small", afterDelete }: { task: ActionTask; size?: "small" | "middle"; afterDelete?: string }) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const act = useTaskAction();
   const busy = act.isPending && act.variables?.id === task.id;
   const run = (action: TaskAction) =>
     act.mutate({ id: task.id, action }, { onSuccess: () => action === "delete" && afterDelete && navigate(afterDelete) });
-  // A task asking about a closed chapter needs the choice, which the detail page offers.
-  const actions = ALLOWED[task.status].filter((a) => !(a === "resume" && task.reason === "notopen_ask"));
   return (
     <Space size={4} wrap>
-      {actions.map((a) => {
-        const label = t(`action.${a}`);
+      {actionsOf(task).map((a) => {
         const button = (
-          <Button key={a} size={size} icon={ICONS[a]} danger={a === "delete" || a === "cancel"} loading={busy && act.variables?.action === a} disabled={busy} onClick={a === "cancel" || a === "delete" ? undefined : () => run(a)} data-action={a}>
-            {label}
+          <Button key={a} size={size} icon={ICONS[a]} danger={DESTRUCTIVE.has(a)} loading={busy && act.variables?.action === a} disabled={busy} onClick={DESTRUCTIVE.has(a) ? undefined : () => run(a)} data-action={a}>
+            {t(`action.${a}`)}
           </Button>
         );
-        if (a !== "cancel" && a !== "delete") return button;
+        if (!DESTRUCTIVE.has(a)) return button;
         return (
-          <Popconfirm key={a} title={t(a === "cancel" ? "action.confirmCancel" : "action.confirmDelete", { name: task.name })} okText={t("action.ok")} cancelText={t("action.no")} okButtonProps={{ danger: true }} onConfirm={() => run(a)}>
+          <Popconfirm key={a} title={t(confirmKey(a), { name: task.name })} okText={t("action.ok")} cancelText={t("action.no")} okButtonProps={{ danger: true }} onConfirm={() => run(a)}>
             {button}
           </Popconfirm>
         );
       })}
     </Space>
   );
+}
+
+/** For a phone card: the first safe action as a button, the rest (confirmed) in the card's menu. */
+export function useTaskCardActions(task: ActionTask): { action: ReactNode; menu: MenuProps["items"] } {
+  const { t } = useI18n();
+  const { modal } = App.useApp();
+  const act = useTaskAction();
+  const busy = act.isPending && act.variables?.id === task.id;
+  const actions = actionsOf(task);
+  const primary = actions.find((a) => !DESTRUCTIVE.has(a));
+  const run = (a: TaskAction) => act.mutate({ id: task.id, action: a });
+  const confirm = (a: TaskAction) =>
+    modal.confirm({ title: t(confirmKey(a), { name: task.name }), okText: t("action.ok"), cancelText: t("action.no"), okButtonProps: { danger: true }, onOk: () => run(a) });
+  return {
+    action: primary ? (
+      <Button size="small" type="primary" icon={ICONS[primary]} loading={busy && act.variables?.action === primary} disabled={busy} onClick={() => run(primary)} data-action={primary}>
+        {t(`action.${primary}`)}
+      </Button>
+    ) : null,
+    menu: actions
+      .filter((a) => a !== primary)
+      .map((a) => ({ key: a, icon: ICONS[a], danger: DESTRUCTIVE.has(a), disabled: busy, label: t(`action.${a}`), onClick: () => (DESTRUCTIVE.has(a) ? confirm(a) : run(a)) })),
+  };
 }

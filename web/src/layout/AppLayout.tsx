@@ -18,10 +18,16 @@ import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
 import { useMe } from "../api/queries";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { OfflineBanner } from "../components/OfflineBanner";
 import { PrefsButtons } from "../components/PrefsButtons";
+import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useTaskNotices } from "../live/TaskNotices";
+import { prefetchPages } from "../router";
 import { signOut } from "../session";
+
+/** Page chunks are fetched once per page load, after the first page is up (router.tsx). */
+let prefetched = false;
 
 const { Header, Sider, Content, Footer } = Layout;
 
@@ -39,6 +45,17 @@ export default function AppLayout() {
 
   // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
   useTaskNotices(signedIn);
+
+  const role = me.data?.role;
+  useEffect(() => {
+    if (!role || prefetched) return;
+    // After the page the user asked for has loaded and settled.
+    const id = setTimeout(() => {
+      prefetched = true;
+      void prefetchPages(role === "admin");
+    }, 2000);
+    return () => clearTimeout(id);
+  }, [role]);
 
   useEffect(() => setDrawer(false), [location.pathname]);
 
@@ -98,7 +115,9 @@ export default function AppLayout() {
             <div style={{ flex: 1 }} />
             <ConnectionBadge />
             <PrefsButtons />
+            {/* Click, not hover: phones have no hover. */}
             <Dropdown
+              trigger={["click"]}
               menu={{
                 items: [
                   { key: "profile", icon: <ProfileOutlined />, label: t("nav.profile"), onClick: () => navigate("/profile") },
@@ -108,12 +127,15 @@ export default function AppLayout() {
               }}
             >
               <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
-                <span className="hide-sm">{me.data?.username}</span>
+                <span className="hide-sm">
+                  <UserData>{me.data?.username}</UserData>
+                </span>
               </Button>
             </Dropdown>
           </Flex>
         </Header>
-        <Content id="main" tabIndex={-1} style={{ padding: desktop ? 24 : 12, outline: "none" }}>
+        <OfflineBanner />
+        <Content id="main" tabIndex={-1} style={{ padding: desktop ? 24 : 12, outline: "none", minWidth: 0 }}>
           <Suspense fallback={<Skeleton active paragraph={{ rows: 8 }} />}>
             <Outlet />
           </Suspense>

@@ -1,6 +1,7 @@
 import { Alert, Flex, Layout, Spin, Typography, theme } from "antd";
 import { Suspense } from "react";
 import { Outlet } from "react-router";
+import { OfflineBanner } from "../components/OfflineBanner";
 import { PrefsButtons } from "../components/PrefsButtons";
 import { useI18n } from "../i18n";
 
@@ -19,6 +20,7 @@ export default function AuthLayout() {
           <PrefsButtons />
         </Flex>
       </Flex>
+      <OfflineBanner live={false} />
       <Flex component="main" vertical align="center" style={{ padding: "24px 16px 48px", flex: 1 }}>
         <div style={{ width: "100%", maxWidth: 420 }}>
           <Typography.Paragraph type="secondary" style={{ textAlign: "center" }}>

@@ -1,7 +1,8 @@
 /**
  * Server-pushed notices (task completed, captcha needed…) as toasts wherever the user is: worded in the
- * dashboard's language with the task's name (from the cache, else fetched) and a link that opens the
- * task. A notice without an `event` (an older server) shows the server's own text.
+ * dashboard's language from the event, with the task's name (from the cache, else fetched; marked as user
+ * data) as the link that opens the task. A notice without an `event` shows the server's own text in
+ * Chinese and a generic line by its level in English.
  */
 import type { ServerMessage } from "@shared/live";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
@@ -10,7 +11,8 @@ import { useEffect } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, type Task, type TaskRow } from "../api/queries";
-import { useI18n, type Translate } from "../i18n";
+import { UserData } from "../components/UserData";
+import { useI18n, type Lang, type MessageKey, type Translate } from "../i18n";
 import { live } from "./sync";
 
 type Notice = Extract<ServerMessage, { type: "notification" }>;
@@ -28,18 +30,19 @@ async function taskOf(qc: QueryClient, id: number): Promise<Known | null> {
   return qc.fetchQuery({ queryKey: keys.task(id), queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })) }).catch(() => null);
 }
 
-function title(m: Notice, task: Known | null, t: Translate): string {
-  if (!m.event || !m.task_id) return m.message;
-  const name = task?.name ?? `#${m.task_id}`;
+const BY_LEVEL: Record<Notice["level"], MessageKey> = { info: "notice.info", success: "notice.success", warning: "notice.warning", error: "notice.error" };
+
+function title(m: Notice, task: Known | null, t: Translate, lang: Lang): string {
+  if (!m.event) return lang === "zh" ? m.message : t(BY_LEVEL[m.level]);
   const left = task?.left_for_user?.length ?? 0;
-  if (m.event === "completed" && left) return t("notify.toast.completedLeft", { name, n: left });
-  return t(`notify.toast.${m.event}`, { name });
+  if (m.event === "completed" && left) return t("notify.toast.completedLeft", { n: left });
+  return t(`notify.toast.${m.event}`);
 }
 
 /** Starts the live socket for a signed-in user and shows its notices; call once, in the app shell. */
 export function useTaskNotices(signedIn: boolean) {
   const { notification } = App.useApp();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const qc = useQueryClient();
   const navigate = useNavigate();
   useEffect(() => {
@@ -51,7 +54,7 @@ export function useTaskNotices(signedIn: boolean) {
         const key = `task-${m.task_id ?? 0}-${m.event ?? m.message}`;
         notification[m.level]({
           key,
-          title: title(m, task, t),
+          title: title(m, task, t, lang),
           description: m.task_id ? (
             // Toasts render outside the router (antd's App holder): a plain link that navigates in-app.
             <a
@@ -63,12 +66,12 @@ export function useTaskNotices(signedIn: boolean) {
               }}
               data-testid="toast-task-link"
             >
-              {t("notify.toast.open")}
+              {task ? <UserData>{task.name}</UserData> : t("notify.toast.open")}
             </a>
           ) : undefined,
           placement: "bottomRight",
         });
       });
     });
-  }, [signedIn, notification, qc, t, navigate]);
+  }, [signedIn, notification, qc, t, lang, navigate]);
 }

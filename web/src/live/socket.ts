@@ -2,7 +2,8 @@
  * The dashboard's one WebSocket (`/ws/connect?token=`), speaking the shared message union. It
  * reconnects with capped, jittered exponential backoff (a deploy closes every socket, so this is
  * routine), re-subscribes every task on reopen and announces the reopen so callers can refetch what
- * they missed while disconnected.
+ * they missed while disconnected. It is honest about the line: a socket that stops answering pings is
+ * declared down within 15 s, and while the browser is offline it does not pretend to reconnect.
  */
 import type { ClientMessage, ServerMessage } from "@shared/live";
 
@@ -10,14 +11,19 @@ export type LiveState =
   | { kind: "idle" }
   | { kind: "connecting" }
   | { kind: "open" }
+  | { kind: "offline" }
   | { kind: "reconnecting"; at: number };
 
 type Listener = (m: ServerMessage) => void;
 
-const PING_MS = 25_000;
-// Two missed pongs: the connection is dead even if the browser has not noticed.
-const STALE_MS = 60_000;
+// The compact `{"type":"ping"}` is answered by the runtime without waking a hibernated object (README
+// "Live progress"), so a short interval costs the server nothing. Worst case from the last answer to
+// "down": STALE_MS rounded up to the next ping tick, 12 s (issue 17: within 15 s).
+const PING_MS = 4_000;
+const STALE_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+/** Close code for a revoked or expired token (src/durable/sockets.ts): the session is over. */
+const CLOSE_POLICY = 1008;
 
 export class LiveSocket {
   private ws: WebSocket | null = null;
@@ -31,9 +37,14 @@ export class LiveSocket {
   private readonly listeners = new Set<Listener>();
   private readonly stateListeners = new Set<() => void>();
   private readonly resyncListeners = new Set<() => void>();
+  private ended: (code: string) => void = () => undefined;
 
   constructor(private readonly token: () => string | null) {
-    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("online", () => {
+      if (this.state.kind === "offline") this.open();
+      else this.reconnectNow();
+    });
+    window.addEventListener("offline", () => this.goOffline());
   }
 
   getState = (): LiveState => this.state;
@@ -54,8 +65,13 @@ export class LiveSocket {
     return () => this.resyncListeners.delete(fn);
   }
 
+  /** The server closed the socket because the session ended (1008); the code says why. */
+  onSessionEnd(fn: (code: string) => void) {
+    this.ended = fn;
+  }
+
   start() {
-    if (this.ws || this.state.kind === "reconnecting") return;
+    if (this.ws || this.state.kind === "reconnecting" || this.state.kind === "offline") return;
     this.open();
   }
 
@@ -98,9 +114,21 @@ export class LiveSocket {
     for (const fn of this.stateListeners) fn();
   }
 
+  /** The browser says the network is gone: drop the socket now and wait for `online`, no retries. */
+  private goOffline() {
+    if (this.state.kind === "idle" || !this.token()) return;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000);
+    this.setState({ kind: "offline" });
+  }
+
   private open() {
     const token = this.token();
     if (!token) return this.setState({ kind: "idle" });
+    if (!navigator.onLine) return this.setState({ kind: "offline" });
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/ws/connect?token=${encodeURIComponent(token)}`);
     this.ws = ws;
@@ -114,7 +142,8 @@ export class LiveSocket {
       if (this.everOpened) for (const fn of this.resyncListeners) fn();
       this.everOpened = true;
       this.pingTimer = setInterval(() => {
-        if (Date.now() - this.lastSeen > STALE_MS) ws.close(4000, "stale");
+        // Missed answers: the line is dead even if the browser has not noticed. onclose reconnects.
+        if (Date.now() - this.lastSeen > STALE_MS) this.lost(ws);
         else this.send({ type: "ping" });
       }, PING_MS);
     };
@@ -128,13 +157,31 @@ export class LiveSocket {
       }
       for (const fn of this.listeners) fn(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       clearInterval(this.pingTimer);
-      if (this.ws !== ws) return; // closed on purpose by stop()
+      if (this.ws !== ws) return; // closed on purpose (stop, offline, or already declared lost)
       this.ws = null;
-      const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
-      this.setState({ kind: "reconnecting", at: Date.now() + delay });
-      this.retryTimer = setTimeout(() => this.open(), delay);
+      if (ev.code === CLOSE_POLICY) {
+        // "token expired" today, `token_expired` once the server sends codes: the same code either way.
+        this.setState({ kind: "idle" });
+        return this.ended(ev.reason.trim().replace(/\s+/g, "_") || "unauthorized");
+      }
+      this.retry();
     };
+  }
+
+  /** A socket that stopped answering: close() on a dead line may take a long time to fire onclose, so retry now. */
+  private lost(ws: WebSocket) {
+    clearInterval(this.pingTimer);
+    this.ws = null;
+    ws.close(4000, "stale");
+    this.retry();
+  }
+
+  private retry() {
+    if (!navigator.onLine) return this.setState({ kind: "offline" });
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    this.setState({ kind: "reconnecting", at: Date.now() + delay });
+    this.retryTimer = setTimeout(() => this.open(), delay);
   }
 }

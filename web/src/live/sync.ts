@@ -1,12 +1,13 @@
 /**
- * Binds the live socket to the query cache: pushed task state and log lines patch the cached task and
- * lists in place (no refetch per tick), and a reconnect refetches everything task-shaped.
+ * Binds the live socket to the query cache: pushed task state and log lines patch the cached task (the
+ * owner's and the admin's view) and lists in place (no refetch per tick), a reconnect refetches
+ * everything task-shaped, and a task that completes refreshes the course progress it moved.
  */
-import type { TaskLive, TaskLogLine } from "@shared/live";
+import type { TaskLive } from "@shared/live";
 import type { QueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { tokenStore } from "../api/client";
-import { keys, type Task } from "../api/queries";
+import { coursesMoved, keys, type LogLine, type Task } from "../api/queries";
 import { LiveSocket } from "./socket";
 
 export const live = new LiveSocket(tokenStore.get);
@@ -29,25 +30,37 @@ function patchLists(qc: QueryClient, taskId: number, data: TaskLive) {
   }
 }
 
+/** The same task is cached once for its owner's page and once for the admin's. */
+const detailKeys = (id: number) => [keys.task(id), keys.adminTask(id)];
+
 export function bindLive(qc: QueryClient): () => void {
+  // Last status pushed per task: a `completed` that is news (not the state resent on subscribe) moved courses.
+  const lastStatus = new Map<number, string>();
   const offMsg = live.onMessage((m) => {
     if (m.type === "task_update") {
-      const before = qc.getQueryData<Task>(keys.task(m.task_id));
-      qc.setQueryData<Task>(keys.task(m.task_id), (old) => (old ? { ...old, ...m.data } : old));
+      const before = lastStatus.get(m.task_id) ?? qc.getQueryData<Task>(keys.task(m.task_id))?.status;
+      lastStatus.set(m.task_id, m.data.status);
+      for (const key of detailKeys(m.task_id)) qc.setQueryData<Task>(key, (old) => (old ? { ...old, ...m.data } : old));
       patchLists(qc, m.task_id, m.data);
-      // A status change moves the task between filtered lists and changes the statistics.
-      if (before && before.status !== m.data.status) {
+      if (before !== undefined && before !== m.data.status) {
+        // A status change moves the task between filtered lists and changes the statistics.
         void qc.invalidateQueries({ queryKey: keys.tasks });
         void qc.invalidateQueries({ queryKey: keys.profile });
+        if (m.data.status === "completed") coursesMoved(qc);
       }
     } else if (m.type === "task_log") {
-      qc.setQueryData<Task>(keys.task(m.task_id), (old) => {
-        if (!old) return old;
-        const last = old.logs.at(-1);
-        if (last && last.id >= m.log.id) return old;
-        const line: TaskLogLine & { task_id: number } = { ...m.log, task_id: m.task_id };
-        return { ...old, logs: [...old.logs, line].slice(-MAX_LOG_LINES) };
-      });
+      for (const key of detailKeys(m.task_id)) {
+        qc.setQueryData<Task>(key, (old) => {
+          if (!old) return old;
+          const last = old.logs.at(-1);
+          if (last && last.id >= m.log.id) return old;
+          const line: LogLine & { task_id: number } = { ...m.log, task_id: m.task_id };
+          return { ...old, logs: [...old.logs, line].slice(-MAX_LOG_LINES) };
+        });
+      }
+    } else if (m.type === "notification" && m.level === "success") {
+      // Completion is also announced here; the page may not have had the task's state to compare.
+      coursesMoved(qc);
     }
   });
   const offResync = live.onResync(() => {

@@ -2,13 +2,17 @@ import { PlusOutlined, ReloadOutlined, SearchOutlined } from "@ant-design/icons"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress, Segmented, Select, Slider, Table, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
-import { keys, type Course } from "../api/queries";
+import { useErrorText } from "../api/errors";
+import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
+import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
 import { callAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
+import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
+import { pct, pctFormat } from "../lib/format";
 
 type Filter = "all" | "ongoing" | "ended";
 
@@ -16,21 +20,23 @@ export default function Courses() {
   const { t } = useI18n();
   usePageTitle(t("nav.courses"));
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const phone = useIsPhone();
   const [filter, setFilter] = useState<Filter>("ongoing");
   const [search, setSearch] = useState("");
   const [selected, setSelected] = useState<string[]>([]);
   const [creating, setCreating] = useState(false);
 
-  const courses = useQuery({ queryKey: keys.courses, queryFn: () => unwrap(api.GET("/api/courses/list")), staleTime: 5 * 60_000 });
+  const courses = useCourses();
   const refresh = useMutation({
     mutationFn: () => unwrap(api.GET("/api/courses/list", { params: { query: { refresh: "true" } } })),
     onSuccess: (list) => {
       qc.setQueryData(keys.courses, list);
       message.success(t("courses.refreshed"));
     },
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e)),
   });
 
   const rows = useMemo(() => {
@@ -42,7 +48,12 @@ export default function Courses() {
     );
   }, [courses.data, filter, search]);
   const picked = (courses.data ?? []).filter((c) => selected.includes(c.courseId));
-  const noAccount = courses.error instanceof ApiFailure && courses.error.status === 400;
+  const noAccount = courses.error instanceof ApiFailure && courses.error.code === "no_chaoxing_account";
+  const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
+  const stateTag = (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>);
+  // null: Chaoxing refused the job counts, so the progress is unknown (never shown as 0 % or 100 %).
+  const progress = (p: number | null) =>
+    p === null ? <Typography.Text type="secondary">{t("courses.progressUnknown")}</Typography.Text> : <Progress percent={p} size="small" format={pctFormat(p)} aria-label={`${pct(p)}%`} />;
 
   return (
     <>
@@ -56,13 +67,12 @@ export default function Courses() {
         <Alert
           type={noAccount ? "info" : "error"}
           showIcon
-          title={courses.error.message}
-          description={noAccount ? t("courses.noAccount") : undefined}
+          title={errorText(courses.error)}
           action={noAccount ? <Button onClick={() => navigate("/settings")}>{t("courses.toSettings")}</Button> : <Button onClick={() => void courses.refetch()}>{t("app.retry")}</Button>}
           style={{ marginBottom: 16 }}
         />
       )}
-      <Card>
+      <Card styles={phone ? { body: { padding: 12 } } : undefined}>
         <Flex gap={12} wrap style={{ marginBottom: 12 }}>
           <Segmented<Filter>
             value={filter}
@@ -75,26 +85,45 @@ export default function Courses() {
           />
           <Input allowClear prefix={<SearchOutlined />} placeholder={t("courses.search")} aria-label={t("courses.search")} value={search} onChange={(e) => setSearch(e.target.value)} style={{ maxWidth: 280 }} />
         </Flex>
-        <Table<Course>
-          rowKey="courseId"
-          loading={courses.isPending || refresh.isPending}
-          dataSource={rows}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          className="wide-table"
-          locale={{ emptyText: t("courses.empty") }}
-          rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(String)), preserveSelectedRowKeys: true }}
-          columns={[
-            { title: t("courses.name"), dataIndex: "courseName", render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
-            { title: t("courses.teacher"), dataIndex: "teacherName", width: 140 },
-            { title: t("courses.progress"), dataIndex: "progress", width: 200, render: (p: number) => <Progress percent={Math.round(p)} size="small" aria-label={`${Math.round(p)}%`} /> },
-            {
-              title: t("courses.state"),
-              dataIndex: "state",
-              width: 100,
-              render: (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>),
-            },
-          ]}
-        />
+        {phone ? (
+          <CardList
+            items={rows}
+            rowKey={(c) => c.courseId}
+            loading={courses.isPending || refresh.isPending}
+            empty={t("courses.empty")}
+            render={(c) => (
+              <ListCard
+                prefix={<Checkbox checked={selected.includes(c.courseId)} onChange={(e) => toggle(c.courseId, e.target.checked)} aria-label={t("courses.pick", { name: c.courseName })} />}
+                title={<UserData>{c.courseName}</UserData>}
+                status={stateTag(c.state)}
+              >
+                {progress(c.progress)}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  <UserData>{c.teacherName}</UserData>
+                </Typography.Text>
+              </ListCard>
+            )}
+          />
+        ) : (
+          <Table<Course>
+            rowKey="courseId"
+            loading={courses.isPending || refresh.isPending}
+            dataSource={rows}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            className="wide-table"
+            locale={{ emptyText: t("courses.empty") }}
+            rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(String)), preserveSelectedRowKeys: true }}
+            columns={[
+              { title: t("courses.name"), dataIndex: "courseName", render: (name: string) => <Typography.Text strong><UserData>{name}</UserData></Typography.Text> },
+              { title: t("courses.teacher"), dataIndex: "teacherName", width: 140, render: (v: string) => <UserData>{v}</UserData> },
+              { title: t("courses.progress"), dataIndex: "progress", width: 200, render: progress },
+              { title: t("courses.state"), dataIndex: "state", width: 100, render: stateTag },
+            ]}
+          />
+        )}
+        <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0, fontSize: 13 }} data-testid="not-open-note">
+          {t("courses.notOpenNote")}
+        </Typography.Paragraph>
       </Card>
       {selected.length > 0 && (
         <Card size="small" className="sticky-bar" style={{ marginTop: 12 }}>
@@ -122,14 +151,28 @@ export default function Courses() {
 
 type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
 
+const LIVE = new Set(["pending", "running", "paused"]);
+
+/** The user's live tasks (newest 100: live tasks are recent), for the "already studying this course" warning. */
+function useActiveTasks() {
+  return useQuery({
+    queryKey: [...keys.tasks, "live-for-create"],
+    queryFn: async (): Promise<TaskRow[]> => (await unwrap(api.GET("/api/tasks", { params: { query: { page_size: 100 } } }))).items.filter((x) => LIVE.has(x.status)),
+  });
+}
+
 function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClose: () => void; onCreated: (id: number) => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const qc = useQueryClient();
   const [form] = Form.useForm<CreateValues>();
   const customSpeed = Form.useWatch("customSpeed", form);
   const first = courses[0]?.courseName ?? "";
-  const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length - 1 }) : first;
+  const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length, more: courses.length - 1 }) : first;
+  const live = useActiveTasks();
+  // Each picked course that a live task already studies, with that task.
+  const clashes = courses.flatMap((c) => (live.data ?? []).filter((task) => task.course_ids.includes(c.courseId)).map((task) => ({ course: c, task })));
 
   const create = useMutation({
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
@@ -146,7 +189,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_start" })),
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 
@@ -165,6 +208,28 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         </Button>,
       ]}
     >
+      {clashes.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t("create.clashTitle")}
+          data-testid="course-clash"
+          description={
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {clashes.map(({ course, task }) => (
+                <li key={`${course.courseId}-${task.id}`}>
+                  <UserData>{course.courseName}</UserData> {t("create.clashIn")}{" "}
+                  <Link to={`/tasks/${task.id}`} target="_blank">
+                    <UserData>{task.name}</UserData>
+                  </Link>{" "}
+                  ({t(`status.${task.status}`)})
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      )}
       <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default" }}>
         <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
           <Input />
@@ -172,7 +237,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         <Form.Item label={t("create.courses")}>
           <Flex gap={4} wrap>
             {courses.map((c) => (
-              <Tag key={c.courseId}>{c.courseName}</Tag>
+              <Tag key={c.courseId} style={{ whiteSpace: "normal" }}>
+                <UserData>{c.courseName}</UserData>
+              </Tag>
             ))}
           </Flex>
         </Form.Item>

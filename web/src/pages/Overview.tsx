@@ -8,7 +8,8 @@ import { StatusTag } from "../components/StatusTag";
 import { TaskProgress } from "../components/TaskProgress";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
-import { when } from "../lib/format";
+import { pct, when } from "../lib/format";
+import { UserData } from "../components/UserData";
 import { useLiveTasks } from "../live/sync";
 
 export default function Overview() {
@@ -63,8 +64,10 @@ export default function Overview() {
                 <List.Item key={task.id}>
                   <div style={{ width: "100%" }}>
                     <div style={{ display: "flex", justifyContent: "space-between", gap: 8, flexWrap: "wrap" }}>
-                      <Link to={`/tasks/${task.id}`}>{task.name}</Link>
-                      <StatusTag status={task.status} reason={task.reason} queue={task.queue_position} />
+                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                        <UserData>{task.name}</UserData>
+                      </Link>
+                      <StatusTag task={task} />
                     </div>
                     <TaskProgress task={task} />
                   </div>
@@ -96,10 +99,14 @@ export default function Overview() {
               renderItem={(task) => (
                 <List.Item key={task.id} extra={<Typography.Text type="secondary" className="hide-sm">{when(task.end_time ?? task.created_at)}</Typography.Text>}>
                   <List.Item.Meta
-                    title={<Link to={`/tasks/${task.id}`}>{task.name}</Link>}
-                    description={<StatusTag status={task.status} reason={task.reason} queue={task.queue_position} />}
+                    title={
+                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                        <UserData>{task.name}</UserData>
+                      </Link>
+                    }
+                    description={<StatusTag task={task} />}
                   />
-                  <span style={{ minWidth: 120 }}>{task.progress}%</span>
+                  <span style={{ minWidth: 48, textAlign: "end" }}>{pct(task.progress)}%</span>
                 </List.Item>
               )}
             />

@@ -1,9 +1,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Statistic, Tag, Typography, theme } from "antd";
 import { api, unwrap, type Body } from "../api/client";
+import { applyFieldErrors, useErrorText } from "../api/errors";
 import { useProfile } from "../api/queries";
 import { BarChart } from "../components/BarChart";
-import { applyFieldErrors } from "../components/formErrors";
+import { UserData } from "../components/UserData";
 import { STATUSES } from "../components/StatusTag";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -14,9 +15,10 @@ export default function Profile() {
   const { t } = useI18n();
   usePageTitle(t("nav.profile"));
   const { token } = theme.useToken();
+  const errorText = useErrorText();
   const profile = useProfile();
   if (profile.isPending) return <Skeleton active />;
-  if (profile.error) return <Alert type="error" title={profile.error.message} />;
+  if (profile.error) return <Alert type="error" title={errorText(profile.error)} />;
   const { user, statistics: s } = profile.data;
   const colors = { pending: token.colorTextQuaternary, running: token.colorPrimary, paused: token.colorWarning, completed: token.colorSuccess, failed: token.colorError, cancelled: token.colorTextTertiary };
   return (
@@ -28,8 +30,12 @@ export default function Profile() {
         <Col xs={24} lg={10}>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.info")}</h2>}>
             <Descriptions column={1} size="small">
-              <Descriptions.Item label={t("auth.username")}>{user.username}</Descriptions.Item>
-              <Descriptions.Item label={t("auth.email")}>{user.email}</Descriptions.Item>
+              <Descriptions.Item label={t("auth.username")}>
+                <UserData>{user.username}</UserData>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("auth.email")}>
+                <UserData>{user.email}</UserData>
+              </Descriptions.Item>
               <Descriptions.Item label={t("profile.role")}>
                 <Tag color={user.role === "admin" ? "purple" : undefined}>{t(`role.${user.role}`)}</Tag>
               </Descriptions.Item>
@@ -41,13 +47,13 @@ export default function Profile() {
         <Col xs={24} lg={14}>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.stats")}</h2>}>
             <Row gutter={16}>
-              <Col span={8}>
+              <Col xs={12} sm={8}>
                 <Statistic title={t("profile.totalTasks")} value={s.tasks.total} />
               </Col>
-              <Col span={8}>
+              <Col xs={12} sm={8}>
                 <Statistic title={t("overview.studyHours")} value={Math.round((s.study_seconds / 3600) * 10) / 10} />
               </Col>
-              <Col span={8}>
+              <Col xs={12} sm={8}>
                 <Statistic title={t("overview.jobsDone")} value={s.jobs_completed} />
               </Col>
             </Row>
@@ -68,6 +74,7 @@ export default function Profile() {
 function ChangePassword() {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const [form] = Form.useForm<Body<"/api/user/password", "put"> & { confirm: string }>();
   const change = useMutation({
     mutationFn: ({ old_password, new_password }: Body<"/api/user/password", "put">) => unwrap(api.PUT("/api/user/password", { body: { old_password, new_password } })),
@@ -75,7 +82,7 @@ function ChangePassword() {
       message.success(t("profile.passwordChanged"));
       form.resetFields();
     },
-    onError: (e) => applyFieldErrors(form, e) || form.setFields([{ name: "old_password", errors: [e.message] }]),
+    onError: (e) => applyFieldErrors(form, e, t) || form.setFields([{ name: "old_password", errors: [errorText(e)] }]),
   });
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("profile.changePassword")}</h2>}>

@@ -2,17 +2,18 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { Link, Navigate, useNavigate } from "react-router";
 import { api, tokenStore, unwrap, type Body } from "../api/client";
-import { applyFieldErrors } from "../components/formErrors";
+import { applyFieldErrors, useErrorText } from "../api/errors";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { signIn } from "../session";
-import { NewPasswordFields } from "../components/NewPasswordFields";
 
 type Values = Body<"/api/auth/register", "post"> & { confirm: string };
 
 export default function Register() {
   const { t } = useI18n();
   usePageTitle(t("auth.register"));
+  const errorText = useErrorText();
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
@@ -22,7 +23,7 @@ export default function Register() {
       signIn(qc, r.access_token, r.user);
       navigate("/", { replace: true });
     },
-    onError: (e) => applyFieldErrors(form, e),
+    onError: (e) => applyFieldErrors(form, e, t),
   });
   if (tokenStore.get() && !register.isSuccess) return <Navigate to="/" replace />;
   const req = (field: string) => ({ required: true, message: t("auth.required", { field }) });
@@ -31,8 +32,9 @@ export default function Register() {
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
         {t("auth.register")}
       </Typography.Title>
-      {register.error && <Alert type="error" showIcon title={register.error.message} style={{ marginBottom: 16 }} />}
-      <Form form={form} layout="vertical" onFinish={register.mutate} requiredMark={false}>
+      {register.error && <Alert type="error" showIcon title={errorText(register.error)} style={{ marginBottom: 16 }} data-testid="register-error" />}
+      {/* "用户名已存在" is about the name that was sent: it goes as soon as the user edits. */}
+      <Form form={form} layout="vertical" onFinish={register.mutate} onValuesChange={() => register.error && register.reset()} requiredMark={false}>
         <Form.Item name="username" label={t("auth.username")} extra={t("auth.usernameRule")} rules={[req(t("auth.username")), { min: 3, max: 32, message: t("auth.usernameRule") }, { pattern: /^[A-Za-z0-9_.\-\u4e00-\u9fa5]+$/, message: t("auth.usernameRule") }]}>
           <Input autoComplete="username" autoFocus />
         </Form.Item>

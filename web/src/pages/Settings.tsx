@@ -4,30 +4,42 @@ import { Alert, App, Button, Card, Form, Input, Modal, Radio, Skeleton, Slider, 
 import { useEffect, useState } from "react";
 import { useBlocker } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
+import { applyFieldErrors, useErrorText } from "../api/errors";
+import { pendingApi } from "../api/pending";
 import { keys, useConfig } from "../api/queries";
-import { applyFieldErrors } from "../components/formErrors";
 import { NotificationSettings } from "../components/NotificationSettings";
+import { ServerText } from "../components/ServerText";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 
 type Config = Res<"/api/user/config", "get">;
 type Values = { cx_username: string; cx_password: string; speed: number; notopen_action: Config["notopen_action"] };
-
+type TestResult = { ok: boolean; message: string };
 
 function toValues(c: Config): Values {
   return { cx_username: c.cx_username ?? "", cx_password: "", speed: c.speed, notopen_action: c.notopen_action };
+}
+
+/**
+ * A mainland mobile number as people type it: spaces, dashes and a +86/86 prefix are tolerated and
+ * dropped; what is left must be 11 digits starting with 1. The server checks it too.
+ */
+function normalizePhone(v: string): string | null {
+  const digits = v.replace(/[\s-]/g, "").replace(/^\+?86(?=1\d{10}$)/, "");
+  return /^1\d{10}$/.test(digits) ? digits : null;
 }
 
 export default function Settings() {
   const { t } = useI18n();
   usePageTitle(t("nav.settings"));
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const qc = useQueryClient();
   const config = useConfig();
   const [form] = Form.useForm<Values>();
   const [dirty, setDirty] = useState(false);
-  const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
+  const [test, setTest] = useState<TestResult | null>(null);
 
   useEffect(() => {
     if (config.data && !dirty) form.setFieldsValue(toValues(config.data));
@@ -45,7 +57,7 @@ export default function Settings() {
   const save = useMutation({
     mutationFn: (v: Values) => {
       const body: Body<"/api/user/config", "put"> = {
-        cx_username: v.cx_username.trim() || null,
+        cx_username: v.cx_username.trim() ? normalizePhone(v.cx_username) : null,
         speed: Math.round(v.speed * 10) / 10,
         notopen_action: v.notopen_action,
       };
@@ -58,22 +70,35 @@ export default function Settings() {
       void qc.invalidateQueries({ queryKey: keys.courses });
       setDirty(false);
       form.setFieldsValue(toValues(c));
+      message.success(t("settings.saved"));
     },
-    onError: (e) => applyFieldErrors(form, e) || message.error(e.message),
+    onError: (e) => applyFieldErrors(form, e, t) || message.error(errorText(e)),
   });
 
+  /**
+   * Tests what the form holds, never saving it: the typed account (and password, if one was typed) go
+   * in the request body; with nothing changed, the saved account is tested.
+   */
   const testLogin = useMutation({
-    mutationFn: async () => {
-      if (dirty) await save.mutateAsync(await form.validateFields());
-      return unwrap(api.POST("/api/user/config/test-login"));
+    mutationFn: async (): Promise<TestResult> => {
+      const v = await form.validateFields(["cx_username", "cx_password"]);
+      const phone = normalizePhone(v.cx_username) ?? "";
+      const changed = phone !== (config.data?.cx_username ?? "") || v.cx_password !== "";
+      if (!changed) return unwrap(api.POST("/api/user/config/test-login"));
+      if (!v.cx_password && !config.data?.cx_password_set) throw new MissingPassword();
+      const body = v.cx_password ? { cx_username: phone, cx_password: v.cx_password } : { cx_username: phone };
+      return unwrap(pendingApi.POST("/api/user/config/test-login", { body }));
     },
     onMutate: () => setTest(null),
     onSuccess: (r) => setTest(r),
-    onError: (e) => setTest({ ok: false, message: e.message }),
+    onError: (e) => {
+      if (e instanceof MissingPassword) form.setFields([{ name: "cx_password", errors: [t("settings.testNeedsPassword")] }]);
+      else if (!isFormError(e)) setTest({ ok: false, message: errorText(e, { chaoxing_login_failed: "settings.testFail" }) });
+    },
   });
 
   if (config.isPending) return <Skeleton active />;
-  if (config.error) return <Alert type="error" title={config.error.message} />;
+  if (config.error) return <Alert type="error" title={errorText(config.error)} />;
   const c = config.data;
 
   return (
@@ -84,12 +109,21 @@ export default function Settings() {
       <Form
         form={form}
         layout="vertical"
-        onValuesChange={() => setDirty(true)}
-        onFinish={(v) => save.mutate(v, { onSuccess: () => message.success(t("settings.saved")) })}
+        onValuesChange={(changed: Partial<Values>) => {
+          setDirty(true);
+          // A result about other values than the ones now typed would mislead.
+          if ("cx_username" in changed || "cx_password" in changed) setTest(null);
+        }}
+        onFinish={(v) => save.mutate(v)}
         style={{ maxWidth: 720 }}
       >
         <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("settings.account")}</h2>} style={{ marginBottom: 16 }}>
-          <Form.Item name="cx_username" label={t("settings.cxUsername")} tooltip={t("settings.cxUsernameTip")}>
+          <Form.Item
+            name="cx_username"
+            label={t("settings.cxUsername")}
+            tooltip={t("settings.cxUsernameTip")}
+            rules={[{ validator: (_, v: string) => (!v?.trim() || normalizePhone(v) ? Promise.resolve() : Promise.reject(new Error(t("settings.phoneInvalid")))) }]}
+          >
             <Input autoComplete="off" inputMode="tel" placeholder="13800138000" />
           </Form.Item>
           <Form.Item name="cx_password" label={t("settings.cxPassword")} tooltip={t("settings.cxPasswordTip")}>
@@ -100,13 +134,17 @@ export default function Settings() {
               {t("settings.testLogin")}
             </Button>
           </Space>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8, marginBottom: 0 }}>
+            {t("settings.testLoginTip")}
+          </Typography.Paragraph>
           {test && (
             <Alert
               style={{ marginTop: 12 }}
               type={test.ok ? "success" : "error"}
               showIcon
               title={test.ok ? t("settings.testOk") : t("settings.testFail")}
-              description={test.message === t(test.ok ? "settings.testOk" : "settings.testFail") ? undefined : test.message}
+              // Chaoxing's own reason for a refusal, in Chinese: no code to translate it from.
+              description={test.ok || test.message === t("settings.testFail") ? undefined : <ServerText text={test.message} />}
               role="status"
               data-testid="test-login-result"
             />
@@ -150,3 +188,9 @@ export default function Settings() {
     </>
   );
 }
+
+/** A new account typed with no password typed and none saved: there is nothing to test with. */
+class MissingPassword extends Error {}
+
+/** antd's validateFields rejects with `{errorFields}`: the form already shows those. */
+const isFormError = (e: unknown) => typeof e === "object" && e !== null && "errorFields" in e;

@@ -1,13 +1,15 @@
 import { CaretRightOutlined, DeleteOutlined, PlusOutlined, ReloadOutlined, StopOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Flex, Select, Table, Typography } from "antd";
+import { App, Button, Card, Checkbox, Flex, Select, Table, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { keys, useTaskList, type TaskRow } from "../api/queries";
+import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { STATUSES, StatusTag } from "../components/StatusTag";
-import { ALLOWED, callAction, TaskActions, type TaskAction } from "../components/TaskActions";
+import { ALLOWED, callAction, TaskActions, useTaskCardActions, type TaskAction } from "../components/TaskActions";
 import { TaskProgress } from "../components/TaskProgress";
 import { usePageTitle } from "../components/usePageTitle";
+import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { when } from "../lib/format";
 import { useLiveTasks } from "../live/sync";
@@ -18,6 +20,7 @@ export default function Tasks() {
   const { message, modal } = App.useApp();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const phone = useIsPhone();
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get("page")) || 1);
   const pageSize = Number(params.get("size")) || 20;
@@ -57,6 +60,7 @@ export default function Tasks() {
       okButtonProps: { danger: true },
       onOk: () => runBatch(a),
     });
+  const toggle = (id: number, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
 
   return (
     <>
@@ -71,7 +75,7 @@ export default function Tasks() {
           </Button>
         </Flex>
       </div>
-      <Card>
+      <Card styles={phone ? { body: { padding: 12 } } : undefined}>
         <Flex gap={8} wrap align="center" style={{ marginBottom: 12 }}>
           <Select
             style={{ width: 160 }}
@@ -95,31 +99,61 @@ export default function Tasks() {
             </Flex>
           )}
         </Flex>
-        <Table<TaskRow>
-          rowKey="id"
-          loading={list.isPending}
-          dataSource={rows}
-          className="wide-table"
-          locale={{ emptyText: t("tasks.empty") }}
-          rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(Number)) }}
-          pagination={{
-            current: page,
-            pageSize,
-            total: list.data?.total ?? 0,
-            showSizeChanger: true,
-            onChange: (p, size) => setQuery({ page: String(p), size: size === 20 ? undefined : String(size) }),
-          }}
-          columns={[
-            { title: "ID", dataIndex: "id", width: 70 },
-            { title: t("tasks.name"), dataIndex: "name", render: (name: string, r) => <Link to={`/tasks/${r.id}`}>{name}</Link> },
-            { title: t("tasks.status"), key: "status", width: 200, render: (_, r) => <StatusTag status={r.status} reason={r.reason} queue={r.queue_position} /> },
-            { title: t("tasks.progress"), key: "progress", width: 240, render: (_, r) => <TaskProgress task={r} compact /> },
-            { title: t("tasks.courses"), key: "courses", width: 90, render: (_, r) => `${r.completed_courses} / ${r.total_courses}` },
-            { title: t("tasks.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
-            { title: t("tasks.actions"), key: "actions", width: 220, render: (_, r) => <TaskActions task={r} /> },
-          ]}
-        />
+        {phone ? (
+          <CardList
+            items={rows}
+            rowKey={(r) => r.id}
+            loading={list.isPending}
+            empty={t("tasks.empty")}
+            page={{ current: page, pageSize, total: list.data?.total ?? 0, onChange: (p) => setQuery({ page: String(p) }) }}
+            render={(r) => <TaskCard task={r} selected={selected.includes(r.id)} onSelect={(on) => toggle(r.id, on)} />}
+          />
+        ) : (
+          <Table<TaskRow>
+            rowKey="id"
+            loading={list.isPending}
+            dataSource={rows}
+            className="wide-table"
+            locale={{ emptyText: t("tasks.empty") }}
+            rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k.map(Number)) }}
+            pagination={{
+              current: page,
+              pageSize,
+              total: list.data?.total ?? 0,
+              showSizeChanger: true,
+              onChange: (p, size) => setQuery({ page: String(p), size: size === 20 ? undefined : String(size) }),
+            }}
+            columns={[
+              { title: t("common.id"), dataIndex: "id", width: 70 },
+              { title: t("tasks.name"), dataIndex: "name", render: (name: string, r) => <Link to={`/tasks/${r.id}`}><UserData>{name}</UserData></Link> },
+              { title: t("tasks.status"), key: "status", width: 200, render: (_, r) => <StatusTag task={r} /> },
+              { title: t("tasks.progress"), key: "progress", width: 240, render: (_, r) => <TaskProgress task={r} compact /> },
+              { title: t("tasks.courses"), key: "courses", width: 90, render: (_, r) => `${r.completed_courses} / ${r.total_courses}` },
+              { title: t("tasks.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
+              { title: t("tasks.actions"), key: "actions", width: 220, render: (_, r) => <TaskActions task={r} /> },
+            ]}
+          />
+        )}
       </Card>
     </>
+  );
+}
+
+function TaskCard({ task, selected, onSelect }: { task: TaskRow; selected: boolean; onSelect: (on: boolean) => void }) {
+  const { t } = useI18n();
+  const { action, menu } = useTaskCardActions(task);
+  return (
+    <ListCard
+      prefix={<Checkbox checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={t("tasks.select", { name: task.name })} />}
+      title={<Link to={`/tasks/${task.id}`}><UserData>{task.name}</UserData></Link>}
+      status={<StatusTag task={task} />}
+      action={action}
+      menu={menu}
+    >
+      <TaskProgress task={task} compact />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t("tasks.coursesOf", { done: task.completed_courses, total: task.total_courses })} · {when(task.created_at)}
+      </Typography.Text>
+    </ListCard>
   );
 }

@@ -2,8 +2,12 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Card, Col, List, Row, Statistic, Table, Typography } from "antd";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
-import { keys, useAdminStatistics, useAdminTasks, type AdminTaskRow } from "../../api/queries";
+import { useErrorText } from "../../api/errors";
+import { keys, useAdminStatistics, useAdminTasks, useMe, type AdminTaskRow } from "../../api/queries";
+import { CardList, ListCard, useIsPhone } from "../../components/CardList";
 import { ForceStop } from "../../components/ForceStop";
+import { ServerText } from "../../components/ServerText";
+import { UserData } from "../../components/UserData";
 import { StatusTag } from "../../components/StatusTag";
 import { TaskProgress } from "../../components/TaskProgress";
 import { usePageTitle } from "../../components/usePageTitle";
@@ -14,6 +18,15 @@ import { useLiveTasks } from "../../live/sync";
 export default function AdminOverview() {
   const { t } = useI18n();
   usePageTitle(t("nav.adminOverview"));
+  const errorText = useErrorText();
+  const phone = useIsPhone();
+  const me = useMe();
+  const viewer = (r: AdminTaskRow) => (r.user_id === me.data?.id ? "self" : "other");
+  const name = (r: AdminTaskRow) => (
+    <Link to={`/admin/tasks/${r.id}`}>
+      <UserData>{r.name}</UserData>
+    </Link>
+  );
   const stats = useAdminStatistics();
   const running = useAdminTasks(1, "running");
   const users = useQuery({ queryKey: [...keys.admin, "users", "newest"], queryFn: () => unwrap(api.GET("/api/admin/users", { params: { query: { page: 1, page_size: 6 } } })) });
@@ -32,8 +45,9 @@ export default function AdminOverview() {
       <div className="page-head">
         <Typography.Title level={1}>{t("nav.adminOverview")}</Typography.Title>
       </div>
-      {stats.error && <Alert type="error" showIcon title={stats.error.message} style={{ marginBottom: 16 }} />}
-      {s?.warnings.map((w) => <Alert key={w} type="warning" showIcon title={w} style={{ marginBottom: 8 }} />)}
+      {stats.error && <Alert type="error" showIcon title={errorText(stats.error)} style={{ marginBottom: 16 }} />}
+      {/* The server words its warnings in Chinese and sends no codes for them yet. */}
+      {s?.warnings.map((w) => <Alert key={w} type="warning" showIcon title={t("admin.warning")} description={<ServerText text={w} />} style={{ marginBottom: 8 }} />)}
       <Row gutter={[16, 16]}>
         {cards.map((c) => (
           <Col xs={12} md={8} xl={4} key={c.k}>
@@ -44,21 +58,37 @@ export default function AdminOverview() {
         ))}
         <Col xs={24} xl={16}>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.runningTasks")}</h2>} extra={<Link to="/admin/tasks">{t("nav.adminTasks")}</Link>}>
-            <Table<AdminTaskRow>
-              size="small"
-              rowKey="id"
-              loading={running.isPending}
-              dataSource={running.data?.items ?? []}
-              pagination={false}
-              scroll={{ x: 640 }}
-              columns={[
-                { title: t("tasks.name"), dataIndex: "name" },
-                { title: t("admin.user"), dataIndex: "username", width: 120 },
-                { title: t("tasks.status"), key: "s", width: 160, render: (_, r) => <StatusTag status={r.status} reason={r.reason} queue={r.queue_position} /> },
-                { title: t("tasks.progress"), key: "p", width: 220, render: (_, r) => <TaskProgress task={r} compact /> },
-                { title: t("tasks.actions"), key: "a", width: 120, render: (_, r) => <ForceStop task={r} /> },
-              ]}
-            />
+            {phone ? (
+              <CardList
+                items={running.data?.items ?? []}
+                rowKey={(r) => r.id}
+                loading={running.isPending}
+                render={(r) => (
+                  <ListCard title={name(r)} status={<StatusTag task={r} viewer={viewer(r)} />} action={<ForceStop task={r} />}>
+                    <TaskProgress task={r} compact />
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {t("admin.user")} <UserData>{r.username}</UserData>
+                    </Typography.Text>
+                  </ListCard>
+                )}
+              />
+            ) : (
+              <Table<AdminTaskRow>
+                size="small"
+                rowKey="id"
+                loading={running.isPending}
+                dataSource={running.data?.items ?? []}
+                pagination={false}
+                className="wide-table"
+                columns={[
+                  { title: t("tasks.name"), dataIndex: "name", render: (_: string, r) => name(r) },
+                  { title: t("admin.user"), dataIndex: "username", width: 120, render: (v: string) => <UserData>{v}</UserData> },
+                  { title: t("tasks.status"), key: "s", width: 160, render: (_, r) => <StatusTag task={r} viewer={viewer(r)} /> },
+                  { title: t("tasks.progress"), key: "p", width: 220, render: (_, r) => <TaskProgress task={r} compact /> },
+                  { title: t("tasks.actions"), key: "a", width: 120, render: (_, r) => <ForceStop task={r} /> },
+                ]}
+              />
+            )}
           </Card>
         </Col>
         <Col xs={24} xl={8}>
@@ -68,7 +98,14 @@ export default function AdminOverview() {
               dataSource={users.data?.items ?? []}
               renderItem={(u) => (
                 <List.Item key={u.id} extra={<Typography.Text type="secondary">{when(u.created_at).slice(0, 10)}</Typography.Text>}>
-                  <List.Item.Meta title={<Link to={`/admin/users/${u.id}`}>{u.username}</Link>} description={u.email} />
+                  <List.Item.Meta
+                    title={
+                      <Link to={`/admin/users/${u.id}`}>
+                        <UserData>{u.username}</UserData>
+                      </Link>
+                    }
+                    description={<UserData>{u.email}</UserData>}
+                  />
                 </List.Item>
               )}
             />

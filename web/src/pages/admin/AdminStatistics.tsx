@@ -1,4 +1,5 @@
 import { Alert, Card, Col, Row, Skeleton, Statistic, Typography, theme } from "antd";
+import { useErrorText } from "../../api/errors";
 import { useAdminStatistics } from "../../api/queries";
 import { BarChart } from "../../components/BarChart";
 import { STATUSES } from "../../components/StatusTag";
@@ -9,9 +10,10 @@ export default function AdminStatistics() {
   const { t } = useI18n();
   usePageTitle(t("nav.adminStats"));
   const { token } = theme.useToken();
+  const errorText = useErrorText();
   const stats = useAdminStatistics();
   if (stats.isPending) return <Skeleton active />;
-  if (stats.error) return <Alert type="error" showIcon title={stats.error.message} />;
+  if (stats.error) return <Alert type="error" showIcon title={errorText(stats.error)} />;
   const s = stats.data;
   const colors = { pending: token.colorTextQuaternary, running: token.colorPrimary, paused: token.colorWarning, completed: token.colorSuccess, failed: token.colorError, cancelled: token.colorTextTertiary };
   const up = s.upstreamFailures;

@@ -1,19 +1,23 @@
 import { SearchOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Card, Flex, Input, Select, Switch, Table, Tag, Typography } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { Card, Flex, Input, Select, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { keys, type AdminUserRow } from "../../api/queries";
+import { ActiveSwitch } from "../../components/ActiveSwitch";
+import { CardList, ListCard, useIsPhone } from "../../components/CardList";
 import { usePageTitle } from "../../components/usePageTitle";
+import { UserData } from "../../components/UserData";
 import { useI18n } from "../../i18n";
 import { when } from "../../lib/format";
+
+const liveTasks = (r: AdminUserRow) => r.task_counts.pending + r.task_counts.running + r.task_counts.paused;
 
 export default function AdminUsers() {
   const { t } = useI18n();
   usePageTitle(t("nav.adminUsers"));
-  const { message } = App.useApp();
-  const qc = useQueryClient();
+  const phone = useIsPhone();
   const [page, setPage] = useState(1);
   const [search, setSearch] = useState("");
   const [role, setRole] = useState<"user" | "admin" | undefined>();
@@ -23,20 +27,21 @@ export default function AdminUsers() {
     queryFn: () => unwrap(api.GET("/api/admin/users", { params: { query: { page, page_size: 20, search: search || undefined, role, is_active: active === undefined ? undefined : active ? "true" : "false" } } })),
     placeholderData: (prev) => prev,
   });
-  const toggle = useMutation({
-    mutationFn: (v: { id: number; is_active: boolean }) => unwrap(api.PUT("/api/admin/users/{id}", { params: { path: { id: v.id } }, body: { is_active: v.is_active } })),
-    onSuccess: () => {
-      message.success(t("admin.saved"));
-      void qc.invalidateQueries({ queryKey: keys.admin });
-    },
-    onError: (e) => message.error(e.message),
-  });
+  const rows = users.data?.items ?? [];
+  const roleTag = (v: AdminUserRow["role"]) => <Tag color={v === "admin" ? "purple" : undefined}>{t(`role.${v}`)}</Tag>;
+  const taskCount = (r: AdminUserRow) => (r.task_counts.running ? t("admin.tasksRunning", { n: r.task_counts.total, running: r.task_counts.running }) : String(r.task_counts.total));
+  const switchOf = (r: AdminUserRow) => <ActiveSwitch user={{ id: r.id, username: r.username, is_active: r.is_active, liveTasks: liveTasks(r) }} />;
+  const name = (r: AdminUserRow) => (
+    <Link to={`/admin/users/${r.id}`}>
+      <UserData>{r.username}</UserData>
+    </Link>
+  );
   return (
     <>
       <div className="page-head">
         <Typography.Title level={1}>{t("nav.adminUsers")}</Typography.Title>
       </div>
-      <Card>
+      <Card styles={phone ? { body: { padding: 12 } } : undefined}>
         <Flex gap={8} wrap style={{ marginBottom: 12 }}>
           <Input.Search
             allowClear
@@ -78,34 +83,42 @@ export default function AdminUsers() {
             ]}
           />
         </Flex>
-        <Table<AdminUserRow>
-          rowKey="id"
-          loading={users.isPending}
-          dataSource={users.data?.items ?? []}
-          scroll={{ x: 800 }}
-          pagination={{ current: page, pageSize: 20, total: users.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
-          columns={[
-            { title: "ID", dataIndex: "id", width: 70 },
-            { title: t("auth.username"), dataIndex: "username", render: (v: string, r) => <Link to={`/admin/users/${r.id}`}>{v}</Link> },
-            { title: t("auth.email"), dataIndex: "email" },
-            { title: t("profile.role"), dataIndex: "role", width: 100, render: (v: AdminUserRow["role"]) => <Tag color={v === "admin" ? "purple" : undefined}>{t(`role.${v}`)}</Tag> },
-            { title: t("admin.tasks"), key: "tasks", width: 110, render: (_, r) => `${r.task_counts.total}${r.task_counts.running ? ` (${t("status.running")} ${r.task_counts.running})` : ""}` },
-            { title: t("profile.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
-            {
-              title: t("admin.active"),
-              dataIndex: "is_active",
-              width: 90,
-              render: (v: boolean, r) => (
-                <Switch
-                  checked={v}
-                  aria-label={`${t("admin.active")} ${r.username}`}
-                  loading={toggle.isPending && toggle.variables?.id === r.id}
-                  onChange={(on) => toggle.mutate({ id: r.id, is_active: on })}
-                />
-              ),
-            },
-          ]}
-        />
+        {phone ? (
+          <CardList
+            items={rows}
+            rowKey={(r) => r.id}
+            loading={users.isPending}
+            page={{ current: page, pageSize: 20, total: users.data?.total ?? 0, onChange: setPage }}
+            render={(r) => (
+              <ListCard title={name(r)} status={roleTag(r.role)} action={<Flex gap={6} align="center">{t("admin.active")} {switchOf(r)}</Flex>}>
+                <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", overflowWrap: "anywhere" }}>
+                  <UserData>{r.email}</UserData>
+                </Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t("admin.tasks")} {taskCount(r)} · {t("profile.lastLogin")} {when(r.last_login)}
+                </Typography.Text>
+              </ListCard>
+            )}
+          />
+        ) : (
+          <Table<AdminUserRow>
+            rowKey="id"
+            loading={users.isPending}
+            dataSource={rows}
+            className="wide-table"
+            pagination={{ current: page, pageSize: 20, total: users.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+            columns={[
+              { title: t("common.id"), dataIndex: "id", width: 70 },
+              { title: t("auth.username"), dataIndex: "username", render: (_: string, r) => name(r) },
+              { title: t("auth.email"), dataIndex: "email", render: (v: string) => <UserData>{v}</UserData> },
+              { title: t("profile.role"), dataIndex: "role", width: 100, render: roleTag },
+              { title: t("admin.tasks"), key: "tasks", width: 120, render: (_, r) => taskCount(r) },
+              { title: t("profile.lastLogin"), dataIndex: "last_login", width: 170, render: (v: string | null) => when(v) },
+              { title: t("profile.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
+              { title: t("admin.active"), dataIndex: "is_active", width: 80, render: (_: boolean, r) => switchOf(r) },
+            ]}
+          />
+        )}
       </Card>
     </>
   );

@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { taskLogs } from "../db/schema";
+import { LOG_LEVELS } from "../shared/live";
+import { withLive, type TaskRow } from "./shape";
+import { taskStub } from "./stub";
+
+/** Reading a task: its detail and its log, for its owner's routes and the admin's read-only view. */
+
+export const LogsQuery = z.object({
+  after_id: z.coerce.number().int().min(0).optional(),
+  before_id: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+  level: z.enum(LOG_LEVELS).optional(),
+});
+type LogsParams = z.infer<typeof LogsQuery>;
+
+/**
+ * A page of a task's log, as a query (to batch): with after_id the next `limit` lines after it, otherwise
+ * the newest `limit` (before before_id). `logsOut` puts them newest last.
+ */
+export function logsQuery(db: Db, taskId: number, q: LogsParams) {
+  const where = and(
+    eq(taskLogs.taskId, taskId),
+    q.after_id !== undefined ? gt(taskLogs.id, q.after_id) : undefined,
+    q.before_id !== undefined ? lt(taskLogs.id, q.before_id) : undefined,
+    q.level ? eq(taskLogs.level, q.level) : undefined,
+  );
+  return db.select().from(taskLogs).where(where).orderBy(q.after_id !== undefined ? asc(taskLogs.id) : desc(taskLogs.id)).limit(q.limit);
+}
+
+export const logsOut = (lines: (typeof taskLogs.$inferSelect)[], q: Pick<LogsParams, "after_id">) =>
+  (q.after_id !== undefined ? lines : [...lines].reverse()).map(logOut);
+
+/** The detail's log: its newest lines. */
+export const DetailQuery = z.object({
+  logs_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
+});
+export const detailLogsQuery = (db: Db, taskId: number, limit: number) => logsQuery(db, taskId, { limit: Math.max(limit, 1) });
+
+/** A task's detail: its row with the object's live fields over it, and its newest log lines (as queried). */
+export async function detailOf(env: Env, row: TaskRow, newestFirst: (typeof taskLogs.$inferSelect)[]) {
+  return { ...withLive(row, await taskStub(env, row.id).live()), logs: logsOut(newestFirst, {}) };
+}
+
+export const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
+

@@ -1,0 +1,75 @@
+// Page checks for the browser journey (issue 17): no sideways scrolling, no Chinese on an English page
+// outside user data, and a phone that looks like WeChat's browser.
+
+/** WeChat 8 on Android (its XWeb browser); the dashboard must not depend on anything it lacks. */
+export const WECHAT_UA =
+  "Mozilla/5.0 (Linux; Android 14; 2210132C Build/UKQ1.231003.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 " +
+  "Chrome/126.0.6478.188 Mobile Safari/537.36 XWEB/1260117 MMWEBSDK/20240501 MMWEBID/4321 MicroMessenger/8.0.50.2701(0x2800323B) " +
+  "WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
+
+export const PHONE = { viewport: { width: 360, height: 740 }, userAgent: WECHAT_UA, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+export const DESKTOP = { viewport: { width: 1440, height: 900 } };
+
+/** Until loading placeholders are gone and antd's animations have run. */
+export async function settle(page) {
+  await page.waitForLoadState("domcontentloaded");
+  for (const sel of [".ant-skeleton", ".ant-spin-spinning", ".ant-spin-fullscreen"]) {
+    await page.locator(sel).first().waitFor({ state: "detached", timeout: 20_000 }).catch(() => undefined);
+  }
+  await page.waitForTimeout(400);
+}
+
+/** Fails when the page scrolls sideways (issue 17: nothing scrolls sideways on any page at 360 px). */
+export async function assertNoSidewaysScroll(page, where) {
+  const m = await page.evaluate(() => {
+    const d = document.documentElement;
+    // The widest element poking out on the right, to say what to fix.
+    let culprit = "";
+    let right = d.clientWidth;
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.right > right + 0.5 && getComputedStyle(el).position !== "fixed") {
+        right = r.right;
+        culprit = `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 3).join(".")} (right ${Math.round(r.right)})`;
+      }
+    }
+    return { scroll: d.scrollWidth, client: d.clientWidth, culprit };
+  });
+  if (m.scroll > m.client) throw new Error(`${where}: scrollWidth ${m.scroll} > clientWidth ${m.client}; widest: ${m.culprit}`);
+}
+
+/**
+ * Chinese (CJK ideographs, CJK and full-width punctuation) in the visible text of an English page,
+ * outside what is marked as user data (`data-user-data`), a language name in its own language
+ * (`lang="zh-…"`), or a server message the user chose to reveal (`data-server-text`). Log lines the
+ * server sent without a code (`data-log-fallback`) only exist in Chinese: they are counted, not failed.
+ */
+export async function chineseOnEnglishPage(page) {
+  return page.evaluate(() => {
+    const CJK = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+    const bad = [];
+    let fallback = 0;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.nodeValue ?? "";
+      const el = n.parentElement;
+      if (!el || !CJK.test(text)) continue;
+      if (el.closest("[data-user-data], [lang^='zh'], [data-server-text], script, style, noscript")) continue;
+      if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      if (el.closest("[data-log-fallback]")) {
+        fallback++;
+        continue;
+      }
+      bad.push(text.trim().slice(0, 60));
+    }
+    return { bad, fallback };
+  });
+}
+
+export async function assertNoChinese(page, where) {
+  const r = await chineseOnEnglishPage(page);
+  if (r.bad.length) throw new Error(`${where}: Chinese outside user data: ${JSON.stringify(r.bad.slice(0, 8))}`);
+  return r.fallback;
+}

@@ -1,0 +1,282 @@
+import { ExportOutlined, ReloadOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Col, Descriptions, Flex, List, Progress, Row, Statistic, Tag, Typography } from "antd";
+import { useState } from "react";
+import { ApiFailure, unwrap } from "../api/client";
+import { useErrorText } from "../api/errors";
+import { pendingApi } from "../api/pending";
+import { coursesQuery, keys, type LeftItem, type LogLine, type Task } from "../api/queries";
+import { useI18n, type MessageKey } from "../i18n";
+import { clock, duration, pct, pctFormat, when } from "../lib/format";
+import { etaText, reasonText, type Viewer } from "../lib/taskText";
+import { useItemClock } from "../live/itemClock";
+import { LogPanel } from "./LogPanel";
+import { ServerText } from "./ServerText";
+import { UserData } from "./UserData";
+
+const ACTIVE = new Set(["pending", "running", "paused"]);
+
+export interface TaskViewProps {
+  task: Task;
+  viewer: Viewer;
+  /** The owner may act on the task (recheck); an admin's view is read-only. */
+  owner: boolean;
+  /** A page of the whole log after `afterId` (the owner's or the admin's logs route). */
+  fetchLogs: (afterId: number, limit: number) => Promise<LogLine[]>;
+  liveLogs: boolean;
+}
+
+/** The body of a task page, shared by the owner's page and the admin's read-only view. */
+export function TaskView({ task: d, viewer, owner, fetchLogs, liveLogs }: TaskViewProps) {
+  return (
+    <>
+      <Outcome task={d} viewer={viewer} />
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={10}>
+          <Overall task={d} />
+        </Col>
+        <Col xs={24} lg={14}>
+          {ACTIVE.has(d.status) ? <CurrentItem task={d} /> : <Summary task={d} />}
+        </Col>
+        <Col xs={24} lg={12}>
+          <Breakdown task={d} owner={owner} />
+        </Col>
+        {d.left_for_user.length > 0 && (
+          <Col xs={24} lg={12}>
+            <LeftForUser task={d} owner={owner} />
+          </Col>
+        )}
+        <Col xs={24}>
+          <LogPanel taskId={d.id} logs={d.logs} live={liveLogs} fetchAfter={fetchLogs} />
+        </Col>
+      </Row>
+    </>
+  );
+}
+
+/** How it ended, in words: done, done with items left for the user, failed, or cancelled and by whom. */
+function Outcome({ task: d, viewer }: { task: Task; viewer: Viewer }) {
+  const { t } = useI18n();
+  const left = d.left_for_user.length;
+  if (d.status === "completed")
+    return left > 0 || d.reason === "needs_you" ? (
+      <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t(viewer === "self" ? "detail.needsYou" : "detail.needsUser", { n: left })} description={t("detail.needsYouHint")} data-testid="outcome" />
+    ) : (
+      <Alert type="success" showIcon style={{ marginBottom: 16 }} title={t("detail.completed")} data-testid="outcome" />
+    );
+  if (d.status === "failed")
+    return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t("detail.failed")} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+  if (d.status === "cancelled" && d.reason)
+    return <Alert type="info" showIcon style={{ marginBottom: 16 }} title={reasonText(d, viewer, t)} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+  return null;
+}
+
+function Overall({ task: d }: { task: Task }) {
+  const { t } = useI18n();
+  const needsYou = d.status === "completed" && (d.reason === "needs_you" || d.left_for_user.length > 0);
+  return (
+    <Card style={{ height: "100%" }}>
+      <Flex gap={24} align="center" wrap>
+        <Progress
+          type="dashboard"
+          percent={d.progress}
+          format={pctFormat(d.progress)}
+          status={d.status === "failed" ? "exception" : d.status === "completed" && !needsYou ? "success" : "normal"}
+          strokeColor={needsYou ? "#d48806" : undefined}
+          aria-label={`${t("detail.overall")} ${pct(d.progress)}%`}
+          data-testid="overall-progress"
+        />
+        <div>
+          <Typography.Text type="secondary">{t("detail.coursesDone")}</Typography.Text>
+          <div style={{ fontSize: 24, fontWeight: 600 }} data-testid="courses-done">
+            {d.completed_courses} / {d.total_courses}
+          </div>
+          <Typography.Text type="secondary">{t("detail.eta")}</Typography.Text>
+          <div style={{ fontSize: 16 }} data-testid="eta">
+            {etaText(d, t)}
+          </div>
+        </div>
+      </Flex>
+    </Card>
+  );
+}
+
+/** The item being worked on, its clock moving with the player between reports. */
+function CurrentItem({ task: d }: { task: Task }) {
+  const { t } = useI18n();
+  const { time, progress } = useItemClock(d);
+  return (
+    <Card style={{ height: "100%" }}>
+      <Typography.Text type="secondary">{t("detail.current")}</Typography.Text>
+      <div style={{ fontSize: 16, margin: "4px 0 8px", minHeight: 24, overflowWrap: "anywhere" }} data-testid="current-item">
+        {d.current_item ? <UserData>{d.current_item}</UserData> : t("detail.none")}
+      </div>
+      {d.item_total_time > 0 && (
+        <>
+          <Progress percent={Math.floor(progress)} status={d.status === "running" ? "active" : "normal"} aria-label={`${t("detail.current")} ${Math.floor(progress)}%`} />
+          <div className="mono" data-testid="item-time">
+            {clock(time)} / {clock(d.item_total_time)}
+          </div>
+        </>
+      )}
+      <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 12 }}>
+        <Descriptions.Item label={t("detail.start")}>{when(d.start_time)}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.speed")}>{d.speed ? `${d.speed.toFixed(1)}×` : t("detail.default")}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.notopen")}>{d.notopen_action ? t(`settings.notopen.${d.notopen_action}`) : t("detail.default")}</Descriptions.Item>
+        {d.queue_position !== null && <Descriptions.Item label={t("detail.queueLabel")}>{t("detail.queue", { n: d.queue_position })}</Descriptions.Item>}
+      </Descriptions>
+    </Card>
+  );
+}
+
+/** When the task has ended: what it did, instead of a current item stuck at 00:00 / 00:00. */
+function Summary({ task: d }: { task: Task }) {
+  const { t } = useI18n();
+  const took = d.start_time && d.end_time ? (Date.parse(d.end_time) - Date.parse(d.start_time)) / 1000 : null;
+  return (
+    <Card style={{ height: "100%" }} title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.summary")}</h2>} data-testid="summary">
+      <Row gutter={[16, 16]}>
+        <Col xs={12} sm={8}>
+          <Statistic title={t("detail.studyTime")} value={duration(d.study_seconds, t)} />
+        </Col>
+        <Col xs={12} sm={8}>
+          <Statistic title={t("overview.jobsDone")} value={d.jobs_completed} />
+        </Col>
+        <Col xs={12} sm={8}>
+          <Statistic title={t("detail.leftCount")} value={d.left_for_user.length} />
+        </Col>
+      </Row>
+      <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 12 }}>
+        <Descriptions.Item label={t("detail.start")}>{when(d.start_time)}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.end")}>{when(d.end_time)}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.took")}>{took === null ? t("detail.none") : duration(took, t)}</Descriptions.Item>
+        <Descriptions.Item label={t("detail.speed")}>{d.speed ? `${d.speed.toFixed(1)}×` : t("detail.default")}</Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+/**
+ * Per course: its name and Chaoxing's own progress (from the course list, which costs Chaoxing calls:
+ * used when already loaded, else on request) and the items left for the user in it. The task API has no
+ * per-course counters yet; the totals below are the task's.
+ */
+function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const [asked, setAsked] = useState(false);
+  const courses = useQuery({ ...coursesQuery, enabled: owner && (asked || qc.getQueryData(keys.courses) !== undefined) });
+  const byId = new Map((courses.data ?? []).map((c) => [c.courseId, c]));
+  const leftIn = (name: string | undefined) => (name ? d.left_for_user.filter((l) => l.course === name).length : null);
+  return (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.breakdown")}</h2>} style={{ height: "100%" }} data-testid="breakdown">
+      <List
+        size="small"
+        dataSource={d.course_ids}
+        renderItem={(id) => {
+          const c = byId.get(id);
+          const left = leftIn(c?.courseName);
+          return (
+            <List.Item key={id} style={{ display: "block" }}>
+              <Flex justify="space-between" gap={8} wrap>
+                <Typography.Text strong style={{ overflowWrap: "anywhere" }}>
+                  {c ? <UserData>{c.courseName}</UserData> : t("detail.courseId", { id })}
+                </Typography.Text>
+                {left ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
+              </Flex>
+              {c && c.progress !== null && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
+            </List.Item>
+          );
+        }}
+      />
+      {owner && !courses.data && (
+        <Button size="small" className="wrap-btn" icon={<ReloadOutlined />} loading={courses.isFetching} onClick={() => setAsked(true)} style={{ marginTop: 8 }}>
+          {t("detail.loadCourses")}
+        </Button>
+      )}
+      <Descriptions size="small" column={1} style={{ marginTop: 12 }}>
+        <Descriptions.Item label={t("detail.studyTime")}>{duration(d.study_seconds, t)}</Descriptions.Item>
+        <Descriptions.Item label={t("overview.jobsDone")}>{d.jobs_completed}</Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+const KIND: Record<string, MessageKey> = {
+  quiz: "kind.quiz",
+  video: "kind.video",
+  audio: "kind.audio",
+  document: "kind.document",
+  read: "kind.read",
+  course: "kind.course",
+  chapter: "kind.chapter",
+  face: "kind.face",
+};
+
+/** Set once the server answered 404 to a recheck: the route is not there yet, so the button goes. */
+let recheckMissing = false;
+
+/** What the user must do in 学习通 themselves, each linking there; the owner can ask for a fresh check. */
+function LeftForUser({ task: d, owner }: { task: Task; owner: boolean }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const qc = useQueryClient();
+  const [missing, setMissing] = useState(recheckMissing);
+  const recheck = useMutation({
+    mutationFn: () => unwrap(pendingApi.POST("/api/tasks/{id}/recheck", { params: { path: { id: d.id } } })),
+    onSuccess: (r) => {
+      qc.setQueryData(keys.task(d.id), (old: Task | undefined) => (old ? { ...old, ...r.task } : old));
+      void qc.invalidateQueries({ queryKey: keys.tasks });
+      message.success(t("done.recheck"));
+    },
+    onError: (e) => {
+      if (e instanceof ApiFailure && e.status === 404) {
+        recheckMissing = true;
+        setMissing(true);
+        message.info(t("detail.recheckMissing"));
+      } else message.error(errorText(e, { conflict: "error.conflict_task" }));
+    },
+  });
+  return (
+    <Card
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.left")}</h2>}
+      style={{ height: "100%" }}
+      data-testid="left-for-user"
+    >
+      <Typography.Paragraph type="secondary">{t("detail.leftHint")}</Typography.Paragraph>
+      {owner && !missing && (
+        <Button className="wrap-btn" icon={<ReloadOutlined />} loading={recheck.isPending} onClick={() => recheck.mutate()} style={{ marginBottom: 12 }} data-testid="recheck">
+          {t("detail.recheck")}
+        </Button>
+      )}
+      <List<LeftItem>
+        size="small"
+        dataSource={d.left_for_user}
+        pagination={d.left_for_user.length > 10 ? { pageSize: 10, size: "small", simple: true } : false}
+        renderItem={(l) => (
+          <List.Item key={`${l.course}|${l.chapter}|${l.item}`} style={{ display: "block" }}>
+            <Flex gap={8} wrap align="center">
+              <Tag>{KIND[l.kind] ? t(KIND[l.kind]!) : t("kind.other")}</Tag>
+              {l.url ? (
+                <Typography.Link href={l.url} target="_blank" rel="noopener noreferrer" style={{ overflowWrap: "anywhere" }}>
+                  <UserData>{l.item || l.chapter || l.course}</UserData> <ExportOutlined aria-label={t("detail.opensInCx")} />
+                </Typography.Link>
+              ) : (
+                <Typography.Text style={{ overflowWrap: "anywhere" }}>
+                  <UserData>{l.item || l.chapter || l.course}</UserData>
+                </Typography.Text>
+              )}
+            </Flex>
+            <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", overflowWrap: "anywhere" }}>
+              <UserData>{[l.course, l.chapter].filter(Boolean).join(" · ")}</UserData>
+            </Typography.Text>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              <ServerText text={l.reason} />
+            </Typography.Text>
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+}
