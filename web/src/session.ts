@@ -21,8 +21,8 @@ export async function signOut(qc: QueryClient, revoke: boolean) {
 
 /**
  * Why a session ended, as the sign-in page says it: from the code of the 401/403 or of the socket's
- * 1008 close. `invalid_token` and `unauthorized` are what the server sends until it tells the cases
- * apart; they, and anything unknown, get the general sentence.
+ * 1008 close (the server closes with the same code). `invalid_token`, `unauthorized` and anything
+ * unknown get the general sentence.
  */
 const ENDED: Record<string, MessageKey> = {
   token_expired: "session.token_expired",

@@ -9,10 +9,12 @@ import { useI18n, type Lang, type MessageKey, type Translate } from "../i18n";
 import { duration } from "../lib/format";
 import { ApiFailure, type FieldError } from "./client";
 
+/** The server's closed list of error codes (src/lib/errors.ts), and the client's own two. */
 const KNOWN = new Set([
-  "validation_error", "bad_request", "duplicate", "no_chaoxing_account", "chaoxing_login_failed", "wrong_password", "invalid_token",
-  "unauthorized", "forbidden", "account_disabled", "not_found", "conflict", "unsupported_media_type", "rate_limited", "upstream_failed",
-  "internal_error", "network", "offline",
+  "validation_error", "bad_request", "duplicate", "no_chaoxing_account", "chaoxing_login_failed", "wrong_password", "invalid_reset_token",
+  "choice_required", "captcha_wrong", "unauthorized", "invalid_token", "token_expired", "token_revoked", "password_changed", "forbidden",
+  "account_disabled", "not_found", "conflict", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
+  "upstream_failed", "internal_error", "network", "offline",
 ]);
 
 /** Codes whose Chinese detail says more than the code (which name is taken; Chaoxing's reason). */

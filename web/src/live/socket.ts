@@ -162,9 +162,9 @@ export class LiveSocket {
       if (this.ws !== ws) return; // closed on purpose (stop, offline, or already declared lost)
       this.ws = null;
       if (ev.code === CLOSE_POLICY) {
-        // "token expired" today, `token_expired` once the server sends codes: the same code either way.
+        // The reason is the API's code for why the session ended (token_expired, token_revoked…).
         this.setState({ kind: "idle" });
-        return this.ended(ev.reason.trim().replace(/\s+/g, "_") || "unauthorized");
+        return this.ended(ev.reason.trim() || "unauthorized");
       }
       this.retry();
     };

@@ -22,7 +22,7 @@ export default function ResetPassword() {
     },
   });
   // A link without a token, or one the server refused (used, expired, mistyped): the way out is a new mail.
-  const badLink = !token || (reset.error instanceof ApiFailure && reset.error.code === "invalid_token");
+  const badLink = !token || (reset.error instanceof ApiFailure && reset.error.code === "invalid_reset_token");
   const askAgain = (
     <Button size="small" onClick={() => navigate("/forgot-password")} data-testid="ask-new-link">
       {t("auth.askNewLink")}
