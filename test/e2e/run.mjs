@@ -440,7 +440,8 @@ async function journey() {
 
   await step("notifications: the toast names the task and links it; the captcha pause reached the webhook and its link opens the task", async () => {
     const toast = await askToast;
-    if (!toast?.text.includes(`「${COURSE_ASK}」`) || !toast.text.includes("打开任务") || !/^\/tasks\/\d+$/.test(toast.href ?? "")) throw new Error(`toast: ${JSON.stringify(toast)}`);
+    // Worded from the event in the user's language; the task's name is the link that opens it.
+    if (!toast?.text.includes("等你选择") || !toast.text.includes(COURSE_ASK) || !/^\/tasks\/\d+$/.test(toast.href ?? "")) throw new Error(`toast: ${JSON.stringify(toast)}`);
     if (!webhookSecret) throw new Skip("no webhook was set up");
     if (!captchaTask) throw new Skip("no captcha task ran");
     const got = await capture.waitFor((b) => b.event === "captcha" && b.task_id === captchaTask);
