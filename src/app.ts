@@ -10,6 +10,8 @@ import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerLimitRoutes } from "./routes/limits";
+import { registerRelayRoutes } from "./routes/relays";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -54,6 +56,9 @@ export function createApp(): App {
   registerTaskRoutes(app);
   registerLiveRoutes(app);
   registerAdminRoutes(app);
+  // Issue 14: relays, pairing and egress; the Chaoxing account's safety limits.
+  registerRelayRoutes(app);
+  registerLimitRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {

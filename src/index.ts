@@ -2,6 +2,7 @@ import { createApp } from "./app";
 export { TaskObject } from "./durable/task";
 export { HubObject } from "./durable/hub";
 export { AccountObject } from "./durable/account";
+export { RelayObject } from "./durable/relay";
 
 const app = createApp();
 

@@ -9,7 +9,9 @@ export type ChaoxingErrorKind =
   | "transient"
   | "rate_limited"
   | "login_failed"
-  | "bad_response";
+  | "bad_response"
+  /** Issue 14: the user's traffic goes through their relay agent and none is online (never a fallback). */
+  | "relay_offline";
 
 export class ChaoxingError extends Error {
   override readonly name = "ChaoxingError";

@@ -33,6 +33,8 @@ export const userConfigs = sqliteTable("user_configs", {
   useCookies: integer("use_cookies", { mode: "boolean" }).notNull().default(false),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: ["retry", "ask", "continue"] }).notNull().default("retry"),
+  /** Where this user's Chaoxing traffic leaves from (issue 14); null: the deployment's default. */
+  egress: text("egress", { enum: ["relay", "direct"] }),
   updatedAt: timestamp("updated_at").notNull(),
 });
 
@@ -157,4 +159,37 @@ export const studyDays = sqliteTable(
     seconds: integer("seconds").notNull().default(0),
   },
   (t) => [uniqueIndex("study_days_task_day").on(t.taskId, t.day), index("study_days_day").on(t.day)],
+);
+
+/**
+ * Relay agents a user paired (issue 14): each dials out from the student's own connection and performs
+ * that user's Chaoxing requests. Only hashes of the credential are kept: `secret_hash` authenticates the
+ * agent, `frame_key_enc` (derived from the secret, sealed with CX_ENCRYPTION_KEY) signs request frames.
+ */
+export const relays = sqliteTable(
+  "relays",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    frameKeyEnc: text("frame_key_enc").notNull(),
+    version: text("version"),
+    createdAt: timestamp("created_at").notNull(),
+    lastSeenAt: timestamp("last_seen_at"),
+  },
+  (t) => [index("relays_user").on(t.userId)],
+);
+
+/** One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. */
+export const relayPairingCodes = sqliteTable(
+  "relay_pairing_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("relay_pairing_codes_user").on(t.userId)],
 );

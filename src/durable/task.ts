@@ -81,6 +81,7 @@ function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "failed") return note("error", `任务 #${t.taskId} 失败: ${t.errorMsg ?? "未知原因"}`);
   if (t.status === "paused" && t.reason === "captcha") return note("warning", `任务 #${t.taskId} 需要输入超星验证码才能继续`);
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", `任务 #${t.taskId}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  if (t.status === "paused" && t.reason === "relay_offline") return note("warning", `任务 #${t.taskId} 已暂停：没有在线的中继。启动中继后会自动继续`);
   return null;
 }
 
@@ -236,6 +237,15 @@ export class TaskObject extends DurableObject<Env> {
     if (t?.status === "running" && t.reason === "waiting_for_account") await this.arm(t, clock.now());
   }
 
+  /** Issue 14: one of the user's relay agents connected; a task paused for want of one goes on by itself. */
+  async relayOnline(): Promise<void> {
+    const t = this.rec();
+    if (t?.status !== "paused" || t.reason !== "relay_offline") return;
+    this.run(t, t.creds);
+    await this.arm(t, clock.now());
+    await this.afterTransition(t, [{ level: "INFO", message: "中继已连接，任务自动继续" }]);
+  }
+
   async live(): Promise<TaskLive | null> {
     const t = this.rec();
     return t ? this.liveOf(t) : null;
@@ -378,7 +388,7 @@ export class TaskObject extends DurableObject<Env> {
       const plain = await open(t.creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
       this.password = { sealed: t.creds.sealedPassword, plain };
     }
-    return { phone: t.creds.phone, password: this.password.plain };
+    return { phone: t.creds.phone, password: this.password.plain, userId: t.userId };
   }
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {

@@ -2,7 +2,7 @@ import { CARD_TABS } from "../chaoxing/client";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { ITEM_MARKS, type LeftForUser } from "../shared/live";
-import type { OpError, OpName, OpOf, Reply } from "./ops";
+import type { OpError, OpName, OpOf, Reply, WaitReason } from "./ops";
 import { computeProgress, currentChapterWeight, itemLabel } from "./progress";
 import type { EngineState, MediaRun, StoredJob } from "./state";
 
@@ -17,8 +17,8 @@ export interface EngineIO {
 }
 
 export type Outcome =
-  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | null; queuePosition?: number }
-  | { kind: "pause"; reason: "captcha" | "notopen_ask"; chapter?: string }
+  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
+  | { kind: "pause"; reason: "captcha" | "notopen_ask" | "relay_offline"; chapter?: string }
   | { kind: "complete" }
   | { kind: "fail"; message: string };
 
@@ -115,9 +115,18 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
 }
 
 /** A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals"). */
-function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; waitMs: number }): Outcome {
-  if ("waitMs" in r) return next(r.waitMs);
+function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null }): Outcome {
   const { s } = ctx;
+  if ("waitMs" in r) {
+    // Issue 14: the account's study window or daily media cap. Like a student closing the player for the
+    // night, the video starts again (isdrag 3) where it stopped.
+    if (r.reason === "outside_window" || r.reason === "daily_cap") {
+      if (s.media) prepareMediaRestart(s.media);
+      const at = new Date(ctx.io.now() + r.waitMs + 8 * 3600_000).toISOString().slice(5, 16).replace("T", " ");
+      log(ctx, "INFO", `${r.reason === "outside_window" ? "不在该超星账号的学习时段内" : "该超星账号今日的媒体学习时长已达上限"}，将于 ${at}（北京时间）继续`);
+    }
+    return { kind: "next", delayMs: r.waitMs, reason: r.reason ?? null };
+  }
   const e = r.error;
   ctx.signal = e.kind;
   switch (e.kind) {
@@ -131,6 +140,10 @@ function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; wai
     }
     case "face_check":
       return skipCourse(ctx, "该课程需要人脸识别，无法自动学习");
+    case "relay_offline":
+      // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
+      log(ctx, "WARNING", "没有在线的中继，任务已暂停；中继连接后自动继续");
+      return { kind: "pause", reason: "relay_offline" };
     case "login_failed":
       return { kind: "fail", message: e.message.startsWith("登录超星失败") ? e.message : `登录超星失败: ${e.reason ?? e.message}` };
     default: {

@@ -18,6 +18,9 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "upstream_failed"
+  | "relay_offline"
+  | "invalid_pairing_code"
+  | "limits_locked"
   | "internal_error";
 
 export interface FieldError {

@@ -26,7 +26,13 @@ export const TaskSchema = z
     name: z.string(),
     course_ids: z.array(z.string()),
     status: z.enum(TASK_STATUSES),
-    reason: z.string().nullable().openapi({ description: "细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream…" }),
+    reason: z.string().nullable().openapi({
+      description:
+        "细分状态: waiting_for_account, study_cap, captcha, notopen_ask, user, admin, account_disabled, upstream…; " +
+        "relay_offline（paused：出口为中继而没有在线的中继，中继连接后自动继续）、" +
+        "outside_window（running，等待：不在该超星账号的学习时段内，时段开始时继续）、" +
+        "daily_cap（running，等待：该账号今日媒体时长已达上限，次日继续）",
+    }),
     progress: z.number().int(),
     created_at: z.string(),
     start_time: z.string().nullable(),
