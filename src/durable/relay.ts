@@ -3,7 +3,7 @@ import { config } from "../config";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
 import {
-  AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, RELAY_PROTOCOL, signRequest,
+  AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
 import { answerClose, close, CLOSE_POLICY, PING, PONG, SESSION_HEADER } from "./sockets";
@@ -57,9 +57,10 @@ interface RelayAttachment {
 
 interface Pending {
   resolve: (r: RelayReply) => void;
-  status: number;
-  headers: Header[];
+  /** From part 0. */
+  head: { status: number; headers: Header[] } | null;
   parts: Uint8Array[];
+  received: number;
   size: number;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -70,6 +71,9 @@ const PIN = "pin:";
 const COUNT = "n:";
 const tagOf = (relayId: number) => `r:${relayId}`;
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as RelayAttachment;
+
+/** Parts must not outnumber what the size cap allows (each but the last is full). */
+const MAX_PARTS = Math.ceil(MAX_RESPONSE_BODY_BYTES / PART_BYTES) + 1;
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
@@ -130,7 +134,7 @@ export class RelayObject extends DurableObject<Env> {
         ws.serializeAttachment(att);
         const key = `${att.conn}:${att.seq}`;
         const timer = setTimeout(() => this.settle(key, { ok: false, offline: false, code: "timeout", message: "中继没有及时应答" }), FORWARD_TIMEOUT_MS);
-        this.pending.set(key, { resolve, status: 0, headers: [], parts: [], size: 0, timer });
+        this.pending.set(key, { resolve, head: null, parts: [], received: 0, size: 0, timer });
         try {
           const frame = await signRequest(att.connKey, { seq: att.seq, method: req.method, url: req.url, headers: req.headers, body: encodeBody(req.body) });
           ws.send(JSON.stringify(frame));
@@ -181,14 +185,16 @@ export class RelayObject extends DurableObject<Env> {
     if (!p) return;
     const h = env.header;
     if (h.type === "error") return this.settle(key, { ok: false, offline: false, code: h.code, message: h.message });
-    if (h.type === "response") {
-      p.status = h.status;
-      p.headers = h.headers;
-    }
-    p.parts.push(env.body.slice());
+    const broken = (message: string) => this.settle(key, { ok: false, offline: false, code: "bad_frame", message });
+    const consistent = (p.received === 0 || p.parts.length === h.parts) && h.parts >= 1 && h.parts <= MAX_PARTS && h.part >= 0 && h.part < h.parts;
+    if (!consistent || p.parts[h.part]) return broken("中继的应答分片有误");
+    if (p.received === 0) p.parts = new Array<Uint8Array>(h.parts);
+    if (h.type === "response") p.head = { status: h.status, headers: h.headers };
+    p.parts[h.part] = env.body.slice();
+    p.received++;
     p.size += env.body.length;
     if (p.size > MAX_RESPONSE_BODY_BYTES) return this.settle(key, { ok: false, offline: false, code: "response_too_large", message: "超星的应答超过中继上限" });
-    if (h.last) this.settle(key, { ok: true, status: p.status, headers: p.headers, body: concat(p.parts, p.size) });
+    if (p.received === h.parts && p.head) this.settle(key, { ok: true, status: p.head.status, headers: p.head.headers, body: concat(p.parts, p.size) });
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

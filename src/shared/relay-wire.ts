@@ -66,9 +66,12 @@ export type RelayErrorCode =
   | "timeout";
 
 export type AgentHeader =
-  /** The first (or only) part of a response; `last` says whether more parts follow. */
-  | { type: "response"; seq: number; status: number; headers: Header[]; last: boolean }
-  | { type: "part"; seq: number; last: boolean }
+  /**
+   * Part 0 of a response, with its status and headers; `part` of `parts` numbers every envelope, and the
+   * receiver assembles them by number (large messages have been seen to overtake each other).
+   */
+  | { type: "response"; seq: number; part: 0; parts: number; status: number; headers: Header[] }
+  | { type: "part"; seq: number; part: number; parts: number }
   | { type: "error"; seq: number; code: RelayErrorCode; message: string };
 
 // ---- credentials ---------------------------------------------------------------------------------
@@ -140,17 +143,13 @@ export function decodeEnvelope(bytes: Uint8Array): { header: AgentHeader; body: 
   }
 }
 
-/** A whole response as envelopes of at most PART_BYTES of body each. */
+/** A whole response as numbered envelopes of at most PART_BYTES of body each. */
 export function responseEnvelopes(seq: number, status: number, headers: Header[], body: Uint8Array): Uint8Array<ArrayBuffer>[] {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  let offset = 0;
-  do {
-    const chunk = body.subarray(offset, offset + PART_BYTES);
-    offset += chunk.length;
-    const last = offset >= body.length;
-    parts.push(encodeEnvelope(parts.length === 0 ? { type: "response", seq, status, headers, last } : { type: "part", seq, last }, chunk));
-  } while (offset < body.length);
-  return parts;
+  const parts = Math.max(1, Math.ceil(body.length / PART_BYTES));
+  return Array.from({ length: parts }, (_, part) => {
+    const chunk = body.subarray(part * PART_BYTES, (part + 1) * PART_BYTES);
+    return encodeEnvelope(part === 0 ? { type: "response", seq, part: 0, parts, status, headers } : { type: "part", seq, part, parts }, chunk);
+  });
 }
 
 export const encodeBody = (body: Uint8Array | null): string | null => (body && body.length ? toBase64(body) : null);
