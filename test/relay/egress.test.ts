@@ -11,14 +11,18 @@ import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator 
 
 useFutureClock();
 
-/** The simulator as the agent's network, and any direct Chaoxing call from the Worker counted (and refused). */
-function setup() {
+/**
+ * The simulator as the agent's network, and every direct Chaoxing call from the Worker counted (and
+ * refused, unless a test has a user who chose direct).
+ */
+function setup(allowDirect = false) {
   const sim = installSimulator();
   const direct: string[] = [];
   setTransportOverride({
     fetch: async (req) => {
       direct.push(req.url);
-      throw new Error("a direct Chaoxing call while the user chose the relay");
+      if (!allowDirect) throw new Error("a direct Chaoxing call while the user chose the relay");
+      return sim.app.fetch(req);
     },
   });
   return { sim, direct };
@@ -105,6 +109,30 @@ describe("Chaoxing traffic through the user's relay agent", () => {
     await used.stop();
     expect((await api("GET", "/api/courses/list?refresh=true", { token: u.token })).status).toBe(200);
     expect(idle.seen.length).toBeGreaterThan(0);
+  });
+});
+
+describe("an account shared by two users", () => {
+  it("keeps its automated traffic to one egress at a time: the other user's task waits, then goes its own way", async () => {
+    const { sim, direct } = setup(true);
+    const a = await relayUser(sim);
+    const agent = await TestAgent.online(a.credential, simPerform(sim));
+    const b = await registerUser("egress");
+    await api("PUT", "/api/user/config", { token: b.token, body: { cx_username: a.account.phone, cx_password: a.account.password } });
+    const taskA = await startTask(a.token, [a.account.courses[0]!.courseId]);
+    await driveUntil(taskA, (l) => l.item_current_time > 0);
+    // B's click (the course list behind creating a task) goes out B's own way, at once.
+    const taskB = await startTask(b.token, [a.account.courses[0]!.courseId]);
+    const directAtStart = direct.length;
+    expect(directAtStart).toBeGreaterThan(0);
+    const waiting = await driveUntil(taskB, (l) => l.reason === "waiting_for_account");
+    expect(waiting.queue_position).toBeNull();
+    expect((await driveUntil(taskA, (l) => l.status !== "running")).status).toBe("completed");
+    // While A's task used the account through A's relay, B's task sent nothing.
+    expect(direct.length).toBe(directAtStart);
+    expect((await driveUntil(taskB, (l) => l.status !== "running")).status).toBe("completed");
+    expect(direct.length).toBeGreaterThan(directAtStart);
+    expect(agent.seen.length).toBeGreaterThan(0);
   });
 });
 
