@@ -48,6 +48,7 @@ const OverviewSchema = z
     direct_allowed: z.boolean().openapi({ description: "本部署是否允许 direct（EGRESS_DIRECT_ALLOWED）" }),
     relays: z.array(RelaySchema),
     download_url: z.string().openapi({ description: "中继程序（一个文件，需 Node.js ≥ 18）" }),
+    run_command: z.string().openapi({ description: "配对之后，每次启动中继的命令" }),
   })
   .openapi("RelayOverview");
 
@@ -88,10 +89,14 @@ function newCode(): string {
 /** Shown names: printable, trimmed, short. */
 const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 64) || "relay";
 
-/** Loopback upstreams (the local simulator) need the agent's development flag: the command says so. */
-function needsLoopbackFlag(env: Env): boolean {
+/**
+ * The exact command for this deployment, as the dashboard shows it. Loopback upstreams (the local
+ * simulator) need the agent's development flag, so in dev the command carries it.
+ */
+function agentCommand(env: Env, requestUrl: string, code?: string): string {
   const cfg = config(env);
-  return [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
+  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
+  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
 }
 
 export function registerRelayRoutes(app: App) {
@@ -121,6 +126,7 @@ export function registerRelayRoutes(app: App) {
           egress: effectiveEgress(cfg.egress, allowed),
           direct_allowed: allowed,
           download_url: new URL(AGENT_FILE, c.req.url).toString(),
+          run_command: agentCommand(c.env, c.req.url),
           relays: rows.map((r) => {
             const s = byId.get(r.id);
             return {
@@ -186,9 +192,7 @@ export function registerRelayRoutes(app: App) {
         db.delete(relayPairingCodes).where(and(eq(relayPairingCodes.userId, userId), isNull(relayPairingCodes.usedAt))),
         db.insert(relayPairingCodes).values({ codeHash: await sha256Hex(normaliseCode(code)), userId, expiresAt, createdAt: new Date(now).toISOString() }),
       ]);
-      const origin = new URL(c.req.url).origin;
-      const command = `node chaoxing-relay.mjs --url ${origin} --pair ${code}${needsLoopbackFlag(c.env) ? " --dev-allow-loopback" : ""}`;
-      return c.json({ code, expires_at: expiresAt, command, download_url: `${origin}${AGENT_FILE}` }, 201);
+      return c.json({ code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString() }, 201);
     },
   );
 

@@ -29,6 +29,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: page(() => import("./pages/Overview")) },
       { path: "settings", element: page(() => import("./pages/Settings")) },
+      { path: "relay", element: page(() => import("./pages/Relay")) },
       { path: "courses", element: page(() => import("./pages/Courses")) },
       { path: "tasks", element: page(() => import("./pages/Tasks")) },
       { path: "tasks/:id", element: page(() => import("./pages/TaskDetail")) },

@@ -19,6 +19,8 @@ export const keys = {
   taskList: (page: number, pageSize: number, status: string | undefined) => ["tasks", "list", page, pageSize, status ?? "all"] as const,
   task: (id: number) => ["task", id] as const,
   admin: ["admin"] as const,
+  relays: ["relays"] as const,
+  limits: ["limits"] as const,
 };
 
 export function useMe() {
@@ -61,4 +63,11 @@ export function useAdminTasks(page: number, status?: TaskRow["status"], userId?:
     queryFn: (): Promise<AdminTaskPage> => unwrap(api.GET("/api/admin/tasks", { params: { query: { page, page_size: 20, status, user_id: userId } } })),
     placeholderData: (prev) => prev,
   });
+}
+
+export type RelayOverview = Res<"/api/relays", "get">;
+
+/** The user's relays and egress choice (issue 14); polled, since agents come and go on their own. */
+export function useRelays() {
+  return useQuery({ queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")), refetchInterval: 10_000 });
 }

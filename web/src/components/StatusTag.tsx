@@ -13,7 +13,10 @@ const COLORS: Record<TaskStatus, string> = {
   cancelled: "default",
 };
 
-const REASONS = new Set(["waiting_for_account", "study_cap", "captcha", "notopen_ask", "user", "admin", "account_disabled", "upstream"]);
+const REASONS = new Set([
+  "waiting_for_account", "study_cap", "captcha", "notopen_ask", "user", "admin", "account_disabled", "upstream",
+  "relay_offline", "outside_window", "daily_cap",
+]);
 
 export function reasonText(reason: string | null, queue: number | null, t: ReturnType<typeof useI18n>["t"]): string | null {
   if (!reason) return null;
@@ -32,7 +35,7 @@ export function StatusTag({ status, reason, queue = null }: { status: TaskStatus
       </Tag>
       {why && (
         <Tooltip title={reason === "waiting_for_account" && queue ? t("reason.waiting_for_account") : undefined}>
-          <Tag variant="filled" color={reason === "captcha" || reason === "notopen_ask" ? "orange" : undefined} style={{ marginInlineEnd: 0 }}>
+          <Tag variant="filled" color={reason === "captcha" || reason === "notopen_ask" || reason === "relay_offline" ? "orange" : undefined} style={{ marginInlineEnd: 0 }}>
             {why}
           </Tag>
         </Tooltip>

@@ -6,6 +6,7 @@ import { useBlocker } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys, useConfig } from "../api/queries";
 import { applyFieldErrors } from "../components/formErrors";
+import { StudyLimitsCard } from "../components/StudyLimitsCard";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -138,6 +139,9 @@ export default function Settings() {
           </Button>
         </div>
       </Form>
+      <div style={{ marginTop: 24 }}>
+        <StudyLimitsCard hasAccount={Boolean(c.cx_username && c.cx_password_set)} />
+      </div>
       <Modal
         open={blocker.state === "blocked"}
         title={t("settings.unsavedTitle")}

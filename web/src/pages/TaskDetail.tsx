@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, type Task } from "../api/queries";
+import { RelayOfflineNotice } from "../components/RelayOfflineNotice";
 import { reasonText, StatusTag } from "../components/StatusTag";
 import { TaskActions, useTaskAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
@@ -50,6 +51,7 @@ export default function TaskDetail() {
       </div>
       {d.status === "paused" && d.reason === "captcha" && <CaptchaPrompt id={id} />}
       {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
+      {d.status === "paused" && d.reason === "relay_offline" && <RelayOfflineNotice />}
       {d.status === "completed" && <Alert type="success" showIcon title={t("detail.completed")} style={{ marginBottom: 16 }} />}
       {d.status === "failed" && <Alert type="error" showIcon title={t("detail.failed")} description={d.error_msg} style={{ marginBottom: 16 }} />}
       {d.status === "cancelled" && d.reason && <Alert type="info" showIcon title={reasonText(d.reason, null, t)} description={d.error_msg} style={{ marginBottom: 16 }} />}
