@@ -160,7 +160,7 @@ export class AccountObject extends DurableObject<Env> {
     try {
       // Issue 14: the call leaves through the caller's egress; a shared account's tasks keep to one.
       const egress = await egressFor(this.env, creds.userId, this.name);
-      const held = automated ? this.limits().holdEgress(egress.key, now) : null;
+      const held = automated ? this.limits().holdEgress(egress.key, creds.userId, now) : null;
       if (held) return { ok: false, waitMs: held.waitMs, reason: held.reason };
       if (!client.userId || persisted.verifier !== verifier) {
         await this.login(creds, verifier, egress.transport);

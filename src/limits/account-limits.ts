@@ -36,8 +36,8 @@ export interface LimitsView {
 }
 
 export class AccountLimits {
-  /** The egress (`direct` or `relay:<userId>`) of the last automated call, in memory like the pacing. */
-  private egress: { key: string; at: number } | null = null;
+  /** The egress (`direct` or `relay:<userId>`) and user of the last automated call, in memory like the pacing. */
+  private egress: { key: string; userId: number; at: number } | null = null;
 
   constructor(
     private readonly kv: SyncKvStorage,
@@ -87,13 +87,15 @@ export class AccountLimits {
   /**
    * An account shared by two users: automated calls keep to the egress that carried the last one (one
    * address for the account), and another user's tasks wait until it has been quiet for EGRESS_HOLD_MS.
-   * Each user's traffic still only ever leaves through that user's own egress.
+   * Each user's traffic still only ever leaves through that user's own egress; a user who switches
+   * their own egress moves at once.
    */
-  holdEgress(key: string, now: number): LimitWait | null {
-    if (this.egress && this.egress.key !== key && now - this.egress.at < EGRESS_HOLD_MS) {
-      return { waitMs: Math.min(EGRESS_POLL_MS, EGRESS_HOLD_MS - (now - this.egress.at)), reason: "waiting_for_account" };
+  holdEgress(key: string, userId: number, now: number): LimitWait | null {
+    const e = this.egress;
+    if (e && e.key !== key && e.userId !== userId && now - e.at < EGRESS_HOLD_MS) {
+      return { waitMs: Math.min(EGRESS_POLL_MS, EGRESS_HOLD_MS - (now - e.at)), reason: "waiting_for_account" };
     }
-    this.egress = { key, at: now };
+    this.egress = { key, userId, at: now };
     return null;
   }
 }

@@ -3,7 +3,9 @@
 // Steps whose API the server does not offer yet (per /api/openapi.json) are skipped with a message.
 // Screenshots of every page go to test-results/screenshots; axe runs on each (serious/critical fail).
 // `--base URL --sim URL` reuses a running `npm run dev` instead of starting one.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { initialJs } from "./bundle.mjs";
 import { launchBrowser, localD1, makeRunner, root, Skip, startApp } from "./harness.mjs";
@@ -289,6 +291,74 @@ async function journey() {
       // The simulator keeps demanding the captcha until it is answered; later steps need the account.
       if (!answered) await api("POST", `/api/tasks/${taskIdFromUrl()}/captcha`, { code: answer }).catch(() => undefined);
     }
+  });
+
+  await step("relay: pair an agent, a task runs through it, pauses relay_offline when it stops, resumes when it is back", async () => {
+    need("post", "/api/relays/pairing-code");
+    await page.goto(`${base}/relay`);
+    await page.getByRole("heading", { name: "中继" }).waitFor();
+    await page.getByTestId("egress-relay").click();
+    await page.getByTestId("relay-none-online").waitFor();
+    await page.getByTestId("new-pairing-code").click();
+    const command = (await page.getByTestId("pairing-command").innerText()).trim();
+    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
+    await check(page, "relay-pairing");
+    // As a student would: download the one file from the deployment and run the command as shown.
+    const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));
+    writeFileSync(path.join(dir, "chaoxing-relay.mjs"), Buffer.from(await (await fetch(`${base}/relay/chaoxing-relay.mjs`)).arrayBuffer()));
+    const args = command.split(" ").slice(1);
+    let output = "";
+    const run = (a) => {
+      const p = spawn(process.execPath, a, { cwd: dir, env: { ...process.env, CHAOXING_RELAY_STATE: path.join(dir, "state.json") }, stdio: ["ignore", "pipe", "pipe"] });
+      p.stdout.on("data", (b) => (output += b));
+      p.stderr.on("data", (b) => (output += b));
+      return p;
+    };
+    const until = async (what, ok, ms) => {
+      const deadline = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; agent said:\n${output.slice(-1500)}`);
+        await page.waitForTimeout(500);
+      }
+    };
+    let agent = run(args);
+    let taskId = 0;
+    try {
+      await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      await check(page, "relay-online");
+      const dialog = await createTask([COURSE_LONG]);
+      await dialog.getByTestId("create-start").click();
+      await page.waitForURL(/\/tasks\/\d+$/);
+      taskId = taskIdFromUrl();
+      await waitStatus("运行中", 30_000);
+      await until("a progress report through the agent", () => output.includes("/multimedia/log/"), 90_000);
+      agent.kill("SIGTERM");
+      await page.getByTestId("relay-offline").waitFor({ timeout: 150_000 });
+      await waitStatus("已暂停", 15_000);
+      await check(page, "task-relay-offline");
+      // Later starts need no code: the credential was kept.
+      const reports = output.split("/multimedia/log/").length;
+      agent = run(args.slice(0, args.indexOf("--pair")).concat(args.slice(args.indexOf("--pair") + 2)));
+      await waitStatus("运行中", 60_000);
+      await page.getByTestId("relay-offline").waitFor({ state: "detached", timeout: 15_000 });
+      await until("a report after the relay came back", () => output.split("/multimedia/log/").length > reports, 120_000);
+    } finally {
+      agent.kill("SIGTERM");
+      if (taskId) await api("POST", `/api/tasks/${taskId}/cancel`).catch(() => undefined);
+      await api("PUT", "/api/relays/egress", { egress: "direct" }).catch(() => undefined);
+    }
+  });
+
+  await step("settings: the account's safety limits", async () => {
+    need("get", "/api/user/limits");
+    await page.goto(`${base}/settings`);
+    await page.getByTestId("limits-card").waitFor();
+    await page.getByLabel("每日媒体时长上限").fill("900");
+    await page.getByTestId("limits-save").click();
+    await page.getByText("限制已保存").waitFor();
+    const l = await api("GET", "/api/user/limits");
+    if (l.daily_cap_minutes !== 900 || !l.customized) throw new Error(`limits: ${JSON.stringify(l)}`);
+    await check(page, "settings-limits");
   });
 
   await step("profile: statistics chart and password change", async () => {
