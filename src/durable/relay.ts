@@ -109,7 +109,10 @@ export class RelayObject extends DurableObject<Env> {
     if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const s = JSON.parse(raw) as RelaySession;
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
-    for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) close(old, CLOSE_REPLACED, "replaced by a newer connection");
+    for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
+      this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");
+      close(old, CLOSE_REPLACED, "replaced by a newer connection");
+    }
     const conn = randomToken(16);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [tagOf(s.relayId)]);
