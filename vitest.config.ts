@@ -1,8 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import path from "node:path";
 
-export default defineConfig(async () => {
+/** The suite proper: workerd, the worker's bindings, D1 migrations applied. bench/vitest.config.ts reuses it. */
+export async function workerdProject(): Promise<TestProjectInlineConfiguration> {
   const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
   return {
     plugins: [
@@ -29,10 +30,16 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      name: "workerd",
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
       // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
       testTimeout: 60_000,
     },
   };
-});
+}
+
+/** Two projects: the workerd suite, and the relay agent's own tests in plain Node (relay/vitest.config.ts). */
+export default defineConfig(async () => ({
+  test: { projects: [await workerdProject(), "./relay/vitest.config.ts"] },
+}));

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
-import type { Transport } from "../chaoxing/transport";
+import { getTransport, type Transport } from "../chaoxing/transport";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
 import type { CourseRef } from "../chaoxing/types";
@@ -71,6 +71,8 @@ export class AccountObject extends DurableObject<Env> {
   private lastSeen = new Map<number, number>();
   private cache = new Map<string, { at: number; value: unknown }>();
   private guard: AccountLimits | null = null;
+  /** The network for egress `direct`: taken when the object loads, as its client used to take it. */
+  private direct: Transport = getTransport();
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -88,6 +90,7 @@ export class AccountObject extends DurableObject<Env> {
         }
       }
       this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar });
+      this.direct = getTransport();
       this.persisted = stored;
     }
     return { client: this.client, persisted: this.persisted };
@@ -159,7 +162,7 @@ export class AccountObject extends DurableObject<Env> {
     const cookiesBefore = client.jar.header();
     try {
       // Issue 14: the call leaves through the caller's egress; a shared account's tasks keep to one.
-      const egress = await egressFor(this.env, creds.userId, this.name);
+      const egress = await egressFor(this.env, creds.userId, this.name, this.direct);
       const held = automated ? this.limits().holdEgress(egress.key, creds.userId, now) : null;
       if (held) return { ok: false, waitMs: held.waitMs, reason: held.reason };
       if (!client.userId || persisted.verifier !== verifier) {
@@ -219,7 +222,7 @@ export class AccountObject extends DurableObject<Env> {
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load();
     try {
-      await this.login(creds, await verifierOf(creds), (await egressFor(this.env, creds.userId, this.name)).transport);
+      await this.login(creds, await verifierOf(creds), (await egressFor(this.env, creds.userId, this.name, this.direct)).transport);
       this.pace(clock.now(), false);
       return { ok: true };
     } catch (e) {

@@ -5,7 +5,7 @@
  * agent online, the call fails with `relay_offline`.
  */
 import { ChaoxingError } from "../chaoxing/errors";
-import { getTransport, type Transport } from "../chaoxing/transport";
+import type { Transport } from "../chaoxing/transport";
 import { config } from "../config";
 import { relayName } from "../durable/relay";
 import { clock } from "../lib/clock";
@@ -37,10 +37,13 @@ export async function egressOf(env: Env, userId: number): Promise<Egress> {
   return egress;
 }
 
-/** What the account object needs per call: a key naming the egress (one per address) and its transport. */
-export async function egressFor(env: Env, userId: number, account: string): Promise<{ key: string; transport: Transport }> {
+/**
+ * What the account object needs per call: a key naming the egress (one per address) and its transport.
+ * `direct` is the account object's own network transport (the test/dev override it started with).
+ */
+export async function egressFor(env: Env, userId: number, account: string, direct: Transport): Promise<{ key: string; transport: Transport }> {
   return (await egressOf(env, userId)) === "direct"
-    ? { key: "direct", transport: getTransport() }
+    ? { key: "direct", transport: direct }
     : { key: relayName(userId), transport: relayTransport(env, userId, account) };
 }
 
