@@ -1,6 +1,7 @@
 import { CARD_TABS } from "../chaoxing/client";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
+import { shanghaiMinute } from "../lib/clock";
 import { ITEM_MARKS, type LeftForUser } from "../shared/live";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "./ops";
 import { computeProgress, currentChapterWeight, itemLabel } from "./progress";
@@ -122,8 +123,8 @@ function onFailure(ctx: Ctx, r: { ok: false; error: OpError } | { ok: false; wai
     // night, the video starts again (isdrag 3) where it stopped.
     if (r.reason === "outside_window" || r.reason === "daily_cap") {
       if (s.media) prepareMediaRestart(s.media);
-      const at = new Date(ctx.io.now() + r.waitMs + 8 * 3600_000).toISOString().slice(5, 16).replace("T", " ");
-      log(ctx, "INFO", `${r.reason === "outside_window" ? "不在该超星账号的学习时段内" : "该超星账号今日的媒体学习时长已达上限"}，将于 ${at}（北京时间）继续`);
+      const what = r.reason === "outside_window" ? "不在该超星账号的学习时段内" : "该超星账号今日的媒体学习时长已达上限";
+      log(ctx, "INFO", `${what}，将于 ${shanghaiMinute(ctx.io.now() + r.waitMs)}（北京时间）继续`);
     }
     return { kind: "next", delayMs: r.waitMs, reason: r.reason ?? null };
   }

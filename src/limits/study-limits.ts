@@ -3,7 +3,7 @@
  * the account object share them: a daily study window, a daily cap on media time, and a gap between
  * videos with jitter. Times of day are Asia/Shanghai (UTC+8, no DST), like every "day" in this app.
  */
-import { shanghaiDay } from "../lib/clock";
+import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../lib/clock";
 
 /** `HH:MM-HH:MM`; the end may be 24:00, and a window may wrap past midnight (22:00-02:00). */
 export const WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
@@ -46,7 +46,6 @@ export interface LimitWait {
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 /** Tasks waiting for the window or the next day do not all start on the same second. */
 export const RESUME_JITTER_MS = 5 * MINUTE;
 

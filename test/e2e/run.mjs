@@ -296,7 +296,7 @@ async function journey() {
   await step("relay: pair an agent, a task runs through it, pauses relay_offline when it stops, resumes when it is back", async () => {
     need("post", "/api/relays/pairing-code");
     await page.goto(`${base}/relay`);
-    await page.getByRole("heading", { name: "中继" }).waitFor();
+    await page.getByRole("heading", { name: "中继", exact: true }).waitFor();
     await page.getByTestId("egress-relay").click();
     await page.getByTestId("relay-none-online").waitFor();
     await page.getByTestId("new-pairing-code").click();

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
-import { clock, shanghaiDay } from "../../src/lib/clock";
+import { clock, SHANGHAI_OFFSET_MS, shanghaiDay } from "../../src/lib/clock";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
@@ -23,7 +23,7 @@ function recorded(sim: InstalledSimulator) {
 
 const reportsOf = (log: { url: URL; at: number }[]) => log.filter((r) => r.url.pathname.includes("/multimedia/log/"));
 /** HH:MM in Asia/Shanghai, `minutes` after `base`. */
-const shanghaiHHMM = (base: number, minutes: number) => new Date(base + minutes * 60_000 + 8 * 3600_000).toISOString().slice(11, 16);
+const shanghaiHHMM = (base: number, minutes: number) => new Date(base + minutes * 60_000 + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16);
 
 async function setup(courses = [videoCourse(120)]) {
   const sim = installSimulator();

@@ -76,6 +76,7 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
   const l = limits.data;
   const used = Math.min(100, Math.round((l.today.media_minutes / l.daily_cap_minutes) * 100));
   const at = l.resumes_at ? when(l.resumes_at).slice(5, 16) : "";
+  const today = t("limits.today", { used: l.today.media_minutes, cap: l.daily_cap_minutes });
   return (
     <Card
       title={title}
@@ -88,8 +89,8 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
         <Tag color={l.status === "open" ? "success" : "warning"} data-testid="limits-status">
           {l.status === "open" ? t("limits.status.open") : t(`limits.status.${l.status}`, { at })}
         </Tag>
-        <Typography.Text>{t("limits.today", { used: l.today.media_minutes, cap: l.daily_cap_minutes })}</Typography.Text>
-        <Progress percent={used} size="small" style={{ width: 160, margin: 0 }} aria-label={t("limits.cap")} />
+        <Typography.Text>{today}</Typography.Text>
+        <Progress percent={used} size="small" style={{ width: 160, margin: 0 }} aria-label={today} />
       </Flex>
       <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
         <Form.Item label={t("limits.window")} tooltip={t("limits.windowTip")} required>
