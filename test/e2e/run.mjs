@@ -83,6 +83,13 @@ async function journey() {
   const statusTag = () => page.locator(".page-head .ant-tag").first();
   const waitStatus = (text, timeout) => page.locator(".page-head .ant-tag", { hasText: text }).first().waitFor({ timeout });
   const taskIdFromUrl = () => Number(new URL(page.url()).pathname.split("/").pop());
+  /** A button just clicked still fades out of its loading state: wait for it, and leave it, before axe looks. */
+  const settle = async () => {
+    await page.locator(".ant-btn-loading").first().waitFor({ state: "detached" }).catch(() => undefined);
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(500);
+  };
 
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
   const createTask = async (names, { speed2 = false, notopen, start = true } = {}) => {
@@ -167,6 +174,7 @@ async function journey() {
     await result.waitFor({ timeout: 30_000 });
     const text = await result.innerText();
     if (!text.includes("登录成功")) throw new Error(`test login: ${text}`);
+    await settle();
     await check(page, "settings");
   });
 
@@ -295,12 +303,18 @@ async function journey() {
 
   await step("relay: pair an agent, a task runs through it, pauses relay_offline when it stops, resumes when it is back", async () => {
     need("post", "/api/relays/pairing-code");
+    // Whatever happens here, the later steps need the demo account reachable directly again.
+    await relayJourney().finally(() => api("PUT", "/api/relays/egress", { egress: "direct" }).catch(() => undefined));
+  });
+
+  async function relayJourney() {
     await page.goto(`${base}/relay`);
     await page.getByRole("heading", { name: "中继", exact: true }).waitFor();
     await page.getByTestId("egress-relay").click();
     await page.getByTestId("relay-none-online").waitFor();
     await page.getByTestId("new-pairing-code").click();
     const command = (await page.getByTestId("pairing-command").innerText()).trim();
+    await settle();
     if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
     await check(page, "relay-pairing");
     // As a student would: download the one file from the deployment and run the command as shown.
@@ -345,9 +359,8 @@ async function journey() {
     } finally {
       agent.kill("SIGTERM");
       if (taskId) await api("POST", `/api/tasks/${taskId}/cancel`).catch(() => undefined);
-      await api("PUT", "/api/relays/egress", { egress: "direct" }).catch(() => undefined);
     }
-  });
+  }
 
   await step("settings: the account's safety limits", async () => {
     need("get", "/api/user/limits");
@@ -356,6 +369,7 @@ async function journey() {
     await page.getByLabel("每日媒体时长上限").fill("900");
     await page.getByTestId("limits-save").click();
     await page.getByText("限制已保存").waitFor();
+    await settle();
     const l = await api("GET", "/api/user/limits");
     if (l.daily_cap_minutes !== 900 || !l.customized) throw new Error(`limits: ${JSON.stringify(l)}`);
     await check(page, "settings-limits");

@@ -100,7 +100,17 @@ function PairCard({ overview }: { overview: RelayOverview }) {
         size="small"
         current={-1}
         items={[
-          { title: t("relay.step1"), description: <>{t("relay.step1d")} <a href="https://nodejs.org/" target="_blank" rel="noreferrer">nodejs.org</a></> },
+          {
+            title: t("relay.step1"),
+            description: (
+              <>
+                {t("relay.step1d")}{" "}
+                <Typography.Link href="https://nodejs.org/" target="_blank" rel="noreferrer" underline>
+                  nodejs.org
+                </Typography.Link>
+              </>
+            ),
+          },
           {
             title: t("relay.step2"),
             description: (
