@@ -345,7 +345,10 @@ async function journey() {
       await page.waitForURL(/\/tasks\/\d+$/);
       taskId = taskIdFromUrl();
       await waitStatus("运行中", 30_000);
-      await until("a progress report through the agent", () => output.includes("/multimedia/log/"), 90_000);
+      // This task's video is playing (its media status and reports went through the agent).
+      const itemTime = () => page.getByTestId("item-time").innerText();
+      await page.waitForFunction(() => !/^00:00 \/ 00:00$/.test(document.querySelector('[data-testid="item-time"]')?.textContent?.trim() ?? ""), null, { timeout: 150_000 });
+      if (!output.includes("/ananas/status/")) throw new Error(`the media status did not go through the agent:\n${output.slice(-1500)}`);
       agent.kill("SIGTERM");
       await page.getByTestId("relay-offline").waitFor({ timeout: 150_000 });
       await waitStatus("已暂停", 15_000);
@@ -356,6 +359,8 @@ async function journey() {
       await waitStatus("运行中", 60_000);
       await page.getByTestId("relay-offline").waitFor({ state: "detached", timeout: 15_000 });
       await until("a report after the relay came back", () => output.split("/multimedia/log/").length > reports, 120_000);
+      const resumedAt = await itemTime();
+      await page.waitForFunction((t) => document.querySelector('[data-testid="item-time"]')?.textContent?.trim() !== t, resumedAt.trim(), { timeout: 150_000 });
     } finally {
       agent.kill("SIGTERM");
       if (taskId) await api("POST", `/api/tasks/${taskId}/cancel`).catch(() => undefined);
