@@ -442,9 +442,9 @@ async function runtime() {
 
 /**
  * One API call that makes a fixed number of Chaoxing requests (the course list with progress,
- * `?refresh=true`, for an account with one course: 4 requests), timed from the client, first with the
- * user's egress `direct`, then through the real agent bundle (node, `--dev-allow-loopback`) in front of
- * the same simulator. Both on one machine, so the ratio is the relay's own cost: the RPC to the user's
+ * `?refresh=true`, for an account with one course: 4 requests), timed from the client with the user's
+ * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback`) in front of the same
+ * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to the user's
  * relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
  */
 async function relayOverhead() {
@@ -474,21 +474,11 @@ async function relayOverhead() {
   };
   const token = (await json("POST", "/api/auth/register", null, { username: "relaybench", email: "relaybench@example.com", password: "bench-password" })).access_token;
   await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: "relay-pw" });
-  const N = 40;
   const timed = async () => {
     const t0 = performance.now();
     await json("GET", "/api/courses/list?refresh=true", token);
     return performance.now() - t0;
   };
-  const sample = async () => {
-    for (let i = 0; i < 5; i++) await timed();
-    const out = [];
-    for (let i = 0; i < N; i++) out.push(await timed());
-    return out;
-  };
-  log("relay: direct");
-  const direct = await sample();
-
   const agentFile = path.join(tmp, "chaoxing-relay.mjs");
   const { bundleRelay } = await import(pathToFileURL(path.join(root, "scripts", "relay-bundle.mjs")).href);
   await bundleRelay(agentFile);
@@ -497,25 +487,42 @@ async function relayOverhead() {
   children.push(agent);
   agent.label = "relay agent";
   agent.tailOf = () => "";
+  const relayed = async () => (await json("GET", "/api/relays", token)).relays[0]?.requests_today ?? 0;
   for (let i = 0; (await json("GET", "/api/relays", token)).relays[0]?.online !== true; i++) {
     if (i > 60) throw new Error("the relay agent did not come online");
     await sleep(500);
   }
-  await json("PUT", "/api/relays/egress", token, { egress: "relay" });
-  // The account object may hold the old choice for up to 30 s in another isolate: go on once the agent carries calls.
-  for (let i = 0; (await json("GET", "/api/relays", token)).relays[0].requests_today === 0; i++) {
-    if (i > 40) throw new Error("calls did not go through the relay");
-    await timed();
-    await sleep(1000);
+  /**
+   * Switches the user's egress and waits until calls really take that way (the account object may keep the
+   * old choice for up to 30 s in another isolate): a relayed call raises the relay's count, a direct one not.
+   */
+  const use = async (egress) => {
+    await json("PUT", "/api/relays/egress", token, { egress });
+    for (let i = 0; ; i++) {
+      if (i > 40) throw new Error(`calls did not switch to ${egress}`);
+      const before = await relayed();
+      await timed();
+      if ((await relayed()) > before === (egress === "relay")) return;
+      await sleep(1000);
+    }
+  };
+  // Blocks alternate (direct, relay, direct, relay) so that warming up or load drifting on this shared
+  // machine does not favour whichever way is measured last.
+  const BLOCK = 20;
+  const samples = { direct: [], relay: [] };
+  let perCall = 0;
+  for (const egress of ["direct", "relay", "direct", "relay"]) {
+    log(`relay: ${egress}`);
+    await use(egress);
+    for (let i = 0; i < 5; i++) await timed();
+    const before = await relayed();
+    for (let i = 0; i < BLOCK; i++) samples[egress].push(await timed());
+    if (egress === "relay") perCall = ((await relayed()) - before) / BLOCK;
   }
-  log("relay: through the agent");
-  const before = (await json("GET", "/api/relays", token)).relays[0].requests_today;
-  const relayed = await sample();
-  const requests = ((await json("GET", "/api/relays", token)).relays[0].requests_today - before) / (N + 5);
-  const [d50, r50] = [pct(direct, 50), pct(relayed, 50)];
-  row("relay: Chaoxing call through the relay, p50", r50, "ms", d50, "ms", `direct, same call; ${requests.toFixed(0)} upstream requests per call, ${N} calls each`);
-  row("relay: Chaoxing call through the relay, p99", pct(relayed, 99), "ms", pct(direct, 99), "ms", "direct p99");
-  row("relay: added latency per upstream request, p50", (r50 - d50) / requests, "ms", null, "", "(relay p50 − direct p50) / requests per call");
+  const [d50, r50] = [pct(samples.direct, 50), pct(samples.relay, 50)];
+  row("relay: Chaoxing call through the relay, p50", r50, "ms", d50, "ms", `direct, same call; ${perCall.toFixed(0)} upstream requests per call, ${2 * BLOCK} calls each, alternating blocks`);
+  row("relay: Chaoxing call through the relay, p99", pct(samples.relay, 99), "ms", pct(samples.direct, 99), "ms", "direct p99");
+  row("relay: added latency per upstream request, p50", (r50 - d50) / perCall, "ms", null, "", "(relay p50 − direct p50) / requests per call");
 }
 
 try {
