@@ -444,8 +444,8 @@ async function runtime() {
  * One API call that makes a fixed number of Chaoxing requests (the course list with progress,
  * `?refresh=true`, for an account with one course: 4 requests), timed from the client with the user's
  * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback`) in front of the same
- * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to the user's
- * relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
+ * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to
+ * the user's relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
  */
 async function relayOverhead() {
   const port = PORT + 20;
