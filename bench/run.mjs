@@ -4,7 +4,9 @@
 //
 // Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); pacing and write
 // costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
-// (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory.
+// (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
+// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime.
+// `npm run bench -- --only relay` (or sizes, engine, pacing, runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
+import { devVarArgs } from "../scripts/dev-vars.mjs";
 import WebSocket from "ws";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -26,6 +29,9 @@ const SIM = `http://127.0.0.1:${SIM_PORT}`;
 const DEADLINE = Date.now() + 9 * 60_000;
 const tmp = mkdtempSync(path.join(tmpdir(), "bench-"));
 const started = Date.now();
+const onlyIdx = process.argv.indexOf("--only");
+const only = onlyIdx >= 0 ? process.argv[onlyIdx + 1] : null;
+const wanted = (name) => only === null || only === name;
 
 const rows = [];
 const fmt = (v, unit) => (v === null || v === undefined || Number.isNaN(v) ? "—" : `${Number.isInteger(v) ? v : v.toFixed(v < 10 ? 2 : 1)}${unit ? ` ${unit}` : ""}`);
@@ -421,7 +427,7 @@ async function runtime() {
   const app = startDev([
     "--port", String(PORT), "--inspector-port", String(PORT + 1229), "--persist-to", state,
     ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${SIM}`]),
-    "--var", `APP_URL:http://localhost:${PORT}`, "--var", "MAX_RUNNING_TASKS:1000",
+    "--var", `APP_URL:http://localhost:${PORT}`, "--var", "MAX_RUNNING_TASKS:1000", ...devVarArgs(),
   ], "app");
   await waitUp(`${SIM}/__sim/state`, sim);
   await waitUp(`${APP}/api/health`, app);
@@ -432,11 +438,99 @@ async function runtime() {
   await part("capacity", [], () => capacity(s, app));
 }
 
+// ---- 7. the relay (issue 14) ---------------------------------------------------------------------
+
+/**
+ * One API call that makes a fixed number of Chaoxing requests (the course list with progress,
+ * `?refresh=true`, for an account with one course: 4 requests), timed from the client with the user's
+ * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback`) in front of the same
+ * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to
+ * the user's relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
+ */
+async function relayOverhead() {
+  const port = PORT + 20;
+  const simPort = PORT + 21;
+  const app = `http://127.0.0.1:${port}`;
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const state = path.join(tmp, "relay-state");
+  log("relay: starting a separate simulator and app");
+  execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
+  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
+  const appProc = startDev([
+    "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
+    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
+    "--var", `APP_URL:${app}`, ...devVarArgs(),
+  ], "relay app");
+  await waitUp(`${simUrl}/__sim/state`, simProc);
+  await waitUp(`${app}/api/health`, appProc);
+  const phone = "13912340000";
+  const acct = await fetch(`${simUrl}/__sim/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phone, password: "relay-pw", courses: [videoCourse] }) });
+  if (acct.status !== 201) throw new Error(`sim account: ${acct.status}`);
+  const json = async (method, p, token, body) => {
+    const res = await fetch(`${app}${p}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const out = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  const token = (await json("POST", "/api/auth/register", null, { username: "relaybench", email: "relaybench@example.com", password: "bench-password" })).access_token;
+  await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: "relay-pw" });
+  const timed = async () => {
+    const t0 = performance.now();
+    await json("GET", "/api/courses/list?refresh=true", token);
+    return performance.now() - t0;
+  };
+  const agentFile = path.join(tmp, "chaoxing-relay.mjs");
+  const { bundleRelay } = await import(pathToFileURL(path.join(root, "scripts", "relay-bundle.mjs")).href);
+  await bundleRelay(agentFile);
+  const { code } = await json("POST", "/api/relays/pairing-code", token);
+  const agent = spawn(process.execPath, [agentFile, "--url", app, "--pair", code, "--dev-allow-loopback", "--quiet", "--state", path.join(tmp, "relay-agent.json")], { detached: true, stdio: "ignore" });
+  children.push(agent);
+  agent.label = "relay agent";
+  agent.tailOf = () => "";
+  const relayed = async () => (await json("GET", "/api/relays", token)).relays[0]?.requests_today ?? 0;
+  for (let i = 0; (await json("GET", "/api/relays", token)).relays[0]?.online !== true; i++) {
+    if (i > 60) throw new Error("the relay agent did not come online");
+    await sleep(500);
+  }
+  /**
+   * Switches the user's egress and waits until calls really take that way (the account object may keep the
+   * old choice for up to 30 s in another isolate): a relayed call raises the relay's count, a direct one not.
+   */
+  const use = async (egress) => {
+    await json("PUT", "/api/relays/egress", token, { egress });
+    for (let i = 0; ; i++) {
+      if (i > 40) throw new Error(`calls did not switch to ${egress}`);
+      const before = await relayed();
+      await timed();
+      if ((await relayed()) > before === (egress === "relay")) return;
+      await sleep(1000);
+    }
+  };
+  // Blocks alternate (direct, relay, direct, relay) so that warming up or load drifting on this shared
+  // machine does not favour whichever way is measured last.
+  const BLOCK = 20;
+  const samples = { direct: [], relay: [] };
+  let perCall = 0;
+  for (const egress of ["direct", "relay", "direct", "relay"]) {
+    log(`relay: ${egress}`);
+    await use(egress);
+    for (let i = 0; i < 5; i++) await timed();
+    const before = await relayed();
+    for (let i = 0; i < BLOCK; i++) samples[egress].push(await timed());
+    if (egress === "relay") perCall = ((await relayed()) - before) / BLOCK;
+  }
+  const [d50, r50] = [pct(samples.direct, 50), pct(samples.relay, 50)];
+  row("relay: Chaoxing call through the relay, p50", r50, "ms", d50, "ms", `direct, same call; ${perCall.toFixed(0)} upstream requests per call, ${2 * BLOCK} calls each, alternating blocks`);
+  row("relay: Chaoxing call through the relay, p99", pct(samples.relay, 99), "ms", pct(samples.direct, 99), "ms", "direct p99");
+  row("relay: added latency per upstream request, p50", (r50 - d50) / perCall, "ms", null, "", "(relay p50 − direct p50) / requests per call");
+}
+
 try {
-  await part("sizes", ["worker bundle, gzip", "dashboard initial JS, gzip"], sizes);
-  await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
-  await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report"], pacing);
-  await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
+  if (wanted("sizes")) await part("sizes", ["worker bundle, gzip", "dashboard initial JS, gzip"], sizes);
+  if (wanted("engine")) await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
+  if (wanted("pacing")) await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report"], pacing);
+  if (wanted("runtime")) await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
+  if (wanted("relay")) await part("relay", ["relay: Chaoxing call through the relay"], relayOverhead);
 } finally {
   stopAll();
   // workerd may still be flushing its storage as it stops: retry, and never let cleanup lose the table.

@@ -12,6 +12,8 @@ import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
 import { d1Session } from "./db/session";
 import { registerNotificationRoutes } from "./routes/notifications";
+import { registerLimitRoutes } from "./routes/limits";
+import { registerRelayRoutes } from "./routes/relays";
 import type { AppEnv } from "./types";
 
 function fieldErrors(error: ZodError): FieldError[] {
@@ -60,6 +62,9 @@ export function createApp(): App {
   registerNotificationRoutes(app);
   registerLiveRoutes(app);
   registerAdminRoutes(app);
+  // Issue 14: relays, pairing and egress; the Chaoxing account's safety limits.
+  registerRelayRoutes(app);
+  registerLimitRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {

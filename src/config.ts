@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WINDOW_RE } from "./limits/study-limits";
 
 /** Env vars and secrets, validated once per isolate; a missing secret fails loudly, not silently. */
 const ConfigSchema = z.object({
@@ -24,6 +25,14 @@ const ConfigSchema = z.object({
   CX_MOOC2_URL: z.string().url(),
   CX_MOOC1_URL: z.string().url(),
   CX_MOOC1_API_URL: z.string().url(),
+  // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
+  // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
+  EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  // Defaults of every Chaoxing account's safety limits until someone edits them (Asia/Shanghai times).
+  LIMIT_STUDY_WINDOW: z.string().regex(WINDOW_RE, "LIMIT_STUDY_WINDOW is HH:MM-HH:MM").default("08:00-23:00"),
+  LIMIT_DAILY_CAP_MINUTES: z.coerce.number().int().min(1).max(1440).default(1200),
+  LIMIT_VIDEO_GAP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  LIMIT_VIDEO_GAP_JITTER_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -13,7 +13,9 @@ export type ChaoxingErrorKind =
   | "risk_control"
   /** Content that is not ready (media still transcoding, a reply that is not JSON): that job only. */
   | "not_ready"
-  | "bad_response";
+  | "bad_response"
+  /** Issue 14: the user's traffic goes through their relay agent and none is online (never a fallback). */
+  | "relay_offline";
 
 export class ChaoxingError extends Error {
   override readonly name = "ChaoxingError";

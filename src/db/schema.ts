@@ -38,6 +38,8 @@ export const userConfigs = sqliteTable("user_configs", {
   language: text("language", { enum: LANGUAGES }).notNull().default("zh-CN"),
   /** Notification events the user switched off (issue 15): an event kind added later is on by default. */
   notifyMuted: text("notify_muted", { mode: "json" }).$type<NotifyEventKind[]>().notNull().default(sql`'[]'`),
+  /** Where this user's Chaoxing traffic leaves from (issue 14); null: the deployment's default. */
+  egress: text("egress", { enum: ["relay", "direct"] }),
   updatedAt: timestamp("updated_at").notNull(),
 });
 
@@ -215,4 +217,37 @@ export const notifyDeliveries = sqliteTable(
     updatedAt: timestamp("updated_at").notNull(),
   },
   (t) => [uniqueIndex("notify_deliveries_event_channel").on(t.eventId, t.channel)],
+);
+
+/**
+ * Relay agents a user paired (issue 14): each dials out from the student's own connection and performs
+ * that user's Chaoxing requests. Only hashes of the credential are kept: `secret_hash` authenticates the
+ * agent, `frame_key_enc` (derived from the secret, sealed with CX_ENCRYPTION_KEY) signs request frames.
+ */
+export const relays = sqliteTable(
+  "relays",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    frameKeyEnc: text("frame_key_enc").notNull(),
+    version: text("version"),
+    createdAt: timestamp("created_at").notNull(),
+    lastSeenAt: timestamp("last_seen_at"),
+  },
+  (t) => [index("relays_user").on(t.userId)],
+);
+
+/** One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. */
+export const relayPairingCodes = sqliteTable(
+  "relay_pairing_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("relay_pairing_codes_user").on(t.userId)],
 );

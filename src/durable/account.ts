@@ -1,11 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
+import { getTransport, type Transport } from "../chaoxing/transport";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
 import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "../engine/ops";
+import { AccountLimits, defaultLimits, type LimitsView } from "../limits/account-limits";
+import type { StudyLimits } from "../limits/study-limits";
+import { egressFor } from "../relay/transport";
 import { clock } from "../lib/clock";
 import { sha256Hex } from "../lib/encoding";
 import { open, seal } from "../lib/secretbox";
@@ -13,6 +17,8 @@ import { open, seal } from "../lib/secretbox";
 export interface Credentials {
   phone: string;
   password: string;
+  /** Issue 14: the user on whose behalf the call is made; their egress (relay or direct) carries it. */
+  userId: number;
 }
 
 /** Chaoxing accounts are phone numbers: one object per normalised phone, whoever saved it. */
@@ -24,7 +30,7 @@ export function normalisePhone(phone: string): string {
 export const accountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
 
 /** Identifies a (phone, password) pair without keeping the password. */
-const verifierOf = (creds: Credentials): Promise<string> => sha256Hex(`${normalisePhone(creds.phone)}\u0000${creds.password}`);
+const verifierOf = (creds: Pick<Credentials, "phone" | "password">): Promise<string> => sha256Hex(`${normalisePhone(creds.phone)}\u0000${creds.password}`);
 
 const CALL_GAP_MS = 500;
 const REPORT_GAP_MS = 2_000;
@@ -71,6 +77,9 @@ export class AccountObject extends DurableObject<Env> {
   private refused = new Map<string, { at: number; reason: string }>();
   private lastSeen = new Map<number, number>();
   private cache = new Map<string, { at: number; value: unknown }>();
+  private guard: AccountLimits | null = null;
+  /** The network for egress `direct`: taken when the object loads, as its client used to take it. */
+  private direct: Transport = getTransport();
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -93,9 +102,20 @@ export class AccountObject extends DurableObject<Env> {
         }
       }
       this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar, userAgent: this.userAgent });
+      this.direct = getTransport();
       this.persisted = stored;
     }
     return { client: this.client, persisted: this.persisted };
+  }
+
+  /** Issue 14: this account's study window, daily media cap, gap between videos, and egress hold. */
+  private limits(): AccountLimits {
+    return (this.guard ??= new AccountLimits(this.ctx.storage.kv, defaultLimits(config(this.env))));
+  }
+
+  /** A client on this account's jar that sends through `transport` (the caller's egress). */
+  private via(transport: Transport): ChaoxingClient {
+    return new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: this.client!.jar, userAgent: this.userAgent, transport });
   }
 
   private async save(): Promise<void> {
@@ -110,7 +130,7 @@ export class AccountObject extends DurableObject<Env> {
    * remembered for a while so it does not reach Chaoxing again, and logins are limited per credentials
    * and, successful ones, to a few per account per day (past that: `risk_control`, the task pauses).
    */
-  private async login(creds: Credentials, verifier: string): Promise<void> {
+  private async login(creds: Credentials, verifier: string, transport: Transport): Promise<void> {
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
@@ -123,7 +143,7 @@ export class AccountObject extends DurableObject<Env> {
       throw new ChaoxingError("risk_control", `24 小时内已登录超星 ${today.length} 次，为保护账号暂不再登录`, { retryAfterMs: DAY_MS - (now - today[0]!) });
     }
     this.logins.set(verifier, [...recent, now]);
-    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent });
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport });
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
@@ -147,6 +167,10 @@ export class AccountObject extends DurableObject<Env> {
     const report = isReport(op);
     const due = report ? Math.max(this.nextReportAt, this.nextCallAt) : this.nextCallAt;
     if (!interactive && now < due) return { ok: false, waitMs: due - now };
+    // Issue 14: a task's calls keep to the account's study window, daily media cap and video gap.
+    const automated = !interactive && taskId !== null;
+    const limited = automated ? this.limits().gate(op, now, Math.random()) : null;
+    if (limited) return { ok: false, waitMs: limited.waitMs, reason: limited.reason };
     // Claim the slot before the first await: a call arriving while this one is in flight waits its turn.
     this.pace(now, report);
     if (taskId !== null) this.lastSeen.set(taskId, now);
@@ -155,13 +179,18 @@ export class AccountObject extends DurableObject<Env> {
     const cookiesBefore = client.jar.fingerprint();
     const riskBefore = JSON.stringify(persisted.risk ?? null);
     try {
+      // Issue 14: the call leaves through the caller's egress; a shared account's tasks keep to one.
+      const egress = await egressFor(this.env, creds.userId, this.name, this.direct);
+      const held = automated ? this.limits().holdEgress(egress.key, creds.userId, now) : null;
+      if (held) return { ok: false, waitMs: held.waitMs, reason: held.reason };
       if (!client.userId || persisted.verifier !== verifier) {
-        await this.login(creds, verifier);
+        await this.login(creds, verifier, egress.transport);
         // A login is a call of its own: automated callers come back after the gap for theirs.
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
       }
       try {
-        const value = await runOp<K>(this.client!, op);
+        const value = await runOp<K>(this.via(egress.transport), op);
+        if (automated) this.limits().recordReport(op, clock.now(), Math.random());
         // Answered: whatever risk control there was is over.
         this.persisted!.risk = null;
         return { ok: true, value };
@@ -175,9 +204,9 @@ export class AccountObject extends DurableObject<Env> {
         }
         // The session expired (or is probed): log in again, then replay the call (at once for a user, paced otherwise).
         this.recordSignal(taskId, e.kind);
-        await this.login(creds, verifier);
+        await this.login(creds, verifier, egress.transport);
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
-        const value = await runOp<K>(this.client!, op);
+        const value = await runOp<K>(this.via(egress.transport), op);
         this.persisted!.risk = null;
         return { ok: true, value };
       }
@@ -222,12 +251,33 @@ export class AccountObject extends DurableObject<Env> {
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load();
     try {
-      await this.login(creds, await verifierOf(creds));
+      await this.login(creds, await verifierOf(creds), (await egressFor(this.env, creds.userId, this.name, this.direct)).transport);
       this.pace(clock.now(), false);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     }
+  }
+
+  // ---- issue 14: the account's safety limits ---------------------------------------------------------
+
+  /**
+   * The limits can be read and changed only by a caller whose credentials opened the current session (or
+   * before any session exists): saving someone's phone number without their password gives no say.
+   */
+  private async mayEditLimits(creds: Credentials): Promise<boolean> {
+    const { persisted } = await this.load();
+    return persisted.verifier === null || persisted.verifier === (await verifierOf(creds));
+  }
+
+  async limitsView(creds: Credentials): Promise<LimitsView | null> {
+    return (await this.mayEditLimits(creds)) ? this.limits().view(clock.now()) : null;
+  }
+
+  async setLimits(creds: Credentials, limits: StudyLimits): Promise<LimitsView | null> {
+    if (!(await this.mayEditLimits(creds))) return null;
+    this.limits().set(limits);
+    return this.limits().view(clock.now());
   }
 
   private recordSignal(taskId: number | null, kind: string): void {

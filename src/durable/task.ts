@@ -152,6 +152,16 @@ export class TaskObject extends DurableObject<Env> {
     });
   }
 
+  /** Issue 14: one of the user's relay agents connected; a task paused for want of one goes on by itself (within the cap). */
+  async relayOnline(): Promise<TaskResult> {
+    return this.exclusive(async () => {
+      const t = this.rec();
+      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
+      return this.toRunning(t, run, () => [{ level: "INFO", message: "中继已连接，任务自动继续" }]);
+    });
+  }
+
   /** Cancel (user), force-stop (admin) or account deactivation: pending, running or paused → cancelled, at once. */
   async cancel(row: TaskRow, reason: StopReason): Promise<TaskResult> {
     return this.exclusive(async () => {
@@ -406,7 +416,7 @@ export class TaskObject extends DurableObject<Env> {
       const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
       this.password = { sealed: creds.sealedPassword, plain };
     }
-    return { phone: creds.phone, password: this.password.plain };
+    return { phone: creds.phone, password: this.password.plain, userId: t.userId };
   }
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {

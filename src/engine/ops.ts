@@ -52,8 +52,13 @@ export interface OpError {
 export type Reply<K extends OpName> =
   | { ok: true; value: OpResults[K] }
   | { ok: false; error: OpError }
-  /** The account's pacing (or its re-login) asks the caller to come back later. */
-  | { ok: false; waitMs: number };
+  /**
+   * The account's pacing (or its re-login) asks the caller to come back later; with a `reason` (issue 14),
+   * a wait the task shows: the account's study window, its daily media cap, or another user's egress.
+   */
+  | { ok: false; waitMs: number; reason?: WaitReason | null };
+
+export type WaitReason = "outside_window" | "daily_cap" | "waiting_for_account";
 
 /** Reports are paced apart from ordinary calls (chaoxing-protocol.md "Pacing"). */
 export const isReport = (op: Op): boolean => op.op === "report";

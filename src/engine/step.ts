@@ -2,8 +2,9 @@ import { CARD_TABS } from "../chaoxing/client";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
+import { shanghaiMinute } from "../lib/clock";
 import { ITEM_MARKS } from "../shared/live";
-import type { OpError, OpName, OpOf, Reply } from "./ops";
+import type { OpError, OpName, OpOf, Reply, WaitReason } from "./ops";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
 import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
 
@@ -19,10 +20,10 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline";
 
 export type Outcome =
-  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | null; queuePosition?: number }
+  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
   | { kind: "complete" }
   | { kind: "fail"; message: string };
@@ -129,7 +130,7 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
   }
 }
 
-type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number };
+type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null };
 
 /**
  * A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals" and
@@ -137,8 +138,17 @@ type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number };
  * about one job, chapter or course is an outcome for that item (`unexpected`), and the task goes on.
  */
 function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | Promise<Outcome>): Outcome | Promise<Outcome> {
-  if ("waitMs" in r) return next(r.waitMs);
   const { s } = ctx;
+  if ("waitMs" in r) {
+    // Issue 14: the account's study window or daily media cap. Like a student closing the player for the
+    // night, the video starts again (isdrag 3) where it stopped.
+    if (r.reason === "outside_window" || r.reason === "daily_cap") {
+      if (s.media) prepareMediaRestart(s.media);
+      const what = r.reason === "outside_window" ? "不在该超星账号的学习时段内" : "该超星账号今日的媒体学习时长已达上限";
+      log(ctx, "INFO", `${what}，将于 ${shanghaiMinute(ctx.io.now() + r.waitMs)}（北京时间）继续`);
+    }
+    return { kind: "next", delayMs: r.waitMs, reason: r.reason ?? null };
+  }
   const e = r.error;
   ctx.signal = e.kind;
   switch (e.kind) {
@@ -156,6 +166,10 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
     }
     case "face_check":
       return skipCourse(ctx, "该课程需要人脸识别，无法自动学习，请在学习通中完成");
+    case "relay_offline":
+      // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
+      log(ctx, "WARNING", "没有在线的中继，任务已暂停；中继连接后自动继续");
+      return { kind: "pause", reason: "relay_offline" };
     case "login_failed":
       return { kind: "fail", message: e.message.startsWith("登录超星失败") ? e.message : `登录超星失败: ${e.reason ?? e.message}` };
     case "transient":

@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   account_disabled: 403,
   not_found: 404,
+  invalid_pairing_code: 400,
+  limits_locked: 409,
   conflict: 409,
   running_cap: 409,
   unsupported_media_type: 415,
@@ -30,6 +32,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   upstream_failed: 502,
+  /** Issue 14: a Chaoxing call found none of the user's relay agents online (never a fallback to direct). */
+  relay_offline: 502,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -16,13 +16,15 @@ export async function savedCredentials(env: Env, userId: number): Promise<Sealed
 }
 
 export async function unsealed(env: Env, userId: number, c: SealedCredentials): Promise<Credentials> {
-  return { phone: c.phone, password: await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`) };
+  return { phone: c.phone, password: await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`), userId };
 }
 
 export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(accountName(phone));
 
 /** Chaoxing's failure as our error: its login refusal is the user's 400, anything else upstream's 502. */
 export function upstreamError(e: OpError): ApiError {
+  // Issue 14: 502 as any way out to Chaoxing that failed; the code lets the dashboard say what to do.
+  if (e.kind === "relay_offline") return new ApiError("relay_offline", e.message);
   if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
   if (e.kind === "captcha") return new ApiError("upstream_failed", "超星要求输入验证码，请稍后再试");
   return new ApiError("upstream_failed", `超星服务异常: ${e.message}`);

@@ -5,8 +5,9 @@
 // Then every page at phone size (WeChat's user agent) and at 1440×900, in zh-CN and English (sweep.mjs).
 // `--base URL --sim URL [--persist DIR]` reuses a running `npm run dev` instead of starting one;
 // `--docs` also writes the phone screenshots to docs/screenshots.
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { initialJs } from "./bundle.mjs";
 import { signatureValid, startCapture } from "./capture.mjs";
@@ -130,6 +131,13 @@ async function journey() {
     const [download] = await Promise.all([p.waitForEvent("download", { timeout: 30_000 }), p.getByTestId("log-export").click()]);
     return readFileSync(await download.path(), "utf8").split("\n").filter(Boolean);
   };
+  /** A button just clicked still fades out of its loading state: wait for it, and leave it, before axe looks. */
+  const settle = async () => {
+    await page.locator(".ant-btn-loading").first().waitFor({ state: "detached" }).catch(() => undefined);
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(500);
+  };
 
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
   const createTask = async (names, { speed2 = false, notopen } = {}) => {
@@ -224,6 +232,7 @@ async function journey() {
     await result.waitFor({ timeout: 30_000 });
     const text = await result.innerText();
     if (!text.includes("登录成功")) throw new Error(`test login: ${text}`);
+    await settle();
     await check(page, "settings");
   });
 
@@ -455,6 +464,85 @@ async function journey() {
     await sent.waitFor({ timeout: 20_000 });
     if (!(await sent.innerText()).includes("已送达")) throw new Error(`delivery: ${await sent.innerText()}`);
     await check(page, "task-notifications");
+  });
+
+  await step("relay: pair an agent, a task runs through it, pauses relay_offline when it stops, resumes when it is back", async () => {
+    need("post", "/api/relays/pairing-code");
+    // Whatever happens here, the later steps need the demo account reachable directly again.
+    await relayJourney().finally(() => api("PUT", "/api/relays/egress", { egress: "direct" }).catch(() => undefined));
+  });
+
+  async function relayJourney() {
+    await page.goto(`${base}/relay`);
+    await page.getByRole("heading", { name: "中继", exact: true }).waitFor();
+    await page.getByTestId("egress-relay").click();
+    await page.getByTestId("relay-none-online").waitFor();
+    await page.getByTestId("new-pairing-code").click();
+    const command = (await page.getByTestId("pairing-command").innerText()).trim();
+    await settle();
+    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
+    await check(page, "relay-pairing");
+    // As a student would: download the one file from the deployment and run the command as shown.
+    const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));
+    writeFileSync(path.join(dir, "chaoxing-relay.mjs"), Buffer.from(await (await fetch(`${base}/relay/chaoxing-relay.mjs`)).arrayBuffer()));
+    const args = command.split(" ").slice(1);
+    let output = "";
+    const run = (a) => {
+      const p = spawn(process.execPath, a, { cwd: dir, env: { ...process.env, CHAOXING_RELAY_STATE: path.join(dir, "state.json") }, stdio: ["ignore", "pipe", "pipe"] });
+      p.stdout.on("data", (b) => (output += b));
+      p.stderr.on("data", (b) => (output += b));
+      return p;
+    };
+    const until = async (what, ok, ms) => {
+      const deadline = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000} s; agent said:\n${output.slice(-1500)}`);
+        await page.waitForTimeout(500);
+      }
+    };
+    let agent = run(args);
+    let taskId = 0;
+    try {
+      await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      await check(page, "relay-online");
+      const dialog = await createTask([COURSE_LONG]);
+      await dialog.getByTestId("create-start").click();
+      await page.waitForURL(/\/tasks\/\d+$/);
+      taskId = taskIdFromUrl();
+      await waitStatus("运行中", 30_000);
+      // This task's video is playing (its media status and reports went through the agent).
+      const itemTime = () => page.getByTestId("item-time").innerText();
+      await page.waitForFunction(() => !/^00:00 \/ 00:00$/.test(document.querySelector('[data-testid="item-time"]')?.textContent?.trim() ?? ""), null, { timeout: 150_000 });
+      if (!output.includes("/ananas/status/")) throw new Error(`the media status did not go through the agent:\n${output.slice(-1500)}`);
+      agent.kill("SIGTERM");
+      await page.getByTestId("relay-offline").waitFor({ timeout: 150_000 });
+      await waitStatus("已暂停", 15_000);
+      await check(page, "task-relay-offline");
+      // Later starts need no code: the credential was kept.
+      const reports = output.split("/multimedia/log/").length;
+      agent = run(args.slice(0, args.indexOf("--pair")).concat(args.slice(args.indexOf("--pair") + 2)));
+      await waitStatus("运行中", 60_000);
+      await page.getByTestId("relay-offline").waitFor({ state: "detached", timeout: 15_000 });
+      await until("a report after the relay came back", () => output.split("/multimedia/log/").length > reports, 120_000);
+      const resumedAt = await itemTime();
+      await page.waitForFunction((t) => document.querySelector('[data-testid="item-time"]')?.textContent?.trim() !== t, resumedAt.trim(), { timeout: 150_000 });
+    } finally {
+      agent.kill("SIGTERM");
+      if (taskId) await api("POST", `/api/tasks/${taskId}/cancel`).catch(() => undefined);
+    }
+  }
+
+  await step("settings: the account's safety limits", async () => {
+    need("get", "/api/user/limits");
+    await page.goto(`${base}/settings`);
+    await page.getByTestId("limits-card").waitFor();
+    await page.getByLabel("每日媒体时长上限").fill("900");
+    await page.getByTestId("limits-save").click();
+    await page.getByText("限制已保存").waitFor();
+    await settle();
+    const l = await api("GET", "/api/user/limits");
+    if (l.daily_cap_minutes !== 900 || !l.customized) throw new Error(`limits: ${JSON.stringify(l)}`);
+    await check(page, "settings-limits");
   });
 
   await step("profile: statistics chart and password change", async () => {

@@ -19,6 +19,7 @@ const chunks = {
   reset: () => import("./pages/ResetPassword"),
   overview: () => import("./pages/Overview"),
   settings: () => import("./pages/Settings"),
+  relay: () => import("./pages/Relay"),
   courses: () => import("./pages/Courses"),
   tasks: () => import("./pages/Tasks"),
   task: () => import("./pages/TaskDetail"),
@@ -72,6 +73,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: page(chunks.overview) },
       { path: "settings", element: page(chunks.settings) },
+      { path: "relay", element: page(chunks.relay) },
       { path: "courses", element: page(chunks.courses) },
       { path: "tasks", element: page(chunks.tasks) },
       { path: "tasks/:id", element: page(chunks.task) },

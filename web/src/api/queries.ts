@@ -27,6 +27,8 @@ export const keys = {
   notifications: ["notifications"] as const,
   admin: ["admin"] as const,
   adminTask: (id: number) => ["admin", "task", id] as const,
+  relays: ["relays"] as const,
+  limits: ["limits"] as const,
 };
 
 export function useMe() {
@@ -93,4 +95,11 @@ export function useAdminTasks(page: number, status?: TaskRow["status"], userId?:
     queryFn: (): Promise<AdminTaskPage> => unwrap(api.GET("/api/admin/tasks", { params: { query: { page, page_size: 20, status, user_id: userId } } })),
     placeholderData: (prev) => prev,
   });
+}
+
+export type RelayOverview = Res<"/api/relays", "get">;
+
+/** The user's relays and egress choice (issue 14); polled, since agents come and go on their own. */
+export function useRelays() {
+  return useQuery({ queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")), refetchInterval: 10_000 });
 }

@@ -2649,7 +2649,7 @@ export interface paths {
         };
         /**
          * 任务引擎健康度：运行中任务数与闹钟延迟（p50/p99/max）
-         * @description 随机抽取至多 50 个运行中的任务，读取其任务对象内存中最近的闹钟延迟样本（计划时间到实际执行的毫秒数）。对象重启后样本清空；未响应的对象不计入。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。
+         * @description 随机抽取至多 50 个运行中的任务，读取其任务对象检查点中保存的最近 20 次闹钟延迟样本（计划时间到实际执行的毫秒数；对象被逐出或重启后仍保留；排队等待视频锁的轮询不计入）。未响应的对象不计入。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。
          */
         get: {
             parameters: {
@@ -2690,6 +2690,430 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的中继与出口设置（在线状态、最后在线、版本、今日请求数） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 中继列表 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelayOverview"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/egress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 选择出口：relay（经你的中继）或 direct（直接从服务器，仅部署方允许时）
+         * @description relay 时，没有在线的中继则任务暂停（reason: relay_offline），中继连接后自动继续，绝不改为直连。一个超星账号的自动请求同一时间只经一个中继（该中继在线期间固定不变）。
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EgressUpdate"];
+                };
+            };
+            responses: {
+                /** @description 已保存 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EgressChoice"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/pairing-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 生成一次性配对码（10 分钟内有效；生成新码会作废之前未用的码） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 配对码和要执行的命令 */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelayPairingCode"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求过于频繁（带 Retry-After） */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/pair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 中继程序用配对码换取长期凭据（一次有效；按 IP 限流） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RelayPairRequest"];
+                };
+            };
+            responses: {
+                /** @description 已配对 */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RelayPaired"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求过于频繁（带 Retry-After） */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 撤销中继（其连接立即断开，凭据失效） */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 已撤销 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 资源不存在（或属于其他用户） */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 超星账号的安全限制：学习时段、每日媒体时长上限、视频间隔（及今日用量） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 限制与今日用量 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudyLimits"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改超星账号的安全限制（部分更新；对该账号的所有任务生效） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StudyLimitsUpdate"];
+                };
+            };
+            responses: {
+                /** @description 修改后的限制 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudyLimits"];
+                    };
+                };
+                /** @description 请求错误：校验失败或状态不允许 */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 状态冲突：当前状态不允许此操作 */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 不支持的请求体类型 */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -3359,6 +3783,115 @@ export interface components {
                 max: number | null;
             };
         };
+        RelayOverview: {
+            /**
+             * @description 你的超星请求从哪里发出：relay = 经你自己运行的中继（家庭/校园网络）；direct = 直接从服务器（仅部署方允许时）
+             * @enum {string}
+             */
+            egress: "relay" | "direct";
+            /** @description 本部署是否允许 direct（EGRESS_DIRECT_ALLOWED） */
+            direct_allowed: boolean;
+            relays: components["schemas"]["Relay"][];
+            /** @description 中继程序（一个文件，需 Node.js ≥ 18） */
+            download_url: string;
+            /** @description 配对之后，每次启动中继的命令 */
+            run_command: string;
+        };
+        Relay: {
+            id: number;
+            name: string;
+            online: boolean;
+            /** @description 在线时：本次连接的时间 */
+            connected_at: string | null;
+            /** @description 最后一次连接或断开的时间 */
+            last_seen_at: string | null;
+            version: string | null;
+            /** @description 今天（北京时间）经它转发的超星请求数 */
+            requests_today: number;
+            created_at: string;
+        };
+        EgressChoice: {
+            /** @enum {string} */
+            egress: "relay" | "direct";
+            direct_allowed: boolean;
+        };
+        EgressUpdate: {
+            /** @enum {string} */
+            egress: "relay" | "direct";
+        };
+        RelayPairingCode: {
+            /** @example K7Q3-M9XF */
+            code: string;
+            expires_at: string;
+            /** @description 在要运行中继的电脑上执行的完整命令 */
+            command: string;
+            download_url: string;
+        };
+        RelayPaired: {
+            relay_id: number;
+            name: string;
+            /** @description 长期凭据，只在此返回一次；服务器只保存其哈希 */
+            credential: string;
+        };
+        RelayPairRequest: {
+            code: string;
+            name?: string;
+            version?: string;
+        };
+        StudyLimits: components["schemas"]["StudyLimitsInput"] & {
+            /** @description false：使用部署方的默认值 */
+            customized: boolean;
+            /** @enum {string} */
+            timezone: "Asia/Shanghai";
+            /** @description 今天已上报的媒体时长 */
+            today: {
+                day: string;
+                media_minutes: number;
+            };
+            /**
+             * @description open：可以学习；outside_window：不在学习时段，运行中的任务等待（reason: outside_window）到时段开始；daily_cap：今日媒体时长已满，等待（reason: daily_cap）到次日
+             * @enum {string}
+             */
+            status: "open" | "outside_window" | "daily_cap";
+            /** @description 等待时：大约何时继续（另加最多 5 分钟随机延迟） */
+            resumes_at: string | null;
+        };
+        StudyLimitsInput: {
+            /**
+             * @description 每天学习时段开始（北京时间），默认 08:00
+             * @example 08:00
+             */
+            window_start: string;
+            /**
+             * @description 学习时段结束（可为 24:00；早于开始则跨午夜），默认 23:00
+             * @example 23:00
+             */
+            window_end: string;
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            daily_cap_minutes: number;
+            /** @description 两个视频之间至少间隔（秒），默认 30 */
+            video_gap_seconds: number;
+            /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
+            video_gap_jitter_seconds: number;
+        };
+        StudyLimitsUpdate: {
+            /**
+             * @description 每天学习时段开始（北京时间），默认 08:00
+             * @example 08:00
+             */
+            window_start?: string;
+            /**
+             * @description 学习时段结束（可为 24:00；早于开始则跨午夜），默认 23:00
+             * @example 23:00
+             */
+            window_end?: string;
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            daily_cap_minutes?: number;
+            /** @description 两个视频之间至少间隔（秒），默认 30 */
+            video_gap_seconds?: number;
+            /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
+            video_gap_jitter_seconds?: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -3409,5 +3942,15 @@ export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
+export type SchemaRelayOverview = components['schemas']['RelayOverview'];
+export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaEgressChoice = components['schemas']['EgressChoice'];
+export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
+export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
+export type SchemaRelayPaired = components['schemas']['RelayPaired'];
+export type SchemaRelayPairRequest = components['schemas']['RelayPairRequest'];
+export type SchemaStudyLimits = components['schemas']['StudyLimits'];
+export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
+export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

@@ -2,6 +2,7 @@ import {
   AuditOutlined,
   BarChartOutlined,
   BookOutlined,
+  CloudServerOutlined,
   DashboardOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -66,6 +67,7 @@ export default function AppLayout() {
     { key: "/courses", icon: <BookOutlined />, label: t("nav.courses") },
     { key: "/tasks", icon: <UnorderedListOutlined />, label: t("nav.tasks") },
     { key: "/settings", icon: <SettingOutlined />, label: t("nav.settings") },
+    { key: "/relay", icon: <CloudServerOutlined />, label: t("nav.relay") },
     { key: "/profile", icon: <ProfileOutlined />, label: t("nav.profile") },
     ...(me.data?.role === "admin"
       ? [
@@ -83,7 +85,7 @@ export default function AppLayout() {
         ]
       : []),
   ];
-  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit"];
+  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/relay", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit"];
   const selected = keysFlat.filter((k) => k === "/" ? location.pathname === "/" : location.pathname === k || location.pathname.startsWith(k + "/")).at(-1) ?? "/";
   const menu = <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0 }} />;
   const desktop = screens.lg !== false && screens.md !== false;

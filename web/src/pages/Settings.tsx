@@ -9,6 +9,7 @@ import { pendingApi } from "../api/pending";
 import { keys, useConfig } from "../api/queries";
 import { NotificationSettings } from "../components/NotificationSettings";
 import { ServerText } from "../components/ServerText";
+import { StudyLimitsCard } from "../components/StudyLimitsCard";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -173,6 +174,9 @@ export default function Settings() {
           </Button>
         </div>
       </Form>
+      <div style={{ marginTop: 24 }}>
+        <StudyLimitsCard hasAccount={Boolean(c.cx_username && c.cx_password_set)} />
+      </div>
       <NotificationSettings />
       <Modal
         open={blocker.state === "blocked"}

@@ -10,6 +10,7 @@ import { StatusTag } from "../components/StatusTag";
 import { TaskActions, useTaskAction, type NotopenChoice } from "../components/TaskActions";
 import { TaskNotifications } from "../components/TaskNotifications";
 import { TaskView } from "../components/TaskView";
+import { RelayOfflineNotice } from "../components/RelayOfflineNotice";
 import { usePageTitle } from "../components/usePageTitle";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
@@ -55,6 +56,7 @@ export default function TaskDetail() {
       </div>
       {d.status === "paused" && d.reason === "captcha" && <CaptchaPrompt id={id} />}
       {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
+      {d.status === "paused" && d.reason === "relay_offline" && <RelayOfflineNotice />}
       <TaskView task={d} viewer="self" owner fetchLogs={fetchLogs} liveLogs={!waiting && d.status === "running"} />
       <div style={{ marginTop: 16 }}>
         <TaskNotifications id={id} />

@@ -1,0 +1,46 @@
+/**
+ * What the agent agrees to fetch, decided here on the student's machine and not by the deployment: only
+ * HTTPS to the Chaoxing hosts the client uses, GET or POST, within size caps. A compromised deployment can
+ * therefore not use a student's connection as an open proxy. Plain HTTP to this machine's loopback (the
+ * local simulator) only with the explicit development flag.
+ */
+import { MAX_HEADER_BYTES, MAX_REQUEST_BODY_BYTES, MAX_URL_BYTES, type RelayErrorCode, type RequestFrame } from "../../src/shared/relay-wire";
+
+export interface PolicyOptions {
+  /** `--dev-allow-loopback`: also relay to 127.0.0.1 / localhost / [::1], over HTTP or HTTPS, any port. */
+  allowLoopback: boolean;
+}
+
+/** passport2 (login), mooc2-ans (courses, chapters), mooc1 and its numbered mirrors (cards, media, reports), mooc1-api (job counts). */
+const CHAOXING_HOSTS = new Set(["passport2.chaoxing.com", "mooc1.chaoxing.com", "mooc1-api.chaoxing.com", "mooc2-ans.chaoxing.com"]);
+const MOOC1_MIRROR = /^mooc1-\d{1,2}\.chaoxing\.com$/;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+const METHODS = new Set(["GET", "POST"]);
+
+export const isChaoxingHost = (host: string): boolean => CHAOXING_HOSTS.has(host) || MOOC1_MIRROR.test(host);
+export const isLoopbackHost = (host: string): boolean => LOOPBACK.has(host);
+
+export type Refusal = { code: RelayErrorCode; message: string };
+
+const byteLength = (s: string): number => new TextEncoder().encode(s).length;
+
+/** The frame's URL if the agent may fetch it, or why not. `bodyBytes`: the decoded body's length. */
+export function checkRequest(f: Pick<RequestFrame, "method" | "url" | "headers">, bodyBytes: number, opts: PolicyOptions): { url: URL } | Refusal {
+  if (byteLength(f.url) > MAX_URL_BYTES) return { code: "request_too_large", message: `URL longer than ${MAX_URL_BYTES} bytes` };
+  let url: URL;
+  try {
+    url = new URL(f.url);
+  } catch {
+    return { code: "bad_frame", message: "not a URL" };
+  }
+  const host = url.hostname.toLowerCase();
+  const loopback = opts.allowLoopback && isLoopbackHost(host);
+  if (url.protocol !== "https:" && !(loopback && url.protocol === "http:")) return { code: "scheme_not_allowed", message: `${url.protocol} is not allowed (HTTPS only)` };
+  if (!loopback && !isChaoxingHost(host)) return { code: "host_not_allowed", message: `${host} is not a Chaoxing host this relay serves` };
+  if (!loopback && url.port !== "") return { code: "host_not_allowed", message: `port ${url.port} is not allowed` };
+  if (url.username || url.password) return { code: "bad_frame", message: "credentials in the URL" };
+  if (!METHODS.has(f.method)) return { code: "method_not_allowed", message: `${f.method} is not allowed` };
+  if (byteLength(JSON.stringify(f.headers)) > MAX_HEADER_BYTES) return { code: "request_too_large", message: `headers larger than ${MAX_HEADER_BYTES} bytes` };
+  if (bodyBytes > MAX_REQUEST_BODY_BYTES) return { code: "request_too_large", message: `body larger than ${MAX_REQUEST_BODY_BYTES} bytes` };
+  return { url };
+}

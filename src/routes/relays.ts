@@ -1,0 +1,291 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { App } from "../app";
+import { bearerToken, requireAuth } from "../auth/middleware";
+import { config } from "../config";
+import { relayPairingCodes, relays, userConfigs, users } from "../db/schema";
+import { relayName, type RelaySession } from "../durable/relay";
+import { SESSION_HEADER } from "../durable/sockets";
+import { clock, isoNow } from "../lib/clock";
+import { randomToken, sha256Hex } from "../lib/encoding";
+import { ApiError, notFound } from "../lib/errors";
+import { consume } from "../lib/ratelimit";
+import { open, seal } from "../lib/secretbox";
+import { forgetEgress, effectiveEgress } from "../relay/transport";
+import { formatCredential, frameKeyOf, PAIR_PATH, parseCredential, RELAY_PATH } from "../shared/relay-wire";
+import { clientIp } from "./auth";
+import { bearer, errors, IdParam, json, jsonBody, MessageSchema } from "./schemas";
+import { loadConfig } from "../users/config";
+
+/** Pairing codes live 10 minutes: long enough to copy a command to another machine. */
+const CODE_TTL_MS = 10 * 60_000;
+/** 32 symbols without 0/O and 1/I, so it is typed from a phone without mistakes; 8 of them = 40 bits. */
+const CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+const CODE_LENGTH = 8;
+export const AGENT_FILE = "/relay/chaoxing-relay.mjs";
+
+const Egress = z.enum(["relay", "direct"]);
+
+const RelaySchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    online: z.boolean(),
+    connected_at: z.string().nullable().openapi({ description: "在线时：本次连接的时间" }),
+    last_seen_at: z.string().nullable().openapi({ description: "最后一次连接或断开的时间" }),
+    version: z.string().nullable(),
+    requests_today: z.number().int().openapi({ description: "今天（北京时间）经它转发的超星请求数" }),
+    created_at: z.string(),
+  })
+  .openapi("Relay");
+
+const OverviewSchema = z
+  .object({
+    egress: Egress.openapi({
+      description: "你的超星请求从哪里发出：relay = 经你自己运行的中继（家庭/校园网络）；direct = 直接从服务器（仅部署方允许时）",
+    }),
+    direct_allowed: z.boolean().openapi({ description: "本部署是否允许 direct（EGRESS_DIRECT_ALLOWED）" }),
+    relays: z.array(RelaySchema),
+    download_url: z.string().openapi({ description: "中继程序（一个文件，需 Node.js ≥ 18）" }),
+    run_command: z.string().openapi({ description: "配对之后，每次启动中继的命令" }),
+  })
+  .openapi("RelayOverview");
+
+const PairingCodeSchema = z
+  .object({
+    code: z.string().openapi({ example: "K7Q3-M9XF" }),
+    expires_at: z.string(),
+    command: z.string().openapi({ description: "在要运行中继的电脑上执行的完整命令" }),
+    download_url: z.string(),
+  })
+  .openapi("RelayPairingCode");
+
+const PairBody = z
+  .object({
+    code: z.string().trim().min(4).max(32),
+    name: z.string().trim().max(64).optional(),
+    version: z.string().trim().max(32).optional(),
+  })
+  .strict()
+  .openapi("RelayPairRequest");
+
+const PairedSchema = z
+  .object({
+    relay_id: z.number().int(),
+    name: z.string(),
+    credential: z.string().openapi({ description: "长期凭据，只在此返回一次；服务器只保存其哈希" }),
+  })
+  .openapi("RelayPaired");
+
+const normaliseCode = (code: string): string => code.toUpperCase().replace(/[\s-]/g, "");
+
+function newCode(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH));
+  const raw = Array.from(bytes, (b) => CODE_ALPHABET[b & 31]).join("");
+  return `${raw.slice(0, 4)}-${raw.slice(4)}`;
+}
+
+/** Shown names: printable, trimmed, short. */
+const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 64) || "relay";
+
+/**
+ * The exact command for this deployment, as the dashboard shows it. Loopback upstreams (the local
+ * simulator) need the agent's development flag, so in dev the command carries it.
+ */
+function agentCommand(env: Env, requestUrl: string, code?: string): string {
+  const cfg = config(env);
+  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
+  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
+}
+
+export function registerRelayRoutes(app: App) {
+  const auth = { security: bearer, middleware: [requireAuth] };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/relays",
+      tags: ["中继"],
+      summary: "我的中继与出口设置（在线状态、最后在线、版本、今日请求数）",
+      ...auth,
+      responses: { 200: json(OverviewSchema, "中继列表"), 401: errors[401] },
+    }),
+    async (c) => {
+      const userId = c.var.auth.user.id;
+      const db = c.var.db;
+      const [rows, cfg, status] = await Promise.all([
+        db.select().from(relays).where(eq(relays.userId, userId)).orderBy(relays.id).all(),
+        loadConfig(db, userId),
+        c.env.RELAYS.getByName(relayName(userId)).status(),
+      ]);
+      const byId = new Map(status.map((s) => [s.relayId, s]));
+      const allowed = config(c.env).EGRESS_DIRECT_ALLOWED;
+      return c.json(
+        {
+          egress: effectiveEgress(cfg.egress, allowed),
+          direct_allowed: allowed,
+          download_url: new URL(AGENT_FILE, c.req.url).toString(),
+          run_command: agentCommand(c.env, c.req.url),
+          relays: rows.map((r) => {
+            const s = byId.get(r.id);
+            return {
+              id: r.id,
+              name: r.name,
+              online: s?.online ?? false,
+              connected_at: s?.connectedAt ? new Date(s.connectedAt).toISOString() : null,
+              last_seen_at: r.lastSeenAt,
+              version: r.version,
+              requests_today: s?.requestsToday ?? 0,
+              created_at: r.createdAt,
+            };
+          }),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/relays/egress",
+      tags: ["中继"],
+      summary: "选择出口：relay（经你的中继）或 direct（直接从服务器，仅部署方允许时）",
+      description:
+        "relay 时，没有在线的中继则任务暂停（reason: relay_offline），中继连接后自动继续，绝不改为直连。" +
+        "一个超星账号的自动请求同一时间只经一个中继（该中继在线期间固定不变）。",
+      ...auth,
+      request: { body: jsonBody(z.object({ egress: Egress }).strict().openapi("EgressUpdate")) },
+      responses: { 200: json(z.object({ egress: Egress, direct_allowed: z.boolean() }).openapi("EgressChoice"), "已保存"), 400: errors[400], 401: errors[401], 409: errors[409], 415: errors[415] },
+    }),
+    async (c) => {
+      const { egress } = c.req.valid("json");
+      const allowed = config(c.env).EGRESS_DIRECT_ALLOWED;
+      if (egress === "direct" && !allowed) throw new ApiError("conflict", "本部署不允许直连超星：请使用中继");
+      const db = c.var.db;
+      const userId = c.var.auth.user.id;
+      await loadConfig(db, userId);
+      await db.update(userConfigs).set({ egress, updatedAt: isoNow() }).where(eq(userConfigs.userId, userId));
+      forgetEgress(userId);
+      return c.json({ egress, direct_allowed: allowed }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/relays/pairing-code",
+      tags: ["中继"],
+      summary: "生成一次性配对码（10 分钟内有效；生成新码会作废之前未用的码）",
+      ...auth,
+      responses: { 201: json(PairingCodeSchema, "配对码和要执行的命令"), 401: errors[401], 429: errors[429] },
+    }),
+    async (c) => {
+      const userId = c.var.auth.user.id;
+      const db = c.var.db;
+      await consume(db, { key: `relay-code:user:${userId}`, max: 20, windowSeconds: 3600 });
+      const code = newCode();
+      const now = clock.now();
+      const expiresAt = new Date(now + CODE_TTL_MS).toISOString();
+      await db.batch([
+        db.delete(relayPairingCodes).where(and(eq(relayPairingCodes.userId, userId), isNull(relayPairingCodes.usedAt))),
+        db.insert(relayPairingCodes).values({ codeHash: await sha256Hex(normaliseCode(code)), userId, expiresAt, createdAt: new Date(now).toISOString() }),
+      ]);
+      return c.json({ code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString() }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: PAIR_PATH,
+      tags: ["中继"],
+      summary: "中继程序用配对码换取长期凭据（一次有效；按 IP 限流）",
+      request: { body: jsonBody(PairBody) },
+      responses: { 201: json(PairedSchema, "已配对"), 400: errors[400], 415: errors[415], 429: errors[429] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const db = c.var.db;
+      // Counted before the check: guessing codes costs the guesser, whatever the answer.
+      await consume(db, { key: `relay-pair:ip:${clientIp(c)}`, max: 10, windowSeconds: 600 });
+      const now = isoNow();
+      // Claimed atomically: only one request flips used_at from NULL.
+      const claimed = await db
+        .update(relayPairingCodes)
+        .set({ usedAt: now })
+        .where(and(eq(relayPairingCodes.codeHash, await sha256Hex(normaliseCode(body.code))), isNull(relayPairingCodes.usedAt), gt(relayPairingCodes.expiresAt, now)))
+        .returning({ userId: relayPairingCodes.userId })
+        .get();
+      const owner = claimed && (await db.select({ active: users.isActive }).from(users).where(eq(users.id, claimed.userId)).get());
+      if (!claimed || !owner?.active) throw new ApiError("invalid_pairing_code", "配对码无效、已使用或已过期：请在网页上重新生成");
+      const secret = randomToken(32);
+      const secretHash = await sha256Hex(secret);
+      const row = await db
+        .insert(relays)
+        .values({
+          userId: claimed.userId,
+          name: cleanName(body.name),
+          secretHash,
+          frameKeyEnc: await seal(await frameKeyOf(secret), config(c.env).CX_ENCRYPTION_KEY, `relay:${secretHash}`),
+          version: body.version ?? null,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      return c.json({ relay_id: row.id, name: row.name, credential: formatCredential(row.id, secret) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/relays/{id}",
+      tags: ["中继"],
+      summary: "撤销中继（其连接立即断开，凭据失效）",
+      ...auth,
+      request: { params: IdParam },
+      responses: { 200: json(MessageSchema, "已撤销"), 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const userId = c.var.auth.user.id;
+      const id = c.req.valid("param").id;
+      const gone = await c.var.db.delete(relays).where(and(eq(relays.id, id), eq(relays.userId, userId))).returning({ id: relays.id }).get();
+      if (!gone) throw notFound("中继不存在");
+      await c.env.RELAYS.getByName(relayName(userId)).revoke(id);
+      return c.json({ message: "中继已撤销" }, 200);
+    },
+  );
+
+  /**
+   * `WS /ws/relay`: the agent's connection (README "Run the relay"). A plain Hono route, as OpenAPI cannot
+   * describe a WebSocket. The credential is checked here; the socket lives in the user's relay object.
+   */
+  app.get(RELAY_PATH, async (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") throw new ApiError("upgrade_required", "需要 WebSocket 升级请求（Upgrade: websocket）");
+    // Agents are not browsers: a page must never open this socket with someone's credential.
+    if (c.req.header("Origin") !== undefined) throw new ApiError("forbidden", "不允许的来源（Origin）");
+    const cred = parseCredential(bearerToken(c.req.header("Authorization")) ?? "");
+    const unknown = () => new ApiError("unauthorized", "中继凭据无效或已撤销：请重新配对");
+    if (!cred) throw unknown();
+    const row = await c.var.db
+      .select({ id: relays.id, userId: relays.userId, name: relays.name, secretHash: relays.secretHash, frameKeyEnc: relays.frameKeyEnc, active: users.isActive })
+      .from(relays)
+      .innerJoin(users, eq(users.id, relays.userId))
+      .where(eq(relays.id, cred.relayId))
+      .get();
+    if (!row || !row.active || row.secretHash !== (await sha256Hex(cred.secret))) throw unknown();
+    const session: RelaySession = {
+      relayId: row.id,
+      userId: row.userId,
+      name: row.name,
+      version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
+      frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
+    };
+    const res = await c.env.RELAYS.getByName(relayName(row.userId)).fetch(
+      new Request("https://relay/connect", { headers: { Upgrade: "websocket", [SESSION_HEADER]: JSON.stringify(session) } }),
+    );
+    // Re-wrapped so middleware may set headers on it (the object's are immutable).
+    return res.webSocket ? new Response(null, { status: 101, webSocket: res.webSocket }) : res;
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The Chaoxing account's safety limits (issue 14), on the settings page: study window, daily media cap,
+ * gap between videos, and today's use. Its own form and save button, apart from the account form.
+ */
+import { SaveOutlined } from "@ant-design/icons";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Card, Flex, Form, InputNumber, Progress, Skeleton, Tag, TimePicker, Typography } from "antd";
+import dayjs, { type Dayjs } from "dayjs";
+import { useEffect } from "react";
+import { api, ApiFailure, unwrap, type Body, type Res } from "../api/client";
+import { keys } from "../api/queries";
+import { useI18n } from "../i18n";
+import { when } from "../lib/format";
+
+type Limits = Res<"/api/user/limits", "get">;
+type Values = { start: Dayjs; end: Dayjs; daily_cap_minutes: number; video_gap_seconds: number; video_gap_jitter_seconds: number };
+
+/** "24:00" is midnight at the end of the day: as a time of day it reads 00:00, which the window treats alike. */
+const toTime = (hhmm: string): Dayjs => dayjs(`2000-01-01T${hhmm === "24:00" ? "00:00" : hhmm}`);
+
+function toValues(l: Limits): Values {
+  return {
+    start: toTime(l.window_start),
+    end: toTime(l.window_end),
+    daily_cap_minutes: l.daily_cap_minutes,
+    video_gap_seconds: l.video_gap_seconds,
+    video_gap_jitter_seconds: l.video_gap_jitter_seconds,
+  };
+}
+
+export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const limits = useQuery({ queryKey: keys.limits, queryFn: () => unwrap(api.GET("/api/user/limits")), enabled: hasAccount, retry: false });
+  useEffect(() => {
+    if (limits.data) form.setFieldsValue(toValues(limits.data));
+  }, [limits.data, form]);
+  const save = useMutation({
+    mutationFn: (v: Values) => {
+      const body: Body<"/api/user/limits", "put"> = {
+        window_start: v.start.format("HH:mm"),
+        // 00:00 as an end is the end of the day.
+        window_end: v.end.format("HH:mm") === "00:00" ? "24:00" : v.end.format("HH:mm"),
+        daily_cap_minutes: v.daily_cap_minutes,
+        video_gap_seconds: v.video_gap_seconds,
+        video_gap_jitter_seconds: v.video_gap_jitter_seconds,
+      };
+      return unwrap(api.PUT("/api/user/limits", { body }));
+    },
+    onSuccess: (l) => {
+      qc.setQueryData(keys.limits, l);
+      message.success(t("limits.saved"));
+    },
+    onError: (e) => message.error(e.message),
+  });
+
+  const title = <h2 style={{ fontSize: 16, margin: 0 }}>{t("limits.title")}</h2>;
+  if (!hasAccount) {
+    return (
+      <Card title={title} style={{ marginBottom: 16, maxWidth: 720 }}>
+        <Typography.Text type="secondary">{t("limits.noAccount")}</Typography.Text>
+      </Card>
+    );
+  }
+  if (limits.isPending) return <Skeleton active />;
+  if (limits.error) {
+    const locked = limits.error instanceof ApiFailure && limits.error.code === "limits_locked";
+    return (
+      <Card title={title} style={{ marginBottom: 16, maxWidth: 720 }}>
+        <Alert type={locked ? "warning" : "error"} showIcon title={limits.error.message} data-testid="limits-error" />
+      </Card>
+    );
+  }
+  const l = limits.data;
+  const used = Math.min(100, Math.round((l.today.media_minutes / l.daily_cap_minutes) * 100));
+  const at = l.resumes_at ? when(l.resumes_at).slice(5, 16) : "";
+  const today = t("limits.today", { used: l.today.media_minutes, cap: l.daily_cap_minutes });
+  return (
+    <Card
+      title={title}
+      extra={!l.customized && <Tag>{t("limits.defaults")}</Tag>}
+      style={{ marginBottom: 16, maxWidth: 720 }}
+      data-testid="limits-card"
+    >
+      <Typography.Paragraph type="secondary">{t("limits.hint")}</Typography.Paragraph>
+      <Flex gap={8} align="center" wrap style={{ marginBottom: 16 }}>
+        <Tag color={l.status === "open" ? "success" : "warning"} data-testid="limits-status">
+          {l.status === "open" ? t("limits.status.open") : t(`limits.status.${l.status}`, { at })}
+        </Tag>
+        <Typography.Text>{today}</Typography.Text>
+        <Progress percent={used} size="small" style={{ width: 160, margin: 0 }} aria-label={today} />
+      </Flex>
+      <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+        <Form.Item label={t("limits.window")} tooltip={t("limits.windowTip")} required>
+          <Flex gap={8} align="center" wrap>
+            <Form.Item name="start" noStyle rules={[{ required: true }]}>
+              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.start")} />
+            </Form.Item>
+            <span aria-hidden>–</span>
+            <Form.Item name="end" noStyle rules={[{ required: true }]}>
+              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.end")} />
+            </Form.Item>
+          </Flex>
+        </Form.Item>
+        <Form.Item name="daily_cap_minutes" label={t("limits.cap")} tooltip={t("limits.capTip")} rules={[{ required: true }]}>
+          <InputNumber min={1} max={1440} precision={0} suffix={t("limits.minutes")} style={{ width: 180 }} aria-label={t("limits.cap")} />
+        </Form.Item>
+        <Form.Item label={t("limits.gap")}>
+          <Flex gap={8} align="center" wrap>
+            <Form.Item name="video_gap_seconds" noStyle rules={[{ required: true }]}>
+              <InputNumber min={0} max={3600} precision={0} suffix={t("limits.seconds")} style={{ width: 140 }} aria-label={t("limits.gap")} />
+            </Form.Item>
+            <span>{t("limits.jitter")}</span>
+            <Form.Item name="video_gap_jitter_seconds" noStyle rules={[{ required: true }]}>
+              <InputNumber min={0} max={3600} precision={0} suffix={t("limits.seconds")} style={{ width: 140 }} aria-label={t("limits.jitter")} />
+            </Form.Item>
+          </Flex>
+        </Form.Item>
+        <Button htmlType="submit" icon={<SaveOutlined />} loading={save.isPending} data-testid="limits-save">
+          {t("limits.save")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
