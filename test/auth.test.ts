@@ -171,6 +171,22 @@ describe("password reset", () => {
     expect(r.status).toBe(400);
   });
 
+  // issue 11 row 3
+  it("a successful reset and a password change void every other outstanding reset token of the user", async () => {
+    const { user } = await registerUser("reset");
+    for (const n of [53, 54]) expect((await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(n) })).status).toBe(200);
+    const [first, second] = sent.map(tokenOf);
+    expect((await api("POST", "/api/auth/reset-password", { body: { token: second, new_password: "brand-new-pass" } })).status).toBe(200);
+    expect(await api("POST", "/api/auth/reset-password", { body: { token: first, new_password: "attacker-pass-1" } })).toMatchObject({ status: 400, body: { code: "invalid_token" } });
+
+    const other = await registerUser("reset");
+    expect((await api("POST", "/api/auth/forgot-password", { body: { email: other.user.email }, headers: ip(55) })).status).toBe(200);
+    const pending = tokenOf(sent.at(-1)!);
+    expect((await api("PUT", "/api/user/password", { token: other.token, body: { old_password: other.password, new_password: "changed-pass-1" } })).status).toBe(200);
+    expect((await api("POST", "/api/auth/reset-password", { body: { token: pending, new_password: "attacker-pass-1" } })).status).toBe(400);
+    expect((await api("POST", "/api/auth/login", { body: { username: other.user.username, password: "changed-pass-1" }, headers: ip(56) })).status).toBe(200);
+  });
+
   it("throttles reset mails per address", async () => {
     const { user } = await registerUser("reset");
     let last;

@@ -3,7 +3,8 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
-import { issueToken, revokeToken, revokeUserTokens, type UserRow } from "../auth/tokens";
+import { replacePassword } from "../auth/passwords";
+import { issueToken, revokeToken, type UserRow } from "../auth/tokens";
 import { findByEmail, findByLogin } from "../auth/users";
 import { config } from "../config";
 import { getDb } from "../db/client";
@@ -249,9 +250,7 @@ export function registerAuthRoutes(app: App) {
         .returning({ userId: passwordResets.userId })
         .get();
       if (!used) throw new ApiError(400, "invalid_token", "重置令牌无效或已过期");
-      const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
-      await db.update(users).set({ passwordHash }).where(eq(users.id, used.userId));
-      await revokeUserTokens(c.env, used.userId);
+      await replacePassword(c.env, used.userId, await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS));
       return c.json({ message: "密码已重置，请重新登录" }, 200);
     },
   );

@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
-import { revokeUserTokens } from "../auth/tokens";
+import { replacePassword } from "../auth/passwords";
 import { config } from "../config";
 import { getDb, type Db } from "../db/client";
-import { tasks, TASK_STATUSES, userConfigs, users, type TaskStatus } from "../db/schema";
+import { tasks, TASK_STATUSES, userConfigs, type TaskStatus } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
@@ -168,9 +168,7 @@ export function registerUserRoutes(app: App) {
       const db = getDb(c.env);
       const { user, jti } = c.var.auth;
       if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError(400, "wrong_password", "旧密码错误");
-      const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
-      await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
-      await revokeUserTokens(c.env, user.id, jti);
+      await replacePassword(c.env, user.id, await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS), jti);
       return c.json({ message: "密码已修改" }, 200);
     },
   );
