@@ -9,6 +9,7 @@ import { tasks, TASK_STATUSES, userConfigs, type TaskStatus } from "../db/schema
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
+import { clear, consume, type Limit } from "../lib/ratelimit";
 import { seal } from "../lib/secretbox";
 import { Password } from "./auth";
 import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
@@ -43,6 +44,9 @@ const ConfigUpdate = z
   })
   .strict()
   .openapi("UserConfigUpdate");
+
+/** Old-password attempts per user: 5 per 15 minutes, cleared by a success (issue 11 row 12). */
+const passwordChangeLimit = (userId: number): Limit => ({ key: `password:user:${userId}`, max: 5, windowSeconds: 900 });
 
 const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).strict().openapi("PasswordChange");
 
@@ -160,14 +164,18 @@ export function registerUserRoutes(app: App) {
       summary: "修改密码（需旧密码；其他令牌失效）",
       ...auth,
       request: { body: jsonBody(PasswordChange) },
-      responses: { 200: json(MessageSchema, "已修改"), 400: errors[400], 401: errors[401] },
+      responses: { 200: json(MessageSchema, "已修改"), 400: errors[400], 401: errors[401], 429: errors[429] },
     }),
     async (c) => {
       const { old_password, new_password } = c.req.valid("json");
       const cfg = config(c.env);
       const db = getDb(c.env);
       const { user, jti } = c.var.auth;
+      // A stolen session must not become a password oracle: every attempt counts before the check.
+      const limit = passwordChangeLimit(user.id);
+      await consume(db, limit);
       if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError(400, "wrong_password", "旧密码错误");
+      await clear(db, limit.key);
       await replacePassword(c.env, user.id, await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS), jti);
       return c.json({ message: "密码已修改" }, 200);
     },
