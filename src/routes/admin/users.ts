@@ -26,14 +26,12 @@ const UserListQuery = PageQuery.extend({
   is_active: BoolQuery.optional().openapi({ type: "string", enum: ["true", "false"] }),
 });
 
-const UserDetailSchema = z
-  .object({
-    user: UserSchema,
-    config: UserConfigSchema,
-    statistics: StatisticsSchema,
-    recent_tasks: z.array(TaskSchema).openapi({ description: "最近创建的 10 个任务，最新在前" }),
-  })
-  .openapi("AdminUserDetail");
+/** The origin's user object at the top level (seed-wire-shapes.md), the extras beside its fields. */
+const UserDetailSchema = UserSchema.extend({
+  config: UserConfigSchema,
+  statistics: StatisticsSchema,
+  recent_tasks: z.array(TaskSchema).openapi({ description: "最近创建的 10 个任务，最新在前" }),
+}).openapi("AdminUserDetail");
 
 const UserUpdate = z
   .object({ role: z.enum(["user", "admin"]).optional(), is_active: z.boolean().optional(), email: Email.optional() })
@@ -141,7 +139,7 @@ export function registerAdminUserRoutes(app: App) {
     createRoute({
       method: "get",
       path: "/api/admin/users/{id}",
-      summary: "获取用户详情（资料、配置（不含超星密码）、统计、最近 10 个任务）",
+      summary: "获取用户详情（用户对象的字段，另加配置（不含超星密码）、统计、最近 10 个任务）",
       ...admin,
       request: { params: IdParam },
       responses: { 200: json(UserDetailSchema, "用户详情"), 400: errors[400], ...base, 404: errors[404] },
@@ -155,7 +153,7 @@ export function registerAdminUserRoutes(app: App) {
         db.select().from(tasks).where(eq(tasks.userId, u.id)).orderBy(desc(tasks.id)).limit(RECENT_TASKS).all(),
       ]);
       await auditRead(db, c.var.auth.user, { action: "user.view", targetType: "user", targetId: u.id, details: { username: u.username } });
-      return c.json({ user: userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
+      return c.json({ ...userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
     },
   );
 

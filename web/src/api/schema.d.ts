@@ -1643,7 +1643,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取用户详情（资料、配置（不含超星密码）、统计、最近 10 个任务） */
+        /** 获取用户详情（用户对象的字段，另加配置（不含超星密码）、统计、最近 10 个任务） */
         get: {
             parameters: {
                 query?: never;
@@ -2448,8 +2448,7 @@ export interface components {
                 cancelled: number;
             };
         };
-        AdminUserDetail: {
-            user: components["schemas"]["User"];
+        AdminUserDetail: components["schemas"]["User"] & {
             config: components["schemas"]["UserConfig"];
             statistics: components["schemas"]["UserStatistics"];
             /** @description 最近创建的 10 个任务，最新在前 */
