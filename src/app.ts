@@ -32,7 +32,9 @@ export function newRouter(): App {
 
 export function createApp(): App {
   const app = newRouter();
-  app.use("*", requestId());
+  // A client's own id is echoed (it ties its logs to ours) only when short and of [A-Za-z0-9_=-]
+  // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
+  app.use("*", requestId({ limitLength: 64 }));
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
