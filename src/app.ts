@@ -2,19 +2,17 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import type { ZodError } from "zod";
-import { ApiError, errorResponse, type FieldError } from "./lib/errors";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError, errorResponse } from "./lib/errors";
+import { validationError } from "./lib/validation";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
+import { errors } from "./routes/schemas";
 import type { AppEnv } from "./types";
-
-function fieldErrors(error: ZodError): FieldError[] {
-  return error.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message }));
-}
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -22,12 +20,19 @@ export type App = OpenAPIHono<AppEnv>;
 export function newRouter(): App {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const errs = fieldErrors(result.error);
-        throw new ApiError(400, "validation_error", `请求参数错误: ${errs.map((e) => `${e.field}: ${e.message}`).join("; ")}`, { errors: errs });
-      }
+      if (!result.success) throw validationError(result.error);
     },
   });
+}
+
+/** The JSON API's bodies are small (the biggest is a task's course list): 256 KB is far above any of them. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** Every operation that takes a body may answer 413 (the limit runs before routing): documented once, here. */
+function documentBodyLimit(app: App): void {
+  for (const d of app.openAPIRegistry.definitions) {
+    if (d.type === "route" && d.route.request?.body) d.route.responses[413] ??= errors[413];
+  }
 }
 
 export function createApp(): App {
@@ -35,6 +40,16 @@ export function createApp(): App {
   // A client's own id is echoed (it ties its logs to ours) only when short and of [A-Za-z0-9_=-]
   // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
   app.use("*", requestId({ limitLength: 64 }));
+  // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`);
+      },
+    }),
+  );
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return errorResponse(c, err);
@@ -57,6 +72,7 @@ export function createApp(): App {
   registerLiveRoutes(app);
   registerAdminRoutes(app);
 
+  documentBodyLimit(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

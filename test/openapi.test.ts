@@ -48,6 +48,15 @@ describe("OpenAPI document and Swagger UI", () => {
     expect(Object.keys(r.body.paths["/api/auth/login"].post.requestBody.content)).toEqual(["application/json", "application/x-www-form-urlencoded"]);
   });
 
+  // issue 11 row 13
+  it("documents the 413 of the body limit on every operation that takes a body", async () => {
+    const r = await api("GET", "/api/openapi.json");
+    const ops = Object.values(r.body.paths as Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>).flatMap((p) => Object.values(p));
+    const withBody = ops.filter((o) => o.requestBody);
+    expect(withBody.length).toBeGreaterThan(5);
+    for (const o of withBody) expect(o.responses["413"]).toBeDefined();
+  });
+
   it("serves Swagger UI from our own assets, so it renders offline", async () => {
     const r = await api("GET", "/api/docs");
     expect(r.status).toBe(200);

@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index";
 import { hashIterations } from "../src/lib/password";
 import { api, registerUser } from "./helpers/api";
 
@@ -24,5 +26,57 @@ describe("X-Request-Id", () => {
       expect(got, bad).not.toBe(bad);
       expect(got).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+});
+
+// issue 11 row 13
+describe("request size and validation error size", () => {
+  it("refuses a JSON body over 256 KB with 413 and our error body, declared length or streamed", async () => {
+    const big = JSON.stringify({ username: "x".repeat(300 * 1024) });
+    const r = await api("POST", "/api/auth/register", { body: big });
+    expect(r.status).toBe(413);
+    expect(r.body).toEqual({ detail: expect.any(String), code: "payload_too_large" });
+    // No Content-Length: the limit counts what arrives.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        if (sent++ < 8) ctl.enqueue(chunk);
+        else ctl.close();
+      },
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request("http://localhost:8000/api/auth/register", { method: "POST", headers: { "Content-Type": "application/json" }, body: stream, duplex: "half" } as RequestInit), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+  });
+
+  it("names a few unknown keys, truncated, and keeps the whole 400 small", async () => {
+    const body: Record<string, unknown> = { username: "someone", email: "a@b.co", password: "password123" };
+    for (let i = 0; i < 5000; i++) body[`unknown_key_${i}_${"k".repeat(20)}`] = i;
+    body["y".repeat(20_000)] = 1;
+    const payload = JSON.stringify(body);
+    expect(payload.length).toBeGreaterThan(150_000);
+    const r = await api("POST", "/api/auth/register", { body: payload, headers: { "CF-Connecting-IP": "192.0.2.200" } });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body).length).toBeLessThan(2_000);
+    expect(r.body.detail.length).toBeLessThanOrEqual(300);
+    const unknown = r.body.errors.find((e: { code: string }) => e.code === "unrecognized_keys");
+    expect(unknown).toMatchObject({ field: "body", params: { keys: 5001 } });
+    expect(unknown.message).toContain("unknown_key_0_");
+    expect(unknown.message.length).toBeLessThan(300);
+  });
+
+  it("gives each field error zod's issue code and its useful params", async () => {
+    const reg = (body: object) => api("POST", "/api/auth/register", { body, headers: { "CF-Connecting-IP": "192.0.2.201" } });
+    const short = await reg({ username: "ab", email: "a@b.co", password: "password123" });
+    expect(short.body.errors).toEqual([{ field: "username", message: "用户名 3–32 位", code: "too_small", params: { minimum: 3, origin: "string" } }]);
+    const mail = await reg({ username: "abc", email: "nope", password: "password123" });
+    expect(mail.body.errors).toEqual([{ field: "email", message: "邮箱格式不正确", code: "invalid_format", params: { format: "email" } }]);
+    const long = await reg({ username: "abc", email: "a@b.co", password: "p".repeat(129) });
+    expect(long.body.errors[0]).toMatchObject({ field: "password", code: "too_big", params: { maximum: 128, origin: "string" } });
+    const typed = await reg({ username: 5, email: "a@b.co", password: "password123" });
+    expect(typed.body.errors[0]).toMatchObject({ field: "username", code: "invalid_type", params: { expected: "string" } });
   });
 });

@@ -16,13 +16,30 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "unsupported_media_type"
+  | "payload_too_large"
   | "rate_limited"
   | "upstream_failed"
   | "internal_error";
 
+/** zod's parameters of an issue, for a client that words the message itself. */
+export interface FieldErrorParams {
+  minimum?: number;
+  maximum?: number;
+  /** What was measured: "string" (length), "number" (value), "array" (items)… */
+  origin?: string;
+  format?: string;
+  expected?: string;
+  /** How many unknown keys there were. */
+  keys?: number;
+  values?: (string | number | boolean | null)[];
+}
+
 export interface FieldError {
   field: string;
   message: string;
+  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, unrecognized_keys, invalid_value, custom…). */
+  code: string;
+  params?: FieldErrorParams;
 }
 
 /** The one error type: thrown anywhere, rendered by `onError` as `{"detail", "code", "errors"?}`. */

@@ -130,7 +130,7 @@ export function registerAuthRoutes(app: App) {
       const fromJson = c.req.valid("json") as Partial<z.infer<typeof LoginBody>>;
       const fromForm = c.req.valid("form") as Partial<z.infer<typeof LoginBody>>;
       const creds = fromJson.username ? fromJson : fromForm;
-      if (!creds.username || !creds.password) throw new ApiError(400, "validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填" }] });
+      if (!creds.username || !creds.password) throw new ApiError(400, "validation_error", "请求参数错误: username, password 必填", { errors: [{ field: "username", message: "必填", code: "invalid_type", params: { expected: "string" } }] });
       const db = getDb(c.env);
       const cfg = config(c.env);
       const ip = clientIp(c);

@@ -197,7 +197,7 @@ export function registerTaskRoutes(app: App) {
       const known = new Set((await listUserCourses(c.env, creds)).map((co) => co.courseId));
       const unknown = body.course_ids.filter((id) => !known.has(id));
       if (unknown.length) {
-        throw new ApiError(400, "validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}` }] });
+        throw new ApiError(400, "validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
       }
       const now = isoNow();
       const row = await getDb(c.env)

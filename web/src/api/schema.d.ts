@@ -45,6 +45,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description 不支持的请求体类型 */
                 415: {
                     headers: {
@@ -124,6 +133,15 @@ export interface paths {
                 };
                 /** @description 权限不足 */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -333,6 +351,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description 请求过于频繁（带 Retry-After） */
                 429: {
                     headers: {
@@ -384,6 +411,15 @@ export interface paths {
                 };
                 /** @description 请求错误：校验失败或状态不允许 */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -477,6 +513,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description 不支持的请求体类型 */
                 415: {
                     headers: {
@@ -537,6 +582,15 @@ export interface paths {
                 };
                 /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -829,6 +883,15 @@ export interface paths {
                 };
                 /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1180,6 +1243,15 @@ export interface paths {
                 };
                 /** @description 状态冲突：当前状态不允许此操作 */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1549,6 +1621,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description 请求过于频繁（带 Retry-After） */
                 429: {
                     headers: {
@@ -1768,6 +1849,15 @@ export interface paths {
                 };
                 /** @description 状态冲突：当前状态不允许此操作 */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2232,10 +2322,26 @@ export interface components {
         Error: {
             detail: string;
             code: string;
-            errors?: {
-                field: string;
-                message: string;
-            }[];
+            errors?: components["schemas"]["FieldError"][];
+        };
+        FieldError: {
+            /** @description 字段路径（点分隔）；整个请求体为 body */
+            field: string;
+            message: string;
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等 */
+            code: string;
+            params?: {
+                minimum?: number;
+                maximum?: number;
+                /** @description 被度量的对象：string（长度）、number（数值）、array（元素数）等 */
+                origin?: string;
+                format?: string;
+                expected?: string;
+                /** @description 未知字段的个数（message 只列出前几个） */
+                keys?: number;
+                /** @description 允许的取值 */
+                values?: (string | number | boolean | null)[];
+            };
         };
         RegisterRequest: {
             username: string;
@@ -2597,6 +2703,7 @@ export interface components {
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
+export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
