@@ -70,10 +70,12 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
  * A revoked token must not keep a live socket open (issue 5): the user's hub closes the token's sockets
  * with 1008, its own and the direct task sockets it knows of. The D1 row is what makes the revocation
  * hold; a failure to reach the hub is logged, and its expiry alarm closes the sockets at the latest.
+ * Also used when the user's rights shrink (a demotion) with `reason`, so the client reconnects and
+ * every subscription is checked again.
  */
-async function closeLiveSockets(env: Env, sel: SocketSelector): Promise<void> {
+export async function closeLiveSockets(env: Env, sel: SocketSelector, reason?: string): Promise<void> {
   try {
-    await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel);
+    await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel, reason);
   } catch (e) {
     console.error(`closing live sockets of user ${sel.userId} failed`, e);
   }

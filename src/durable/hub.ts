@@ -110,13 +110,13 @@ export class HubObject extends DurableObject<Env> {
     await this.expireAt(session.exp);
   }
 
-  /** Revocation (logout, password change/reset, deactivation): close the selected tokens' sockets with 1008, here and in task objects. */
-  async closeSockets(sel: SocketSelector): Promise<void> {
+  /** Revocation (logout, password change/reset, deactivation) or a demotion: close the selected tokens' sockets with 1008, here and in task objects. */
+  async closeSockets(sel: SocketSelector, reason = "token revoked"): Promise<void> {
     for (const ws of this.ctx.getWebSockets("jti" in sel ? sel.jti : undefined)) {
       const a = attachmentOf(ws);
-      if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, "token revoked");
+      if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, reason);
     }
-    await this.closeDirect((e, jti) => selects(sel, e.userId, jti), sel, "token revoked");
+    await this.closeDirect((e, jti) => selects(sel, e.userId, jti), sel, reason);
     await this.reschedule();
   }
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
-import { revokeUserTokens, type UserRow } from "../../auth/tokens";
+import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
 import { getDb, type Db } from "../../db/client";
 import { TASK_STATUSES, tasks, users } from "../../db/schema";
@@ -210,6 +210,9 @@ export function registerAdminUserRoutes(app: App) {
         if (!updated) throw conflict("不能降级或停用最后一个启用的管理员");
       }
 
+      // A demoted admin's open sockets may watch other users' tasks: close them all (1008), so the client
+      // reconnects and each subscription is checked against the new role (issue 11 row 11).
+      if (set.role === "user") await closeLiveSockets(c.env, { userId: u.id, exceptJti: null }, "role changed");
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.
         await revokeUserTokens(c.env, u.id);
