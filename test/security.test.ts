@@ -1,9 +1,14 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { hashIterations } from "../src/lib/password";
+import { sha256Hex } from "../src/lib/encoding";
 import { api, registerUser } from "./helpers/api";
+import { userWithAccount } from "./helpers/drive";
+import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
+
+useFutureClock();
 
 describe("password hashing", () => {
   it("uses the configured PBKDF2 iterations, within the production Workers cap of 100,000", async () => {
@@ -78,5 +83,27 @@ describe("request size and validation error size", () => {
     expect(long.body.errors[0]).toMatchObject({ field: "password", code: "too_big", params: { maximum: 128, origin: "string" } });
     const typed = await reg({ username: 5, email: "a@b.co", password: "password123" });
     expect(typed.body.errors[0]).toMatchObject({ field: "username", code: "invalid_type", params: { expected: "string" } });
+  });
+});
+
+// issue 11 row 4
+describe("the shared Chaoxing account's session verifier", () => {
+  it("is a keyed HMAC, not sha256(phone \\0 password), and the session it opened is still shared", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("verifier");
+    const account = await userWithAccount(sim, token, [videoCourse(60)]);
+    expect((await api("GET", "/api/courses/list", { token })).status).toBe(200);
+    const stored = await runInDurableObject(env.ACCOUNTS.getByName(`acct:${account.phone}`), (_o, state) => state.storage.kv.get<{ verifier: string }>("session"));
+    expect(stored!.verifier).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.verifier).not.toBe(await sha256Hex(`${account.phone}\u0000${account.password}`));
+    expect(stored!.verifier).not.toContain(account.password);
+
+    // Another user who saved the same phone and password rides the same session: no second login.
+    const other = await registerUser("verifier");
+    await api("PUT", "/api/user/config", { token: other.token, body: { cx_username: account.phone, cx_password: account.password } });
+    const logins = () => sim.control.requests(account.phone).filter((e) => e.path.endsWith("/fanyalogin")).length;
+    expect(logins()).toBe(1);
+    expect((await api("GET", "/api/courses/list?refresh=true", { token: other.token })).status).toBe(200);
+    expect(logins()).toBe(1);
   });
 });

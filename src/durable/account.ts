@@ -7,8 +7,8 @@ import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
 import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "../engine/ops";
 import { clock } from "../lib/clock";
-import { sha256Hex } from "../lib/encoding";
 import { open, seal } from "../lib/secretbox";
+import { sessionVerifier } from "../lib/verifier";
 
 export interface Credentials {
   phone: string;
@@ -23,8 +23,9 @@ export function normalisePhone(phone: string): string {
 
 export const accountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
 
-/** Identifies a (phone, password) pair without keeping the password. */
-const verifierOf = (creds: Credentials): Promise<string> => sha256Hex(`${normalisePhone(creds.phone)}\u0000${creds.password}`);
+/** Identifies a (phone, password) pair without keeping the password: a keyed HMAC (src/lib/verifier.ts). */
+const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
+  sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
 const CALL_GAP_MS = 500;
 const REPORT_GAP_MS = 2_000;
@@ -134,7 +135,7 @@ export class AccountObject extends DurableObject<Env> {
     this.pace(now, report);
     if (taskId !== null) this.lastSeen.set(taskId, now);
     const { client, persisted } = await this.load();
-    const verifier = await verifierOf(creds);
+    const verifier = await verifierOf(this.env, creds);
     const cookiesBefore = client.jar.header();
     try {
       if (!client.userId || persisted.verifier !== verifier) {
@@ -171,12 +172,12 @@ export class AccountObject extends DurableObject<Env> {
    * Chaoxing. Cached per credentials: only a caller knowing the password sees this account's courses.
    */
   async courses(creds: Credentials, refresh = false): Promise<Reply<"courses">> {
-    const key = `courses:${await verifierOf(creds)}`;
+    const key = `courses:${await verifierOf(this.env, creds)}`;
     return this.cached(key, COURSES_TTL_MS, refresh, () => this.exec<"courses">(null, creds, { op: "courses" }, true));
   }
 
   async courseProgress(creds: Credentials, course: CourseRef, refresh = false): Promise<Reply<"progress">> {
-    const key = `progress:${await verifierOf(creds)}:${course.courseId}:${course.clazzId}`;
+    const key = `progress:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`;
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
@@ -192,7 +193,7 @@ export class AccountObject extends DurableObject<Env> {
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load();
     try {
-      await this.login(creds, await verifierOf(creds));
+      await this.login(creds, await verifierOf(this.env, creds));
       this.pace(clock.now(), false);
       return { ok: true };
     } catch (e) {
