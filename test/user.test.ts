@@ -53,6 +53,22 @@ describe("GET/PUT /api/user/config", () => {
     expect((await api("GET", "/api/user/config", { token })).body.speed).toBe(1.2);
   });
 
+  // issue 11 row 6
+  it("takes cx_username only as a mainland mobile number, normalising spaces, dashes and +86", async () => {
+    const { token } = await registerUser("cfg");
+    for (const given of ["138 0013 8000", "+86 138-0013-8000", "8613800138000", " 13800138000 "]) {
+      const r = await api("PUT", "/api/user/config", { token, body: { cx_username: given } });
+      expect(r.status, given).toBe(200);
+      expect(r.body.cx_username).toBe("13800138000");
+    }
+    for (const bad of ["12345", "23800138000", "1380013800a", "138001380001", "alice@example.com", "+1 13800138000"]) {
+      const r = await api("PUT", "/api/user/config", { token, body: { cx_username: bad } });
+      expect(r.status, bad).toBe(400);
+      expect(r.body.errors[0].field).toBe("cx_username");
+    }
+    expect((await api("PUT", "/api/user/config", { token, body: { cx_username: null } })).body.cx_username).toBeNull();
+  });
+
   it("binds the ciphertext to its user: a copied row does not decrypt as someone else's", async () => {
     const { seal, open } = await import("../src/lib/secretbox");
     const sealed = await seal("secret", env.CX_ENCRYPTION_KEY, "user:1");

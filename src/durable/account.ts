@@ -9,6 +9,7 @@ import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "
 import { clock } from "../lib/clock";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
+import { LoginRefusals } from "./login-refusals";
 
 export interface Credentials {
   phone: string;
@@ -65,6 +66,7 @@ export class AccountObject extends DurableObject<Env> {
   private refused = new Map<string, { at: number; reason: string }>();
   private lastSeen = new Map<number, number>();
   private cache = new Map<string, { at: number; value: unknown }>();
+  private refusals = new LoginRefusals(this.ctx.storage.kv);
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -102,6 +104,9 @@ export class AccountObject extends DurableObject<Env> {
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
+    // Too many refused passwords for this phone: only the session's own credentials may log in (issue 11 row 6).
+    const lockedMs = verifier === this.persisted?.verifier ? 0 : this.refusals.waitMs(now);
+    if (lockedMs > 0) throw new ChaoxingError("rate_limited", "该超星账号密码错误次数过多，请稍后再试", { retryAfterMs: lockedMs });
     const recent = (this.logins.get(verifier) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
     if (recent.length >= MAX_LOGINS_PER_WINDOW) {
       throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: LOGIN_WINDOW_MS - (now - recent[0]!) });
@@ -111,7 +116,10 @@ export class AccountObject extends DurableObject<Env> {
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
-      if (e instanceof ChaoxingError && e.kind === "login_failed") this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
+      if (e instanceof ChaoxingError && e.kind === "login_failed") {
+        this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
+        this.refusals.record(now);
+      }
       throw e;
     }
     this.refused.delete(verifier);

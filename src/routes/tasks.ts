@@ -188,7 +188,7 @@ export function registerTaskRoutes(app: App) {
       summary: "创建新任务（课程须在已保存的超星账号中）",
       ...auth,
       request: { body: jsonBody(CreateBody) },
-      responses: { 201: json(TaskSchema, "已创建（pending）"), 400: errors[400], 401: errors[401], 415: errors[415], 502: errors[502] },
+      responses: { 201: json(TaskSchema, "已创建（pending）"), 400: errors[400], 401: errors[401], 415: errors[415], 429: errors[429], 502: errors[502] },
     }),
     async (c) => {
       const body = c.req.valid("json");

@@ -5,6 +5,7 @@ import { requireAuth } from "../auth/middleware";
 import { replacePassword } from "../auth/passwords";
 import { config } from "../config";
 import { getDb, type Db } from "../db/client";
+import { normalisePhone } from "../durable/account";
 import { tasks, TASK_STATUSES, userConfigs, type TaskStatus } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
@@ -21,6 +22,17 @@ export const Speed = z
   .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
 export const NotopenAction = z.enum(["retry", "ask", "continue"]);
 
+/**
+ * A Chaoxing account is a mainland mobile number (issue 11 row 6): 11 digits starting with 1; spaces,
+ * dashes and a +86/86 prefix are accepted, and the handler stores `normalisePhone` of it (the account
+ * object's own normalisation; a zod transform would drop the field's nullability from the document).
+ */
+export const CxPhone = z
+  .string()
+  .max(32)
+  .refine((s) => /^1\d{10}$/.test(normalisePhone(s)), "请输入 11 位中国大陆手机号")
+  .openapi({ description: "超星账号：中国大陆手机号（可带空格、连字符或 +86/86 前缀，保存为 11 位数字）", example: "13800138000" });
+
 const ConfigSchema = z
   .object({
     id: z.number().int(),
@@ -36,7 +48,7 @@ const ConfigSchema = z
 
 const ConfigUpdate = z
   .object({
-    cx_username: z.string().trim().min(1).max(64).nullable().optional(),
+    cx_username: CxPhone.nullable().optional(),
     cx_password: z.string().min(1).max(128).nullable().optional().openapi({ description: "只写：省略则保留，null 清除" }),
     use_cookies: z.boolean().optional(),
     speed: Speed.optional(),
@@ -145,7 +157,7 @@ export function registerUserRoutes(app: App) {
       const userId = c.var.auth.user.id;
       await loadConfig(db, userId);
       const set: Partial<ConfigRow> = { updatedAt: isoNow() };
-      if (body.cx_username !== undefined) set.cxUsername = body.cx_username;
+      if (body.cx_username !== undefined) set.cxUsername = body.cx_username === null ? null : normalisePhone(body.cx_username);
       if (body.cx_password !== undefined)
         set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       if (body.use_cookies !== undefined) set.useCookies = body.use_cookies;

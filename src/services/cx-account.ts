@@ -21,9 +21,13 @@ export async function unsealed(env: Env, userId: number, c: SealedCredentials): 
 
 export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(accountName(phone));
 
-/** Chaoxing's failure as our error: its login refusal is the user's 400, anything else upstream's 502. */
+/**
+ * Chaoxing's failure as our error: its login refusal is the user's 400, a throttle (Chaoxing's 429, or
+ * the account object holding back logins) our 429 with its wait, anything else upstream's 502.
+ */
 export function upstreamError(e: OpError): ApiError {
   if (e.kind === "login_failed") return new ApiError(400, "chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
+  if (e.kind === "rate_limited") return new ApiError(429, "rate_limited", e.message, { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000)) });
   if (e.kind === "captcha") return new ApiError(502, "upstream_failed", "超星要求输入验证码，请稍后再试");
   return new ApiError(502, "upstream_failed", `超星服务异常: ${e.message}`);
 }

@@ -744,7 +744,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 测试已保存的超星账号能否登录 */
+        /**
+         * 测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）
+         * @description 每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。
+         */
         post: {
             parameters: {
                 query?: never;
@@ -752,7 +755,11 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TestLoginRequest"];
+                };
+            };
             responses: {
                 /** @description 登录结果（ok=false 时 message 为超星给出的原因） */
                 200: {
@@ -774,6 +781,24 @@ export interface paths {
                 };
                 /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求过于频繁（带 Retry-After） */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -901,6 +926,15 @@ export interface paths {
                 };
                 /** @description 不支持的请求体类型 */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description 请求过于频繁（带 Retry-After） */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2383,6 +2417,10 @@ export interface components {
             updated_at: string;
         };
         UserConfigUpdate: {
+            /**
+             * @description 超星账号：中国大陆手机号（可带空格、连字符或 +86/86 前缀，保存为 11 位数字）
+             * @example 13800138000
+             */
             cx_username?: string | null;
             /** @description 只写：省略则保留，null 清除 */
             cx_password?: string | null;
@@ -2428,6 +2466,15 @@ export interface components {
         TestLoginResult: {
             ok: boolean;
             message: string;
+        };
+        TestLoginRequest: {
+            /**
+             * @description 要测试的手机号（不保存）；省略则用已保存的
+             * @example 13800138000
+             */
+            cx_username?: string;
+            /** @description 要测试的密码（不保存）；省略则用已保存的 */
+            cx_password?: string;
         };
         TaskPage: {
             items: components["schemas"]["Task"][];
@@ -2716,6 +2763,7 @@ export type SchemaProfile = components['schemas']['Profile'];
 export type SchemaUserStatistics = components['schemas']['UserStatistics'];
 export type SchemaCourse = components['schemas']['Course'];
 export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
+export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
