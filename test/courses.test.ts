@@ -71,6 +71,34 @@ describe("POST /api/user/config/test-login", () => {
   });
 });
 
+// issue 11 row 8
+describe("user-triggered Chaoxing calls are paced too", () => {
+  it("20 parallel refreshes cost at most one load, and the account's upstream requests stay ≥ 500 ms apart", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("paced");
+    const account = await userWithAccount(sim, token, [videoCourse(60), videoCourse(60, { name: "第二门" })]);
+    const first = await api("GET", "/api/courses/list", { token });
+    expect(first.status).toBe(200);
+    const oneLoad = sim.control.requests(account.phone).length; // the login and one full load
+    expect(oneLoad).toBeGreaterThan(3);
+
+    clock.advance(61_000);
+    const before = sim.control.requests(account.phone).length;
+    const all = await Promise.all(Array.from({ length: 20 }, () => api("GET", "/api/courses/list?refresh=true", { token })));
+    for (const r of all) expect(r).toMatchObject({ status: 200, body: first.body });
+    const refreshed = sim.control.requests(account.phone).length - before;
+    expect(refreshed).toBeGreaterThan(0);
+    expect(refreshed).toBeLessThanOrEqual(oneLoad);
+    // A second forced refresh inside the minute is served from the cache.
+    const again = sim.control.requests(account.phone).length;
+    expect((await api("GET", "/api/courses/list?refresh=true", { token })).status).toBe(200);
+    expect(sim.control.requests(account.phone).length).toBe(again);
+
+    const times = sim.control.requests(account.phone).map((e) => e.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, `request ${i}`).toBeGreaterThanOrEqual(500);
+  });
+});
+
 // issue 11 row 6
 describe("test-login is no password oracle", () => {
   const testLogin = (token: string, body?: object, ip = "198.51.100.60") =>

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
+import { PacedTransport } from "../chaoxing/paced";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
 import type { CourseRef } from "../chaoxing/types";
@@ -28,8 +29,8 @@ export const accountName = (phone: string): string => `acct:${normalisePhone(pho
 const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
   sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
+/** After a login, an automated caller comes back this much later for its own call. */
 const CALL_GAP_MS = 500;
-const REPORT_GAP_MS = 2_000;
 /** A holder that has not touched the lock for this long (crashed, deleted) loses it. */
 const LOCK_STALE_MS = 10 * 60_000;
 /** Queue entries that stopped polling (tasks poll every 30 s) are dropped. */
@@ -38,6 +39,8 @@ const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;
 const REFUSED_TTL_MS = 10 * 60_000;
 const COURSES_TTL_MS = 60_000;
+/** A forced refresh (the dashboard's refresh button) reaches Chaoxing at most once a minute per key. */
+const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
 
 interface LockState {
@@ -58,14 +61,19 @@ interface Persisted {
 export class AccountObject extends DurableObject<Env> {
   private client: ChaoxingClient | null = null;
   private persisted: Persisted | null = null;
-  /** Pacing lives in memory: an eviction takes longer than any gap, so losing it cannot speed calls up. */
-  private nextCallAt = 0;
-  private nextReportAt = 0;
+  /**
+   * Every request of this account, whoever asks, goes through this one pacer (src/chaoxing/paced.ts).
+   * It lives in memory: an eviction takes longer than any gap, so losing it cannot speed calls up.
+   */
+  private paced = new PacedTransport();
   /** Login times and refused passwords, per credentials (a verifier): in memory, like the pacing. */
   private logins = new Map<string, number[]>();
   private refused = new Map<string, { at: number; reason: string }>();
   private lastSeen = new Map<number, number>();
   private cache = new Map<string, { at: number; value: unknown }>();
+  /** Interactive loads in flight, shared by identical callers (single-flight), and when each key was last forced. */
+  private loading = new Map<string, Promise<unknown>>();
+  private forcedAt = new Map<string, number>();
   private refusals = new LoginRefusals(this.ctx.storage.kv);
 
   private get name(): string {
@@ -83,7 +91,7 @@ export class AccountObject extends DurableObject<Env> {
           stored.jar = null; // key rotated or corrupt: log in again
         }
       }
-      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar });
+      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar, transport: this.paced });
       this.persisted = stored;
     }
     return { client: this.client, persisted: this.persisted };
@@ -112,7 +120,7 @@ export class AccountObject extends DurableObject<Env> {
       throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: LOGIN_WINDOW_MS - (now - recent[0]!) });
     }
     this.logins.set(verifier, [...recent, now]);
-    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env) });
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), transport: this.paced });
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
@@ -130,17 +138,14 @@ export class AccountObject extends DurableObject<Env> {
 
   /**
    * Runs one Chaoxing call with this account's session. Logs in when there is no session, when it
-   * expired, or when the caller's credentials differ from the ones that opened it. Automated calls are
-   * paced (a `waitMs` reply asks the caller to come back); `interactive` calls (a user clicking) are not
-   * delayed but still push the next automated call back.
+   * expired, or when the caller's credentials differ from the ones that opened it. Every request is
+   * paced by the transport; an automated call whose first request is not due gets a `waitMs` reply
+   * (come back later: an alarm does not sit waiting), an `interactive` one (a user clicking) waits.
    */
   async exec<K extends OpName>(taskId: number | null, creds: Credentials, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
     const now = clock.now();
-    const report = isReport(op);
-    const due = report ? Math.max(this.nextReportAt, this.nextCallAt) : this.nextCallAt;
-    if (!interactive && now < due) return { ok: false, waitMs: due - now };
-    // Claim the slot before the first await: a call arriving while this one is in flight waits its turn.
-    this.pace(now, report);
+    const waitMs = interactive ? 0 : this.paced.waitMs(isReport(op));
+    if (waitMs > 0) return { ok: false, waitMs };
     if (taskId !== null) this.lastSeen.set(taskId, now);
     const { client, persisted } = await this.load();
     const verifier = await verifierOf(this.env, creds);
@@ -164,15 +169,9 @@ export class AccountObject extends DurableObject<Env> {
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     } finally {
-      this.pace(clock.now(), report);
       // Only names and values matter: a refreshed expiry alone is not worth a re-encryption and a row.
       if (this.client === client && client.jar.header() !== cookiesBefore) await this.save();
     }
-  }
-
-  private pace(at: number, report: boolean): void {
-    this.nextCallAt = Math.max(this.nextCallAt, at + CALL_GAP_MS);
-    if (report) this.nextReportAt = Math.max(this.nextReportAt, at + REPORT_GAP_MS + Math.floor(Math.random() * 1000));
   }
 
   /**
@@ -189,12 +188,27 @@ export class AccountObject extends DurableObject<Env> {
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
+  /**
+   * A cached interactive load (issue 11 row 8): identical loads in flight are shared, and `refresh`
+   * skips the cache at most once a minute per key (later ones inside the minute read it as usual).
+   */
   private async cached<T extends { ok: boolean }>(key: string, ttl: number, refresh: boolean, load: () => Promise<T>): Promise<T> {
+    const now = clock.now();
+    const force = refresh && now - (this.forcedAt.get(key) ?? -Infinity) >= FORCED_REFRESH_MIN_MS;
+    if (force) this.forcedAt.set(key, now);
     const hit = this.cache.get(key);
-    if (!refresh && hit && clock.now() - hit.at < ttl) return hit.value as T;
-    const value = await load();
-    if (value.ok) this.cache.set(key, { at: clock.now(), value });
-    return value;
+    if (!force && hit && now - hit.at < ttl) return hit.value as T;
+    // A load already under way is as fresh as a forced one would be: share it.
+    const running = this.loading.get(key);
+    if (running) return running as Promise<T>;
+    const p = load()
+      .then((value) => {
+        if (value.ok) this.cache.set(key, { at: clock.now(), value });
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
+    return p;
   }
 
   /** Logs in afresh with these credentials: the settings page's "test login". */
@@ -202,7 +216,6 @@ export class AccountObject extends DurableObject<Env> {
     await this.load();
     try {
       await this.login(creds, await verifierOf(this.env, creds));
-      this.pace(clock.now(), false);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };

@@ -30,15 +30,17 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
 
   app.route("/__sim", adminRoutes(control));
 
-  // Every platform request is logged against its account and may meet a switched-on fault first.
+  // Every platform request is logged against its account (at its arrival time, so pacing can be
+  // checked from the log) and may meet a switched-on fault first.
   app.use("*", async (c, next) => {
+    const at = clock.now();
     c.set("account", null);
     const path = new URL(c.req.url).pathname;
     const early = await faultResponse(state, path);
     if (early) c.res = early;
     else await next();
     const uid = c.get("account")?.uid ?? getCookie(c, "_uid") ?? null;
-    state.record({ at: clock.now(), method: c.req.method, path, uid, status: c.res.status });
+    state.record({ at, method: c.req.method, path, uid, status: c.res.status });
     return c.res;
   });
 
