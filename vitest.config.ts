@@ -3,27 +3,40 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        main: "./src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
-            PASSWORD_PEPPER: "test-pepper",
-            CX_ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=",
+    test: {
+      // Two projects, one `npm test`: the worker's tests inside workerd, and test/node/ for what only
+      // runs in Node (the Redocly lint of the OpenAPI document).
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
+                  PASSWORD_PEPPER: "test-pepper",
+                  CX_ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/node/**"],
+            setupFiles: ["./test/setup.ts"],
+            // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
+            testTimeout: 60_000,
           },
         },
-      }),
-    ],
-    test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: ["./test/setup.ts"],
-      // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
-      testTimeout: 60_000,
+        {
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        },
+      ],
     },
   };
 });

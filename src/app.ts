@@ -11,7 +11,7 @@ import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
-import { errors } from "./routes/schemas";
+import { applyDocConventions } from "./routes/openapi-conventions";
 import type { AppEnv } from "./types";
 
 export type App = OpenAPIHono<AppEnv>;
@@ -27,13 +27,6 @@ export function newRouter(): App {
 
 /** The JSON API's bodies are small (the biggest is a task's course list): 256 KB is far above any of them. */
 const MAX_BODY_BYTES = 256 * 1024;
-
-/** Every operation that takes a body may answer 413 (the limit runs before routing): documented once, here. */
-function documentBodyLimit(app: App): void {
-  for (const d of app.openAPIRegistry.definitions) {
-    if (d.type === "route" && d.route.request?.body) d.route.responses[413] ??= errors[413];
-  }
-}
 
 export function createApp(): App {
   const app = newRouter();
@@ -72,7 +65,7 @@ export function createApp(): App {
   registerLiveRoutes(app);
   registerAdminRoutes(app);
 
-  documentBodyLimit(app);
+  applyDocConventions(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
