@@ -1,9 +1,20 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 
+const root = import.meta.dirname;
+
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // web/dist is built, not committed, and the workers pool refuses to start without the assets
+  // directory; the tests also read the Swagger UI files from it. A fresh clone builds it here, so
+  // `npm ci && npm test` works (issue 11 row 16).
+  if (!existsSync(path.join(root, "web", "dist", "swagger-ui-dist", "swagger-ui-bundle.js"))) {
+    console.log("web/dist is missing: building the assets first (npm run build)");
+    execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+  }
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
     test: {
       // Two projects, one `npm test`: the worker's tests inside workerd, and test/node/ for what only
