@@ -10,7 +10,8 @@ export default defineConfig(async () => {
   // web/dist is built, not committed, and the workers pool refuses to start without the assets
   // directory; the tests also read the Swagger UI files from it. A fresh clone builds it here, so
   // `npm ci && npm test` works (issue 11 row 16).
-  if (!existsSync(path.join(root, "web", "dist", "swagger-ui-dist", "swagger-ui-bundle.js"))) {
+  const needed = ["swagger-ui-bundle.js", "swagger-init.js"].map((f) => path.join(root, "web", "dist", "swagger-ui-dist", f));
+  if (!needed.every((f) => existsSync(f))) {
     console.log("web/dist is missing: building the assets first (npm run build)");
     execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
   }

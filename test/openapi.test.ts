@@ -61,11 +61,14 @@ describe("OpenAPI document and Swagger UI", () => {
     const r = await api("GET", "/api/docs");
     expect(r.status).toBe(200);
     expect(r.body).toContain("/swagger-ui-dist/swagger-ui-bundle.js");
-    expect(r.body).toContain("/api/openapi.json");
+    expect(r.body).toContain("/swagger-ui-dist/swagger-init.js");
     expect(r.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
     const bundle = await env.ASSETS.fetch("http://localhost/swagger-ui-dist/swagger-ui-bundle.js");
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    const init = await env.ASSETS.fetch("http://localhost/swagger-ui-dist/swagger-init.js");
+    expect(init.status).toBe(200);
+    expect(await init.text()).toContain('url: "/api/openapi.json"');
   });
 
   it("answers unknown API paths with a JSON 404", async () => {

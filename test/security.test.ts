@@ -2,6 +2,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
+import headersFile from "../web/public/_headers?raw";
 import { hashIterations } from "../src/lib/password";
 import { sha256Hex } from "../src/lib/encoding";
 import { api, registerUser } from "./helpers/api";
@@ -105,5 +106,56 @@ describe("the shared Chaoxing account's session verifier", () => {
     expect(logins()).toBe(1);
     expect((await api("GET", "/api/courses/list?refresh=true", { token: other.token })).status).toBe(200);
     expect(logins()).toBe(1);
+  });
+});
+
+// issue 11 row 5
+describe("security headers", () => {
+  const SECURITY = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy", "strict-transport-security"];
+
+  it("every /api response carries a strict CSP, nosniff, frame protection, a referrer policy and HSTS", async () => {
+    const { token } = await registerUser("hdr");
+    for (const [path, status, t] of [["/api/health", 200, undefined], ["/api/auth/me", 200, token], ["/api/auth/me", 401, undefined], ["/api/nope", 404, undefined], ["/api/docs", 200, undefined]] as const) {
+      const r = await api("GET", path, { token: t });
+      expect(r.status, path).toBe(status);
+      for (const h of SECURITY) expect(r.headers.get(h), `${path} ${h}`).toBeTruthy();
+      const csp = r.headers.get("content-security-policy")!;
+      expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(csp).toMatch(/(^|; )frame-ancestors 'none'(;|$)/);
+      expect(csp).toMatch(/(^|; )default-src 'self'(;|$)/);
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(r.headers.get("x-frame-options")).toBe("DENY");
+      expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(r.headers.get("strict-transport-security")).toMatch(/^max-age=\d{7,}/);
+    }
+  });
+
+  it("Swagger UI needs no inline script: every script of /api/docs is a file of ours", async () => {
+    const r = await api("GET", "/api/docs");
+    const scripts = [...(r.body as string).matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const [, attrs, inline] of scripts) {
+      expect(attrs).toMatch(/src="\/swagger-ui-dist\//);
+      expect(inline!.trim()).toBe("");
+    }
+  });
+
+  it("web/public/_headers gives the static assets (/*) the same headers as the worker's responses", async () => {
+    const rules = headersFile.split("\n");
+    const start = rules.findIndex((l) => l.trim() === "/*");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const block = new Map<string, string>();
+    for (const line of rules.slice(start + 1)) {
+      if (!/^\s+\S/.test(line)) break;
+      const i = line.indexOf(":");
+      block.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    }
+    const served = (await api("GET", "/api/health")).headers;
+    const fromWorker = new Map<string, string>();
+    served.forEach((v, k) => {
+      if (!["content-type", "content-length", "x-request-id"].includes(k)) fromWorker.set(k, v);
+    });
+    for (const h of SECURITY) expect(block.has(h), h).toBe(true);
+    expect(Object.fromEntries(block)).toEqual(Object.fromEntries(fromWorker));
   });
 });
