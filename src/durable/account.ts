@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
-import { PacedTransport } from "../chaoxing/paced";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
+import { PacedTransport } from "../chaoxing/paced";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
