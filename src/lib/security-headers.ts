@@ -12,7 +12,8 @@ import { secureHeaders } from "hono/secure-headers";
  * - style-src also 'unsafe-inline': antd writes its CSS-in-JS into <style> elements at run time. Its
  *   nonce support needs a fresh nonce per response in index.html, which a static file cannot have;
  *   a style cannot run code.
- * - img-src and font-src data:: antd and Swagger UI inline small icons as data: URIs.
+ * - img-src and font-src data:: antd and Swagger UI inline small icons as data: URIs; img-src blob::
+ *   the captcha image is fetched with the token and shown from an object URL.
  * - connect-src 'self': the API and the live socket are on our own origin.
  * - frame-ancestors 'none' and X-Frame-Options DENY: nobody may frame us (clickjacking).
  * - Referrer-Policy no-referrer: the password-reset link carries its token in the URL.
@@ -23,7 +24,7 @@ export const securityHeaders = secureHeaders({
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", "data:"],
+    imgSrc: ["'self'", "data:", "blob:"],
     fontSrc: ["'self'", "data:"],
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
