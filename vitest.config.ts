@@ -1,10 +1,27 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
+
+const root = import.meta.dirname;
+
+/**
+ * web/dist is built, not committed, and the workers pool refuses to start without the assets directory;
+ * the tests also read the Swagger UI files from it. A fresh clone builds it here, so `npm ci && npm test`
+ * works (issue 11 row 16).
+ */
+function ensureAssets(): void {
+  const needed = ["swagger-ui-bundle.js", "swagger-init.js"].map((f) => path.join(root, "web", "dist", "swagger-ui-dist", f));
+  if (needed.every((f) => existsSync(f))) return;
+  console.log("web/dist is missing: building the assets first (npm run build)");
+  execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+}
 
 /** The suite proper: workerd, the worker's bindings, D1 migrations applied. bench/vitest.config.ts reuses it. */
 export async function workerdProject(): Promise<TestProjectInlineConfiguration> {
-  const migrations = await readD1Migrations(path.join(__dirname, "migrations"));
+  ensureAssets();
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
     plugins: [
       cloudflareTest({
@@ -32,6 +49,7 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
     test: {
       name: "workerd",
       include: ["test/**/*.test.ts"],
+      exclude: ["test/node/**"],
       setupFiles: ["./test/setup.ts"],
       // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
       testTimeout: 60_000,
@@ -39,7 +57,16 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
   };
 }
 
-/** Two projects: the workerd suite, and the relay agent's own tests in plain Node (relay/vitest.config.ts). */
+/**
+ * Three projects, one `npm test`: the workerd suite, what only runs in Node (test/node: the Redocly lint of
+ * the OpenAPI document), and the relay agent's own tests in plain Node (relay/vitest.config.ts).
+ */
 export default defineConfig(async () => ({
-  test: { projects: [await workerdProject(), "./relay/vitest.config.ts"] },
+  test: {
+    projects: [
+      await workerdProject(),
+      { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
+      "./relay/vitest.config.ts",
+    ],
+  },
 }));

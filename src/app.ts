@@ -1,9 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { swaggerUI } from "@hono/swagger-ui";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import type { ZodError } from "zod";
-import { ApiError, errorResponse, type FieldError } from "./lib/errors";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError, errorResponse } from "./lib/errors";
+import { securityHeaders } from "./lib/security-headers";
+import { validationError } from "./lib/validation";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
@@ -14,11 +15,8 @@ import { d1Session } from "./db/session";
 import { registerNotificationRoutes } from "./routes/notifications";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerRelayRoutes } from "./routes/relays";
+import { applyDocConventions } from "./routes/openapi-conventions";
 import type { AppEnv } from "./types";
-
-function fieldErrors(error: ZodError): FieldError[] {
-  return error.issues.map((i) => ({ field: i.path.join(".") || "body", message: i.message }));
-}
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -26,17 +24,47 @@ export type App = OpenAPIHono<AppEnv>;
 export function newRouter(): App {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const errs = fieldErrors(result.error);
-        throw new ApiError("validation_error", `请求参数错误: ${errs.map((e) => `${e.field}: ${e.message}`).join("; ")}`, { errors: errs });
-      }
+      if (!result.success) throw validationError(result.error);
     },
   });
 }
 
+/** The JSON API's bodies are small (the biggest is a task's course list): 256 KB is far above any of them. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+const SWAGGER_PAGE = `<!doctype html>
+<html lang="zh-CN">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>chaoxing-edge API</title>
+    <link rel="icon" href="/swagger-ui-dist/favicon-32x32.png" />
+    <link rel="stylesheet" href="/swagger-ui-dist/swagger-ui.css" />
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/swagger-ui-dist/swagger-ui-bundle.js"></script>
+    <script src="/swagger-ui-dist/swagger-init.js"></script>
+  </body>
+</html>
+`;
+
 export function createApp(): App {
   const app = newRouter();
-  app.use("*", requestId());
+  // A client's own id is echoed (it ties its logs to ours) only when short and of [A-Za-z0-9_=-]
+  // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
+  app.use("*", requestId({ limitLength: 64 }));
+  app.use("*", securityHeaders);
+  // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`);
+      },
+    }),
+  );
   // Every API and live request reads D1 through a session (read replication; src/db/session.ts).
   app.use("/api/*", d1Session);
   app.use("/ws/*", d1Session);
@@ -66,13 +94,16 @@ export function createApp(): App {
   registerRelayRoutes(app);
   registerLimitRoutes(app);
 
+  applyDocConventions(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: { title: "chaoxing-edge API", version: "2.1.0", description: "超星学习通自动学习平台 API（兼容 v2.1.0 接口文档）" },
     servers: [{ url: "/" }],
   });
-  // Its assets are ours (web/dist/swagger-ui-dist, copied by scripts/build.mjs), so the docs render offline.
-  app.get("/api/docs", swaggerUI({ url: "/api/openapi.json", baseUrl: "", persistAuthorization: true, title: "chaoxing-edge API" }));
+  // Swagger UI's files are ours (copied into web/dist/swagger-ui-dist by the build), so the docs render
+  // offline, and its start-up is a file too (web/public/swagger-ui-dist/swagger-init.js): no inline
+  // script, so the CSP's script-src stays 'self'.
+  app.get("/api/docs", (c) => c.html(SWAGGER_PAGE));
   return app;
 }

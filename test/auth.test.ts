@@ -86,16 +86,53 @@ describe("POST /api/auth/login", () => {
     expect(r).toMatchObject({ status: 403, body: { detail: "账号已被禁用" } });
   });
 
-  it("throttles failed logins per account (429 + Retry-After), then lets the window pass", async () => {
+  // issue 11 row 10
+  it("throttles attempts per account and client: the name and the e-mail share one bucket, another client still logs in", async () => {
     const { user, password } = await registerUser("login");
-    for (let i = 0; i < 5; i++) {
-      expect((await api("POST", "/api/auth/login", { body: { username: user.username, password: "bad-password" }, headers: ip(20 + i) })).status).toBe(401);
+    const login = (username: string, pw: string, n: number) => api("POST", "/api/auth/login", { body: { username, password: pw }, headers: ip(n) });
+    for (let i = 0; i < 3; i++) expect((await login(user.username, "bad-password", 20)).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await login(user.email.toUpperCase(), "bad-password", 20)).status).toBe(401);
+    for (const name of [user.username, user.email]) {
+      const blocked = await login(name, password, 20);
+      expect(blocked.status, name).toBe(429);
+      expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
     }
-    const blocked = await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(30) });
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // Nobody can lock the owner out from another address.
+    expect((await login(user.email, password, 21)).status).toBe(200);
     clock.advance(16 * 60 * 1000);
-    expect((await api("POST", "/api/auth/login", { body: { username: user.username, password }, headers: ip(30) })).status).toBe(200);
+    expect((await login(user.username, password, 20)).status).toBe(200);
+  });
+
+  // issue 11 row 10
+  it("a success clears the client's count for the account; an unknown name is throttled like a known one", async () => {
+    const { user, password } = await registerUser("login");
+    const login = (username: string, pw: string) => api("POST", "/api/auth/login", { body: { username, password: pw }, headers: ip(22) });
+    for (let i = 0; i < 4; i++) expect((await login(user.username, "bad-password")).status).toBe(401);
+    expect((await login(user.username, password)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await login(user.email, "bad-password")).status).toBe(401);
+    expect((await login(user.email, password)).status).toBe(429);
+    // Same answers for a name nobody has, so the throttle does not tell who exists.
+    const ghost = (n: number) => api("POST", "/api/auth/login", { body: { username: `ghost-${user.username}`, password: "bad-password" }, headers: ip(n) });
+    for (let i = 0; i < 5; i++) expect((await ghost(23)).status).toBe(401);
+    expect((await ghost(23)).status).toBe(429);
+    expect((await ghost(24)).status).toBe(401);
+  });
+
+  // issue 11 row 10
+  it("caps failures per account from every client together (distributed guessing), 429 even for the right password", async () => {
+    const { user, password } = await registerUser("login");
+    // 200 failures an hour per account: 40 clients × 5 guesses (each client stays under its own limits).
+    for (let c = 0; c < 40; c++) {
+      const round = await Promise.all(
+        Array.from({ length: 5 }, () => api("POST", "/api/auth/login", { body: { username: user.username, password: "bad-password" }, headers: { "CF-Connecting-IP": `203.0.113.${c}` } })),
+      );
+      expect(round.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+    }
+    const fresh = await api("POST", "/api/auth/login", { body: { username: user.email, password }, headers: ip(25) });
+    expect(fresh.status).toBe(429);
+    expect(Number(fresh.headers.get("Retry-After"))).toBeGreaterThan(15 * 60);
+    clock.advance(61 * 60 * 1000);
+    expect((await api("POST", "/api/auth/login", { body: { username: user.email, password }, headers: ip(25) })).status).toBe(200);
   });
 
   it("throttles failed logins per client across accounts", async () => {
@@ -170,6 +207,22 @@ describe("password reset", () => {
     clock.advance(31 * 60 * 1000);
     const r = await api("POST", "/api/auth/reset-password", { body: { token: tokenOf(sent[0]!), new_password: "brand-new-pass" } });
     expect(r.status).toBe(400);
+  });
+
+  // issue 11 row 3
+  it("a successful reset and a password change void every other outstanding reset token of the user", async () => {
+    const { user } = await registerUser("reset");
+    for (const n of [53, 54]) expect((await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(n) })).status).toBe(200);
+    const [first, second] = sent.map(tokenOf);
+    expect((await api("POST", "/api/auth/reset-password", { body: { token: second, new_password: "brand-new-pass" } })).status).toBe(200);
+    expect(await api("POST", "/api/auth/reset-password", { body: { token: first, new_password: "attacker-pass-1" } })).toMatchObject({ status: 400, body: { code: "invalid_reset_token" } });
+
+    const other = await registerUser("reset");
+    expect((await api("POST", "/api/auth/forgot-password", { body: { email: other.user.email }, headers: ip(55) })).status).toBe(200);
+    const pending = tokenOf(sent.at(-1)!);
+    expect((await api("PUT", "/api/user/password", { token: other.token, body: { old_password: other.password, new_password: "changed-pass-1" } })).status).toBe(200);
+    expect((await api("POST", "/api/auth/reset-password", { body: { token: pending, new_password: "attacker-pass-1" } })).status).toBe(400);
+    expect((await api("POST", "/api/auth/login", { body: { username: other.user.username, password: "changed-pass-1" }, headers: ip(56) })).status).toBe(200);
   });
 
   it("throttles reset mails per address", async () => {

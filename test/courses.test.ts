@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { api, registerUser } from "./helpers/api";
 import { authMatrix } from "./helpers/auth-matrix";
 import { driveUntil, finished, startTask, userWithAccount } from "./helpers/drive";
-import { installSimulator, useFutureClock } from "./helpers/sim";
+import { clock } from "../src/lib/clock";
+import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
 
 useFutureClock();
 
@@ -67,6 +68,96 @@ describe("POST /api/user/config/test-login", () => {
     expect((await api("POST", "/api/user/config/test-login", { token })).body).toEqual({ ok: true, message: "登录成功" });
     await api("PUT", "/api/user/config", { token, body: { cx_password: "nope-nope" } });
     expect((await api("POST", "/api/user/config/test-login", { token })).body).toEqual({ ok: false, message: "登录超星失败: 用户名或密码错误" });
+  });
+});
+
+// issue 11 row 8
+describe("user-triggered Chaoxing calls are paced too", () => {
+  it("20 parallel refreshes cost at most one load, and the account's upstream requests stay ≥ 500 ms apart", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("paced");
+    const account = await userWithAccount(sim, token, [videoCourse(60), videoCourse(60, { name: "第二门" })]);
+    const first = await api("GET", "/api/courses/list", { token });
+    expect(first.status).toBe(200);
+    const oneLoad = sim.control.requests(account.phone).length; // the login and one full load
+    expect(oneLoad).toBeGreaterThan(3);
+
+    clock.advance(61_000);
+    const before = sim.control.requests(account.phone).length;
+    const all = await Promise.all(Array.from({ length: 20 }, () => api("GET", "/api/courses/list?refresh=true", { token })));
+    for (const r of all) expect(r).toMatchObject({ status: 200, body: first.body });
+    const refreshed = sim.control.requests(account.phone).length - before;
+    expect(refreshed).toBeGreaterThan(0);
+    expect(refreshed).toBeLessThanOrEqual(oneLoad);
+    // A second forced refresh inside the minute is served from the cache.
+    const again = sim.control.requests(account.phone).length;
+    expect((await api("GET", "/api/courses/list?refresh=true", { token })).status).toBe(200);
+    expect(sim.control.requests(account.phone).length).toBe(again);
+
+    const times = sim.control.requests(account.phone).map((e) => e.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, `request ${i}`).toBeGreaterThanOrEqual(500);
+  });
+});
+
+// issue 11 row 6
+describe("test-login is no password oracle", () => {
+  const testLogin = (token: string, body?: object, ip = "198.51.100.60") =>
+    api("POST", "/api/user/config/test-login", { token, body, headers: { "CF-Connecting-IP": ip } });
+
+  it("tests unsaved values from the body without writing the config; no body tests the saved account", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("tlbody");
+    const account = await userWithAccount(sim, token, []);
+    const other = sim.newAccount([], { phone: `13${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}` });
+    const before = (await api("GET", "/api/user/config", { token })).body;
+    expect((await testLogin(token, { cx_username: `+86 ${other.phone}`, cx_password: other.password })).body).toEqual({ ok: true, message: "登录成功" });
+    expect((await testLogin(token, { cx_username: other.phone, cx_password: "wrong-one" })).body).toEqual({ ok: false, message: "登录超星失败: 用户名或密码错误" });
+    // Only the password: the saved phone with it.
+    expect((await testLogin(token, { cx_password: account.password })).body.ok).toBe(true);
+    expect((await api("GET", "/api/user/config", { token })).body).toEqual(before);
+    expect((await testLogin(token)).body.ok).toBe(true);
+    expect((await testLogin(token, { cx_username: "not-a-phone", cx_password: "x" })).status).toBe(400);
+  });
+
+  it("throttles test-login per user: 5 in 10 minutes, then 429 with Retry-After", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("tlrate");
+    await userWithAccount(sim, token, []);
+    for (let i = 0; i < 5; i++) expect((await testLogin(token, undefined, `198.51.100.${70 + i}`)).status).toBe(200);
+    const blocked = await testLogin(token, undefined, "198.51.100.80");
+    expect(blocked).toMatchObject({ status: 429, body: { code: "rate_limited" } });
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    clock.advance(11 * 60_000);
+    // The user's window is over. (Another account: the saved one has spent its 5 logins of the day.)
+    const other = sim.newAccount([], { phone: `13${String(Math.floor(Math.random() * 1e9)).padStart(9, "0")}` });
+    expect((await testLogin(token, { cx_username: other.phone, cx_password: other.password })).body).toEqual({ ok: true, message: "登录成功" });
+  });
+
+  it("after 5 refused passwords for a phone in 30 minutes the account object refuses new credentials, never the session's own", async () => {
+    const sim = installSimulator();
+    const owner = await registerUser("tlowner");
+    const account = await userWithAccount(sim, owner.token, [videoCourse(60)]);
+    expect((await api("GET", "/api/courses/list", { token: owner.token })).status).toBe(200);
+    const logins = () => sim.control.requests(account.phone).filter((e) => e.path.endsWith("/fanyalogin")).length
+      + sim.control.requests().filter((e) => e.path.endsWith("/fanyalogin") && e.uid === null).length;
+    // Strangers, each under their own per-user limit, guess the owner's password.
+    const strangers = await Promise.all([registerUser("tlguess"), registerUser("tlguess")]);
+    let guess = 0;
+    for (const s of strangers) {
+      for (let i = 0; i < 3 && guess < 5; i++, guess++) {
+        expect((await testLogin(s.token, { cx_username: account.phone, cx_password: `guess-${guess}` })).body).toMatchObject({ ok: false });
+      }
+    }
+    const sent = logins();
+    const locked = await testLogin(strangers[1]!.token, { cx_username: account.phone, cx_password: "guess-5" });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(25 * 60);
+    expect(logins()).toBe(sent); // the sixth guess never reached Chaoxing
+    // The owner's session, and its credentials, still work.
+    expect((await api("GET", "/api/courses/list?refresh=true", { token: owner.token })).status).toBe(200);
+    expect((await testLogin(owner.token)).body).toEqual({ ok: true, message: "登录成功" });
+    clock.advance(31 * 60_000);
+    expect((await testLogin(strangers[1]!.token, { cx_username: account.phone, cx_password: "guess-6" })).body).toMatchObject({ ok: false });
   });
 });
 

@@ -48,15 +48,27 @@ describe("OpenAPI document and Swagger UI", () => {
     expect(Object.keys(r.body.paths["/api/auth/login"].post.requestBody.content)).toEqual(["application/json", "application/x-www-form-urlencoded"]);
   });
 
+  // issue 11 row 13
+  it("documents the 413 of the body limit on every operation that takes a body", async () => {
+    const r = await api("GET", "/api/openapi.json");
+    const ops = Object.values(r.body.paths as Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>).flatMap((p) => Object.values(p));
+    const withBody = ops.filter((o) => o.requestBody);
+    expect(withBody.length).toBeGreaterThan(5);
+    for (const o of withBody) expect(o.responses["413"]).toBeDefined();
+  });
+
   it("serves Swagger UI from our own assets, so it renders offline", async () => {
     const r = await api("GET", "/api/docs");
     expect(r.status).toBe(200);
     expect(r.body).toContain("/swagger-ui-dist/swagger-ui-bundle.js");
-    expect(r.body).toContain("/api/openapi.json");
+    expect(r.body).toContain("/swagger-ui-dist/swagger-init.js");
     expect(r.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
     const bundle = await env.ASSETS.fetch("http://localhost/swagger-ui-dist/swagger-ui-bundle.js");
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    const init = await env.ASSETS.fetch("http://localhost/swagger-ui-dist/swagger-init.js");
+    expect(init.status).toBe(200);
+    expect(await init.text()).toContain('url: "/api/openapi.json"');
   });
 
   it("answers unknown API paths with a JSON 404", async () => {

@@ -1,7 +1,15 @@
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index";
+import headersFile from "../web/public/_headers?raw";
 import { hashIterations } from "../src/lib/password";
-import { registerUser } from "./helpers/api";
+import { sha256Hex } from "../src/lib/encoding";
+import { api, registerUser } from "./helpers/api";
+import { userWithAccount } from "./helpers/drive";
+import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
+
+useFutureClock();
 
 describe("password hashing", () => {
   it("uses the configured PBKDF2 iterations, within the production Workers cap of 100,000", async () => {
@@ -11,5 +19,144 @@ describe("password hashing", () => {
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(user.id).first<{ password_hash: string }>();
     expect(row!.password_hash).toMatch(/^pbkdf2-sha256\$v1\$100000\$/);
     expect(hashIterations(row!.password_hash)).toBeLessThanOrEqual(100_000);
+  });
+});
+
+// issue 11 row 15
+describe("X-Request-Id", () => {
+  it("echoes a short client id of a safe charset and replaces anything else with our own", async () => {
+    const echoed = (id: string) => api("GET", "/api/health", { headers: { "X-Request-Id": id } }).then((r) => r.headers.get("X-Request-Id"));
+    expect(await echoed("trace-0123_abcDEF")).toBe("trace-0123_abcDEF");
+    for (const bad of ["a".repeat(65), "x".repeat(255), "<script>", "a b", "id%0d%0aSet-Cookie"]) {
+      const got = await echoed(bad);
+      expect(got, bad).not.toBe(bad);
+      expect(got).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+// issue 11 row 13
+describe("request size and validation error size", () => {
+  it("refuses a JSON body over 256 KB with 413 and our error body, declared length or streamed", async () => {
+    const big = JSON.stringify({ username: "x".repeat(300 * 1024) });
+    const r = await api("POST", "/api/auth/register", { body: big });
+    expect(r.status).toBe(413);
+    expect(r.body).toEqual({ detail: expect.any(String), code: "payload_too_large" });
+    // No Content-Length: the limit counts what arrives.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(ctl) {
+        if (sent++ < 8) ctl.enqueue(chunk);
+        else ctl.close();
+      },
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request("http://localhost:8000/api/auth/register", { method: "POST", headers: { "Content-Type": "application/json" }, body: stream, duplex: "half" } as RequestInit), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "payload_too_large" });
+  });
+
+  it("names a few unknown keys, truncated, and keeps the whole 400 small", async () => {
+    const body: Record<string, unknown> = { username: "someone", email: "a@b.co", password: "password123" };
+    for (let i = 0; i < 5000; i++) body[`unknown_key_${i}_${"k".repeat(20)}`] = i;
+    body["y".repeat(20_000)] = 1;
+    const payload = JSON.stringify(body);
+    expect(payload.length).toBeGreaterThan(150_000);
+    const r = await api("POST", "/api/auth/register", { body: payload, headers: { "CF-Connecting-IP": "192.0.2.200" } });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body).length).toBeLessThan(2_000);
+    expect(r.body.detail.length).toBeLessThanOrEqual(300);
+    const unknown = r.body.errors.find((e: { code: string }) => e.code === "unrecognized_keys");
+    expect(unknown).toMatchObject({ field: "body", params: { keys: 5001 } });
+    expect(unknown.message).toContain("unknown_key_0_");
+    expect(unknown.message.length).toBeLessThan(300);
+  });
+
+  it("gives each field error zod's issue code and its useful params", async () => {
+    const reg = (body: object) => api("POST", "/api/auth/register", { body, headers: { "CF-Connecting-IP": "192.0.2.201" } });
+    const short = await reg({ username: "ab", email: "a@b.co", password: "password123" });
+    expect(short.body.errors).toEqual([{ field: "username", message: "用户名 3–32 位", code: "too_small", params: { minimum: 3, origin: "string" } }]);
+    const mail = await reg({ username: "abc", email: "nope", password: "password123" });
+    expect(mail.body.errors).toEqual([{ field: "email", message: "邮箱格式不正确", code: "invalid_format", params: { format: "email" } }]);
+    const long = await reg({ username: "abc", email: "a@b.co", password: "p".repeat(129) });
+    expect(long.body.errors[0]).toMatchObject({ field: "password", code: "too_big", params: { maximum: 128, origin: "string" } });
+    const typed = await reg({ username: 5, email: "a@b.co", password: "password123" });
+    expect(typed.body.errors[0]).toMatchObject({ field: "username", code: "invalid_type", params: { expected: "string" } });
+  });
+});
+
+// issue 11 row 4
+describe("the shared Chaoxing account's session verifier", () => {
+  it("is a keyed HMAC, not sha256(phone \\0 password), and the session it opened is still shared", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("verifier");
+    const account = await userWithAccount(sim, token, [videoCourse(60)]);
+    expect((await api("GET", "/api/courses/list", { token })).status).toBe(200);
+    const stored = await runInDurableObject(env.ACCOUNTS.getByName(`acct:${account.phone}`), (_o, state) => state.storage.kv.get<{ verifier: string }>("session"));
+    expect(stored!.verifier).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.verifier).not.toBe(await sha256Hex(`${account.phone}\u0000${account.password}`));
+    expect(stored!.verifier).not.toContain(account.password);
+
+    // Another user who saved the same phone and password rides the same session: no second login.
+    const other = await registerUser("verifier");
+    await api("PUT", "/api/user/config", { token: other.token, body: { cx_username: account.phone, cx_password: account.password } });
+    const logins = () => sim.control.requests(account.phone).filter((e) => e.path.endsWith("/fanyalogin")).length;
+    expect(logins()).toBe(1);
+    expect((await api("GET", "/api/courses/list?refresh=true", { token: other.token })).status).toBe(200);
+    expect(logins()).toBe(1);
+  });
+});
+
+// issue 11 row 5
+describe("security headers", () => {
+  const SECURITY = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy", "strict-transport-security"];
+
+  it("every /api response carries a strict CSP, nosniff, frame protection, a referrer policy and HSTS", async () => {
+    const { token } = await registerUser("hdr");
+    for (const [path, status, t] of [["/api/health", 200, undefined], ["/api/auth/me", 200, token], ["/api/auth/me", 401, undefined], ["/api/nope", 404, undefined], ["/api/docs", 200, undefined]] as const) {
+      const r = await api("GET", path, { token: t });
+      expect(r.status, path).toBe(status);
+      for (const h of SECURITY) expect(r.headers.get(h), `${path} ${h}`).toBeTruthy();
+      const csp = r.headers.get("content-security-policy")!;
+      expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(csp).toMatch(/(^|; )frame-ancestors 'none'(;|$)/);
+      expect(csp).toMatch(/(^|; )default-src 'self'(;|$)/);
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(r.headers.get("x-frame-options")).toBe("DENY");
+      expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(r.headers.get("strict-transport-security")).toMatch(/^max-age=\d{7,}/);
+    }
+  });
+
+  it("Swagger UI needs no inline script: every script of /api/docs is a file of ours", async () => {
+    const r = await api("GET", "/api/docs");
+    const scripts = [...(r.body as string).matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const [, attrs, inline] of scripts) {
+      expect(attrs).toMatch(/src="\/swagger-ui-dist\//);
+      expect(inline!.trim()).toBe("");
+    }
+  });
+
+  it("web/public/_headers gives the static assets (/*) the same headers as the worker's responses", async () => {
+    const rules = headersFile.split("\n");
+    const start = rules.findIndex((l) => l.trim() === "/*");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const block = new Map<string, string>();
+    for (const line of rules.slice(start + 1)) {
+      if (!/^\s+\S/.test(line)) break;
+      const i = line.indexOf(":");
+      block.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    }
+    const served = (await api("GET", "/api/health")).headers;
+    const fromWorker = new Map<string, string>();
+    served.forEach((v, k) => {
+      // Per-response headers, not policy: the body's type and size, the request id, the D1 session's.
+      if (!["content-type", "content-length", "x-request-id", "x-d1-round-trips", "x-d1-bookmark"].includes(k)) fromWorker.set(k, v);
+    });
+    for (const h of SECURITY) expect(block.has(h), h).toBe(true);
+    expect(Object.fromEntries(block)).toEqual(Object.fromEntries(fromWorker));
   });
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { clock } from "../src/lib/clock";
 import { api, registerUser } from "./helpers/api";
 import { authMatrix } from "./helpers/auth-matrix";
 
@@ -60,6 +61,22 @@ describe("GET/PUT /api/user/config", () => {
     expect((await api("GET", "/api/user/config", { token })).body.speed).toBe(1.2);
   });
 
+  // issue 11 row 6
+  it("takes cx_username only as a mainland mobile number, normalising spaces, dashes and +86", async () => {
+    const { token } = await registerUser("cfg");
+    for (const given of ["138 0013 8000", "+86 138-0013-8000", "8613800138000", " 13800138000 "]) {
+      const r = await api("PUT", "/api/user/config", { token, body: { cx_username: given } });
+      expect(r.status, given).toBe(200);
+      expect(r.body.cx_username).toBe("13800138000");
+    }
+    for (const bad of ["12345", "23800138000", "1380013800a", "138001380001", "alice@example.com", "+1 13800138000"]) {
+      const r = await api("PUT", "/api/user/config", { token, body: { cx_username: bad } });
+      expect(r.status, bad).toBe(400);
+      expect(r.body.errors[0].field).toBe("cx_username");
+    }
+    expect((await api("PUT", "/api/user/config", { token, body: { cx_username: null } })).body.cx_username).toBeNull();
+  });
+
   it("binds the ciphertext to its user: a copied row does not decrypt as someone else's", async () => {
     const { seal, open } = await import("../src/lib/secretbox");
     const sealed = await seal("secret", env.CX_ENCRYPTION_KEY, "user:1");
@@ -80,6 +97,23 @@ describe("PUT /api/user/password", () => {
     expect((await api("GET", "/api/auth/me", { token: other })).status).toBe(401);
     const login = await api("POST", "/api/auth/login", { body: { username: user.username, password: "new-password-1" }, headers: { "CF-Connecting-IP": "198.51.100.2" } });
     expect(login.status).toBe(200);
+  });
+
+  // issue 11 row 12
+  it("throttles old-password guesses per user (429 + Retry-After), counting before the check and clearing on success", async () => {
+    const { token, password } = await registerUser("pw");
+    const change = (old_password: string, new_password = "new-password-1") => api("PUT", "/api/user/password", { token, body: { old_password, new_password } });
+    for (let i = 0; i < 4; i++) expect((await change(`guess-${i}-x`)).status).toBe(400);
+    // A success clears the count: five more guesses are five more 400s, not a 429 after the first.
+    expect((await change(password, "second-password-1")).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await change(`guess-${i}-y`)).status).toBe(400);
+    const blocked = await change("guess-6-y");
+    expect(blocked).toMatchObject({ status: 429, body: { code: "rate_limited" } });
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // Counted before the check: even the right password waits out the window.
+    expect((await change("second-password-1")).status).toBe(429);
+    clock.advance(16 * 60 * 1000);
+    expect((await change("second-password-1")).status).toBe(200);
   });
 
   it("validates the new password", async () => {

@@ -44,6 +44,8 @@ export async function issueToken(db: Db, cfg: Config, userId: number): Promise<{
  */
 export const REVOCATION_REASONS = ["token_revoked", "password_changed", "account_disabled"] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+/** A 1008 close carries one of these; `role_changed` (a demotion) tells the client to reconnect, not to sign out. */
+export type SocketCloseReason = RevocationReason | "role_changed";
 
 const REVOKED_DETAIL: Record<RevocationReason, string> = {
   token_revoked: "登录已失效（已退出登录），请重新登录",
@@ -109,8 +111,10 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
  * A revoked token must not keep a live socket open (issue 5): the user's hub closes the token's sockets
  * with 1008, its own and the direct task sockets it knows of. The D1 row is what makes the revocation
  * hold; a failure to reach the hub is logged, and its expiry alarm closes the sockets at the latest.
+ * Also used when the user's rights shrink (a demotion, `role_changed`), so the client reconnects and
+ * every subscription is checked again against the new role.
  */
-async function closeLiveSockets(env: Env, sel: SocketSelector, reason: RevocationReason): Promise<void> {
+export async function closeLiveSockets(env: Env, sel: SocketSelector, reason: SocketCloseReason): Promise<void> {
   try {
     await env.HUBS.getByName(hubName(sel.userId)).closeSockets(sel, reason);
   } catch (e) {

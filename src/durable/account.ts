@@ -3,6 +3,7 @@ import { ChaoxingClient } from "../chaoxing/client";
 import { getTransport, type Transport } from "../chaoxing/transport";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
+import { CALL_GAP_MS, Pacer } from "../chaoxing/paced";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
@@ -11,8 +12,9 @@ import { AccountLimits, defaultLimits, type LimitsView } from "../limits/account
 import type { StudyLimits } from "../limits/study-limits";
 import { egressFor } from "../relay/transport";
 import { clock } from "../lib/clock";
-import { sha256Hex } from "../lib/encoding";
 import { open, seal } from "../lib/secretbox";
+import { sessionVerifier } from "../lib/verifier";
+import { LoginRefusals } from "./login-refusals";
 
 export interface Credentials {
   phone: string;
@@ -29,11 +31,10 @@ export function normalisePhone(phone: string): string {
 
 export const accountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
 
-/** Identifies a (phone, password) pair without keeping the password. */
-const verifierOf = (creds: Pick<Credentials, "phone" | "password">): Promise<string> => sha256Hex(`${normalisePhone(creds.phone)}\u0000${creds.password}`);
+/** Identifies a (phone, password) pair without keeping the password: a keyed HMAC (src/lib/verifier.ts). */
+const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
+  sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
-const CALL_GAP_MS = 500;
-const REPORT_GAP_MS = 2_000;
 /** A holder that has not touched the lock for this long (crashed, deleted) loses it. */
 const LOCK_STALE_MS = 10 * 60_000;
 /** Queue entries that stopped polling (waiting tasks poll every 60 s) are dropped. */
@@ -45,6 +46,8 @@ const MAX_LOGINS_PER_DAY = 5;
 const DAY_MS = 24 * 3600_000;
 const REFUSED_TTL_MS = 10 * 60_000;
 const COURSES_TTL_MS = 60_000;
+/** A forced refresh (the dashboard's refresh button) reaches Chaoxing at most once a minute per key. */
+const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
 
 interface LockState {
@@ -69,9 +72,12 @@ interface Persisted {
 export class AccountObject extends DurableObject<Env> {
   private client: ChaoxingClient | null = null;
   private persisted: Persisted | null = null;
-  /** Pacing lives in memory: an eviction takes longer than any gap, so losing it cannot speed calls up. */
-  private nextCallAt = 0;
-  private nextReportAt = 0;
+  /**
+   * Every request of this account, whoever asks and whichever egress carries it, goes through this one
+   * pacer (src/chaoxing/paced.ts). It lives in memory: an eviction takes longer than any gap, so losing
+   * it cannot speed calls up.
+   */
+  private pacer = new Pacer();
   /** Login times and refused passwords, per credentials (a verifier): in memory, like the pacing. */
   private logins = new Map<string, number[]>();
   private refused = new Map<string, { at: number; reason: string }>();
@@ -80,6 +86,10 @@ export class AccountObject extends DurableObject<Env> {
   private guard: AccountLimits | null = null;
   /** The network for egress `direct`: taken when the object loads, as its client used to take it. */
   private direct: Transport = getTransport();
+  /** Interactive loads in flight, shared by identical callers (single-flight), and when each key was last forced. */
+  private loading = new Map<string, Promise<unknown>>();
+  private forcedAt = new Map<string, number>();
+  private refusals = new LoginRefusals(this.ctx.storage.kv);
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -115,7 +125,7 @@ export class AccountObject extends DurableObject<Env> {
 
   /** A client on this account's jar that sends through `transport` (the caller's egress). */
   private via(transport: Transport): ChaoxingClient {
-    return new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: this.client!.jar, userAgent: this.userAgent, transport });
+    return new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: this.client!.jar, userAgent: this.userAgent, transport: this.pacer.over(transport) });
   }
 
   private async save(): Promise<void> {
@@ -134,6 +144,9 @@ export class AccountObject extends DurableObject<Env> {
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
+    // Too many refused passwords for this phone: only the session's own credentials may log in (issue 11 row 6).
+    const lockedMs = verifier === this.persisted?.verifier ? 0 : this.refusals.waitMs(now);
+    if (lockedMs > 0) throw new ChaoxingError("rate_limited", "该超星账号密码错误次数过多，请稍后再试", { retryAfterMs: lockedMs });
     const recent = (this.logins.get(verifier) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
     if (recent.length >= MAX_LOGINS_PER_WINDOW) {
       throw new ChaoxingError("rate_limited", "登录超星过于频繁，稍后再试", { retryAfterMs: LOGIN_WINDOW_MS - (now - recent[0]!) });
@@ -143,11 +156,14 @@ export class AccountObject extends DurableObject<Env> {
       throw new ChaoxingError("risk_control", `24 小时内已登录超星 ${today.length} 次，为保护账号暂不再登录`, { retryAfterMs: DAY_MS - (now - today[0]!) });
     }
     this.logins.set(verifier, [...recent, now]);
-    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport });
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport: this.pacer.over(transport) });
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
-      if (e instanceof ChaoxingError && e.kind === "login_failed") this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
+      if (e instanceof ChaoxingError && e.kind === "login_failed") {
+        this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
+        this.refusals.record(now);
+      }
       throw e;
     }
     this.refused.delete(verifier);
@@ -158,24 +174,22 @@ export class AccountObject extends DurableObject<Env> {
 
   /**
    * Runs one Chaoxing call with this account's session. Logs in when there is no session, when it
-   * expired, or when the caller's credentials differ from the ones that opened it. Automated calls are
-   * paced (a `waitMs` reply asks the caller to come back); `interactive` calls (a user clicking) are not
-   * delayed but still push the next automated call back.
+   * expired, or when the caller's credentials differ from the ones that opened it. Every request is
+   * paced by the transport; an automated call whose first request is not due gets a `waitMs` reply
+   * (come back later: an alarm does not sit waiting), an `interactive` one (a user clicking) waits.
    */
   async exec<K extends OpName>(taskId: number | null, creds: Credentials, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
     const now = clock.now();
     const report = isReport(op);
-    const due = report ? Math.max(this.nextReportAt, this.nextCallAt) : this.nextCallAt;
-    if (!interactive && now < due) return { ok: false, waitMs: due - now };
+    const waitMs = interactive ? 0 : this.pacer.waitMs(report);
+    if (waitMs > 0) return { ok: false, waitMs };
     // Issue 14: a task's calls keep to the account's study window, daily media cap and video gap.
     const automated = !interactive && taskId !== null;
     const limited = automated ? this.limits().gate(op, now, Math.random()) : null;
     if (limited) return { ok: false, waitMs: limited.waitMs, reason: limited.reason };
-    // Claim the slot before the first await: a call arriving while this one is in flight waits its turn.
-    this.pace(now, report);
     if (taskId !== null) this.lastSeen.set(taskId, now);
     const { client, persisted } = await this.load();
-    const verifier = await verifierOf(creds);
+    const verifier = await verifierOf(this.env, creds);
     const cookiesBefore = client.jar.fingerprint();
     const riskBefore = JSON.stringify(persisted.risk ?? null);
     try {
@@ -213,16 +227,10 @@ export class AccountObject extends DurableObject<Env> {
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     } finally {
-      this.pace(clock.now(), report);
       // Only names and values matter: a refreshed expiry alone is not worth a re-encryption and a row.
       const changed = this.client === client && client.jar.fingerprint() !== cookiesBefore;
       if (changed || JSON.stringify(this.persisted?.risk ?? null) !== riskBefore) await this.save();
     }
-  }
-
-  private pace(at: number, report: boolean): void {
-    this.nextCallAt = Math.max(this.nextCallAt, at + CALL_GAP_MS);
-    if (report) this.nextReportAt = Math.max(this.nextReportAt, at + REPORT_GAP_MS + Math.floor(Math.random() * 1000));
   }
 
   /**
@@ -230,29 +238,43 @@ export class AccountObject extends DurableObject<Env> {
    * Chaoxing. Cached per credentials: only a caller knowing the password sees this account's courses.
    */
   async courses(creds: Credentials, refresh = false): Promise<Reply<"courses">> {
-    const key = `courses:${await verifierOf(creds)}`;
+    const key = `courses:${await verifierOf(this.env, creds)}`;
     return this.cached(key, COURSES_TTL_MS, refresh, () => this.exec<"courses">(null, creds, { op: "courses" }, true));
   }
 
   async courseProgress(creds: Credentials, course: CourseRef, refresh = false): Promise<Reply<"progress">> {
-    const key = `progress:${await verifierOf(creds)}:${course.courseId}:${course.clazzId}`;
+    const key = `progress:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`;
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
+  /**
+   * A cached interactive load (issue 11 row 8): identical loads in flight are shared, and `refresh`
+   * skips the cache at most once a minute per key (later ones inside the minute read it as usual).
+   */
   private async cached<T extends { ok: boolean }>(key: string, ttl: number, refresh: boolean, load: () => Promise<T>): Promise<T> {
+    const now = clock.now();
+    const force = refresh && now - (this.forcedAt.get(key) ?? -Infinity) >= FORCED_REFRESH_MIN_MS;
+    if (force) this.forcedAt.set(key, now);
     const hit = this.cache.get(key);
-    if (!refresh && hit && clock.now() - hit.at < ttl) return hit.value as T;
-    const value = await load();
-    if (value.ok) this.cache.set(key, { at: clock.now(), value });
-    return value;
+    if (!force && hit && now - hit.at < ttl) return hit.value as T;
+    // A load already under way is as fresh as a forced one would be: share it.
+    const running = this.loading.get(key);
+    if (running) return running as Promise<T>;
+    const p = load()
+      .then((value) => {
+        if (value.ok) this.cache.set(key, { at: clock.now(), value });
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
+    return p;
   }
 
   /** Logs in afresh with these credentials: the settings page's "test login". */
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load();
     try {
-      await this.login(creds, await verifierOf(creds), (await egressFor(this.env, creds.userId, this.name, this.direct)).transport);
-      this.pace(clock.now(), false);
+      await this.login(creds, await verifierOf(this.env, creds), (await egressFor(this.env, creds.userId, this.name, this.direct)).transport);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
@@ -267,7 +289,7 @@ export class AccountObject extends DurableObject<Env> {
    */
   private async mayEditLimits(creds: Credentials): Promise<boolean> {
     const { persisted } = await this.load();
-    return persisted.verifier === null || persisted.verifier === (await verifierOf(creds));
+    return persisted.verifier === null || persisted.verifier === (await verifierOf(this.env, creds));
   }
 
   async limitsView(creds: Credentials): Promise<LimitsView | null> {

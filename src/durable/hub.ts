@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { tasks, users } from "../db/schema";
 import { taskStub } from "../tasks/stub";
 import type { TaskMessage } from "../shared/live";
+import type { SocketCloseReason } from "../auth/tokens";
 import {
   admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, hubName, isExpired, parseClientMessage,
   PING, PONG, selects, send, SESSION_HEADER, TOO_FAST, type LiveSession, type SocketSelector,
@@ -113,11 +114,11 @@ export class HubObject extends DurableObject<Env> {
   }
 
   /**
-   * Revocation (logout, password change/reset, deactivation): close the selected tokens' sockets with 1008,
-   * here and in task objects. The close reason is the API's code for it (src/auth/tokens.ts), so a client
-   * can say why the session ended.
+   * Revocation (logout, password change/reset, deactivation) or a demotion: close the selected tokens'
+   * sockets with 1008, here and in task objects. The close reason is the API's code for it
+   * (src/auth/tokens.ts), so a client can say why the session ended, or reconnect after a role change.
    */
-  async closeSockets(sel: SocketSelector, reason: string): Promise<void> {
+  async closeSockets(sel: SocketSelector, reason: SocketCloseReason): Promise<void> {
     for (const ws of this.ctx.getWebSockets("jti" in sel ? sel.jti : undefined)) {
       const a = attachmentOf(ws);
       if (selects(sel, a.userId, a.jti)) this.drop(ws, CLOSE_POLICY, reason);

@@ -84,10 +84,21 @@ const windows = new WeakMap<WebSocket, { start: number; n: number; warned: boole
 
 export type Admission = "ok" | "too_big" | "rate_limited" | "drop";
 
+const encoder = new TextEncoder();
+
+/**
+ * A message's size in UTF-8 bytes (issue 11 row 15: a Chinese character is one UTF-16 unit but three
+ * bytes). A UTF-16 unit is 1–3 bytes, so only lengths between a third of the cap and the cap need encoding.
+ */
+function byteSize(raw: string | ArrayBuffer): number {
+  if (typeof raw !== "string") return raw.byteLength;
+  if (raw.length > MAX_MESSAGE_BYTES || raw.length * 3 <= MAX_MESSAGE_BYTES) return raw.length;
+  return encoder.encode(raw).byteLength;
+}
+
 /** Size and rate caps, applied before any parsing. `rate_limited` is answered once per window, then `drop`. */
 export function admit(ws: WebSocket, raw: string | ArrayBuffer): Admission {
-  const size = typeof raw === "string" ? raw.length : raw.byteLength;
-  if (size > MAX_MESSAGE_BYTES) return "too_big";
+  if (byteSize(raw) > MAX_MESSAGE_BYTES) return "too_big";
   const now = clock.now();
   let w = windows.get(ws);
   if (!w || now - w.start >= RATE_WINDOW_MS) {

@@ -2,12 +2,34 @@
  * The one clock that the engine, the account pacing and the simulator all read.
  * Production reads the wall clock; tests shift it forward (never sleep) and then run the alarms
  * that fell due. Module state is shared by everything in one isolate (worker, its DOs, tests).
+ *
+ * `sleep` is the one way code waits (the account's request pacing, src/chaoxing/paced.ts): in
+ * production a real timer, which costs no CPU time. Tests switch it to `virtualSleep`
+ * (test/setup.ts), which moves this clock forward to the end of the wait instead of waiting.
  */
 let offsetMs = 0;
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** For tests: the wait is over at once, the clock having moved `ms` forward. */
+export function virtualSleep(ms: number): Promise<void> {
+  clock.advance(ms);
+  return Promise.resolve();
+}
+
+let sleeper: (ms: number) => Promise<void> = realSleep;
 
 export const clock = {
   now(): number {
     return Date.now() + offsetMs;
+  },
+  /** Waits `ms` of this clock's time. */
+  sleep(ms: number): Promise<void> {
+    return ms > 0 ? sleeper(ms) : Promise.resolve();
+  },
+  /** Test hook: how `sleep` waits (`virtualSleep` in tests; null restores the real timer). */
+  setSleep(fn: ((ms: number) => Promise<void>) | null): void {
+    sleeper = fn ?? realSleep;
   },
   /** Test hook: move the shared clock forward by `ms`. */
   advance(ms: number): void {

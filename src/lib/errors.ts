@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   running_cap: 409,
   unsupported_media_type: 415,
+  payload_too_large: 413,
   upgrade_required: 426,
   rate_limited: 429,
   internal_error: 500,
@@ -38,9 +39,25 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** zod's parameters of an issue, for a client that words the message itself. */
+export interface FieldErrorParams {
+  minimum?: number;
+  maximum?: number;
+  /** What was measured: "string" (length), "number" (value), "array" (items)… */
+  origin?: string;
+  format?: string;
+  expected?: string;
+  /** How many unknown keys there were. */
+  keys?: number;
+  values?: (string | number | boolean | null)[];
+}
+
 export interface FieldError {
   field: string;
   message: string;
+  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, unrecognized_keys, invalid_value, custom…). */
+  code: string;
+  params?: FieldErrorParams;
 }
 
 /** The one error type: thrown anywhere, rendered by `onError` as `{"detail", "code", "errors"?}`. */

@@ -2,10 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
 import type { Course } from "../chaoxing/types";
-import type { Credentials } from "../durable/account";
+import { getDb } from "../db/client";
+import { normalisePhone, type Credentials } from "../durable/account";
 import type { Reply } from "../engine/ops";
 import { accountStub, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
+import { consume, type Limit } from "../lib/ratelimit";
 import { bearer, errors, json } from "./schemas";
+import { CxPhone } from "./user";
 
 const CourseSchema = z
   .object({
@@ -21,6 +24,24 @@ const CourseSchema = z
   .openapi("Course");
 
 const TestLoginSchema = z.object({ ok: z.boolean(), message: z.string() }).openapi("TestLoginResult");
+
+const TestLoginBody = z
+  .object({
+    cx_username: CxPhone.optional().openapi({ description: "要测试的手机号（不保存）；省略则用已保存的" }),
+    cx_password: z.string().min(1).max(128).optional().openapi({ description: "要测试的密码（不保存）；省略则用已保存的" }),
+  })
+  .strict()
+  .openapi("TestLoginRequest");
+
+/** Each test is a real Chaoxing login: 5 per user in 10 minutes (issue 11 row 6). */
+const testLoginLimit = (userId: number): Limit => ({ key: `test-login:user:${userId}`, max: 5, windowSeconds: 600 });
+
+/** The body's values where given, the saved ones for the rest (400 when a part is neither). */
+async function credentialsToTest(env: Env, userId: number, body: z.infer<typeof TestLoginBody>): Promise<Credentials> {
+  if (body.cx_username !== undefined && body.cx_password !== undefined) return { phone: normalisePhone(body.cx_username), password: body.cx_password, userId };
+  const saved = await unsealed(env, userId, await savedCredentials(env, userId));
+  return { phone: body.cx_username === undefined ? saved.phone : normalisePhone(body.cx_username), password: body.cx_password ?? saved.password, userId };
+}
 
 /**
  * Progress calls (two Chaoxing requests each) go out one course at a time, so listing many courses is
@@ -78,14 +99,21 @@ export function registerCourseRoutes(app: App) {
       method: "post",
       path: "/api/user/config/test-login",
       tags: ["用户"],
-      summary: "测试已保存的超星账号能否登录",
+      summary: "测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）",
+      description:
+        "每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，" +
+        "除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。",
       security: bearer,
       middleware: [requireAuth],
-      responses: { 200: json(TestLoginSchema, "登录结果（ok=false 时 message 为超星给出的原因）"), 400: errors[400], 401: errors[401], 502: errors[502] },
+      request: { body: { content: { "application/json": { schema: TestLoginBody } }, required: false } },
+      responses: { 200: json(TestLoginSchema, "登录结果（ok=false 时 message 为超星给出的原因）"), 400: errors[400], 401: errors[401], 429: errors[429], 502: errors[502] },
     }),
     async (c) => {
       const userId = c.var.auth.user.id;
-      const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
+      // An empty body (no Content-Type) is not validated: it means "the saved account".
+      const body = (c.req.valid("json") ?? {}) as z.infer<typeof TestLoginBody>;
+      await consume(c.var.db, testLoginLimit(userId));
+      const creds = await credentialsToTest(c.env, userId, body);
       const r = await accountStub(c.env, creds.phone).testLogin(creds);
       if (r.ok) return c.json({ ok: true, message: "登录成功" }, 200);
       const err = upstreamError(r.error);

@@ -205,7 +205,7 @@ async function applyPatch(env: Env, kind: NotifyChannel, row: ChannelRow | undef
     if (URL_FIELDS.includes(f)) {
       const check = checkChannelUrl(env, kind as HttpChannel, v);
       if (!check.ok) {
-        errs.push({ field: `channels.${kind}.${f}`, message: check.reason });
+        errs.push({ field: `channels.${kind}.${f}`, message: check.reason, code: "custom" });
         continue;
       }
     }
@@ -215,7 +215,7 @@ async function applyPatch(env: Env, kind: NotifyChannel, row: ChannelRow | undef
   let enabled = patch.enabled ?? row?.enabled ?? false;
   if (missing.length && enabled) {
     // Asked to enable without what it needs: refuse. A required secret cleared: the channel goes off.
-    if (patch.enabled) errs.push({ field: `channels.${kind}.${missing[0]}`, message: "启用前请先填写" });
+    if (patch.enabled) errs.push({ field: `channels.${kind}.${missing[0]}`, message: "启用前请先填写", code: "invalid_type", params: { expected: "string" } });
     enabled = false;
   }
   const urlField = URL_FIELDS.find((f) => secrets[f]);

@@ -2,11 +2,30 @@ import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
 import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
 
+const FieldErrorSchema = z
+  .object({
+    field: z.string().openapi({ description: "字段路径（点分隔）；整个请求体为 body" }),
+    message: z.string(),
+    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等" }),
+    params: z
+      .object({
+        minimum: z.number().optional(),
+        maximum: z.number().optional(),
+        origin: z.string().optional().openapi({ description: "被度量的对象：string（长度）、number（数值）、array（元素数）等" }),
+        format: z.string().optional(),
+        expected: z.string().optional(),
+        keys: z.number().int().optional().openapi({ description: "未知字段的个数（message 只列出前几个）" }),
+        values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().openapi({ description: "允许的取值" }),
+      })
+      .optional(),
+  })
+  .openapi("FieldError");
+
 export const ErrorSchema = z
   .object({
     detail: z.string(),
     code: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z.array(FieldErrorSchema).max(20).optional(),
   })
   .openapi("Error");
 
@@ -73,6 +92,7 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err("状态冲突：当前状态不允许此操作"),
+  413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
   429: err("请求过于频繁（带 Retry-After）"),
   502: err("超星服务不可用"),

@@ -75,7 +75,7 @@ export function registerTaskRoutes(app: App) {
       summary: "创建新任务（课程须在已保存的超星账号中）",
       ...auth,
       request: { body: jsonBody(CreateBody) },
-      responses: { 201: json(TaskSchema, "已创建（pending）"), 400: errors[400], 401: errors[401], 415: errors[415], 502: errors[502] },
+      responses: { 201: json(TaskSchema, "已创建（pending）"), 400: errors[400], 401: errors[401], 415: errors[415], 429: errors[429], 502: errors[502] },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -84,7 +84,7 @@ export function registerTaskRoutes(app: App) {
       const known = new Set((await listUserCourses(c.env, creds)).map((co) => co.courseId));
       const unknown = body.course_ids.filter((id) => !known.has(id));
       if (unknown.length) {
-        throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}` }] });
+        throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
       }
       const now = isoNow();
       const row = await c.var.db

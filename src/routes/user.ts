@@ -2,20 +2,33 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
-import { revokeUserTokens } from "../auth/tokens";
+import { replacePassword } from "../auth/passwords";
 import { config } from "../config";
 import type { Db } from "../db/client";
+import { normalisePhone } from "../durable/account";
 import { tasks, userConfigs, users } from "../db/schema";
 import { TASK_STATUSES, type TaskStatus } from "../shared/live";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
+import { clear, consume, type Limit } from "../lib/ratelimit";
 import { seal } from "../lib/secretbox";
 import { LANGUAGES } from "../shared/notify";
 import { Password } from "./auth";
 import { loadConfig, type ConfigRow } from "../users/config";
 import { bearer, errors, json, jsonBody, MessageSchema, NotopenAction, Speed, UserSchema, userOut } from "./schemas";
 const Language = z.enum(LANGUAGES);
+
+/**
+ * A Chaoxing account is a mainland mobile number (issue 11 row 6): 11 digits starting with 1; spaces,
+ * dashes and a +86/86 prefix are accepted, and the handler stores `normalisePhone` of it (the account
+ * object's own normalisation; a zod transform would drop the field's nullability from the document).
+ */
+export const CxPhone = z
+  .string()
+  .max(32)
+  .refine((s) => /^1\d{10}$/.test(normalisePhone(s)), "请输入 11 位中国大陆手机号")
+  .openapi({ description: "超星账号：中国大陆手机号（可带空格、连字符或 +86/86 前缀，保存为 11 位数字）", example: "13800138000" });
 
 const ConfigSchema = z
   .object({
@@ -33,7 +46,7 @@ const ConfigSchema = z
 
 const ConfigUpdate = z
   .object({
-    cx_username: z.string().trim().min(1).max(64).nullable().optional(),
+    cx_username: CxPhone.nullable().optional(),
     cx_password: z.string().min(1).max(128).nullable().optional().openapi({ description: "只写：省略则保留，null 清除" }),
     use_cookies: z.literal(false, "不支持 cookie 登录：本平台始终用账号密码登录").optional(),
     speed: Speed.optional(),
@@ -42,6 +55,9 @@ const ConfigUpdate = z
   })
   .strict()
   .openapi("UserConfigUpdate");
+
+/** Old-password attempts per user: 5 per 15 minutes, cleared by a success (issue 11 row 12). */
+const passwordChangeLimit = (userId: number): Limit => ({ key: `password:user:${userId}`, max: 5, windowSeconds: 900 });
 
 const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).strict().openapi("PasswordChange");
 
@@ -141,7 +157,7 @@ export function registerUserRoutes(app: App) {
       const userId = c.var.auth.user.id;
       await loadConfig(db, userId);
       const set: Partial<ConfigRow> = { updatedAt: isoNow() };
-      if (body.cx_username !== undefined) set.cxUsername = body.cx_username;
+      if (body.cx_username !== undefined) set.cxUsername = body.cx_username === null ? null : normalisePhone(body.cx_username);
       if (body.cx_password !== undefined)
         set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       if (body.speed !== undefined) set.speed = body.speed;
@@ -160,17 +176,19 @@ export function registerUserRoutes(app: App) {
       summary: "修改密码（需旧密码；其他令牌失效）",
       ...auth,
       request: { body: jsonBody(PasswordChange) },
-      responses: { 200: json(MessageSchema, "已修改"), 400: errors[400], 401: errors[401] },
+      responses: { 200: json(MessageSchema, "已修改"), 400: errors[400], 401: errors[401], 429: errors[429] },
     }),
     async (c) => {
       const { old_password, new_password } = c.req.valid("json");
       const cfg = config(c.env);
       const db = c.var.db;
       const { user, jti } = c.var.auth;
+      // A stolen session must not become a password oracle: every attempt counts before the check.
+      const limit = passwordChangeLimit(user.id);
+      await consume(db, limit);
       if (!(await verifyPassword(old_password, user.passwordHash, cfg.PASSWORD_PEPPER))) throw new ApiError("wrong_password", "旧密码错误");
-      const passwordHash = await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
-      await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
-      await revokeUserTokens(c.env, user.id, "password_changed", jti);
+      await clear(db, limit.key);
+      await replacePassword(c.env, user.id, await hashPassword(new_password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS), jti);
       return c.json({ message: "密码已修改" }, 200);
     },
   );

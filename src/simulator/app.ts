@@ -32,8 +32,10 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
 
   app.route("/__sim", adminRoutes(control));
 
-  // Every platform request is logged against its account and may meet a switched-on fault first.
+  // Every platform request is logged against its account (at its arrival time, so pacing can be
+  // checked from the log) and may meet a switched-on fault first.
   app.use("*", async (c, next) => {
+    const at = clock.now();
     c.set("account", null);
     const url = new URL(c.req.url);
     const early = await faultResponse(state, url.pathname);
@@ -41,7 +43,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     else await next();
     const uid = c.get("account")?.uid ?? getCookie(c, "_uid") ?? null;
     state.record({
-      at: clock.now(), method: c.req.method, host: (c.get("host") ?? hostOf(c.req.url)).name, path: url.pathname, query: url.search.slice(1),
+      at, method: c.req.method, host: (c.get("host") ?? hostOf(c.req.url)).name, path: url.pathname, query: url.search.slice(1),
       uid, status: c.res.status, referer: c.req.header("Referer") ?? null, ua: c.req.header("User-Agent") ?? null,
       accept: c.req.header("Accept") ?? null, jsession: c.get("jsessionSent") ?? "none",
     });

@@ -69,7 +69,8 @@ describe("GET /api/admin/users", () => {
 });
 
 describe("GET /api/admin/users/{id}", () => {
-  it("returns the user, config without the Chaoxing password, statistics and the 10 most recent tasks", async () => {
+  // issue 11 row 17
+  it("answers the user object (the origin's shape) with config without the Chaoxing password, statistics and the 10 most recent tasks beside its fields", async () => {
     const { token } = await registerAdmin();
     const u = await registerUser("detail");
     await api("PUT", "/api/user/config", { token: u.token, body: { cx_username: "13800138000", cx_password: "secret-cx-pass", speed: 1.5 } });
@@ -77,7 +78,8 @@ describe("GET /api/admin/users/{id}", () => {
     for (let i = 0; i < 12; i++) ids.push(await insertTask(u.user.id, { status: i % 2 ? "completed" : "failed", study_seconds: 100, jobs_completed: 2 }));
     const r = await api("GET", `/api/admin/users/${u.user.id}`, { token });
     expect(r.status).toBe(200);
-    expect(r.body.user).toMatchObject({ id: u.user.id, username: u.user.username, role: "user", is_active: true });
+    expect(r.body).toMatchObject({ id: u.user.id, username: u.user.username, email: u.user.email, email_verified: false, role: "user", is_active: true, created_at: expect.stringMatching(/Z$/) });
+    expect(Object.keys(r.body).sort()).toEqual(["config", "created_at", "email", "email_verified", "id", "is_active", "last_login", "recent_tasks", "role", "statistics", "username"]);
     expect(r.body.config).toMatchObject({ user_id: u.user.id, cx_username: "13800138000", cx_password_set: true, speed: 1.5 });
     expect(JSON.stringify(r.body)).not.toContain("secret-cx-pass");
     expect(r.body.config).not.toHaveProperty("cx_password_enc");

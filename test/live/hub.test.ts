@@ -190,6 +190,23 @@ describe("WS /ws/connect", () => {
     expect((await c.closed).code).toBe(1009);
   });
 
+  // issue 11 row 15
+  it("counts the cap in UTF-8 bytes, not characters: 2,000 Chinese characters (6,000 bytes) close it; 4,000 ASCII bytes do not", async () => {
+    const { token } = await registerUser("bytes");
+    const ok = await hub(token);
+    const fits = JSON.stringify({ type: "ping", pad: "x".repeat(4096 - 30) });
+    expect(new TextEncoder().encode(fits).byteLength).toBeLessThanOrEqual(4096);
+    ok.send(fits);
+    expect(await ok.next()).toEqual({ type: "pong" });
+    const c = await hub(token);
+    const wide = JSON.stringify({ type: "ping", pad: "汉".repeat(2000) });
+    expect(wide.length).toBeLessThan(4096);
+    c.send(wide);
+    // A pong would mean it was let through; the close ends the wait at once.
+    expect(await c.next().catch(() => "closed")).toBe("closed");
+    expect(c.closeEvent?.code).toBe(1009);
+  });
+
   it("caps the rate per connection: 20 messages per 10 s, one error, then silence until the window passes", async () => {
     const { token } = await registerUser("fast");
     const c = await hub(token);

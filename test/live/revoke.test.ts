@@ -78,6 +78,48 @@ describe("revoked tokens close their live sockets with 1008", () => {
   });
 });
 
+// issue 11 row 11
+describe("a demoted admin", () => {
+  it("loses every open socket (1008); reconnecting with the same token no longer reaches other users' tasks", async () => {
+    const { id } = await userWithTask();
+    const watcher = await registerAdmin();
+    const boss = await registerAdmin();
+    const h = await hub(watcher.token);
+    h.send({ type: "subscribe_task", task_id: id });
+    expect(await h.next()).toEqual({ type: "subscribed", task_id: id });
+    const d = await direct(watcher.token, id);
+    await d.next();
+
+    const r = await api("PUT", `/api/admin/users/${watcher.user.id}`, { token: boss.token, body: { role: "user" } });
+    expect(r.status).toBe(200);
+    for (const c of [h, d]) {
+      // A pong would mean the socket outlived the demotion; the close ends the wait at once.
+      try {
+        c.send('{ "type": "ping" }');
+      } catch {
+        // already closed on our side too
+      }
+      expect(await c.until((m) => m.type === "pong").then(() => "open", () => "closed")).toBe("closed");
+      expect(c.closeEvent?.code).toBe(1008);
+    }
+
+    // The token itself still works; the subscription check now answers as for any other user.
+    const again = await hub(watcher.token);
+    again.send({ type: "subscribe_task", task_id: id });
+    expect(await again.next()).toMatchObject({ type: "error" });
+    expect((await connect(`/api/tasks/${id}/ws?token=${watcher.token}`)).status).toBe(404);
+  });
+
+  it("a promotion or another change leaves the user's sockets open", async () => {
+    const { token, user, id } = await userWithTask();
+    const boss = await registerAdmin();
+    const open = await sockets(token, id);
+    expect((await api("PUT", `/api/admin/users/${user.id}`, { token: boss.token, body: { role: "admin" } })).status).toBe(200);
+    expect((await api("PUT", `/api/admin/users/${user.id}`, { token: boss.token, body: { email: `x${user.email}` } })).status).toBe(200);
+    for (const c of open) await stillOpen(c);
+  });
+});
+
 describe("token expiry", () => {
   it("the hub's alarm at the earliest expiry closes expired hub and task sockets with 1008, and re-arms for the rest", async () => {
     const { token, user, password, id } = await userWithTask();

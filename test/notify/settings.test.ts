@@ -86,7 +86,7 @@ describe("notification settings", () => {
     expect(cleared.channels.dingtalk).toMatchObject({ enabled: false, webhook_url_set: false });
     const refused = await api("PUT", "/api/user/notifications", { token, body: { channels: { pushplus: { enabled: true } } } });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ field: "channels.pushplus.token", message: "启用前请先填写" }]);
+    expect(refused.body.errors).toEqual([{ field: "channels.pushplus.token", message: "启用前请先填写", code: "invalid_type", params: { expected: "string" } }]);
     const webhookNoSecret = await api("PUT", "/api/user/notifications", { token, body: { channels: { webhook: { enabled: true, url: SECRETS.webhook } } } });
     expect(webhookNoSecret.body.errors[0].field).toBe("channels.webhook.secret");
     // A refused update changes nothing.

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
-import { revokeUserTokens, type UserRow } from "../../auth/tokens";
+import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
 import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
@@ -28,14 +28,12 @@ const UserListQuery = PageQuery.extend({
   is_active: BoolQuery.optional().openapi({ type: "string", enum: ["true", "false"] }),
 });
 
-const UserDetailSchema = z
-  .object({
-    user: UserSchema,
-    config: UserConfigSchema,
-    statistics: StatisticsSchema,
-    recent_tasks: z.array(TaskSchema).openapi({ description: "最近创建的 10 个任务，最新在前" }),
-  })
-  .openapi("AdminUserDetail");
+/** The origin's user object at the top level (seed-wire-shapes.md), the extras beside its fields. */
+const UserDetailSchema = UserSchema.extend({
+  config: UserConfigSchema,
+  statistics: StatisticsSchema,
+  recent_tasks: z.array(TaskSchema).openapi({ description: "最近创建的 10 个任务，最新在前" }),
+}).openapi("AdminUserDetail");
 
 const UserUpdate = z
   .object({ role: z.enum(["user", "admin"]).optional(), is_active: z.boolean().optional(), email: Email.optional() })
@@ -144,7 +142,7 @@ export function registerAdminUserRoutes(app: App) {
     createRoute({
       method: "get",
       path: "/api/admin/users/{id}",
-      summary: "获取用户详情（资料、配置（不含超星密码）、统计、最近 10 个任务）",
+      summary: "获取用户详情（用户对象的字段，另加配置（不含超星密码）、统计、最近 10 个任务）",
       ...admin,
       request: { params: IdParam },
       responses: { 200: json(UserDetailSchema, "用户详情"), 400: errors[400], ...base, 404: errors[404] },
@@ -158,7 +156,7 @@ export function registerAdminUserRoutes(app: App) {
         db.select().from(tasks).where(eq(tasks.user_id, u.id)).orderBy(desc(tasks.id)).limit(RECENT_TASKS).all(),
       ]);
       await auditRead(db, c.var.auth.user, { action: "user.view", targetType: "user", targetId: u.id, details: { username: u.username } });
-      return c.json({ user: userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
+      return c.json({ ...userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
     },
   );
 
@@ -215,6 +213,9 @@ export function registerAdminUserRoutes(app: App) {
         if (!updated) throw conflict("不能降级或停用最后一个启用的管理员");
       }
 
+      // A demoted admin's open sockets may watch other users' tasks: close them all (1008), so the client
+      // reconnects and each subscription is checked against the new role (issue 11 row 11).
+      if (set.role === "user") await closeLiveSockets(c.env, { userId: u.id, exceptJti: null }, "role_changed");
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.
         await revokeUserTokens(c.env, u.id, "account_disabled");

@@ -161,7 +161,8 @@ export class LiveSocket {
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return; // closed on purpose (stop, offline, or already declared lost)
       this.ws = null;
-      if (ev.code === CLOSE_POLICY) {
+      // A demotion closes with `role_changed`: the session goes on, so reconnect (subscriptions are checked again).
+      if (ev.code === CLOSE_POLICY && ev.reason.trim() !== "role_changed") {
         // The reason is the API's code for why the session ended (token_expired, token_revoked…).
         this.setState({ kind: "idle" });
         return this.ended(ev.reason.trim() || "unauthorized");

@@ -29,9 +29,9 @@ export default function AdminUserDetail() {
   const confirmDeactivate = useConfirmDeactivate();
   const [form] = Form.useForm<Edit>();
   const detail = useQuery({ queryKey: [...keys.admin, "user", id], queryFn: () => unwrap(api.GET("/api/admin/users/{id}", { params: { path: { id } } })) });
-  usePageTitle(detail.data ? `${detail.data.user.username} · ${t("nav.adminUsers")}` : t("nav.adminUsers"));
+  usePageTitle(detail.data ? `${detail.data.username} · ${t("nav.adminUsers")}` : t("nav.adminUsers"));
   useEffect(() => {
-    if (detail.data) form.setFieldsValue({ email: detail.data.user.email, role: detail.data.user.role, is_active: detail.data.user.is_active });
+    if (detail.data) form.setFieldsValue({ email: detail.data.email, role: detail.data.role, is_active: detail.data.is_active });
   }, [detail.data, form]);
   const save = useMutation({
     mutationFn: (body: Edit) => unwrap(api.PUT("/api/admin/users/{id}", { params: { path: { id } }, body })),
@@ -53,7 +53,7 @@ export default function AdminUserDetail() {
 
   if (detail.isPending) return <Skeleton active />;
   if (detail.error) return <Alert type="error" showIcon title={errorText(detail.error)} />;
-  const { user, config, statistics, recent_tasks } = detail.data;
+  const { config, statistics, recent_tasks, ...user } = detail.data;
   const live = statistics.tasks.pending + statistics.tasks.running + statistics.tasks.paused;
   // Deactivating is confirmed like the list's switch: it signs the user out and cancels their live tasks.
   const submit = (v: Edit) => (user.is_active && !v.is_active ? confirmDeactivate({ id: user.id, username: user.username, liveTasks: live }, () => save.mutateAsync(v)) : save.mutate(v));
