@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { taskStub } from "../tasks/stub";
-import { config } from "../config";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
 import {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
-import type { OpName, OpOf, Reply } from "../engine/ops";
+import type { OpName, OpOf, Reply } from "./account-ops";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {

@@ -10,10 +10,9 @@ import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
 import { TaskSchema, taskOut } from "../../tasks/shape";
 import { ApiError, conflict, notFound } from "../../lib/errors";
-import { Email } from "../auth";
-import { bearer, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, UserSchema, userOut } from "../schemas";
+import { bearer, configOut, Email, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, StatisticsSchema, UserConfigSchema, UserSchema, userOut } from "../schemas";
 import { loadConfig } from "../../users/config";
-import { configOut, StatisticsSchema, UserConfigSchema, userStatistics } from "../user";
+import { userStatistics } from "../../users/statistics";
 import { auditRead, auditStatement } from "./audit";
 
 type TaskCounts = z.infer<typeof StatisticsSchema>["tasks"];
