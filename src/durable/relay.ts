@@ -176,6 +176,17 @@ export class RelayObject extends DurableObject<Env> {
     for (const [key, pinned] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (pinned === relayId) this.ctx.storage.kv.delete(key);
   }
 
+  /**
+   * The user was deactivated or deleted: every agent's socket closes at once (their credentials are
+   * refused from now on by the connect route, which checks the user), with nothing left pending.
+   */
+  async closeAll(reason: "account_disabled"): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) {
+      this.dropPending(attachmentOf(ws).conn, "账号已被禁用");
+      close(ws, CLOSE_POLICY, reason);
+    }
+  }
+
   // ---- sockets ---------------------------------------------------------------------------------------
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
