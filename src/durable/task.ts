@@ -9,7 +9,7 @@ import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
   applyNotopenChoice, backoffMs, canRecheck, prepareResume, startRecheck, step, type EngineIO, type LogEvent, type StepResult,
 } from "../engine/step";
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
@@ -373,7 +373,8 @@ export class TaskObject extends DurableObject<Env> {
         return this.stop(t, "failed", "upstream", [...result.logs, { level: "ERROR", message: `任务失败: ${o.message}` }]);
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
-        const sameReason = t.reason === (o.reason ?? null) && t.queuePosition === queuePosition;
+        const newReason = t.reason !== (o.reason ?? null);
+        const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
         // A pure wait (pacing, the lock queue) changed nothing: just the alarm, no checkpoint row.
@@ -384,6 +385,8 @@ export class TaskObject extends DurableObject<Env> {
         }
         this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
         await this.arm(t, clock.now() + o.delayMs);
+        // A wait worth telling (the daily cap; issue 15) is announced like a transition, once a day.
+        if (newReason && t.reason === "daily_cap") return this.afterTransition(t, shanghaiDay(clock.now()));
         await this.projection.flush();
         return this.publish(t);
       }
@@ -434,14 +437,14 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : row ? liveOfRow(row) : null;
   }
 
-  private async afterTransition(t: TaskRecord): Promise<void> {
+  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`): Promise<void> {
     await this.projection.flush();
     const live = liveOf(t);
     const note = notificationOf(t);
     this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
     // counter makes the event's idempotency key, so a step that runs again raises the same event.
-    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence: `g${t.gen}`, live });
+    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
   }
 
   private publish(t: TaskRecord): void {
