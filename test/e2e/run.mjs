@@ -678,7 +678,7 @@ async function journey() {
     await modal.locator("button", { hasText: "再想想" }).click();
     await modal.waitFor({ state: "detached" });
     if ((await page.getByTestId(`active-${other.id}`).getAttribute("aria-checked")) !== "true") throw new Error("the user was deactivated without confirmation");
-    if (!(await call("GET", `/api/admin/users/${other.id}`)).user.is_active) throw new Error("the server has the user inactive");
+    if (!(await call("GET", `/api/admin/users/${other.id}`)).is_active) throw new Error("the server has the user inactive");
   });
 
   await step("admin: force-stop a running task, confirmed", async () => {
