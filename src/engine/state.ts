@@ -167,8 +167,13 @@ export function upgradeState(s: EngineState): void {
     s.ji = 0;
     s.media = null;
   }
-  for (const l of s.left) l.url ??= null;
+  // Items left before reasons had codes keep their Chinese reason only.
+  for (const l of s.left) {
+    l.url ??= null;
+    l.reason_code ??= null;
+    l.reason_params ??= null;
+  }
 }
 
 /** What the API shows of the left items (`left_for_user`). */
-export const publicLeft = (s: EngineState): LeftForUser[] => s.left.map(({ ref: _ref, ...item }) => ({ ...item, url: item.url ?? null }));
+export const publicLeft = (s: EngineState): LeftForUser[] => s.left.map(({ ref: _ref, ...item }) => ({ ...item, url: item.url ?? null, reason_code: item.reason_code ?? null, reason_params: item.reason_params ?? null }));

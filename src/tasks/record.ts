@@ -3,6 +3,7 @@ import { computeProgress } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { NotifyEventKind } from "../shared/notify";
+import { isTextCode, type Coded } from "../shared/texts";
 import type { PendingLog } from "./projection";
 import type { TaskLive, TaskRow } from "./shape";
 
@@ -21,6 +22,8 @@ export interface TaskRecord {
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
+  /** Why it failed, coded (`errorMsg` is its zh text); absent in records from before issue 17. */
+  error?: Coded | null;
   startTime: string | null;
   endTime: string | null;
   queuePosition: number | null;
@@ -48,7 +51,8 @@ export interface TaskRecord {
 export function recordOf(row: TaskRow): TaskRecord {
   return {
     id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
-    reason: row.reason as TaskReason | null, errorMsg: row.error_msg, startTime: row.start_time, endTime: row.end_time,
+    reason: row.reason as TaskReason | null, errorMsg: row.error_msg,
+    error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
     gen: 0, crashes: 0, mirror: { pending: "none", at: 0, studySeconds: 0, progress: row.progress }, outbox: [], dueAt: null, lateness: [],
   };
@@ -66,6 +70,8 @@ export function liveOf(t: TaskRecord): TaskLive {
     start_time: t.startTime,
     end_time: t.endTime,
     error_msg: t.errorMsg,
+    error_code: t.error?.code ?? null,
+    error_params: t.error?.params ?? null,
     completed_courses: p?.completed_courses ?? 0,
     total_courses: p?.total_courses ?? new Set(t.courseIds).size,
     speed: e?.speed ?? t.speed,

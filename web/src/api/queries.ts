@@ -4,9 +4,8 @@ import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, tokenStore, unwrap, type Res } from "./client";
 
 export type User = Res<"/api/auth/me", "get">;
-/** Fields the contract adds that the generated types do not have yet: each log line's `code` and `params` (issue 17). */
 export type LeftItem = LeftForUser;
-export type LogLine = TaskLogLine & { code?: string; params?: Record<string, string | number> };
+export type LogLine = TaskLogLine;
 type Detail = Res<"/api/tasks/{id}", "get">;
 export type Task = Omit<Detail, "left_for_user" | "logs"> & { left_for_user: LeftItem[]; logs: LogLine[] };
 export type AdminTask = Task & { username: string };

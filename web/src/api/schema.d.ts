@@ -905,7 +905,11 @@ export interface components {
             progress: number;
             start_time: string | null;
             end_time: string | null;
+            /** @description 失败原因（中文，供旧客户端显示）；新客户端按 error_code 显示 */
             error_msg: string | null;
+            /** @description 失败原因代码（src/shared/texts.ts 的 fail.*）；未失败或旧任务为 null */
+            error_code: string | null;
+            error_params: components["schemas"]["TextParams"];
             completed_courses: number;
             total_courses: number;
             speed: number | null;
@@ -915,12 +919,20 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
+        /** @description error_code 的参数 */
+        TextParams: {
+            [key: string]: string | number;
+        } | null;
         LeftForUser: {
             course: string;
             chapter: string;
             item: string;
             kind: string;
+            /** @description 原因（中文，供旧客户端显示）；新客户端按 reason_code 显示 */
             reason: string;
+            /** @description 原因代码（src/shared/texts.ts 的 left.*）；旧任务的条目为 null */
+            reason_code: string | null;
+            reason_params: components["schemas"]["TextParams"] & unknown;
             /** @description 在学习通中打开该章节（或课程）的链接；无可打开的页面时为 null */
             url: string | null;
         };
@@ -946,7 +958,11 @@ export interface components {
             task_id: number;
             /** @enum {string} */
             level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+            /** @description 日志（中文，由 code 与 params 生成，供旧客户端显示） */
             message: string;
+            /** @description 事件代码（src/shared/texts.ts）；issue 17 之前的日志为 null */
+            code: string | null;
+            params: components["schemas"]["TextParams"] & unknown;
             created_at: string;
         };
         TaskActionResult: {
@@ -1550,6 +1566,7 @@ export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
