@@ -16,7 +16,7 @@ import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
-import { refused, type TaskResult } from "../tasks/results";
+import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
@@ -42,7 +42,7 @@ const STATUS_LABEL: Record<TaskStatus, string> = {
 const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin", account_disabled: "task.cancelled_disabled" } as const satisfies Record<StopReason, string>;
 
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
-const conflict = (status: TaskStatus, action: string) => refused("conflict", `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
+const conflict = (status: TaskStatus, action: string) => wrongState(status, `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
 
 /**
@@ -193,7 +193,7 @@ export class TaskObject extends DurableObject<Env> {
   async destroy(force = false): Promise<TaskResult<null>> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (t?.status === "running" && !force) return refused("conflict", "任务正在运行，请先暂停或取消再删除");
+      if (t?.status === "running" && !force) return wrongState(t.status, "任务正在运行，请先暂停或取消再删除");
       await this.vanish();
       return { ok: true, value: null };
     });
@@ -207,7 +207,7 @@ export class TaskObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
       if (!t) return gone();
-      if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
+      if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
       const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine?.captchaOrigin ?? undefined }, true);
       if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
       if (!r.value) return refused("captcha_wrong", "验证码错误，请重新输入");
@@ -218,7 +218,7 @@ export class TaskObject extends DurableObject<Env> {
   async captchaImage(row: TaskRow): Promise<TaskResult<{ contentType: string; bytes: Uint8Array }>> {
     const t = this.adopt(row);
     if (!t) return gone();
-    if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
+    if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
     const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine?.captchaOrigin ?? undefined }, true);
     if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
     return { ok: true, value: r.value };

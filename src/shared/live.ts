@@ -56,7 +56,16 @@ export type ServerMessage =
   | { type: "pong" }
   | { type: "task_update"; task_id: number; data: TaskLive }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
-  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number; event?: NotifyEventKind }
+  | {
+      type: "notification";
+      level: "info" | "success" | "warning" | "error";
+      /** The zh text of `code` + `params` (for old clients). */
+      message: string;
+      code?: string;
+      params?: TextParams;
+      task_id?: number;
+      event?: NotifyEventKind;
+    }
   | { type: "error"; message: string; detail: string };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */

@@ -11,6 +11,8 @@ import { LOG_LEVELS, NOTOPEN_ACTIONS, TASK_REASONS, TASK_STATUSES } from "../sha
 
 /** A coded sentence's parameters (src/shared/texts.ts). */
 export const TextParamsSchema = z.record(z.string(), z.union([z.string(), z.number()])).openapi("TextParams");
+/** A coded sentence on its own (a statistics warning): its code and parameters. */
+export const CodedSchema = z.object({ code: z.string(), params: TextParamsSchema }).openapi("CodedText");
 
 export const LeftItemSchema = z
   .object({

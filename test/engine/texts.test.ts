@@ -58,8 +58,8 @@ describe("the server-text catalogue (src/shared/texts.ts)", () => {
   });
 });
 
-describe("log lines carry their code and parameters", () => {
-  it("through the detail, the logs, the admin's routes and the push; left items and a failure carry theirs", async () => {
+describe("server text carries its code and parameters", () => {
+  it("log lines through the detail, the logs, the admin's routes and the push; left items and the notification too", async () => {
     const sim = installSimulator();
     const { token } = await registerUser("codes");
     const admin = await registerAdmin();
@@ -70,8 +70,12 @@ describe("log lines carry their code and parameters", () => {
     await subscribe(c, id);
     const done = await driveUntil(id, finished);
     expect(done.status).toBe("completed");
-    const pushed = (await c.until((m) => m.type === "task_update" && m.data.status === "completed")).flatMap((m: ServerMessage) => (m.type === "task_log" ? [m.log] : []));
+    const seen = await c.until((m) => m.type === "notification" && m.event === "completed");
+    const pushed = seen.flatMap((m: ServerMessage) => (m.type === "task_log" ? [m.log] : []));
     c.ws.close();
+    // The notification is coded too, naming the task.
+    const note = seen.at(-1)!;
+    expect(note).toMatchObject({ type: "notification", code: "note.completed_left", params: { task: "测试任务", left: 2 }, message: "任务「测试任务」已完成，2 项需要你在学习通中处理" });
 
     const own = (await api("GET", `/api/tasks/${id}/logs?limit=500`, { token })).body as Line[];
     const adminLogs = (await api("GET", `/api/admin/tasks/${id}/logs?limit=500`, { token: admin.token })).body as Line[];

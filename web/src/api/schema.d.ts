@@ -749,14 +749,18 @@ export interface components {
         };
         Error: {
             detail: string;
+            /** @description 错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态） */
             code: string;
+            /** @description 逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email） */
             errors?: components["schemas"]["FieldError"][];
+            /** @description task_state 时：任务当前的状态 */
+            status?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等 */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -1335,8 +1339,10 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入 */
+            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
             warnings: string[];
+            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
                 /** @description 用户总数 */
@@ -1390,6 +1396,10 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        CodedText: {
+            code: string;
+            params: components["schemas"]["TextParams"];
         };
         AdminAuditPage: {
             items: components["schemas"]["AdminAuditEntry"][];
@@ -1590,6 +1600,7 @@ export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
+export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
@@ -2441,7 +2452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2499,7 +2510,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2557,7 +2568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,7 +2630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +2706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2753,7 +2764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2811,7 +2822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2914,7 +2925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2985,7 +2996,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3143,7 +3154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3402,7 +3413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3487,7 +3498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,7 +3741,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3944,7 +3955,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4147,7 +4158,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4198,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -11,7 +11,7 @@ import { clock, duration, pct, pctFormat, when } from "../lib/format";
 import { etaText, reasonText, type Viewer } from "../lib/taskText";
 import { useItemClock } from "../live/itemClock";
 import { LogPanel } from "./LogPanel";
-import { ServerText } from "./ServerText";
+import { CodedText } from "./ServerText";
 import { UserData } from "./UserData";
 
 const ACTIVE = new Set(["pending", "running", "paused"]);
@@ -65,9 +65,9 @@ function Outcome({ task: d, viewer }: { task: Task; viewer: Viewer }) {
       <Alert type="success" showIcon style={{ marginBottom: 16 }} title={t("detail.completed")} data-testid="outcome" />
     );
   if (d.status === "failed")
-    return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t("detail.failed")} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+    return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t("detail.failed")} description={<CodedText code={d.error_code} params={d.error_params} text={d.error_msg} />} data-testid="outcome" />;
   if (d.status === "cancelled" && d.reason)
-    return <Alert type="info" showIcon style={{ marginBottom: 16 }} title={reasonText(d, viewer, t)} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+    return <Alert type="info" showIcon style={{ marginBottom: 16 }} title={reasonText(d, viewer, t)} description={<CodedText code={d.error_code} params={d.error_params} text={d.error_msg} />} data-testid="outcome" />;
   return null;
 }
 
@@ -272,7 +272,7 @@ function LeftForUser({ task: d, owner }: { task: Task; owner: boolean }) {
               <UserData>{[l.course, l.chapter].filter(Boolean).join(" · ")}</UserData>
             </Typography.Text>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              <ServerText text={l.reason} />
+              <CodedText code={l.reason_code} params={l.reason_params} text={l.reason} />
             </Typography.Text>
           </List.Item>
         )}
