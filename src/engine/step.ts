@@ -309,6 +309,7 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
   if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, "left.chapters_failed", { error: e.message }));
   course.enc = r.value.enc;
   s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
+  course.jobsOpen = s.chapters.reduce((n, c) => n + (c.finished ? 0 : c.jobCount), 0);
   log(ctx, "INFO", "course.start", { course: course.name, chapters: s.chapters.length });
   s.hi = 0;
   return enterChapter(ctx);
@@ -352,6 +353,7 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   // Tabs are read one per step; past the last one the page has no mArg (or no attachments).
   const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
   if (more) return next();
+  countOpen(s, required);
   if (required.length === 0) {
     s.phase = "visit";
     return next();
@@ -362,6 +364,19 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   s.phase = "job";
   s.ji = 0;
   return next();
+}
+
+/**
+ * The chapter list counts no task points for a locked chapter: once its cards are read, the open ones
+ * found (or passed by us since) raise the course's count of open task points (its `jobs_left`).
+ */
+function countOpen(s: EngineState, required: StoredJob[]): void {
+  const course = s.courses[s.ci]!;
+  const chapter = s.chapters[s.hi]!;
+  const open = required.filter((j) => !j.isPassed || j.handled).length;
+  const counted = chapter.counted ?? (chapter.finished ? 0 : chapter.jobCount);
+  if (open > counted && course.jobsOpen !== undefined) course.jobsOpen += open - counted;
+  chapter.counted = Math.max(open, counted);
 }
 
 /** Adds the jobs of a cards tab not seen yet; a job seen before takes the card's fresh `isPassed`. */
@@ -535,6 +550,8 @@ function passJob(ctx: Book, job: StoredJob): void {
   job.handled = true;
   ctx.s.worked = true;
   ctx.s.stats.jobsDone++;
+  const course = ctx.s.courses[ctx.s.ci];
+  if (course) course.jobsDone = (course.jobsDone ?? 0) + 1;
 }
 
 async function releaseVideo(ctx: Ctx): Promise<void> {
@@ -639,6 +656,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, ["left.odd_reply", { error: e.message }]));
   }
   s.stats.studySeconds += Math.round(elapsed);
+  course.studySeconds = (course.studySeconds ?? 0) + Math.round(elapsed);
   m.watched += elapsed;
   m.playingTime = playingTime;
   m.lastReportAt = now;
@@ -777,6 +795,8 @@ function clearLeft(ctx: Ctx, entry: LeftEntry): void {
   if (course) {
     course.done = whole ? course.total : Math.min(course.total ?? 0, (course.done ?? 0) + ref.weight);
     if (whole) course.status = "done";
+    // Done by the user, so no longer open (a chapter's count is not known here: it stays until the end).
+    if (course.jobsOpen !== undefined && (whole || ref.jobid)) course.jobsOpen = whole ? (course.jobsDone ?? 0) : course.jobsOpen - 1;
   }
   log(ctx, "INFO", "recheck.cleared", { item: entry.item || entry.chapter || entry.course });
 }

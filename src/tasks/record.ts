@@ -1,5 +1,5 @@
 import { publicLeft, type EngineState } from "../engine/state";
-import { computeProgress } from "../engine/progress";
+import { computeProgress, courseFigures } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { NotifyEventKind } from "../shared/notify";
@@ -86,6 +86,7 @@ export function liveOf(t: TaskRecord): TaskLive {
     eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
     queue_position: t.queuePosition,
     notopen_chapter: t.notopenChapter,
+    courses: e ? courseFigures(e) : [],
   };
 }
 

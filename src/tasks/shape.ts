@@ -65,7 +65,22 @@ export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
 export const PROGRESS_FIELDS = ["progress", "completed_courses", "total_courses", "left_for_user", "study_seconds", "jobs_completed"] as const satisfies readonly (keyof Owned)[];
 
-/** What only the running engine knows: where it is right now. */
+/** One course of the task, as the engine counted it (issue 17: the task page's per-course card). */
+const TaskCourseSchema = z
+  .object({
+    course_id: z.string(),
+    name: z.string().nullable().openapi({ description: "课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null" }),
+    status: z.enum(["todo", "done", "skipped"]),
+    jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
+    jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
+    study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+  })
+  .openapi("TaskCourse");
+
+/**
+ * What only the running engine knows: where it is right now, and its per-course figures. Not mirrored to
+ * D1: only a task's detail (which asks its object) shows them, and lists do not.
+ */
 const TransientSchema = z.object({
   current_item: z.string().nullable(),
   item_progress: z.number().int(),
@@ -74,9 +89,10 @@ const TransientSchema = z.object({
   eta_seconds: z.number().nullable(),
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
+  courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null,
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
 };
 
 /** `task_update.data` and the live part of a detail: owned plus transient fields. */

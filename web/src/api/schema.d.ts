@@ -955,7 +955,22 @@ export interface components {
             eta_seconds: number | null;
             queue_position: number | null;
             notopen_chapter: string | null;
+            /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
+            courses: components["schemas"]["TaskCourse"][];
             logs: components["schemas"]["TaskLog"][];
+        };
+        TaskCourse: {
+            course_id: string;
+            /** @description 课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null */
+            name: string | null;
+            /** @enum {string} */
+            status: "todo" | "done" | "skipped";
+            /** @description 本任务完成的任务点数 */
+            jobs_done: number;
+            /** @description 仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null */
+            jobs_left: number | null;
+            /** @description 本任务在该课程上报的学习时长（秒） */
+            study_seconds: number;
         };
         TaskLog: {
             id: number;
@@ -981,6 +996,8 @@ export interface components {
             eta_seconds: number | null;
             queue_position: number | null;
             notopen_chapter: string | null;
+            /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
+            courses: components["schemas"]["TaskCourse"][];
         };
         TaskResume: {
             /**
@@ -1580,6 +1597,7 @@ export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
+export type SchemaTaskCourse = components['schemas']['TaskCourse'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
