@@ -371,6 +371,8 @@ export class TaskObject extends DurableObject<Env> {
         t.notopenChapter = o.chapter ?? null;
         return this.stop(t, "paused", o.reason, result.logs);
       case "complete":
+        // Issue 17: the courses page shows the new progress at once (best effort: the cache expires anyway).
+        this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
         return this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
       case "fail":

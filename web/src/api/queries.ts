@@ -47,17 +47,10 @@ export function useTaskList(page: number, pageSize: number, status?: TaskRow["st
   });
 }
 
-/** Set when a task finished: the next course list asks Chaoxing afresh (the server caches progress for minutes). */
-let coursesChanged = false;
-
 /** The user's Chaoxing courses with progress: each load costs Chaoxing calls, so it is kept for minutes. */
 export const coursesQuery = {
   queryKey: keys.courses,
-  queryFn: () => {
-    const refresh = coursesChanged;
-    coursesChanged = false;
-    return unwrap(api.GET("/api/courses/list", { params: { query: refresh ? { refresh: "true" } : {} } }));
-  },
+  queryFn: () => unwrap(api.GET("/api/courses/list")),
   staleTime: 5 * 60_000,
 };
 
@@ -65,9 +58,11 @@ export function useCourses() {
   return useQuery(coursesQuery);
 }
 
-/** A task completed: its courses' progress moved. Refetch the list (now, if it is on screen) past the server's cache. */
+/**
+ * A task completed: its courses' progress moved. Refetch the list (now, if it is on screen); the server
+ * dropped its cached progress of those courses when the task completed, so no `refresh=true` is needed.
+ */
 export function coursesMoved(qc: QueryClient) {
-  coursesChanged = true;
   void qc.invalidateQueries({ queryKey: keys.courses });
 }
 
