@@ -121,9 +121,10 @@ async function journey() {
   const insertLogs = (taskId, n) =>
     localD1(
       `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n}) ` +
-        `INSERT INTO task_logs (task_id, level, message, created_at) SELECT ${taskId}, ` +
-        `CASE i % 4 WHEN 0 THEN 'DEBUG' WHEN 1 THEN 'INFO' WHEN 2 THEN 'WARNING' ELSE 'ERROR' END, 'e2e line ' || i, ` +
-        `strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k`,
+        // Coded as the server writes them (job.done: "{item} 已完成"), so English pages render them too.
+        `INSERT INTO task_logs (task_id, level, message, code, params, created_at) SELECT ${taskId}, ` +
+        `CASE i % 4 WHEN 0 THEN 'DEBUG' WHEN 1 THEN 'INFO' WHEN 2 THEN 'WARNING' ELSE 'ERROR' END, 'e2e line ' || i || ' 已完成', ` +
+        `'job.done', json_object('item', 'e2e line ' || i), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM k`,
       app.persistDir,
     );
   /** Clicks the log export and returns the downloaded file's lines. */
@@ -358,7 +359,7 @@ async function journey() {
     const lines = await exportLines(page);
     if (lines.length !== expected.length) throw new Error(`export has ${lines.length} lines, the task ${expected.length}`);
     for (const level of ["[调试]", "[信息]", "[警告]", "[错误]"]) if (!lines.some((l) => l.includes(level))) throw new Error(`no ${level} line in the export`);
-    if (!lines.some((l) => l.endsWith("e2e line 1")) || !lines.some((l) => l.endsWith("e2e line 260"))) throw new Error("first or last line missing");
+    if (!lines.some((l) => l.endsWith("e2e line 1 已完成")) || !lines.some((l) => l.endsWith("e2e line 260 已完成"))) throw new Error("first or last line missing");
     console.log(`      exported ${lines.length} lines`);
   });
 
