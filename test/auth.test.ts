@@ -22,9 +22,9 @@ describe("POST /api/auth/register", () => {
   it("rejects a duplicate username or email case-insensitively, writing nothing", async () => {
     await api("POST", "/api/auth/register", { body: { username: "Bob", email: "bob@example.com", password: "password123" }, headers: ip(2) });
     const dupName = await api("POST", "/api/auth/register", { body: { username: "bob", email: "other@example.com", password: "password123" }, headers: ip(2) });
-    expect(dupName).toMatchObject({ status: 400, body: { detail: "用户名已存在", code: "duplicate" } });
+    expect(dupName).toMatchObject({ status: 400, body: { detail: "用户名已存在", code: "duplicate", errors: [{ field: "username", code: "duplicate" }] } });
     const dupMail = await api("POST", "/api/auth/register", { body: { username: "bobby", email: "BOB@example.com", password: "password123" }, headers: ip(2) });
-    expect(dupMail).toMatchObject({ status: 400, body: { detail: "邮箱已被注册" } });
+    expect(dupMail).toMatchObject({ status: 400, body: { detail: "邮箱已被注册", code: "duplicate", errors: [{ field: "email", code: "duplicate" }] } });
     const n = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE lower(username) IN ('bob','bobby')").first<{ n: number }>();
     expect(n!.n).toBe(1);
   });

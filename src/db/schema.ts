@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser } from "../shared/live";
+import type { TextParams } from "../shared/texts";
 import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
@@ -64,6 +65,9 @@ export const tasks = sqliteTable(
     start_time: timestamp("start_time"),
     end_time: timestamp("end_time"),
     error_msg: text("error_msg"),
+    /** Issue 17: why it failed, as a code of src/shared/texts.ts and its parameters (error_msg is their zh text). */
+    error_code: text("error_code"),
+    error_params: text("error_params", { mode: "json" }).$type<TextParams>(),
     completed_courses: integer("completed_courses").notNull().default(0),
     total_courses: integer("total_courses").notNull().default(0),
     left_for_user: text("left_for_user", { mode: "json" }).$type<LeftForUser[]>().notNull().default(sql`'[]'`),
@@ -80,7 +84,11 @@ export const taskLogs = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     taskId: integer("task_id").notNull().references(() => tasks.id, { onDelete: "cascade" }),
     level: text("level", { enum: LOG_LEVELS }).notNull(),
+    /** The zh text of `code` (kept for old clients); lines from before issue 17 have only this. */
     message: text("message").notNull(),
+    /** Issue 17: the line's event code (src/shared/texts.ts) and its parameters. */
+    code: text("code"),
+    params: text("params", { mode: "json" }).$type<TextParams>(),
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [index("task_logs_task_id").on(t.taskId, t.id)],

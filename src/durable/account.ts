@@ -247,6 +247,14 @@ export class AccountObject extends DurableObject<Env> {
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
+  /** Issue 17: a task over these courses completed, so their cached progress is stale; the next read asks Chaoxing. */
+  async dropProgress(courseIds: string[]): Promise<void> {
+    for (const key of this.cache.keys()) {
+      const [kind, , courseId] = key.split(":");
+      if (kind === "progress" && courseIds.includes(courseId!)) this.cache.delete(key);
+    }
+  }
+
   /**
    * A cached interactive load (issue 11 row 8): identical loads in flight are shared, and `refresh`
    * skips the cache at most once a minute per key (later ones inside the minute read it as usual).

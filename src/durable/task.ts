@@ -4,6 +4,7 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "./account-ops";
+import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
@@ -15,7 +16,7 @@ import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
-import { refused, type TaskResult } from "../tasks/results";
+import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
@@ -38,8 +39,10 @@ const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
 
+const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin", account_disabled: "task.cancelled_disabled" } as const satisfies Record<StopReason, string>;
+
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
-const conflict = (status: TaskStatus, action: string) => refused("conflict", `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
+const conflict = (status: TaskStatus, action: string) => wrongState(status, `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
 
 /**
@@ -113,7 +116,7 @@ export class TaskObject extends DurableObject<Env> {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "pending") return conflict(t.status, "启动");
-      return this.toRunning(t, run, () => [{ level: "INFO", message: `任务已启动（${run.speed}x，未开放章节: ${run.notopenAction}）` }]);
+      return this.toRunning(t, run, () => [logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction })]);
     });
   }
 
@@ -126,7 +129,7 @@ export class TaskObject extends DurableObject<Env> {
         return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
       }
       const urls = upstreamUrlsFromEnv(this.env);
-      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), { level: "INFO", message: "任务已恢复" }]);
+      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")]);
     });
   }
 
@@ -136,8 +139,8 @@ export class TaskObject extends DurableObject<Env> {
       if (!t) return gone();
       if (t.status !== "failed" && t.status !== "cancelled") return conflict(t.status, "重试");
       // A task cancelled before it ever ran: retrying it is starting it.
-      const message = t.engine ? "任务重试：从上次的位置继续，已完成的任务点不会重做" : `任务已启动（${run.speed}x，未开放章节: ${run.notopenAction}）`;
-      return this.toRunning(t, run, () => [{ level: "INFO", message }]);
+      const line = t.engine ? logLine("INFO", "task.retried") : logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction });
+      return this.toRunning(t, run, () => [line]);
     });
   }
 
@@ -158,7 +161,7 @@ export class TaskObject extends DurableObject<Env> {
       const t = this.rec();
       if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
-      return this.toRunning(t, run, () => [{ level: "INFO", message: "中继已连接，任务自动继续" }]);
+      return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
     });
   }
 
@@ -168,8 +171,7 @@ export class TaskObject extends DurableObject<Env> {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
-      const who = reason === "admin" ? "管理员" : reason === "account_disabled" ? "系统（账号已停用）" : "用户";
-      await this.stop(t, "cancelled", reason, [{ level: "WARNING", message: `任务已被${who}取消` }]);
+      await this.stop(t, "cancelled", reason, [logLine("WARNING", CANCELLED_BY[reason])]);
       return { ok: true, value: liveOf(t) };
     });
   }
@@ -179,7 +181,7 @@ export class TaskObject extends DurableObject<Env> {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "running") return conflict(t.status, "暂停");
-      await this.stop(t, "paused", "user", [{ level: "INFO", message: "任务已暂停" }]);
+      await this.stop(t, "paused", "user", [logLine("INFO", "task.paused")]);
       return { ok: true, value: liveOf(t) };
     });
   }
@@ -191,7 +193,7 @@ export class TaskObject extends DurableObject<Env> {
   async destroy(force = false): Promise<TaskResult<null>> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (t?.status === "running" && !force) return refused("conflict", "任务正在运行，请先暂停或取消再删除");
+      if (t?.status === "running" && !force) return wrongState(t.status, "任务正在运行，请先暂停或取消再删除");
       await this.vanish();
       return { ok: true, value: null };
     });
@@ -205,18 +207,18 @@ export class TaskObject extends DurableObject<Env> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
       if (!t) return gone();
-      if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
+      if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
       const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine?.captchaOrigin ?? undefined }, true);
       if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
       if (!r.value) return refused("captcha_wrong", "验证码错误，请重新输入");
-      return this.toRunning(t, run, () => [{ level: "INFO", message: "验证码已通过，任务继续" }]);
+      return this.toRunning(t, run, () => [logLine("INFO", "task.captcha_passed")]);
     });
   }
 
   async captchaImage(row: TaskRow): Promise<TaskResult<{ contentType: string; bytes: Uint8Array }>> {
     const t = this.adopt(row);
     if (!t) return gone();
-    if (t.status !== "paused" || t.reason !== "captcha") return refused("conflict", "该任务没有在等待验证码");
+    if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
     const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine?.captchaOrigin ?? undefined }, true);
     if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
     return { ok: true, value: r.value };
@@ -264,6 +266,7 @@ export class TaskObject extends DurableObject<Env> {
     t.reason = null;
     t.notopenChapter = null;
     t.errorMsg = null;
+    t.error = null;
     t.endTime = null;
     t.startTime ??= iso();
     t.creds = run.creds;
@@ -334,8 +337,10 @@ export class TaskObject extends DurableObject<Env> {
       if (t.gen !== gen || this.t !== t) return;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {
-        t.errorMsg = "任务内部错误，已停止。请重试任务";
-        return this.stop(t, "failed", "internal", [{ level: "ERROR", message: t.errorMsg }]);
+        const line = logLine("ERROR", "fail.internal");
+        t.errorMsg = line.message;
+        t.error = { code: "fail.internal", params: {} };
+        return this.stop(t, "failed", "internal", [line]);
       }
       return this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
     }
@@ -366,11 +371,14 @@ export class TaskObject extends DurableObject<Env> {
         t.notopenChapter = o.chapter ?? null;
         return this.stop(t, "paused", o.reason, result.logs);
       case "complete":
+        // Issue 17: the courses page shows the new progress at once (best effort: the cache expires anyway).
+        this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
         return this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
       case "fail":
         t.errorMsg = o.message;
-        return this.stop(t, "failed", "upstream", [...result.logs, { level: "ERROR", message: `任务失败: ${o.message}` }]);
+        t.error = { code: o.code, params: o.params };
+        return this.stop(t, "failed", "upstream", [...result.logs, logLine("ERROR", "task.failed", { failure: o.code, ...o.params })]);
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
         const newReason = t.reason !== (o.reason ?? null);
@@ -455,7 +463,7 @@ export class TaskObject extends DurableObject<Env> {
   private cancelForDisabledUser(): Promise<void> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (t?.status === "running" || t?.status === "paused") await this.stop(t, "cancelled", "account_disabled", [{ level: "WARNING", message: "任务已被系统（账号已停用）取消" }]);
+      if (t?.status === "running" || t?.status === "paused") await this.stop(t, "cancelled", "account_disabled", [logLine("WARNING", CANCELLED_BY.account_disabled)]);
     });
   }
 

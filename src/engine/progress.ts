@@ -128,6 +128,35 @@ const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && ended
  * it never goes below what was shown before (`progressFloor`: estimates shift) and stays below 100; once
  * done it is the honest figure: 100 only when nothing is left for the user.
  */
+/** One course of the task as the engine knows it (the task page's per-course card). */
+export interface CourseFigures {
+  course_id: string;
+  /** null until the course list was read (and for a course not in it). */
+  name: string | null;
+  status: CourseEntry["status"];
+  jobs_done: number;
+  /** Open task points not passed by this task; null until its chapter list was read. */
+  jobs_left: number | null;
+  study_seconds: number;
+}
+
+/** Per course of the task: its status, task points passed and still open, and study time. */
+export function courseFigures(s: EngineState): CourseFigures[] {
+  const none = (id: string, status: CourseEntry["status"]): CourseFigures => ({ course_id: id, name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0 });
+  if (s.phase === "resolve") return s.courseIds.map((id) => none(id, "todo"));
+  const found = s.courses.map((c) => ({
+    course_id: c.courseId,
+    name: c.name,
+    status: c.status,
+    jobs_done: c.jobsDone ?? 0,
+    jobs_left: c.jobsOpen === undefined ? null : Math.max(0, c.jobsOpen - (c.jobsDone ?? 0)),
+    study_seconds: c.studySeconds ?? 0,
+  }));
+  // A course the account does not have is listed as skipped (it is also in left_for_user).
+  const missing = s.courseIds.filter((id) => !s.courses.some((c) => c.courseId === id)).map((id) => none(id, "skipped"));
+  return [...found, ...missing];
+}
+
 export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const ended = s.courses.filter((c) => c.status !== "todo");

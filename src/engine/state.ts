@@ -20,6 +20,11 @@ export interface CourseEntry {
   /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
   done?: number;
   total?: number;
+  /** Issue 17, per-course figures: task points passed by this task, and study seconds reported. */
+  jobsDone?: number;
+  studySeconds?: number;
+  /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
+  jobsOpen?: number;
 }
 
 export interface ChapterEntry {
@@ -31,6 +36,8 @@ export interface ChapterEntry {
   weight?: number;
   /** The part of `weight` actually passed (what was left for the user is not). */
   doneWeight?: number;
+  /** Open task points counted for it in its course's `jobsOpen` (the list's count until its cards are read). */
+  counted?: number;
 }
 
 /** Where a left item lives, so a recheck can look at it again, and what it weighs in the progress. */
@@ -167,8 +174,19 @@ export function upgradeState(s: EngineState): void {
     s.ji = 0;
     s.media = null;
   }
-  for (const l of s.left) l.url ??= null;
+  // Per-course figures came later (issue 17): a one-course task's totals are its course's; with several,
+  // what was counted before is not split.
+  if (s.courses.length === 1 && s.courses[0]!.jobsDone === undefined) {
+    s.courses[0]!.jobsDone = s.stats.jobsDone;
+    s.courses[0]!.studySeconds = s.stats.studySeconds;
+  }
+  // Items left before reasons had codes keep their Chinese reason only.
+  for (const l of s.left) {
+    l.url ??= null;
+    l.reason_code ??= null;
+    l.reason_params ??= null;
+  }
 }
 
 /** What the API shows of the left items (`left_for_user`). */
-export const publicLeft = (s: EngineState): LeftForUser[] => s.left.map(({ ref: _ref, ...item }) => ({ ...item, url: item.url ?? null }));
+export const publicLeft = (s: EngineState): LeftForUser[] => s.left.map(({ ref: _ref, ...item }) => ({ ...item, url: item.url ?? null, reason_code: item.reason_code ?? null, reason_params: item.reason_params ?? null }));

@@ -4,9 +4,10 @@ import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
-import { ITEM_MARKS } from "../shared/live";
+import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
+import { logLine, type ArgsOf, type LogEvent } from "./log";
 import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
@@ -27,11 +28,17 @@ export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
   | { kind: "complete" }
-  | { kind: "fail"; message: string };
+  | { kind: "fail"; message: string; code: FailCode; params: TextParams };
 
-export interface LogEvent {
-  level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
-  message: string;
+export type { LogEvent };
+type FailCode = Extract<TextCode, `fail.${string}`>;
+type LeftCode = Extract<TextCode, `left.${string}`>;
+/** Why an item is left for the user: a `left.*` code and its parameters. */
+type Why = { [C in LeftCode]: keyof ParamsOf<C> extends never ? [C] : [C, ParamsOf<C>] }[LeftCode];
+
+/** A failure outcome: its code, and the Chinese text the API keeps in `error_msg`. */
+function fail<C extends FailCode>(code: C, ...[params = {}]: ArgsOf<C>): Outcome {
+  return { kind: "fail", code, params, message: renderText("zh", code, params) };
 }
 
 export interface StepResult {
@@ -107,7 +114,8 @@ async function call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>> 
   return r;
 }
 
-const log = (ctx: Pick<Book, "logs">, level: LogEvent["level"], message: string) => ctx.logs.push({ level, message });
+const log = <C extends TextCode>(ctx: Pick<Book, "logs">, level: LogEvent["level"], code: C, ...params: ArgsOf<C>) =>
+  ctx.logs.push(logLine(level, code, ...params));
 const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reason: null });
 
 async function dispatch(ctx: Ctx): Promise<Outcome> {
@@ -143,8 +151,7 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
     // night, the video starts again (isdrag 3) where it stopped.
     if (r.reason === "outside_window" || r.reason === "daily_cap") {
       if (s.media) prepareMediaRestart(s.media);
-      const what = r.reason === "outside_window" ? "不在该超星账号的学习时段内" : "该超星账号今日的媒体学习时长已达上限";
-      log(ctx, "INFO", `${what}，将于 ${shanghaiMinute(ctx.io.now() + r.waitMs)}（北京时间）继续`);
+      log(ctx, "INFO", r.reason === "outside_window" ? "wait.outside_window" : "wait.daily_cap", { until: shanghaiMinute(ctx.io.now() + r.waitMs) });
     }
     return { kind: "next", delayMs: r.waitMs, reason: r.reason ?? null };
   }
@@ -153,24 +160,24 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
   switch (e.kind) {
     case "captcha":
       s.captchaOrigin = e.origin ?? null;
-      log(ctx, "WARNING", "超星要求输入验证码，任务已暂停，请在任务页输入验证码");
+      log(ctx, "WARNING", "wait.captcha");
       return { kind: "pause", reason: "captcha" };
     case "risk_control":
-      log(ctx, "WARNING", `超星风控拦截了请求（${e.message}），任务已暂停。请稍后在学习通网页确认账号正常后再恢复任务`);
+      log(ctx, "WARNING", "wait.risk_control", { error: e.message });
       return { kind: "pause", reason: "risk_control" };
     case "study_cap": {
       const wait = (e.retryAfterMs ?? 600_000) + Math.round(ctx.io.random() * 5_000);
-      log(ctx, "WARNING", `已达到超星单次学习时长上限，${Math.ceil(wait / 60_000)} 分钟后继续`);
+      log(ctx, "WARNING", "wait.study_cap", { minutes: Math.ceil(wait / 60_000) });
       return { kind: "next", delayMs: wait, reason: "study_cap" };
     }
     case "face_check":
-      return skipCourse(ctx, "该课程需要人脸识别，无法自动学习，请在学习通中完成");
+      return skipCourse(ctx, "left.face_check");
     case "relay_offline":
       // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
-      log(ctx, "WARNING", "没有在线的中继，任务已暂停；中继连接后自动继续");
+      log(ctx, "WARNING", "wait.relay_offline");
       return { kind: "pause", reason: "relay_offline" };
     case "login_failed":
-      return { kind: "fail", message: e.message.startsWith("登录超星失败") ? e.message : `登录超星失败: ${e.reason ?? e.message}` };
+      return fail("fail.login", { error: e.reason ?? e.message });
     case "transient":
     case "rate_limited":
     case "session_expired":
@@ -184,9 +191,9 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
 function backoff(ctx: Ctx, e: OpError): Outcome {
   const { s } = ctx;
   s.failures++;
-  if (s.failures > MAX_FAILURES) return { kind: "fail", message: `超星服务持续异常，已重试 ${MAX_FAILURES} 次: ${e.message}` };
+  if (s.failures > MAX_FAILURES) return fail("fail.upstream", { attempts: MAX_FAILURES, error: e.message });
   const wait = Math.max(backoffMs(s.failures, ctx.io.random()), e.retryAfterMs ?? 0);
-  log(ctx, "WARNING", `${e.message}，${Math.round(wait / 1000)} 秒后重试（第 ${s.failures} 次）`);
+  log(ctx, "WARNING", "wait.backoff", { error: e.message, seconds: Math.round(wait / 1000), attempt: s.failures });
   return { kind: "next", delayMs: wait, reason: "upstream" };
 }
 
@@ -194,6 +201,12 @@ const courseKey = (c: { courseId: string; clazzId: string }): string => `${c.cou
 
 function refOf(course: CourseEntry, weight: number, at: { chapterId?: string; jobid?: string; tab?: number } = {}): LeftRef {
   return { courseId: course.courseId, clazzId: course.clazzId, cpi: course.cpi, ...at, weight };
+}
+
+/** An item's reason, coded, with its Chinese text (`reason`, for old clients). */
+function because(...why: Why): Pick<LeftEntry, "reason" | "reason_code" | "reason_params"> {
+  const [code, params = {}]: [LeftCode, TextParams?] = why;
+  return { reason: renderText("zh", code, params), reason_code: code, reason_params: params };
 }
 
 /** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
@@ -204,13 +217,13 @@ function leave(ctx: Book, item: Omit<LeftEntry, "course">): void {
 }
 
 /** Leaves one job of the current chapter for the user, with a link to its chapter. */
-function leaveJob(ctx: Book, job: StoredJob, reason: string): void {
+function leaveJob(ctx: Book, job: StoredJob, ...why: Why): void {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
   job.handled = true;
   leave(ctx, {
-    chapter: chapter.title, item: job.name, kind: job.type === "other" ? job.rawType : job.type, reason,
+    chapter: chapter.title, item: job.name, kind: job.type === "other" ? job.rawType : job.type, ...because(...why),
     url: chapterPageUrl(ctx.io.urls, course, chapter.id, course.enc ?? null),
     ref: refOf(course, jobWeight(s, job), { chapterId: chapter.id, jobid: job.jobid, tab: job.tab }),
   });
@@ -221,20 +234,20 @@ function leaveJob(ctx: Book, job: StoredJob, reason: string): void {
 async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
-  if (!r.ok) return onFailure(ctx, r, (e) => ({ kind: "fail", message: `读取超星课程列表失败: ${e.message}` }));
+  if (!r.ok) return onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
   for (const id of s.courseIds) {
     // A course taken in several classes is resolved to each of its classes.
     const matches = r.value.filter((c) => c.courseId === id);
     if (matches.length === 0) {
       if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
-        s.left.push({ course: id, chapter: "", item: "", kind: "course", reason: "该课程不在超星账号的课程列表中", url: null });
+        s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
       }
-      log(ctx, "WARNING", `课程 ${id} 不在超星账号的课程列表中，已跳过`);
+      log(ctx, "WARNING", "course.missing", { course_id: id });
     }
     for (const c of matches) s.courses.push({ courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo" });
   }
-  if (s.courses.length === 0) return { kind: "fail", message: "所选课程均不在超星账号的课程列表中" };
-  log(ctx, "INFO", `共 ${s.courses.length} 门课程: ${s.courses.map((c) => c.name).join("、")}`);
+  if (s.courses.length === 0) return fail("fail.no_courses");
+  log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
   s.phase = "chapters";
   s.ci = 0;
   return next();
@@ -249,7 +262,10 @@ function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   course.done = w.done;
   course.total = w.total;
   const leftHere = s.left.filter((l) => l.ref && courseKey(l.ref) === courseKey(course)).length;
-  if (status === "done") log(ctx, "INFO", leftHere ? `课程「${course.name}」已处理完，${leftHere} 项需要你手动完成` : `✅ 课程「${course.name}」已完成`);
+  if (status === "done") {
+    if (leftHere) log(ctx, "INFO", "course.done_left", { course: course.name, left: leftHere });
+    else log(ctx, "INFO", "course.done", { course: course.name });
+  }
   s.ci++;
   s.chapters = [];
   s.hi = 0;
@@ -268,22 +284,21 @@ function finishAll(ctx: Book): Outcome {
   s.phase = "done";
   s.recheck = null;
   const left = s.left.length;
-  log(ctx, "INFO", left
-    ? `全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点；${left} 项需要你在学习通中手动完成（任务页有链接），完成后可点「重新检查」`
-    : `🎉 全部课程处理完毕，完成 ${s.stats.jobsDone} 个任务点`);
+  if (left) log(ctx, "INFO", "all.done_left", { jobs: s.stats.jobsDone, left });
+  else log(ctx, "INFO", "all.done", { jobs: s.stats.jobsDone });
   return { kind: "complete" };
 }
 
 /** Skips the rest of the current course, listed for the user with a link to the course. */
-function skipCourse(ctx: Book, reason: string): Outcome {
+function skipCourse(ctx: Book, ...why: Why): Outcome {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const w = courseWeights(s);
   leave(ctx, {
-    chapter: "", item: "", kind: "course", reason, url: coursePageUrl(ctx.io.urls, course),
+    chapter: "", item: "", kind: "course", ...because(...why), url: coursePageUrl(ctx.io.urls, course),
     ref: refOf(course, Math.max(0, w.total - w.done)),
   });
-  log(ctx, "WARNING", `课程「${course.name}」已跳过: ${reason}`);
+  log(ctx, "WARNING", "course.skipped", { course: course.name, reason: why[0], ...why[1] });
   return advanceCourse(ctx, "skipped");
 }
 
@@ -291,10 +306,11 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const r = await call(ctx, { op: "chapters", course });
-  if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, `读取章节列表失败: ${e.message}`));
+  if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, "left.chapters_failed", { error: e.message }));
   course.enc = r.value.enc;
   s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
-  log(ctx, "INFO", `📚 开始课程「${course.name}」，共 ${s.chapters.length} 个章节`);
+  course.jobsOpen = s.chapters.reduce((n, c) => n + (c.finished ? 0 : c.jobCount), 0);
+  log(ctx, "INFO", "course.start", { course: course.name, chapters: s.chapters.length });
   s.hi = 0;
   return enterChapter(ctx);
 }
@@ -327,7 +343,7 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: s.tab });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "not_open") return notOpen(ctx);
-    return onFailure(ctx, r, (e) => skipChapter(ctx, `读取任务点失败: ${e.message}`));
+    return onFailure(ctx, r, (e) => skipChapter(ctx, "left.cards_failed", { error: e.message }));
   }
   s.notopen.skipping = false;
   if (r.value.defaults?.reportTimeInterval) s.reportInterval = r.value.defaults.reportTimeInterval;
@@ -337,16 +353,30 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   // Tabs are read one per step; past the last one the page has no mArg (or no attachments).
   const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
   if (more) return next();
+  countOpen(s, required);
   if (required.length === 0) {
     s.phase = "visit";
     return next();
   }
   const rereading = (s.rereads ?? 0) > 0;
   if (rereading && !required.some((j) => !j.isPassed && !j.handled)) return chapterDone(ctx);
-  if (rereading) log(ctx, "INFO", `章节「${chapter.title}」出现了新的任务点`);
+  if (rereading) log(ctx, "INFO", "chapter.new_jobs", { chapter: chapter.title });
   s.phase = "job";
   s.ji = 0;
   return next();
+}
+
+/**
+ * The chapter list counts no task points for a locked chapter: once its cards are read, the open ones
+ * found (or passed by us since) raise the course's count of open task points (its `jobs_left`).
+ */
+function countOpen(s: EngineState, required: StoredJob[]): void {
+  const course = s.courses[s.ci]!;
+  const chapter = s.chapters[s.hi]!;
+  const open = required.filter((j) => !j.isPassed || j.handled).length;
+  const counted = chapter.counted ?? (chapter.finished ? 0 : chapter.jobCount);
+  if (open > counted && course.jobsOpen !== undefined) course.jobsOpen += open - counted;
+  chapter.counted = Math.max(open, counted);
 }
 
 /** Adds the jobs of a cards tab not seen yet; a job seen before takes the card's fresh `isPassed`. */
@@ -368,8 +398,8 @@ async function visitChapter(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const chapter = s.chapters[s.hi]!;
   const r = await call(ctx, { op: "visit", course: s.courses[s.ci]!, chapterId: chapter.id });
-  if (!r.ok) return onFailure(ctx, r, (e) => skipChapter(ctx, `访问章节失败: ${e.message}`));
-  log(ctx, "INFO", `${ITEM_MARKS.empty} 已访问章节「${chapter.title}」`);
+  if (!r.ok) return onFailure(ctx, r, (e) => skipChapter(ctx, "left.visit_failed", { error: e.message }));
+  log(ctx, "INFO", "chapter.visited", { chapter: chapter.title });
   return chapterDone(ctx);
 }
 
@@ -391,15 +421,15 @@ function chapterDone(ctx: Book): Outcome {
 }
 
 /** A chapter that cannot be read: listed for the user with its link, and the course goes on. */
-function skipChapter(ctx: Book, reason: string): Outcome {
+function skipChapter(ctx: Book, ...why: Why): Outcome {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
   leave(ctx, {
-    chapter: chapter.title, item: "", kind: "chapter", reason, url: chapterPageUrl(ctx.io.urls, course, chapter.id, course.enc ?? null),
+    chapter: chapter.title, item: "", kind: "chapter", ...because(...why), url: chapterPageUrl(ctx.io.urls, course, chapter.id, course.enc ?? null),
     ref: refOf(course, chapterEstimate(s, chapter.jobCount), { chapterId: chapter.id }),
   });
-  log(ctx, "WARNING", `章节「${chapter.title}」已跳过: ${reason}`);
+  log(ctx, "WARNING", "chapter.skipped", { chapter: chapter.title, reason: why[0], ...why[1] });
   return nextChapter(ctx);
 }
 
@@ -407,22 +437,22 @@ function skipChapter(ctx: Book, reason: string): Outcome {
 function notOpen(ctx: Book): Outcome {
   const { s } = ctx;
   const chapter = s.chapters[s.hi]!;
-  if (s.notopenAction === "continue") return skipChapter(ctx, "章节未开放，已跳过");
+  if (s.notopenAction === "continue") return skipChapter(ctx, "left.notopen_skipped");
   if (s.notopenAction === "ask") {
-    if (s.notopen.skipping) return skipChapter(ctx, "章节未开放，按你的选择跳过");
-    log(ctx, "WARNING", `章节「${chapter.title}」未开放，任务已暂停，等待你选择跳过、停止该课程，或完成后重新检查`);
+    if (s.notopen.skipping) return skipChapter(ctx, "left.notopen_user_skip");
+    log(ctx, "WARNING", "chapter.notopen_ask", { chapter: chapter.title });
     return { kind: "pause", reason: "notopen_ask", chapter: chapter.title };
   }
   const attempts = (s.notopen.attempts[chapter.id] ?? 0) + 1;
   s.notopen.attempts[chapter.id] = attempts;
   if (attempts > MAX_NOTOPEN_RETRIES) {
-    return skipCourse(ctx, `章节「${chapter.title}」重试 ${MAX_NOTOPEN_RETRIES} 次仍未开放。请手动完成前面章节的测验等任务点后重新检查`);
+    return skipCourse(ctx, "left.notopen_gave_up", { chapter: chapter.title, attempts: MAX_NOTOPEN_RETRIES });
   }
   if (s.hi === 0) {
-    log(ctx, "WARNING", `章节「${chapter.title}」未开放，${NOTOPEN_WAIT_MS / 1000} 秒后重试（第 ${attempts} 次）`);
+    log(ctx, "WARNING", "chapter.notopen_wait", { chapter: chapter.title, seconds: NOTOPEN_WAIT_MS / 1000, attempt: attempts });
     return next(NOTOPEN_WAIT_MS);
   }
-  log(ctx, "INFO", `章节「${chapter.title}」未开放，回到上一章补完任务点后重试（第 ${attempts} 次）`);
+  log(ctx, "INFO", "chapter.notopen_retry", { chapter: chapter.title, attempt: attempts });
   s.notopen.returnTo = s.hi;
   s.hi--;
   s.chapters[s.hi]!.finished = false;
@@ -437,8 +467,8 @@ export function applyNotopenChoice(s: EngineState, choice: "skip" | "stop" | "re
   const logs: LogEvent[] = [];
   const book: Book = { s, logs, io: { urls } };
   if (choice === "skip") s.notopen.skipping = true;
-  else if (choice === "stop") skipCourse(book, "章节未开放，已按你的选择停止该课程");
-  else log(book, "INFO", `重新检查章节「${s.chapters[s.hi]?.title ?? ""}」是否已开放`);
+  else if (choice === "stop") skipCourse(book, "left.notopen_user_stop");
+  else log(book, "INFO", "chapter.recheck", { chapter: s.chapters[s.hi]?.title ?? "" });
   return logs;
 }
 
@@ -457,13 +487,13 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
     }
     switch (job.type) {
       case "quiz":
-        if (s.notopen.returnTo === null) log(ctx, "INFO", `${ITEM_MARKS.quiz} 测验「${job.name}」留给你手动完成`);
-        leaveJob(ctx, job, "章节测验需要你手动完成");
+        if (s.notopen.returnTo === null) log(ctx, "INFO", "job.quiz_left", { item: job.name });
+        leaveJob(ctx, job, "left.quiz");
         s.ji++;
         continue;
       case "other":
-        leaveJob(ctx, job, "暂不支持的任务点类型");
-        log(ctx, "WARNING", `任务点「${job.name}」(${job.rawType}) 暂不支持，已跳过`);
+        leaveJob(ctx, job, "left.unsupported");
+        log(ctx, "WARNING", "job.unsupported", { item: job.name, type: job.rawType });
         s.ji++;
         continue;
       case "document":
@@ -473,18 +503,18 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
           : await call(ctx, { op: "read", course, chapterId: chapter.id, job });
         if (!r.ok) {
           return onFailure(ctx, r, (e) => {
-            leaveJob(ctx, job, `超星的回复异常（${e.message}），请手动完成`);
-            log(ctx, "WARNING", `${itemLabel(job)} ${e.message}，留给你手动完成`);
+            leaveJob(ctx, job, "left.odd_reply", { error: e.message });
+            log(ctx, "WARNING", "job.odd_reply", { item: itemLabel(job), error: e.message });
             s.ji++;
             return next();
           });
         }
         if (r.value) {
           passJob(ctx, job);
-          log(ctx, "INFO", `${itemLabel(job)} 已完成`);
+          log(ctx, "INFO", "job.done", { item: itemLabel(job) });
         } else {
-          leaveJob(ctx, job, "超星未接受该任务点");
-          log(ctx, "WARNING", `${itemLabel(job)} 未被超星接受，已跳过`);
+          leaveJob(ctx, job, "left.not_accepted");
+          log(ctx, "WARNING", "job.refused", { item: itemLabel(job) });
         }
         s.ji++;
         return next();
@@ -492,8 +522,8 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
       case "video":
       case "audio":
         if (job.mid === null) {
-          leaveJob(ctx, job, "视频转码失败，无法播放");
-          log(ctx, "WARNING", `${itemLabel(job)} 转码失败，无法播放，已跳过`);
+          leaveJob(ctx, job, "left.transcode_failed");
+          log(ctx, "WARNING", "job.transcode_failed", { item: itemLabel(job) });
           s.ji++;
           continue;
         }
@@ -520,6 +550,8 @@ function passJob(ctx: Book, job: StoredJob): void {
   job.handled = true;
   ctx.s.worked = true;
   ctx.s.stats.jobsDone++;
+  const course = ctx.s.courses[ctx.s.ci];
+  if (course) course.jobsDone = (course.jobsDone ?? 0) + 1;
 }
 
 async function releaseVideo(ctx: Ctx): Promise<void> {
@@ -527,16 +559,16 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
   await ctx.io.releaseVideo();
 }
 
-async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, reason = "进度上报未被超星通过，请在学习通中观看"): Promise<Outcome> {
+async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, why: Why = ["left.report_not_passed"]): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media;
   if (passed) {
     passJob(ctx, job);
     s.stats.mediaDoneSeconds += m?.duration ?? 0;
-    log(ctx, "INFO", `${itemLabel(job)} 已完成 (${mmss(m?.duration ?? 0)})`);
+    log(ctx, "INFO", "media.done", { item: itemLabel(job), duration: mmss(m?.duration ?? 0) });
   } else {
-    leaveJob(ctx, job, reason);
-    log(ctx, "WARNING", `${itemLabel(job)} ${reason}，已跳过`);
+    leaveJob(ctx, job, ...why);
+    log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
   }
   s.media = null;
   await releaseVideo(ctx);
@@ -563,7 +595,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) {
-      return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, e.kind === "not_ready" ? "视频尚未就绪（可能仍在转码），请稍后在学习通中观看" : `超星的回复异常（${e.message}）`));
+      return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, e.kind === "not_ready" ? ["left.not_ready"] : ["left.odd_reply", { error: e.message }]));
     }
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
@@ -574,8 +606,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     if (m.stage === "start" && m.recoveries === 0) {
       s.stats.mediaSeen++;
       s.stats.mediaSeenSeconds += job.seconds;
-      const slower = m.speed < s.speed ? "，课程禁止倍速" : "";
-      log(ctx, "INFO", `${itemLabel(job)} 开始播放 (${mmss(m.playingTime)} / ${mmss(m.end)}，${m.speed}x${slower})`);
+      log(ctx, "INFO", m.speed < s.speed ? "media.start_1x" : "media.start", { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
   }
@@ -622,9 +653,10 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, job);
-    return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, `超星的回复异常（${e.message}）`));
+    return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, ["left.odd_reply", { error: e.message }]));
   }
   s.stats.studySeconds += Math.round(elapsed);
+  course.studySeconds = (course.studySeconds ?? 0) + Math.round(elapsed);
   m.watched += elapsed;
   m.playingTime = playingTime;
   m.lastReportAt = now;
@@ -675,12 +707,12 @@ async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outco
   ctx.signal = "forbidden";
   if (m.rt.length > 1) {
     m.rt.shift();
-    log(ctx, "DEBUG", `上报被拒绝(403)，改用 rt=${m.rt[0]} 重试`);
+    log(ctx, "DEBUG", "report.rt_retry", { rt: m.rt[0]! });
     return next(CALL_GAP_MS * 4);
   }
   m.recoveries++;
-  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false, "进度上报一再被超星拒绝(403)，请在学习通中观看");
-  log(ctx, "WARNING", `${itemLabel(job)} 上报被拒绝(403)，重新获取播放凭证（第 ${m.recoveries} 次）`);
+  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false, ["left.report_forbidden"]);
+  log(ctx, "WARNING", "report.forbidden", { item: itemLabel(job), attempt: m.recoveries });
   m.dtoken = null;
   m.rt = rtCandidates(job);
   m.stage = "start";
@@ -714,7 +746,7 @@ export function startRecheck(s: EngineState): LogEvent[] {
   s.failures = 0;
   // What the user sees now is the honest figure; the recheck only adds what they finished.
   s.progressFloor = 0;
-  return [{ level: "INFO", message: `重新检查 ${s.left.length} 项需要你处理的内容` }];
+  return [logLine("INFO", "recheck.start", { n: s.left.length })];
 }
 
 /** One left item per step (one call): its chapter's card for a job, the course's chapter tree otherwise. */
@@ -763,8 +795,10 @@ function clearLeft(ctx: Ctx, entry: LeftEntry): void {
   if (course) {
     course.done = whole ? course.total : Math.min(course.total ?? 0, (course.done ?? 0) + ref.weight);
     if (whole) course.status = "done";
+    // Done by the user, so no longer open (a chapter's count is not known here: it stays until the end).
+    if (course.jobsOpen !== undefined && (whole || ref.jobid)) course.jobsOpen = whole ? (course.jobsDone ?? 0) : course.jobsOpen - 1;
   }
-  log(ctx, "INFO", `「${entry.item || entry.chapter || entry.course}」已在学习通中完成，已从待处理列表移除`);
+  log(ctx, "INFO", "recheck.cleared", { item: entry.item || entry.chapter || entry.course });
 }
 
 function finishRecheck(ctx: Ctx): Outcome {

@@ -26,6 +26,12 @@ export const ERROR_STATUS = {
   invalid_pairing_code: 400,
   limits_locked: 409,
   conflict: 409,
+  /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
+  task_state: 409,
+  /** Issue 17: the change would leave no active admin. */
+  last_admin: 409,
+  /** Issue 17: an admin deleting their own account. */
+  self_delete: 409,
   running_cap: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
@@ -65,7 +71,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfter?: number } = {},
+    readonly extra: { errors?: FieldError[]; retryAfter?: number; status?: string } = {},
   ) {
     super(detail);
   }
@@ -78,9 +84,15 @@ export class ApiError extends Error {
 export const notFound = (detail = "资源不存在") => new ApiError("not_found", detail);
 export const conflict = (detail: string) => new ApiError("conflict", detail);
 
+const DUPLICATE_DETAIL = { username: "用户名已存在", email: "邮箱已被注册" } as const;
+/** A username or email another account has: the body's `errors` names the field. */
+export const duplicate = (field: keyof typeof DUPLICATE_DETAIL) =>
+  new ApiError("duplicate", DUPLICATE_DETAIL[field], { errors: [{ field, message: DUPLICATE_DETAIL[field], code: "duplicate" }] });
+
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.extra.retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(err.extra.retryAfter)));
-  const body: { detail: string; code: ErrorCode; errors?: FieldError[] } = { detail: err.detail, code: err.code };
+  const body: { detail: string; code: ErrorCode; errors?: FieldError[]; status?: string } = { detail: err.detail, code: err.code };
   if (err.extra.errors) body.errors = err.extra.errors;
+  if (err.extra.status !== undefined) body.status = err.extra.status;
   return c.json(body, err.status);
 }

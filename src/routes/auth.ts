@@ -10,7 +10,7 @@ import { config } from "../config";
 import { passwordResets, userConfigs, users } from "../db/schema";
 import { clock, isoNow } from "../lib/clock";
 import { sha256Hex, randomToken } from "../lib/encoding";
-import { ApiError } from "../lib/errors";
+import { ApiError, duplicate } from "../lib/errors";
 import { mailSender } from "../lib/mail";
 import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
 import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
@@ -91,16 +91,16 @@ export function registerAuthRoutes(app: App) {
         .from(users)
         .where(sql`lower(${users.username}) = ${body.username.toLowerCase()} OR lower(${users.email}) = ${body.email.toLowerCase()}`)
         .all();
-      if (taken.some((u) => u.username.toLowerCase() === body.username.toLowerCase())) throw new ApiError("duplicate", "用户名已存在");
-      if (taken.length) throw new ApiError("duplicate", "邮箱已被注册");
+      if (taken.some((u) => u.username.toLowerCase() === body.username.toLowerCase())) throw duplicate("username");
+      if (taken.length) throw duplicate("email");
       const now = isoNow();
       const passwordHash = await hashPassword(body.password, cfg.PASSWORD_PEPPER, cfg.PBKDF2_ITERATIONS);
       let user: UserRow;
       try {
         user = (await db.insert(users).values({ username: body.username, email: body.email, passwordHash, createdAt: now, lastLogin: now }).returning().get());
-      } catch {
-        // Lost a race with a concurrent registration of the same name: the unique index decided.
-        throw new ApiError("duplicate", "用户名或邮箱已被注册");
+      } catch (e) {
+        // Lost a race with a concurrent registration of the same name: the unique index decided (and names itself).
+        throw duplicate(String(e).includes("users_email_lower") ? "email" : "username");
       }
       await db.insert(userConfigs).values({ userId: user.id, updatedAt: now });
       return c.json(await tokenResponse(c, user), 201);

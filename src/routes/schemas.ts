@@ -9,7 +9,7 @@ const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ description: "字段路径（点分隔）；整个请求体为 body" }),
     message: z.string(),
-    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等" }),
+    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
     params: z
       .object({
         minimum: z.number().optional(),
@@ -27,8 +27,9 @@ const FieldErrorSchema = z
 export const ErrorSchema = z
   .object({
     detail: z.string(),
-    code: z.string(),
-    errors: z.array(FieldErrorSchema).max(20).optional(),
+    code: z.string().openapi({ description: "错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态）" }),
+    errors: z.array(FieldErrorSchema).max(20).optional().openapi({ description: "逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email）" }),
+    status: z.string().optional().openapi({ description: "task_state 时：任务当前的状态" }),
   })
   .openapi("Error");
 
@@ -94,7 +95,9 @@ export const errors = {
   401: err("未认证：缺少、无效、过期或已撤销的令牌"),
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
-  409: err("状态冲突：当前状态不允许此操作"),
+  409: err(
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict",
+  ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
   429: err("请求过于频繁（带 Retry-After）"),

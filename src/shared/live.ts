@@ -5,6 +5,7 @@
  * this file must stay free of runtime imports (the dashboard bundles it).
  */
 import type { NotifyEventKind } from "./notify";
+import type { TextParams } from "./texts";
 
 export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -33,10 +34,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 import type { LeftForUser, TaskLive } from "../tasks/shape";
 export type { LeftForUser, TaskLive };
 
+/** A log line as pushed and listed: `message` is the zh text of `code` + `params` (null on lines from before issue 17). */
 export interface TaskLogLine {
   id: number;
   level: LogLevel;
   message: string;
+  code: string | null;
+  params: TextParams | null;
   created_at: string;
 }
 
@@ -52,7 +56,16 @@ export type ServerMessage =
   | { type: "pong" }
   | { type: "task_update"; task_id: number; data: TaskLive }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
-  | { type: "notification"; level: "info" | "success" | "warning" | "error"; message: string; task_id?: number; event?: NotifyEventKind }
+  | {
+      type: "notification";
+      level: "info" | "success" | "warning" | "error";
+      /** The zh text of `code` + `params` (for old clients). */
+      message: string;
+      code?: string;
+      params?: TextParams;
+      task_id?: number;
+      event?: NotifyEventKind;
+    }
   | { type: "error"; message: string; detail: string };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */

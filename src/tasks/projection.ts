@@ -3,7 +3,8 @@ import { getDb } from "../db/client";
 import { studyDays, taskLogs, tasks, upstreamEvents, users } from "../db/schema";
 import { backoffMs } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
-import type { LogLevel, TaskLogLine } from "../shared/live";
+import type { LogEvent } from "../engine/log";
+import type { TaskLogLine } from "../shared/live";
 import { liveOf, type TaskRecord } from "./record";
 import { mirrorColumns, type Owned } from "./shape";
 
@@ -13,11 +14,7 @@ import { mirrorColumns, type Owned } from "./shape";
  * and never throws at the object, which keeps what failed and tries again (src/durable/task.ts).
  */
 
-export interface PendingLog {
-  level: LogLevel;
-  message: string;
-  created_at: string;
-}
+export type PendingLog = LogEvent & { created_at: string };
 
 /** While running, the row's progress columns are refreshed at most this often, and only when something moved. */
 const MIRROR_EVERY_MS = 5 * 60_000;
@@ -83,8 +80,8 @@ export async function appendLogs(env: Env, taskId: number, lines: PendingLog[]):
   try {
     return await db
       .insert(taskLogs)
-      .values(lines.map((l) => ({ taskId, level: l.level, message: l.message.slice(0, 2000), createdAt: l.created_at })))
-      .returning({ id: taskLogs.id, level: taskLogs.level, message: taskLogs.message, created_at: taskLogs.createdAt });
+      .values(lines.map((l) => ({ taskId, level: l.level, message: l.message.slice(0, 2000), code: l.code ?? null, params: l.params ?? null, createdAt: l.created_at })))
+      .returning({ id: taskLogs.id, level: taskLogs.level, message: taskLogs.message, code: taskLogs.code, params: taskLogs.params, created_at: taskLogs.createdAt });
   } catch (e) {
     if (String(e).includes("FOREIGN KEY")) return "gone";
     console.warn(`task ${taskId}: logs not written`, e);
@@ -136,7 +133,7 @@ export class Projection {
   ) {}
 
   /** Records what the row must catch up on: everything after a transition, the progress columns when due. */
-  queue(t: TaskRecord, logs: { level: LogLevel; message: string }[], mirror: "none" | "progress" | "full"): void {
+  queue(t: TaskRecord, logs: LogEvent[], mirror: "none" | "progress" | "full"): void {
     const at = new Date(clock.now()).toISOString();
     t.outbox = [...t.outbox, ...logs.map((l) => ({ ...l, created_at: at }))].slice(-MAX_OUTBOX);
     if (mirror === "full" || (mirror === "progress" && t.mirror.pending === "none")) t.mirror.pending = mirror;

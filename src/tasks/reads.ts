@@ -44,5 +44,7 @@ export async function detailOf(env: Env, row: TaskRow, newestFirst: (typeof task
   return { ...withLive(row, await taskStub(env, row.id).live()), logs: logsOut(newestFirst, {}) };
 }
 
-export const logOut = (l: typeof taskLogs.$inferSelect) => ({ id: l.id, task_id: l.taskId, level: l.level, message: l.message, created_at: l.createdAt });
+export const logOut = (l: typeof taskLogs.$inferSelect) => ({
+  id: l.id, task_id: l.taskId, level: l.level, message: l.message, code: l.code ?? null, params: l.params ?? null, created_at: l.createdAt,
+});
 

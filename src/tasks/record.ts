@@ -1,8 +1,9 @@
 import { publicLeft, type EngineState } from "../engine/state";
-import { computeProgress } from "../engine/progress";
+import { computeProgress, courseFigures } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { NotifyEventKind } from "../shared/notify";
+import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
 import type { PendingLog } from "./projection";
 import type { TaskLive, TaskRow } from "./shape";
 
@@ -21,6 +22,8 @@ export interface TaskRecord {
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
+  /** Why it failed, coded (`errorMsg` is its zh text); absent in records from before issue 17. */
+  error?: Coded | null;
   startTime: string | null;
   endTime: string | null;
   queuePosition: number | null;
@@ -48,7 +51,8 @@ export interface TaskRecord {
 export function recordOf(row: TaskRow): TaskRecord {
   return {
     id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
-    reason: row.reason as TaskReason | null, errorMsg: row.error_msg, startTime: row.start_time, endTime: row.end_time,
+    reason: row.reason as TaskReason | null, errorMsg: row.error_msg,
+    error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
     gen: 0, crashes: 0, mirror: { pending: "none", at: 0, studySeconds: 0, progress: row.progress }, outbox: [], dueAt: null, lateness: [],
   };
@@ -66,6 +70,8 @@ export function liveOf(t: TaskRecord): TaskLive {
     start_time: t.startTime,
     end_time: t.endTime,
     error_msg: t.errorMsg,
+    error_code: t.error?.code ?? null,
+    error_params: t.error?.params ?? null,
     completed_courses: p?.completed_courses ?? 0,
     total_courses: p?.total_courses ?? new Set(t.courseIds).size,
     speed: e?.speed ?? t.speed,
@@ -80,25 +86,30 @@ export function liveOf(t: TaskRecord): TaskLive {
     eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
     queue_position: t.queuePosition,
     notopen_chapter: t.notopenChapter,
+    courses: e ? courseFigures(e) : [],
   };
 }
 
 /**
  * What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the
- * task. `event` (issue 15) lets the dashboard word it in the user's language and link the task.
+ * task. `event` (issue 15) and `code` + `params` (issue 17) let the dashboard word it in the user's
+ * language and link the task; `message` is the code's zh text.
  */
 export function notificationOf(t: TaskRecord): TaskMessage | null {
-  const note = (level: "success" | "warning" | "error", event: NotifyEventKind, message: string): TaskMessage => ({ type: "notification", level, message, task_id: t.id, event });
-  const name = `任务「${t.name}」`;
+  const note = (level: "success" | "warning" | "error", event: NotifyEventKind, code: TextCode, extra: TextParams = {}): TaskMessage => {
+    const params = { task: t.name, ...extra };
+    return { type: "notification", level, message: renderText("zh", code, params), code, params, task_id: t.id, event };
+  };
   if (t.status === "completed") {
     const left = t.engine?.left.length ?? 0;
-    return left ? note("warning", "completed", `${name}已完成，${left} 项需要你在学习通中处理`) : note("success", "completed", `${name}已完成`);
+    return left ? note("warning", "completed", "note.completed_left", { left }) : note("success", "completed", "note.completed");
   }
-  if (t.status === "failed") return note("error", "failed", `${name}失败: ${t.errorMsg ?? "未知原因"}`);
-  if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", `${name}需要输入超星验证码才能继续`);
-  if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", `${name}已暂停：没有在线的中继。启动中继后会自动继续`);
-  if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", `${name}已暂停：超星风控拦截了请求，请稍后再恢复`);
-  if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", `${name}今日学习时长已达上限，明天自动继续`);
-  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
+  // Every way into failed sets the coded error (src/durable/task.ts).
+  if (t.status === "failed") return note("error", "failed", "note.failed", { failure: t.error?.code ?? "fail.internal", ...t.error?.params });
+  if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
+  if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
+  if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
+  if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
+  if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", "note.notopen_ask", { chapter: t.notopenChapter ?? "" });
   return null;
 }

@@ -1,15 +1,19 @@
 import { ApiError } from "../lib/errors";
+import type { TaskStatus } from "../shared/live";
 import type { TaskLive } from "./shape";
 
 /** Why the task object refused a request: a subset of the API's error codes, so one table gives the status. */
-export type TaskFailureCode = "not_found" | "conflict" | "running_cap" | "choice_required" | "captcha_wrong" | "upstream_failed";
+export type TaskFailureCode = "not_found" | "conflict" | "task_state" | "running_cap" | "choice_required" | "captcha_wrong" | "upstream_failed";
 
-export type TaskResult<T = TaskLive> = { ok: true; value: T } | { ok: false; code: TaskFailureCode; detail: string };
+type Refusal = { ok: false; code: TaskFailureCode; detail: string; status?: TaskStatus };
+export type TaskResult<T = TaskLive> = { ok: true; value: T } | Refusal;
 
-export const refused = (code: TaskFailureCode, detail: string): { ok: false; code: TaskFailureCode; detail: string } => ({ ok: false, code, detail });
+export const refused = (code: TaskFailureCode, detail: string): Refusal => ({ ok: false, code, detail });
+/** The task's state does not allow it: `task_state`, with the status it is in. */
+export const wrongState = (status: TaskStatus, detail: string): Refusal => ({ ok: false, code: "task_state", detail, status });
 
 /** The object's answer as the route's: the value, or the ApiError its code stands for. */
 export function settle<T>(r: TaskResult<T>): T {
   if (r.ok) return r.value;
-  throw new ApiError(r.code, r.detail);
+  throw new ApiError(r.code, r.detail, r.status ? { status: r.status } : {});
 }

@@ -9,13 +9,20 @@ import { LOG_LEVELS, NOTOPEN_ACTIONS, TASK_REASONS, TASK_STATUSES } from "../sha
  * the OpenAPI components, `TaskLive` (shared with the dashboard), the mirror's columns.
  */
 
+/** A coded sentence's parameters (src/shared/texts.ts). */
+export const TextParamsSchema = z.record(z.string(), z.union([z.string(), z.number()])).openapi("TextParams");
+/** A coded sentence on its own (a statistics warning): its code and parameters. */
+export const CodedSchema = z.object({ code: z.string(), params: TextParamsSchema }).openapi("CodedText");
+
 export const LeftItemSchema = z
   .object({
     course: z.string(),
     chapter: z.string(),
     item: z.string(),
     kind: z.string(),
-    reason: z.string(),
+    reason: z.string().openapi({ description: "原因（中文，供旧客户端显示）；新客户端按 reason_code 显示" }),
+    reason_code: z.string().nullable().openapi({ description: "原因代码（src/shared/texts.ts 的 left.*）；旧任务的条目为 null" }),
+    reason_params: TextParamsSchema.nullable().openapi({ description: "reason_code 的参数（课程、章节名等按原文显示）" }),
     url: z.string().nullable().openapi({ description: "在学习通中打开该章节（或课程）的链接；无可打开的页面时为 null" }),
   })
   .openapi("LeftForUser");
@@ -37,7 +44,9 @@ export const TaskSchema = z
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
     end_time: z.string().nullable(),
-    error_msg: z.string().nullable(),
+    error_msg: z.string().nullable().openapi({ description: "失败原因（中文，供旧客户端显示）；新客户端按 error_code 显示" }),
+    error_code: z.string().nullable().openapi({ description: "失败原因代码（src/shared/texts.ts 的 fail.*）；未失败或旧任务为 null" }),
+    error_params: TextParamsSchema.nullable().openapi({ description: "error_code 的参数" }),
     completed_courses: z.number().int(),
     total_courses: z.number().int(),
     speed: z.number().nullable(),
@@ -56,7 +65,22 @@ export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
 export const PROGRESS_FIELDS = ["progress", "completed_courses", "total_courses", "left_for_user", "study_seconds", "jobs_completed"] as const satisfies readonly (keyof Owned)[];
 
-/** What only the running engine knows: where it is right now. */
+/** One course of the task, as the engine counted it (issue 17: the task page's per-course card). */
+const TaskCourseSchema = z
+  .object({
+    course_id: z.string(),
+    name: z.string().nullable().openapi({ description: "课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null" }),
+    status: z.enum(["todo", "done", "skipped"]),
+    jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
+    jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
+    study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+  })
+  .openapi("TaskCourse");
+
+/**
+ * What only the running engine knows: where it is right now, and its per-course figures. Not mirrored to
+ * D1: only a task's detail (which asks its object) shows them, and lists do not.
+ */
 const TransientSchema = z.object({
   current_item: z.string().nullable(),
   item_progress: z.number().int(),
@@ -65,9 +89,10 @@ const TransientSchema = z.object({
   eta_seconds: z.number().nullable(),
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
+  courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null,
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
 };
 
 /** `task_update.data` and the live part of a detail: owned plus transient fields. */
@@ -75,7 +100,15 @@ export const TaskLiveSchema = OwnedSchema.extend(TransientSchema.shape);
 export type TaskLive = z.infer<typeof TaskLiveSchema>;
 
 export const LogSchema = z
-  .object({ id: z.number().int(), task_id: z.number().int(), level: z.enum(LOG_LEVELS), message: z.string(), created_at: z.string() })
+  .object({
+    id: z.number().int(),
+    task_id: z.number().int(),
+    level: z.enum(LOG_LEVELS),
+    message: z.string().openapi({ description: "日志（中文，由 code 与 params 生成，供旧客户端显示）" }),
+    code: z.string().nullable().openapi({ description: "事件代码（src/shared/texts.ts）；issue 17 之前的日志为 null" }),
+    params: TextParamsSchema.nullable().openapi({ description: "code 的参数；课程、章节、任务点名称按原文显示" }),
+    created_at: z.string(),
+  })
   .openapi("TaskLog");
 
 export const TaskViewSchema = TaskSchema.extend(TransientSchema.shape);
@@ -91,7 +124,9 @@ void sameFields;
 
 export function taskOut(row: TaskRow): TaskOut {
   const { updated_at: _, ...out } = row;
-  return { ...out, reason: out.reason as TaskOut["reason"] };
+  // Items mirrored before their reasons had codes.
+  const left = out.left_for_user.map((l) => ({ ...l, reason_code: l.reason_code ?? null, reason_params: l.reason_params ?? null }));
+  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left };
 }
 
 const pick = <K extends keyof Owned>(from: Owned, keys: readonly K[]): Pick<Owned, K> =>

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
+import { renderText, type TextCode, type TextParams } from "../../src/shared/texts";
 import { api, registerAdmin } from "../helpers/api";
 import { insertTask } from "./fixtures";
 
@@ -81,6 +82,7 @@ describe("GET /api/admin/statistics", () => {
       todayFailed: 1,
       successRate: 50,
       warnings: ["近 7 天超星拒绝访问（403）1 次，账号可能被风控", "1 个任务因验证码暂停，等待用户输入"],
+      warning_codes: [{ code: "warn.forbidden_7d", params: { forbidden: 1 } }, { code: "warn.captcha_waiting", params: { n: 1 } }],
       users: { total: 4, active: 3, new7d: 3 },
       tasksByStatus: { pending: 1, running: 1, paused: 1, completed: 2, failed: 2, cancelled: 1 },
       studyHoursTotal: 2,
@@ -134,9 +136,19 @@ describe("GET /api/admin/statistics", () => {
     await insertTask(u, { status: "completed", end_time: "2030-03-14T17:00:00.000Z" });
     await insertEvents("transient", "2030-03-14T10:00:00.000Z", 45);
     await insertEvents("captcha", "2030-03-14T10:00:00.000Z", 5);
-    expect((await stats(token)).warnings).toEqual([
+    const s = await stats(token);
+    expect(s.warnings).toEqual([
       "今日失败任务 3 个，多于完成的 1 个",
       "近 7 天超星异常 50 次（验证码 5，学习时长上限 0，会话过期 0，403 0，临时错误 45）",
+    ]);
+    // The same warnings as codes with their figures, for the dashboard's own wording (issue 17).
+    expect(s.warning_codes).toEqual([
+      { code: "warn.failed_today", params: { failed: 3, completed: 1 } },
+      { code: "warn.upstream_7d", params: { total: 50, captcha: 5, study_cap: 0, session_expired: 0, forbidden: 0, transient: 45 } },
+    ]);
+    expect(s.warning_codes.map((w: { code: TextCode; params: TextParams }) => renderText("en", w.code, w.params))).toEqual([
+      "3 tasks failed today, more than the 1 completed",
+      "50 Chaoxing failures in 7 days (captcha 5, study-time limit 0, session expired 0, 403 0, transient 45)",
     ]);
   });
 });

@@ -97,7 +97,7 @@ describe("GET /api/admin/tasks/{id}/logs", () => {
     const debug = await api("GET", `/api/admin/tasks/${id}/logs?level=DEBUG&limit=500`, { token: admin.token });
     expect(debug.body).toHaveLength(65);
     expect(new Set(debug.body.map((l: { level: string }) => l.level))).toEqual(new Set(["DEBUG"]));
-    expect(debug.body[0]).toEqual({ id: expect.any(Number), task_id: id, level: "DEBUG", message: "第 2 行", created_at: expect.stringMatching(/Z$/) });
+    expect(debug.body[0]).toEqual({ id: expect.any(Number), task_id: id, level: "DEBUG", message: "第 2 行", code: null, params: null, created_at: expect.stringMatching(/Z$/) });
 
     for (const q of ["limit=501", "limit=0", "after_id=-1", "level=TRACE"]) {
       expect((await api("GET", `/api/admin/tasks/${id}/logs?${q}`, { token: admin.token })).status, q).toBe(400);

@@ -102,7 +102,7 @@ describe("POST /api/admin/tasks/{id}/force-stop", () => {
     for (const status of ["completed", "failed", "cancelled"]) {
       const id = await insertTask(u.user.id, { status });
       const r = await api("POST", `/api/admin/tasks/${id}/force-stop`, { token });
-      expect(r, status).toMatchObject({ status: 409, body: { code: "conflict" } });
+      expect(r, status).toMatchObject({ status: 409, body: { code: "task_state", status } });
       expect(r.body.detail).toContain(status);
       expect(await row(id)).toMatchObject({ status });
     }

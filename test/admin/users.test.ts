@@ -120,7 +120,7 @@ describe("PUT /api/admin/users/{id}", () => {
     const a = await registerUser("dup");
     const b = await registerUser("dup");
     const taken = await api("PUT", `/api/admin/users/${a.user.id}`, { token, body: { email: b.user.email.toUpperCase() } });
-    expect(taken).toMatchObject({ status: 400, body: { detail: "邮箱已被注册", code: "duplicate" } });
+    expect(taken).toMatchObject({ status: 400, body: { detail: "邮箱已被注册", code: "duplicate", errors: [{ field: "email", code: "duplicate" }] } });
     const own = await api("PUT", `/api/admin/users/${a.user.id}`, { token, body: { email: a.user.email.toUpperCase() } });
     expect(own.status).toBe(200);
     expect(own.body.email).toBe(a.user.email.toUpperCase());
@@ -174,7 +174,7 @@ describe("the last active admin", () => {
     await soleAdmin(me.user.id);
     for (const body of [{ role: "user" }, { is_active: false }, { role: "user", is_active: false }]) {
       const r = await api("PUT", `/api/admin/users/${me.user.id}`, { token: me.token, body });
-      expect(r, JSON.stringify(body)).toMatchObject({ status: 409, body: { code: "conflict", detail: "不能降级或停用最后一个启用的管理员" } });
+      expect(r, JSON.stringify(body)).toMatchObject({ status: 409, body: { code: "last_admin", detail: "不能降级或停用最后一个启用的管理员" } });
     }
     // Other changes to the last admin are fine.
     expect((await api("PUT", `/api/admin/users/${me.user.id}`, { token: me.token, body: { email: `x${me.user.email}` } })).status).toBe(200);
@@ -238,7 +238,7 @@ describe("DELETE /api/admin/users/{id}", () => {
   it("refuses to delete yourself (409); another active admin may go", async () => {
     const me = await registerAdmin();
     await soleAdmin(me.user.id);
-    expect(await api("DELETE", `/api/admin/users/${me.user.id}`, { token: me.token })).toMatchObject({ status: 409, body: { detail: "不能删除自己的账号" } });
+    expect(await api("DELETE", `/api/admin/users/${me.user.id}`, { token: me.token })).toMatchObject({ status: 409, body: { code: "self_delete", detail: "不能删除自己的账号" } });
     // Whoever deletes is an active admin who stays, so deleting another active admin is allowed; the
     // last-admin 409 is reachable only by a race (next test).
     const other = await registerAdmin();

@@ -77,6 +77,7 @@ describe("transitions", () => {
     for (const a of ["pause", "resume", "retry"]) {
       const r = await post(a);
       expect(r.status, a).toBe(409);
+      expect(r.body).toMatchObject({ code: "task_state", status: "pending" });
       expect(r.body.detail).toContain("pending");
     }
     expect((await post("start")).status).toBe(200);
@@ -84,7 +85,7 @@ describe("transitions", () => {
     expect((await post("resume")).status).toBe(409);
     expect((await post("retry")).status).toBe(409);
     const del = await api("DELETE", `/api/tasks/${id}`, { token });
-    expect(del.status).toBe(409);
+    expect(del).toMatchObject({ status: 409, body: { code: "task_state", status: "running" } });
     expect((await post("pause")).status).toBe(200);
     expect((await post("pause")).body.detail).toContain("paused");
     expect((await post("resume")).status).toBe(200);

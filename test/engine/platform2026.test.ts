@@ -330,6 +330,6 @@ describe("checkpoints written before the 2026 protocol", () => {
     s.left = [{ course: "c", chapter: "", item: "", kind: "course", reason: "r" } as LeftEntry];
     upgradeState(s);
     expect(s).toMatchObject({ phase: "cards", tab: 0, ji: 0, jobs: [], media: null });
-    expect(publicLeft(s)).toEqual([{ course: "c", chapter: "", item: "", kind: "course", reason: "r", url: null }]);
+    expect(publicLeft(s)).toEqual([{ course: "c", chapter: "", item: "", kind: "course", reason: "r", reason_code: null, reason_params: null, url: null }]);
   });
 });

@@ -96,7 +96,7 @@ describe("step() driven directly", () => {
     const { s, io } = await setup([course("文档", [[{ type: "document", name: "d.pdf" }]])]);
     const refused: EngineIO = { ...io, call: async () => ({ ok: false, error: { kind: "login_failed", message: "登录超星失败: 用户名或密码错误", reason: "用户名或密码错误" } }) as never };
     const r = await step(s, refused);
-    expect(r.outcome).toEqual({ kind: "fail", message: "登录超星失败: 用户名或密码错误" });
+    expect(r.outcome).toEqual({ kind: "fail", message: "登录超星失败: 用户名或密码错误", code: "fail.login", params: { error: "用户名或密码错误" } });
   });
 
   it("complete with items left: a face-check course is skipped at once and listed with a link", async () => {

@@ -25,7 +25,7 @@ describe("restarts", () => {
 
     // What a woken hub is: a new instance over the same state, its in-memory routing empty. Pushing
     // through it must reach exactly the sockets whose attachments name the task.
-    const probe: TaskMessage = { type: "task_log", task_id: a, log: { id: 1, level: "INFO", message: "probe", created_at: "2026-01-01T00:00:00.000Z" } };
+    const probe: TaskMessage = { type: "task_log", task_id: a, log: { id: 1, level: "INFO", message: "probe", code: null, params: null, created_at: "2026-01-01T00:00:00.000Z" } };
     const delivered = await runInDurableObject(env.HUBS.getByName(`hub:${u.user.id}`), (_live, state) => new HubObject(state, env).push(a, [probe]));
     expect(delivered).toBe(true);
     expect(await onA.until((m) => m.type === "task_log" && m.log.message === "probe")).toBeTruthy();

@@ -6,6 +6,8 @@ import type { Db } from "../../db/client";
 import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";
 import { TASK_STATUSES, type TaskStatus } from "../../shared/live";
 import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
+import { renderText, type ParamsOf, type TextCode } from "../../shared/texts";
+import { CodedSchema } from "../../tasks/shape";
 import { bearer, errors, json } from "../schemas";
 import { foldTaskTotals, taskTotalsQuery } from "../../users/statistics";
 import { auditRead } from "./audit";
@@ -20,6 +22,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((
 const hours = (seconds: number) => Math.round(seconds / 36) / 100;
 
 /** Thresholds for `warnings`: a warning names what crossed which line. */
+type WarnCode = Extract<TextCode, `warn.${string}`>;
 const WARN = { failedToday: 3, upstream7d: 50, forbidden7d: 1, waitingCaptcha: 1 } as const;
 
 /** Upstream failure kinds (ChaoxingErrorKind), grouped into the headline figures. */
@@ -50,7 +53,10 @@ const StatisticsSchema = z
     warnings: z.array(z.string()).openapi({
       description:
         `需要管理员关注的情况（中文说明）：今日失败 ≥ ${WARN.failedToday} 且多于今日完成；近 7 天超星异常合计 ≥ ${WARN.upstream7d}；` +
-        `近 7 天 403 拒绝 ≥ ${WARN.forbidden7d}；有任务因验证码暂停等待用户输入`,
+        `近 7 天 403 拒绝 ≥ ${WARN.forbidden7d}；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应`,
+    }),
+    warning_codes: z.array(CodedSchema).openapi({
+      description: "warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示",
     }),
     users: z
       .object({ total: int("用户总数"), active: int("启用的用户数"), new7d: int("最近 7×24 小时内注册的用户数") })
@@ -128,14 +134,15 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
 
   const { completed, failed, cancelled } = tasksByStatus;
   const waiting = captchaWaiting[0]?.n ?? 0;
-  const warnings: string[] = [];
-  if (todayFailed >= WARN.failedToday && todayFailed > todayCompleted) warnings.push(`今日失败任务 ${todayFailed} 个，多于完成的 ${todayCompleted} 个`);
-  if (total >= WARN.upstream7d)
-    warnings.push(
-      `近 7 天超星异常 ${total} 次（验证码 ${grouped.captcha}，学习时长上限 ${grouped.studyCap}，会话过期 ${grouped.sessionExpired}，403 ${grouped.forbidden}，临时错误 ${grouped.transient}）`,
-    );
-  if (grouped.forbidden >= WARN.forbidden7d) warnings.push(`近 7 天超星拒绝访问（403）${grouped.forbidden} 次，账号可能被风控`);
-  if (waiting >= WARN.waitingCaptcha) warnings.push(`${waiting} 个任务因验证码暂停，等待用户输入`);
+  const warningCodes: { code: WarnCode; params: ParamsOf<WarnCode> }[] = [];
+  const warn = <C extends WarnCode>(code: C, params: ParamsOf<C>) => warningCodes.push({ code, params });
+  if (todayFailed >= WARN.failedToday && todayFailed > todayCompleted) warn("warn.failed_today", { failed: todayFailed, completed: todayCompleted });
+  if (total >= WARN.upstream7d) {
+    const { captcha, studyCap: study_cap, sessionExpired: session_expired, forbidden, transient } = grouped;
+    warn("warn.upstream_7d", { total, captcha, study_cap, session_expired, forbidden, transient });
+  }
+  if (grouped.forbidden >= WARN.forbidden7d) warn("warn.forbidden_7d", { forbidden: grouped.forbidden });
+  if (waiting >= WARN.waitingCaptcha) warn("warn.captcha_waiting", { n: waiting });
 
   const u = userRow[0]!;
   return {
@@ -148,7 +155,8 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
     todayCompleted,
     todayFailed,
     successRate: percent(completed, completed + failed),
-    warnings,
+    warnings: warningCodes.map((w) => renderText("zh", w.code, w.params)),
+    warning_codes: warningCodes,
     users: { total: u.total, active: u.active, new7d: u.new7d },
     tasksByStatus,
     studyHoursTotal: hours(studySeconds),

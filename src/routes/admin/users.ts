@@ -10,7 +10,7 @@ import { tasks, users } from "../../db/schema";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
 import { TaskSchema, taskOut } from "../../tasks/shape";
-import { ApiError, conflict, notFound } from "../../lib/errors";
+import { ApiError, duplicate, notFound } from "../../lib/errors";
 import { bearer, configOut, Email, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, StatisticsSchema, UserConfigSchema, UserSchema, userOut } from "../schemas";
 import { loadConfig } from "../../users/config";
 import { userStatistics } from "../../users/statistics";
@@ -95,7 +95,7 @@ async function assertEmailFree(db: Db, email: string, exceptId: number): Promise
     .from(users)
     .where(and(sql`lower(${users.email}) = ${email.toLowerCase()}`, ne(users.id, exceptId)))
     .get();
-  if (taken) throw new ApiError("duplicate", "邮箱已被注册");
+  if (taken) throw duplicate("email");
 }
 
 /** A deactivated or deleted user's way in ends at once: their tokens and live sockets, and their relay agents' sockets. */
@@ -213,10 +213,10 @@ export function registerAdminUserRoutes(app: App) {
           ]);
         } catch (e) {
           // Lost a race for the address: the unique index on lower(email) decided.
-          if (emailChanged && String(e).includes("UNIQUE")) throw new ApiError("duplicate", "邮箱已被注册");
+          if (emailChanged && String(e).includes("UNIQUE")) throw duplicate("email");
           throw e;
         }
-        if (!updated) throw conflict("不能降级或停用最后一个启用的管理员");
+        if (!updated) throw new ApiError("last_admin", "不能降级或停用最后一个启用的管理员");
       }
 
       // A demoted admin's open sockets may watch other users' tasks: close them all (1008), so the client
@@ -246,11 +246,11 @@ export function registerAdminUserRoutes(app: App) {
       const actor = c.var.auth.user;
       const u = await targetUser(db, c.req.valid("param").id);
       // 409, not 400: the request is well-formed; it conflicts with who is asking (api-contract.md 409 covers the admin rules).
-      if (u.id === actor.id) throw conflict("不能删除自己的账号");
+      if (u.id === actor.id) throw new ApiError("self_delete", "不能删除自己的账号");
       const where = and(eq(users.id, u.id), keepsAnActiveAdmin(u.id));
-      const lastAdminDetail = "不能删除最后一个启用的管理员";
+      const lastAdmin = () => new ApiError("last_admin", "不能删除最后一个启用的管理员");
       // Checked before anything is destroyed; checked again atomically in the final delete.
-      if (!(await db.select({ id: users.id }).from(users).where(where).get())) throw conflict(lastAdminDetail);
+      if (!(await db.select({ id: users.id }).from(users).where(where).get())) throw lastAdmin();
 
       await shutOut(c.env, u.id);
       const cancelled = await stopUserTasks(c.env, db, u.id);
@@ -267,7 +267,7 @@ export function registerAdminUserRoutes(app: App) {
         ),
         db.delete(users).where(where).returning({ id: users.id }),
       ]);
-      if (deleted.length === 0) throw conflict(lastAdminDetail);
+      if (deleted.length === 0) throw lastAdmin();
       return c.json({ message: "用户已删除" }, 200);
     },
   );

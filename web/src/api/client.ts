@@ -41,6 +41,8 @@ export class ApiFailure extends Error {
     readonly fieldErrors: FieldError[] = [],
     /** Seconds from `Retry-After` (429). */
     readonly retryAfter: number | null = null,
+    /** `task_state`: the status the task is in now. */
+    readonly taskStatus: string | null = null,
   ) {
     super(detail);
   }
@@ -99,6 +101,6 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const e = r.error;
   const retry = Number(r.response.headers.get("Retry-After"));
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null;
-  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, (e.errors ?? []) as FieldError[], retryAfter);
+  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, (e.errors ?? []) as FieldError[], retryAfter, e.status ?? null);
   throw new ApiFailure(r.response.status, "", "http", [], retryAfter);
 }

@@ -13,12 +13,13 @@ import { ApiFailure, type FieldError } from "./client";
 const KNOWN = new Set([
   "validation_error", "bad_request", "duplicate", "no_chaoxing_account", "chaoxing_login_failed", "wrong_password", "invalid_reset_token",
   "choice_required", "captcha_wrong", "unauthorized", "invalid_token", "token_expired", "token_revoked", "password_changed", "forbidden",
-  "account_disabled", "not_found", "conflict", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
+  "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
   "upstream_failed", "internal_error", "network", "offline",
 ]);
 
-/** Codes whose Chinese detail says more than the code (which name is taken; Chaoxing's reason). */
-const DETAIL_IN_ZH = new Set(["duplicate", "chaoxing_login_failed", "upstream_failed"]);
+/** Codes whose Chinese detail says more than the code (Chaoxing's reason). */
+const DETAIL_IN_ZH = new Set(["chaoxing_login_failed", "upstream_failed"]);
+const TASK_STATUSES = new Set(["pending", "running", "paused", "completed", "failed", "cancelled"]);
 
 /** Per-screen wording for a code whose general text does not fit there (a 401 at sign-in is a wrong password). */
 export type ErrorOverrides = Partial<Record<string, MessageKey>>;
@@ -30,6 +31,13 @@ export function errorText(e: unknown, t: Translate, lang: Lang, overrides: Error
   if (lang === "zh" && DETAIL_IN_ZH.has(e.code) && e.detail) return e.detail;
   if (e.code === "rate_limited") return e.retryAfter ? t("error.rate_limited", { wait: duration(e.retryAfter, t) }) : t("error.rate_limited_now");
   if (e.code === "validation_error" && e.fieldErrors.length) return t("error.validation_fields", { fields: e.fieldErrors.map((f) => f.field).join(", ") });
+  if (e.code === "duplicate") {
+    const field = e.fieldErrors[0]?.field;
+    return t(field === "username" ? "error.duplicate_username" : field === "email" ? "error.duplicate_email" : "error.duplicate");
+  }
+  if (e.code === "task_state") {
+    return e.taskStatus && TASK_STATUSES.has(e.taskStatus) ? t("error.task_state", { status: t(`status.${e.taskStatus}` as MessageKey) }) : t("error.conflict_task");
+  }
   if (KNOWN.has(e.code)) return t(`error.${e.code}` as MessageKey);
   return t("error.http", { status: e.status });
 }

@@ -4,9 +4,8 @@ import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, tokenStore, unwrap, type Res } from "./client";
 
 export type User = Res<"/api/auth/me", "get">;
-/** Fields the contract adds that the generated types do not have yet: each log line's `code` and `params` (issue 17). */
 export type LeftItem = LeftForUser;
-export type LogLine = TaskLogLine & { code?: string; params?: Record<string, string | number> };
+export type LogLine = TaskLogLine;
 type Detail = Res<"/api/tasks/{id}", "get">;
 export type Task = Omit<Detail, "left_for_user" | "logs"> & { left_for_user: LeftItem[]; logs: LogLine[] };
 export type AdminTask = Task & { username: string };
@@ -48,17 +47,10 @@ export function useTaskList(page: number, pageSize: number, status?: TaskRow["st
   });
 }
 
-/** Set when a task finished: the next course list asks Chaoxing afresh (the server caches progress for minutes). */
-let coursesChanged = false;
-
 /** The user's Chaoxing courses with progress: each load costs Chaoxing calls, so it is kept for minutes. */
 export const coursesQuery = {
   queryKey: keys.courses,
-  queryFn: () => {
-    const refresh = coursesChanged;
-    coursesChanged = false;
-    return unwrap(api.GET("/api/courses/list", { params: { query: refresh ? { refresh: "true" } : {} } }));
-  },
+  queryFn: () => unwrap(api.GET("/api/courses/list")),
   staleTime: 5 * 60_000,
 };
 
@@ -66,9 +58,11 @@ export function useCourses() {
   return useQuery(coursesQuery);
 }
 
-/** A task completed: its courses' progress moved. Refetch the list (now, if it is on screen) past the server's cache. */
+/**
+ * A task completed: its courses' progress moved. Refetch the list (now, if it is on screen); the server
+ * dropped its cached progress of those courses when the task completed, so no `refresh=true` is needed.
+ */
 export function coursesMoved(qc: QueryClient) {
-  coursesChanged = true;
   void qc.invalidateQueries({ queryKey: keys.courses });
 }
 

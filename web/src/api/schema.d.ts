@@ -749,14 +749,18 @@ export interface components {
         };
         Error: {
             detail: string;
+            /** @description 错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态） */
             code: string;
+            /** @description 逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email） */
             errors?: components["schemas"]["FieldError"][];
+            /** @description task_state 时：任务当前的状态 */
+            status?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等 */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -905,7 +909,11 @@ export interface components {
             progress: number;
             start_time: string | null;
             end_time: string | null;
+            /** @description 失败原因（中文，供旧客户端显示）；新客户端按 error_code 显示 */
             error_msg: string | null;
+            /** @description 失败原因代码（src/shared/texts.ts 的 fail.*）；未失败或旧任务为 null */
+            error_code: string | null;
+            error_params: components["schemas"]["TextParams"];
             completed_courses: number;
             total_courses: number;
             speed: number | null;
@@ -915,12 +923,20 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
+        /** @description error_code 的参数 */
+        TextParams: {
+            [key: string]: string | number;
+        } | null;
         LeftForUser: {
             course: string;
             chapter: string;
             item: string;
             kind: string;
+            /** @description 原因（中文，供旧客户端显示）；新客户端按 reason_code 显示 */
             reason: string;
+            /** @description 原因代码（src/shared/texts.ts 的 left.*）；旧任务的条目为 null */
+            reason_code: string | null;
+            reason_params: components["schemas"]["TextParams"] & unknown;
             /** @description 在学习通中打开该章节（或课程）的链接；无可打开的页面时为 null */
             url: string | null;
         };
@@ -939,14 +955,33 @@ export interface components {
             eta_seconds: number | null;
             queue_position: number | null;
             notopen_chapter: string | null;
+            /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
+            courses: components["schemas"]["TaskCourse"][];
             logs: components["schemas"]["TaskLog"][];
+        };
+        TaskCourse: {
+            course_id: string;
+            /** @description 课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null */
+            name: string | null;
+            /** @enum {string} */
+            status: "todo" | "done" | "skipped";
+            /** @description 本任务完成的任务点数 */
+            jobs_done: number;
+            /** @description 仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null */
+            jobs_left: number | null;
+            /** @description 本任务在该课程上报的学习时长（秒） */
+            study_seconds: number;
         };
         TaskLog: {
             id: number;
             task_id: number;
             /** @enum {string} */
             level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+            /** @description 日志（中文，由 code 与 params 生成，供旧客户端显示） */
             message: string;
+            /** @description 事件代码（src/shared/texts.ts）；issue 17 之前的日志为 null */
+            code: string | null;
+            params: components["schemas"]["TextParams"] & unknown;
             created_at: string;
         };
         TaskActionResult: {
@@ -961,6 +996,8 @@ export interface components {
             eta_seconds: number | null;
             queue_position: number | null;
             notopen_chapter: string | null;
+            /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
+            courses: components["schemas"]["TaskCourse"][];
         };
         TaskResume: {
             /**
@@ -1319,8 +1356,10 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入 */
+            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
             warnings: string[];
+            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
                 /** @description 用户总数 */
@@ -1374,6 +1413,10 @@ export interface components {
                     [key: string]: number;
                 };
             };
+        };
+        CodedText: {
+            code: string;
+            params: components["schemas"]["TextParams"];
         };
         AdminAuditPage: {
             items: components["schemas"]["AdminAuditEntry"][];
@@ -1550,9 +1593,11 @@ export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
+export type SchemaTaskCourse = components['schemas']['TaskCourse'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
@@ -1573,6 +1618,7 @@ export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
+export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
@@ -2424,7 +2470,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,7 +2528,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,7 +2586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +2648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2678,7 +2724,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2736,7 +2782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2794,7 +2840,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2897,7 +2943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2968,7 +3014,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3126,7 +3172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3470,7 +3516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3713,7 +3759,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3927,7 +3973,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4130,7 +4176,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4181,7 +4227,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：当前状态不允许此操作 */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -46,7 +46,7 @@ export function ActiveSwitch({ user }: { user: ActiveUser }) {
       message.success(t("admin.saved"));
       void qc.invalidateQueries({ queryKey: keys.admin });
     },
-    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_admin" })),
+    onError: (e) => message.error(errorText(e)),
   });
   return (
     <Switch

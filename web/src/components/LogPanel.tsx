@@ -1,13 +1,12 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import type { TaskLogLine } from "@shared/live";
 import { App, Button, Card, Checkbox, Empty, Flex, Segmented, Switch, Typography, theme } from "antd";
-import { Fragment, useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useErrorText } from "../api/errors";
 import type { LogLine } from "../api/queries";
-import { useI18n, type Lang, type MessageKey } from "../i18n";
-import { LOG_CATALOGUE, logParam, USER_PARAMS } from "../i18n/logs";
+import { useI18n, type MessageKey } from "../i18n";
 import { downloadText, when } from "../lib/format";
-import { UserData } from "./UserData";
+import { CodedText, codedText } from "./ServerText";
 
 type Level = TaskLogLine["level"];
 type Filter = Exclude<Level, "DEBUG"> | "ALL";
@@ -17,27 +16,6 @@ const LEVEL_COLOR: Record<Level, "secondary" | "warning" | "danger" | undefined>
 
 /** The export pages through the logs API this many lines at a time (its maximum). */
 const PAGE = 500;
-
-/** One line in the reader's language: from its code when the catalogue knows it, else its stored message. */
-export function logText(line: LogLine, lang: Lang): { parts: ReactNode[]; text: string; translated: boolean } {
-  const template = line.code ? LOG_CATALOGUE[lang][line.code] : undefined;
-  if (!template) return { parts: [line.message], text: line.message, translated: false };
-  const parts: ReactNode[] = [];
-  let text = "";
-  template.split(/(\{\w+\})/).forEach((piece, i) => {
-    const name = /^\{(\w+)\}$/.exec(piece)?.[1];
-    const raw = name === undefined ? undefined : line.params?.[name];
-    if (name === undefined || raw === undefined) {
-      parts.push(piece);
-      text += piece;
-      return;
-    }
-    const value = logParam(lang, name, raw);
-    parts.push(USER_PARAMS.has(name) ? <UserData key={i}>{value}</UserData> : value);
-    text += value;
-  });
-  return { parts, text, translated: true };
-}
 
 /**
  * The task's log: levels in the reader's language, DEBUG lines only behind a switch, and an export of
@@ -69,7 +47,7 @@ export function LogPanel({ taskId, logs, live, fetchAfter }: { taskId: number; l
         if (page.length < PAGE) break;
         after = page.at(-1)!.id;
       }
-      const body = all.map((l) => `${when(l.created_at)} [${t(LEVEL_KEY[l.level])}] ${logText(l, lang).text}`).join("\n");
+      const body = all.map((l) => `${when(l.created_at)} [${t(LEVEL_KEY[l.level])}] ${codedText(l, lang) ?? l.message}`).join("\n");
       downloadText(`task-${taskId}-log.txt`, body + "\n");
       message.success(t("log.exported", { n: all.length }));
     } catch (e) {
@@ -119,23 +97,18 @@ export function LogPanel({ taskId, logs, live, fetchAfter }: { taskId: number; l
         {lines.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("detail.noLogs")} />
         ) : (
-          lines.map((l) => {
-            const { parts, translated } = logText(l, lang);
-            return (
-              // data-log-fallback: a line the server sent without a code, so only its Chinese message exists.
-              <div key={l.id} className="log-line" data-level={l.level} {...(translated ? {} : { "data-log-fallback": "" })}>
-                <Typography.Text type="secondary">{when(l.created_at).slice(11)}</Typography.Text>{" "}
-                <Typography.Text type={LEVEL_COLOR[l.level]} strong={l.level === "WARNING" || l.level === "ERROR"}>
-                  [{t(LEVEL_KEY[l.level])}]
-                </Typography.Text>{" "}
-                <Typography.Text type={l.level === "ERROR" ? "danger" : undefined}>
-                  {parts.map((p, i) => (
-                    <Fragment key={i}>{p}</Fragment>
-                  ))}
-                </Typography.Text>
-              </div>
-            );
-          })
+          lines.map((l) => (
+            // data-log-fallback: a line the server sent without a code, so only its Chinese message exists.
+            <div key={l.id} className="log-line" data-level={l.level} {...(codedText(l, lang) === null ? { "data-log-fallback": "" } : {})}>
+              <Typography.Text type="secondary">{when(l.created_at).slice(11)}</Typography.Text>{" "}
+              <Typography.Text type={LEVEL_COLOR[l.level]} strong={l.level === "WARNING" || l.level === "ERROR"}>
+                [{t(LEVEL_KEY[l.level])}]
+              </Typography.Text>{" "}
+              <Typography.Text type={l.level === "ERROR" ? "danger" : undefined}>
+                <CodedText code={l.code} params={l.params} text={l.message} />
+              </Typography.Text>
+            </div>
+          ))
         )}
       </div>
     </Card>

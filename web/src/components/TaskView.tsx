@@ -11,7 +11,7 @@ import { clock, duration, pct, pctFormat, when } from "../lib/format";
 import { etaText, reasonText, type Viewer } from "../lib/taskText";
 import { useItemClock } from "../live/itemClock";
 import { LogPanel } from "./LogPanel";
-import { ServerText } from "./ServerText";
+import { CodedText } from "./ServerText";
 import { UserData } from "./UserData";
 
 const ACTIVE = new Set(["pending", "running", "paused"]);
@@ -65,9 +65,9 @@ function Outcome({ task: d, viewer }: { task: Task; viewer: Viewer }) {
       <Alert type="success" showIcon style={{ marginBottom: 16 }} title={t("detail.completed")} data-testid="outcome" />
     );
   if (d.status === "failed")
-    return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t("detail.failed")} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+    return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t("detail.failed")} description={<CodedText code={d.error_code} params={d.error_params} text={d.error_msg} />} data-testid="outcome" />;
   if (d.status === "cancelled" && d.reason)
-    return <Alert type="info" showIcon style={{ marginBottom: 16 }} title={reasonText(d, viewer, t)} description={<ServerText text={d.error_msg} />} data-testid="outcome" />;
+    return <Alert type="info" showIcon style={{ marginBottom: 16 }} title={reasonText(d, viewer, t)} description={<CodedText code={d.error_code} params={d.error_params} text={d.error_msg} />} data-testid="outcome" />;
   return null;
 }
 
@@ -157,9 +157,10 @@ function Summary({ task: d }: { task: Task }) {
 }
 
 /**
- * Per course: its name and Chaoxing's own progress (from the course list, which costs Chaoxing calls:
- * used when already loaded, else on request) and the items left for the user in it. The task API has no
- * per-course counters yet; the totals below are the task's.
+ * Per course: the engine's figures from the task (`courses`: status, task points done and still open,
+ * study time), Chaoxing's own progress (from the course list, which costs Chaoxing calls: used when
+ * already loaded, else on request) and the items left for the user in it. A task that never ran has no
+ * figures yet: its course ids stand in.
  */
 function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
   const { t } = useI18n();
@@ -167,23 +168,36 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
   const [asked, setAsked] = useState(false);
   const courses = useQuery({ ...coursesQuery, enabled: owner && (asked || qc.getQueryData(keys.courses) !== undefined) });
   const byId = new Map((courses.data ?? []).map((c) => [c.courseId, c]));
-  const leftIn = (name: string | undefined) => (name ? d.left_for_user.filter((l) => l.course === name).length : null);
+  const leftIn = (name: string | null | undefined) => (name ? d.left_for_user.filter((l) => l.course === name).length : null);
+  type Row = { course_id: string; name: string | null } & (Task["courses"][number] | { status: null; jobs_done: null; jobs_left: null; study_seconds: null });
+  const rows: Row[] = d.courses.length ? d.courses : d.course_ids.map((course_id) => ({ course_id, name: null, status: null, jobs_done: null, jobs_left: null, study_seconds: null }));
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.breakdown")}</h2>} style={{ height: "100%" }} data-testid="breakdown">
       <List
         size="small"
-        dataSource={d.course_ids}
-        renderItem={(id) => {
-          const c = byId.get(id);
-          const left = leftIn(c?.courseName);
+        dataSource={rows}
+        renderItem={(f, i) => {
+          const c = byId.get(f.course_id);
+          const name = f.name ?? c?.courseName ?? null;
+          const left = leftIn(name);
           return (
-            <List.Item key={id} style={{ display: "block" }}>
+            <List.Item key={`${f.course_id}-${i}`} style={{ display: "block" }} data-testid="course-figures">
               <Flex justify="space-between" gap={8} wrap>
                 <Typography.Text strong style={{ overflowWrap: "anywhere" }}>
-                  {c ? <UserData>{c.courseName}</UserData> : t("detail.courseId", { id })}
+                  {name ? <UserData>{name}</UserData> : t("detail.courseId", { id: f.course_id })}
                 </Typography.Text>
-                {left ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
+                <span>
+                  {f.status && <Tag color={COURSE_STATUS_COLOR[f.status]}>{t(`detail.course.${f.status}`)}</Tag>}
+                  {left ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
+                </span>
               </Flex>
+              {f.jobs_done !== null && (
+                <Typography.Text type="secondary" style={{ fontSize: 12, display: "block" }}>
+                  {f.jobs_left === null ? t("detail.course.jobsDone", { done: f.jobs_done }) : t("detail.course.jobs", { done: f.jobs_done, left: f.jobs_left })}
+                  {" · "}
+                  {t("detail.course.study", { time: duration(f.study_seconds ?? 0, t) })}
+                </Typography.Text>
+              )}
               {c && c.progress !== null && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
             </List.Item>
           );
@@ -201,6 +215,8 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
     </Card>
   );
 }
+
+const COURSE_STATUS_COLOR = { todo: "default", done: "green", skipped: "orange" } as const;
 
 const KIND: Record<string, MessageKey> = {
   quiz: "kind.quiz",
@@ -272,7 +288,7 @@ function LeftForUser({ task: d, owner }: { task: Task; owner: boolean }) {
               <UserData>{[l.course, l.chapter].filter(Boolean).join(" · ")}</UserData>
             </Typography.Text>
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              <ServerText text={l.reason} />
+              <CodedText code={l.reason_code} params={l.reason_params} text={l.reason} />
             </Typography.Text>
           </List.Item>
         )}

@@ -1,8 +1,8 @@
 /**
  * Server-pushed notices (task completed, captcha needed…) as toasts wherever the user is: worded in the
  * dashboard's language from the event, with the task's name (from the cache, else fetched; marked as user
- * data) as the link that opens the task. A notice without an `event` shows the server's own text in
- * Chinese and a generic line by its level in English.
+ * data) as the link that opens the task. A notice without an `event` is worded from its `code`, else
+ * shows the server's own text in Chinese and a generic line by its level in English.
  */
 import type { ServerMessage } from "@shared/live";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
@@ -11,6 +11,7 @@ import { useEffect } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, type Task, type TaskRow } from "../api/queries";
+import { codedText } from "../components/ServerText";
 import { UserData } from "../components/UserData";
 import { useI18n, type Lang, type MessageKey, type Translate } from "../i18n";
 import { live } from "./sync";
@@ -33,7 +34,7 @@ async function taskOf(qc: QueryClient, id: number): Promise<Known | null> {
 const BY_LEVEL: Record<Notice["level"], MessageKey> = { info: "notice.info", success: "notice.success", warning: "notice.warning", error: "notice.error" };
 
 function title(m: Notice, task: Known | null, t: Translate, lang: Lang): string {
-  if (!m.event) return lang === "zh" ? m.message : t(BY_LEVEL[m.level]);
+  if (!m.event) return codedText(m, lang) ?? (lang === "zh" ? m.message : t(BY_LEVEL[m.level]));
   const left = task?.left_for_user?.length ?? 0;
   if (m.event === "completed" && left) return t("notify.toast.completedLeft", { n: left });
   return t(`notify.toast.${m.event}`);

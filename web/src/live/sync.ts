@@ -58,7 +58,7 @@ export function bindLive(qc: QueryClient): () => void {
           return { ...old, logs: [...old.logs, line].slice(-MAX_LOG_LINES) };
         });
       }
-    } else if (m.type === "notification" && m.level === "success") {
+    } else if (m.type === "notification" && m.event === "completed") {
       // Completion is also announced here; the page may not have had the task's state to compare.
       coursesMoved(qc);
     }

@@ -189,7 +189,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_start" })),
+    onError: (e) => message.error(errorText(e, { task_state: "error.conflict_start" })),
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 

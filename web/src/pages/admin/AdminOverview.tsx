@@ -6,7 +6,7 @@ import { useErrorText } from "../../api/errors";
 import { keys, useAdminStatistics, useAdminTasks, useMe, type AdminTaskRow } from "../../api/queries";
 import { CardList, ListCard, useIsPhone } from "../../components/CardList";
 import { ForceStop } from "../../components/ForceStop";
-import { ServerText } from "../../components/ServerText";
+import { CodedText } from "../../components/ServerText";
 import { UserData } from "../../components/UserData";
 import { StatusTag } from "../../components/StatusTag";
 import { TaskProgress } from "../../components/TaskProgress";
@@ -46,8 +46,10 @@ export default function AdminOverview() {
         <Typography.Title level={1}>{t("nav.adminOverview")}</Typography.Title>
       </div>
       {stats.error && <Alert type="error" showIcon title={errorText(stats.error)} style={{ marginBottom: 16 }} />}
-      {/* The server words its warnings in Chinese and sends no codes for them yet. */}
-      {s?.warnings.map((w) => <Alert key={w} type="warning" showIcon title={t("admin.warning")} description={<ServerText text={w} />} style={{ marginBottom: 8 }} />)}
+      {/* Each warning's code and figures (`warning_codes`), worded here; `warnings` is the same in Chinese. */}
+      {s?.warning_codes.map((w, i) => (
+        <Alert key={w.code} type="warning" showIcon title={t("admin.warning")} description={<CodedText code={w.code} params={w.params} text={s.warnings[i]} />} style={{ marginBottom: 8 }} />
+      ))}
       <Row gutter={[16, 16]}>
         {cards.map((c) => (
           <Col xs={12} md={8} xl={4} key={c.k}>

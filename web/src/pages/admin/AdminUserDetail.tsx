@@ -39,7 +39,7 @@ export default function AdminUserDetail() {
       message.success(t("admin.saved"));
       void qc.invalidateQueries({ queryKey: keys.admin });
     },
-    onError: (e) => applyFieldErrors(form, e, t) || message.error(errorText(e, { conflict: "error.conflict_admin" })),
+    onError: (e) => applyFieldErrors(form, e, t) || message.error(errorText(e)),
   });
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE("/api/admin/users/{id}", { params: { path: { id } } })),
@@ -48,7 +48,7 @@ export default function AdminUserDetail() {
       void qc.invalidateQueries({ queryKey: keys.admin });
       navigate("/admin/users");
     },
-    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_admin" })),
+    onError: (e) => message.error(errorText(e)),
   });
 
   if (detail.isPending) return <Skeleton active />;
