@@ -7,7 +7,8 @@ import type { OpName, OpOf, Reply } from "../engine/ops";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
-  applyNotopenChoice, backoffMs, canRecheck, prepareResume, startRecheck, step, type EngineIO, type LogEvent, type StepResult,
+  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
+  type StepResult,
 } from "../engine/step";
 import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
@@ -34,6 +35,15 @@ export type StopReason = "user" | "admin" | "account_disabled";
 
 const LATENESS_SAMPLES = 20;
 const MAX_CRASHES = 5;
+/**
+ * Issue 16: every alarm and every checkpoint is a storage row (the free plan's daily quota). Gaps this
+ * short (the pacing between calls) are waited inside the running alarm, up to this many steps per alarm,
+ * so a study step that is not a progress report rarely costs an alarm of its own.
+ */
+const CHAIN_GAP_MS = 3_000;
+const CHAIN_STEPS = 10;
+/** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
+const CHECKPOINT_EVERY_MS = 15 * 60_000;
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -58,6 +68,8 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
+  /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
+  private stored: { key: string; at: number; outbox: boolean } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,7 +78,10 @@ export class TaskObject extends DurableObject<Env> {
     this.channel = new TaskChannel(ctx, env);
     this.projection = new Projection(env, {
       record: () => this.rec(),
-      save: (t) => this.save(t),
+      // Written log lines leave the checkpoint only if they were in it.
+      save: (t) => {
+        if (this.stored?.outbox) this.save(t);
+      },
       published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
       orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
       retryAt: (at) => this.ctx.storage.setAlarm(at),
@@ -76,7 +91,13 @@ export class TaskObject extends DurableObject<Env> {
   private rec(): TaskRecord | null {
     if (this.t === undefined) {
       this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
-      this.t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      const t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      this.t = t;
+      // The checkpoint may be minutes older than the last step: a video goes on from the platform's position.
+      // Its due time is an older alarm's, too: no lateness sample from it.
+      if (t?.status === "running" && t.engine) resumeCold(t.engine);
+      if (t) t.dueAt = null;
+      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 } : null;
     }
     return this.t;
   }
@@ -91,6 +112,13 @@ export class TaskObject extends DurableObject<Env> {
     if (this.deleted) return;
     this.t = t;
     this.ctx.storage.kv.put("t", t);
+    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 };
+  }
+
+  /** After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes. */
+  private checkpoint(t: TaskRecord): void {
+    const s = this.stored;
+    if (!s || t.outbox.length > 0 || checkpointKey(t.engine!) !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS) this.save(t);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
@@ -315,12 +343,28 @@ export class TaskObject extends DurableObject<Env> {
   // ---- the study loop ----------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    const t = this.rec();
-    if (!t) return;
+    // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
+    // the runtime retries an alarm that did not finish, from the checkpoint.
+    for (let steps = 1; ; steps++) {
+      const t = this.rec();
+      if (!t) return;
+      const wait = await this.studyStep(t, steps < CHAIN_STEPS);
+      if (wait === null) return;
+      const gen = t.gen;
+      await clock.sleep(wait);
+      if (this.t !== t || t.gen !== gen || t.status !== "running") return;
+    }
+  }
+
+  /** One step; a number when the next one should follow in this alarm after that many ms. */
+  private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
     // Not running: the alarm only retries a projection that failed.
-    if (t.status !== "running") return this.projection.flush();
-    // Kept in the checkpoint, which the step writes anyway. A queued task's lock polls are not sampled:
-    // they write no checkpoint, so after an eviction their stored due time would be an older one.
+    if (t.status !== "running") {
+      await this.projection.flush();
+      return null;
+    }
+    // Kept in memory and written with the checkpoint. A queued task's lock polls are not sampled, nor a
+    // step that followed in the same alarm (no due time).
     if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
     t.dueAt = null;
     const gen = t.gen;
@@ -331,18 +375,20 @@ export class TaskObject extends DurableObject<Env> {
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
-      if (t.gen !== gen || this.t !== t) return;
+      if (t.gen !== gen || this.t !== t) return null;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {
         t.errorMsg = "任务内部错误，已停止。请重试任务";
-        return this.stop(t, "failed", "internal", [{ level: "ERROR", message: t.errorMsg }]);
+        await this.stop(t, "failed", "internal", [{ level: "ERROR", message: t.errorMsg }]);
+        return null;
       }
-      return this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      await this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      return null;
     }
     if (this.t !== t) {
       // Deleted while the step was in flight: write nothing back, give back the lock.
       if (engine.holdsVideo) await this.account(t).releaseVideo(t.id);
-      return;
+      return null;
     }
     t.crashes = 0;
     if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: iso() }));
@@ -356,7 +402,8 @@ export class TaskObject extends DurableObject<Env> {
       if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.id);
       this.projection.queue(t, result.logs, "none");
       this.save(t);
-      return this.projection.flush();
+      await this.projection.flush();
+      return null;
     }
     const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
     t.engine = engine;
@@ -364,28 +411,40 @@ export class TaskObject extends DurableObject<Env> {
     switch (o.kind) {
       case "pause":
         t.notopenChapter = o.chapter ?? null;
-        return this.stop(t, "paused", o.reason, result.logs);
+        await this.stop(t, "paused", o.reason, result.logs);
+        return null;
       case "complete":
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
-        return this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        return null;
       case "fail":
         t.errorMsg = o.message;
-        return this.stop(t, "failed", "upstream", [...result.logs, { level: "ERROR", message: `任务失败: ${o.message}` }]);
+        await this.stop(t, "failed", "upstream", [...result.logs, { level: "ERROR", message: `任务失败: ${o.message}` }]);
+        return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
         const sameReason = t.reason === (o.reason ?? null) && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        // A pure wait (pacing, the lock queue) changed nothing: just the alarm, no checkpoint row.
+        const chain = mayChain && o.delayMs <= CHAIN_GAP_MS;
+        // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
+          if (chain) return o.delayMs;
           t.dueAt = clock.now() + o.delayMs;
           await this.ctx.storage.setAlarm(t.dueAt);
-          return this.publish(t);
+          this.publish(t);
+          return null;
         }
         this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
-        await this.arm(t, clock.now() + o.delayMs);
+        if (!chain) {
+          t.dueAt = clock.now() + o.delayMs;
+          await this.ctx.storage.setAlarm(t.dueAt);
+        }
         await this.projection.flush();
-        return this.publish(t);
+        if (this.t !== t) return null;
+        this.checkpoint(t);
+        this.publish(t);
+        return chain ? o.delayMs : null;
       }
     }
   }
