@@ -69,7 +69,7 @@ export class TaskObject extends DurableObject<Env> {
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
   /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
-  private stored: { key: string; at: number; outbox: boolean } | null = null;
+  private stored: { key: string | null; at: number; outbox: boolean } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -97,7 +97,7 @@ export class TaskObject extends DurableObject<Env> {
       // Its due time is an older alarm's, too: no lateness sample from it.
       if (t?.status === "running" && t.engine) resumeCold(t.engine);
       if (t) t.dueAt = null;
-      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 } : null;
+      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : null, at: clock.now(), outbox: t.outbox.length > 0 } : null;
     }
     return this.t;
   }
@@ -112,13 +112,14 @@ export class TaskObject extends DurableObject<Env> {
     if (this.deleted) return;
     this.t = t;
     this.ctx.storage.kv.put("t", t);
-    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 };
+    this.stored = { key: t.engine ? checkpointKey(t.engine) : null, at: clock.now(), outbox: t.outbox.length > 0 };
   }
 
-  /** After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes. */
+  /** After a step: a row only when a video starts, with log lines D1 did not take, or every few minutes. */
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
-    if (!s || t.outbox.length > 0 || checkpointKey(t.engine!) !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS) this.save(t);
+    const key = checkpointKey(t.engine!);
+    if (!s || t.outbox.length > 0 || (key !== null && key !== s.key) || clock.now() - s.at >= CHECKPOINT_EVERY_MS) this.save(t);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */

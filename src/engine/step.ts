@@ -727,13 +727,14 @@ export function resumeCold(s: EngineState): void {
 }
 
 /**
- * What a checkpoint must not miss: the course, chapter and job being worked on, what was passed or left,
- * and the video being played. Anything else a step changes (cards tabs read, media reports, pacing) is
- * read again or recovered from the platform after an eviction, so it is written only with these, with
- * transitions, and every few minutes (src/durable/task.ts).
+ * The job boundary a checkpoint must not miss: the start of a video, whose checkpoint keeps where its
+ * playing began and the real time it needs (the platform's card gives its position, not those). Other
+ * progress is read again or recovered after an eviction: a video that ended shows passed on its card,
+ * tabs and documents are read or sent again, and the counters resume from the checkpoint's (never
+ * counting twice). So a checkpoint is written at a video's start, with transitions, and every few
+ * minutes (src/durable/task.ts); null while no video plays.
  */
-export const checkpointKey = (s: EngineState): string =>
-  [s.phase === "done" ? "done" : "", s.courses.length, s.ci, s.chapters.length, s.hi, s.stats.jobsDone, s.left.length, s.media?.jobid ?? ""].join("|");
+export const checkpointKey = (s: EngineState): string | null => (s.media ? `${s.ci}|${s.hi}|${s.media.jobid}` : null);
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
