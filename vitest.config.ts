@@ -65,11 +65,7 @@ export default defineConfig(async () => ({
   test: {
     projects: [
       await workerdProject(),
-      {
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
-        // The dashboard's modules (test/node/bookmark.test.ts) import the shared types as the web build does.
-        resolve: { alias: { "@shared": path.join(root, "src/shared") } },
-      },
+      { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
       "./relay/vitest.config.ts",
     ],
   },

@@ -5,7 +5,8 @@
  * starts from whatever replica is nearest, like any first visit).
  */
 import type { Middleware } from "openapi-fetch";
-import { BOOKMARK_HEADER } from "@shared/d1-bookmark";
+// Relative, not @shared: the root typecheck sees this file through its test (test/node/bookmark.test.ts).
+import { BOOKMARK_HEADER } from "../../../src/shared/d1-bookmark";
 
 const KEY = "cx.d1-bookmark";
 
