@@ -38,12 +38,17 @@ const MAX_CRASHES = 5;
 /**
  * Issue 16: every alarm and every checkpoint is a storage row (the free plan's daily quota). Gaps this
  * short (the pacing between calls) are waited inside the running alarm, up to this many steps per alarm,
- * so a study step that is not a progress report rarely costs an alarm of its own.
+ * so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
+ * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
+ * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
+ * budget of the free plan.
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
 /** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
 const CHECKPOINT_EVERY_MS = 15 * 60_000;
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const MAX_PAGES_PER_ALARM = 2;
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -70,6 +75,8 @@ export class TaskObject extends DurableObject<Env> {
   private readonly projection: Projection;
   /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
   private stored: { key: string | null; at: number; outbox: boolean } | null = null;
+  /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
+  private pagesParsed = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -115,11 +122,16 @@ export class TaskObject extends DurableObject<Env> {
     this.stored = { key: t.engine ? checkpointKey(t.engine) : null, at: clock.now(), outbox: t.outbox.length > 0 };
   }
 
-  /** After a step: a row only when a video starts, with log lines D1 did not take, or every few minutes. */
+  /**
+   * After a step: a row only when a video starts, with log lines D1 did not take, or every few minutes —
+   * and after every step while direct sockets are open, as the object may then hibernate between steps
+   * (a cold load would cost a card read to find the video's position again).
+   */
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
     const key = checkpointKey(t.engine!);
-    if (!s || t.outbox.length > 0 || (key !== null && key !== s.key) || clock.now() - s.at >= CHECKPOINT_EVERY_MS) this.save(t);
+    const due = !s || t.outbox.length > 0 || (key !== null && key !== s.key) || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
+    if (due || this.channel.mayHibernate()) this.save(t);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
@@ -346,6 +358,7 @@ export class TaskObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
     // the runtime retries an alarm that did not finish, from the checkpoint.
+    this.pagesParsed = 0;
     for (let steps = 1; ; steps++) {
       const t = this.rec();
       if (!t) return;
@@ -357,7 +370,7 @@ export class TaskObject extends DurableObject<Env> {
     }
   }
 
-  /** One step; a number when the next one should follow in this alarm after that many ms. */
+  /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
   private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
     // Not running: the alarm only retries a projection that failed.
     if (t.status !== "running") {
@@ -427,7 +440,7 @@ export class TaskObject extends DurableObject<Env> {
         const sameReason = t.reason === (o.reason ?? null) && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        const chain = mayChain && o.delayMs <= CHAIN_GAP_MS;
+        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
@@ -453,9 +466,13 @@ export class TaskObject extends DurableObject<Env> {
   private io(t: TaskRecord): EngineIO {
     const account = this.account(t);
     return {
-      call: (op) => this.call(t, op),
+      call: (op) => {
+        if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
+        return this.call(t, op);
+      },
       acquireVideo: () => account.acquireVideo(t.id),
-      releaseVideo: () => account.releaseVideo(t.id),
+      // The engine is done with a video; the task's own stop releases the lock for good (release()).
+      releaseVideo: () => account.finishedVideo(t.id),
       now: () => clock.now(),
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
