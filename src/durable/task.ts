@@ -74,7 +74,7 @@ export class TaskObject extends DurableObject<Env> {
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
   /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
-  private stored: { key: string | null; at: number; outbox: boolean } | null = null;
+  private stored: { key: string; at: number; outbox: boolean } | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
 
@@ -104,7 +104,7 @@ export class TaskObject extends DurableObject<Env> {
       // Its due time is an older alarm's, too: no lateness sample from it.
       if (t?.status === "running" && t.engine) resumeCold(t.engine);
       if (t) t.dueAt = null;
-      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : null, at: clock.now(), outbox: t.outbox.length > 0 } : null;
+      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 } : null;
     }
     return this.t;
   }
@@ -119,18 +119,18 @@ export class TaskObject extends DurableObject<Env> {
     if (this.deleted) return;
     this.t = t;
     this.ctx.storage.kv.put("t", t);
-    this.stored = { key: t.engine ? checkpointKey(t.engine) : null, at: clock.now(), outbox: t.outbox.length > 0 };
+    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 };
   }
 
   /**
-   * After a step: a row only when a video starts, with log lines D1 did not take, or every few minutes —
+   * After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes —
    * and after every step while direct sockets are open, as the object may then hibernate between steps
    * (a cold load would cost a card read to find the video's position again).
    */
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
     const key = checkpointKey(t.engine!);
-    const due = !s || t.outbox.length > 0 || (key !== null && key !== s.key) || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
+    const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
     if (due || this.channel.mayHibernate()) this.save(t);
   }
 

@@ -727,14 +727,13 @@ export function resumeCold(s: EngineState): void {
 }
 
 /**
- * The job boundary a checkpoint must not miss: the start of a video, whose checkpoint keeps where its
- * playing began and the real time it needs (the platform's card gives its position, not those). Other
- * progress is read again or recovered after an eviction: a video that ended shows passed on its card,
- * tabs and documents are read or sent again, and the counters resume from the checkpoint's (never
- * counting twice). So a checkpoint is written at a video's start, with transitions, and every few
- * minutes (src/durable/task.ts); null while no video plays.
+ * The boundaries a checkpoint must not miss: every job (and tab, chapter, course) passed or left, so a
+ * cold load never does a finished job again nor logs it twice, and the start of a video, whose checkpoint
+ * keeps where its playing began and the real time it needs (the platform's card gives its position, not
+ * those). Within a video the position is the platform's (`resumeCold`), so reports need no checkpoint;
+ * it is also written with transitions and every few minutes (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string | null => (s.media ? `${s.ci}|${s.hi}|${s.media.jobid}` : null);
+export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.hi}|${s.tab}|${s.ji}|${s.media?.jobid ?? ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
