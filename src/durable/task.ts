@@ -46,7 +46,7 @@ const MAX_CRASHES = 5;
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
 /** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
-const CHECKPOINT_EVERY_MS = 15 * 60_000;
+const CHECKPOINT_EVERY_MS = 60 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 const STATUS_LABEL: Record<TaskStatus, string> = {

@@ -727,13 +727,13 @@ export function resumeCold(s: EngineState): void {
 }
 
 /**
- * The boundaries a checkpoint must not miss: every job (and tab, chapter, course) passed or left, so a
- * cold load never does a finished job again nor logs it twice, and the start of a video, whose checkpoint
- * keeps where its playing began and the real time it needs (the platform's card gives its position, not
- * those). Within a video the position is the platform's (`resumeCold`), so reports need no checkpoint;
- * it is also written with transitions and every few minutes (src/durable/task.ts).
+ * The boundaries a checkpoint must not miss: every job passed or left, and every course begun, so a cold
+ * load never does a finished job again nor logs it twice; and the start of a video, whose checkpoint keeps
+ * where its playing began and the real time it needs (the platform's card gives its position, not those).
+ * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
+ * platform's (`resumeCold`), so reports need no checkpoint. Transitions are written too (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.hi}|${s.tab}|${s.ji}|${s.media?.jobid ?? ""}`;
+export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
