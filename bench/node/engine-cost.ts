@@ -9,7 +9,7 @@ import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import type { Chapter, Course } from "../../src/chaoxing/types";
 import { upstreamUrlsAt } from "../../src/chaoxing/urls";
-import { runOp, toOpError, type Op, type OpName, type OpOf, type OpResults, type Reply } from "../../src/engine/ops";
+import { runOp, toOpError, type Op, type OpName, type OpOf, type OpResults, type Reply } from "../../src/durable/account-ops";
 import { initialState } from "../../src/engine/state";
 import { step, type EngineIO } from "../../src/engine/step";
 import { clock } from "../../src/lib/clock";

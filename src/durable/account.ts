@@ -7,7 +7,7 @@ import { CALL_GAP_MS, Pacer } from "../chaoxing/paced";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
-import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "../engine/ops";
+import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
 import { AccountLimits, defaultLimits, type LimitsView } from "../limits/account-limits";
 import type { StudyLimits } from "../limits/study-limits";
 import { egressFor } from "../relay/transport";

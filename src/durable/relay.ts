@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { taskStub } from "../tasks/stub";
-import { config } from "../config";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
 import {
@@ -175,6 +174,17 @@ export class RelayObject extends DurableObject<Env> {
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
     for (const [key, pinned] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (pinned === relayId) this.ctx.storage.kv.delete(key);
+  }
+
+  /**
+   * The user was deactivated or deleted: every agent's socket closes at once (their credentials are
+   * refused from now on by the connect route, which checks the user), with nothing left pending.
+   */
+  async closeAll(reason: "account_disabled"): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) {
+      this.dropPending(attachmentOf(ws).conn, "账号已被禁用");
+      close(ws, CLOSE_POLICY, reason);
+    }
   }
 
   // ---- sockets ---------------------------------------------------------------------------------------

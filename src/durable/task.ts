@@ -3,14 +3,14 @@ import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
-import type { OpName, OpOf, Reply } from "../engine/ops";
+import type { OpName, OpOf, Reply } from "./account-ops";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
   applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
@@ -437,7 +437,8 @@ export class TaskObject extends DurableObject<Env> {
         return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
-        const sameReason = t.reason === (o.reason ?? null) && t.queuePosition === queuePosition;
+        const newReason = t.reason !== (o.reason ?? null);
+        const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
         const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
@@ -450,6 +451,12 @@ export class TaskObject extends DurableObject<Env> {
           return null;
         }
         this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
+        if (newReason && t.reason === "daily_cap") {
+          // A wait worth telling (the daily cap; issue 15) is announced like a transition, once a day.
+          await this.arm(t, clock.now() + o.delayMs);
+          await this.afterTransition(t, shanghaiDay(clock.now()));
+          return null;
+        }
         if (!chain) {
           t.dueAt = clock.now() + o.delayMs;
           await this.ctx.storage.setAlarm(t.dueAt);
@@ -511,14 +518,14 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : row ? liveOfRow(row) : null;
   }
 
-  private async afterTransition(t: TaskRecord): Promise<void> {
+  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`): Promise<void> {
     await this.projection.flush();
     const live = liveOf(t);
     const note = notificationOf(t);
     this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
     // counter makes the event's idempotency key, so a step that runs again raises the same event.
-    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence: `g${t.gen}`, live });
+    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
   }
 
   private publish(t: TaskRecord): void {

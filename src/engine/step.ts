@@ -1,10 +1,11 @@
 import { CARD_TABS } from "../chaoxing/client";
+import { CALL_GAP_MS } from "../chaoxing/paced";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
 import { ITEM_MARKS } from "../shared/live";
-import type { OpError, OpName, OpOf, Reply, WaitReason } from "./ops";
+import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
 import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
 
@@ -40,8 +41,6 @@ export interface StepResult {
   signal?: string;
 }
 
-/** Pacing (chaoxing-protocol.md): ≥0.5 s between ordinary calls, reports at the player's cadence. */
-export const CALL_GAP_MS = 600;
 /** The player's `reportTimeInterval` when the page does not give one. */
 const DEFAULT_REPORT_INTERVAL_S = 60;
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */

@@ -4,7 +4,7 @@
  * that one account's automated traffic leaves through one egress at a time.
  */
 import type { Config } from "../config";
-import type { Op } from "../engine/ops";
+import type { Op } from "../durable/account-ops";
 import { shanghaiDay } from "../lib/clock";
 import {
   emptyUsage, limitWait, parseWindow, recordReport, resumesAt, type LimitWait, type MediaUsage, type StudyLimits,

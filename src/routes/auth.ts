@@ -15,15 +15,14 @@ import { mailSender } from "../lib/mail";
 import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
 import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
 import type { AppEnv } from "../types";
-import { bearer, errors, json, jsonBody, MessageSchema, UserSchema, userOut } from "./schemas";
+import { clientIp } from "../lib/client-ip";
+import { bearer, Email, errors, json, jsonBody, MessageSchema, Password, UserSchema, userOut } from "./schemas";
 
-export const Password = z.string().min(8, "密码至少 8 位").max(128);
 const Username = z
   .string()
   .min(3, "用户名 3–32 位")
   .max(32, "用户名 3–32 位")
   .regex(/^[A-Za-z0-9_.\-\u4e00-\u9fa5]+$/, "用户名只能包含字母、数字、下划线、点、连字符或汉字");
-export const Email = z.string().max(254).email("邮箱格式不正确");
 
 const TokenSchema = z
   .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int(), user: UserSchema })
@@ -46,10 +45,6 @@ const ResetBody = z.object({ token: z.string().min(16).max(128), new_password: P
 
 const RESET_TTL_MS = 30 * 60 * 1000;
 const FORGOT_MESSAGE = "如果该邮箱已注册，将收到密码重置邮件";
-
-export function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? "local";
-}
 
 /**
  * Login throttles (issue 11 row 10). An account is its user id whatever name it is addressed by (a

@@ -1,14 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
-import type { Course } from "../chaoxing/types";
-import { getDb } from "../db/client";
 import { normalisePhone, type Credentials } from "../durable/account";
-import type { Reply } from "../engine/ops";
-import { accountStub, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
+import type { Reply } from "../durable/account-ops";
+import { accountStub, listUserCourses, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
 import { consume, type Limit } from "../lib/ratelimit";
-import { bearer, errors, json } from "./schemas";
-import { CxPhone } from "./user";
+import { bearer, CxPhone, errors, json } from "./schemas";
 
 const CourseSchema = z
   .object({
@@ -48,11 +45,6 @@ async function credentialsToTest(env: Env, userId: number, body: z.infer<typeof 
  * not a burst; each result is cached for five minutes by the account object.
  */
 const PROGRESS_CONCURRENCY = 1;
-
-/** The user's Chaoxing courses (cached briefly by the account object). */
-export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
-  return valueOf<"courses">((await accountStub(env, creds.phone).courses(creds, refresh)) as Reply<"courses">);
-}
 
 export function registerCourseRoutes(app: App) {
   app.openapi(

@@ -13,7 +13,7 @@ import { consume } from "../lib/ratelimit";
 import { open, seal } from "../lib/secretbox";
 import { forgetEgress, effectiveEgress } from "../relay/transport";
 import { formatCredential, frameKeyOf, PAIR_PATH, parseCredential, RELAY_PATH } from "../shared/relay-wire";
-import { clientIp } from "./auth";
+import { clientIp } from "../lib/client-ip";
 import { bearer, errors, IdParam, json, jsonBody, MessageSchema } from "./schemas";
 import { loadConfig } from "../users/config";
 

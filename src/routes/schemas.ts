@@ -1,5 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
+import { normalisePhone } from "../durable/account";
+import { LANGUAGES } from "../shared/notify";
+import type { ConfigRow } from "../users/config";
 import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
 
 const FieldErrorSchema = z
@@ -117,3 +120,63 @@ export const Speed = z
   .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
 
 export const NotopenAction = z.enum(NOTOPEN_ACTIONS);
+
+export const Password = z.string().min(8, "密码至少 8 位").max(128);
+export const Email = z.string().max(254).email("邮箱格式不正确");
+
+/**
+ * A Chaoxing account is a mainland mobile number (issue 11 row 6): 11 digits starting with 1; spaces,
+ * dashes and a +86/86 prefix are accepted, and the handler stores `normalisePhone` of it (the account
+ * object's own normalisation; a zod transform would drop the field's nullability from the document).
+ */
+export const CxPhone = z
+  .string()
+  .max(32)
+  .refine((s) => /^1\d{10}$/.test(normalisePhone(s)), "请输入 11 位中国大陆手机号")
+  .openapi({ description: "超星账号：中国大陆手机号（可带空格、连字符或 +86/86 前缀，保存为 11 位数字）", example: "13800138000" });
+
+export const Language = z.enum(LANGUAGES);
+
+export const UserConfigSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    cx_username: z.string().nullable(),
+    cx_password_set: z.boolean().openapi({ description: "是否已保存超星密码（密码本身从不返回）" }),
+    use_cookies: z.literal(false).openapi({ description: "兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录" }),
+    speed: z.number(),
+    notopen_action: NotopenAction,
+    language: Language.openapi({ description: "通知使用的语言（仪表盘切换语言时写入）" }),
+    updated_at: z.string(),
+  })
+  .openapi("UserConfig");
+
+export function configOut(r: ConfigRow): z.infer<typeof UserConfigSchema> {
+  return {
+    id: r.id,
+    user_id: r.userId,
+    cx_username: r.cxUsername,
+    cx_password_set: r.cxPasswordEnc !== null,
+    use_cookies: false,
+    speed: r.speed,
+    notopen_action: r.notopenAction,
+    language: r.language,
+    updated_at: r.updatedAt,
+  };
+}
+
+export const StatisticsSchema = z
+  .object({
+    tasks: z.object({
+      total: z.number().int(),
+      pending: z.number().int(),
+      running: z.number().int(),
+      paused: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+    study_seconds: z.number().int(),
+    jobs_completed: z.number().int(),
+  })
+  .openapi("UserStatistics");

@@ -7,7 +7,7 @@ import { tasks } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
-import { savedCredentials, unsealed } from "../services/cx-account";
+import { listUserCourses, savedCredentials, unsealed } from "../services/cx-account";
 import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
@@ -15,7 +15,6 @@ import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
 import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
-import { listUserCourses } from "./courses";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z

@@ -2,8 +2,9 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import type { Credentials } from "../durable/account";
 import { accountName } from "../durable/account";
+import type { Course } from "../chaoxing/types";
 import type { SealedCredentials } from "../durable/task";
-import type { OpError, OpName, Reply } from "../engine/ops";
+import type { OpError, OpName, Reply } from "../durable/account-ops";
 import { ApiError } from "../lib/errors";
 import { open } from "../lib/secretbox";
 import { loadConfig } from "../users/config";
@@ -38,4 +39,9 @@ export function valueOf<K extends OpName>(r: Reply<K>): Extract<Reply<K>, { ok: 
   if (r.ok) return r.value;
   if ("error" in r) throw upstreamError(r.error);
   throw new ApiError("rate_limited", "超星请求过于频繁，请稍后再试", { retryAfter: Math.ceil(r.waitMs / 1000) });
+}
+
+/** The user's Chaoxing courses (cached briefly by the account object). */
+export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
+  return valueOf<"courses">((await accountStub(env, creds.phone).courses(creds, refresh)) as Reply<"courses">);
 }

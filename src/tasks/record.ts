@@ -98,6 +98,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", `${name}需要输入超星验证码才能继续`);
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", `${name}已暂停：没有在线的中继。启动中继后会自动继续`);
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", `${name}已暂停：超星风控拦截了请求，请稍后再恢复`);
+  if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", `${name}今日学习时长已达上限，明天自动继续`);
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", `${name}: 章节「${t.notopenChapter ?? ""}」未开放，请选择跳过或停止该课程`);
   return null;
 }

@@ -5,6 +5,8 @@
 // Then every page at phone size (WeChat's user agent) and at 1440×900, in zh-CN and English (sweep.mjs).
 // `--base URL --sim URL [--persist DIR]` reuses a running `npm run dev` instead of starting one;
 // `--docs` also writes the phone screenshots to docs/screenshots.
+// `--only REGEX` (development): only the steps whose names match, after the two every step needs (register,
+// the demo account saved); no page sweep.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,7 +84,9 @@ async function journey() {
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
 
-  const step = (name, fn) => runner.step(name, fn, page);
+  const only = arg("--only") ? new RegExp(arg("--only")) : null;
+  const SETUP = /^(register and land|settings: a phone number is checked)/;
+  const step = (name, fn) => (!only || only.test(name) || SETUP.test(name) ? runner.step(name, fn, page) : undefined);
   const token = () => page.evaluate(() => localStorage.getItem("cx.token"));
   /** One API call with a token (the page's, unless given). */
   const call = async (method, p, body, bearer) => {
@@ -115,6 +119,13 @@ async function journey() {
       out.push(...pageOf);
       if (pageOf.length < 500) return out;
       after = pageOf.at(-1).id;
+    }
+  };
+  /** Cancels a user's tasks still pending, running or paused (every user here studies the demo account). */
+  const cancelLive = async (bearer) => {
+    for (const status of ["running", "paused", "pending"]) {
+      const left = await call("GET", `/api/tasks?status=${status}&page_size=100`, undefined, bearer).catch(() => ({ items: [] }));
+      for (const t of left.items) await call("POST", `/api/tasks/${t.id}/cancel`, undefined, bearer).catch(() => undefined);
     }
   };
   /** `n` lines on a task straight into D1, levels cycling so every one is there, DEBUG included. */
@@ -473,6 +484,11 @@ async function journey() {
   });
 
   async function relayJourney() {
+    if (!sim) throw new Skip("no simulator address (--sim) to tell this task's requests from others'");
+    // Once the relay is chosen every task of the user goes out through it, and the account plays one video
+    // at a time: a task of an earlier step still going (the captcha one) would resume through the agent
+    // when it connects and hold the video, and its requests would pass for this task's.
+    await cancelLive(await token());
     await page.goto(`${base}/relay`);
     await page.getByRole("heading", { name: "中继", exact: true }).waitFor();
     await page.getByTestId("egress-relay").click();
@@ -510,20 +526,28 @@ async function journey() {
       await page.waitForURL(/\/tasks\/\d+$/);
       taskId = taskIdFromUrl();
       await waitStatus("运行中", 30_000);
-      // This task's video is playing (its media status and reports went through the agent).
+      // This task's video is playing: the item clock shows once its media status gave the length.
       const itemTime = () => page.getByTestId("item-time").innerText();
-      await page.waitForFunction(() => !/^00:00 \/ 00:00$/.test(document.querySelector('[data-testid="item-time"]')?.textContent?.trim() ?? ""), null, { timeout: 150_000 });
-      if (!output.includes("/ananas/status/")) throw new Error(`the media status did not go through the agent:\n${output.slice(-1500)}`);
+      await page.getByTestId("item-time").waitFor({ timeout: 150_000 });
+      // Its reports (under its course's cpi) and the media status of the video they are about went through
+      // the agent. The report's query, as the simulator received it, names that video (object id).
+      const reportPath = `/multimedia/log/a/${courseOf(COURSE_LONG).cpi}/`;
+      const ownReports = () => output.split(reportPath).length - 1;
+      await until("a report of this task through the agent", () => ownReports() > 0, 120_000);
+      const received = await (await fetch(`${sim}/__sim/requests?phone=${DEMO_PHONE}`)).json();
+      const report = received.findLast((r) => r.path.includes(reportPath) && output.includes(r.path));
+      const objectId = report && new URLSearchParams(report.query).get("objectId");
+      if (!objectId || !output.includes(`/ananas/status/${objectId}`)) throw new Error(`the media status of this task's video (${objectId}) did not go through the agent:\n${output.slice(-1500)}`);
       agent.kill("SIGTERM");
       await page.getByTestId("relay-offline").waitFor({ timeout: 150_000 });
       await waitStatus("已暂停", 15_000);
       await check(page, "task-relay-offline");
       // Later starts need no code: the credential was kept.
-      const reports = output.split("/multimedia/log/").length;
+      const reports = ownReports();
       agent = run(args.slice(0, args.indexOf("--pair")).concat(args.slice(args.indexOf("--pair") + 2)));
       await waitStatus("运行中", 60_000);
       await page.getByTestId("relay-offline").waitFor({ state: "detached", timeout: 15_000 });
-      await until("a report after the relay came back", () => output.split("/multimedia/log/").length > reports, 120_000);
+      await until("a report of this task after the relay came back", () => ownReports() > reports, 120_000);
       const resumedAt = await itemTime();
       await page.waitForFunction((t) => document.querySelector('[data-testid="item-time"]')?.textContent?.trim() !== t, resumedAt.trim(), { timeout: 150_000 });
     } finally {
@@ -654,7 +678,7 @@ async function journey() {
     await modal.locator("button", { hasText: "再想想" }).click();
     await modal.waitFor({ state: "detached" });
     if ((await page.getByTestId(`active-${other.id}`).getAttribute("aria-checked")) !== "true") throw new Error("the user was deactivated without confirmation");
-    if (!(await call("GET", `/api/admin/users/${other.id}`)).user.is_active) throw new Error("the server has the user inactive");
+    if (!(await call("GET", `/api/admin/users/${other.id}`)).is_active) throw new Error("the server has the user inactive");
   });
 
   await step("admin: force-stop a running task, confirmed", async () => {
@@ -814,7 +838,7 @@ async function journey() {
   });
 
   const adminToken = await login(user, thirdPassword).catch(() => null);
-  if (adminToken) {
+  if (adminToken && !only) {
     const waitFor = (sel) => (p) => p.locator(sel).first().waitFor({ timeout: 20_000 });
     const pages = [
       { name: "login", path: "/login", signedIn: false, ready: waitFor("form") },
@@ -847,18 +871,17 @@ async function journey() {
   });
 
   // Tasks left active would keep using the demo account in the local D1 and slow the next run down.
-  for (const bearer of [await token(), other.token].filter(Boolean)) {
-    for (const status of ["running", "paused", "pending"]) {
-      const left = await call("GET", `/api/tasks?status=${status}&page_size=100`, undefined, bearer).catch(() => ({ items: [] }));
-      for (const t of left.items) await call("POST", `/api/tasks/${t.id}/cancel`, undefined, bearer).catch(() => undefined);
-    }
-  }
+  for (const bearer of [await token(), other.token].filter(Boolean)) await cancelLive(bearer);
   await context.close();
   return summary() ? 1 : 0;
 
   function courseId(name) {
+    return courseOf(name).courseId;
+  }
+
+  function courseOf(name) {
     const c = courses.find((x) => x.courseName === name);
     if (!c) throw new Error(`no course ${name}`);
-    return c.courseId;
+    return c;
   }
 }

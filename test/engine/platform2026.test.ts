@@ -4,7 +4,7 @@ import { initialState, publicLeft, upgradeState, type LeftEntry, type MediaRun, 
 import { clock } from "../../src/lib/clock";
 import type { SimCourseSpec } from "../../src/simulator/model";
 import { api, registerUser } from "../helpers/api";
-import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
+import { driveUntil, finished, startTask, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 import { CHROME, loginCookies } from "../simulator/raw";
 

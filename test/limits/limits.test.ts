@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import { clock, SHANGHAI_OFFSET_MS, shanghaiDay } from "../../src/lib/clock";
 import { api, registerUser } from "../helpers/api";
-import { driveUntil, startTask, userWithAccount } from "../helpers/drive";
+import { driveUntil, startTask, tick, userWithAccount } from "../helpers/drive";
+import { raised } from "../helpers/notify";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
 
 useFutureClock();
@@ -111,6 +112,15 @@ describe("an account's safety limits: the waits, on the injected clock", () => {
     const before = reportsOf(log).length;
     expect((await api("GET", "/api/user/limits", { token })).body).toMatchObject({ status: "daily_cap", today: { day } });
     expect((await api("GET", "/api/user/limits", { token })).body.today.media_minutes).toBeGreaterThanOrEqual(1);
+    // The cap is worth telling a user who is not watching (issue 15's "daily cap reached"): raised once that day.
+    const capEvents = () => raised.filter((m) => m.task_id === id && m.kind === "daily_cap");
+    expect(capEvents()).toHaveLength(1);
+    expect(capEvents()[0]!.key).toContain(day);
+    // Still capped, the waits raise nothing more; a cap reached again the next day is that day's event.
+    for (let i = 0; i < 5; i++) await tick();
+    const days = capEvents().map((m) => m.key.split(":").at(-1));
+    expect(days[0]).toBe(day);
+    expect(new Set(days).size).toBe(days.length);
 
     const done = await driveUntil(id, (l) => l.status !== "running");
     expect(done.status).toBe("completed");

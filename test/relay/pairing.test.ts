@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
-import { api, registerUser } from "../helpers/api";
+import { api, registerAdmin, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
 import { pairRelay, TestAgent } from "../helpers/relay";
 import { installSimulator, useFutureClock } from "../helpers/sim";
@@ -126,6 +126,19 @@ describe("the agent's connection", () => {
     expect((await first.closed).code).toBe(4001);
     expect(second.closeEvent).toBeNull();
     expect((await api("GET", "/api/relays", { token })).body.relays[0].online).toBe(true);
+  });
+
+  it("deactivating or deleting a user closes their agents' sockets at once", async () => {
+    const admin = await registerAdmin();
+    const sim = installSimulator();
+    const [off, gone] = [await registerUser("conn"), await registerUser("conn")];
+    const offAgent = await TestAgent.online((await pairRelay(off.token)).credential, simPerform(sim));
+    const goneAgent = await TestAgent.online((await pairRelay(gone.token)).credential, simPerform(sim));
+    expect((await api("PUT", `/api/admin/users/${off.user.id}`, { token: admin.token, body: { is_active: false } })).status).toBe(200);
+    expect(await offAgent.closed).toMatchObject({ code: 1008, reason: "account_disabled" });
+    expect(goneAgent.closeEvent).toBeNull();
+    expect((await api("DELETE", `/api/admin/users/${gone.user.id}`, { token: admin.token })).status).toBe(200);
+    expect(await goneAgent.closed).toMatchObject({ code: 1008, reason: "account_disabled" });
   });
 
   it("a deactivated user's relay cannot connect", async () => {

@@ -1,5 +1,7 @@
 import { expect, it } from "vitest";
-import { courseProgress, type ChaoxingClient, type Course } from "../../src/chaoxing";
+import type { ChaoxingClient } from "../../src/chaoxing/client";
+import { courseProgress } from "../../src/chaoxing/progress";
+import type { Course } from "../../src/chaoxing/types";
 import { initialState } from "../../src/engine/state";
 import { DEMO_PASSWORD, DEMO_PHONE } from "../../src/simulator/seed";
 import { drive, ioFor } from "../helpers/engine";

@@ -7,7 +7,7 @@ import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";
 import { TASK_STATUSES, type TaskStatus } from "../../shared/live";
 import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
 import { bearer, errors, json } from "../schemas";
-import { foldTaskTotals, taskTotalsQuery } from "../user";
+import { foldTaskTotals, taskTotalsQuery } from "../../users/statistics";
 import { auditRead } from "./audit";
 
 const DAY_MS = 24 * 3600_000;

@@ -4,16 +4,16 @@ import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
+import { relayName } from "../../durable/relay";
 import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
 import { TaskSchema, taskOut } from "../../tasks/shape";
 import { ApiError, conflict, notFound } from "../../lib/errors";
-import { Email } from "../auth";
-import { bearer, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, UserSchema, userOut } from "../schemas";
+import { bearer, configOut, Email, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, StatisticsSchema, UserConfigSchema, UserSchema, userOut } from "../schemas";
 import { loadConfig } from "../../users/config";
-import { configOut, StatisticsSchema, UserConfigSchema, userStatistics } from "../user";
+import { userStatistics } from "../../users/statistics";
 import { auditRead, auditStatement } from "./audit";
 
 type TaskCounts = z.infer<typeof StatisticsSchema>["tasks"];
@@ -96,6 +96,12 @@ async function assertEmailFree(db: Db, email: string, exceptId: number): Promise
     .where(and(sql`lower(${users.email}) = ${email.toLowerCase()}`, ne(users.id, exceptId)))
     .get();
   if (taken) throw new ApiError("duplicate", "邮箱已被注册");
+}
+
+/** A deactivated or deleted user's way in ends at once: their tokens and live sockets, and their relay agents' sockets. */
+async function shutOut(env: Env, userId: number): Promise<void> {
+  await revokeUserTokens(env, userId, "account_disabled");
+  await env.RELAYS.getByName(relayName(userId)).closeAll("account_disabled");
 }
 
 export function registerAdminUserRoutes(app: App) {
@@ -218,7 +224,7 @@ export function registerAdminUserRoutes(app: App) {
       if (set.role === "user") await closeLiveSockets(c.env, { userId: u.id, exceptJti: null }, "role_changed");
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.
-        await revokeUserTokens(c.env, u.id, "account_disabled");
+        await shutOut(c.env, u.id);
         await stopUserTasks(c.env, db, u.id);
       }
       return c.json(userOut(updated), 200);
@@ -246,7 +252,7 @@ export function registerAdminUserRoutes(app: App) {
       // Checked before anything is destroyed; checked again atomically in the final delete.
       if (!(await db.select({ id: users.id }).from(users).where(where).get())) throw conflict(lastAdminDetail);
 
-      await revokeUserTokens(c.env, u.id, "account_disabled");
+      await shutOut(c.env, u.id);
       const cancelled = await stopUserTasks(c.env, db, u.id);
       // Each task object's storage has to go explicitly: the D1 cascade cannot reach Durable Objects.
       const owned = await db.select({ id: tasks.id }).from(tasks).where(eq(tasks.user_id, u.id)).all();
