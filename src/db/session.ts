@@ -1,14 +1,15 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types";
+import { BOOKMARK_HEADER } from "../shared/d1-bookmark";
 import { getDb } from "./client";
 
 /**
  * D1 read replication (the Sessions API): each request reads through a session, so reads may be served by
  * a replica near the user, and never older than what the client saw last: the client sends back the
- * bookmark of its previous response in this header (the dashboard does; a client that does not reads
+ * bookmark of its previous response in BOOKMARK_HEADER (the dashboard does; a client that does not reads
  * whatever replica is nearest for GETs and the primary for writes).
  */
-export const BOOKMARK_HEADER = "X-D1-Bookmark";
+export { BOOKMARK_HEADER };
 /** How many D1 round trips the request made: for the benchmark and for anyone tuning a route. */
 export const ROUND_TRIPS_HEADER = "X-D1-Round-Trips";
 

@@ -1,9 +1,11 @@
 /**
  * The one API client: openapi-fetch typed from the generated `paths` (npm run api:gen). Adds the
- * bearer token, turns error bodies into `ApiFailure`, fails at once while the browser is offline, and
- * reports a session that ended (401, or 403 `account_disabled`) with the server's code.
+ * bearer token, turns error bodies into `ApiFailure`, fails at once while the browser is offline,
+ * reports a session that ended (401, or 403 `account_disabled`) with the server's code, and sends back
+ * the D1 bookmark of the last answer (api/bookmark.ts).
  */
 import createClient, { type Middleware } from "openapi-fetch";
+import { bookmarkMiddleware } from "./bookmark";
 import type { components, paths } from "./schema";
 
 export type ErrorBody = components["schemas"]["Error"];
@@ -79,7 +81,7 @@ const auth: Middleware = {
 };
 
 export const api = createClient<paths>({ baseUrl: "/" });
-api.use(auth);
+api.use(auth, bookmarkMiddleware(sessionStorage));
 
 /** The same middleware for the client of routes the contract promises but the server does not serve yet (pending.ts). */
 export const authMiddleware = auth;
