@@ -284,19 +284,29 @@ async function call(method, url, token) {
 async function apiLoad(s) {
   const run = (url, connections, token) =>
     autocannon({ url: `${APP}${url}`, connections, duration: 5, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const reads = [["GET /api/tasks (100 tasks)", "/api/tasks?page_size=100"], ["GET /api/tasks/{id} (running)", `/api/tasks/${s.tasks.detail}`]];
+  // Sequential D1 round trips of one authenticated read (the worker counts them: X-D1-Round-Trips).
+  for (const [label, url] of [["GET /api/auth/me", "/api/auth/me"], ...reads]) {
+    const res = await fetch(`${APP}${url}`, { headers: { Authorization: `Bearer ${s.user}` } });
+    await res.arrayBuffer();
+    row(`${label}: D1 round trips per request`, Number(res.headers.get("X-D1-Round-Trips")), "", 1, "", "target 1");
+  }
   for (const connections of [50, 200]) {
     log(`API load at ${connections} connections`);
     const base = await run("/api/health", connections);
     row(`GET /api/health (no-op), ${connections} conns`, base.requests.average, "req/s", null, "", `p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms`);
-    for (const [label, url] of [["GET /api/tasks (100 tasks)", "/api/tasks?page_size=100"], ["GET /api/tasks/{id} (running)", `/api/tasks/${s.tasks.detail}`]]) {
+    // The authenticated no-op: the token checked against its row, nothing else read.
+    const me = await run("/api/auth/me", connections, s.user);
+    row(`GET /api/auth/me (authenticated no-op), ${connections} conns`, me.requests.average, "req/s", base.requests.average, "req/s", `no-op; p50 ${me.latency.p50} ms, p99 ${me.latency.p99} ms`);
+    for (const [label, url] of reads) {
       const r = await run(url, connections, s.user);
       const errs = r.non2xx + r.errors + r.timeouts;
       const note = errs ? `, ${errs} errors/timeouts` : "";
-      row(`${label}, ${connections} conns: req/s`, r.requests.average, "req/s", base.requests.average, "req/s", `no-op${note}`);
+      row(`${label}, ${connections} conns: req/s`, r.requests.average, "req/s", me.requests.average, "req/s", `authenticated no-op${note}`);
       // No response inside the window: autocannon's latency would read 0, which is not a latency.
       const done = r.requests.total > 0;
-      row(`${label}, ${connections} conns: p50`, done ? r.latency.p50 : null, "ms", base.latency.p50, "ms", done ? "no-op" : "no-op; no response within 5 s");
-      row(`${label}, ${connections} conns: p99`, done ? r.latency.p99 : null, "ms", base.latency.p99, "ms", "no-op");
+      row(`${label}, ${connections} conns: p50`, done ? r.latency.p50 : null, "ms", me.latency.p50, "ms", done ? "authenticated no-op" : "authenticated no-op; no response within 5 s");
+      row(`${label}, ${connections} conns: p99`, done ? r.latency.p99 : null, "ms", me.latency.p99, "ms", "authenticated no-op");
     }
   }
 }
