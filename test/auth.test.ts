@@ -225,6 +225,21 @@ describe("password reset", () => {
     expect((await api("POST", "/api/auth/login", { body: { username: other.user.username, password: "changed-pass-1" }, headers: ip(56) })).status).toBe(200);
   });
 
+  // issue 17: mails in the user's language (the dashboard stores it in the config when it switches)
+  it("writes the reset mail in the user's language", async () => {
+    const zhUser = await registerUser("mailzh");
+    const enUser = await registerUser("mailen");
+    expect((await api("PUT", "/api/user/config", { token: enUser.token, body: { language: "en" } })).status).toBe(200);
+    expect((await api("POST", "/api/auth/forgot-password", { body: { email: zhUser.user.email }, headers: ip(57) })).status).toBe(200);
+    expect((await api("POST", "/api/auth/forgot-password", { body: { email: enUser.user.email }, headers: ip(58) })).status).toBe(200);
+    const [zh, en] = sent;
+    expect(zh!.subject).toContain("密码重置");
+    expect(en!.subject).toBe("chaoxing-edge password reset");
+    expect(en!.text).toContain(enUser.user.username);
+    expect(en!.text).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(tokenOf(en!)).toMatch(/^[\w-]{20,}$/);
+  });
+
   it("throttles reset mails per address", async () => {
     const { user } = await registerUser("reset");
     let last;

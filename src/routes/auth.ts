@@ -15,6 +15,7 @@ import { mailSender } from "../lib/mail";
 import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
 import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
 import type { AppEnv } from "../types";
+import type { Language } from "../shared/notify";
 import { clientIp } from "../lib/client-ip";
 import { bearer, Email, errors, json, jsonBody, MessageSchema, Password, UserSchema, userOut } from "./schemas";
 
@@ -44,6 +45,18 @@ const ForgotBody = z.object({ email: Email }).strict().openapi("ForgotPasswordRe
 const ResetBody = z.object({ token: z.string().min(16).max(128), new_password: Password }).strict().openapi("ResetPasswordRequest");
 
 const RESET_TTL_MS = 30 * 60 * 1000;
+
+/** The reset mail in the user's language (the dashboard saves it in the config when the user switches). */
+const RESET_MAIL: Record<Language, (username: string, link: string) => { subject: string; text: string }> = {
+  "zh-CN": (username, link) => ({
+    subject: "chaoxing-edge 密码重置",
+    text: `${username}，你好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如果不是你本人操作，请忽略此邮件。`,
+  }),
+  en: (username, link) => ({
+    subject: "chaoxing-edge password reset",
+    text: `Hello ${username},\n\nOpen this link within 30 minutes to reset your password (it works once):\n${link}\n\nIf you did not ask for this, ignore this mail.`,
+  }),
+};
 const FORGOT_MESSAGE = "如果该邮箱已注册，将收到密码重置邮件";
 
 /**
@@ -226,11 +239,8 @@ export function registerAuthRoutes(app: App) {
               createdAt: isoNow(),
             });
             const link = `${cfg.APP_URL.replace(/\/$/, "")}/reset-password?token=${token}`;
-            await mailSender(cfg).send({
-              to: user.email,
-              subject: "chaoxing-edge 密码重置",
-              text: `${user.username}，你好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如果不是你本人操作，请忽略此邮件。`,
-            });
+            const saved = await db.select({ language: userConfigs.language }).from(userConfigs).where(eq(userConfigs.userId, user.id)).get();
+            await mailSender(cfg).send({ to: user.email, ...RESET_MAIL[saved?.language ?? "zh-CN"](user.username, link) });
           })().catch((e) => console.error("password reset mail failed", e)),
         );
       }
