@@ -130,14 +130,17 @@ async function pacing() {
     });
   });
   const b = benchLines(out);
-  const t = b["pacing.scheduled_s"];
-  row(`pacing: scheduled time, 高等数学（上） at ${t.speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)");
-  const r = b["pacing.requests_per_media_min"];
-  row("upstream requests per media minute", r.value, "", r.reports / (t.media_s / 60), "", "reports alone");
-  const d = b["do.rows_per_study_hour"];
-  row("DO rows written per study-hour (task + account)", d.value, "", d.task / d.study_hours, "", "task object alone");
-  const w = b["d1.rows_per_report"];
-  row("D1 rows written per progress report", w.value, "", null, "", `${w.rows} rows / ${w.reports} reports`);
+  for (const speed of [2, 1]) {
+    const t = b[`pacing.scheduled_s.${speed}x`];
+    row(`pacing: scheduled time, 高等数学（上） at ${speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)");
+    const r = b[`pacing.requests_per_media_min.${speed}x`];
+    row(`upstream requests per media minute at ${speed}x`, r.value, "", r.reports / (t.media_s / 60), "", "reports alone");
+    const d = b[`do.rows_per_report.${speed}x`];
+    row(`DO rows written per progress report at ${speed}x (task + account, alarms included)`, d.value, "", null, "", `${d.task} task (${d.task_alarms} alarms) + ${d.account} account rows / ${d.reports} reports`);
+    row(`DO rows written per media-hour at ${speed}x`, (d.task + d.account) / d.media_hours, "", null, "", `${d.media_hours.toFixed(1)} media-hours in ${d.study_hours.toFixed(1)} h`);
+    const w = b[`d1.rows_per_report.${speed}x`];
+    row(`D1 rows written per progress report at ${speed}x`, w.value, "", null, "", `${w.rows} rows / ${w.reports} reports`);
+  }
 }
 
 // ---- the local runtime ---------------------------------------------------------------------------

@@ -19,15 +19,14 @@ const emit = (name: string, value: number, extra: Record<string, number | string
 /** The realistic demo course: 32 chapters, ≈20 h of lectures, a handout per unit. */
 const COURSE = DEMO_COURSES.find((c) => c.name === "高等数学（上）")!;
 const COURSE_FAST = COURSE.fastPlayback ?? true;
-const SPEED = 2;
 
-/** Counts storage writes of a live object: every setAlarm and every put is one row (the billed unit). */
-async function countWrites(stub: DurableObjectStub): Promise<{ n: number }> {
-  const counter = { n: 0 };
+/** Counts storage writes of a live object: every setAlarm and every put is one row (the billed unit); alarms apart. */
+async function countWrites(stub: DurableObjectStub): Promise<{ n: number; alarms: number }> {
+  const counter = { n: 0, alarms: 0 };
   await runInDurableObject(stub, (_o, state) => {
     const storage = state.storage;
     const setAlarm = storage.setAlarm.bind(storage);
-    storage.setAlarm = (...a: Parameters<typeof setAlarm>) => (counter.n++, setAlarm(...a));
+    storage.setAlarm = (...a: Parameters<typeof setAlarm>) => (counter.n++, counter.alarms++, setAlarm(...a));
     const kv = storage.kv;
     const put = kv.put.bind(kv);
     kv.put = (...a: Parameters<typeof put>) => (counter.n++, put(...a));
@@ -49,7 +48,8 @@ async function installWriteCounter(): Promise<() => Promise<number>> {
   return async () => (await env.DB.prepare("SELECT count(*) AS n FROM bench_writes").first<{ n: number }>())!.n;
 }
 
-it(`drives ${COURSE.name} at ${SPEED}x to completion`, async () => {
+// At 2x and at 1x: the 2026 platform credits real time, so 2x sends about twice the reports per hour.
+for (const SPEED of [2, 1]) it(`drives ${COURSE.name} at ${SPEED}x to completion`, async () => {
   const sim = installSimulator();
   const { token } = await registerUser("bench");
   const account = await userWithAccount(sim, token, [COURSE]);
@@ -77,8 +77,8 @@ it(`drives ${COURSE.name} at ${SPEED}x to completion`, async () => {
   const requests = sim.control.requestCount(account.phone) - requestsBefore;
   const reports = sim.control.requests(account.phone).filter((r) => r.path.includes("/multimedia/log/")).length;
   const studyHours = elapsedS / 3600;
-  emit("pacing.scheduled_s", elapsedS, { baseline: floorS, media_s: mediaSeconds, speed: SPEED, real_time: realTime ? 1 : 0, drive_ms: Math.round(performance.now() - wall) });
-  emit("pacing.requests_per_media_min", requests / (mediaSeconds / 60), { requests, reports });
-  emit("do.rows_per_study_hour", (taskWrites.n + accountWrites.n) / studyHours, { task: taskWrites.n, account: accountWrites.n, study_hours: studyHours });
-  emit("d1.rows_per_report", (await d1Writes()) / reports, { rows: await d1Writes(), reports });
+  emit(`pacing.scheduled_s.${SPEED}x`, elapsedS, { baseline: floorS, media_s: mediaSeconds, speed: SPEED, real_time: realTime ? 1 : 0, drive_ms: Math.round(performance.now() - wall) });
+  emit(`pacing.requests_per_media_min.${SPEED}x`, requests / (mediaSeconds / 60), { requests, reports });
+  emit(`do.rows_per_report.${SPEED}x`, (taskWrites.n + accountWrites.n) / reports, { task: taskWrites.n, task_alarms: taskWrites.alarms, account: accountWrites.n, reports, study_hours: studyHours, per_study_hour: (taskWrites.n + accountWrites.n) / studyHours, media_hours: mediaSeconds / 3600 });
+  emit(`d1.rows_per_report.${SPEED}x`, (await d1Writes()) / reports, { rows: await d1Writes(), reports });
 });

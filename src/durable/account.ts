@@ -82,6 +82,8 @@ export class AccountObject extends DurableObject<Env> {
   private logins = new Map<string, number[]>();
   private refused = new Map<string, { at: number; reason: string }>();
   private lastSeen = new Map<number, number>();
+  /** The lock's holder when it is between two of its videos (`finishedVideo`); lost on eviction, which only delays a waiter. */
+  private between: number | null = null;
   private cache = new Map<string, { at: number; value: unknown }>();
   private guard: AccountLimits | null = null;
   /** The network for egress `direct`: taken when the object loads, as its client used to take it. */
@@ -339,11 +341,15 @@ export class AccountObject extends DurableObject<Env> {
     const now = clock.now();
     this.lastSeen.set(taskId, now);
     const st = this.lock();
-    if (st.holder === taskId) return { granted: true, position: 0 };
+    if (st.holder === taskId) {
+      this.between = null;
+      return { granted: true, position: 0 };
+    }
     const before = JSON.stringify(st);
     // Seen-times live in memory; after a restart everyone gets a fresh grace period.
     const seen = (id: number) => this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
-    if (st.holder !== null && now - seen(st.holder) > LOCK_STALE_MS) st.holder = null;
+    // A holder between two of its videos plays nothing: the lock passes on at once.
+    if (st.holder !== null && (st.holder === this.between || now - seen(st.holder) > LOCK_STALE_MS)) st.holder = null;
     st.queue = st.queue.filter((id) => id === taskId || now - seen(id) <= QUEUE_STALE_MS);
     if (st.holder === null && (st.queue.length === 0 || st.queue[0] === taskId)) {
       st.holder = taskId;
@@ -356,8 +362,20 @@ export class AccountObject extends DurableObject<Env> {
     return { granted: false, position: st.queue.indexOf(taskId) + 1 };
   }
 
+  /**
+   * The holder finished a video (issue 16: a row less per video). With someone in line the lock passes to
+   * them now; with nobody waiting it stays with the holder, marked as between videos (in memory), so its
+   * next video needs no write, and anyone who asks meanwhile gets it at once.
+   */
+  async finishedVideo(taskId: number): Promise<void> {
+    const st = this.lock();
+    if (st.holder !== taskId || st.queue.some((id) => id !== taskId)) return this.releaseVideo(taskId);
+    this.between = taskId;
+  }
+
   /** Frees the lock and leaves the queue (whichever applies), and wakes the next task in line at once. */
   async releaseVideo(taskId: number): Promise<void> {
+    if (this.between === taskId) this.between = null;
     const st = this.lock();
     const before = JSON.stringify(st);
     const wasHolder = st.holder === taskId;

@@ -32,6 +32,14 @@ export class TaskChannel {
     private readonly env: Env,
   ) {}
 
+  /**
+   * Direct sockets are open: the object may hibernate between two steps (it is idle while it waits for
+   * its alarm), and its memory with it.
+   */
+  mayHibernate(): boolean {
+    return this.ctx.getWebSockets().length > 0;
+  }
+
   /** Sends to direct sockets now and queues the push to subscribed hubs; never throws. */
   broadcast(messages: TaskMessage[]): void {
     const first = messages[0];

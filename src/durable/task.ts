@@ -8,7 +8,8 @@ import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
-  applyNotopenChoice, backoffMs, canRecheck, prepareResume, startRecheck, step, type EngineIO, type LogEvent, type StepResult,
+  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
+  type StepResult,
 } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
@@ -35,6 +36,20 @@ export type StopReason = "user" | "admin" | "account_disabled";
 
 const LATENESS_SAMPLES = 20;
 const MAX_CRASHES = 5;
+/**
+ * Issue 16: every alarm and every checkpoint is a storage row (the free plan's daily quota). Gaps this
+ * short (the pacing between calls) are waited inside the running alarm, up to this many steps per alarm,
+ * so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
+ * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
+ * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
+ * budget of the free plan.
+ */
+const CHAIN_GAP_MS = 3_000;
+const CHAIN_STEPS = 10;
+/** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
+const CHECKPOINT_EVERY_MS = 60 * 60_000;
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const MAX_PAGES_PER_ALARM = 2;
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -61,6 +76,10 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
+  /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
+  private stored: { key: string; at: number; outbox: boolean } | null = null;
+  /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
+  private pagesParsed = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,7 +88,10 @@ export class TaskObject extends DurableObject<Env> {
     this.channel = new TaskChannel(ctx, env);
     this.projection = new Projection(env, {
       record: () => this.rec(),
-      save: (t) => this.save(t),
+      // Written log lines leave the checkpoint only if they were in it.
+      save: (t) => {
+        if (this.stored?.outbox) this.save(t);
+      },
       published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
       orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
       retryAt: (at) => this.ctx.storage.setAlarm(at),
@@ -79,7 +101,13 @@ export class TaskObject extends DurableObject<Env> {
   private rec(): TaskRecord | null {
     if (this.t === undefined) {
       this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
-      this.t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      const t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      this.t = t;
+      // The checkpoint may be minutes older than the last step: a video goes on from the platform's position.
+      // Its due time is an older alarm's, too: no lateness sample from it.
+      if (t?.status === "running" && t.engine) resumeCold(t.engine);
+      if (t) t.dueAt = null;
+      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 } : null;
     }
     return this.t;
   }
@@ -94,6 +122,19 @@ export class TaskObject extends DurableObject<Env> {
     if (this.deleted) return;
     this.t = t;
     this.ctx.storage.kv.put("t", t);
+    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 };
+  }
+
+  /**
+   * After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes —
+   * and after every step while direct sockets are open, as the object may then hibernate between steps
+   * (a cold load would cost a card read to find the video's position again).
+   */
+  private checkpoint(t: TaskRecord): void {
+    const s = this.stored;
+    const key = checkpointKey(t.engine!);
+    const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
+    if (due || this.channel.mayHibernate()) this.save(t);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
@@ -318,12 +359,29 @@ export class TaskObject extends DurableObject<Env> {
   // ---- the study loop ----------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    const t = this.rec();
-    if (!t) return;
+    // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
+    // the runtime retries an alarm that did not finish, from the checkpoint.
+    this.pagesParsed = 0;
+    for (let steps = 1; ; steps++) {
+      const t = this.rec();
+      if (!t) return;
+      const wait = await this.studyStep(t, steps < CHAIN_STEPS);
+      if (wait === null) return;
+      const gen = t.gen;
+      await clock.sleep(wait);
+      if (this.t !== t || t.gen !== gen || t.status !== "running") return;
+    }
+  }
+
+  /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
+  private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
     // Not running: the alarm only retries a projection that failed.
-    if (t.status !== "running") return this.projection.flush();
-    // Kept in the checkpoint, which the step writes anyway. A queued task's lock polls are not sampled:
-    // they write no checkpoint, so after an eviction their stored due time would be an older one.
+    if (t.status !== "running") {
+      await this.projection.flush();
+      return null;
+    }
+    // Kept in memory and written with the checkpoint. A queued task's lock polls are not sampled, nor a
+    // step that followed in the same alarm (no due time).
     if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
     t.dueAt = null;
     const gen = t.gen;
@@ -334,20 +392,22 @@ export class TaskObject extends DurableObject<Env> {
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
-      if (t.gen !== gen || this.t !== t) return;
+      if (t.gen !== gen || this.t !== t) return null;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {
         const line = logLine("ERROR", "fail.internal");
         t.errorMsg = line.message;
         t.error = { code: "fail.internal", params: {} };
-        return this.stop(t, "failed", "internal", [line]);
+        await this.stop(t, "failed", "internal", [line]);
+        return null;
       }
-      return this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      await this.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      return null;
     }
     if (this.t !== t) {
       // Deleted while the step was in flight: write nothing back, give back the lock.
       if (engine.holdsVideo) await this.account(t).releaseVideo(t.id);
-      return;
+      return null;
     }
     t.crashes = 0;
     if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: iso() }));
@@ -361,7 +421,8 @@ export class TaskObject extends DurableObject<Env> {
       if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.id);
       this.projection.queue(t, result.logs, "none");
       this.save(t);
-      return this.projection.flush();
+      await this.projection.flush();
+      return null;
     }
     const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
     t.engine = engine;
@@ -369,34 +430,50 @@ export class TaskObject extends DurableObject<Env> {
     switch (o.kind) {
       case "pause":
         t.notopenChapter = o.chapter ?? null;
-        return this.stop(t, "paused", o.reason, result.logs);
+        await this.stop(t, "paused", o.reason, result.logs);
+        return null;
       case "complete":
         // Issue 17: the courses page shows the new progress at once (best effort: the cache expires anyway).
         this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
-        return this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        return null;
       case "fail":
         t.errorMsg = o.message;
         t.error = { code: o.code, params: o.params };
-        return this.stop(t, "failed", "upstream", [...result.logs, logLine("ERROR", "task.failed", { failure: o.code, ...o.params })]);
+        await this.stop(t, "failed", "upstream", [...result.logs, logLine("ERROR", "task.failed", { failure: o.code, ...o.params })]);
+        return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
         const newReason = t.reason !== (o.reason ?? null);
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        // A pure wait (pacing, the lock queue) changed nothing: just the alarm, no checkpoint row.
+        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
+          if (chain) return o.delayMs;
           t.dueAt = clock.now() + o.delayMs;
           await this.ctx.storage.setAlarm(t.dueAt);
-          return this.publish(t);
+          this.publish(t);
+          return null;
         }
         this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
-        await this.arm(t, clock.now() + o.delayMs);
-        // A wait worth telling (the daily cap; issue 15) is announced like a transition, once a day.
-        if (newReason && t.reason === "daily_cap") return this.afterTransition(t, shanghaiDay(clock.now()));
+        if (newReason && t.reason === "daily_cap") {
+          // A wait worth telling (the daily cap; issue 15) is announced like a transition, once a day.
+          await this.arm(t, clock.now() + o.delayMs);
+          await this.afterTransition(t, shanghaiDay(clock.now()));
+          return null;
+        }
+        if (!chain) {
+          t.dueAt = clock.now() + o.delayMs;
+          await this.ctx.storage.setAlarm(t.dueAt);
+        }
         await this.projection.flush();
-        return this.publish(t);
+        if (this.t !== t) return null;
+        this.checkpoint(t);
+        this.publish(t);
+        return chain ? o.delayMs : null;
       }
     }
   }
@@ -404,9 +481,13 @@ export class TaskObject extends DurableObject<Env> {
   private io(t: TaskRecord): EngineIO {
     const account = this.account(t);
     return {
-      call: (op) => this.call(t, op),
+      call: (op) => {
+        if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
+        return this.call(t, op);
+      },
       acquireVideo: () => account.acquireVideo(t.id),
-      releaseVideo: () => account.releaseVideo(t.id),
+      // The engine is done with a video; the task's own stop releases the lock for good (release()).
+      releaseVideo: () => account.finishedVideo(t.id),
       now: () => clock.now(),
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),

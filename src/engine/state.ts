@@ -80,6 +80,11 @@ export interface MediaRun {
   lastReportAt: number | null;
   /** 403 recoveries (rt switch / dtoken refetch), bounded. */
   recoveries: number;
+  /**
+   * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
+   * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
+   */
+  resync?: boolean;
 }
 
 export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";

@@ -592,6 +592,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   s.holdsVideo = true;
   if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job);
   const m = s.media;
+  if (m.resync) return resyncMedia(ctx, job, m);
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) {
@@ -719,6 +720,51 @@ async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outco
   m.lastReportAt = null;
   return next(CALL_GAP_MS * 4);
 }
+
+/**
+ * After an eviction the video goes on from the platform's position: its card's `playTime` (the furthest
+ * accepted report). The playing the checkpoint missed is credited once, as real time at the video's speed,
+ * so counters never go back and never count twice; time spent in the end stage (the position no longer
+ * moves) is not recovered, which only makes the task wait and report a little longer, never less.
+ */
+async function resyncMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
+  const { s } = ctx;
+  const r = await call(ctx, { op: "cards", course: s.courses[s.ci]!, chapterId: s.chapters[s.hi]!.id, num: job.tab });
+  if (!r.ok) return onFailure(ctx, r, () => {
+    // Not readable now: go on from the checkpoint's position (the platform never credits a report twice).
+    m.resync = false;
+    return next();
+  });
+  m.resync = false;
+  mergeJobs(s, r.value, job.tab);
+  const card = r.value.jobs.find((j): j is MediaJob => j.jobid === job.jobid && (j.type === "video" || j.type === "audio"));
+  if (card?.isPassed) return finishMedia(ctx, job, true);
+  const position = Math.min(card ? Math.floor(card.playTimeMs / 1000) : 0, m.end || Infinity);
+  if (position > m.playingTime) {
+    const credited = (position - m.playingTime) / m.speed;
+    m.watched += credited;
+    s.stats.studySeconds += Math.round(credited);
+    m.playingTime = position;
+  }
+  return next();
+}
+
+/** A checkpoint loaded after an eviction: a video in progress first re-reads where the platform has it. */
+export function resumeCold(s: EngineState): void {
+  upgradeState(s);
+  if (!s.media || s.media.stage === "confirm") return;
+  prepareMediaRestart(s.media);
+  s.media.resync = true;
+}
+
+/**
+ * The boundaries a checkpoint must not miss: every job passed or left, and every course begun, so a cold
+ * load never does a finished job again nor logs it twice; and the start of a video, whose checkpoint keeps
+ * where its playing began and the real time it needs (the platform's card gives its position, not those).
+ * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
+ * platform's (`resumeCold`), so reports need no checkpoint. Transitions are written too (src/durable/task.ts).
+ */
+export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {

@@ -15,6 +15,8 @@ const USAGE_KEY = "usage";
 /** While the egress that carried the account's last automated call is this recent, another one waits. */
 export const EGRESS_HOLD_MS = 5 * 60_000;
 const EGRESS_POLL_MS = 60_000;
+/** Issue 16: today's media count is written at most this often while a video plays (plus at its end and at a new day). */
+const USAGE_EVERY_S = 60 * 60;
 
 /** The operator's defaults (wrangler vars), used until someone edits this account's limits. */
 export function defaultLimits(cfg: Config): StudyLimits {
@@ -38,6 +40,9 @@ export interface LimitsView {
 export class AccountLimits {
   /** The egress (`direct` or `relay:<userId>`) and user of the last automated call, in memory like the pacing. */
   private egress: { key: string; userId: number; at: number } | null = null;
+  /** Today's media usage as counted in memory, and as last written (null: not read yet). */
+  private counted: MediaUsage | null = null;
+  private written: MediaUsage | null = null;
 
   constructor(
     private readonly kv: SyncKvStorage,
@@ -53,7 +58,8 @@ export class AccountLimits {
   }
 
   private usage(now: number): MediaUsage {
-    return this.kv.get<MediaUsage>(USAGE_KEY) ?? emptyUsage(shanghaiDay(now));
+    if (!this.counted) this.counted = this.written = this.kv.get<MediaUsage>(USAGE_KEY) ?? null;
+    return this.counted ?? emptyUsage(shanghaiDay(now));
   }
 
   view(now: number): LimitsView {
@@ -77,11 +83,23 @@ export class AccountLimits {
     return limitWait(this.current(), this.usage(now), { media, objectId: op.op === "status" ? op.objectId : undefined }, now, random);
   }
 
-  /** After an accepted progress report: today's media time and the next video's earliest start. */
+  /**
+   * After an accepted progress report: today's media time and the next video's earliest start. Counted in
+   * memory and written (a row) only at a new day, at a video's first end report (isdrag 4), and every
+   * USAGE_EVERY_S of media: an eviction (rare while a video plays: the object is called every report)
+   * forgets at most that much of the day's count, and a report is not a row.
+   */
   recordReport(op: Op, now: number, random: number): void {
     if (op.op !== "report") return;
     const p = op.params;
-    this.kv.put(USAGE_KEY, recordReport(this.current(), this.usage(now), { jobid: p.job.jobid, objectId: p.job.objectId, playingTime: p.playingTime }, now, random));
+    const u = recordReport(this.current(), this.usage(now), { jobid: p.job.jobid, objectId: p.job.objectId, playingTime: p.playingTime }, now, random);
+    this.counted = u;
+    const w = this.written;
+    const ended = p.isdrag === 4 && !(w?.jobid === u.jobid && w.playingTime === u.playingTime);
+    if (!w || w.day !== u.day || ended || u.seconds - w.seconds >= USAGE_EVERY_S) {
+      this.kv.put(USAGE_KEY, u);
+      this.written = u;
+    }
   }
 
   /**

@@ -55,7 +55,8 @@ describe("restarts", () => {
     const [subscribed, current] = await subscribe(after, id);
     expect(subscribed).toEqual({ type: "subscribed", task_id: id });
     expect(current).toEqual({ type: "task_update", task_id: id, data: await taskLive(id) });
-    expect(current.type === "task_update" && current.data.item_current_time).toBeGreaterThan(0);
+    // The checkpoint may hold an older position than the last report (issue 16: not rewritten on every
+    // report); the next step reads the platform's position (test/engine/checkpoint.test.ts shows it).
 
     const final = await driveUntil(id, finished);
     expect((await after.until(isFinal)).at(-1)).toEqual({ type: "task_update", task_id: id, data: final });

@@ -1,0 +1,95 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { accountName } from "../../src/durable/account";
+import type { TaskRecord } from "../../src/tasks/record";
+import { registerUser } from "../helpers/api";
+import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
+import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
+
+// Issue 16: a progress report costs its alarm and little else in Durable Object rows; the checkpoint is
+// written at job boundaries and every few minutes, and after an eviction a video goes on from where the
+// platform has it (the card's playTime), never counting a second twice.
+
+useFutureClock();
+
+async function setup(prefix: string, duration: number, speed: number) {
+  const sim = installSimulator();
+  const { token } = await registerUser(prefix);
+  const account = await userWithAccount(sim, token, [videoCourse(duration)]);
+  const id = await startTask(token, account.courses.map((c) => c.courseId), { speed });
+  const jobid = account.courses[0]!.chapters[0]!.jobs[0]!.jobid;
+  return { sim, account, id, jobid };
+}
+
+type Sim = ReturnType<typeof installSimulator>;
+const reports = (sim: Sim, phone: string) => sim.control.requests(phone).filter((r) => r.path.includes("/multimedia/log/"));
+const param = (query: string, name: string) => new URLSearchParams(query).get(name);
+const task = (id: number) => env.TASKS.getByName(`task:${id}`);
+const stored = (id: number) => runInDurableObject(task(id), (_o, state) => state.storage.kv.get<TaskRecord>("t")!);
+
+/** Counts rows written by a live object from now on: every kv put and every alarm set (the billed unit). */
+async function countRows(stub: DurableObjectStub): Promise<{ n: number }> {
+  const counter = { n: 0 };
+  await runInDurableObject(stub, (_o, state) => {
+    const storage = state.storage;
+    const setAlarm = storage.setAlarm.bind(storage);
+    storage.setAlarm = (...a: Parameters<typeof setAlarm>) => (counter.n++, setAlarm(...a));
+    const kv = storage.kv;
+    const put = kv.put.bind(kv);
+    kv.put = (...a: Parameters<typeof put>) => (counter.n++, put(...a));
+  });
+  return counter;
+}
+
+describe("DO rows per progress report", () => {
+  for (const speed of [1, 2]) {
+    it(`at ${speed}×, reports in the middle of a video write at most 1.2 rows each (task and account, alarms included)`, async () => {
+      const { sim, account, id } = await setup(`rows${speed}x`, 3600, speed);
+      await driveUntil(id, (l) => l.item_current_time >= 120);
+      const before = reports(sim, account.phone).length;
+      const taskRows = await countRows(task(id));
+      const accountRows = await countRows(env.ACCOUNTS.getByName(accountName(account.phone)));
+      await driveUntil(id, (l) => l.item_current_time >= 120 + 40 * 60 * speed || l.status !== "running");
+      const sent = reports(sim, account.phone).length - before;
+      expect(sent).toBeGreaterThanOrEqual(35);
+      expect((taskRows.n + accountRows.n) / sent).toBeLessThanOrEqual(1.2);
+    });
+  }
+});
+
+describe("an eviction between reports", () => {
+  it("resumes the video from the platform's position (not the older checkpoint's), passes it, and counts no second twice", async () => {
+    const { sim, account, id, jobid } = await setup("evict", 1800, 2);
+    const startedAt = (await taskLive(id))!.start_time!;
+    await driveUntil(id, (l) => l.item_current_time >= 600);
+    const position = sim.control.jobProgress(account.phone, jobid)!.playTimeS;
+    // The checkpoint is older than the last accepted report: reports are not written one by one.
+    const checkpoint = await stored(id);
+    expect(checkpoint.engine!.media!.playingTime).toBeLessThan(position);
+    const studiedBefore = (await taskLive(id))!.study_seconds;
+
+    await abortAllDurableObjects();
+    const sentBefore = reports(sim, account.phone).length;
+    for (let i = 0; i < 5 && reports(sim, account.phone).length === sentBefore; i++) await tick();
+    const first = reports(sim, account.phone)[sentBefore]!;
+    // A fresh start of the player (isdrag 3) at the card's playTime.
+    expect(param(first.query, "isdrag")).toBe("3");
+    expect(Number(param(first.query, "playingTime"))).toBe(position);
+    // The playing the checkpoint missed is credited once: the count is where it was before the eviction.
+    const after = (await taskLive(id))!.study_seconds;
+    expect(Math.abs(after - studiedBefore)).toBeLessThanOrEqual(2);
+
+    const done = await driveUntil(id, finished);
+    expect(done).toMatchObject({ status: "completed", reason: null, progress: 100, left_for_user: [] });
+    expect(sim.control.jobProgress(account.phone, jobid)!.passed).toBe(true);
+    // Never double: no more study time than the real time the task ran, and D1's daily lines agree with the row.
+    const ranS = (Date.parse(done.end_time!) - Date.parse(startedAt)) / 1000;
+    expect(done.study_seconds).toBeLessThanOrEqual(ranS);
+    expect(done.study_seconds).toBeGreaterThanOrEqual(1800 - 120);
+    const row = await env.DB.prepare("SELECT study_seconds FROM tasks WHERE id = ?").bind(id).first<{ study_seconds: number }>();
+    const days = await env.DB.prepare("SELECT sum(seconds) AS s FROM study_days WHERE task_id = ?").bind(id).first<{ s: number }>();
+    expect(row!.study_seconds).toBe(done.study_seconds);
+    expect(days!.s).toBe(done.study_seconds);
+  });
+});
