@@ -48,6 +48,8 @@ const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
 /** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
+/** After a running task's object lost its memory, every step is written for this long (`rec`). */
+const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -76,8 +78,8 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
-  /** What the stored checkpoint holds: its job boundary, when it was written, and whether log lines were in it. */
-  private stored: { key: string; at: number; outbox: boolean } | null = null;
+  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it, whether it is the latest. */
+  private stored: { key: string; at: number; outbox: boolean; latest: boolean } | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
 
@@ -90,7 +92,7 @@ export class TaskObject extends DurableObject<Env> {
       record: () => this.rec(),
       // Written log lines leave the checkpoint only if they were in it.
       save: (t) => {
-        if (this.stored?.outbox) this.save(t);
+        if (this.stored?.outbox) this.save(t, this.stored.latest);
       },
       published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
       orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
@@ -103,11 +105,18 @@ export class TaskObject extends DurableObject<Env> {
       this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
       const t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
       this.t = t;
-      // The checkpoint may be minutes older than the last step: a video goes on from the platform's position.
-      // Its due time is an older alarm's, too: no lateness sample from it.
-      if (t?.status === "running" && t.engine) resumeCold(t.engine);
+      if (t?.status === "running" && t.engine) {
+        // A checkpoint older than the last step: a video goes on from the platform's position.
+        if (!t.latest) resumeCold(t.engine);
+        // Memory lost while running: this runtime may evict between steps (hibernation with sockets open,
+        // local workerd within seconds of idling, a redeploy). Were every cold load to go back to an older
+        // checkpoint, the work since it would be lost each time (a video restarted from the card would never
+        // end): for a while every step is written, so the next cold load goes on exactly where this one stops.
+        t.everyStepUntil = clock.now() + EVERY_STEP_AFTER_EVICTION_MS;
+      }
+      // Its due time is an older alarm's: no lateness sample from it.
       if (t) t.dueAt = null;
-      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 } : null;
+      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, latest: t.latest === true } : null;
     }
     return this.t;
   }
@@ -118,23 +127,27 @@ export class TaskObject extends DurableObject<Env> {
     return existing || this.deleted ? existing : recordOf(row);
   }
 
-  private save(t: TaskRecord): void {
+  /** `latest`: every step after this one is written too, so a cold load needs no re-read (see `checkpoint`). */
+  private save(t: TaskRecord, latest = false): void {
     if (this.deleted) return;
     this.t = t;
+    t.latest = latest;
     this.ctx.storage.kv.put("t", t);
-    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 };
+    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, latest };
   }
 
   /**
    * After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes —
-   * and after every step while direct sockets are open, as the object may then hibernate between steps
-   * (a cold load would cost a card read to find the video's position again).
+   * and after every step while the object may lose its memory between steps (direct sockets are open, so
+   * it may hibernate; or it was evicted in the middle of a video lately). The first step out of that
+   * mode writes once more, so a stored checkpoint never claims to be the latest when it is not.
    */
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
     const key = checkpointKey(t.engine!);
     const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
-    if (due || this.channel.mayHibernate()) this.save(t);
+    const everyStep = this.channel.mayHibernate() || clock.now() < (t.everyStepUntil ?? 0);
+    if (due || everyStep || s?.latest) this.save(t, everyStep);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */

@@ -93,3 +93,20 @@ describe("an eviction between reports", () => {
     expect(days!.s).toBe(done.study_seconds);
   });
 });
+
+describe("evicted between every two alarms (local workerd evicts an idle object within seconds)", () => {
+  it("the video still goes on at real time and completes: a cold load does not throw away the playing since the last report", async () => {
+    const { sim, account, id, jobid } = await setup("evictall", 300, 1);
+    const startedAt = Date.parse((await taskLive(id))!.start_time!);
+    let live = (await taskLive(id))!;
+    for (let i = 0; i < 80 && live.status === "running"; i++) {
+      await abortAllDurableObjects();
+      if (!(await tick())) break;
+      live = (await taskLive(id))!;
+    }
+    expect(live).toMatchObject({ status: "completed", progress: 100 });
+    expect(sim.control.jobProgress(account.phone, jobid)!.passed).toBe(true);
+    // At real time: a 300 s video at 1× takes its 300 s and the pacing around it, not a restart per report.
+    expect((Date.parse(live.end_time!) - startedAt) / 1000).toBeLessThan(300 * 1.3);
+  });
+});
