@@ -26,6 +26,7 @@ export class TaskChannel {
   private pushing: Promise<void> = Promise.resolve();
   /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
   private registrations = 0;
+  private held: TaskMessage[] | null = null;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -40,8 +41,24 @@ export class TaskChannel {
     return this.ctx.getWebSockets().length > 0;
   }
 
-  /** Sends to direct sockets now and queues the push to subscribed hubs; never throws. */
+  /**
+   * Runs `fn` holding back what it broadcasts, then sends it all at once: a step's log lines and its
+   * update reach each hub in one push (one RPC, one pass over its sockets), not one per message.
+   */
+  async batch<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held) return fn();
+    const held: TaskMessage[] = (this.held = []);
+    try {
+      return await fn();
+    } finally {
+      this.held = null;
+      this.broadcast(held);
+    }
+  }
+
+  /** Sends to direct sockets now and queues the push to subscribed hubs (or holds it, in a `batch`); never throws. */
   broadcast(messages: TaskMessage[]): void {
+    if (this.held) return void this.held.push(...messages);
     const first = messages[0];
     if (!first) return;
     const frames = messages.map(frame);

@@ -482,11 +482,15 @@ export class TaskObject extends DurableObject<Env> {
           t.dueAt = clock.now() + o.delayMs;
           await this.ctx.storage.setAlarm(t.dueAt);
         }
-        await this.projection.flush();
-        if (this.t !== t) return null;
-        this.checkpoint(t);
-        this.publish(t);
-        return chain ? o.delayMs : null;
+        // The step's log lines (published once D1 has them) and its update: one push to each hub.
+        const kept = await this.channel.batch(async () => {
+          await this.projection.flush();
+          if (this.t !== t) return false;
+          this.checkpoint(t);
+          this.publish(t);
+          return true;
+        });
+        return kept && chain ? o.delayMs : null;
       }
     }
   }
@@ -540,10 +544,13 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`): Promise<void> {
-    await this.projection.flush();
-    const live = liveOf(t);
-    const note = notificationOf(t);
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+    const live = await this.channel.batch(async () => {
+      await this.projection.flush();
+      const live = liveOf(t);
+      const note = notificationOf(t);
+      this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+      return live;
+    });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
     // counter makes the event's idempotency key, so a step that runs again raises the same event.
     await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });

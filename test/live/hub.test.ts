@@ -165,6 +165,32 @@ describe("WS /ws/connect", () => {
     for (const l of lasts) expect(l).toEqual<TaskLive>(final);
   }, 30_000);
 
+  it("a step's log lines and its update reach a hub in one push (issue 16: one RPC per hub per step)", async () => {
+    const { token, user, id } = await runningTask(120);
+    const c = await hub(token);
+    await subscribe(c, id);
+    // RPC calls the class's method: counted there (this task's pushes only), and put back afterwards.
+    type Push = (this: unknown, taskId: number, m: ServerMessage[]) => Promise<boolean>;
+    const proto = await runInDurableObject(env.HUBS.getByName(`hub:${user.id}`), (instance: object) => Object.getPrototypeOf(instance) as { push: Push });
+    const push = proto.push;
+    const pushes: string[][] = [];
+    proto.push = function (taskId, messages) {
+      if (taskId === id) pushes.push(messages.map((m) => m.type));
+      return push.call(this, taskId, messages);
+    };
+    try {
+      await driveUntil(id, finished);
+      await c.until(isFinal(id));
+    } finally {
+      proto.push = push;
+    }
+    const withLines = pushes.filter((p) => p.includes("task_log"));
+    expect(withLines.length).toBeGreaterThan(2);
+    // Every push that carries a step's lines carries that step's update too, after them.
+    for (const p of withLines) expect(p.at(-1) === "task_update" || p.at(-1) === "notification").toBe(true);
+    expect(pushes.filter((p) => p.length === 1 && p[0] === "task_log")).toEqual([]);
+  });
+
   it("rejects malformed messages with an error and stays up; answers ping in either spelling", async () => {
     const { token } = await registerUser("mal");
     const c = await hub(token);
