@@ -379,8 +379,13 @@ async function journey() {
     await page.goto(`${base}/tasks`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor();
     await page.getByLabel("按状态筛选").click({ force: true });
+    // The option once the dropdown's opening animation is over (a CI run's click during it was lost).
+    await page.locator(".ant-select-dropdown:not([class*='-enter']):not(.ant-select-dropdown-hidden)").waitFor();
     await page.locator(".ant-select-item-option", { hasText: "已完成" }).click();
     await page.waitForURL(/status=completed/);
+    // The name is readable, not squeezed one character wide by the fixed columns.
+    const nameWidth = await page.locator("tr", { hasText: COURSE_MAIN }).locator("a").first().evaluate((a) => a.getBoundingClientRect().width);
+    if (nameWidth < 100) throw new Error(`the task name column is ${nameWidth} px wide`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor();
     await check(page, "tasks");
   });

@@ -125,11 +125,12 @@ export default function Tasks() {
             }}
             columns={[
               { title: t("common.id"), dataIndex: "id", width: 70 },
-              { title: t("tasks.name"), dataIndex: "name", render: (name: string, r) => <Link to={`/tasks/${r.id}`}><UserData>{name}</UserData></Link> },
-              { title: t("tasks.status"), key: "status", width: 200, render: (_, r) => <StatusTag task={r} /> },
-              { title: t("tasks.progress"), key: "progress", width: 240, render: (_, r) => <TaskProgress task={r} compact /> },
-              { title: t("tasks.courses"), key: "courses", width: 90, render: (_, r) => `${r.completed_courses} / ${r.total_courses}` },
-              { title: t("tasks.created"), dataIndex: "created_at", width: 170, render: (v: string) => when(v) },
+              // A minimum, or the fixed columns leave a Chinese name one character wide at laptop sizes.
+              { title: t("tasks.name"), dataIndex: "name", minWidth: 160, render: (name: string, r) => <Link to={`/tasks/${r.id}`}><UserData>{name}</UserData></Link> },
+              { title: t("tasks.status"), key: "status", width: 170, render: (_, r) => <StatusTag task={r} /> },
+              { title: t("tasks.progress"), key: "progress", width: 200, render: (_, r) => <TaskProgress task={r} compact /> },
+              { title: t("tasks.courses"), key: "courses", width: 80, render: (_, r) => `${r.completed_courses} / ${r.total_courses}` },
+              { title: t("tasks.created"), dataIndex: "created_at", width: 160, render: (v: string) => when(v) },
               { title: t("tasks.actions"), key: "actions", width: 220, render: (_, r) => <TaskActions task={r} /> },
             ]}
           />
