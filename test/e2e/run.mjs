@@ -151,6 +151,16 @@ async function journey() {
     await page.waitForTimeout(500);
   };
 
+  /**
+   * Picks `text` in the antd popup (select dropdown or menu) just opened, once its opening animation is
+   * over: two CI runs lost a click made during it (the status filter, the sign-out item).
+   */
+  const pick = async (popup, item) => {
+    await page.locator(`${popup}:not([class*="-appear"]):not([class*="-enter"]):not([class*="-hidden"])`).first().waitFor();
+    await item.click();
+  };
+  const pickOption = (text) => pick(".ant-select-dropdown", page.locator(".ant-select-item-option", { hasText: text }));
+
   /** From the courses page: tick `names`, open the dialog, optionally set 2× and a notopen choice. */
   const createTask = async (names, { speed2 = false, notopen } = {}) => {
     await page.goto(`${base}/courses`);
@@ -166,7 +176,7 @@ async function journey() {
     }
     if (notopen) {
       await dialog.getByLabel("本任务遇到未开放章节").click({ force: true });
-      await page.locator(".ant-select-item-option", { hasText: notopen }).click();
+      await pickOption(notopen);
     }
     return dialog;
   };
@@ -379,9 +389,7 @@ async function journey() {
     await page.goto(`${base}/tasks`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor();
     await page.getByLabel("按状态筛选").click({ force: true });
-    // The option once the dropdown's opening animation is over (a CI run's click during it was lost).
-    await page.locator(".ant-select-dropdown:not([class*='-enter']):not(.ant-select-dropdown-hidden)").waitFor();
-    await page.locator(".ant-select-item-option", { hasText: "已完成" }).click();
+    await pickOption("已完成");
     await page.waitForURL(/status=completed/);
     // The name is readable, not squeezed one character wide by the fixed columns.
     const nameWidth = await page.locator("tr", { hasText: COURSE_MAIN }).locator("a").first().evaluate((a) => a.getBoundingClientRect().width);
@@ -588,7 +596,7 @@ async function journey() {
 
   await step("sign out, sign in with the new password", async () => {
     await page.getByTestId("user-menu").click();
-    await page.getByRole("menuitem", { name: "退出登录" }).click();
+    await pick(".ant-dropdown", page.getByRole("menuitem", { name: "退出登录" }));
     await page.waitForURL(/\/login/);
     await page.getByLabel("用户名或邮箱").fill(user);
     await page.getByLabel("密码").fill(newPassword);
@@ -665,7 +673,7 @@ async function journey() {
     // Each open is in the audit log, and the log filters by action.
     await page.goto(`${base}/admin/audit`);
     await page.getByLabel("操作", { exact: true }).click({ force: true });
-    await page.locator(".ant-select-item-option", { hasText: "查看任务日志" }).click();
+    await pickOption("查看任务日志");
     await page.locator("tr", { hasText: "查看任务日志" }).first().waitFor();
     await page.locator("tr", { hasText: `任务 #${other.task}` }).first().waitFor();
     await check(page, "admin-audit-filtered");
