@@ -137,9 +137,9 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
-   * After a step: a row only at a job boundary, with log lines D1 did not take, or every few minutes —
-   * and after every step while the object may lose its memory between steps (direct sockets are open, so
-   * it may hibernate; or it was evicted in the middle of a video lately). The first step out of that
+   * After a step: a row only at a job boundary, with log lines D1 did not take, or hourly — and after
+   * every step while the object may lose its memory between steps (direct sockets are open, so it may
+   * hibernate; or it lost it while running lately, see `rec`). The first step out of that
    * mode writes once more, so a stored checkpoint never claims to be the latest when it is not.
    */
   private checkpoint(t: TaskRecord): void {
