@@ -52,6 +52,8 @@ const CHECKPOINT_EVERY_MS = 60 * 60_000;
 const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
+/** What a checkpoint of `t` written now holds (TaskObject `stored`). */
+const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 });
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -78,8 +80,8 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
-  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it, whether it is the latest. */
-  private stored: { key: string; at: number; outbox: boolean; latest: boolean } | null = null;
+  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it. */
+  private stored: { key: string; at: number; outbox: boolean } | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
 
@@ -92,7 +94,7 @@ export class TaskObject extends DurableObject<Env> {
       record: () => this.rec(),
       // Written log lines leave the checkpoint only if they were in it.
       save: (t) => {
-        if (this.stored?.outbox) this.save(t, this.stored.latest);
+        if (this.stored?.outbox) this.save(t, t.latest === true);
       },
       published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
       orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
@@ -116,7 +118,7 @@ export class TaskObject extends DurableObject<Env> {
       }
       // Its due time is an older alarm's: no lateness sample from it.
       if (t) t.dueAt = null;
-      this.stored = t ? { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, latest: t.latest === true } : null;
+      this.stored = t ? storedOf(t) : null;
     }
     return this.t;
   }
@@ -133,7 +135,7 @@ export class TaskObject extends DurableObject<Env> {
     this.t = t;
     t.latest = latest;
     this.ctx.storage.kv.put("t", t);
-    this.stored = { key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, latest };
+    this.stored = storedOf(t);
   }
 
   /**
@@ -147,7 +149,7 @@ export class TaskObject extends DurableObject<Env> {
     const key = checkpointKey(t.engine!);
     const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
     const everyStep = this.channel.mayHibernate() || clock.now() < (t.everyStepUntil ?? 0);
-    if (due || everyStep || s?.latest) this.save(t, everyStep);
+    if (due || everyStep || t.latest) this.save(t, everyStep);
   }
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
