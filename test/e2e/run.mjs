@@ -152,11 +152,12 @@ async function journey() {
   };
 
   /**
-   * Picks `text` in the antd popup (select dropdown or menu) just opened, once its opening animation is
-   * over: two CI runs lost a click made during it (the status filter, the sign-out item).
+   * An antd popup (modal, select dropdown, menu) just opened, once its opening animation is over: CI runs
+   * lost clicks made during it (the status filter, the sign-out item, the create dialog's speed choice).
    */
+  const settled = (popup) => page.locator(`${popup}:not([class*="-appear"]):not([class*="-enter"]):not([class*="-hidden"])`).first().waitFor();
   const pick = async (popup, item) => {
-    await page.locator(`${popup}:not([class*="-appear"]):not([class*="-enter"]):not([class*="-hidden"])`).first().waitFor();
+    await settled(popup);
     await item.click();
   };
   const pickOption = (text) => pick(".ant-select-dropdown", page.locator(".ant-select-item-option", { hasText: text }));
@@ -169,6 +170,7 @@ async function journey() {
     await page.getByTestId("create-task").click();
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
+    await settled(".ant-modal");
     if (speed2) {
       await dialog.getByText("自定义").click();
       await dialog.locator(".ant-slider-handle").focus();
