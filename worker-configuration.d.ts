@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "TaskObject" | "HubObject" | "AccountObject" | "RelayObject";
+		durableNamespaces: "TaskObject" | "HubObject" | "AccountObject" | "RelayObject" | "PhoneObject";
 	}
 	interface Env {
 		DB: D1Database;
@@ -24,9 +24,12 @@ declare namespace Cloudflare {
 		NOTIFY_DAILY_CAP: "30";
 		EGRESS_DIRECT_ALLOWED: "false";
 		LIMIT_STUDY_WINDOW: "08:00-23:00";
-		LIMIT_DAILY_CAP_MINUTES: "1200";
+		LIMIT_DAILY_CAP_MINUTES: "360";
+		LIMIT_DAILY_CAP_MAX_MINUTES: "720";
 		LIMIT_VIDEO_GAP_SECONDS: "30";
 		LIMIT_VIDEO_GAP_JITTER_SECONDS: "30";
+		LIMIT_BREAK_AFTER_MINUTES: "90";
+		LIMIT_BREAK_MINUTES: "10-20";
 		JWT_SECRET: string;
 		PASSWORD_PEPPER: string;
 		CX_ENCRYPTION_KEY: string;
@@ -34,6 +37,7 @@ declare namespace Cloudflare {
 		HUBS: DurableObjectNamespace<import("./src/index").HubObject>;
 		ACCOUNTS: DurableObjectNamespace<import("./src/index").AccountObject>;
 		RELAYS: DurableObjectNamespace<import("./src/index").RelayObject>;
+		PHONES: DurableObjectNamespace<import("./src/index").PhoneObject>;
 	}
 }
 interface Env extends Cloudflare.Env {}

@@ -2,6 +2,7 @@ import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/cli
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
 import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
+import type { UsageNote } from "../limits/account-limits";
 
 /**
  * The Chaoxing calls the engine makes, as plain data: the task object sends one to the account object,
@@ -49,19 +50,20 @@ export interface OpError {
   origin?: string;
 }
 
-export type Reply<K extends OpName> =
+export type Reply<K extends OpName> = (
   | { ok: true; value: OpResults[K] }
   | { ok: false; error: OpError }
   /**
-   * The account's pacing (or its re-login) asks the caller to come back later; with a `reason` (issue 14),
-   * a wait the task shows: the account's study window, its daily media cap, or another user's egress.
+   * The phone's pacing (or a re-login) asks the caller to come back later; with a `reason`, a wait the
+   * task shows: the study window, the daily media cap, or a break.
    */
-  | { ok: false; waitMs: number; reason?: WaitReason | null };
+  | { ok: false; waitMs: number; reason?: WaitReason | null }
+) & {
+  /** Where today's media count stands after the call (the task page shows it). */
+  usage?: UsageNote;
+};
 
-export type WaitReason = "outside_window" | "daily_cap" | "waiting_for_account";
-
-/** Reports are paced apart from ordinary calls (chaoxing-protocol.md "Pacing"). */
-export const isReport = (op: Op): boolean => op.op === "report";
+export type WaitReason = "outside_window" | "daily_cap" | "break";
 
 export function toOpError(e: unknown): OpError {
   if (e instanceof ChaoxingError) return { kind: e.kind, message: e.message, retryAfterMs: e.retryAfterMs, reason: e.reason, origin: e.origin };

@@ -20,6 +20,7 @@ import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskReco
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
+import { phoneName } from "./phone";
 import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
@@ -342,6 +343,7 @@ export class TaskObject extends DurableObject<Env> {
     t.status = status;
     t.reason = reason;
     t.queuePosition = null;
+    t.resumesAt = null;
     t.gen++;
     if (status !== "paused") t.endTime = iso();
     if (t.engine) t.engine.holdsVideo = false;
@@ -352,10 +354,10 @@ export class TaskObject extends DurableObject<Env> {
     await this.afterTransition(t);
   }
 
-  /** Gives back the account's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
+  /** Gives back the phone's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
   private async release(t: TaskRecord): Promise<void> {
     const calls: Promise<unknown>[] = [this.hub(t).releaseRun(t.id)];
-    if (t.creds) calls.push(this.account(t).releaseVideo(t.id));
+    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id));
     for (const r of await Promise.allSettled(calls)) if (r.status === "rejected") console.warn(`task ${t.id}: release failed`, r.reason);
   }
 
@@ -421,7 +423,7 @@ export class TaskObject extends DurableObject<Env> {
     }
     if (this.t !== t) {
       // Deleted while the step was in flight: write nothing back, give back the lock.
-      if (engine.holdsVideo) await this.account(t).releaseVideo(t.id);
+      if (engine.holdsVideo) await this.phone(t).releaseVideo(t.id);
       return null;
     }
     t.crashes = 0;
@@ -433,7 +435,7 @@ export class TaskObject extends DurableObject<Env> {
       engine.holdsVideo = t.engine!.holdsVideo;
       if (t.status === "running") prepareResume(engine);
       t.engine = engine;
-      if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.id);
+      if (lockTakenMeanwhile) await this.phone(t).releaseVideo(t.id);
       this.projection.queue(t, result.logs, "none");
       this.save(t);
       await this.projection.flush();
@@ -460,6 +462,8 @@ export class TaskObject extends DurableObject<Env> {
         return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
+        // A wait the user is told about says when it ends (a lock's queue has no such time).
+        t.resumesAt = o.reason && o.reason !== "waiting_for_account" ? clock.now() + o.delayMs : null;
         const newReason = t.reason !== (o.reason ?? null);
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
@@ -498,23 +502,29 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private io(t: TaskRecord): EngineIO {
-    const account = this.account(t);
+    const phone = this.phone(t);
     return {
       call: (op) => {
         if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
         return this.call(t, op);
       },
-      acquireVideo: () => account.acquireVideo(t.id),
+      acquireVideo: () => phone.acquireVideo(t.id),
       // The engine is done with a video; the task's own stop releases the lock for good (release()).
-      releaseVideo: () => account.finishedVideo(t.id),
+      releaseVideo: () => phone.finishedVideo(t.id),
       now: () => clock.now(),
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
     };
   }
 
+  /** The task's user's own binding of the phone: session, limits, today's count (src/durable/account.ts). */
   private account(t: TaskRecord) {
-    return this.env.ACCOUNTS.getByName(accountName(t.creds!.phone));
+    return this.env.ACCOUNTS.getByName(accountName(t.userId, t.creds!.phone));
+  }
+
+  /** What the phone shares with other users' tasks: the pacing and the one-video lock (src/durable/phone.ts). */
+  private phone(t: TaskRecord) {
+    return this.env.PHONES.getByName(phoneName(t.creds!.phone));
   }
 
   private hub(t: TaskRecord) {
@@ -532,7 +542,10 @@ export class TaskObject extends DurableObject<Env> {
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
     // RPC erases the generic: the account answers the Reply of the op it was given.
-    return (await this.account(t).exec(t.id, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
+    const r = (await this.account(t).exec(t.id, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
+    // The figure the settings page shows too, as of this call: in memory, written with the next checkpoint.
+    if (r.usage) t.usage = r.usage;
+    return r;
   }
 
   // ---- what the world sees -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ export interface EngineIO {
 export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline";
 
 export type Outcome =
-  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
+  | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | WaitReason | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
   | { kind: "complete" }
   | { kind: "fail"; message: string; code: FailCode; params: TextParams };
@@ -146,15 +146,7 @@ type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reaso
  */
 function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | Promise<Outcome>): Outcome | Promise<Outcome> {
   const { s } = ctx;
-  if ("waitMs" in r) {
-    // Issue 14: the account's study window or daily media cap. Like a student closing the player for the
-    // night, the video starts again (isdrag 3) where it stopped.
-    if (r.reason === "outside_window" || r.reason === "daily_cap") {
-      if (s.media) prepareMediaRestart(s.media);
-      log(ctx, "INFO", r.reason === "outside_window" ? "wait.outside_window" : "wait.daily_cap", { until: shanghaiMinute(ctx.io.now() + r.waitMs) });
-    }
-    return { kind: "next", delayMs: r.waitMs, reason: r.reason ?? null };
-  }
+  if ("waitMs" in r) return r.reason ? limitWait(ctx, r.reason, r.waitMs) : { kind: "next", delayMs: r.waitMs, reason: null };
   const e = r.error;
   ctx.signal = e.kind;
   switch (e.kind) {
@@ -186,6 +178,19 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       if (unexpected) return unexpected(e);
       return backoff(ctx, e);
   }
+}
+
+/**
+ * The account's study window, daily media cap or a break. Like a student closing the player (for the
+ * night, or for a rest), the video starts again (isdrag 3) where it stopped, and the phone's one-video
+ * lock goes to whoever waits for it meanwhile.
+ */
+async function limitWait(ctx: Ctx, reason: WaitReason, waitMs: number): Promise<Outcome> {
+  const { s } = ctx;
+  if (s.media) prepareMediaRestart(s.media);
+  if (s.holdsVideo) await releaseVideo(ctx);
+  log(ctx, "INFO", `wait.${reason}`, { until: shanghaiMinute(ctx.io.now() + waitMs) });
+  return { kind: "next", delayMs: waitMs, reason };
 }
 
 function backoff(ctx: Ctx, e: OpError): Outcome {

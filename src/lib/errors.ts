@@ -24,7 +24,6 @@ export const ERROR_STATUS = {
   account_disabled: 403,
   not_found: 404,
   invalid_pairing_code: 400,
-  limits_locked: 409,
   conflict: 409,
   /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
   task_state: 409,

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
-import { normalisePhone, type Credentials } from "../durable/account";
+import type { Credentials } from "../durable/account";
+import { normalisePhone } from "../lib/phone-number";
 import type { Reply } from "../durable/account-ops";
 import { accountStub, listUserCourses, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
 import { consume, type Limit } from "../lib/ratelimit";
@@ -63,7 +64,7 @@ export function registerCourseRoutes(app: App) {
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
       const courses = await listUserCourses(c.env, creds, refresh);
-      const account = accountStub(c.env, creds.phone);
+      const account = accountStub(c.env, creds);
       const progress: (number | null)[] = [];
       for (let i = 0; i < courses.length; i += PROGRESS_CONCURRENCY) {
         const batch = courses.slice(i, i + PROGRESS_CONCURRENCY);
@@ -93,8 +94,8 @@ export function registerCourseRoutes(app: App) {
       tags: ["用户"],
       summary: "测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）",
       description:
-        "每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，" +
-        "除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。",
+        "每个用户 10 分钟内最多测试 5 次（429）。你的账号密码 30 分钟内被超星拒绝 5 次后，" +
+        "除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）；按用户计，他人的错误密码不影响你。",
       security: bearer,
       middleware: [requireAuth],
       request: { body: { content: { "application/json": { schema: TestLoginBody } }, required: false } },
@@ -106,7 +107,7 @@ export function registerCourseRoutes(app: App) {
       const body = (c.req.valid("json") ?? {}) as z.infer<typeof TestLoginBody>;
       await consume(c.var.db, testLoginLimit(userId));
       const creds = await credentialsToTest(c.env, userId, body);
-      const r = await accountStub(c.env, creds.phone).testLogin(creds);
+      const r = await accountStub(c.env, creds).testLogin(creds);
       if (r.ok) return c.json({ ok: true, message: "登录成功" }, 200);
       const err = upstreamError(r.error);
       if (err.status === 400) return c.json({ ok: false, message: err.detail }, 200);

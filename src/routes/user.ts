@@ -4,7 +4,7 @@ import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import { replacePassword } from "../auth/passwords";
 import { config } from "../config";
-import { normalisePhone } from "../durable/account";
+import { normalisePhone } from "../lib/phone-number";
 import { userConfigs } from "../db/schema";
 import { isoNow } from "../lib/clock";
 import { ApiError } from "../lib/errors";

@@ -20,7 +20,8 @@ export async function unsealed(env: Env, userId: number, c: SealedCredentials): 
   return { phone: c.phone, password: await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`), userId };
 }
 
-export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(accountName(phone));
+/** The user's own binding of the phone (src/durable/account.ts). */
+export const accountStub = (env: Env, creds: Pick<Credentials, "userId" | "phone">) => env.ACCOUNTS.getByName(accountName(creds.userId, creds.phone));
 
 /**
  * Chaoxing's failure as our error: its login refusal is the user's 400, a throttle (Chaoxing's 429, or
@@ -43,5 +44,5 @@ export function valueOf<K extends OpName>(r: Reply<K>): Extract<Reply<K>, { ok: 
 
 /** The user's Chaoxing courses (cached briefly by the account object). */
 export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
-  return valueOf<"courses">((await accountStub(env, creds.phone).courses(creds, refresh)) as Reply<"courses">);
+  return valueOf<"courses">((await accountStub(env, creds).courses(creds, refresh)) as Reply<"courses">);
 }

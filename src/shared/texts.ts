@@ -27,6 +27,7 @@ const zh = {
   // ---- waits and pauses (src/engine/step.ts) ----
   "wait.outside_window": "不在该超星账号的学习时段内，将于 {until}（北京时间）继续",
   "wait.daily_cap": "该超星账号今日的媒体学习时长已达上限，将于 {until}（北京时间）继续",
+  "wait.break": "已连续学习一段时间，休息一下，将于 {until}（北京时间）继续",
   "wait.captcha": "超星要求输入验证码，任务已暂停，请在任务页输入验证码",
   "wait.risk_control": "超星风控拦截了请求（{error}），任务已暂停。请稍后在学习通网页确认账号正常后再恢复任务",
   "wait.study_cap": "已达到超星单次学习时长上限，{minutes} 分钟后继续",
@@ -123,6 +124,7 @@ const en: Record<TextCode, string> = {
   "task.failed": "The task failed: {failure}",
   "wait.outside_window": "Outside this Chaoxing account's study hours: going on at {until} (Beijing time)",
   "wait.daily_cap": "This Chaoxing account's media time for today is used up: going on at {until} (Beijing time)",
+  "wait.break": "A break after a long stretch of study: going on at {until} (Beijing time)",
   "wait.captcha": "Chaoxing asks for a captcha: the task is paused, enter it on the task page",
   "wait.risk_control": "Chaoxing's risk control blocked a request ({error}): the task is paused. Check the account on the Chaoxing website, then resume",
   "wait.study_cap": "Chaoxing's study-time limit reached: going on in {minutes} min",

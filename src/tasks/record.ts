@@ -2,6 +2,8 @@ import { publicLeft, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
+import type { UsageNote } from "../limits/account-limits";
+import { mediaMinutes } from "../limits/study-limits";
 import type { NotifyEventKind } from "../shared/notify";
 import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
 import type { PendingLog } from "./projection";
@@ -49,6 +51,10 @@ export interface TaskRecord {
   latest?: boolean;
   /** Until then every step is written: the object lost its memory while running lately. */
   everyStepUntil?: number;
+  /** When a wait with a reason (the window, the daily cap, a break…) ends. */
+  resumesAt?: number | null;
+  /** Today's media count of the user's account as of the last call (absent in records from before it was shown). */
+  usage?: UsageNote | null;
 }
 
 /** The record of a task its object hears of for the first time: pending, as its row says. */
@@ -91,6 +97,8 @@ export function liveOf(t: TaskRecord): TaskLive {
     queue_position: t.queuePosition,
     notopen_chapter: t.notopenChapter,
     courses: e ? courseFigures(e) : [],
+    resumes_at: t.status === "running" && t.resumesAt ? new Date(t.resumesAt).toISOString() : null,
+    today: t.usage ? { day: t.usage.day, media_minutes: mediaMinutes(t.usage.mediaSeconds), daily_cap_minutes: t.usage.capMinutes } : null,
   };
 }
 

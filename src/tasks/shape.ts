@@ -39,7 +39,7 @@ export const TaskSchema = z
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
@@ -90,9 +90,15 @@ const TransientSchema = z.object({
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
+  resumes_at: z.string().nullable().openapi({ description: "运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null" }),
+  today: z
+    .object({ day: z.string(), media_minutes: z.number(), daily_cap_minutes: z.number().int() })
+    .nullable()
+    .openapi({ description: "你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
   current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
+  resumes_at: null, today: null,
 };
 
 /** `task_update.data` and the live part of a detail: owned plus transient fields. */

@@ -145,7 +145,7 @@ describe("restarts, pause and cancel", () => {
       await tick();
     }
     expect(sim.control.requestCount(account.phone)).toBe(before);
-    const lock = await env.ACCOUNTS.getByName(`acct:${account.phone}`).lockState();
+    const lock = await env.PHONES.getByName(`phone:${account.phone}`).lockState();
     expect(lock.holder).toBeNull();
     const row = await env.DB.prepare("SELECT status, reason FROM tasks WHERE id = ?").bind(id).first();
     expect(row).toEqual({ status: "cancelled", reason: "user" });

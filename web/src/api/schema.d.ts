@@ -203,7 +203,7 @@ export interface paths {
         put?: never;
         /**
          * 测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）
-         * @description 每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。
+         * @description 每个用户 10 分钟内最多测试 5 次（429）。你的账号密码 30 分钟内被超星拒绝 5 次后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）；按用户计，他人的错误密码不影响你。
          */
         post: operations["postUserConfigTestLogin"];
         delete?: never;
@@ -714,9 +714,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 超星账号的安全限制：学习时段、每日媒体时长上限、视频间隔（及今日用量） */
+        /** 超星账号的安全限制：学习时段、每日媒体时长上限、连续学习后的休息、视频间隔（及今日用量） */
         get: operations["getUserLimits"];
-        /** 修改超星账号的安全限制（部分更新；对该账号的所有任务生效） */
+        /** 修改超星账号的安全限制（部分更新；对你在该账号上的所有任务生效） */
         put: operations["putUserLimits"];
         post?: never;
         delete?: never;
@@ -902,10 +902,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "break" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -957,6 +957,14 @@ export interface components {
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
+            /** @description 运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null */
+            resumes_at: string | null;
+            /** @description 你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null */
+            today: {
+                day: string;
+                media_minutes: number;
+                daily_cap_minutes: number;
+            } | null;
             logs: components["schemas"]["TaskLog"][];
         };
         TaskCourse: {
@@ -998,6 +1006,14 @@ export interface components {
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
+            /** @description 运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null */
+            resumes_at: string | null;
+            /** @description 你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null */
+            today: {
+                day: string;
+                media_minutes: number;
+                daily_cap_minutes: number;
+            } | null;
         };
         TaskResume: {
             /**
@@ -1518,18 +1534,25 @@ export interface components {
             customized: boolean;
             /** @enum {string} */
             timezone: "Asia/Shanghai";
-            /** @description 今天已上报的媒体时长 */
+            /** @description 今天已上报的媒体时长（与任务详情的 today 相同） */
             today: {
                 day: string;
                 media_minutes: number;
             };
             /**
-             * @description open：可以学习；outside_window：不在学习时段，运行中的任务等待（reason: outside_window）到时段开始；daily_cap：今日媒体时长已满，等待（reason: daily_cap）到次日
+             * @description open：可以学习；outside_window：不在学习时段，运行中的任务等待（reason: outside_window）到时段开始；daily_cap：今日媒体时长已满，等待（reason: daily_cap）到次日时段开始；break：连续播放后的休息（reason: break）
              * @enum {string}
              */
-            status: "open" | "outside_window" | "daily_cap";
-            /** @description 等待时：大约何时继续（另加最多 5 分钟随机延迟） */
+            status: "open" | "outside_window" | "daily_cap" | "break";
+            /** @description 等待时：大约何时继续（时段与上限另加最多 5 分钟随机延迟） */
             resumes_at: string | null;
+            /** @description daily_cap_minutes 的上限（部署方设定） */
+            daily_cap_max_minutes: number;
+            /** @description 每次休息的时长范围（分钟，每次随机，部署方设定） */
+            break_minutes: {
+                min: number;
+                max: number;
+            };
         };
         StudyLimitsInput: {
             /**
@@ -1542,12 +1565,14 @@ export interface components {
              * @example 23:00
              */
             window_end: string;
-            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 360，最多 daily_cap_max_minutes（部署方设定，默认 720） */
             daily_cap_minutes: number;
             /** @description 两个视频之间至少间隔（秒），默认 30 */
             video_gap_seconds: number;
             /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
             video_gap_jitter_seconds: number;
+            /** @description 连续播放多少分钟后休息一次（休息时长见 break_minutes），默认 90，最多为部署方的默认值 */
+            break_after_minutes: number;
         };
         StudyLimitsUpdate: {
             /**
@@ -1560,12 +1585,14 @@ export interface components {
              * @example 23:00
              */
             window_end?: string;
-            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 360，最多 daily_cap_max_minutes（部署方设定，默认 720） */
             daily_cap_minutes?: number;
             /** @description 两个视频之间至少间隔（秒），默认 30 */
             video_gap_seconds?: number;
             /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
             video_gap_jitter_seconds?: number;
+            /** @description 连续播放多少分钟后休息一次（休息时长见 break_minutes），默认 90，最多为部署方的默认值 */
+            break_after_minutes?: number;
         };
     };
     responses: never;
@@ -2470,7 +2497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,7 +2555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2586,7 +2613,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2648,7 +2675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2724,7 +2751,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2782,7 +2809,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +2970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,7 +3041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3199,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3431,7 +3458,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,7 +3543,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,7 +3786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3973,7 +4000,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,15 +4203,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     putUserLimits: {
@@ -4220,15 +4238,6 @@ export interface operations {
             };
             /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
