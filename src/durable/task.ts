@@ -54,7 +54,7 @@ const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 /** What a checkpoint of `t` written now holds (TaskObject `stored`). */
-const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 });
+const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, reason: t.reason });
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -81,8 +81,8 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
-  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it. */
-  private stored: { key: string; at: number; outbox: boolean } | null = null;
+  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it, the reason it shows. */
+  private stored: ReturnType<typeof storedOf> | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
 
@@ -148,7 +148,8 @@ export class TaskObject extends DurableObject<Env> {
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
     const key = checkpointKey(t.engine!);
-    const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
+    // A new reason is written too: a wait of hours (the window, a break) keeps showing why and until when after an eviction.
+    const due = !s || t.outbox.length > 0 || key !== s.key || t.reason !== s.reason || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
     const everyStep = this.channel.mayHibernate() || clock.now() < (t.everyStepUntil ?? 0);
     if (due || everyStep || t.latest) this.save(t, everyStep);
   }

@@ -1,9 +1,9 @@
 import { publicLeft, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { UsageNote } from "../limits/account-limits";
-import { mediaMinutes } from "../limits/study-limits";
+import { etaWithCap, mediaMinutes } from "../limits/study-limits";
 import type { NotifyEventKind } from "../shared/notify";
 import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
 import type { PendingLog } from "./projection";
@@ -71,8 +71,9 @@ export function recordOf(row: TaskRow): TaskRecord {
 /** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
+  const now = clock.now();
   // Between reports a running player moves on; a stopped one is where its last report left it.
-  const p = e ? computeProgress(e, t.status === "running" ? clock.now() : null) : null;
+  const p = e ? computeProgress(e, t.status === "running" ? now : null) : null;
   return {
     status: t.status,
     reason: t.reason,
@@ -93,7 +94,7 @@ export function liveOf(t: TaskRecord): TaskLive {
     item_progress: p?.item_progress ?? 0,
     item_current_time: p?.item_current_time ?? 0,
     item_total_time: p?.item_total_time ?? 0,
-    eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
+    eta_seconds: t.status === "running" && p?.eta_seconds != null ? etaWithCap(p.eta_seconds, t.usage ? { capMinutes: t.usage.capMinutes, mediaSeconds: t.usage.day === shanghaiDay(now) ? t.usage.mediaSeconds : 0 } : null, (t.resumesAt ?? now) - now) : null,
     queue_position: t.queuePosition,
     notopen_chapter: t.notopenChapter,
     courses: e ? courseFigures(e) : [],
