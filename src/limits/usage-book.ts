@@ -18,8 +18,8 @@ import { emptyUsage, recordReport, type LimitRules, type MediaUsage, type StudyL
 const KEY = "usage";
 /** Media seconds a write may run ahead of the count; also how close to the cap every report is written. */
 export const RESERVE_S = 20 * 60;
-/** Real ms the stretch may run ahead of its written value. */
-const RESERVE_MS = 20 * 60_000;
+/** Real ms the stretch may run ahead of its written value (more counted only brings a break sooner). */
+const RESERVE_MS = 30 * 60_000;
 /** After a cold load, every report is written for this long. */
 const EVERY_REPORT_AFTER_COLD_MS = 15 * 60_000;
 
