@@ -81,6 +81,7 @@ export const zh = {
   "settings.cxPasswordNone": "尚未保存密码",
   "settings.study": "学习偏好",
   "settings.speed": "播放倍速",
+  "settings.speedRealTime": "超星按真实观看时间计进度的课程，倍速不会更快完成，只会增加风险。",
   "settings.speedTip": "视频/音频的上报倍速，默认 1.0。超星按真实观看时间计学习进度的课程，倍速不会更快完成，只会增加风险；课程禁止倍速时按 1.0 播放。",
   "settings.notopen": "遇到未开放的章节",
   "settings.notopenTip": "有些章节要先完成前面的任务点才会开放，这里决定遇到时怎么办。",

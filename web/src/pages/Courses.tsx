@@ -249,7 +249,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
           </Form.Item>
         </Form.Item>
         {customSpeed && (
-          <Form.Item name="speed">
+          <Form.Item name="speed" extra={t("settings.speedRealTime")}>
             <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} ariaLabelForHandle={t("create.speed")} />
           </Form.Item>
         )}
