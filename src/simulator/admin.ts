@@ -49,6 +49,7 @@ const courseSpec = z.strictObject({
   faceCheck: z.enum(["flag", "page", "redirect", "chapterOnly"]).optional(),
   fastPlayback: z.boolean().optional(),
   reportHost: z.string().regex(/^mooc1(-\d+)?$/).optional(),
+  strictRealTime: z.boolean().optional(),
   chapters: z
     .array(
       z.strictObject({
@@ -75,6 +76,7 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("strictRealTime"), phone, courseId: z.string().max(20), on: z.boolean() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -135,6 +137,9 @@ export function adminRoutes(control: SimControl): Hono {
         return c.json({ ok: true });
       case "completeByHand":
         control.completeByHand(a.phone, a.jobid);
+        return c.json({ ok: true });
+      case "strictRealTime":
+        control.strictRealTime(a.phone, a.courseId, a.on);
         return c.json({ ok: true });
     }
   });

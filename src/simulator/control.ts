@@ -64,6 +64,8 @@ export interface SimControl {
   /** Invalidate issued dtokens (a stale dtoken gets 403). */
   rotateDtokens(phone?: string): void;
   openChapter(chapterId: string): void;
+  /** Switch strict real time on or off for one course of an account (see `SimCourseSpec.strictRealTime`). */
+  strictRealTime(phone: string, courseId: string, on: boolean): void;
   /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
   completeByHand(phone: string, jobid: string): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
@@ -126,6 +128,11 @@ export function createControl(st: SimState): SimControl {
     },
     openChapter: (chapterId) => {
       st.openedChapters.add(chapterId);
+    },
+    strictRealTime(phone, courseId, on) {
+      const courses = get(phone).courses.filter((c) => c.courseId === courseId);
+      if (courses.length === 0) throw new Error(`no course ${courseId}`);
+      for (const c of courses) c.strictRealTime = on;
     },
     completeByHand(phone, jobid) {
       const a = get(phone);

@@ -8,7 +8,7 @@ export const DEMO_PASSWORD = "your_password";
  * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special
  * cases between them (the platform as it is in 2026: a school that forbids fast playback, a video still
  * transcoding, a clip, a task point that appears after the one before it, a read card with `job: false`,
- * the face-capture page), plus one realistic course.
+ * the face-capture page, a course that checks real time strictly), plus one realistic course.
  */
 export const DEMO_COURSES: SimCourseSpec[] = [
   {
@@ -93,6 +93,14 @@ export const DEMO_COURSES: SimCourseSpec[] = [
     teacher: "吴海燕",
     notOpen: true,
     chapters: [{ unit: "第一章 绪论", title: "1.1 基本概念", tabs: [[{ type: "video", name: "1.1 基本概念.mp4", duration: 30 }]] }],
+  },
+  {
+    // A course that checks real time strictly (protocol "Corrections of 2026-12", item 5): the end position
+    // credits nothing, so a video reached too fast must be watched again from the start.
+    name: "形势与政策",
+    teacher: "王磊",
+    strictRealTime: true,
+    chapters: [{ unit: "专题一 国内形势", title: "1.1 新时代的发展成就", tabs: [[{ type: "video", name: "1.1 新时代的发展成就.mp4", duration: 40 }]] }],
   },
   realisticCourse(),
 ];
