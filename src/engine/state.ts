@@ -80,6 +80,10 @@ export interface MediaRun {
   lastReportAt: number | null;
   /** 403 recoveries (rt switch / dtoken refetch), bounded. */
   recoveries: number;
+  /** End reports (isdrag 4) sent in a row: never more than three (protocol "Corrections of 2026-12", item 5). */
+  endReports?: number;
+  /** The one re-watch from the start at 1× of a video whose end was not passed; after it, the video is left. */
+  rewatch?: boolean;
   /**
    * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).

@@ -59,10 +59,11 @@ const NOTOPEN_WAIT_MS = 60_000;
 /** Re-reads of a chapter after its jobs, for task points that appear once earlier ones pass. */
 const MAX_REREADS = 2;
 /**
- * End reports go on until the platform says passed, bounded by the real time of the video: past its
- * length plus this margin (three report intervals, or a tenth of the video if longer) it is given up.
+ * End reports in a row (protocol "Corrections of 2026-12", item 5): repeating the end report is reported
+ * not to pass a video ("在结尾反复重报没有意义，必须从头回看一遍"), so at most this many, the last one once the
+ * real time is covered; then the video is watched again from the start at 1×, once.
  */
-const endMarginS = (m: MediaRun, intervalS: number): number => Math.max(3 * intervalS, (m.end - m.basePlay) / 10);
+const MAX_END_REPORTS = 3;
 
 /** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {
@@ -559,14 +560,16 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
   await ctx.io.releaseVideo();
 }
 
-async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, why: Why = ["left.report_not_passed"]): Promise<Outcome> {
+function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: true): Promise<Outcome>;
+function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: false, why: Why): Promise<Outcome>;
+async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, why?: Why): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media;
   if (passed) {
     passJob(ctx, job);
     s.stats.mediaDoneSeconds += m?.duration ?? 0;
     log(ctx, "INFO", "media.done", { item: itemLabel(job), duration: mmss(m?.duration ?? 0) });
-  } else {
+  } else if (why) {
     leaveJob(ctx, job, ...why);
     log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
   }
@@ -607,6 +610,11 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     if (m.stage === "start" && m.recoveries === 0) {
       s.stats.mediaSeen++;
       s.stats.mediaSeenSeconds += job.seconds;
+      // A card at the end but not passed is unpassed: watched again from the start, not reported at its end.
+      if (m.playingTime >= m.end && !m.rewatch) {
+        rewatchMedia(ctx, job, m);
+        return next();
+      }
       log(ctx, "INFO", m.speed < s.speed ? "media.start_1x" : "media.start", { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
@@ -662,6 +670,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   m.playingTime = playingTime;
   m.lastReportAt = now;
   m.rt = [r.value.rt, ...m.rt.filter((x) => x !== r.value.rt)];
+  m.endReports = isdrag === 4 ? (m.endReports ?? 0) + 1 : 0;
   const interval = reportIntervalMs(s, m) + Math.round(io.random() * 2_000);
   // The real time still owed before the platform credits the end (2026: completion needs the video's length).
   const owedMs = Math.max(0, (m.end - m.basePlay - m.watched) * 1000);
@@ -671,14 +680,39 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
       return next(CALL_GAP_MS * 4);
     }
     m.stage = "end";
-    if (m.watched >= m.end - m.basePlay + endMarginS(m, intervalS(s))) return finishMedia(ctx, job, false);
-    // Repeated each interval until it passes; the last one just after the real time is covered.
-    return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, owedMs > 0 ? owedMs + 1_500 : interval)));
+    // Not passed once the real time is covered, or after three in a row: from the start at 1×, once; then the user's.
+    if (owedMs === 0 || m.endReports >= MAX_END_REPORTS) {
+      if (m.rewatch) return finishMedia(ctx, job, false, ["left.rewatch_not_passed"]);
+      rewatchMedia(ctx, job, m);
+      return next(CALL_GAP_MS * 4);
+    }
+    // Repeated while real time is owed, spread over the end reports left, the last one just after it is covered.
+    const left = MAX_END_REPORTS - m.endReports;
+    const wait = left === 1 ? owedMs + 1_500 : Math.min(owedMs + 1_500, Math.max(interval, owedMs / left));
+    return next(Math.max(CALL_GAP_MS * 4, Math.round(wait)));
   }
   m.stage = "play";
   // The last stretch may be shorter than an interval: come back when the media ends.
   const remainingMs = ((m.end - playingTime) / m.speed) * 1000;
   return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, Math.ceil(remainingMs) + 1_000)));
+}
+
+/**
+ * The one re-watch (protocol "Corrections of 2026-12", item 5, and ocsjs issue 265): an end the platform
+ * did not pass is watched again from the start (the clip's), at 1×, with a fresh isdrag 3; the real time
+ * it needs is the whole part again.
+ */
+function rewatchMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): void {
+  const begins = job.clip?.[0] ?? 0;
+  m.rewatch = true;
+  m.speed = 1;
+  m.playingTime = begins;
+  m.basePlay = begins;
+  m.watched = 0;
+  m.stage = "start";
+  m.lastReportAt = null;
+  m.endReports = 0;
+  log(ctx, "INFO", "media.rewatch", { item: itemLabel(job), duration: mmss(m.end) });
 }
 
 function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
@@ -762,9 +796,10 @@ export function resumeCold(s: EngineState): void {
  * load never does a finished job again nor logs it twice; and the start of a video, whose checkpoint keeps
  * where its playing began and the real time it needs (the platform's card gives its position, not those).
  * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
- * platform's (`resumeCold`), so reports need no checkpoint. Transitions are written too (src/durable/task.ts).
+ * platform's (`resumeCold`), so reports need no checkpoint. A re-watch from the start is a boundary too: a
+ * cold load must not take it for the first watch. Transitions are written too (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}`;
+export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {

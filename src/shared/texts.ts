@@ -59,6 +59,7 @@ const zh = {
   "media.start_1x": "{item} 开始播放 ({at} / {duration}，{speed}x，课程禁止倍速)",
   "media.done": "{item} 已完成 ({duration})",
   "media.left": "{item} {reason}，已跳过",
+  "media.rewatch": "{item} 到结尾仍未被超星通过，从头以 1× 重新观看 ({duration})",
   "report.rt_retry": "上报被拒绝(403)，改用 rt={rt} 重试",
   "report.forbidden": "{item} 上报被拒绝(403)，重新获取播放凭证（第 {attempt} 次）",
   // ---- recheck ----
@@ -81,8 +82,10 @@ const zh = {
   "left.not_accepted": "超星未接受该任务点",
   "left.transcode_failed": "视频转码失败，无法播放",
   "left.not_ready": "视频尚未就绪（可能仍在转码），请稍后在学习通中观看",
+  // Items left by earlier releases (end reports repeated until a margin) keep this code.
   "left.report_not_passed": "进度上报未被超星通过，请在学习通中观看",
   "left.report_forbidden": "进度上报一再被超星拒绝(403)，请在学习通中观看",
+  "left.rewatch_not_passed": "从头以 1× 重新观看一遍后仍未被超星通过，请在学习通中观看",
 
   // ---- why a task failed (`error_code`) ----
   "fail.login": "登录超星失败: {error}",
@@ -153,6 +156,7 @@ const en: Record<TextCode, string> = {
   "media.start_1x": "{item} playing ({at} / {duration}, {speed}×: the course forbids faster playback)",
   "media.done": "{item} done ({duration})",
   "media.left": "{item}: {reason}; skipped",
+  "media.rewatch": "{item} was not passed by Chaoxing at its end: watching it again from the start at 1× ({duration})",
   "report.rt_retry": "Report refused (403): retrying with rt={rt}",
   "report.forbidden": "{item} report refused (403): fetching a new play token (attempt {attempt})",
   "recheck.start": "Checking again {n} items left for you",
@@ -174,6 +178,7 @@ const en: Record<TextCode, string> = {
   "left.not_ready": "The video is not ready (maybe still transcoding): watch it in Chaoxing later",
   "left.report_not_passed": "Chaoxing did not pass the progress reports: watch it in Chaoxing",
   "left.report_forbidden": "Chaoxing refused the progress reports again and again (403): watch it in Chaoxing",
+  "left.rewatch_not_passed": "Still not passed by Chaoxing after watching it again from the start at 1×: watch it in Chaoxing",
   "fail.login": "Signing in to Chaoxing failed: {error}",
   "fail.upstream": "Chaoxing kept failing, {attempts} retries: {error}",
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
