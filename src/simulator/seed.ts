@@ -3,6 +3,12 @@ import type { SimChapterSpec, SimCourseSpec, SimJobSpec } from "./model";
 /** The seed's own example account (seed-api.md). */
 export const DEMO_PHONE = "13800138000";
 export const DEMO_PASSWORD = "your_password";
+/**
+ * The demo account is rolled back overnight as 2026's reports describe (protocol "Corrections of 2026-12",
+ * item 6): after about 20–24 h of video in a day (one user at 20 h), or videos played concurrently.
+ * [unverified] the threshold: 16 h, below the 20 h that was still rolled back.
+ */
+export const DEMO_ROLLBACK = { dailyMediaS: 16 * 3600 };
 
 /**
  * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special

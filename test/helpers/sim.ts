@@ -3,7 +3,7 @@ import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import type { CookieJar } from "../../src/chaoxing/cookies";
 import type { UpstreamUrls } from "../../src/chaoxing/urls";
-import { clock } from "../../src/lib/clock";
+import { clock, SHANGHAI_OFFSET_MS } from "../../src/lib/clock";
 import type { AccountSpec, SimAccountInfo } from "../../src/simulator/control";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/app";
 import type { SimCourseSpec } from "../../src/simulator/model";
@@ -56,6 +56,14 @@ export function installSimulator(opts: SimulatorOptions = {}): InstalledSimulato
 export function useFutureClock(): void {
   clock.setOffset(365 * 24 * 3600 * 1000);
   afterEach(() => setTransportOverride(null));
+}
+
+/** Moves the shared clock forward to the next `hh:mm` in Asia/Shanghai (a day ahead if it is that time now). */
+export function atShanghai(hh: number, mm = 0): void {
+  const day = 24 * 3600_000;
+  const ofDay = (clock.now() + SHANGHAI_OFFSET_MS) % day;
+  const target = (hh * 60 + mm) * 60_000;
+  clock.advance((target - ofDay + day) % day || day);
 }
 
 /** A one-chapter course with one video of `duration` seconds. */
