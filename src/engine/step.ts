@@ -1,14 +1,18 @@
 import { CARD_TABS } from "../chaoxing/client";
 import { CALL_GAP_MS } from "../chaoxing/paced";
 import { rtCandidates } from "../chaoxing/marg";
-import type { ChapterCards, MediaJob } from "../chaoxing/types";
+import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
+import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
 import { logLine, type ArgsOf, type LogEvent } from "./log";
-import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
+import { dueChecks, markVerified, moveCredit, recordPassed, startVerify, verifyDue } from "./credit";
+import {
+  upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type PassedMedia, type Phase, type StoredJob, type VerifyRun,
+} from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
 export interface EngineIO {
@@ -27,7 +31,8 @@ export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_of
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
-  | { kind: "complete" }
+  /** `quiet`: a completed task's morning check found nothing rolled back: no news for the user. */
+  | { kind: "complete"; quiet?: boolean }
   | { kind: "fail"; message: string; code: FailCode; params: TextParams };
 
 export type { LogEvent };
@@ -46,6 +51,8 @@ export interface StepResult {
   logs: LogEvent[];
   /** A failure signal seen upstream, for the admin statistics. */
   signal?: string;
+  /** Media the platform rolled back, found by this step's check and now studied again: the user is told. */
+  rolledBack?: number;
 }
 
 /** The player's `reportTimeInterval` when the page does not give one. */
@@ -92,7 +99,7 @@ export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   // A failed task keeps its media position, so a retry resumes the video where it stopped.
   if (outcome.kind === "complete") s.media = null;
   if ((outcome.kind === "complete" || outcome.kind === "fail") && s.holdsVideo) await releaseVideo(ctx);
-  return { outcome, logs, signal: ctx.signal };
+  return { outcome, logs, signal: ctx.signal, rolledBack: ctx.rolledBack };
 }
 
 /** What the bookkeeping functions need: the state, the step's log, and the hosts for links. */
@@ -107,6 +114,7 @@ interface Ctx extends Book {
   signal?: string;
   /** A Chaoxing call of this step succeeded: only that ends a run of failures (waits do not). */
   okCall?: boolean;
+  rolledBack?: number;
 }
 
 async function call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>> {
@@ -119,7 +127,12 @@ const log = <C extends TextCode>(ctx: Pick<Book, "logs">, level: LogEvent["level
   ctx.logs.push(logLine(level, code, ...params));
 const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reason: null });
 
+/** Phases of the walk through the courses, between whose steps the next-morning check may come. */
+const WALK: ReadonlySet<Phase> = new Set(["chapters", "cards", "job", "visit"]);
+
 async function dispatch(ctx: Ctx): Promise<Outcome> {
+  // Media passed on an earlier day are checked first (never in the middle of a video): src/engine/credit.ts.
+  if (WALK.has(ctx.s.phase) && verifyDue(ctx.s, ctx.io.now())) ctx.logs.push(...startVerify(ctx.s, ctx.io.now()));
   switch (ctx.s.phase) {
     case "resolve":
       return resolveCourses(ctx);
@@ -133,6 +146,8 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
       return visitChapter(ctx);
     case "recheck":
       return recheckStep(ctx);
+    case "verify":
+      return verifyStep(ctx);
     case "done":
       return { kind: "complete" };
   }
@@ -172,7 +187,8 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       return { kind: "next", delayMs: wait, reason: "study_cap" };
     }
     case "face_check":
-      return skipCourse(ctx, "left.face_check");
+      // Only the walk skips a whole course; the check outside it treats it as about that one item.
+      return s.phase === "verify" && unexpected ? unexpected(e) : skipCourse(ctx, "left.face_check");
     case "relay_offline":
       // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
       log(ctx, "WARNING", "wait.relay_offline");
@@ -211,7 +227,7 @@ function because(...why: Why): Pick<LeftEntry, "reason" | "reason_code" | "reaso
 }
 
 /** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
-function leave(ctx: Book, item: Omit<LeftEntry, "course">): void {
+function leave(ctx: Book, item: Omit<LeftEntry, "course"> & { course?: string }): void {
   const entry: LeftEntry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
   const same = (l: LeftEntry) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
   if (!ctx.s.left.some(same)) ctx.s.left.push(entry);
@@ -528,7 +544,7 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
           s.ji++;
           continue;
         }
-        return playMedia(ctx, job);
+        return playMedia(ctx, walkSpot(ctx, job), job);
     }
   }
   if (s.notopen.returnTo !== null) {
@@ -560,29 +576,58 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
   await ctx.io.releaseVideo();
 }
 
-function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: true): Promise<Outcome>;
-function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: false, why: Why): Promise<Outcome>;
-async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, why?: Why): Promise<Outcome> {
+/**
+ * Where a media job is played: the walk's current job, or (phase "verify") one the platform rolled back,
+ * studied again. Its course and chapter for the calls, what a re-read card of its tab adds to the walk, and
+ * what its end means for the walk or the check.
+ */
+interface Spot {
+  course: CourseEntry;
+  chapter: { id: string; title: string };
+  merge(cards: ChapterCards): void;
+  /** Passed: counted (once); else left for the user with `why`. */
+  finish(passed: boolean, why?: Why): void;
+}
+
+/** The walk's current media job. */
+function walkSpot(ctx: Book, job: StoredJob): Spot {
+  const { s } = ctx;
+  return {
+    course: s.courses[s.ci]!,
+    chapter: s.chapters[s.hi]!,
+    merge: (cards) => mergeJobs(s, cards, job.tab),
+    finish(passed, why) {
+      if (passed) {
+        passJob(ctx, job);
+        s.stats.mediaDoneSeconds += s.media?.duration ?? 0;
+      } else if (why) leaveJob(ctx, job, ...why);
+      s.ji++;
+    },
+  };
+}
+
+function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: true): Promise<Outcome>;
+function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: false, why: Why): Promise<Outcome>;
+async function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: boolean, why?: Why): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media;
+  spot.finish(passed, why);
   if (passed) {
-    passJob(ctx, job);
-    s.stats.mediaDoneSeconds += m?.duration ?? 0;
+    // Verified credit: it awaits the check of a later morning (src/engine/credit.ts).
+    recordPassed(s, spot.course, spot.chapter, job, { weight: jobWeight(s, job), duration: m?.duration ?? 0 }, ctx.io.now());
     log(ctx, "INFO", "media.done", { item: itemLabel(job), duration: mmss(m?.duration ?? 0) });
   } else if (why) {
-    leaveJob(ctx, job, ...why);
     log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
   }
   s.media = null;
   await releaseVideo(ctx);
-  s.ji++;
   return next();
 }
 
 /** Video/audio on the player's cadence: status → isdrag 3 → 0 … → 4 until passed → confirm on the card. */
-async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
+async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s, io } = ctx;
-  const course = s.courses[s.ci]!;
+  const course = spot.course;
   // One video at a time per Chaoxing account: hold the account's lock (or wait in its queue). Asked on
   // every media step: a holder that waited too long may have lost it, and then plays nothing until it
   // is its turn again (and restarts with isdrag 3 where it was).
@@ -595,11 +640,11 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   s.holdsVideo = true;
   if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job);
   const m = s.media;
-  if (m.resync) return resyncMedia(ctx, job, m);
+  if (m.resync) return resyncMedia(ctx, spot, job, m);
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) {
-      return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, e.kind === "not_ready" ? ["left.not_ready"] : ["left.odd_reply", { error: e.message }]));
+      return onFailure(ctx, r, (e) => finishMedia(ctx, spot, job, false, e.kind === "not_ready" ? ["left.not_ready"] : ["left.odd_reply", { error: e.message }]));
     }
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
@@ -620,12 +665,12 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     return next();
   }
   if (m.stage === "confirm") {
-    const r = await call(ctx, { op: "cards", course, chapterId: s.chapters[s.hi]!.id, num: job.tab });
-    if (!r.ok) return onFailure(ctx, r, () => finishMedia(ctx, job, true));
+    const r = await call(ctx, { op: "cards", course, chapterId: spot.chapter.id, num: job.tab });
+    if (!r.ok) return onFailure(ctx, r, () => finishMedia(ctx, spot, job, true));
     // The re-read card may carry task points that unlocked when this one passed.
-    mergeJobs(s, r.value, job.tab);
+    spot.merge(r.value);
     const card = r.value.jobs.find((j) => j.jobid === job.jobid);
-    if (!card || card.isPassed) return finishMedia(ctx, job, true);
+    if (!card || card.isPassed) return finishMedia(ctx, spot, job, true);
     m.stage = "end";
     return next(reportIntervalMs(s, m));
   }
@@ -661,8 +706,8 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     },
   });
   if (!r.ok) {
-    if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, job);
-    return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, ["left.odd_reply", { error: e.message }]));
+    if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, spot, job);
+    return onFailure(ctx, r, (e) => finishMedia(ctx, spot, job, false, ["left.odd_reply", { error: e.message }]));
   }
   s.stats.studySeconds += Math.round(elapsed);
   course.studySeconds = (course.studySeconds ?? 0) + Math.round(elapsed);
@@ -682,7 +727,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     m.stage = "end";
     // Not passed once the real time is covered, or after three in a row: from the start at 1×, once; then the user's.
     if (owedMs === 0 || m.endReports >= MAX_END_REPORTS) {
-      if (m.rewatch) return finishMedia(ctx, job, false, ["left.rewatch_not_passed"]);
+      if (m.rewatch) return finishMedia(ctx, spot, job, false, ["left.rewatch_not_passed"]);
       rewatchMedia(ctx, job, m);
       return next(CALL_GAP_MS * 4);
     }
@@ -736,7 +781,7 @@ function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
 }
 
 /** 403 on a report: next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
-async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
+async function reportRefused(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media!;
   ctx.signal = "forbidden";
@@ -746,7 +791,7 @@ async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outco
     return next(CALL_GAP_MS * 4);
   }
   m.recoveries++;
-  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false, ["left.report_forbidden"]);
+  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, spot, job, false, ["left.report_forbidden"]);
   log(ctx, "WARNING", "report.forbidden", { item: itemLabel(job), attempt: m.recoveries });
   m.dtoken = null;
   m.rt = rtCandidates(job);
@@ -761,18 +806,18 @@ async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outco
  * so counters never go back and never count twice; time spent in the end stage (the position no longer
  * moves) is not recovered, which only makes the task wait and report a little longer, never less.
  */
-async function resyncMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
+async function resyncMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
   const { s } = ctx;
-  const r = await call(ctx, { op: "cards", course: s.courses[s.ci]!, chapterId: s.chapters[s.hi]!.id, num: job.tab });
+  const r = await call(ctx, { op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
   if (!r.ok) return onFailure(ctx, r, () => {
     // Not readable now: go on from the checkpoint's position (the platform never credits a report twice).
     m.resync = false;
     return next();
   });
   m.resync = false;
-  mergeJobs(s, r.value, job.tab);
+  spot.merge(r.value);
   const card = r.value.jobs.find((j): j is MediaJob => j.jobid === job.jobid && (j.type === "video" || j.type === "audio"));
-  if (card?.isPassed) return finishMedia(ctx, job, true);
+  if (card?.isPassed) return finishMedia(ctx, spot, job, true);
   const position = Math.min(card ? Math.floor(card.playTimeMs / 1000) : 0, m.end || Infinity);
   if (position > m.playingTime) {
     const credited = (position - m.playingTime) / m.speed;
@@ -797,9 +842,14 @@ export function resumeCold(s: EngineState): void {
  * where its playing began and the real time it needs (the platform's card gives its position, not those).
  * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
  * platform's (`resumeCold`), so reports need no checkpoint. A re-watch from the start is a boundary too: a
- * cold load must not take it for the first watch. Transitions are written too (src/durable/task.ts).
+ * cold load must not take it for the first watch; so is each item a next-morning check judged. Transitions
+ * are written too (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}`;
+export const checkpointKey = (s: EngineState): string => {
+  const v = s.verify;
+  const check = v ? `${v.stage}:${v.verified}:${v.found}:${v.redo.length}:${v.missed.length}` : "";
+  return `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${check}`;
+};
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
@@ -812,6 +862,114 @@ function prepareMediaRestart(m: MediaRun): void {
   if (m.stage === "confirm") return;
   m.stage = m.stage === "end" ? "end" : "start";
   m.lastReportAt = null;
+}
+
+// ---- the next-morning check (src/engine/credit.ts) -----------------------------------------------
+
+const entryLabel = (e: PassedMedia): string => `${ITEM_MARKS[e.type]} ${e.name}`;
+
+/**
+ * Phase "verify": the cards of the media passed on earlier days, one tab per step (every due item on it
+ * judged at once), then each one rolled back studied again through the same player steps as the walk;
+ * then back to where the walk was (or complete again).
+ */
+async function verifyStep(ctx: Ctx): Promise<Outcome> {
+  const { s } = ctx;
+  const v = (s.verify ??= { resume: "done", stage: "check", found: 0, verified: 0, leftBefore: s.left.length, missed: [], redo: [] });
+  if (v.stage === "check") return checkStep(ctx, v);
+  const job = v.redo[0];
+  const entry = job && (s.checks ?? []).find((e) => e.jobid === job.jobid && e.state === "rolled_back" && !e.left);
+  const course = entry && s.courses.find((c) => c.courseId === entry.courseId && c.clazzId === entry.clazzId);
+  if (!job || !entry || !course || (job.type !== "video" && job.type !== "audio")) {
+    if (job) v.redo.shift();
+    return job ? next() : endVerify(ctx, v);
+  }
+  return playMedia(ctx, redoSpot(ctx, v, course, entry), job);
+}
+
+async function checkStep(ctx: Ctx, v: VerifyRun): Promise<Outcome> {
+  const { s, io } = ctx;
+  const due = dueChecks(s, io.now());
+  const first = due[0];
+  if (!first) {
+    if (v.found === 0) {
+      log(ctx, "INFO", "verify.ok", { n: v.verified });
+      return endVerify(ctx, v);
+    }
+    log(ctx, "WARNING", "verify.rolled_back", { n: v.found });
+    ctx.rolledBack = v.found;
+    v.stage = "redo";
+    return next();
+  }
+  const group = due.filter((e) => e.courseId === first.courseId && e.clazzId === first.clazzId && e.chapterId === first.chapterId && e.tab === first.tab);
+  const course = s.courses.find((c) => c.courseId === first.courseId && c.clazzId === first.clazzId);
+  const miss = (): Outcome => {
+    for (const e of group) {
+      e.misses = (e.misses ?? 0) + 1;
+      v.missed.push(e.jobid);
+    }
+    return next();
+  };
+  if (!course) return miss();
+  const r = await call(ctx, { op: "cards", course, chapterId: first.chapterId, num: first.tab });
+  if (!r.ok) return "error" in r && r.error.kind === "not_open" ? miss() : onFailure(ctx, r, miss);
+  for (const e of group) {
+    const card = r.value.jobs.find((j) => j.jobid === e.jobid);
+    if (!card) {
+      e.misses = (e.misses ?? 0) + 1;
+      v.missed.push(e.jobid);
+    } else if (card.isPassed) markVerified(s, e);
+    else rolledBack(ctx, v, course, e, card);
+  }
+  return next();
+}
+
+/** The platform took a passed item back: its credit goes, and it is studied again (once), else left. */
+function rolledBack(ctx: Ctx, v: VerifyRun, course: CourseEntry, e: PassedMedia, card: Job): void {
+  const { s } = ctx;
+  log(ctx, "WARNING", "verify.video_rolled_back", { item: entryLabel(e), day: e.day });
+  moveCredit(s, e, -1);
+  e.state = "rolled_back";
+  if (e.redone || (card.type !== "video" && card.type !== "audio")) {
+    leaveRolledBack(ctx, course, e, ["left.rolled_back_again"]);
+    return;
+  }
+  v.found++;
+  v.redo.push({ ...card, tab: e.tab });
+}
+
+function leaveRolledBack(ctx: Book, course: CourseEntry, e: PassedMedia, why: Why): void {
+  e.left = true;
+  leave(ctx, {
+    course: course.name, chapter: e.chapter, item: e.name, kind: e.type, ...because(...why),
+    url: chapterPageUrl(ctx.io.urls, course, e.chapterId, course.enc ?? null),
+    ref: refOf(course, e.weight, { chapterId: e.chapterId, jobid: e.jobid, tab: e.tab }),
+  });
+  log(ctx, "WARNING", "media.left", { item: entryLabel(e), reason: why[0], ...why[1] });
+}
+
+/** A rolled-back item studied again: passed, its credit comes back (once); else it is the user's. */
+function redoSpot(ctx: Ctx, v: VerifyRun, course: CourseEntry, e: PassedMedia): Spot {
+  return {
+    course,
+    chapter: { id: e.chapterId, title: e.chapter },
+    merge: () => undefined,
+    finish(passed, why) {
+      v.redo.shift();
+      if (passed) moveCredit(ctx.s, e, 1);
+      else if (why) leaveRolledBack(ctx, course, e, why);
+    },
+  };
+}
+
+/** Back to the walk where it was; a completed task completes again (quietly when nothing was rolled back). */
+function endVerify(ctx: Book, v: VerifyRun): Outcome {
+  const { s } = ctx;
+  s.verify = null;
+  s.phase = v.resume;
+  if (v.resume !== "done") return next();
+  if (v.found === 0 && s.left.length === v.leftBefore) return { kind: "complete", quiet: true };
+  return finishAll(ctx);
 }
 
 // ---- recheck -------------------------------------------------------------------------------------
