@@ -344,7 +344,9 @@ export class TaskObject extends DurableObject<Env> {
    * Every way out of `running` (or out of pending). The new state is stored first; the lock, the run
    * slot and the row follow, and a failure among them never leaves the task half-stopped.
    */
-  private async stop(t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], announce = true): Promise<void> {
+  private async stop(
+    t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], opts: { announce?: boolean; checkAt?: number } = {},
+  ): Promise<void> {
     t.status = status;
     t.reason = reason;
     t.queuePosition = null;
@@ -354,20 +356,20 @@ export class TaskObject extends DurableObject<Env> {
     this.projection.queue(t, logs, "full");
     this.save(t);
     await this.ctx.storage.deleteAlarm();
-    if (status === "completed") await this.armCheck(t);
+    if (status === "completed") await this.armCheck(t, opts.checkAt);
     await this.release(t);
-    await this.afterTransition(t, `g${t.gen}`, announce);
+    await this.afterTransition(t, `g${t.gen}`, opts.announce ?? true);
   }
 
   /**
    * A completed task whose media await their next-morning check keeps one alarm for it (at a random
-   * moment of the half hour after it is due); only if no alarm is set (a projection retry's comes first,
-   * and sets this one again after it).
+   * moment of the half hour after it is due, or when the account's study window opens: `at`); only if no
+   * alarm is set (a projection retry's comes first, and sets this one again after it).
    */
-  private async armCheck(t: TaskRecord): Promise<void> {
+  private async armCheck(t: TaskRecord, at?: number): Promise<void> {
     const due = t.engine ? nextCheckAt(t.engine) : null;
     if (due === null || (await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Math.max(clock.now(), due) + Math.round(Math.random() * CHECK_JITTER_MS));
+    await this.ctx.storage.setAlarm(Math.max(clock.now(), due, at ?? 0) + Math.round(Math.random() * CHECK_JITTER_MS));
   }
 
   /**
@@ -491,7 +493,7 @@ export class TaskObject extends DurableObject<Env> {
         this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
         // A morning check that found nothing rolled back completes again without news (`quiet`).
-        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs, !o.quiet);
+        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs, { announce: !o.quiet, checkAt: o.checkAt });
         return null;
       case "fail":
         t.errorMsg = o.message;

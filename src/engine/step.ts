@@ -31,8 +31,11 @@ export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_of
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
-  /** `quiet`: a completed task's morning check found nothing rolled back: no news for the user. */
-  | { kind: "complete"; quiet?: boolean }
+  /**
+   * `quiet`: a completed task's morning check found nothing rolled back: no news for the user. `checkAt`:
+   * it could not check yet (outside the account's study window): completed again until then.
+   */
+  | { kind: "complete"; quiet?: boolean; checkAt?: number }
   | { kind: "fail"; message: string; code: FailCode; params: TextParams };
 
 export type { LogEvent };
@@ -912,6 +915,12 @@ async function checkStep(ctx: Ctx, v: VerifyRun): Promise<Outcome> {
   };
   if (!course) return miss();
   const r = await call(ctx, { op: "cards", course, chapterId: first.chapterId, num: first.tab });
+  if (!r.ok && "waitMs" in r && r.reason === "outside_window" && v.resume === "done" && v.verified === 0 && v.found === 0) {
+    // A completed task reopened before the account's study window: it stays completed until the window opens.
+    s.verify = null;
+    s.phase = "done";
+    return { kind: "complete", quiet: true, checkAt: io.now() + r.waitMs };
+  }
   if (!r.ok) return "error" in r && r.error.kind === "not_open" ? miss() : onFailure(ctx, r, miss);
   for (const e of group) {
     const card = r.value.jobs.find((j) => j.jobid === e.jobid);

@@ -94,6 +94,29 @@ describe("verified credit, the next morning", () => {
     expect(await alarmOf(id)).toBeNull();
   });
 
+  it("a completed task checks inside the account's study window: before it opens, the task stays completed", async () => {
+    atShanghai(9, 0);
+    const sim = installSimulator();
+    const { token } = await registerUser("window");
+    const account = await userWithAccount(sim, token, [videos(1)]);
+    expect((await api("PUT", "/api/user/limits", { token, body: { window_start: "08:00", window_end: "23:00" } })).status).toBe(200);
+    const from = raised.length;
+    const id = await startTask(token, [account.courses[0]!.courseId]);
+    const done = await driveUntil(id, finished);
+    const completedAt = clock.now();
+    const seen: string[] = [];
+    const verified = await driveUntil(id, (l) => (seen.push(`${l.status}:${l.reason}`), l.status === "completed" && l.courses[0]!.media_check.verified === 1));
+    expect(verified).toMatchObject({ progress: 100, jobs_completed: 1 });
+    // The card was read again only once the window was open, and the task never waited in it as running.
+    const cards = sim.control.requests(account.phone).filter((r) => r.at > completedAt && r.path.includes("/knowledge/cards"));
+    expect(cards.length).toBeGreaterThan(0);
+    const hour = (ms: number) => new Date(ms + SHANGHAI_OFFSET_MS).getUTCHours();
+    expect(cards.every((r) => hour(r.at) >= 8)).toBe(true);
+    expect(seen).not.toContain("running:outside_window");
+    expect(raised.slice(from).filter((m) => m.task_id === id).map((m) => m.kind)).toEqual(["completed"]);
+    expect(done.status).toBe("completed");
+  });
+
   it("a video rolled back again after it was studied again is left for the user", async () => {
     atShanghai(9, 0);
     const sim = installSimulator();
