@@ -6,7 +6,7 @@ import { clock, SHANGHAI_OFFSET_MS } from "../../src/lib/clock";
 import type { NotifyMessage } from "../../src/notify/produce";
 import type { SimCourseSpec } from "../../src/simulator/model";
 import { api, registerUser } from "../helpers/api";
-import { driveUntil, finished, startTask, userWithAccount } from "../helpers/drive";
+import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { drive, ioFor } from "../helpers/engine";
 import { installCapture, messageId, NOTIFY_QUEUE, raised, runQueue, setNotifications } from "../helpers/notify";
 import { atShanghai, installSimulator, useFutureClock } from "../helpers/sim";
@@ -115,6 +115,30 @@ describe("verified credit, the next morning", () => {
     expect(seen).not.toContain("running:outside_window");
     expect(raised.slice(from).filter((m) => m.task_id === id).map((m) => m.kind)).toEqual(["completed"]);
     expect(done.status).toBe("completed");
+  });
+
+  it("a completed task's check takes a run slot like a start: with the user's slots taken it stays completed and asks again later", async () => {
+    atShanghai(9, 0);
+    const sim = installSimulator();
+    const { token } = await registerUser("slots");
+    const account = await userWithAccount(sim, token, [videos(1), { ...videos(1, 7200), name: "长课程" }]);
+    const [short, long] = account.courses;
+    const id = await startTask(token, [short!.courseId]);
+    await driveUntil(id, finished);
+    // Three tasks over the long course hold the user's three slots, waiting outside a short window until tomorrow.
+    expect((await api("PUT", "/api/user/limits", { token, body: { window_start: "09:00", window_end: "09:20" } })).status).toBe(200);
+    const others = [await startTask(token, [long!.courseId]), await startTask(token, [long!.courseId]), await startTask(token, [long!.courseId])];
+    await driveUntil(others[0]!, (l) => l.reason === "outside_window");
+    const morning = nextMorning(clock.now());
+    while (clock.now() < morning + 45 * 60_000) await tick();
+    expect(await taskLive(id)).toMatchObject({ status: "completed", courses: [expect.objectContaining({ media_check: { verified: 0, awaiting: 1, rolled_back: 0 } })] });
+    const retry = (await alarmOf(id))!;
+    expect(retry).toBeGreaterThan(clock.now());
+    expect(retry).toBeLessThanOrEqual(clock.now() + 30 * 60_000);
+    // A slot frees: the check runs (inside the window) and the task completes again.
+    expect((await api("POST", `/api/tasks/${others[2]}/cancel`, { token })).status).toBe(200);
+    const verified = await driveUntil(id, (l) => l.status === "completed" && l.courses[0]!.media_check.verified === 1);
+    expect(verified).toMatchObject({ progress: 100, jobs_completed: 1 });
   });
 
   it("a video rolled back again after it was studied again is left for the user", async () => {
