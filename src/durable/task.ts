@@ -466,6 +466,8 @@ export class TaskObject extends DurableObject<Env> {
     }
     t.crashes = 0;
     if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: iso() }));
+    // Kept whatever happened meanwhile (the step's state is): the user hears of it once a day.
+    if (result.rolledBack) await this.announceRollback(t, result.rolledBack);
     if (t.gen !== gen) {
       // A transition happened while the step was in flight: keep the step's progress, but the lock and
       // the media restart are the transition's (a pause released the lock; a resume restarts at isdrag 3).
@@ -481,7 +483,6 @@ export class TaskObject extends DurableObject<Env> {
     }
     const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
     t.engine = engine;
-    if (result.rolledBack) await this.announceRollback(t, result.rolledBack);
     const o = result.outcome;
     switch (o.kind) {
       case "pause":

@@ -61,7 +61,7 @@ export function recordPassed(
 
 /** Starts the check (from a step of the walk, or a completed task reopened): phase "verify". */
 export function startVerify(s: EngineState, now: number): LogEvent[] {
-  s.verify = { resume: s.phase, stage: "check", found: 0, verified: 0, leftBefore: s.left.length, missed: [], redo: [] };
+  s.verify = { resume: s.phase === "verify" ? "done" : s.phase, stage: "check", found: 0, verified: 0, leftBefore: s.left.length, missed: [], redo: [] };
   s.phase = "verify";
   s.failures = 0;
   return [logLine("INFO", "verify.start", { n: dueChecks(s, now).length })];

@@ -878,7 +878,8 @@ const entryLabel = (e: PassedMedia): string => `${ITEM_MARKS[e.type]} ${e.name}`
  */
 async function verifyStep(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
-  const v = (s.verify ??= { resume: "done", stage: "check", found: 0, verified: 0, leftBefore: s.left.length, missed: [], redo: [] });
+  if (!s.verify) startVerify(s, ctx.io.now());
+  const v = s.verify!;
   if (v.stage === "check") return checkStep(ctx, v);
   const job = v.redo[0];
   const entry = job && (s.checks ?? []).find((e) => e.jobid === job.jobid && e.state === "rolled_back" && !e.left);
