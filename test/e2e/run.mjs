@@ -829,6 +829,10 @@ async function journey() {
       if ((await figures.count()) === 0) throw new Error("no per-course figures");
       await figures.first().getByText(/task points done/).waitFor();
       await assertNoChinese(p, "English per-course card");
+      // A left item's reason from its code, in English: no "show the original" link in its place.
+      const left = p.getByTestId("left-for-user");
+      await left.waitFor();
+      if (await left.getByTestId("server-text").count()) throw new Error("a left item's reason without its code");
       // The main task's card: its videos' next-morning check, in English.
       if (mainTask) {
         await p.goto(`${base}/tasks/${mainTask}`);
@@ -836,10 +840,6 @@ async function journey() {
         await check.getByText(/\d+ awaiting the morning check/).waitFor();
         if (/[\u4e00-\u9fff]/.test(await check.innerText())) throw new Error(`Chinese in the English media check: ${await check.innerText()}`);
       }
-      // A left item's reason from its code, in English: no "show the original" link in its place.
-      const left = p.getByTestId("left-for-user");
-      await left.waitFor();
-      if (await left.getByTestId("server-text").count()) throw new Error("a left item's reason without its code");
     } finally {
       await ctx.close();
     }
