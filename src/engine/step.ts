@@ -71,7 +71,8 @@ const MAX_REREADS = 2;
 /**
  * End reports in a row (protocol "Corrections of 2026-12", item 5): repeating the end report is reported
  * not to pass a video ("在结尾反复重报没有意义，必须从头回看一遍"), so at most this many, the last one once the
- * real time is covered; then the video is watched again from the start at 1×, once.
+ * real time is covered, and none beyond the first when they could not cover it; then the video is watched
+ * again from the start at 1×, once.
  */
 const MAX_END_REPORTS = 3;
 
@@ -728,14 +729,16 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
       return next(CALL_GAP_MS * 4);
     }
     m.stage = "end";
-    // Not passed once the real time is covered, or after three in a row: from the start at 1×, once; then the user's.
-    if (owedMs === 0 || m.endReports >= MAX_END_REPORTS) {
+    // Not passed once the real time is covered, or with more owed than the end reports left can cover (a
+    // longer silence than `maxStep` between two reports is no watching): from the start at 1×, once; then
+    // the user's.
+    const left = MAX_END_REPORTS - m.endReports;
+    if (owedMs === 0 || owedMs > left * (maxStep * 1000)) {
       if (m.rewatch) return finishMedia(ctx, spot, job, false, ["left.rewatch_not_passed"]);
       rewatchMedia(ctx, job, m);
       return next(CALL_GAP_MS * 4);
     }
     // Repeated while real time is owed, spread over the end reports left, the last one just after it is covered.
-    const left = MAX_END_REPORTS - m.endReports;
     const wait = left === 1 ? owedMs + 1_500 : Math.min(owedMs + 1_500, Math.max(interval, owedMs / left));
     return next(Math.max(CALL_GAP_MS * 4, Math.round(wait)));
   }

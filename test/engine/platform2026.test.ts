@@ -86,6 +86,19 @@ describe("speed and real time", () => {
     expect((await messages(token, id)).some((m) => m.includes("从头") && m.includes("1×"))).toBe(true);
   });
 
+  it("at 2×, an end with more real time owed than three end reports could cover restarts at once: no end-sitting", async () => {
+    const { sim, account, id } = await setup("farend", [videoCourse(1200)], { speed: 2 });
+    const start = clock.now();
+    expect(await driveUntil(id, finished)).toMatchObject({ status: "completed", reason: null, progress: 100 });
+    const reports = reportsOf(sim, account.phone);
+    const restart = reports.findIndex((r, i) => i > 0 && isdragOf(r) === "3");
+    // One end report at 600 s (600 s of real time still owed), then the re-watch from 0 at once.
+    expect(reports.slice(0, restart).filter((r) => isdragOf(r) === "4")).toHaveLength(1);
+    expect(reports[restart]!.at - reports[restart - 1]!.at).toBeLessThan(30_000);
+    expect(playingOf(reports[restart]!)).toBe(0);
+    expect(clock.now() - start).toBeLessThan((600 + 1200 + 120) * 1000);
+  });
+
   it("after one re-watch that still does not pass, leaves the video for the user with its reason", async () => {
     const { sim, account, id } = await setup("rewatchfail", [videoCourse(120, { strictRealTime: true })], { speed: 2 });
     const jobid = account.courses[0]!.chapters[0]!.jobs[0]!.jobid;
