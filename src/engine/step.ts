@@ -848,14 +848,12 @@ export function resumeCold(s: EngineState): void {
  * where its playing began and the real time it needs (the platform's card gives its position, not those).
  * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
  * platform's (`resumeCold`), so reports need no checkpoint. A re-watch from the start is a boundary too: a
- * cold load must not take it for the first watch; so is each item a next-morning check judged. Transitions
- * are written too (src/durable/task.ts).
+ * cold load must not take it for the first watch; so are the stages of a next-morning check (an item found
+ * rolled back moves `jobsDone`; one found still passed may be read again after a cold load, harmlessly).
+ * Transitions are written too (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string => {
-  const v = s.verify;
-  const check = v ? `${v.stage}:${v.verified}:${v.found}:${v.redo.length}:${v.missed.length}` : "";
-  return `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${check}`;
-};
+export const checkpointKey = (s: EngineState): string =>
+  `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${s.verify?.stage ?? ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
