@@ -27,6 +27,8 @@ export interface CourseEntry {
   jobsOpen?: number;
   /** Media this task passed that a next-morning check found still passed (src/engine/credit.ts). */
   verified?: number;
+  /** A video of it needed a re-watch: it credits only real watching, so its videos play at 1× from then on. */
+  realTimeOnly?: boolean;
 }
 
 export interface ChapterEntry {

@@ -642,7 +642,7 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
     return { kind: "next", delayMs: LOCK_POLL_MS, reason: "waiting_for_account", queuePosition: lock.position };
   }
   s.holdsVideo = true;
-  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job);
+  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job, course);
   const m = s.media;
   if (m.resync) return resyncMedia(ctx, spot, job, m);
   if (m.dtoken === null) {
@@ -661,10 +661,11 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
       s.stats.mediaSeenSeconds += job.seconds;
       // A card at the end but not passed is unpassed: watched again from the start, not reported at its end.
       if (m.playingTime >= m.end && !m.rewatch) {
-        rewatchMedia(ctx, job, m);
+        rewatchMedia(ctx, spot, job, m);
         return next();
       }
-      log(ctx, "INFO", m.speed < s.speed ? "media.start_1x" : "media.start", { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
+      const code = m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
+      log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
   }
@@ -735,7 +736,7 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
     const left = MAX_END_REPORTS - m.endReports;
     if (owedMs === 0 || owedMs > left * (maxStep * 1000)) {
       if (m.rewatch) return finishMedia(ctx, spot, job, false, ["left.rewatch_not_passed"]);
-      rewatchMedia(ctx, job, m);
+      rewatchMedia(ctx, spot, job, m);
       return next(CALL_GAP_MS * 4);
     }
     // Repeated while real time is owed, spread over the end reports left, the last one just after it is covered.
@@ -751,10 +752,12 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
 /**
  * The one re-watch (protocol "Corrections of 2026-12", item 5, and ocsjs issue 265): an end the platform
  * did not pass is watched again from the start (the clip's), at 1×, with a fresh isdrag 3; the real time
- * it needs is the whole part again.
+ * it needs is the whole part again. Its course credits only real watching: its other videos play at 1×
+ * ("strict courses can only be done at 1×"), as more would only cost a re-watch.
  */
-function rewatchMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): void {
+function rewatchMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun): void {
   const begins = job.clip?.[0] ?? 0;
+  spot.course.realTimeOnly = true;
   m.rewatch = true;
   m.speed = 1;
   m.playingTime = begins;
@@ -766,7 +769,7 @@ function rewatchMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): void {
   log(ctx, "INFO", "media.rewatch", { item: itemLabel(job), duration: mmss(m.end) });
 }
 
-function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
+function newMediaRun(s: EngineState, job: MediaJob, course: CourseEntry): MediaRun {
   const start = Math.floor(job.playTimeMs / 1000);
   return {
     jobid: job.jobid,
@@ -776,8 +779,8 @@ function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
     playingTime: start,
     basePlay: start,
     watched: 0,
-    // The user's speed is a ceiling: 1× where the course forbids fast playback.
-    speed: job.fastPlayback ? s.speed : 1,
+    // The user's speed is a ceiling: 1× where the course forbids fast playback, or credits only real watching.
+    speed: job.fastPlayback && !course.realTimeOnly ? s.speed : 1,
     rt: rtCandidates(job),
     dtype: job.type === "audio" ? "Audio" : "Video",
     stage: "start",

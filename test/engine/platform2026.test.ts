@@ -99,6 +99,20 @@ describe("speed and real time", () => {
     expect(clock.now() - start).toBeLessThan((600 + 1200 + 120) * 1000);
   });
 
+  it("a course whose video needed a re-watch plays its other videos at 1× from the start: 2× gains nothing there", async () => {
+    const course: SimCourseSpec = { name: "实时课程", teacher: "甲", chapters: [1, 2].map((i) => ({ title: `${i}`, tabs: [[{ type: "video", name: `v${i}.mp4`, duration: 600 }]] })) };
+    const { sim, account, id, token } = await setup("learn1x", [{ ...course, strictRealTime: true }], { speed: 2 });
+    expect(await driveUntil(id, finished)).toMatchObject({ status: "completed", reason: null, progress: 100 });
+    const second = account.courses[0]!.chapters[1]!.jobs[0]!.jobid;
+    const reports = reportsOf(sim, account.phone).filter((r) => new URLSearchParams(r.query).get("jobid") === second);
+    // One start, a minute of media per report, one end report that passes.
+    expect(reports.filter((r) => isdragOf(r) === "3")).toHaveLength(1);
+    const gaps = reports.slice(1).map((r, i) => r.at - reports[i]!.at);
+    expect(Math.min(...gaps.slice(0, -1))).toBeGreaterThanOrEqual(55_000);
+    expect(reports.filter((r) => isdragOf(r) === "4")).toHaveLength(1);
+    expect((await messages(token, id)).some((m) => m.includes("v2.mp4") && m.includes("只按实际观看时长"))).toBe(true);
+  });
+
   it("after one re-watch that still does not pass, leaves the video for the user with its reason", async () => {
     const { sim, account, id } = await setup("rewatchfail", [videoCourse(120, { strictRealTime: true })], { speed: 2 });
     const jobid = account.courses[0]!.chapters[0]!.jobs[0]!.jobid;
