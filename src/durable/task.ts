@@ -507,7 +507,9 @@ export class TaskObject extends DurableObject<Env> {
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        // A back-off after a failure is never folded into the alarm, however short its jitter made it: the
+        // task shows `upstream` while it waits (README "Failure signals").
+        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS && o.reason !== "upstream";
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
