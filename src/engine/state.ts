@@ -25,6 +25,10 @@ export interface CourseEntry {
   studySeconds?: number;
   /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
   jobsOpen?: number;
+  /** Media this task passed that a next-morning check found still passed (src/engine/credit.ts). */
+  verified?: number;
+  /** A video of it needed a re-watch: it credits only real watching, so its videos play at 1× from then on. */
+  realTimeOnly?: boolean;
 }
 
 export interface ChapterEntry {
@@ -80,6 +84,10 @@ export interface MediaRun {
   lastReportAt: number | null;
   /** 403 recoveries (rt switch / dtoken refetch), bounded. */
   recoveries: number;
+  /** End reports (isdrag 4) sent in a row: never more than three (protocol "Corrections of 2026-12", item 5). */
+  endReports?: number;
+  /** The one re-watch from the start at 1× of a video whose end was not passed; after it, the video is left. */
+  rewatch?: boolean;
   /**
    * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
@@ -87,7 +95,52 @@ export interface MediaRun {
   resync?: boolean;
 }
 
-export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";
+/**
+ * A video or audio this task passed, kept until a check on a later morning finds it still passed: the
+ * platform rolls back passed media overnight (protocol "Corrections of 2026-12", item 6), see credit.ts.
+ */
+export interface PassedMedia {
+  courseId: string;
+  clazzId: string;
+  chapterId: string;
+  /** the chapter's title and the job's name, for the log and a left item */
+  chapter: string;
+  name: string;
+  type: "video" | "audio";
+  jobid: string;
+  tab: number;
+  /** its progress weight and its media length (seconds), taken back while it is rolled back */
+  weight: number;
+  duration: number;
+  /** the Asia/Shanghai day it passed */
+  day: string;
+  /** awaiting the check; rolled back (being studied again, or `left` for the user) */
+  state: "awaiting" | "rolled_back";
+  /** studied again after a rollback: another one leaves it for the user */
+  redone?: boolean;
+  left?: boolean;
+  /** checks that did not find its card (an earlier card rolled back can hide it); bounded */
+  misses?: number;
+}
+
+/** A next-morning check of the media passed on earlier days, and the study again of those rolled back. */
+export interface VerifyRun {
+  /** the phase the task goes back to afterwards ("done": it completes again) */
+  resume: Phase;
+  stage: "check" | "redo";
+  /** rolled back and queued to study again, this run */
+  found: number;
+  /** found still passed, this run */
+  verified: number;
+  /** items left for the user when it began: one left by the check is news too */
+  leftBefore: number;
+  /** jobids whose card this run did not find */
+  missed: string[];
+  /** the cards of the rolled-back media still to study again, in order */
+  redo: StoredJob[];
+}
+
+export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "verify" | "done";
 
 export interface EngineState {
   v: 1;
@@ -134,6 +187,10 @@ export interface EngineState {
   left: LeftEntry[];
   /** Highest progress shown so far while running: estimates may shift, the number never goes back. */
   progressFloor: number;
+  /** Media passed by this task and not yet confirmed by a next-morning check (absent in older records). */
+  checks?: PassedMedia[];
+  /** The check (and study again) under way, in phase "verify". */
+  verify?: VerifyRun | null;
 }
 
 export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction): EngineState {
@@ -162,6 +219,8 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     stats: { jobsDone: 0, studySeconds: 0, mediaDoneSeconds: 0, mediaSeen: 0, mediaSeenSeconds: 0 },
     left: [],
     progressFloor: 0,
+    checks: [],
+    verify: null,
   };
 }
 
@@ -185,6 +244,9 @@ export function upgradeState(s: EngineState): void {
     s.courses[0]!.jobsDone = s.stats.jobsDone;
     s.courses[0]!.studySeconds = s.stats.studySeconds;
   }
+  // Verified credit came later: a record without it has nothing awaiting a check.
+  s.checks ??= [];
+  s.verify ??= null;
   // Items left before reasons had codes keep their Chinese reason only.
   for (const l of s.left) {
     l.url ??= null;

@@ -58,13 +58,20 @@ const zh = {
   "job.transcode_failed": "{item} 转码失败，无法播放，已跳过",
   "media.start": "{item} 开始播放 ({at} / {duration}，{speed}x)",
   "media.start_1x": "{item} 开始播放 ({at} / {duration}，{speed}x，课程禁止倍速)",
+  "media.start_realtime": "{item} 开始播放 ({at} / {duration}，{speed}x：该课程只按实际观看时长计入，倍速只会多看一遍)",
   "media.done": "{item} 已完成 ({duration})",
   "media.left": "{item} {reason}，已跳过",
+  "media.rewatch": "{item} 到结尾仍未被超星通过，从头以 1× 重新观看 ({duration})",
   "report.rt_retry": "上报被拒绝(403)，改用 rt={rt} 重试",
   "report.forbidden": "{item} 上报被拒绝(403)，重新获取播放凭证（第 {attempt} 次）",
   // ---- recheck ----
   "recheck.start": "重新检查 {n} 项需要你处理的内容",
   "recheck.cleared": "「{item}」已在学习通中完成，已从待处理列表移除",
+  // ---- the next-morning check of passed media (src/engine/credit.ts) ----
+  "verify.start": "检查之前通过的 {n} 个视频是否被超星回溯",
+  "verify.ok": "{n} 个视频核验通过，没有被回溯",
+  "verify.video_rolled_back": "{item} 已被超星回溯（{day} 通过）",
+  "verify.rolled_back": "{n} 个视频被回溯，正在重新学习",
 
   // ---- why an item is left for the user (`left_for_user[].reason_code`) ----
   "left.course_missing": "该课程不在超星账号的课程列表中",
@@ -82,8 +89,11 @@ const zh = {
   "left.not_accepted": "超星未接受该任务点",
   "left.transcode_failed": "视频转码失败，无法播放",
   "left.not_ready": "视频尚未就绪（可能仍在转码），请稍后在学习通中观看",
+  // Items left by earlier releases (end reports repeated until a margin) keep this code.
   "left.report_not_passed": "进度上报未被超星通过，请在学习通中观看",
   "left.report_forbidden": "进度上报一再被超星拒绝(403)，请在学习通中观看",
+  "left.rewatch_not_passed": "从头以 1× 重新观看一遍后仍未被超星通过，请在学习通中观看",
+  "left.rolled_back_again": "重新学习后再次被超星回溯，请在学习通中观看",
 
   // ---- why a task failed (`error_code`) ----
   "fail.login": "登录超星失败: {error}",
@@ -100,6 +110,7 @@ const zh = {
   "note.relay_offline": "任务「{task}」已暂停：没有在线的中继。启动中继后会自动继续",
   "note.risk_control": "任务「{task}」已暂停：超星风控拦截了请求，请稍后再恢复",
   "note.daily_cap": "任务「{task}」今日学习时长已达上限，明天自动继续",
+  "note.rollback": "任务「{task}」: {n} 个视频被回溯，正在重新学习",
   "note.notopen_ask": "任务「{task}」: 章节「{chapter}」未开放，请选择跳过或停止该课程",
 
   // ---- the admin's statistics warnings (`warning_codes`) ----
@@ -153,12 +164,18 @@ const en: Record<TextCode, string> = {
   "job.transcode_failed": "{item} failed to transcode and cannot play: skipped",
   "media.start": "{item} playing ({at} / {duration}, {speed}×)",
   "media.start_1x": "{item} playing ({at} / {duration}, {speed}×: the course forbids faster playback)",
+  "media.start_realtime": "{item} playing ({at} / {duration}, {speed}×: this course credits only real watching; faster would only mean watching it twice)",
   "media.done": "{item} done ({duration})",
   "media.left": "{item}: {reason}; skipped",
+  "media.rewatch": "{item} was not passed by Chaoxing at its end: watching it again from the start at 1× ({duration})",
   "report.rt_retry": "Report refused (403): retrying with rt={rt}",
   "report.forbidden": "{item} report refused (403): fetching a new play token (attempt {attempt})",
   "recheck.start": "Checking again {n} items left for you",
   "recheck.cleared": "“{item}” was done in Chaoxing: off the list",
+  "verify.start": "Checking whether Chaoxing rolled back {n} videos passed earlier",
+  "verify.ok": "{n} videos checked: still passed, none rolled back",
+  "verify.video_rolled_back": "{item} was rolled back by Chaoxing (passed on {day})",
+  "verify.rolled_back": "{n} videos were rolled back: studying them again",
   "left.course_missing": "The course is not in the Chaoxing account's course list",
   "left.face_check": "The course requires a face check: do it in Chaoxing",
   "left.chapters_failed": "Reading the chapter list failed: {error}",
@@ -176,6 +193,8 @@ const en: Record<TextCode, string> = {
   "left.not_ready": "The video is not ready (maybe still transcoding): watch it in Chaoxing later",
   "left.report_not_passed": "Chaoxing did not pass the progress reports: watch it in Chaoxing",
   "left.report_forbidden": "Chaoxing refused the progress reports again and again (403): watch it in Chaoxing",
+  "left.rewatch_not_passed": "Still not passed by Chaoxing after watching it again from the start at 1×: watch it in Chaoxing",
+  "left.rolled_back_again": "Rolled back by Chaoxing again after it was studied again: watch it in Chaoxing",
   "fail.login": "Signing in to Chaoxing failed: {error}",
   "fail.upstream": "Chaoxing kept failing, {attempts} retries: {error}",
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
@@ -188,6 +207,7 @@ const en: Record<TextCode, string> = {
   "note.relay_offline": "Task “{task}” paused: no relay is online. It goes on when one connects",
   "note.risk_control": "Task “{task}” paused: Chaoxing's risk control blocked a request; resume later",
   "note.daily_cap": "Task “{task}” reached today's study limit; it goes on tomorrow by itself",
+  "note.rollback": "Task “{task}”: {n} videos were rolled back; studying them again",
   "note.notopen_ask": "Task “{task}”: chapter “{chapter}” is not open; choose to skip it or stop the course",
   "warn.failed_today": "{failed} tasks failed today, more than the {completed} completed",
   "warn.upstream_7d": "{total} Chaoxing failures in 7 days (captcha {captcha}, study-time limit {study_cap}, session expired {session_expired}, 403 {forbidden}, transient {transient})",

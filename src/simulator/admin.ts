@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SimControl } from "./control";
 import type { HostName } from "./hosts";
+import { DEMO_ROLLBACK } from "./seed";
 
 /** `/__sim/*`: the control API over HTTP, for dev and end-to-end runs against a standalone simulator. */
 
@@ -49,6 +50,7 @@ const courseSpec = z.strictObject({
   faceCheck: z.enum(["flag", "page", "redirect", "chapterOnly"]).optional(),
   fastPlayback: z.boolean().optional(),
   reportHost: z.string().regex(/^mooc1(-\d+)?$/).optional(),
+  strictRealTime: z.boolean().optional(),
   chapters: z
     .array(
       z.strictObject({
@@ -66,6 +68,7 @@ const accountSchema = z.strictObject({
   name: z.string().max(50).optional(),
   fid: z.string().max(20).optional(),
   courses: z.array(courseSpec).max(50).optional(),
+  rollback: z.strictObject({ dailyMediaS: z.number().int().min(0).max(86_400) }).nullable().optional(),
 });
 const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("expireSessions"), phone: phone.optional() }),
@@ -75,6 +78,8 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("strictRealTime"), phone, courseId: z.string().max(20), on: z.boolean() }),
+  z.strictObject({ action: z.literal("rollback"), phone, on: z.boolean(), dailyMediaS: z.number().int().min(0).max(86_400).optional() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -135,6 +140,12 @@ export function adminRoutes(control: SimControl): Hono {
         return c.json({ ok: true });
       case "completeByHand":
         control.completeByHand(a.phone, a.jobid);
+        return c.json({ ok: true });
+      case "strictRealTime":
+        control.strictRealTime(a.phone, a.courseId, a.on);
+        return c.json({ ok: true });
+      case "rollback":
+        control.rollback(a.phone, a.on ? { dailyMediaS: a.dailyMediaS ?? DEMO_ROLLBACK.dailyMediaS } : null);
         return c.json({ ok: true });
     }
   });

@@ -1,7 +1,7 @@
 import { clock } from "../lib/clock";
 import { isRequired, type SimCourse, type SimCourseSpec } from "./model";
 import type { HostName } from "./hosts";
-import { captchaCode, type Faults, type JobProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
+import { captchaCode, type Faults, type JobProgress, type Platform, type RequestLogEntry, type RollbackRule, type SimAccount, type SimState } from "./state";
 
 export interface SimAccountInfo {
   uid: string;
@@ -10,6 +10,7 @@ export interface SimAccountInfo {
   fid: string;
   name: string;
   courses: Array<SimCourse & { cpi: string }>;
+  rollback: RollbackRule | null;
 }
 
 export interface AccountSpec {
@@ -19,6 +20,8 @@ export interface AccountSpec {
   fid?: string;
   /** defaults to the demo course set */
   courses?: SimCourseSpec[];
+  /** the overnight rollback (off by default; the demo account has it on) */
+  rollback?: RollbackRule | null;
 }
 
 /** A patch of faults: a key set to null clears that fault. */
@@ -37,6 +40,9 @@ export interface SimSnapshot {
     captchaAnswer: string | null;
     riskControl: boolean;
     requestCount: number;
+    rollback: RollbackRule | null;
+    /** media jobs the overnight rollback reverted (each time counted) */
+    rolledBack: number;
     courses: Array<{ courseId: string; clazzId: string; cpi: string; name: string; finished: number; total: number }>;
   }>;
 }
@@ -64,6 +70,10 @@ export interface SimControl {
   /** Invalidate issued dtokens (a stale dtoken gets 403). */
   rotateDtokens(phone?: string): void;
   openChapter(chapterId: string): void;
+  /** Switch strict real time on or off for one course of an account (see `SimCourseSpec.strictRealTime`). */
+  strictRealTime(phone: string, courseId: string, on: boolean): void;
+  /** Switch the overnight rollback of one account on (with its daily media threshold) or off (null). */
+  rollback(phone: string, rule: RollbackRule | null): void;
   /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
   completeByHand(phone: string, jobid: string): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
@@ -83,6 +93,7 @@ export function createControl(st: SimState): SimControl {
   const info = (a: SimAccount): SimAccountInfo => ({
     uid: a.uid, phone: a.phone, password: a.password, fid: a.fid, name: a.name,
     courses: a.courses.map((c) => ({ ...c, cpi: st.cpiOf(a, c) })),
+    rollback: a.rollback,
   });
 
   return {
@@ -127,6 +138,14 @@ export function createControl(st: SimState): SimControl {
     openChapter: (chapterId) => {
       st.openedChapters.add(chapterId);
     },
+    strictRealTime(phone, courseId, on) {
+      const courses = get(phone).courses.filter((c) => c.courseId === courseId);
+      if (courses.length === 0) throw new Error(`no course ${courseId}`);
+      for (const c of courses) c.strictRealTime = on;
+    },
+    rollback(phone, rule) {
+      get(phone).rollback = rule;
+    },
     completeByHand(phone, jobid) {
       const a = get(phone);
       const found = st.findJob(a, jobid);
@@ -137,7 +156,10 @@ export function createControl(st: SimState): SimControl {
         p.passed = true;
       } else st.done.add(`${a.uid}|${jobid}`);
     },
-    jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
+    jobProgress: (phone, jobid) => {
+      st.settleDays();
+      return st.progress.get(`${get(phone).uid}|${jobid}`);
+    },
     requestCount(phone) {
       if (phone !== undefined) return st.requestCounts.get(get(phone).uid) ?? 0;
       return st.totalRequests;
@@ -146,24 +168,29 @@ export function createControl(st: SimState): SimControl {
       const uid = phone === undefined ? undefined : get(phone).uid;
       return st.log.filter((e) => uid === undefined || e.uid === uid);
     },
-    snapshot: () => ({
-      now: clock.now(),
-      faults: st.faults,
-      platform: st.platform,
-      sessions: st.sessions.size,
-      accounts: [...st.accounts.values()].map((a) => ({
-        phone: a.phone, uid: a.uid, password: a.password, name: a.name,
-        captchaAnswer: st.captchas.get(a.uid)?.answer ?? null,
-        riskControl: st.risk.has(a.uid),
-        requestCount: st.requestCounts.get(a.uid) ?? 0,
-        courses: a.courses.map((c) => {
-          const jobs = c.chapters.flatMap((ch) => ch.jobs).filter(isRequired);
-          return {
-            courseId: c.courseId, clazzId: c.clazzId, cpi: st.cpiOf(a, c), name: c.name,
-            finished: jobs.filter((j) => st.isJobPassed(a.uid, j)).length, total: jobs.length,
-          };
-        }),
-      })),
-    }),
+    snapshot: () => {
+      st.settleDays();
+      return {
+        now: clock.now(),
+        faults: st.faults,
+        platform: st.platform,
+        sessions: st.sessions.size,
+        accounts: [...st.accounts.values()].map((a) => ({
+          phone: a.phone, uid: a.uid, password: a.password, name: a.name,
+          captchaAnswer: st.captchas.get(a.uid)?.answer ?? null,
+          riskControl: st.risk.has(a.uid),
+          requestCount: st.requestCounts.get(a.uid) ?? 0,
+          rollback: a.rollback,
+          rolledBack: [...st.progress].filter(([k]) => k.startsWith(`${a.uid}|`)).reduce((n, [, p]) => n + p.rolledBack, 0),
+          courses: a.courses.map((c) => {
+            const jobs = c.chapters.flatMap((ch) => ch.jobs).filter(isRequired);
+            return {
+              courseId: c.courseId, clazzId: c.clazzId, cpi: st.cpiOf(a, c), name: c.name,
+              finished: jobs.filter((j) => st.isJobPassed(a.uid, j)).length, total: jobs.length,
+            };
+          }),
+        })),
+      };
+    },
   };
 }

@@ -70,6 +70,12 @@ export interface SimCourseSpec {
   fastPlayback?: boolean;
   /** the host `defaults.reportUrl` names (default: the host the cards came from), e.g. "mooc1-1" */
   reportHost?: string;
+  /**
+   * Strict real time (protocol "Corrections of 2026-12", item 5): reports at the end position credit no
+   * time, and the recorded position (`playTime`) follows every accepted report, passed or not, so a card
+   * can show the end unpassed. Default off; switchable per course through the control API.
+   */
+  strictRealTime?: boolean;
   chapters: SimChapterSpec[];
 }
 
@@ -113,6 +119,7 @@ export interface SimCourse {
   faceCheck: FaceCheck | null;
   fastPlayback: boolean;
   reportHost: string | null;
+  strictRealTime: boolean;
   chapters: SimChapter[];
 }
 
@@ -168,6 +175,7 @@ export function buildCourse(spec: SimCourseSpec, next: () => number): SimCourse 
     faceCheck: spec.faceCheck ?? null,
     fastPlayback: spec.fastPlayback ?? true,
     reportHost: spec.reportHost ?? null,
+    strictRealTime: spec.strictRealTime ?? false,
     chapters,
   };
 }

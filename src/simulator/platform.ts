@@ -293,7 +293,9 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const rest = st.studyCapRemaining();
     if (rest > 0) return c.text(`{"code":20,"msg":"code=20 学习时长超过限制，请休息后再继续学习 [restTime:${rest}]"}`, 403);
     const fastAllowed = course.fastPlayback && job.doublespeed === 1;
-    const isPassed = judgeReport(progress, playingTime, { range: [begins, ends], fastAllowed, realTime: st.platform.realTimeCompletion }, clock.now());
+    const before = { watchedS: progress.watchedS, passed: progress.passed, lastReportAt: progress.lastReportAt };
+    const isPassed = judgeReport(progress, playingTime, { range: [begins, ends], fastAllowed, realTime: st.platform.realTimeCompletion, strict: course.strictRealTime }, clock.now());
+    st.afterReport(account, progress, before, clock.now());
     if (st.faults.jsLiteralReports) {
       return c.body(`{isPassed:${isPassed},videoTimeLimit:false,hasJobLimit:false}`, 200, { "Content-Type": "text/html;charset=UTF-8" });
     }

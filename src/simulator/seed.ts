@@ -3,12 +3,18 @@ import type { SimChapterSpec, SimCourseSpec, SimJobSpec } from "./model";
 /** The seed's own example account (seed-api.md). */
 export const DEMO_PHONE = "13800138000";
 export const DEMO_PASSWORD = "your_password";
+/**
+ * The demo account is rolled back overnight as 2026's reports describe (protocol "Corrections of 2026-12",
+ * item 6): after about 20–24 h of video in a day (one user at 20 h), or videos played concurrently.
+ * [unverified] the threshold: 16 h, below the 20 h that was still rolled back.
+ */
+export const DEMO_ROLLBACK = { dailyMediaS: 16 * 3600 };
 
 /**
  * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special
  * cases between them (the platform as it is in 2026: a school that forbids fast playback, a video still
  * transcoding, a clip, a task point that appears after the one before it, a read card with `job: false`,
- * the face-capture page), plus one realistic course.
+ * the face-capture page, a course that checks real time strictly), plus one realistic course.
  */
 export const DEMO_COURSES: SimCourseSpec[] = [
   {
@@ -93,6 +99,14 @@ export const DEMO_COURSES: SimCourseSpec[] = [
     teacher: "吴海燕",
     notOpen: true,
     chapters: [{ unit: "第一章 绪论", title: "1.1 基本概念", tabs: [[{ type: "video", name: "1.1 基本概念.mp4", duration: 30 }]] }],
+  },
+  {
+    // A course that checks real time strictly (protocol "Corrections of 2026-12", item 5): the end position
+    // credits nothing, so a video reached too fast must be watched again from the start.
+    name: "形势与政策",
+    teacher: "王磊",
+    strictRealTime: true,
+    chapters: [{ unit: "专题一 国内形势", title: "1.1 新时代的发展成就", tabs: [[{ type: "video", name: "1.1 新时代的发展成就.mp4", duration: 40 }]] }],
   },
   realisticCourse(),
 ];

@@ -1,8 +1,18 @@
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
-import { buildCourse, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
-import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
+import { buildCourse, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { MAX_CREDIT_GAP_S } from "./report";
+import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE, DEMO_ROLLBACK } from "./seed";
+
+/**
+ * The overnight rollback ("回溯", protocol "Corrections of 2026-12", item 6): at the Shanghai day change,
+ * media passed on a day whose credited media time exceeded `dailyMediaS`, or played while another media
+ * job of the account was playing, go back to unpassed.
+ */
+export interface RollbackRule {
+  dailyMediaS: number;
+}
 
 export interface SimAccount {
   uid: string;
@@ -11,6 +21,8 @@ export interface SimAccount {
   fid: string;
   name: string;
   courses: SimCourse[];
+  /** null: this account is never rolled back */
+  rollback: RollbackRule | null;
 }
 
 /** One account's progress on one media job (what the platform's judgement remembers). */
@@ -27,6 +39,12 @@ export interface JobProgress {
   watchedS: number;
   passed: boolean;
   reports: number;
+  /** Shanghai day it passed on, until the day change judged it (rollback) */
+  passedDay: string | null;
+  /** played while another media job of the account was playing (rollback) */
+  concurrent: boolean;
+  /** times the overnight rollback reverted it */
+  rolledBack: number;
 }
 
 interface CountedFault {
@@ -98,6 +116,11 @@ export interface RequestLogEntry {
 
 const LOG_LIMIT = 2000;
 
+/** A media job as if never played (also what a rollback leaves). */
+const freshProgress = () => ({
+  firstReportAt: null, lastReportAt: null, basePlayS: 0, playTimeS: 0, watchedS: 0, passed: false, passedDay: null, concurrent: false,
+});
+
 const CAPTCHA_CHARS = "abcdefhjkmnpqrstuvwxyz2345678";
 
 /** A fresh four-character captcha answer. */
@@ -125,6 +148,10 @@ export class SimState {
   faults: Faults = {};
   platform: Platform = { ...DEFAULT_PLATFORM };
   readonly requestCounts = new Map<string, number>(); // uid → count
+  /** media seconds credited per account and Shanghai day: uid → day → seconds */
+  readonly mediaDays = new Map<string, Map<string, number>>();
+  /** the Shanghai day whose change was last settled (rollback) */
+  private settledDay = "";
   readonly log: RequestLogEntry[] = [];
   totalRequests = 0;
 
@@ -134,20 +161,21 @@ export class SimState {
 
   reset(): void {
     this.seq = 0;
-    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
+    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts, this.mediaDays]) m.clear();
+    this.settledDay = shanghaiDay(clock.now());
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
     this.log.length = 0;
     this.totalRequests = 0;
-    if (this.seedDemo) this.createAccount({ phone: DEMO_PHONE, password: DEMO_PASSWORD, name: "张三", courses: DEMO_COURSES });
+    if (this.seedDemo) this.createAccount({ phone: DEMO_PHONE, password: DEMO_PASSWORD, name: "张三", courses: DEMO_COURSES, rollback: DEMO_ROLLBACK });
   }
 
   nextId(): number {
     return ++this.seq;
   }
 
-  createAccount(spec: { phone?: string; password?: string; name?: string; fid?: string; courses?: SimCourseSpec[] }): SimAccount {
+  createAccount(spec: { phone?: string; password?: string; name?: string; fid?: string; courses?: SimCourseSpec[]; rollback?: RollbackRule | null }): SimAccount {
     const n = this.nextId();
     const phone = spec.phone ?? String(13900000000 + n);
     if (this.accounts.has(phone)) throw new Error(`account ${phone} exists`);
@@ -158,6 +186,7 @@ export class SimState {
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
       courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId())),
+      rollback: spec.rollback ?? null,
     };
     this.accounts.set(phone, account);
     return account;
@@ -229,7 +258,7 @@ export class SimState {
     const key = `${uid}|${jobid}`;
     let p = this.progress.get(key);
     if (!p) {
-      p = { firstReportAt: null, lastReportAt: null, basePlayS: 0, playTimeS: 0, watchedS: 0, passed: false, reports: 0 };
+      p = { ...freshProgress(), reports: 0, rolledBack: 0 };
       this.progress.set(key, p);
     }
     return p;
@@ -287,6 +316,48 @@ export class SimState {
     const times = [...(this.reportTimes.get(key) ?? []).filter((t) => now - t < 60_000), now];
     this.reportTimes.set(key, times);
     return times.length > limit;
+  }
+
+  // ---- the overnight rollback ------------------------------------------------------------
+
+  /**
+   * After a judged report (200): the media time it credited counts for today, and a pass is dated. Two
+   * media jobs of one account playing at once are both marked: another job reported between this job's
+   * previous report (within the credit gap: it was playing) and this one, and was not at its end.
+   */
+  afterReport(account: SimAccount, p: JobProgress, before: Pick<JobProgress, "watchedS" | "passed" | "lastReportAt">, now: number): void {
+    const day = shanghaiDay(now);
+    const days = this.mediaDays.get(account.uid) ?? new Map<string, number>();
+    days.set(day, (days.get(day) ?? 0) + Math.max(0, p.watchedS - before.watchedS));
+    this.mediaDays.set(account.uid, days);
+    if (p.passed && !before.passed) p.passedDay = day;
+    const since = before.lastReportAt;
+    if (since === null || now - since >= MAX_CREDIT_GAP_S * 1000) return;
+    for (const [key, other] of this.progress) {
+      if (other === p || !key.startsWith(`${account.uid}|`) || other.lastReportAt === null || other.lastReportAt <= since) continue;
+      const found = this.findJob(account, key.slice(account.uid.length + 1));
+      if (found && other.playTimeS < playedRange(found.job)[1]) p.concurrent = other.concurrent = true;
+    }
+  }
+
+  /**
+   * The Shanghai day change, settled lazily at the first look after it (every request and control read):
+   * for each account with the rule on, media passed on an earlier day go back to unpassed when that day's
+   * media total exceeded the threshold or they played concurrently; the others stay passed for good.
+   */
+  settleDays(now = clock.now()): void {
+    const today = shanghaiDay(now);
+    if (today <= this.settledDay) return;
+    this.settledDay = today;
+    for (const account of this.accounts.values()) {
+      const rule = account.rollback;
+      for (const [key, p] of this.progress) {
+        if (!key.startsWith(`${account.uid}|`) || !p.passed || p.passedDay === null || p.passedDay >= today) continue;
+        const total = this.mediaDays.get(account.uid)?.get(p.passedDay) ?? 0;
+        if (rule && (total > rule.dailyMediaS || p.concurrent)) Object.assign(p, freshProgress(), { rolledBack: p.rolledBack + 1 });
+        else p.passedDay = null;
+      }
+    }
   }
 
   // ---- faults and logging ----------------------------------------------------------------

@@ -103,6 +103,12 @@ export function liveOf(t: TaskRecord): TaskLive {
   };
 }
 
+/** A morning check found `videos` rolled back and studies them again (src/engine/credit.ts). */
+export function rollbackNotification(t: TaskRecord, videos: number): TaskMessage {
+  const params = { task: t.name, n: videos };
+  return { type: "notification", level: "warning", message: renderText("zh", "note.rollback", params), code: "note.rollback", params, task_id: t.id, event: "rollback" };
+}
+
 /**
  * What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the
  * task. `event` (issue 15) and `code` + `params` (issue 17) let the dashboard word it in the user's

@@ -74,6 +74,16 @@ const TaskCourseSchema = z
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+    media_check: z
+      .object({
+        verified: z.number().int().openapi({ description: "已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过" }),
+        awaiting: z.number().int().openapi({ description: "待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度）" }),
+        rolled_back: z.number().int().openapi({ description: "被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user）" }),
+      })
+      .openapi("TaskCourseMediaCheck", {
+        description:
+          "次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开",
+      }),
   })
   .openapi("TaskCourse");
 

@@ -74,7 +74,7 @@ describe("courses, chapters, job counts", () => {
     const names = courses.map((c) => c.courseName);
     expect(names).toContain("高等数学（上）");
     expect(names).not.toContain("数据结构");
-    expect(courses).toHaveLength(6);
+    expect(courses).toHaveLength(7);
     const inFolder = courses.find((c) => c.courseName === "大学计算机基础");
     expect(inFolder).toMatchObject({ teacherName: "陈晓明", folderName: "专业基础课", state: 0 });
     expect(courses.find((c) => c.courseName === "中国近现代史纲要")?.state).toBe(1);

@@ -362,6 +362,8 @@ async function journey() {
     const expected = task.left_for_user.length ? `完成，${task.left_for_user.length} 项需你处理` : "全部课程已学完";
     if (!outcome.includes(expected)) throw new Error(`outcome reads "${outcome}", expected "${expected}"`);
     if ((await page.getByTestId("courses-done").innerText()).replace(/\s/g, "") !== "1/1") throw new Error("courses done is not 1/1");
+    // Its videos await the next morning's check (Chaoxing may take passed videos back overnight).
+    await page.getByTestId("media-check").getByText(/待次日核验 \d+/).waitFor();
     // Ended: a summary, not a "current item" card at 00:00 / 00:00.
     await page.getByTestId("summary").waitFor();
     if (await page.getByTestId("item-time").count()) throw new Error("an ended task still shows the item clock");
@@ -836,6 +838,13 @@ async function journey() {
       const left = p.getByTestId("left-for-user");
       await left.waitFor();
       if (await left.getByTestId("server-text").count()) throw new Error("a left item's reason without its code");
+      // The main task's card: its videos' next-morning check, in English.
+      if (mainTask) {
+        await p.goto(`${base}/tasks/${mainTask}`);
+        const check = p.getByTestId("media-check");
+        await check.getByText(/\d+ awaiting the morning check/).waitFor();
+        if (/[\u4e00-\u9fff]/.test(await check.innerText())) throw new Error(`Chinese in the English media check: ${await check.innerText()}`);
+      }
     } finally {
       await ctx.close();
     }

@@ -203,6 +203,88 @@ describe("speed and real time (2026)", () => {
   });
 });
 
+describe("strict real time (corrections of 2026-12, item 5)", () => {
+  const strict = (duration = 120) => one(videoCourse(duration, { strictRealTime: true }));
+  const cardOf = async (sim: ReturnType<typeof installSimulator>, rig: Awaited<ReturnType<typeof reportRig>>) =>
+    (await rawCards(sim, rig.cookie, rig.course, rig.chapter.id)).marg!.attachments.find((a) => a.jobid === rig.spec.jobid)!;
+
+  it("credits no time at the end position: 2× to the end and end reports sitting there never pass; the card shows the end, not passed", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(60))).toBe(false);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      clock.advance(30_000);
+      expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    }
+    expect(await cardOf(sim, rig)).toMatchObject({ isPassed: false, playTime: 120_000 });
+    // The same reports in a course that is not strict pass once the real time has passed (end-sitting credited).
+    const lenient = one(videoCourse(120));
+    const l = await reportRig(lenient.sim, lenient.account);
+    await l.report(0, {}, 3);
+    clock.advance(30_000);
+    await l.report(60);
+    clock.advance(30_000);
+    await l.report(120, {}, 4);
+    clock.advance(30_000);
+    await l.report(120, {}, 4);
+    clock.advance(30_000);
+    expect(await passedOf(await l.report(120, {}, 4))).toBe(true);
+  });
+
+  it("a re-watch from 0 at 1× after an unpassed end passes at its end, and the recorded position follows it back to 0", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(30_000);
+    await rig.report(60);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    clock.advance(10_000);
+    expect(await passedOf(await rig.report(0, {}, 3))).toBe(false);
+    expect(sim.control.jobProgress(account.phone, rig.spec.jobid)!.playTimeS).toBe(0);
+    clock.advance(60_000);
+    expect(await passedOf(await rig.report(60))).toBe(false);
+    clock.advance(60_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(true);
+    expect(await cardOf(sim, rig)).toMatchObject({ isPassed: true });
+  });
+
+  it("records the position of a report ahead of the allowed speed (200, isPassed:false) without crediting it", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(4_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    const p = sim.control.jobProgress(account.phone, rig.spec.jobid)!;
+    expect(p).toMatchObject({ playTimeS: 120, watchedS: 0, passed: false });
+  });
+
+  it("is switched per course through the control API and /__sim/actions; off by default", async () => {
+    const { sim, account } = one(videoCourse(120));
+    const course = account.courses[0]!;
+    expect(course.strictRealTime).toBe(false);
+    sim.control.strictRealTime(account.phone, course.courseId, true);
+    expect(sim.control.account(account.phone).courses[0]!.strictRealTime).toBe(true);
+    const res = await sim.app.fetch(new Request("https://sim.test/__sim/actions", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ action: "strictRealTime", phone: account.phone, courseId: course.courseId, on: false }),
+    }));
+    expect(res.status).toBe(200);
+    expect(sim.control.account(account.phone).courses[0]!.strictRealTime).toBe(false);
+  });
+
+  it("the demo keeps one course in strict mode, whose videos allow fast playback (so 2× gains nothing there)", () => {
+    const sim = installSimulator();
+    const strictCourses = sim.control.account("13800138000").courses.filter((c) => c.strictRealTime);
+    expect(strictCourses.map((c) => c.name)).toEqual(["形势与政策"]);
+    expect(strictCourses[0]!.fastPlayback).toBe(true);
+  });
+});
+
 describe("face capture", () => {
   const face = (faceCheck: SimCourseSpec["faceCheck"]): SimCourseSpec => ({ ...videoCourse(120), faceCheck });
 

@@ -62,6 +62,8 @@ export interface RawAttachment {
   begins?: number;
   ends?: number;
   isPassed?: boolean;
+  /** media: the recorded position, ms */
+  playTime?: number;
   jtoken?: string;
   property: Record<string, unknown>;
 }

@@ -979,6 +979,16 @@ export interface components {
             jobs_left: number | null;
             /** @description 本任务在该课程上报的学习时长（秒） */
             study_seconds: number;
+            media_check: components["schemas"]["TaskCourseMediaCheck"];
+        };
+        /** @description 次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开 */
+        TaskCourseMediaCheck: {
+            /** @description 已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过 */
+            verified: number;
+            /** @description 待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度） */
+            awaiting: number;
+            /** @description 被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user） */
+            rolled_back: number;
         };
         TaskLog: {
             id: number;
@@ -1076,7 +1086,8 @@ export interface components {
          *         "relay_offline": true,
          *         "completed": true,
          *         "failed": true,
-         *         "daily_cap": false
+         *         "daily_cap": false,
+         *         "rollback": true
          *       },
          *       "daily_cap": 30,
          *       "sent_today": 2
@@ -1164,6 +1175,7 @@ export interface components {
             completed: boolean;
             failed: boolean;
             daily_cap: boolean;
+            rollback: boolean;
         };
         /**
          * @example {
@@ -1236,6 +1248,7 @@ export interface components {
                 completed?: boolean;
                 failed?: boolean;
                 daily_cap?: boolean;
+                rollback?: boolean;
             };
         };
         /**
@@ -1286,7 +1299,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap" | "rollback";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1627,6 +1640,7 @@ export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
 export type SchemaTaskCourse = components['schemas']['TaskCourse'];
+export type SchemaTaskCourseMediaCheck = components['schemas']['TaskCourseMediaCheck'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
