@@ -20,6 +20,8 @@ const platformSchema = z.strictObject({
   sessionTtlS: z.number().int().min(1).max(365 * 86_400).optional(),
   realTimeCompletion: z.boolean().optional(),
   captchaReportsPerMinute: z.number().int().min(0).max(1000).optional(),
+  captchaForm: z.enum(["redirect", "body200", "body403"]).optional(),
+  folderListNeedsReferer: z.boolean().optional(),
 });
 
 const phone = z.string().regex(/^\d{5,15}$/);
@@ -35,26 +37,30 @@ const jobSpec = z.discriminatedUnion("type", [
     transcoding: z.boolean().optional(),
     doublespeed: z.union([z.literal(0), z.literal(1)]).optional(),
     clip: z.tuple([z.number().int().min(0), z.number().int().min(1)]).optional(),
+    randomCaptureTime: z.number().int().min(0).max(86_400).optional(),
   }),
+  z.strictObject({ ...common, type: z.literal("live"), duration: z.number().int().min(1).max(86_400), notStarted: z.boolean().optional() }),
   z.strictObject({ ...common, type: z.enum(["document", "read"]), notJson: z.boolean().optional(), jobKey: z.enum(["absent", "false"]).optional() }),
   z.strictObject({ ...common, type: z.literal("quiz") }),
 ]);
+const faceCheck = z.enum(["flag", "page", "redirect", "chapterOnly", "capture", "mask"]);
 const courseSpec = z.strictObject({
   name: z.string().max(200),
   teacher: z.string().max(100),
   state: z.union([z.literal(0), z.literal(1)]).optional(),
+  classes: z.array(z.strictObject({ name: z.string().max(100), state: z.union([z.literal(0), z.literal(1)]).optional() })).min(1).max(5).optional(),
   folder: z.string().max(100).optional(),
   notOpen: z.boolean().optional(),
   sequential: z.boolean().optional(),
-  faceCheck: z.enum(["flag", "page", "redirect", "chapterOnly"]).optional(),
-  fastPlayback: z.boolean().optional(),
+  faceCheck: faceCheck.optional(),
+  schooldoublespeed: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
   reportHost: z.string().regex(/^mooc1(-\d+)?$/).optional(),
   chapters: z
     .array(
       z.strictObject({
         title: z.string().max(200),
         unit: z.string().max(200).optional(),
-        tabs: z.array(z.array(jobSpec).max(20)).max(7).optional(),
+        tabs: z.array(z.array(jobSpec).max(20)).max(20).optional(),
         notOpen: z.boolean().optional(),
       }),
     )
@@ -75,6 +81,7 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("setFaceCheck"), phone, courseId: z.string().max(20), faceCheck: faceCheck.nullable() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -135,6 +142,9 @@ export function adminRoutes(control: SimControl): Hono {
         return c.json({ ok: true });
       case "completeByHand":
         control.completeByHand(a.phone, a.jobid);
+        return c.json({ ok: true });
+      case "setFaceCheck":
+        control.setFaceCheck(a.phone, a.courseId, a.faceCheck);
         return c.json({ ok: true });
     }
   });

@@ -1,7 +1,7 @@
 import { clock } from "../lib/clock";
-import { isRequired, type SimCourse, type SimCourseSpec } from "./model";
+import { isRequired, type FaceCheck, type SimCourse, type SimCourseSpec } from "./model";
 import type { HostName } from "./hosts";
-import { captchaCode, type Faults, type JobProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
+import { captchaCode, type Faults, type JobProgress, type LiveProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
 
 export interface SimAccountInfo {
   uid: string;
@@ -37,7 +37,7 @@ export interface SimSnapshot {
     captchaAnswer: string | null;
     riskControl: boolean;
     requestCount: number;
-    courses: Array<{ courseId: string; clazzId: string; cpi: string; name: string; finished: number; total: number }>;
+    courses: Array<{ courseId: string; clazzId: string; clazzName: string; state: 0 | 1; cpi: string; name: string; finished: number; total: number }>;
   }>;
 }
 
@@ -66,7 +66,13 @@ export interface SimControl {
   openChapter(chapterId: string): void;
   /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
   completeByHand(phone: string, jobid: string): void;
+  /**
+   * The course's face capture changes (a teacher turns it on or off mid-term): every class of `courseId`
+   * of that account from now on, cards and reports alike.
+   */
+  setFaceCheck(phone: string, courseId: string, faceCheck: FaceCheck | null): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
+  liveProgress(phone: string, jobid: string): LiveProgress | undefined;
   /** Upstream requests attributed to an account (or all). */
   requestCount(phone?: string): number;
   requests(phone?: string): RequestLogEntry[];
@@ -131,13 +137,20 @@ export function createControl(st: SimState): SimControl {
       const a = get(phone);
       const found = st.findJob(a, jobid);
       if (!found) throw new Error(`no task point ${jobid}`);
-      if (found.job.type === "video" || found.job.type === "audio") {
+      if (found.job.type === "live") st.liveProgress(a.uid, jobid).minutes = Math.ceil(found.job.duration / 60);
+      else if (found.job.type === "video" || found.job.type === "audio") {
         const p = st.jobProgress(a.uid, jobid);
         p.playTimeS = found.job.clip?.[1] ?? found.job.duration;
         p.passed = true;
       } else st.done.add(`${a.uid}|${jobid}`);
     },
+    setFaceCheck(phone, courseId, faceCheck) {
+      const courses = get(phone).courses.filter((c) => c.courseId === courseId);
+      if (courses.length === 0) throw new Error(`no course ${courseId}`);
+      for (const c of courses) c.faceCheck = faceCheck;
+    },
     jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
+    liveProgress: (phone, jobid) => st.live.get(`${get(phone).uid}|${jobid}`),
     requestCount(phone) {
       if (phone !== undefined) return st.requestCounts.get(get(phone).uid) ?? 0;
       return st.totalRequests;
@@ -159,7 +172,7 @@ export function createControl(st: SimState): SimControl {
         courses: a.courses.map((c) => {
           const jobs = c.chapters.flatMap((ch) => ch.jobs).filter(isRequired);
           return {
-            courseId: c.courseId, clazzId: c.clazzId, cpi: st.cpiOf(a, c), name: c.name,
+            courseId: c.courseId, clazzId: c.clazzId, clazzName: c.clazzName, state: c.state, cpi: st.cpiOf(a, c), name: c.name,
             finished: jobs.filter((j) => st.isJobPassed(a.uid, j)).length, total: jobs.length,
           };
         }),

@@ -1,7 +1,7 @@
 import { clock } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
-import { buildCourse, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { buildCourses, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
 
 export interface SimAccount {
@@ -62,6 +62,16 @@ export interface Platform {
   realTimeCompletion: boolean;
   /** more reports than this from one session to one host within 60 s raise a captcha there; 0 = never */
   captchaReportsPerMinute: number;
+  /**
+   * How a pending captcha is shown (2026-12 item 14): a 302 to `antispiderShowVerify.ac`, or the captcha
+   * page itself as the body of a 200 or of a 403, on every path of its host (reports and cards included)
+   */
+  captchaForm: "redirect" | "body200" | "body403";
+  /**
+   * A folder's course list posted without the root list's Referer and XHR headers answers a page that is
+   * not a course list (2026-12 item 7); false: it answers as the reference CLI expects
+   */
+  folderListNeedsReferer: boolean;
 }
 
 export const DEFAULT_PLATFORM: Platform = {
@@ -69,7 +79,16 @@ export const DEFAULT_PLATFORM: Platform = {
   realTimeCompletion: true,
   // [unverified] the real threshold is not published; the player's cadence (one a minute, two at 2×) stays far below.
   captchaReportsPerMinute: 8,
+  captchaForm: "redirect",
+  folderListNeedsReferer: true,
 };
+
+/** One account's replay of one live card: minutes credited by `saveTimePc`, and when the last one counted. */
+export interface LiveProgress {
+  minutes: number;
+  lastAt: number | null;
+  calls: number;
+}
 
 /** A captcha the platform demands: bound to the host that redirected and to that host's JSESSIONID. */
 export interface PendingCaptcha {
@@ -115,6 +134,7 @@ export class SimState {
   readonly jsessions = new Map<string, HostName>();
   readonly progress = new Map<string, JobProgress>(); // `${uid}|${jobid}`
   readonly done = new Set<string>(); // `${uid}|${jobid}` for documents, reads, quizzes
+  readonly live = new Map<string, LiveProgress>(); // `${uid}|${jobid}` for live replays
   readonly visited = new Set<string>(); // `${uid}|${chapterId}`
   readonly openedChapters = new Set<string>();
   readonly transcoded = new Set<string>(); // objectIds whose transcoding finished
@@ -134,7 +154,7 @@ export class SimState {
 
   reset(): void {
     this.seq = 0;
-    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
+    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.live, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
@@ -157,7 +177,7 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId())),
+      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId())),
     };
     this.accounts.set(phone, account);
     return account;
@@ -235,8 +255,16 @@ export class SimState {
     return p;
   }
 
+  liveProgress(uid: string, jobid: string): LiveProgress {
+    const key = `${uid}|${jobid}`;
+    let p = this.live.get(key);
+    if (!p) this.live.set(key, (p = { minutes: 0, lastAt: null, calls: 0 }));
+    return p;
+  }
+
   isJobPassed(uid: string, job: SimJob): boolean {
     if (job.type === "video" || job.type === "audio") return this.progress.get(`${uid}|${job.jobid}`)?.passed ?? false;
+    if (job.type === "live") return (this.live.get(`${uid}|${job.jobid}`)?.minutes ?? 0) * 60 >= job.duration;
     return this.done.has(`${uid}|${job.jobid}`);
   }
 

@@ -115,7 +115,7 @@ describe("speed", () => {
     const sim = installSimulator();
     const { account, client } = await sim.loggedIn([
       videoCourse(60),
-      { ...videoCourse(60), fastPlayback: false },
+      { ...videoCourse(60), schooldoublespeed: 0 },
       videoCourse(60, { chapters: [{ title: "1", tabs: [[{ type: "video", name: "v", duration: 60, doublespeed: 0 }]] }] }),
     ]);
     const flags = [];

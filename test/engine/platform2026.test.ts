@@ -28,7 +28,7 @@ const messages = async (token: string, id: number) =>
 
 describe("speed and real time", () => {
   it("plays at 1× where the course forbids fast playback, whatever the user's speed", async () => {
-    const { sim, account, id } = await setup("onex", [{ ...videoCourse(240), fastPlayback: false }], { speed: 2 });
+    const { sim, account, id } = await setup("onex", [{ ...videoCourse(240), schooldoublespeed: 0 }], { speed: 2 });
     const done = await driveUntil(id, finished);
     expect(done).toMatchObject({ status: "completed", reason: null, progress: 100 });
     const reports = reportsOf(sim, account.phone);

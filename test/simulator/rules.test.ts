@@ -199,8 +199,9 @@ describe("chapters", () => {
       demo.courses.find((c) => c.name === name)?.chapters.flatMap((ch) => ch.jobs).reduce((s, j) => s + j.duration, 0) ?? 0;
     expect(seconds("高等数学（上）")).toBeGreaterThan(10 * 3600);
     expect(demo.courses.find((c) => c.name === "高等数学（上）")?.chapters.length).toBeGreaterThanOrEqual(30);
-    const short = demo.courses.filter((c) => c.name !== "高等数学（上）");
-    expect(short.every((c) => c.chapters.flatMap((ch) => ch.jobs).every((j) => j.duration < 60))).toBe(true);
+    // Short but for what is never played: the course that captures (its video is left for the user) and the live not started.
+    const short = demo.courses.filter((c) => c.name !== "高等数学（上）" && c.faceCheck !== "capture");
+    expect(short.every((c) => c.chapters.flatMap((ch) => ch.jobs).every((j) => j.duration <= 180 || j.notStarted))).toBe(true);
   });
 });
 
