@@ -94,7 +94,7 @@ const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\
  */
 function agentCommand(env: Env, requestUrl: string, code?: string): string {
   const cfg = config(env);
-  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
+  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL, cfg.CX_ZHIBO_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
   return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
 }
 
