@@ -50,7 +50,7 @@ const CHAIN_STEPS = 10;
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
 /** After a running task's object lost its memory, every step is written for this long (`rec`). */
 const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
-const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 /** What a checkpoint of `t` written now holds (TaskObject `stored`). */
 const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 });
@@ -315,7 +315,7 @@ export class TaskObject extends DurableObject<Env> {
       this.claiming = false;
     }
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction);
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
     const logs = logsOf(engine);
     t.engine = engine;
     t.status = "running";

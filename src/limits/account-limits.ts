@@ -28,6 +28,26 @@ export function defaultLimits(cfg: Config): StudyLimits {
   };
 }
 
+/** A live replay as the media usage names it (its `liveId`; a replay has no objectId). */
+const liveObject = (liveId: string): string => `live:${liveId}`;
+
+/**
+ * What an accepted call played, for today's media count: a progress report's position, and a live
+ * replay's minutes (its `liveinfo` starts it at 0, each `saveTimePc` moves it a minute), counted like a video.
+ */
+function mediaPlayed(op: Op): { jobid: string; objectId: string; playingTime: number; ended: boolean } | null {
+  switch (op.op) {
+    case "report":
+      return { jobid: op.params.job.jobid, objectId: op.params.job.objectId, playingTime: op.params.playingTime, ended: op.params.isdrag === 4 };
+    case "liveInfo":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: 0, ended: false };
+    case "liveTime":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: op.position, ended: false };
+    default:
+      return null;
+  }
+}
+
 export interface LimitsView {
   limits: StudyLimits;
   customized: boolean;
@@ -77,10 +97,11 @@ export class AccountLimits {
     };
   }
 
-  /** Before an automated call: the window, then (media calls) the daily cap and the gap between videos. */
+  /** Before an automated call: the window, then (media calls, live replays' too) the daily cap and the gap between videos. */
   gate(op: Op, now: number, random: number): LimitWait | null {
-    const media = op.op === "status" || op.op === "report";
-    return limitWait(this.current(), this.usage(now), { media, objectId: op.op === "status" ? op.objectId : undefined }, now, random);
+    const media = op.op === "status" || op.op === "report" || op.op === "liveInfo" || op.op === "liveTime";
+    const objectId = op.op === "status" ? op.objectId : op.op === "liveInfo" ? liveObject(op.job.liveId) : undefined;
+    return limitWait(this.current(), this.usage(now), { media, objectId }, now, random);
   }
 
   /**
@@ -90,12 +111,12 @@ export class AccountLimits {
    * forgets at most that much of the day's count, and a report is not a row.
    */
   recordReport(op: Op, now: number, random: number): void {
-    if (op.op !== "report") return;
-    const p = op.params;
-    const u = recordReport(this.current(), this.usage(now), { jobid: p.job.jobid, objectId: p.job.objectId, playingTime: p.playingTime }, now, random);
+    const played = mediaPlayed(op);
+    if (!played) return;
+    const u = recordReport(this.current(), this.usage(now), played, now, random);
     this.counted = u;
     const w = this.written;
-    const ended = p.isdrag === 4 && !(w?.jobid === u.jobid && w.playingTime === u.playingTime);
+    const ended = played.ended && !(w?.jobid === u.jobid && w.playingTime === u.playingTime);
     if (!w || w.day !== u.day || ended || u.seconds - w.seconds >= USAGE_EVERY_S) {
       this.kv.put(USAGE_KEY, u);
       this.written = u;

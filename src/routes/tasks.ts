@@ -12,7 +12,7 @@ import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
-import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
+import { ActionResultSchema, LogSchema, TaskClassSchema, TaskDetailSchema, TaskSchema, taskOut, withLive, type TaskClass } from "../tasks/shape";
 import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
@@ -20,11 +20,17 @@ import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, page
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
-    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).min(1, "至少选择一门课程").max(50),
+    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional().openapi({
+      description: "要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个",
+    }),
+    classes: z.array(TaskClassSchema).max(50).optional().openapi({
+      description: "要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习",
+    }),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
   .strict()
+  .refine((b) => (b.course_ids?.length ?? 0) + (b.classes?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
   .openapi("TaskCreate");
 
 const ResumeBody = z
@@ -80,21 +86,31 @@ export function registerTaskRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const known = new Set((await listUserCourses(c.env, creds)).map((co) => co.courseId));
-      const unknown = body.course_ids.filter((id) => !known.has(id));
+      const list = await listUserCourses(c.env, creds);
+      const known = new Set(list.map((co) => co.courseId));
+      const unknown = (body.course_ids ?? []).filter((id) => !known.has(id));
       if (unknown.length) {
         throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
       }
+      const classes = uniqueClasses(body.classes ?? []);
+      const strange = classes.filter((k) => !list.some((co) => co.courseId === k.course_id && co.clazzId === k.clazz_id));
+      if (strange.length) {
+        const names = strange.map((k) => `${k.course_id}/${k.clazz_id}`).join(", ");
+        throw new ApiError("validation_error", `超星账号中没有这些班级: ${names}`, { errors: [{ field: "classes", message: `未知班级: ${names}`, code: "invalid_value" }] });
+      }
+      // The task's courses: those named, and those of the classes named.
+      const courseIds = [...new Set([...(body.course_ids ?? []), ...classes.map((k) => k.course_id)])];
       const now = isoNow();
       const row = await c.var.db
         .insert(tasks)
         .values({
           user_id: userId,
           name: body.name,
-          course_ids: [...new Set(body.course_ids)],
+          course_ids: courseIds,
+          classes,
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,
-          total_courses: new Set(body.course_ids).size,
+          total_courses: courseIds.length,
           created_at: now,
           updated_at: now,
         })
@@ -254,6 +270,9 @@ export function registerTaskRoutes(app: App) {
     },
   );
 }
+
+const uniqueClasses = (list: TaskClass[]): TaskClass[] =>
+  list.filter((k, i) => list.findIndex((o) => o.course_id === k.course_id && o.clazz_id === k.clazz_id) === i);
 
 /** Captcha answers are throttled per task: Chaoxing itself blocks guessers. */
 const consumeCaptchaAttempt = (db: Db, taskId: number) => consume(db, { key: `captcha:task:${taskId}`, max: 10, windowSeconds: 600 });

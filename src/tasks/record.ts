@@ -1,4 +1,4 @@
-import { publicLeft, type EngineState } from "../engine/state";
+import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
@@ -19,6 +19,8 @@ export interface TaskRecord {
   userId: number;
   name: string;
   courseIds: string[];
+  /** The classes the task names (absent in records from before classes could be named). */
+  classes?: ClassRef[];
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
@@ -54,7 +56,8 @@ export interface TaskRecord {
 /** The record of a task its object hears of for the first time: pending, as its row says. */
 export function recordOf(row: TaskRow): TaskRecord {
   return {
-    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
+    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids,
+    classes: (row.classes ?? []).map((c) => ({ courseId: c.course_id, clazzId: c.clazz_id })), status: row.status,
     reason: row.reason as TaskReason | null, errorMsg: row.error_msg,
     error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,

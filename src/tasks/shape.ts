@@ -28,12 +28,23 @@ export const LeftItemSchema = z
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
 
+/** A class a task names: one (courseId, clazzId) of the user's course list. */
+export const TaskClassSchema = z
+  .object({
+    course_id: z.string().regex(/^\d{1,20}$/, "courseId 应为数字"),
+    clazz_id: z.string().regex(/^\d{1,20}$/, "clazzId 应为数字"),
+  })
+  .strict()
+  .openapi("TaskClass");
+export type TaskClass = z.infer<typeof TaskClassSchema>;
+
 export const TaskSchema = z
   .object({
     id: z.number().int(),
     user_id: z.number().int(),
     name: z.string(),
-    course_ids: z.array(z.string()),
+    course_ids: z.array(z.string()).openapi({ description: "任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级" }),
+    classes: z.array(TaskClassSchema).openapi({ description: "任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习" }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
@@ -59,7 +70,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, classes: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
