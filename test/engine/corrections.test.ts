@@ -215,3 +215,53 @@ describe("classes (reference CLI #604)", () => {
     expect(reportsOf(sim, account.phone)).toEqual([]);
   });
 });
+
+describe("the demo account, run to the end", () => {
+  it("leaves the capture course with zero reports, passes the live replay at real time, does not study the ended class, and a captcha in a body pauses it until answered", async () => {
+    const sim = installSimulator();
+    const phone = "13800138000";
+    const { token } = await registerUser("demo24");
+    await api("PUT", "/api/user/config", { token, body: { cx_username: phone, cx_password: "your_password" } });
+    const courses = (await api("GET", "/api/courses/list", { token })).body as { courseId: string; courseName: string; clazzName: string; state: number }[];
+    expect(courses.filter((c) => c.courseName === "中国近现代史纲要").map((c) => [c.clazzName, c.state])).toEqual([["2025秋季学期", 1], ["2026春季学期", 0]]);
+    const ids = [...new Set(courses.filter((c) => c.courseName !== "高等数学（上）").map((c) => c.courseId))];
+    const started = clock.now();
+    const id = await startTask(token, ids, { speed: 2 });
+    // Some way in, the platform shows a captcha as the body of a 200.
+    await driveUntil(id, (l) => l.jobs_completed >= 3, 8000);
+    sim.control.setPlatform({ captchaForm: "body200" });
+    const answer = sim.control.requireCaptcha(phone);
+    expect(await driveUntil(id, finished, 8000)).toMatchObject({ status: "paused", reason: "captcha" });
+    expect(await tick()).toBe(false);
+    expect((await api("POST", `/api/tasks/${id}/captcha`, { token, body: { code: answer } })).status).toBe(200);
+    const done = await driveUntil(id, finished, 20000);
+    expect(done).toMatchObject({ status: "completed", reason: "needs_you" });
+
+    const demo = sim.control.account(phone);
+    const byName = (n: string) => demo.courses.filter((c) => c.name === n);
+    const left = done.left_for_user;
+    // the course that captures: left with its reason, and not one request about its video
+    expect(left).toContainEqual(expect.objectContaining({ course: "形势与政策", kind: "course", reason_code: "left.face_capture" }));
+    const captureJob = jobsOf(byName("形势与政策")[0]!)[0]!;
+    expect(sim.control.requests(phone).filter((r) => mentions(r, captureJob))).toEqual([]);
+    expect(left).toContainEqual(expect.objectContaining({ course: "创新创业基础", kind: "course", reason_code: "left.face_capture" }));
+    // the live replay passed, one saveTimePc a minute; the live not started is left
+    const [replay, later] = jobsOf(byName("中华优秀传统文化")[0]!);
+    expect(sim.control.liveProgress(phone, replay!.jobid)!.minutes).toBeGreaterThanOrEqual(3);
+    const saves = requestsTo(sim, phone, "/saveTimePc");
+    expect(saves.slice(1).every((r, i) => r.at - saves[i]!.at >= 59_000)).toBe(true);
+    expect(left).toContainEqual(expect.objectContaining({ item: later!.name, kind: "live", reason_code: "left.live_not_started" }));
+    // the ended class was not studied; the ongoing one passed
+    const [ended, open] = byName("中国近现代史纲要");
+    // (the course list above read each class's progress: the task itself sent nothing about the ended one)
+    expect(sim.control.requests(phone).filter((r) => r.at >= started && r.query.includes(ended!.clazzId))).toEqual([]);
+    expect(sim.control.jobProgress(phone, jobsOf(open!)[0]!.jobid)!.passed).toBe(true);
+    // the eighth tab's document was done
+    const computer = byName("大学计算机基础")[0]!;
+    const eighth = computer.chapters.find((c) => c.tabs.length > 7)!.tabs[7]![0]!;
+    expect(requestsTo(sim, phone, "/ananas/job/document").some((r) => r.query.includes(eighth.jobid))).toBe(true);
+    // the one report refused is the rt probe of the video whose page names no rt (tried 0.9, then 1)
+    const noRt = jobsOf(computer)[0]!;
+    expect(reportsOf(sim, phone).filter((r) => r.status !== 200).map((r) => [r.status, r.query.includes(noRt.jobid)])).toEqual([[403, true]]);
+  });
+});

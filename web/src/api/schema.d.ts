@@ -865,6 +865,8 @@ export interface components {
             courseName: string;
             teacherName: string;
             clazzId: string;
+            /** @description 班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串 */
+            clazzName: string;
             cpi: string;
             /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
             progress: number | null;
@@ -897,7 +899,10 @@ export interface components {
             id: number;
             user_id: number;
             name: string;
+            /** @description 任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级 */
             course_ids: string[];
+            /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
+            classes: components["schemas"]["TaskClass"][];
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
@@ -923,6 +928,10 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
+        };
         /** @description error_code 的参数 */
         TextParams: {
             [key: string]: string | number;
@@ -942,7 +951,10 @@ export interface components {
         };
         TaskCreate: {
             name: string;
-            course_ids: string[];
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个 */
+            course_ids?: string[];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习 */
+            classes?: components["schemas"]["TaskClass"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1593,6 +1605,7 @@ export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
