@@ -72,4 +72,5 @@ export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds"
 }
 
 /** Video and audio items: their clock moves with the player between reports. */
-export const isMedia = (item: string | null | undefined): boolean => !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio));
+export const isMedia = (item: string | null | undefined): boolean =>
+  !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio) || item.startsWith(ITEM_MARKS.live));
