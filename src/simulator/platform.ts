@@ -164,9 +164,10 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const account = acct(c);
     const form = await c.req.parseBody();
     const folderId = String(form.courseFolderId ?? "0");
-    // Without browser-like headers the root list comes back empty; a folder's list without them is a page
-    // that is not a course list at all (2026-12 item 7), unless switched to answer as older notes said.
-    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction" && c.req.header("X-Requested-With") === "XMLHttpRequest";
+    // Without a browser's UA and the root list's Referer the root list comes back empty (the reference CLI
+    // sends those two, no X-Requested-With, and is answered); a folder's list without them is a page that
+    // is not a course list at all (2026-12 item 7), unless switched to answer as older notes said.
+    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction";
     if (folderId !== "0" && !looksReal && st.platform.folderListNeedsReferer) return c.html(interactionPage(account.courses));
     const courses = folderId === "0"
       ? (looksReal ? account.courses.filter((x) => x.folder === null) : [])

@@ -305,9 +305,15 @@ async function journey() {
     need("post", "/api/tasks");
     await page.goto(`${base}/courses`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor({ timeout: 30_000 });
-    await page.getByText("李静").waitFor();
+    await page.getByText("李静", { exact: true }).waitFor();
     await page.getByTestId("not-open-note").waitFor();
     await check(page, "courses");
+    // One course in two classes: a row each, with the class's name; the ended one under 已结束 / 全部.
+    await page.getByText("全部", { exact: true }).click();
+    const history = page.locator("tr", { hasText: "中国近现代史纲要" });
+    await history.filter({ hasText: "2025秋季学期" }).filter({ hasText: "已结束" }).waitFor();
+    await history.filter({ hasText: "2026春季学期" }).filter({ hasText: "进行中" }).waitFor();
+    if ((await history.count()) !== 2) throw new Error(`中国近现代史纲要 has ${await history.count()} rows, not one per class`);
     const dialog = await createTask([COURSE_MAIN], { speed2: true });
     const name = await dialog.getByLabel("任务名称").inputValue();
     if (name !== COURSE_MAIN) throw new Error(`default name is "${name}"`);
