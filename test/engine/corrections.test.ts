@@ -20,7 +20,7 @@ async function setup(prefix: string, courses: SimCourseSpec[], extra: Record<str
 type Sim = ReturnType<typeof installSimulator>;
 const requestsTo = (sim: Sim, phone: string, path: string) => sim.control.requests(phone).filter((r) => r.path.includes(path));
 const reportsOf = (sim: Sim, phone: string) => requestsTo(sim, phone, "/multimedia/log/");
-const jobsOf = (c: { chapters: { jobs: { jobid: string; objectId: string }[] }[] }) => c.chapters.flatMap((ch) => ch.jobs);
+const jobsOf = (c: { chapters: { jobs: { jobid: string; objectId: string; name: string }[] }[] }) => c.chapters.flatMap((ch) => ch.jobs);
 const mentions = (r: { query: string; path: string }, job: { jobid: string; objectId: string }) => r.query.includes(job.jobid) || r.path.includes(job.objectId);
 
 describe("capture courses (item 2)", () => {
