@@ -74,7 +74,7 @@ function runCli(input, args = []) {
   const cwd = mkdtempSync(path.join(tmpdir(), "check-cli-run-"));
   return new Promise((resolve) => {
     const child = spawn(python, [path.join(root, "scripts/cli-shim.py"), base, cliDir, "-u", "13800138000", "-p", "your_password", "-s", "1", ...args], {
-      cwd, env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1" }, stdio: ["pipe", "pipe", "pipe"],
+      cwd, env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: "1", NO_COLOR: "1" }, stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "";
     const seen = (d) => {
@@ -119,7 +119,7 @@ const started = Date.now();
 const run = await runCli(course.courseId);
 const list = listed(run.out);
 console.log(list.map((c) => `   listed ${c.name} (${c.courseId}/${c.clazzId})`).join("\n"));
-console.log(run.out.split("\n").filter((l) => /任务完成|任务瞬间完成|文档任务|阅读任务|空页面|章节|ERROR|Error|Traceback|403/.test(l)).slice(0, 40).map((l) => `   | ${l}`).join("\n"));
+console.log(run.out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").split(/[\r\n]+/).map((l) => l.trim()).filter((l) => /任务完成|任务瞬间完成|文档任务|阅读任务|空页面|章节|ERROR|Error|Traceback|403/.test(l)).slice(0, 40).map((l) => `   | ${l}`).join("\n"));
 check(run.out.includes("登录成功"), "run 2: logged in");
 check(expected.every((c) => list.some((l) => l.courseId === c.courseId && l.clazzId === c.clazzId)) && list.length === expected.length, `run 2: lists every demo course (${list.length} of ${expected.length} classes)`);
 const jobs = course.chapters.flatMap((ch) => ch.jobs);
