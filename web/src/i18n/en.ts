@@ -112,7 +112,7 @@ export const en: Record<MessageKey, string> = {
   "courses.name": "Course",
   "courses.teacher": "Teacher",
   "courses.clazz": "Class",
-  "courses.clazzOf": "Class: {name}",
+  "courses.clazzLabel": "Class: ",
   "courses.classesNote": "A course taken in several classes is listed once per class, each with its own progress; the class you tick is the one studied (ended classes are hidden by default: switch to “Ended” or “All” to pick one).",
   "courses.progressUnknown": "Progress unknown",
   "courses.progress": "Progress",

@@ -111,7 +111,7 @@ export const zh = {
   "courses.name": "课程",
   "courses.teacher": "教师",
   "courses.clazz": "班级",
-  "courses.clazzOf": "班级：{name}",
+  "courses.clazzLabel": "班级：",
   "courses.classesNote": "同一门课程在多个班级中时，每个班级单独列出、单独计进度；勾选哪个班级就学习哪个班级（已结束的班级默认不显示，切到「已结束」或「全部」可选）。",
   "courses.progressUnknown": "进度未知",
   "courses.progress": "进度",

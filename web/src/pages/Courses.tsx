@@ -110,7 +110,8 @@ export default function Courses() {
                   {c.clazzName && (
                     <>
                       {" · "}
-                      {t("courses.clazzOf", { name: c.clazzName })}
+                      {t("courses.clazzLabel")}
+                      <UserData>{c.clazzName}</UserData>
                     </>
                   )}
                 </Typography.Text>
