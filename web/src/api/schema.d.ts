@@ -1356,9 +1356,11 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
-            warnings: string[];
-            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            /** @description 需要管理员关注的情况的个数：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。各条的说明见 warning_messages 与 warning_codes */
+            warnings: number;
+            /** @description 每条警告的中文说明，与 warning_codes 一一对应（个数即 warnings） */
+            warning_messages: string[];
+            /** @description 每条警告的代码与参数（src/shared/texts.ts 的 warn.*），顺序同 warning_messages：客户端按代码以用户的语言显示 */
             warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
