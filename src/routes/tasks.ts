@@ -20,20 +20,19 @@ import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, page
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
+    description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
     course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).min(1, "至少选择一门课程").max(50),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
-  .strict()
   .openapi("TaskCreate");
 
 const ResumeBody = z
   .object({
     notopen: z.enum(["skip", "stop", "retry"]).optional().openapi({ description: "skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）" }),
   })
-  .strict()
   .openapi("TaskResume");
-const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
+const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).openapi("CaptchaAnswer");
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
@@ -91,6 +90,7 @@ export function registerTaskRoutes(app: App) {
         .values({
           user_id: userId,
           name: body.name,
+          description: body.description || null,
           course_ids: [...new Set(body.course_ids)],
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,

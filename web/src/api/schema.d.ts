@@ -760,7 +760,7 @@ export interface components {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -769,8 +769,6 @@ export interface components {
                 origin?: string;
                 format?: string;
                 expected?: string;
-                /** @description 未知字段的个数（message 只列出前几个） */
-                keys?: number;
                 /** @description 允许的取值 */
                 values?: (string | number | boolean | null)[];
             };
@@ -897,6 +895,8 @@ export interface components {
             id: number;
             user_id: number;
             name: string;
+            /** @description 任务说明（创建时可选填写）；没有时为 null */
+            description: string | null;
             course_ids: string[];
             created_at: string;
             /** @enum {string} */
@@ -942,6 +942,8 @@ export interface components {
         };
         TaskCreate: {
             name: string;
+            /** @description 任务说明（可选）；空白视为没有 */
+            description?: string | null;
             course_ids: string[];
             speed?: number;
             /** @enum {string} */
@@ -1573,7 +1575,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description X-Ignored-Fields：请求体中本接口不认识的字段（与 FastAPI/pydantic 一样被忽略，不报错），用于发现拼写错误。最多列出 3 个，逗号加空格分隔；嵌套字段以点连接路径（如 channels.slack），每段最多 32 个字符，整项百分号编码；更多时最后一项为 +N（其余个数）。没有被忽略的字段时不发送。请求体未通过校验（400）时也不发送。 */
+        IgnoredFields: string;
+    };
     pathItems: never;
 }
 export type SchemaToken = components['schemas']['Token'];
@@ -1634,6 +1639,7 @@ export type SchemaRelayPairRequest = components['schemas']['RelayPairRequest'];
 export type SchemaStudyLimits = components['schemas']['StudyLimits'];
 export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
+export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
     postAuthRegister: {
@@ -1652,6 +1658,7 @@ export interface operations {
             /** @description 注册成功 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1713,6 +1720,7 @@ export interface operations {
             /** @description 登录成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1878,6 +1886,7 @@ export interface operations {
             /** @description 已受理 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1929,6 +1938,7 @@ export interface operations {
             /** @description 密码已重置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2000,6 +2010,7 @@ export interface operations {
             /** @description 更新后的配置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2060,6 +2071,7 @@ export interface operations {
             /** @description 已修改 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2207,6 +2219,7 @@ export interface operations {
             /** @description 登录结果（ok=false 时 message 为超星给出的原因） */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2318,6 +2331,7 @@ export interface operations {
             /** @description 已创建（pending） */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2617,6 +2631,7 @@ export interface operations {
             /** @description 操作成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2983,6 +2998,7 @@ export interface operations {
             /** @description 验证码已通过 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3090,6 +3106,7 @@ export interface operations {
             /** @description 更新后的通知设置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3150,6 +3167,7 @@ export interface operations {
             /** @description 服务商的回答 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3391,6 +3409,7 @@ export interface operations {
             /** @description 更新后的用户 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3951,6 +3970,7 @@ export interface operations {
             /** @description 已保存 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4058,6 +4078,7 @@ export interface operations {
             /** @description 已配对 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4205,6 +4226,7 @@ export interface operations {
             /** @description 修改后的限制 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
