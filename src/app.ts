@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
+import { apiCors } from "./lib/cors";
 import { IGNORED_FIELDS_HEADER, ignoredFields, validationError } from "./lib/validation";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
@@ -66,6 +67,8 @@ export function createApp(): App {
   // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
   app.use("*", requestId({ limitLength: 64 }));
   app.use("*", securityHeaders);
+  // Before the body limit and the session, so a preflight is answered at once.
+  app.use("/api/*", apiCors);
   // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
   app.use(
     "/api/*",
