@@ -4,6 +4,7 @@ import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
+import { config } from "../config";
 import { isoNow } from "../lib/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
@@ -13,7 +14,7 @@ import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
-import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
+import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
@@ -48,6 +49,7 @@ export function registerTaskRoutes(app: App) {
       path: "/api/tasks",
       tags: ["任务"],
       summary: "获取任务列表（分页）",
+      description: "运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。",
       ...read,
       request: { query: PageQuery.extend({ status: z.enum(TASK_STATUSES).optional() }) },
       responses: { 200: json(pageOf(TaskSchema, "TaskPage"), "任务列表"), 400: errors[400], 401: errors[401] },
@@ -61,7 +63,7 @@ export function registerTaskRoutes(app: App) {
         db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(page_size).offset((page - 1) * page_size),
         db.select({ n: count() }).from(tasks).where(where),
       );
-      return c.json(paginate(rows.map(taskOut), total?.n ?? 0, page, page_size), 200);
+      return c.json(paginate(await listOut(c.env, rows, config(c.env).MAX_RUNNING_TASKS), total?.n ?? 0, page, page_size), 200);
     },
   );
 

@@ -139,5 +139,8 @@ export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OW
 /** The row with the object's live fields laid over it: the object is the source of truth. */
 export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
 
+/** A list row with the object's owned fields laid over it: no live-only fields, as lists show the row's shape. */
+export const withOwned = (row: TaskRow, live: TaskLive): TaskOut => ({ ...taskOut(row), ...pick(live, OWNED_FIELDS) });
+
 /** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
 export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));

@@ -219,7 +219,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务列表（分页） */
+        /**
+         * 获取任务列表（分页）
+         * @description 运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。
+         */
         get: operations["getTasks"];
         put?: never;
         /** 创建新任务（课程须在已保存的超星账号中） */
