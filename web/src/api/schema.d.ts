@@ -755,6 +755,8 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description task_state 时：任务当前的状态 */
             status?: string;
+            /** @description relay_required 时：去处理它的页面（/relay） */
+            link?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
@@ -902,10 +904,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1058,6 +1060,7 @@ export interface components {
          *         "notopen_ask": true,
          *         "risk_control": true,
          *         "relay_offline": true,
+         *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
          *         "daily_cap": false
@@ -1145,6 +1148,7 @@ export interface components {
             notopen_ask: boolean;
             risk_control: boolean;
             relay_offline: boolean;
+            relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
             daily_cap: boolean;
@@ -1217,6 +1221,7 @@ export interface components {
                 notopen_ask?: boolean;
                 risk_control?: boolean;
                 relay_offline?: boolean;
+                relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
                 daily_cap?: boolean;
@@ -1270,7 +1275,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "daily_cap";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1471,6 +1476,7 @@ export interface components {
             download_url: string;
             /** @description 配对之后，每次启动中继的命令 */
             run_command: string;
+            install_commands: components["schemas"]["RelayInstall"];
         };
         Relay: {
             id: number;
@@ -1483,7 +1489,16 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
+            needs_update: boolean;
             created_at: string;
+        };
+        /** @description 安装或更新中继（保留已有的配对） */
+        RelayInstall: {
+            /** @description Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启） */
+            sh: string;
+            /** @description Windows：PowerShell 中执行的一行命令 */
+            powershell: string;
         };
         EgressChoice: {
             /** @enum {string} */
@@ -1501,6 +1516,7 @@ export interface components {
             /** @description 在要运行中继的电脑上执行的完整命令 */
             command: string;
             download_url: string;
+            install_commands: components["schemas"]["RelayInstall"] & unknown;
         };
         RelayPaired: {
             relay_id: number;
@@ -1624,6 +1640,7 @@ export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaRelayInstall = components['schemas']['RelayInstall'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
 export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
 export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
@@ -2470,7 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,7 +2545,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2586,7 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2648,7 +2665,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2724,7 +2741,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2782,7 +2799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,7 +2857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +2960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,7 +3031,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3431,7 +3448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,7 +3533,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,7 +3776,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3973,7 +3990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,7 +4193,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4227,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
