@@ -13,7 +13,8 @@ export async function bundleRelay(outfile) {
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node18",
+    // Syntax an old Node.js still parses, so the agent itself can tell it what to install (main.ts).
+    target: "node12",
     minify: false,
     legalComments: "inline",
     logLevel: "warning",
