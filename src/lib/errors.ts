@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   account_disabled: 403,
   not_found: 404,
   invalid_pairing_code: 400,
+  /** A sign-up's proof of work that is wrong, expired, or already used. */
+  pow_invalid: 400,
   limits_locked: 409,
   conflict: 409,
   /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
@@ -38,6 +40,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   upgrade_required: 426,
+  /** Past the free sign-ups of an address: solve `GET /api/auth/challenge` and send it as `pow`. */
+  pow_required: 428,
   /** A relay agent speaking a protocol this deployment does not: refused at the handshake; reinstall it. */
   relay_outdated: 426,
   rate_limited: 429,

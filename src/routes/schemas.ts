@@ -101,6 +101,7 @@ export const errors = {
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
+  428: err("需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上"),
   429: err("请求过于频繁（带 Retry-After）"),
   502: err("超星服务不可用"),
 } as const;

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次） */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -13,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /**
+         * 注册新用户
+         * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
+         */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -729,6 +749,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProofOfWorkChallenge: {
+            challenge: string;
+            bits: number;
+            expires_at: string;
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -782,6 +807,12 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            pow?: components["schemas"]["ProofOfWork"];
+        };
+        /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
+        ProofOfWork: {
+            challenge: string;
+            nonce: string;
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -1590,11 +1621,13 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaProofOfWork = components['schemas']['ProofOfWork'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
@@ -1651,6 +1684,26 @@ export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 题目：找到 nonce，使 SHA-256(challenge + ":" + nonce) 以 bits 个 0 位开头 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkChallenge"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
@@ -1693,6 +1746,15 @@ export interface operations {
             };
             /** @description 不支持的请求体类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上 */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

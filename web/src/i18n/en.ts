@@ -34,6 +34,7 @@ export const en: Record<MessageKey, string> = {
 
   "auth.login": "Sign in",
   "auth.register": "Register",
+  "auth.proving": "Checking (many sign-ups from this network, a few seconds)…",
   "auth.username": "Username",
   "auth.usernameOrEmail": "Username or email",
   "auth.email": "Email",
@@ -453,6 +454,8 @@ export const en: Record<MessageKey, string> = {
   "error.token_revoked": "You were signed out (perhaps elsewhere): sign in again",
   "error.password_changed": "Your password was changed: sign in again",
   "error.running_cap": "Too many tasks are running: pause one, or wait for one to finish",
+  "error.pow_required": "Many sign-ups come from this network: a quick check is needed first",
+  "error.pow_invalid": "The check expired: press sign up again",
   "error.relay_required": "You chose to reach Chaoxing through your relay, but none is online: start or pair one on the Relay page, then start the task",
   "error.relay_offline": "No relay is online: start yours (Relay page)",
   "error.relay_outdated": "Your relay needs an update: copy the install line on the Relay page",

@@ -33,6 +33,7 @@ export const zh = {
 
   "auth.login": "登录",
   "auth.register": "注册",
+  "auth.proving": "正在验证（本网络注册较多，需几秒）…",
   "auth.username": "用户名",
   "auth.usernameOrEmail": "用户名或邮箱",
   "auth.email": "邮箱",
@@ -452,6 +453,8 @@ export const zh = {
   "error.token_revoked": "你已退出登录（可能是在其他地方），请重新登录",
   "error.password_changed": "密码已修改，请重新登录",
   "error.running_cap": "同时运行的任务已达上限：请先暂停一个任务，或等其他任务完成",
+  "error.pow_required": "这个网络注册的人较多，需要先完成一次验证",
+  "error.pow_invalid": "验证已过期，请再点一次注册",
   "error.relay_required": "你选择了经中继访问超星，但没有在线的中继：请先在「中继」页启动或配对中继，再启动任务",
   "error.relay_offline": "没有在线的中继：请在「中继」页启动中继",
   "error.relay_outdated": "你的中继需要更新：请在「中继」页复制安装命令重新安装",
