@@ -3,7 +3,7 @@
  * adding a relay with one line per system (and a QR code carrying the line for a phone), and the list of
  * relays: online or when last seen, which needs an update (with the line that updates it), revoke.
  */
-import { DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
+import { CheckCircleTwoTone, DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Badge, Button, Card, Empty, Flex, List, Popconfirm, Radio, Skeleton, Space, Tabs, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
@@ -157,8 +157,8 @@ function PairCard({ overview }: { overview: RelayOverview }) {
                 {c.code}
               </div>
               {pairedWith ? (
-                <Typography.Text type="success" data-testid="pairing-used">
-                  {t("relay.used", { name: pairedWith.name })}
+                <Typography.Text data-testid="pairing-used">
+                  <CheckCircleTwoTone twoToneColor="#52c41a" /> {t("relay.used", { name: pairedWith.name })}
                 </Typography.Text>
               ) : (
                 <Typography.Text type={expired ? "danger" : "secondary"} data-testid="pairing-countdown">
