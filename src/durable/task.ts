@@ -215,9 +215,23 @@ export class TaskObject extends DurableObject<Env> {
   async relayOnline(): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
       return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+    });
+  }
+
+  /**
+   * The user's relay object saw their last agent go (or an outdated one refused with none online): a
+   * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
+   * notification); the relay object resumes it when an agent connects.
+   */
+  async relayLost(reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    await this.exclusive(async () => {
+      const t = this.rec();
+      if (t?.status !== "running") return;
+      await this.stop(t, "paused", reason, [logLine("WARNING", reason === "relay_offline" ? "wait.relay_offline" : "wait.relay_outdated")]);
     });
   }
 

@@ -17,7 +17,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  */
 export const TASK_REASONS = [
   "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
-  "needs_you", "risk_control", "relay_offline", "outside_window", "daily_cap",
+  "needs_you", "risk_control", "relay_offline", "relay_outdated", "outside_window", "daily_cap",
 ] as const;
 export type TaskReason = (typeof TASK_REASONS)[number];
 

@@ -20,6 +20,7 @@ const platformSchema = z.strictObject({
   sessionTtlS: z.number().int().min(1).max(365 * 86_400).optional(),
   realTimeCompletion: z.boolean().optional(),
   captchaReportsPerMinute: z.number().int().min(0).max(1000).optional(),
+  qrTtlS: z.number().int().min(1).max(86_400).optional(),
 });
 
 const phone = z.string().regex(/^\d{5,15}$/);
@@ -75,6 +76,8 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("qrScan"), phone, uuid: z.string().max(64).optional() }),
+  z.strictObject({ action: z.enum(["qrConfirm", "qrCancel", "qrExpire"]), uuid: z.string().max(64).optional() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -136,6 +139,14 @@ export function adminRoutes(control: SimControl): Hono {
       case "completeByHand":
         control.completeByHand(a.phone, a.jobid);
         return c.json({ ok: true });
+      case "qrScan":
+        return c.json({ ok: true, uuid: control.qrScan(a.phone, a.uuid) });
+      case "qrConfirm":
+        return c.json({ ok: true, uuid: control.qrConfirm(a.uuid) });
+      case "qrCancel":
+        return c.json({ ok: true, uuid: control.qrCancel(a.uuid) });
+      case "qrExpire":
+        return c.json({ ok: true, uuid: control.qrExpire(a.uuid) });
     }
   });
 

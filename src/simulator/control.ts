@@ -1,6 +1,7 @@
 import { clock } from "../lib/clock";
 import { isRequired, type SimCourse, type SimCourseSpec } from "./model";
 import type { HostName } from "./hosts";
+import type { QrState } from "./qr-login";
 import { captchaCode, type Faults, type JobProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
 
 export interface SimAccountInfo {
@@ -39,6 +40,7 @@ export interface SimSnapshot {
     requestCount: number;
     courses: Array<{ courseId: string; clazzId: string; cpi: string; name: string; finished: number; total: number }>;
   }>;
+  qr: Array<{ uuid: string; state: QrState; shown: boolean; phone: string | null }>;
 }
 
 /** What tests (directly) and dev/e2e scripts (through /__sim/*) use to steer the simulator. */
@@ -67,6 +69,17 @@ export interface SimControl {
   /** The user did a task point by hand in 学习通 (a quiz, or a video watched there). */
   completeByHand(phone: string, jobid: string): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
+  /**
+   * The 学习通 app of `phone` scans a QR login code (the one named, or the newest one shown and still
+   * open): its polls answer type 4 with that user's uid and nickname. Returns the code's uuid.
+   */
+  qrScan(phone: string, uuid?: string): string;
+  /** The phone user confirms the scanned login: the next poll answers status true and sets the cookies. */
+  qrConfirm(uuid?: string): string;
+  /** The phone user cancels the scanned login (type 6). */
+  qrCancel(uuid?: string): string;
+  /** The code expires now (type 2), as it would after the platform's time. */
+  qrExpire(uuid?: string): string;
   /** Upstream requests attributed to an account (or all). */
   requestCount(phone?: string): number;
   requests(phone?: string): RequestLogEntry[];
@@ -137,6 +150,26 @@ export function createControl(st: SimState): SimControl {
         p.passed = true;
       } else st.done.add(`${a.uid}|${jobid}`);
     },
+    qrScan(phone, uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.scan(q, get(phone).uid);
+      return q.uuid;
+    },
+    qrConfirm(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.decide(q, "confirmed");
+      return q.uuid;
+    },
+    qrCancel(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.decide(q, "cancelled");
+      return q.uuid;
+    },
+    qrExpire(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.expire(q);
+      return q.uuid;
+    },
     jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
     requestCount(phone) {
       if (phone !== undefined) return st.requestCounts.get(get(phone).uid) ?? 0;
@@ -164,6 +197,7 @@ export function createControl(st: SimState): SimControl {
           };
         }),
       })),
+      qr: st.qr.list().map((q) => ({ uuid: q.uuid, state: q.state, shown: q.activatedAt !== null, phone: q.uid ? (st.accountByUid(q.uid)?.phone ?? null) : null })),
     }),
   };
 }

@@ -2,6 +2,7 @@ import { clock } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
 import { buildCourse, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
 
 export interface SimAccount {
@@ -62,6 +63,8 @@ export interface Platform {
   realTimeCompletion: boolean;
   /** more reports than this from one session to one host within 60 s raise a captcha there; 0 = never */
   captchaReportsPerMinute: number;
+  /** a QR login code expires this long after it was shown (`createqr`) */
+  qrTtlS: number;
 }
 
 export const DEFAULT_PLATFORM: Platform = {
@@ -69,6 +72,7 @@ export const DEFAULT_PLATFORM: Platform = {
   realTimeCompletion: true,
   // [unverified] the real threshold is not published; the player's cadence (one a minute, two at 2×) stays far below.
   captchaReportsPerMinute: 8,
+  qrTtlS: DEFAULT_QR_TTL_S,
 };
 
 /** A captcha the platform demands: bound to the host that redirected and to that host's JSESSIONID. */
@@ -122,6 +126,7 @@ export class SimState {
   readonly risk = new Set<string>(); // uids under risk control: 202 to everything but the login
   readonly reportTimes = new Map<string, number[]>(); // `${uid}|${host}` → report times in the last minute
   readonly dtokenEpochs = new Map<string, number>(); // uid → epoch
+  readonly qr = new QrLogins();
   faults: Faults = {};
   platform: Platform = { ...DEFAULT_PLATFORM };
   readonly requestCounts = new Map<string, number>(); // uid → count
@@ -136,6 +141,7 @@ export class SimState {
     this.seq = 0;
     for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
+    this.qr.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
     this.log.length = 0;

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次） */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -13,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /**
+         * 注册新用户
+         * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
+         */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -732,6 +752,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProofOfWorkChallenge: {
+            challenge: string;
+            bits: number;
+            expires_at: string;
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -758,6 +783,8 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description task_state 时：任务当前的状态 */
             status?: string;
+            /** @description relay_required 时：去处理它的页面（/relay） */
+            link?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
@@ -781,6 +808,12 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            pow?: components["schemas"]["ProofOfWork"];
+        };
+        /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
+        ProofOfWork: {
+            challenge: string;
+            nonce: string;
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -905,10 +938,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1063,6 +1096,7 @@ export interface components {
          *         "notopen_ask": true,
          *         "risk_control": true,
          *         "relay_offline": true,
+         *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
          *         "daily_cap": false
@@ -1150,6 +1184,7 @@ export interface components {
             notopen_ask: boolean;
             risk_control: boolean;
             relay_offline: boolean;
+            relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
             daily_cap: boolean;
@@ -1222,6 +1257,7 @@ export interface components {
                 notopen_ask?: boolean;
                 risk_control?: boolean;
                 relay_offline?: boolean;
+                relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
                 daily_cap?: boolean;
@@ -1275,7 +1311,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "daily_cap";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1478,6 +1514,7 @@ export interface components {
             download_url: string;
             /** @description 配对之后，每次启动中继的命令 */
             run_command: string;
+            install_commands: components["schemas"]["RelayInstall"];
         };
         Relay: {
             id: number;
@@ -1490,7 +1527,16 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
+            needs_update: boolean;
             created_at: string;
+        };
+        /** @description 安装或更新中继（保留已有的配对） */
+        RelayInstall: {
+            /** @description Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启） */
+            sh: string;
+            /** @description Windows：PowerShell 中执行的一行命令 */
+            powershell: string;
         };
         EgressChoice: {
             /** @enum {string} */
@@ -1508,6 +1554,7 @@ export interface components {
             /** @description 在要运行中继的电脑上执行的完整命令 */
             command: string;
             download_url: string;
+            install_commands: components["schemas"]["RelayInstall"] & unknown;
         };
         RelayPaired: {
             relay_id: number;
@@ -1584,11 +1631,13 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaProofOfWork = components['schemas']['ProofOfWork'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
@@ -1634,6 +1683,7 @@ export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaRelayInstall = components['schemas']['RelayInstall'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
 export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
 export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
@@ -1645,6 +1695,26 @@ export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate']
 export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 题目：找到 nonce，使 SHA-256(challenge + ":" + nonce) 以 bits 个 0 位开头 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkChallenge"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
@@ -1688,6 +1758,15 @@ export interface operations {
             };
             /** @description 不支持的请求体类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上 */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2489,7 +2568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2547,7 +2626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2605,7 +2684,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2668,7 +2747,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2744,7 +2823,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +2881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2860,7 +2939,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +3042,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3035,7 +3114,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,7 +3274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3455,7 +3534,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3540,7 +3619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3783,7 +3862,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,7 +4077,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4202,7 +4281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4254,7 +4333,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress,
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
-import { useErrorText } from "../api/errors";
+import { ErrorWithLink, useErrorText } from "../api/errors";
 import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
@@ -190,7 +190,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(errorText(e, { task_state: "error.conflict_start" })),
+    onError: (e) => message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />),
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 
