@@ -5,6 +5,7 @@ import { encryptLoginField, reportEnc } from "./crypto";
 import { ChaoxingError, type ChaoxingErrorKind } from "./errors";
 import { parseChapters, parseCourseList, parseFolders } from "./html";
 import { captureSignals, extractMArg, parseAttachments, parseDefaults } from "./marg";
+import { parseAuthStatus, parseQrInputs, type QrCode, type QrStatus } from "./qr";
 import { captchaError, classifyResponse, isCaptchaBody, isLoginPage } from "./signals";
 import { faceMasks, parseTabList } from "./tabs";
 import { getTransport, type Transport } from "./transport";
@@ -152,6 +153,39 @@ export class ChaoxingClient {
       throw new ChaoxingError("login_failed", `登录超星失败: ${reason}`, { reason });
     }
     if (!this.userId) throw new ChaoxingError("bad_response", "登录成功但超星未返回用户 ID");
+  }
+
+  /**
+   * Starts a QR-code login with a fresh jar (protocol corrections 2026-12, item 13): the passport's login
+   * page, loaded with the account's desktop browser (a mobile User-Agent fails verification), gives the
+   * code's `uuid`/`enc`; `createqr` shows it, which activates it, and answers its PNG.
+   */
+  async qrStart(): Promise<QrCode> {
+    this.jar.clear();
+    const page = `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`;
+    // The login page is the answer here, not a sign of an expired session: read it raw.
+    const res = await this.send("GET", page, { idempotent: true, raw: true });
+    const err = await classifyResponse(res, this.urls.passport, page);
+    if (err) throw err;
+    const { uuid, enc } = parseQrInputs(await res.text());
+    const url = `${this.urls.passport}/createqr?${qs({ uuid, fid: "-1" })}`;
+    const img = await this.send("GET", url, { kind: "image", idempotent: true, referer: page });
+    const contentType = img.headers.get("Content-Type") ?? "";
+    if (!contentType.startsWith("image/")) throw new ChaoxingError("bad_response", `二维码不是图片 (${contentType || "无类型"})`);
+    return { uuid, enc, image: new Uint8Array(await img.arrayBuffer()), contentType };
+  }
+
+  /** One poll of the code (one request; the caller decides when to poll again). Logged in: the jar holds the session. */
+  async qrPoll(code: { uuid: string; enc: string }): Promise<QrStatus> {
+    const res = await this.send("POST", `${this.urls.passport}/getauthstatus/v2`, {
+      kind: "xhr",
+      form: { enc: code.enc, uuid: code.uuid, doubleFactorLogin: "0", forbidotherlogin: "0" },
+      referer: `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`,
+      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01", Origin: this.urls.passport },
+    });
+    const status = parseAuthStatus(await this.json(res, "扫码登录状态"));
+    if (status.state === "logged_in" && !this.userId) throw new ChaoxingError("bad_response", "扫码登录成功但超星未返回用户 ID");
+    return status;
   }
 
   /** A saved session is valid if `_uid` is present and the course list answers without the login page. */

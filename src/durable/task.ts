@@ -20,7 +20,7 @@ import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskReco
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
-import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, taskUpdate, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
 export type { SealedCredentials };
@@ -215,9 +215,23 @@ export class TaskObject extends DurableObject<Env> {
   async relayOnline(): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
       return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+    });
+  }
+
+  /**
+   * The user's relay object saw their last agent go (or an outdated one refused with none online): a
+   * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
+   * notification); the relay object resumes it when an agent connects.
+   */
+  async relayLost(reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    await this.exclusive(async () => {
+      const t = this.rec();
+      if (t?.status !== "running") return;
+      await this.stop(t, "paused", reason, [logLine("WARNING", reason === "relay_offline" ? "wait.relay_offline" : "wait.relay_outdated")]);
     });
   }
 
@@ -550,7 +564,7 @@ export class TaskObject extends DurableObject<Env> {
       await this.projection.flush();
       const live = liveOf(t);
       const note = notificationOf(t);
-      this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+      this.channel.broadcast([taskUpdate(t.id, live), ...(note ? [note] : [])]);
       return live;
     });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
@@ -559,7 +573,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private publish(t: TaskRecord): void {
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }]);
+    this.channel.broadcast([taskUpdate(t.id, liveOf(t))]);
   }
 
   /** The guarded mirror found the owner deactivated (a race with the deactivation's own cancel): stop here too. */

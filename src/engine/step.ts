@@ -26,7 +26,7 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | "outside_window" | "daily_cap" | null; queuePosition?: number }
@@ -197,6 +197,9 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
       log(ctx, "WARNING", "wait.relay_offline");
       return { kind: "pause", reason: "relay_offline" };
+    case "relay_outdated":
+      log(ctx, "WARNING", "wait.relay_outdated");
+      return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
     case "transient":

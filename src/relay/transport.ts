@@ -6,36 +6,8 @@
  */
 import { ChaoxingError } from "../chaoxing/errors";
 import type { Transport } from "../chaoxing/transport";
-import { config } from "../config";
 import { relayName } from "../durable/relay";
-import { clock } from "../lib/clock";
-
-export type Egress = "relay" | "direct";
-
-/** The user's choice as stored (null: never chosen), resolved against what the deployment allows. */
-export const effectiveEgress = (choice: Egress | null, directAllowed: boolean): Egress => (directAllowed ? (choice ?? "direct") : "relay");
-
-/**
- * The choice is read from D1 by the account object on its calls and cached briefly per isolate; a change
- * reaches other isolates within EGRESS_CACHE_MS (`forgetEgress` clears this isolate's copy at once).
- */
-const EGRESS_CACHE_MS = 30_000;
-const cache = new Map<number, { egress: Egress; at: number }>();
-
-export function forgetEgress(userId: number): void {
-  cache.delete(userId);
-}
-
-export async function egressOf(env: Env, userId: number): Promise<Egress> {
-  const allowed = config(env).EGRESS_DIRECT_ALLOWED;
-  if (!allowed) return "relay";
-  const hit = cache.get(userId);
-  if (hit && clock.now() - hit.at < EGRESS_CACHE_MS) return hit.egress;
-  const row = await env.DB.prepare("SELECT egress FROM user_configs WHERE user_id = ?").bind(userId).first<{ egress: Egress | null }>();
-  const egress = effectiveEgress(row?.egress ?? null, allowed);
-  cache.set(userId, { egress, at: clock.now() });
-  return egress;
-}
+import { egressOf } from "./egress";
 
 /**
  * What the account object needs per call: a key naming the egress (one per address) and its transport.
@@ -69,6 +41,7 @@ export function relayTransport(env: Env, userId: number, account: string): Trans
       const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
       const r = await env.RELAYS.getByName(relayName(userId)).forward(account, { method: req.method, url: req.url, headers: [...req.headers], body });
       if (r.ok) return rebuild(r);
+      if (r.offline && r.outdated) throw new ChaoxingError("relay_outdated", "中继版本过旧，已被拒绝连接：请在「中继」页复制安装命令重新安装");
       if (r.offline) throw new ChaoxingError("relay_offline", "没有在线的中继：请在你自己的电脑或手机上启动中继程序");
       // Network trouble on the student's side is transient; a refusal by the agent's own rules is not.
       const transient = r.code === "network" || r.code === "timeout" || r.code === "lost";

@@ -22,6 +22,7 @@ const platformSchema = z.strictObject({
   captchaReportsPerMinute: z.number().int().min(0).max(1000).optional(),
   captchaForm: z.enum(["redirect", "body200", "body403"]).optional(),
   folderListNeedsReferer: z.boolean().optional(),
+  qrTtlS: z.number().int().min(1).max(86_400).optional(),
 });
 
 const phone = z.string().regex(/^\d{5,15}$/);
@@ -82,6 +83,8 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
   z.strictObject({ action: z.literal("setFaceCheck"), phone, courseId: z.string().max(20), faceCheck: faceCheck.nullable() }),
+  z.strictObject({ action: z.literal("qrScan"), phone, uuid: z.string().max(64).optional() }),
+  z.strictObject({ action: z.enum(["qrConfirm", "qrCancel", "qrExpire"]), uuid: z.string().max(64).optional() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -146,6 +149,14 @@ export function adminRoutes(control: SimControl): Hono {
       case "setFaceCheck":
         control.setFaceCheck(a.phone, a.courseId, a.faceCheck);
         return c.json({ ok: true });
+      case "qrScan":
+        return c.json({ ok: true, uuid: control.qrScan(a.phone, a.uuid) });
+      case "qrConfirm":
+        return c.json({ ok: true, uuid: control.qrConfirm(a.uuid) });
+      case "qrCancel":
+        return c.json({ ok: true, uuid: control.qrCancel(a.uuid) });
+      case "qrExpire":
+        return c.json({ ok: true, uuid: control.qrExpire(a.uuid) });
     }
   });
 

@@ -1,6 +1,7 @@
 import { clock } from "../lib/clock";
 import { isRequired, type FaceCheck, type SimCourse, type SimCourseSpec } from "./model";
 import type { HostName } from "./hosts";
+import type { QrState } from "./qr-login";
 import { captchaCode, type Faults, type JobProgress, type LiveProgress, type Platform, type RequestLogEntry, type SimAccount, type SimState } from "./state";
 
 export interface SimAccountInfo {
@@ -39,6 +40,7 @@ export interface SimSnapshot {
     requestCount: number;
     courses: Array<{ courseId: string; clazzId: string; clazzName: string; state: 0 | 1; cpi: string; name: string; finished: number; total: number }>;
   }>;
+  qr: Array<{ uuid: string; state: QrState; shown: boolean; phone: string | null }>;
 }
 
 /** What tests (directly) and dev/e2e scripts (through /__sim/*) use to steer the simulator. */
@@ -73,6 +75,17 @@ export interface SimControl {
   setFaceCheck(phone: string, courseId: string, faceCheck: FaceCheck | null): void;
   jobProgress(phone: string, jobid: string): JobProgress | undefined;
   liveProgress(phone: string, jobid: string): LiveProgress | undefined;
+  /**
+   * The 学习通 app of `phone` scans a QR login code (the one named, or the newest one shown and still
+   * open): its polls answer type 4 with that user's uid and nickname. Returns the code's uuid.
+   */
+  qrScan(phone: string, uuid?: string): string;
+  /** The phone user confirms the scanned login: the next poll answers status true and sets the cookies. */
+  qrConfirm(uuid?: string): string;
+  /** The phone user cancels the scanned login (type 6). */
+  qrCancel(uuid?: string): string;
+  /** The code expires now (type 2), as it would after the platform's time. */
+  qrExpire(uuid?: string): string;
   /** Upstream requests attributed to an account (or all). */
   requestCount(phone?: string): number;
   requests(phone?: string): RequestLogEntry[];
@@ -149,6 +162,26 @@ export function createControl(st: SimState): SimControl {
       if (courses.length === 0) throw new Error(`no course ${courseId}`);
       for (const c of courses) c.faceCheck = faceCheck;
     },
+    qrScan(phone, uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.scan(q, get(phone).uid);
+      return q.uuid;
+    },
+    qrConfirm(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.decide(q, "confirmed");
+      return q.uuid;
+    },
+    qrCancel(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.decide(q, "cancelled");
+      return q.uuid;
+    },
+    qrExpire(uuid) {
+      const q = st.qr.pick(uuid, st.platform.qrTtlS);
+      st.qr.expire(q);
+      return q.uuid;
+    },
     jobProgress: (phone, jobid) => st.progress.get(`${get(phone).uid}|${jobid}`),
     liveProgress: (phone, jobid) => st.live.get(`${get(phone).uid}|${jobid}`),
     requestCount(phone) {
@@ -177,6 +210,7 @@ export function createControl(st: SimState): SimControl {
           };
         }),
       })),
+      qr: st.qr.list().map((q) => ({ uuid: q.uuid, state: q.state, shown: q.activatedAt !== null, phone: q.uid ? (st.accountByUid(q.uid)?.phone ?? null) : null })),
     }),
   };
 }

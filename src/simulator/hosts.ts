@@ -19,6 +19,9 @@ export interface SimHost {
   origin: string;
 }
 
+/** The passport's paths, none of which needs a session: the password login and the QR-code login. */
+export const PASSPORT_PATHS: ReadonlySet<string> = new Set(["/login", "/fanyalogin", "/createqr", "/getauthstatus", "/getauthstatus/v2"]);
+
 const MOOC1 = /^mooc1(-\d+)?$/;
 
 export function hostOf(url: string): SimHost {
@@ -41,7 +44,7 @@ const CAPTCHA_PATHS = ["/antispiderShowVerify.ac", "/processVerifyPng.ac", "/htm
 /** Whether `host` serves `path` (every path for "local"). */
 export function serves(host: HostName, path: string): boolean {
   if (host === "local") return true;
-  if (host === "passport2") return path === "/fanyalogin" || path === "/login";
+  if (host === "passport2") return PASSPORT_PATHS.has(path);
   if (CAPTCHA_PATHS.includes(path)) return true;
   if (host === "mooc2-ans") return path.startsWith("/mooc2-ans/");
   if (host === "mooc1-api") return path === "/job/myjobsnodesmap";

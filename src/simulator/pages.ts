@@ -276,10 +276,12 @@ export const captchaPage = (origin: string): string =>
   );
 
 /** The passport login page: what an expired session gets (a 302 to it, or, on some endpoints, this page as a 200). */
-export const loginPage = (passport: string): string =>
+/** The passport's login page; loaded there (not as an expired session's 200), it carries its QR code's `uuid` and `enc`. */
+export const loginPage = (passport: string, qr?: { uuid: string; enc: string }): string =>
   page(
     "用户登录",
     `<div class="lg-container"><form id="loginForm" method="post" action="${passport}/fanyalogin"><input id="phone"><input id="pwd" type="password"></form>` +
+      (qr ? `<div class="ewm-box"><img id="quickCode" src="${passport}/createqr?uuid=${qr.uuid}&fid=-1"><input type="hidden" id="uuid" value="${qr.uuid}"><input type="hidden" id="enc" value="${qr.enc}"></div>` : "") +
       `<a href="${passport}/login?fid=&newversion=true">登录</a></div>`,
   );
 

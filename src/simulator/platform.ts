@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { decryptLoginField } from "../chaoxing/crypto";
 import { clock } from "../lib/clock";
-import { hostOf, originOf, serves, type SimHost } from "./hosts";
+import { hostOf, originOf, PASSPORT_PATHS, serves, type SimHost } from "./hosts";
 import { captureTime, fastAllowed, faceGated, hex32, isRequired, playedRange } from "./model";
 import {
   CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, faceRedirectPage, interactionPage, loginPage,
   liveIdOf, margFor, notJsonPage, notOpenPage, streamNameOf, studyAjaxPage, studyPage, vdoidOf,
 } from "./pages";
+import { passportRoutes } from "./login";
 import { judgeReport } from "./report";
 import { attDurationEnc, expectedEnc, videoFaceCaptureEnc } from "./sign";
 import { captchaCode, type SimAccount, type SimState } from "./state";
@@ -23,8 +23,6 @@ export type SimEnv = {
 };
 type C = Context<SimEnv>;
 
-/** Paths reachable without a session (passport). */
-const PUBLIC_PATHS = new Set(["/fanyalogin", "/login"]);
 /** Paths that stay reachable while a captcha is pending. */
 const CAPTCHA_PATHS = new Set(["/antispiderShowVerify.ac", "/processVerifyPng.ac", "/html/processVerify.ac"]);
 const VIDEO_PLAYER_PATH = "/ananas/modules/video/index.html";
@@ -58,9 +56,6 @@ const refererPath = (c: C): string | null => {
   }
 };
 
-/** Form and query booleans are case-insensitive (`t=True` from Python clients logs in). */
-const isTrue = (v: unknown): boolean => typeof v === "string" && v.toLowerCase() === "true";
-
 const forbidden = (c: C, why: string): Response => c.text(`403 Forbidden: ${why}`, 403);
 
 /** The Chaoxing paths of every host; `hostOf` decides which host a request is for (see hosts.ts). */
@@ -86,7 +81,7 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
       setCookie(c, "route", hex32(`route:${host.name}`), { path: "/" });
     }
 
-    if (PUBLIC_PATHS.has(path)) return next();
+    if (PASSPORT_PATHS.has(path)) return next();
     const token = getCookie(c, "vc3");
     const session = token ? st.session(token) : undefined;
     const account = session && getCookie(c, "_uid") === session.uid ? st.accountByUid(session.uid) : undefined;
@@ -124,39 +119,9 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     return c.html(captchaPage(origin(c)), form === "body403" ? 403 : 200);
   };
 
-  // ---- passport ------------------------------------------------------------------------
+  // ---- passport: the password and QR-code logins (login.ts) ----------------------------
 
-  app.get("/login", (c) => c.html(loginPage(passportOrigin(c))));
-
-  app.post("/fanyalogin", async (c) => {
-    const form = await c.req.parseBody();
-    const fail = () => c.json({ status: false, msg2: "用户名或密码错误", mes: "用户名或密码错误" });
-    if (!isTrue(form.t) || typeof form.uname !== "string" || typeof form.password !== "string") return fail();
-    let phone: string;
-    let password: string;
-    try {
-      phone = await decryptLoginField(form.uname);
-      password = await decryptLoginField(form.password);
-    } catch {
-      return fail();
-    }
-    const account = st.accounts.get(phone);
-    if (!account || account.password !== password) return fail();
-    c.set("account", account);
-    // The login cookies are the parent domain's (`.chaoxing.com`); behind one local origin they stay host-only.
-    const parent = c.get("host").parent;
-    const cookies: Record<string, string> = {
-      fid: account.fid,
-      _uid: account.uid,
-      UID: account.uid,
-      uf: hex32(`uf:${account.uid}`),
-      _d: String(clock.now()),
-      vc3: st.openSession(account),
-      xxtenc: hex32(`xxt:${account.uid}`),
-    };
-    for (const [k, v] of Object.entries(cookies)) setCookie(c, k, v, { path: "/", ...(parent ? { domain: `.${parent}` } : {}) });
-    return c.json({ url: "https%3A%2F%2Fi.chaoxing.com", status: true });
-  });
+  passportRoutes(app, st);
 
   // ---- mooc2: course list, folders, chapters -------------------------------------------
 

@@ -2,6 +2,7 @@ import { clock } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
 import { buildCourses, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
 
 export interface SimAccount {
@@ -72,6 +73,8 @@ export interface Platform {
    * not a course list (2026-12 item 7); false: it answers as the reference CLI expects
    */
   folderListNeedsReferer: boolean;
+  /** a QR login code expires this long after it was shown (`createqr`) */
+  qrTtlS: number;
 }
 
 export const DEFAULT_PLATFORM: Platform = {
@@ -81,6 +84,7 @@ export const DEFAULT_PLATFORM: Platform = {
   captchaReportsPerMinute: 8,
   captchaForm: "redirect",
   folderListNeedsReferer: true,
+  qrTtlS: DEFAULT_QR_TTL_S,
 };
 
 /** One account's replay of one live card: minutes credited by `saveTimePc`, and when the last one counted. */
@@ -142,6 +146,7 @@ export class SimState {
   readonly risk = new Set<string>(); // uids under risk control: 202 to everything but the login
   readonly reportTimes = new Map<string, number[]>(); // `${uid}|${host}` → report times in the last minute
   readonly dtokenEpochs = new Map<string, number>(); // uid → epoch
+  readonly qr = new QrLogins();
   faults: Faults = {};
   platform: Platform = { ...DEFAULT_PLATFORM };
   readonly requestCounts = new Map<string, number>(); // uid → count
@@ -156,6 +161,7 @@ export class SimState {
     this.seq = 0;
     for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.live, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
+    this.qr.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
     this.log.length = 0;

@@ -115,6 +115,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "failed") return note("error", "failed", "note.failed", { failure: t.error?.code ?? "fail.internal", ...t.error?.params });
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
+  if (t.status === "paused" && t.reason === "relay_outdated") return note("warning", "relay_outdated", "note.relay_outdated");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", "note.notopen_ask", { chapter: t.notopenChapter ?? "" });

@@ -18,6 +18,7 @@ const PLAIN: Record<string, MessageKey> = {
   upstream: "reason.upstream",
   risk_control: "reason.risk_control",
   relay_offline: "reason.relay_offline",
+  relay_outdated: "reason.relay_outdated",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
 };

@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress,
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
-import { useErrorText } from "../api/errors";
+import { ErrorWithLink, useErrorText } from "../api/errors";
 import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
@@ -167,7 +167,7 @@ export default function Courses() {
   );
 }
 
-type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
+type CreateValues = { name: string; description?: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
 
 const LIVE = new Set(["pending", "running", "paused"]);
 
@@ -196,6 +196,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
       // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not.
       const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: courses.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId })) };
+      if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
       const task = await unwrap(api.POST("/api/tasks", { body }));
@@ -208,7 +209,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(errorText(e, { task_state: "error.conflict_start" })),
+    onError: (e) => message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />),
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 
@@ -252,6 +253,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default" }}>
         <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
           <Input />
+        </Form.Item>
+        <Form.Item name="description" label={t("create.description")} tooltip={t("create.descriptionTip")} rules={[{ max: 500 }]}>
+          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={500} data-testid="create-description" />
         </Form.Item>
         <Form.Item label={t("create.courses")}>
           <Flex gap={4} wrap>
