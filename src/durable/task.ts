@@ -22,7 +22,7 @@ import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { phoneName } from "./phone";
-import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, taskUpdate, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
 export type { SealedCredentials };
@@ -52,7 +52,7 @@ const CHAIN_STEPS = 10;
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
 /** After a running task's object lost its memory, every step is written for this long (`rec`). */
 const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
-const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 /**
  * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
@@ -223,9 +223,23 @@ export class TaskObject extends DurableObject<Env> {
   async relayOnline(): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
       return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+    });
+  }
+
+  /**
+   * The user's relay object saw their last agent go (or an outdated one refused with none online): a
+   * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
+   * notification); the relay object resumes it when an agent connects.
+   */
+  async relayLost(reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    await this.exclusive(async () => {
+      const t = this.rec();
+      if (t?.status !== "running") return;
+      await this.stop(t, "paused", reason, [logLine("WARNING", reason === "relay_offline" ? "wait.relay_offline" : "wait.relay_outdated")]);
     });
   }
 
@@ -323,7 +337,7 @@ export class TaskObject extends DurableObject<Env> {
       this.claiming = false;
     }
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction);
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
     const logs = logsOf(engine);
     t.engine = engine;
     t.status = "running";
@@ -609,7 +623,7 @@ export class TaskObject extends DurableObject<Env> {
       await this.projection.flush();
       const live = liveOf(t);
       const note = announce ? notificationOf(t) : null;
-      this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+      this.channel.broadcast([taskUpdate(t.id, live), ...(note ? [note] : [])]);
       return live;
     });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
@@ -628,7 +642,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private publish(t: TaskRecord): void {
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }]);
+    this.channel.broadcast([taskUpdate(t.id, liveOf(t))]);
   }
 
   /** The guarded mirror found the owner deactivated (a race with the deactivation's own cancel): stop here too. */

@@ -22,6 +22,7 @@ export function itemLabel(job: Job): string {
     : job.type === "audio" ? ITEM_MARKS.audio
     : job.type === "document" ? ITEM_MARKS.document
     : job.type === "read" ? ITEM_MARKS.read
+    : job.type === "live" ? ITEM_MARKS.live
     : ITEM_MARKS.quiz;
   return `${mark} ${job.name}`;
 }
@@ -33,6 +34,8 @@ const averageMedia = (s: EngineState): number => (s.stats.mediaSeen ? s.stats.me
 
 /** A job's weight in media seconds: its own duration once known, else the average seen so far. */
 export function jobWeight(s: EngineState, j: StoredJob): number {
+  // A live replay weighs its length once `liveinfo` gave it.
+  if (j.type === "live") return j.seconds ?? OTHER_JOB_S;
   if (j.type !== "video" && j.type !== "audio") return OTHER_JOB_S;
   return j.seconds ?? averageMedia(s);
 }
@@ -187,6 +190,8 @@ export function computeProgress(s: EngineState, now: number | null = clock.now()
 
   const job = s.phase === "job" ? s.jobs[s.ji] : s.phase === "verify" && s.verify?.stage === "redo" ? s.verify.redo[0] : undefined;
   const m = s.media;
+  // A live replay moves a minute at a time: where its records have reached.
+  const live = s.live?.duration ? { at: Math.min(s.live.watched, s.live.duration), total: s.live.duration } : null;
   // Between reports the player keeps playing: show where it is now (reports carry only what passed).
   // `now` is null for a task that is not running: its player stands still.
   const playing = m && m.stage === "play" && m.lastReportAt !== null && now !== null
@@ -195,9 +200,9 @@ export function computeProgress(s: EngineState, now: number | null = clock.now()
   return {
     progress: finished ? honest : Math.max(s.progressFloor, honest),
     current_item: job ? itemLabel(job) : null,
-    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
-    item_current_time: Math.floor(playing),
-    item_total_time: m ? m.duration : 0,
+    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : live ? Math.floor((live.at / live.total) * 100) : 0,
+    item_current_time: live && !m ? live.at : Math.floor(playing),
+    item_total_time: m ? m.duration : (live?.total ?? 0),
     completed_courses: s.courses.filter(courseComplete).length,
     total_courses: total,
     eta_seconds: s.phase === "resolve" || s.phase === "recheck" ? null : eta,

@@ -15,6 +15,8 @@ export interface CourseEntry {
   cpi: string;
   name: string;
   status: "todo" | "done" | "skipped";
+  /** The chapter page was opened once to look for the face masks of a course that captures (src/engine/tabs.ts). */
+  pageChecked?: boolean;
   /** The course's link `enc` from its chapter tree (for chapter links in `left_for_user`). */
   enc?: string | null;
   /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
@@ -93,6 +95,31 @@ export interface MediaRun {
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
    */
   resync?: boolean;
+  /**
+   * A report was refused (403) and the card is to be read again before any recovery: a course that
+   * captures stops there (src/engine/capture.ts); `captureChecked` once that was done for this video.
+   */
+  captureCheck?: boolean;
+  captureChecked?: boolean;
+}
+
+/** The live replay being watched (src/engine/live.ts): everything needed to go on after a restart. */
+export interface LiveRun {
+  jobid: string;
+  /** The replay's length (s) from `liveinfo`; null until read. */
+  duration: number | null;
+  /** Seconds of the replay reported watched (one minute per accepted `saveTimePc`). */
+  watched: number;
+  /** Engine-clock ms of the last accepted `saveTimePc`. */
+  lastAt: number | null;
+  /** "watch": one `saveTimePc` a minute; "confirm": the card is read to see it passed. */
+  stage: "watch" | "confirm";
+}
+
+/** A class a task names: this (courseId, clazzId), studied even if it ended. */
+export interface ClassRef {
+  courseId: string;
+  clazzId: string;
 }
 
 /**
@@ -152,10 +179,17 @@ export interface EngineState {
   notopenAction: NotopenAction;
   /** The courseIds the task was created with. */
   courseIds: string[];
+  /** The classes the task names (studied even if ended); its courseIds' other classes are not taken then (src/engine/classes.ts). */
+  classes?: ClassRef[];
   courses: CourseEntry[];
   ci: number;
   chapters: ChapterEntry[];
   hi: number;
+  /**
+   * The cards of the current chapter as its tab bar lists them (`num` of each); undefined until read, null
+   * when the page had no tab bar (then tabs 0..6 are probed). `tab` counts the cards read so far.
+   */
+  tabList?: number[] | null;
   /** Cards tab being read and the jobs merged so far for the current chapter. */
   tab: number;
   jobs: StoredJob[];
@@ -165,6 +199,8 @@ export interface EngineState {
   /** A job of the current chapter passed since it was last read: worth a re-read before moving on. */
   worked?: boolean;
   media: MediaRun | null;
+  /** The live replay being watched; like a video it holds the account's one-video lock. */
+  live?: LiveRun | null;
   /** Whether this task holds its account's one-video lock. */
   holdsVideo: boolean;
   /** Not-open handling: attempts per chapter id, the chapter to come back to, and `ask`'s skip run. */
@@ -193,7 +229,7 @@ export interface EngineState {
   verify?: VerifyRun | null;
 }
 
-export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction): EngineState {
+export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, classes: ClassRef[] = []): EngineState {
   return {
     v: 1,
     phase: "resolve",
@@ -201,6 +237,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     reportInterval: null,
     notopenAction,
     courseIds,
+    classes,
     courses: [],
     ci: 0,
     chapters: [],
@@ -230,7 +267,9 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
  */
 export function upgradeState(s: EngineState): void {
   if (s.media && typeof s.media.watched !== "number") s.media = null;
-  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && typeof j.attDuration !== "string");
+  // Media jobs read before capture courses were recognised (2026-12 item 2) lack `randomCaptureTime`: the
+  // chapter is read again, so a course that captures is left before another report.
+  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && (typeof j.attDuration !== "string" || typeof j.randomCaptureTime !== "number"));
   if (stale && (s.phase === "job" || s.phase === "cards")) {
     s.phase = "cards";
     s.tab = 0;

@@ -7,9 +7,13 @@ import { shanghaiMinute } from "../lib/clock";
 import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
+import { captureFirst, verifyCapture } from "./capture";
+import { resolveClasses } from "./classes";
+import { playLive } from "./live";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
 import { logLine, type ArgsOf, type LogEvent } from "./log";
 import { dueChecks, markVerified, moveCredit, recordPassed, startVerify, verifyDue } from "./credit";
+import { beforeCards, cardNum } from "./tabs";
 import {
   upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type PassedMedia, type Phase, type StoredJob, type VerifyRun,
 } from "./state";
@@ -26,7 +30,7 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | WaitReason | null; queuePosition?: number }
@@ -42,7 +46,7 @@ export type { LogEvent };
 type FailCode = Extract<TextCode, `fail.${string}`>;
 type LeftCode = Extract<TextCode, `left.${string}`>;
 /** Why an item is left for the user: a `left.*` code and its parameters. */
-type Why = { [C in LeftCode]: keyof ParamsOf<C> extends never ? [C] : [C, ParamsOf<C>] }[LeftCode];
+export type Why = { [C in LeftCode]: keyof ParamsOf<C> extends never ? [C] : [C, ParamsOf<C>] }[LeftCode];
 
 /** A failure outcome: its code, and the Chinese text the API keeps in `error_msg`. */
 function fail<C extends FailCode>(code: C, ...[params = {}]: ArgsOf<C>): Outcome {
@@ -107,13 +111,13 @@ export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
 }
 
 /** What the bookkeeping functions need: the state, the step's log, and the hosts for links. */
-interface Book {
+export interface Book {
   s: EngineState;
   logs: LogEvent[];
   io: Pick<EngineIO, "urls">;
 }
 
-interface Ctx extends Book {
+export interface Ctx extends Book {
   io: EngineIO;
   signal?: string;
   /** A Chaoxing call of this step succeeded: only that ends a run of failures (waits do not). */
@@ -134,6 +138,21 @@ const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reaso
 /** Phases of the walk through the courses, between whose steps the next-morning check may come. */
 const WALK: ReadonlySet<Phase> = new Set(["chapters", "cards", "job", "visit"]);
 
+/**
+ * What the phases kept in their own modules (src/engine/tabs.ts, capture.ts, live.ts) use of this one: its
+ * calls, failure handling and bookkeeping, handed over so that those modules need nothing of it at run time.
+ */
+export interface Kit {
+  call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>>;
+  onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | Promise<Outcome>): Outcome | Promise<Outcome>;
+  log<C extends TextCode>(ctx: Pick<Book, "logs">, level: LogEvent["level"], code: C, ...params: ArgsOf<C>): void;
+  next(delayMs?: number): Outcome;
+  leaveJob(ctx: Book, job: StoredJob, ...why: Why): void;
+  passJob(ctx: Book, job: StoredJob): void;
+  releaseVideo(ctx: Ctx): Promise<void>;
+  /** The usual answer to a refused report: next rt, then a fresh dtoken, then the video is left. */
+  recoverForbidden(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome>;
+}
 async function dispatch(ctx: Ctx): Promise<Outcome> {
   // Media passed on an earlier day are checked first (never in the middle of a video): src/engine/credit.ts.
   if (WALK.has(ctx.s.phase) && verifyDue(ctx.s, ctx.io.now())) ctx.logs.push(...startVerify(ctx.s, ctx.io.now()));
@@ -157,7 +176,7 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
   }
 }
 
-type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null };
+export type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null };
 
 /**
  * A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals" and
@@ -184,11 +203,16 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
     }
     case "face_check":
       // Only the walk skips a whole course; the check outside it treats it as about that one item.
-      return s.phase === "verify" && unexpected ? unexpected(e) : skipCourse(ctx, "left.face_check");
+      if (s.phase === "verify" && unexpected) return unexpected(e);
+      // A course that captures names what it saw (2026-12 item 2); the older face page and redirect do not.
+      return e.reason ? skipCourse(ctx, "left.face_capture", { signals: e.reason }) : skipCourse(ctx, "left.face_check");
     case "relay_offline":
       // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
       log(ctx, "WARNING", "wait.relay_offline");
       return { kind: "pause", reason: "relay_offline" };
+    case "relay_outdated":
+      log(ctx, "WARNING", "wait.relay_outdated");
+      return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
     case "transient":
@@ -261,18 +285,23 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
   if (!r.ok) return onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
-  for (const id of s.courseIds) {
-    // A course taken in several classes is resolved to each of its classes.
-    const matches = r.value.filter((c) => c.courseId === id);
-    if (matches.length === 0) {
-      if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
-        s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
-      }
-      log(ctx, "WARNING", "course.missing", { course_id: id });
+  // Each class of a course named by id (ended ones passed over), and each class the task names.
+  const { entries, missing, allEnded, endedSkipped } = resolveClasses(s.courseIds, s.classes ?? [], r.value);
+  for (const id of missing) {
+    if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
+      s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
     }
-    for (const c of matches) s.courses.push({ courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo" });
+    log(ctx, "WARNING", "course.missing", { course_id: id });
   }
-  if (s.courses.length === 0) return fail("fail.no_courses");
+  for (const c of allEnded) {
+    if (!s.left.some((l) => l.kind === "course" && l.course === c.courseName)) {
+      s.left.push({ course: c.courseName, chapter: "", item: "", kind: "course", ...because("left.class_ended", { clazz: c.clazzName }), url: coursePageUrl(ctx.io.urls, c) });
+    }
+    log(ctx, "WARNING", "course.class_ended", { course: c.courseName, clazz: c.clazzName });
+  }
+  for (const c of endedSkipped) log(ctx, "INFO", "course.class_ended_skipped", { course: c.courseName, clazz: c.clazzName });
+  s.courses.push(...entries);
+  if (s.courses.length === 0) return allEnded.length ? finishAll(ctx) : fail("fail.no_courses");
   log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
   s.phase = "chapters";
   s.ci = 0;
@@ -299,6 +328,7 @@ function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   s.ji = 0;
   // A course left in the middle of a video (a face capture seen on a report) does not carry it along.
   s.media = null;
+  s.live = null;
   s.notopen = { attempts: {}, returnTo: null, skipping: false };
   if (s.ci >= s.courses.length) return finishAll(ctx);
   s.phase = "chapters";
@@ -350,6 +380,7 @@ function enterChapter(ctx: Book): Outcome {
   if (s.hi >= s.chapters.length) return advanceCourse(ctx, "done");
   s.phase = "cards";
   s.tab = 0;
+  s.tabList = undefined;
   s.jobs = [];
   s.ji = 0;
   s.rereads = 0;
@@ -366,18 +397,30 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
-  const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: s.tab });
+  // First, once per course its chapter page (face masks), then the chapter's tab bar: a call each.
+  const before = await beforeCards(ctx, kit);
+  if (before) return before;
+  const num = cardNum(s);
+  // A tab bar without cards: an empty chapter, and fetching its tab bar was its visit.
+  if (num === null) {
+    countOpen(s, []);
+    log(ctx, "INFO", "chapter.visited", { chapter: chapter.title });
+    return chapterDone(ctx);
+  }
+  const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "not_open") return notOpen(ctx);
     return onFailure(ctx, r, (e) => skipChapter(ctx, "left.cards_failed", { error: e.message }));
   }
   s.notopen.skipping = false;
   if (r.value.defaults?.reportTimeInterval) s.reportInterval = r.value.defaults.reportTimeInterval;
-  const found = mergeJobs(s, r.value, s.tab);
+  const found = mergeJobs(s, r.value, num);
   s.tab++;
   const required = s.jobs.filter((j) => j.required);
-  // Tabs are read one per step; past the last one the page has no mArg (or no attachments).
-  const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
+  // Cards are read one per step: the tab bar's, or (without one) tabs 0..6 until one has no mArg.
+  const more = s.tabList
+    ? s.tab < s.tabList.length
+    : r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
   if (more) return next();
   countOpen(s, required);
   if (required.length === 0) {
@@ -517,6 +560,8 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
         leaveJob(ctx, job, "left.quiz");
         s.ji++;
         continue;
+      case "live":
+        return playLive(ctx, job, kit);
       case "other":
         leaveJob(ctx, job, "left.unsupported");
         log(ctx, "WARNING", "job.unsupported", { item: job.name, type: job.rawType });
@@ -590,7 +635,7 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
  * studied again. Its course and chapter for the calls, what a re-read card of its tab adds to the walk, and
  * what its end means for the walk or the check.
  */
-interface Spot {
+export interface Spot {
   course: CourseEntry;
   chapter: { id: string; title: string };
   merge(cards: ChapterCards): void;
@@ -614,6 +659,8 @@ function walkSpot(ctx: Book, job: StoredJob): Spot {
     },
   };
 }
+
+const kit: Kit = { call, onFailure, log, next, leaveJob, passJob, releaseVideo, recoverForbidden };
 
 function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: true): Promise<Outcome>;
 function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: false, why: Why): Promise<Outcome>;
@@ -650,6 +697,7 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
   if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job, course);
   const m = s.media;
   if (m.resync) return resyncMedia(ctx, spot, job, m);
+  if (m.captureCheck) return verifyCapture(ctx, spot, job, m, kit);
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) {
@@ -794,11 +842,19 @@ function newMediaRun(s: EngineState, job: MediaJob, course: CourseEntry): MediaR
   };
 }
 
-/** 403 on a report: next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
+/**
+ * 403 on a report: first the card is read again, for a course that captures stops at its first refusal
+ * (src/engine/capture.ts); otherwise the usual recovery.
+ */
 async function reportRefused(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
+  ctx.signal = "forbidden";
+  return captureFirst(ctx, job, kit) ?? recoverForbidden(ctx, spot, job);
+}
+
+/** Next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
+async function recoverForbidden(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media!;
-  ctx.signal = "forbidden";
   if (m.rt.length > 1) {
     m.rt.shift();
     log(ctx, "DEBUG", "report.rt_retry", { rt: m.rt[0]! });

@@ -49,6 +49,7 @@ const WORDS: Record<Language, Words> = {
       }),
       risk_control: (n) => ({ title: `任务「${n}」因超星风控已暂停`, text: "超星对这个账号启用了风控。请稍后在学习通确认账号正常，再恢复任务。" }),
       relay_offline: (n) => ({ title: `任务「${n}」在等待中继上线`, text: "你的中继程序已离线。它重新连接后，任务会自动继续。" }),
+      relay_outdated: (n) => ({ title: `任务「${n}」在等待中继更新`, text: "你的中继程序版本过旧，本平台拒绝了它的连接。请在「中继」页复制安装命令重新安装，连接后任务会自动继续。" }),
       completed: (n, d) =>
         d.left
           ? { title: `任务「${n}」已完成，${d.left} 项需要你处理`, text: `还有 ${d.left} 项（测验、人脸识别等）需要你在学习通手动完成，详见任务页面。` }
@@ -73,6 +74,7 @@ const WORDS: Record<Language, Words> = {
       }),
       risk_control: (n) => ({ title: `Task “${n}” paused by Chaoxing's risk control`, text: "Chaoxing put this account under risk control. Check the account in the Chaoxing app later, then resume the task." }),
       relay_offline: (n) => ({ title: `Task “${n}” is waiting for your relay`, text: "Your relay went offline. The task goes on by itself when it reconnects." }),
+      relay_outdated: (n) => ({ title: `Task “${n}” is waiting for a relay update`, text: "Your relay is too old and the platform refused its connection. Copy the install command on the Relay page to reinstall it; the task goes on by itself when it connects." }),
       completed: (n, d) =>
         d.left
           ? { title: `Task “${n}” completed, ${d.left} item${d.left === 1 ? "" : "s"} need you`, text: `${d.left} item${d.left === 1 ? "" : "s"} (quizzes, face checks…) must be done by hand in Chaoxing: see the task page.` }

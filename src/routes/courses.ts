@@ -14,6 +14,7 @@ const CourseSchema = z
     courseName: z.string(),
     teacherName: z.string(),
     clazzId: z.string(),
+    clazzName: z.string().openapi({ description: "班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串" }),
     cpi: z.string(),
     progress: z.number().int().min(0).max(100).nullable().openapi({ description: "由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知）" }),
     state: z.union([z.literal(0), z.literal(1)]).openapi({ description: "0 进行中，1 已结束" }),
@@ -28,7 +29,6 @@ const TestLoginBody = z
     cx_username: CxPhone.optional().openapi({ description: "要测试的手机号（不保存）；省略则用已保存的" }),
     cx_password: z.string().min(1).max(128).optional().openapi({ description: "要测试的密码（不保存）；省略则用已保存的" }),
   })
-  .strict()
   .openapi("TestLoginRequest");
 
 /** Each test is a real Chaoxing login: 5 per user in 10 minutes (issue 11 row 6). */
@@ -77,6 +77,7 @@ export function registerCourseRoutes(app: App) {
           courseName: co.courseName,
           teacherName: co.teacherName,
           clazzId: co.clazzId,
+          clazzName: co.clazzName ?? "",
           cpi: co.cpi,
           progress: progress[i] ?? null,
           state: co.state,

@@ -9,7 +9,7 @@ const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ description: "字段路径（点分隔）；整个请求体为 body" }),
     message: z.string(),
-    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
+    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
     params: z
       .object({
         minimum: z.number().optional(),
@@ -17,7 +17,6 @@ const FieldErrorSchema = z
         origin: z.string().optional().openapi({ description: "被度量的对象：string（长度）、number（数值）、array（元素数）等" }),
         format: z.string().optional(),
         expected: z.string().optional(),
-        keys: z.number().int().optional().openapi({ description: "未知字段的个数（message 只列出前几个）" }),
         values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().openapi({ description: "允许的取值" }),
       })
       .optional(),
@@ -30,6 +29,7 @@ export const ErrorSchema = z
     code: z.string().openapi({ description: "错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态）" }),
     errors: z.array(FieldErrorSchema).max(20).optional().openapi({ description: "逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email）" }),
     status: z.string().optional().openapi({ description: "task_state 时：任务当前的状态" }),
+    link: z.string().optional().openapi({ description: "relay_required 时：去处理它的页面（/relay）" }),
   })
   .openapi("Error");
 
@@ -96,10 +96,11 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
+  428: err("需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上"),
   429: err("请求过于频繁（带 Retry-After）"),
   502: err("超星服务不可用"),
 } as const;

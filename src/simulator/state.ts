@@ -1,7 +1,8 @@
 import { clock, shanghaiDay } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
-import { buildCourse, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { buildCourses, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
 import { MAX_CREDIT_GAP_S } from "./report";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE, DEMO_ROLLBACK } from "./seed";
 
@@ -80,6 +81,18 @@ export interface Platform {
   realTimeCompletion: boolean;
   /** more reports than this from one session to one host within 60 s raise a captcha there; 0 = never */
   captchaReportsPerMinute: number;
+  /**
+   * How a pending captcha is shown (2026-12 item 14): a 302 to `antispiderShowVerify.ac`, or the captcha
+   * page itself as the body of a 200 or of a 403, on every path of its host (reports and cards included)
+   */
+  captchaForm: "redirect" | "body200" | "body403";
+  /**
+   * A folder's course list posted without the root list's Referer and XHR headers answers a page that is
+   * not a course list (2026-12 item 7); false: it answers as the reference CLI expects
+   */
+  folderListNeedsReferer: boolean;
+  /** a QR login code expires this long after it was shown (`createqr`) */
+  qrTtlS: number;
 }
 
 export const DEFAULT_PLATFORM: Platform = {
@@ -87,7 +100,17 @@ export const DEFAULT_PLATFORM: Platform = {
   realTimeCompletion: true,
   // [unverified] the real threshold is not published; the player's cadence (one a minute, two at 2×) stays far below.
   captchaReportsPerMinute: 8,
+  captchaForm: "redirect",
+  folderListNeedsReferer: true,
+  qrTtlS: DEFAULT_QR_TTL_S,
 };
+
+/** One account's replay of one live card: minutes credited by `saveTimePc`, and when the last one counted. */
+export interface LiveProgress {
+  minutes: number;
+  lastAt: number | null;
+  calls: number;
+}
 
 /** A captcha the platform demands: bound to the host that redirected and to that host's JSESSIONID. */
 export interface PendingCaptcha {
@@ -138,6 +161,7 @@ export class SimState {
   readonly jsessions = new Map<string, HostName>();
   readonly progress = new Map<string, JobProgress>(); // `${uid}|${jobid}`
   readonly done = new Set<string>(); // `${uid}|${jobid}` for documents, reads, quizzes
+  readonly live = new Map<string, LiveProgress>(); // `${uid}|${jobid}` for live replays
   readonly visited = new Set<string>(); // `${uid}|${chapterId}`
   readonly openedChapters = new Set<string>();
   readonly transcoded = new Set<string>(); // objectIds whose transcoding finished
@@ -145,6 +169,7 @@ export class SimState {
   readonly risk = new Set<string>(); // uids under risk control: 202 to everything but the login
   readonly reportTimes = new Map<string, number[]>(); // `${uid}|${host}` → report times in the last minute
   readonly dtokenEpochs = new Map<string, number>(); // uid → epoch
+  readonly qr = new QrLogins();
   faults: Faults = {};
   platform: Platform = { ...DEFAULT_PLATFORM };
   readonly requestCounts = new Map<string, number>(); // uid → count
@@ -161,9 +186,10 @@ export class SimState {
 
   reset(): void {
     this.seq = 0;
-    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts, this.mediaDays]) m.clear();
+    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.live, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts, this.mediaDays]) m.clear();
     this.settledDay = shanghaiDay(clock.now());
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
+    this.qr.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
     this.log.length = 0;
@@ -185,7 +211,7 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId())),
+      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId())),
       rollback: spec.rollback ?? null,
     };
     this.accounts.set(phone, account);
@@ -264,8 +290,16 @@ export class SimState {
     return p;
   }
 
+  liveProgress(uid: string, jobid: string): LiveProgress {
+    const key = `${uid}|${jobid}`;
+    let p = this.live.get(key);
+    if (!p) this.live.set(key, (p = { minutes: 0, lastAt: null, calls: 0 }));
+    return p;
+  }
+
   isJobPassed(uid: string, job: SimJob): boolean {
     if (job.type === "video" || job.type === "audio") return this.progress.get(`${uid}|${job.jobid}`)?.passed ?? false;
+    if (job.type === "live") return (this.live.get(`${uid}|${job.jobid}`)?.minutes ?? 0) * 60 >= job.duration;
     return this.done.has(`${uid}|${job.jobid}`);
   }
 

@@ -28,18 +28,29 @@ export const LeftItemSchema = z
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
 
+/** A class a task names: one (courseId, clazzId) of the user's course list. */
+export const TaskClassSchema = z
+  .object({
+    course_id: z.string().regex(/^\d{1,20}$/, "courseId 应为数字"),
+    clazz_id: z.string().regex(/^\d{1,20}$/, "clazzId 应为数字"),
+  })
+  .openapi("TaskClass");
+export type TaskClass = z.infer<typeof TaskClassSchema>;
+
 export const TaskSchema = z
   .object({
     id: z.number().int(),
     user_id: z.number().int(),
     name: z.string(),
-    course_ids: z.array(z.string()),
+    description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
+    course_ids: z.array(z.string()).openapi({ description: "任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级" }),
+    classes: z.array(TaskClassSchema).openapi({ description: "任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习" }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
@@ -59,7 +70,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, classes: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -153,6 +164,9 @@ export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OW
 
 /** The row with the object's live fields laid over it: the object is the source of truth. */
 export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
+
+/** A list row with the object's owned fields laid over it: no live-only fields, as lists show the row's shape. */
+export const withOwned = (row: TaskRow, live: TaskLive): TaskOut => ({ ...taskOut(row), ...pick(live, OWNED_FIELDS) });
 
 /** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
 export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));

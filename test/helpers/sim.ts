@@ -19,6 +19,7 @@ export const SIM_URLS: UpstreamUrls = {
   mooc2: hostOrigin("mooc2-ans"),
   mooc1: hostOrigin("mooc1"),
   mooc1Api: hostOrigin("mooc1-api"),
+  zhibo: hostOrigin("zhibo"),
 };
 
 export interface InstalledSimulator extends Simulator {

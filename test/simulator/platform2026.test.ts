@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { fastAllowed, type SimCourseSpec } from "../../src/simulator/model";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 import { loginCookies, passedOf, rawCards, rawLogin, reportRig, send, setCookieNamed } from "./raw";
 
@@ -75,17 +75,25 @@ describe("what real clients send, and the platform accepts", () => {
     expect(await (await rawLogin(sim, account, { host: "passport2", t: "no" })).json()).toMatchObject({ status: false });
   });
 
-  it("answers a folder course list posted without the Referer and XHR headers the root list needs; links are https://", async () => {
+  it("answers a folder's course list only with the root list's Referer and headers (2026-12 item 7); links are https://", async () => {
     const sim = installSimulator();
     const account = sim.newAccount([{ ...videoCourse(), folder: "专业课" }]);
     const cookie = await loginCookies(sim, account);
     const folder = /fileid="(\d+)"/.exec(await (await send(sim, "mooc2-ans", "/mooc2-ans/visit/interaction", { cookie })).text())![1];
-    const res = await send(sim, "mooc2-ans", "/mooc2-ans/visit/courselistdata", {
-      method: "POST", cookie, body: `courseType=1&courseFolderId=${folder}&query=&superstarClass=0`, headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    });
-    const html = await res.text();
+    const list = async (headers: Record<string, string>) => (await send(sim, "mooc2-ans", "/mooc2-ans/visit/courselistdata", {
+      method: "POST", cookie, body: `courseType=1&courseFolderId=${folder}&query=&superstarClass=0`, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    })).text();
+    const rootHeaders = { Referer: "https://mooc2-ans.sim.test/mooc2-ans/visit/interaction?moocDomain=https://mooc1-1.chaoxing.com/mooc-ans", "X-Requested-With": "XMLHttpRequest" };
+    const html = await list(rootHeaders);
     expect(html).toContain(`value="${account.courses[0]!.courseId}"`);
     expect(html).toContain("https://mooc1.sim.test/visit/stucoursemiddle?");
+    // Without them: a page that is not a course list (the folder's courses are silently missed).
+    const bare = await list({});
+    expect(bare).not.toContain('class="course ');
+    expect(bare).toContain("file-list");
+    // Switched off, it answers as the reference CLI (which omits them) expects.
+    sim.control.setPlatform({ folderListNeedsReferer: false });
+    expect(await list({})).toContain(`value="${account.courses[0]!.courseId}"`);
   });
 
   it("accepts the empty-chapter visit with cpi=0", async () => {
@@ -115,7 +123,7 @@ describe("what real clients send, and the platform accepts", () => {
 describe("mArg as real pages carry it", () => {
   it("has reportUrl, the capture flags, schooldoublespeed, doublespeed, the three report fields, a clip, and rt only in otherInfo", async () => {
     const { sim, account } = one({
-      name: "字段", teacher: "甲", fastPlayback: false, chapters: [{ title: "1", tabs: [[
+      name: "字段", teacher: "甲", schooldoublespeed: 0, chapters: [{ title: "1", tabs: [[
         { type: "video", name: "v", duration: 60, doublespeed: 0, clip: [10, 50] },
       ]] }],
     });
@@ -128,7 +136,7 @@ describe("mArg as real pages carry it", () => {
     });
     expect(marg!.defaults).not.toHaveProperty("isFaceCheck");
     const att = marg!.attachments[0]!;
-    expect(att).toMatchObject({ begins: 10, ends: 50, attDuration: "40", attDurationEnc: expect.stringMatching(/^[0-9a-f]{32}$/), videoFaceCaptureEnc: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(att).toMatchObject({ begins: 10, ends: 50, attDuration: 60, attDurationEnc: expect.stringMatching(/^[0-9a-f]{32}$/), videoFaceCaptureEnc: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(att.property).toMatchObject({ doublespeed: 0 });
     expect(att.property).not.toHaveProperty("rt");
     expect(att.otherInfo).toMatch(/-rt_d-/);
@@ -136,11 +144,11 @@ describe("mArg as real pages carry it", () => {
 });
 
 describe("reports since 2025-10", () => {
-  it.each(["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const)("refuses a report without %s, or with a wrong one", async (field) => {
+  it.each(["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const)("takes a report without %s (2026-12 item 4), and refuses a wrong one", async (field) => {
     const { sim, account } = one(videoCourse(120));
     const { report } = await reportRig(sim, account);
-    expect((await report(0, { fields: { [field]: null } }, 3)).status).toBe(403);
     expect((await report(0, { fields: { [field]: "0".repeat(32) } }, 3)).status).toBe(403);
+    expect((await report(0, { fields: { [field]: null } }, 3)).status).toBe(200);
     expect((await report(0, {}, 3)).status).toBe(200);
   });
 
@@ -178,7 +186,7 @@ describe("speed and real time (2026)", () => {
   });
 
   it("a course that forbids fast playback does not credit 2× at all", async () => {
-    for (const spec of [{ ...videoCourse(120), fastPlayback: false }, videoCourse(120, { chapters: [{ title: "1", tabs: [[{ type: "video", name: "v", duration: 120, doublespeed: 0 }]] }] })]) {
+    for (const spec of <SimCourseSpec[]>[{ ...videoCourse(120), schooldoublespeed: 0 }, videoCourse(120, { chapters: [{ title: "1", tabs: [[{ type: "video", name: "v", duration: 120, doublespeed: 0 }]] }] })]) {
       const { sim, account } = one(spec);
       const { report, spec: job } = await reportRig(sim, account);
       await report(0, {}, 3);
@@ -280,8 +288,11 @@ describe("strict real time (corrections of 2026-12, item 5)", () => {
   it("the demo keeps one course in strict mode, whose videos allow fast playback (so 2× gains nothing there)", () => {
     const sim = installSimulator();
     const strictCourses = sim.control.account("13800138000").courses.filter((c) => c.strictRealTime);
-    expect(strictCourses.map((c) => c.name)).toEqual(["形势与政策"]);
-    expect(strictCourses[0]!.fastPlayback).toBe(true);
+    expect(strictCourses.map((c) => c.name)).toEqual(["思想道德与法治"]);
+    const strict = strictCourses[0]!;
+    const media = strict.chapters.flatMap((ch) => ch.jobs).filter((j) => j.type === "video");
+    expect(media.length).toBeGreaterThan(0);
+    expect(media.every((j) => fastAllowed(strict, j))).toBe(true);
   });
 });
 

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次） */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -13,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /**
+         * 注册新用户
+         * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
+         */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -219,7 +239,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务列表（分页） */
+        /**
+         * 获取任务列表（分页）
+         * @description 运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。
+         */
         get: operations["getTasks"];
         put?: never;
         /** 创建新任务（课程须在已保存的超星账号中） */
@@ -729,6 +752,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProofOfWorkChallenge: {
+            challenge: string;
+            bits: number;
+            expires_at: string;
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -755,12 +783,14 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description task_state 时：任务当前的状态 */
             status?: string;
+            /** @description relay_required 时：去处理它的页面（/relay） */
+            link?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -769,8 +799,6 @@ export interface components {
                 origin?: string;
                 format?: string;
                 expected?: string;
-                /** @description 未知字段的个数（message 只列出前几个） */
-                keys?: number;
                 /** @description 允许的取值 */
                 values?: (string | number | boolean | null)[];
             };
@@ -780,6 +808,12 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            pow?: components["schemas"]["ProofOfWork"];
+        };
+        /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
+        ProofOfWork: {
+            challenge: string;
+            nonce: string;
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -865,6 +899,8 @@ export interface components {
             courseName: string;
             teacherName: string;
             clazzId: string;
+            /** @description 班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串 */
+            clazzName: string;
             cpi: string;
             /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
             progress: number | null;
@@ -897,15 +933,20 @@ export interface components {
             id: number;
             user_id: number;
             name: string;
+            /** @description 任务说明（创建时可选填写）；没有时为 null */
+            description: string | null;
+            /** @description 任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级 */
             course_ids: string[];
+            /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
+            classes: components["schemas"]["TaskClass"][];
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "break" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | "break" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -922,6 +963,10 @@ export interface components {
             left_for_user: components["schemas"]["LeftForUser"][];
             study_seconds: number;
             jobs_completed: number;
+        };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
         };
         /** @description error_code 的参数 */
         TextParams: {
@@ -942,7 +987,12 @@ export interface components {
         };
         TaskCreate: {
             name: string;
-            course_ids: string[];
+            /** @description 任务说明（可选）；空白视为没有 */
+            description?: string | null;
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个 */
+            course_ids?: string[];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习 */
+            classes?: components["schemas"]["TaskClass"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1084,6 +1134,7 @@ export interface components {
          *         "notopen_ask": true,
          *         "risk_control": true,
          *         "relay_offline": true,
+         *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
          *         "daily_cap": false,
@@ -1172,6 +1223,7 @@ export interface components {
             notopen_ask: boolean;
             risk_control: boolean;
             relay_offline: boolean;
+            relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
             daily_cap: boolean;
@@ -1245,6 +1297,7 @@ export interface components {
                 notopen_ask?: boolean;
                 risk_control?: boolean;
                 relay_offline?: boolean;
+                relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
                 daily_cap?: boolean;
@@ -1299,7 +1352,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap" | "rollback";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "daily_cap" | "rollback";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1385,9 +1438,11 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
-            warnings: string[];
-            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            /** @description 需要管理员关注的情况的个数：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。各条的说明见 warning_messages 与 warning_codes */
+            warnings: number;
+            /** @description 每条警告的中文说明，与 warning_codes 一一对应（个数即 warnings） */
+            warning_messages: string[];
+            /** @description 每条警告的代码与参数（src/shared/texts.ts 的 warn.*），顺序同 warning_messages：客户端按代码以用户的语言显示 */
             warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
@@ -1500,6 +1555,7 @@ export interface components {
             download_url: string;
             /** @description 配对之后，每次启动中继的命令 */
             run_command: string;
+            install_commands: components["schemas"]["RelayInstall"];
         };
         Relay: {
             id: number;
@@ -1512,7 +1568,16 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
+            needs_update: boolean;
             created_at: string;
+        };
+        /** @description 安装或更新中继（保留已有的配对） */
+        RelayInstall: {
+            /** @description Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启） */
+            sh: string;
+            /** @description Windows：PowerShell 中执行的一行命令 */
+            powershell: string;
         };
         EgressChoice: {
             /** @enum {string} */
@@ -1530,6 +1595,7 @@ export interface components {
             /** @description 在要运行中继的电脑上执行的完整命令 */
             command: string;
             download_url: string;
+            install_commands: components["schemas"]["RelayInstall"] & unknown;
         };
         RelayPaired: {
             relay_id: number;
@@ -1613,14 +1679,19 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description X-Ignored-Fields：请求体中本接口不认识的字段（与 FastAPI/pydantic 一样被忽略，不报错），用于发现拼写错误。最多列出 3 个，逗号加空格分隔；嵌套字段以点连接路径（如 channels.slack），每段最多 32 个字符，整项百分号编码；更多时最后一项为 +N（其余个数）。没有被忽略的字段时不发送。请求体未通过校验（400）时也不发送。 */
+        IgnoredFields: string;
+    };
     pathItems: never;
 }
+export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaProofOfWork = components['schemas']['ProofOfWork'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
@@ -1635,6 +1706,7 @@ export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
@@ -1667,6 +1739,7 @@ export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaRelayInstall = components['schemas']['RelayInstall'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
 export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
 export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
@@ -1675,8 +1748,29 @@ export type SchemaRelayPairRequest = components['schemas']['RelayPairRequest'];
 export type SchemaStudyLimits = components['schemas']['StudyLimits'];
 export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
+export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 题目：找到 nonce，使 SHA-256(challenge + ":" + nonce) 以 bits 个 0 位开头 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkChallenge"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
@@ -1693,6 +1787,7 @@ export interface operations {
             /** @description 注册成功 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1719,6 +1814,15 @@ export interface operations {
             };
             /** @description 不支持的请求体类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上 */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1754,6 +1858,7 @@ export interface operations {
             /** @description 登录成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1919,6 +2024,7 @@ export interface operations {
             /** @description 已受理 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1970,6 +2076,7 @@ export interface operations {
             /** @description 密码已重置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2041,6 +2148,7 @@ export interface operations {
             /** @description 更新后的配置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2101,6 +2209,7 @@ export interface operations {
             /** @description 已修改 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2248,6 +2357,7 @@ export interface operations {
             /** @description 登录结果（ok=false 时 message 为超星给出的原因） */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2359,6 +2469,7 @@ export interface operations {
             /** @description 已创建（pending） */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2513,7 +2624,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2571,7 +2682,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2629,7 +2740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2658,6 +2769,7 @@ export interface operations {
             /** @description 操作成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,7 +2803,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,7 +2879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2825,7 +2937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,7 +2995,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2986,7 +3098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3024,6 +3136,7 @@ export interface operations {
             /** @description 验证码已通过 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3057,7 +3170,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3131,6 +3244,7 @@ export interface operations {
             /** @description 更新后的通知设置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3191,6 +3305,7 @@ export interface operations {
             /** @description 服务商的回答 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3215,7 +3330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3432,6 +3547,7 @@ export interface operations {
             /** @description 更新后的用户 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3474,7 +3590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3559,7 +3675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3802,7 +3918,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3992,6 +4108,7 @@ export interface operations {
             /** @description 已保存 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4016,7 +4133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4099,6 +4216,7 @@ export interface operations {
             /** @description 已配对 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4237,6 +4355,7 @@ export interface operations {
             /** @description 修改后的限制 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
