@@ -67,8 +67,8 @@ export function startVerify(s: EngineState, now: number): LogEvent[] {
   return [logLine("INFO", "verify.start", { n: dueChecks(s, now).length })];
 }
 
-/** Whether a step of the walk should first check the media passed on earlier days (never mid-video). */
-export const verifyDue = (s: EngineState, now: number): boolean => s.media === null && dueChecks(s, now).length > 0;
+/** Whether a step of the walk should first check the media passed on earlier days (never mid-video, nor mid-replay). */
+export const verifyDue = (s: EngineState, now: number): boolean => s.media === null && !s.live && dueChecks(s, now).length > 0;
 
 /** Found still passed: off the list, counted as verified for its course. */
 export function markVerified(s: EngineState, e: PassedMedia): void {

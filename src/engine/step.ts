@@ -743,7 +743,10 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
     isdrag = 3;
   } else {
     // Media time advances with real time at this video's speed, never faster (capped at one interval's worth).
-    elapsed = Math.min(Math.max(0, (now - (m.lastReportAt ?? now)) / 1000), maxStep / m.speed);
+    // At the end the position no longer moves: the real time sat there is what an end report covers, up to
+    // `maxStep` of it, as the end reports' plan below counts it (not `maxStep / speed`, a media bound).
+    const realS = Math.max(0, (now - (m.lastReportAt ?? now)) / 1000);
+    elapsed = Math.min(realS, m.stage === "end" ? maxStep : maxStep / m.speed);
     playingTime = Math.min(m.end, m.playingTime + elapsed * m.speed);
     isdrag = playingTime >= m.end ? 4 : 0;
   }

@@ -190,4 +190,32 @@ describe("verified credit, the next morning", () => {
     expect(s.checks!.map((e) => [e.name, e.state, e.redone ?? false])).toEqual([["v1.mp4", "awaiting", true], ["v2.mp4", "awaiting", false]]);
     for (const j of account.courses[0]!.chapters.flatMap((c) => c.jobs)) expect(sim.control.jobProgress(account.phone, j.jobid)!.passed).toBe(true);
   });
+
+  it("a running task never checks in the middle of a live replay: the replay is finished first", async () => {
+    atShanghai(23, 50);
+    const sim = installSimulator();
+    const { account, client } = await sim.loggedIn([{ ...videos(1), chapters: [
+      ...videos(1).chapters,
+      { title: "第2节", tabs: [[{ type: "live", name: "回看直播", duration: 600 }]] },
+    ] }]);
+    const lock = { granted: true, position: 0 };
+    const io = ioFor(sim, client, lock);
+    const s = initialState([account.courses[0]!.courseId], 1, "continue");
+    const logs: string[] = [];
+    const run = async (until: () => boolean, max = 2000) =>
+      logs.push(...(await drive(s, io, () => until(), max)).flatMap((r) => r.logs.map((l) => l.message)));
+    await run(() => s.stats.jobsDone === 1);
+    await run(() => (s.live?.watched ?? 0) >= 120);
+    // The replay, two minutes in, waits for the account (another task's turn) until past the next 06:00.
+    lock.granted = false;
+    const morning = nextMorning(clock.now());
+    await run(() => clock.now() > morning + 10 * 60_000);
+    lock.granted = true;
+    await drive(s, io, (r) => (logs.push(...r.logs.map((l) => l.message)), r.outcome.kind === "complete"), 2000);
+    const replayDone = logs.findIndex((m) => m.includes("直播回看已完成"));
+    const checked = logs.findIndex((m) => m.includes("是否被超星回溯"));
+    expect(replayDone).toBeGreaterThan(-1);
+    expect(checked).toBeGreaterThan(replayDone);
+    expect(s.courses[0]!.verified).toBe(1);
+  });
 });
