@@ -18,8 +18,11 @@ function ensureAssets(): void {
   execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
 }
 
-/** The suite proper: workerd, the worker's bindings, D1 migrations applied. bench/vitest.config.ts reuses it. */
-export async function workerdProject(): Promise<TestProjectInlineConfiguration> {
+/**
+ * The suite proper: workerd, the worker's bindings, D1 migrations applied. bench/vitest.config.ts reuses it, and
+ * so do the simulator's own tests (simulator/test): they drive the product's client against it in one isolate.
+ */
+export async function workerdProject(name = "workerd", include = ["test/**/*.test.ts"]): Promise<TestProjectInlineConfiguration> {
   ensureAssets();
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
@@ -49,8 +52,8 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
       }),
     ],
     test: {
-      name: "workerd",
-      include: ["test/**/*.test.ts"],
+      name,
+      include,
       exclude: ["test/node/**"],
       setupFiles: ["./test/setup.ts"],
       // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
@@ -60,13 +63,14 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
 }
 
 /**
- * Three projects, one `npm test`: the workerd suite, what only runs in Node (test/node: the Redocly lint of
+ * Four projects, one `npm test`: the workerd suite, the simulator's tests (simulator/test, in workerd too), what only runs in Node (test/node: the Redocly lint of
  * the OpenAPI document), and the relay agent's own tests in plain Node (relay/vitest.config.ts).
  */
 export default defineConfig(async () => ({
   test: {
     projects: [
       await workerdProject(),
+      await workerdProject("simulator", ["simulator/test/**/*.test.ts"]),
       { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
       "./relay/vitest.config.ts",
     ],

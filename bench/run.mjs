@@ -448,7 +448,7 @@ async function runtime() {
   const state = path.join(tmp, "state");
   log("starting the simulator and the app (wrangler dev, fresh local D1)");
   execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
-  const sim = startDev(["-c", "wrangler.sim.toml", "--port", String(SIM_PORT), "--inspector-port", String(SIM_PORT + 1229), "--persist-to", path.join(tmp, "sim-state")], "simulator");
+  const sim = startDev(["-c", "simulator/wrangler.toml", "--port", String(SIM_PORT), "--inspector-port", String(SIM_PORT + 1229), "--persist-to", path.join(tmp, "sim-state")], "simulator");
   const app = startDev([
     "--port", String(PORT), "--inspector-port", String(PORT + 1229), "--persist-to", state,
     ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${SIM}`]),
@@ -480,7 +480,7 @@ async function relayOverhead() {
   const state = path.join(tmp, "relay-state");
   log("relay: starting a separate simulator and app");
   execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
-  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
+  const simProc = startDev(["-c", "simulator/wrangler.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
   const appProc = startDev([
     "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
     ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),

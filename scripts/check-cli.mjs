@@ -43,7 +43,7 @@ const digest = subtle.digest.bind(subtle);
 subtle.digest = (algo, data) =>
   (algo === "MD5" || algo?.name === "MD5") ? Promise.resolve(new Uint8Array(createHash("md5").update(new Uint8Array(ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data)).digest()).buffer) : digest(algo, data);
 const outDir = mkdtempSync(path.join(tmpdir(), "check-cli-"));
-await build({ entryPoints: [path.join(root, "src/simulator/app.ts")], bundle: true, platform: "node", format: "esm", outfile: path.join(outDir, "sim.mjs"), logLevel: "error" });
+await build({ entryPoints: [path.join(root, "simulator/src/app.ts")], bundle: true, platform: "node", format: "esm", outfile: path.join(outDir, "sim.mjs"), logLevel: "error" });
 const { createSimulator } = await import(pathToFileURL(path.join(outDir, "sim.mjs")).href);
 const sim = createSimulator();
 

@@ -34,7 +34,7 @@ const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...
 // Inspector ports follow the serving ports, so several dev instances can run side by side.
 const inspector = (p) => String(Number(p) + 1229);
 const children = [
-  spawn(wrangler, ["dev", "-c", "wrangler.sim.toml", "--port", simPort, "--inspector-port", inspector(simPort), ...common], { cwd: root, env, stdio: "inherit" }),
+  spawn(wrangler, ["dev", "-c", "simulator/wrangler.toml", "--port", simPort, "--inspector-port", inspector(simPort), ...common], { cwd: root, env, stdio: "inherit" }),
   spawn(
     wrangler,
     [

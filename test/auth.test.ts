@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { setMailSenderOverride, type Mail } from "../src/lib/mail";
-import { clock } from "../src/lib/clock";
+import { clock } from "../shared/clock";
 import { api, registerUser } from "./helpers/api";
 import { authMatrix } from "./helpers/auth-matrix";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, registerUser } from "./helpers/api";
 import { authMatrix } from "./helpers/auth-matrix";
 import { driveUntil, finished, startTask, userWithAccount } from "./helpers/drive";
-import { clock } from "../src/lib/clock";
+import { clock } from "../shared/clock";
 import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
 
 useFutureClock();

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import headersFile from "../web/public/_headers?raw";
 import { hashIterations } from "../src/lib/password";
-import { sha256Hex } from "../src/lib/encoding";
+import { sha256Hex } from "../shared/encoding";
 import { accountName } from "../src/durable/account";
 import { api, registerUser } from "./helpers/api";
 import { userWithAccount } from "./helpers/drive";

@@ -1,5 +1,5 @@
 import { applyD1Migrations, env } from "cloudflare:test";
-import { clock, virtualSleep } from "../src/lib/clock";
+import { clock, virtualSleep } from "../shared/clock";
 import { captureRaised } from "./helpers/notify";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -12,11 +12,11 @@ import { upstreamUrlsAt } from "../../src/chaoxing/urls";
 import { runOp, toOpError, type Op, type OpName, type OpOf, type OpResults, type Reply } from "../../src/durable/account-ops";
 import { initialState } from "../../src/engine/state";
 import { step, type EngineIO } from "../../src/engine/step";
-import { clock } from "../../src/lib/clock";
-import { createSimulator } from "../../src/simulator/app";
-import type { SimAccountInfo } from "../../src/simulator/control";
-import { isRequired } from "../../src/simulator/model";
-import { DEMO_COURSES } from "../../src/simulator/seed";
+import { clock } from "../../shared/clock";
+import { createSimulator } from "../../simulator/src/app";
+import type { SimAccountInfo } from "../../simulator/src/control";
+import { isRequired } from "../../simulator/src/model";
+import { DEMO_COURSES } from "../../simulator/src/seed";
 
 // Node's WebCrypto has no MD5 (a Workers extension the report checksum uses).
 const subtle = crypto.subtle;

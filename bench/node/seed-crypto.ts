@@ -3,7 +3,7 @@
 // with the claims src/auth/tokens.ts issues (HS256, sub/jti/iat/exp; the caller inserts the auth_tokens
 // row, which issueToken writes through D1).
 import { SignJWT } from "jose";
-import { utf8 } from "../../src/lib/encoding";
+import { utf8 } from "../../shared/encoding";
 import { hashPassword } from "../../src/lib/password";
 import { seal } from "../../src/lib/secretbox";
 

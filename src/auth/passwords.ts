@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { passwordResets, users } from "../db/schema";
-import { isoNow } from "../lib/clock";
+import { isoNow } from "../../shared/clock";
 import { revokeUserTokens } from "./tokens";
 
 /**

@@ -5,8 +5,8 @@ import { getDb, type Db } from "../db/client";
 import { hubName, type SocketSelector } from "../durable/sockets";
 import { authTokens, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
-import { clock } from "../lib/clock";
-import { utf8 } from "../lib/encoding";
+import { clock } from "../../shared/clock";
+import { utf8 } from "../../shared/encoding";
 
 export type UserRow = typeof users.$inferSelect;
 

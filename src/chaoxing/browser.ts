@@ -1,4 +1,4 @@
-import { fnv1a } from "../lib/encoding";
+import { fnv1a } from "../../shared/encoding";
 
 /**
  * The browser a Chaoxing account's requests come from. Chaoxing returns an empty course list to clients

@@ -1,7 +1,7 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { browserHeaders, DEFAULT_USER_AGENT, userAgentFor } from "./browser";
 import { CookieJar } from "./cookies";
-import { encryptLoginField, reportEnc } from "./crypto";
+import { encryptLoginField, reportEnc } from "../../shared/chaoxing-crypto";
 import { ChaoxingError, type ChaoxingErrorKind } from "./errors";
 import { parseChapters, parseCourseList, parseFolders } from "./html";
 import { captureSignals, extractMArg, parseAttachments, parseDefaults } from "./marg";

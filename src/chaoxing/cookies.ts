@@ -1,4 +1,4 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 
 /**
  * One jar per Chaoxing account, keeping cookies as RFC 6265 (§5.3, §5.4) does: per domain and path, with

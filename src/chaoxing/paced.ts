@@ -1,4 +1,4 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import type { Transport } from "./transport";
 
 /** The gap after every request of one account, and the longer one between progress reports (chaoxing-protocol.md "Pacing"). */

@@ -1,4 +1,4 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { ChaoxingError } from "./errors";
 
 /**

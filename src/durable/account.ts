@@ -8,7 +8,7 @@ import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
 import { AccountLimits, defaultLimits, limitRules, type LimitsView } from "../limits/account-limits";
 import type { StudyLimits } from "../limits/study-limits";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { isReportUrl, Pacer } from "../chaoxing/paced";
 import { getTransport, type Transport } from "../chaoxing/transport";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { egressTransport, rebuild, wireOf } from "../relay/transport";
 import type { Header } from "../shared/relay-wire";
 import { legacyAccountName } from "./account-legacy";

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { egressOf } from "../relay/egress";
 import { taskStub } from "../tasks/stub";
-import { clock, isoNow, shanghaiDay } from "../lib/clock";
-import { randomToken } from "../lib/encoding";
+import { clock, isoNow, shanghaiDay } from "../../shared/clock";
+import { randomToken } from "../../shared/encoding";
 import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,

@@ -3,7 +3,7 @@
  * worker authenticated, the client-message parser, the per-connection caps, and safe send/close.
  * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
  */
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import type { ClientMessage, ServerMessage, TaskLive, TaskMessage } from "../shared/live";
 
 /** The authenticated token behind a socket, as the worker route hands it to the object. */

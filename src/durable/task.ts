@@ -12,7 +12,7 @@ import {
   applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import { open } from "../lib/secretbox";
 import { notify, notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";

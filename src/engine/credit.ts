@@ -1,4 +1,4 @@
-import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../lib/clock";
+import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../../shared/clock";
 import { logLine, type LogEvent } from "./log";
 import type { CourseEntry, EngineState, PassedMedia, StoredJob } from "./state";
 

@@ -1,4 +1,4 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import type { TaskLive } from "../shared/live";
 import type { Job } from "../chaoxing/types";
 import { ITEM_MARKS } from "../shared/live";

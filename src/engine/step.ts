@@ -3,7 +3,7 @@ import { CALL_GAP_MS } from "../chaoxing/paced";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
-import { shanghaiMinute } from "../lib/clock";
+import { shanghaiMinute } from "../../shared/clock";
 import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";

@@ -1,4 +1,4 @@
-import { fromBase64, hmacSha256, toBase64 } from "./encoding";
+import { fromBase64, hmacSha256, toBase64 } from "../../shared/encoding";
 
 /**
  * Versioned password hashes: `pbkdf2-sha256$v1$<iterations>$<salt b64>$<hash b64>`.

@@ -5,8 +5,8 @@
  * starts with `bits` zero bits (about 2^bits hashes: a second or two on a phone), and the server checks
  * it with one hash and records it as used. A class behind one NAT signs up; a script pays per account.
  */
-import { clock } from "./clock";
-import { hmacSha256, randomToken, toHex, utf8 } from "./encoding";
+import { clock } from "../../shared/clock";
+import { hmacSha256, randomToken, toHex, utf8 } from "../../shared/encoding";
 
 export const POW_BITS = 16;
 export const POW_TTL_MS = 10 * 60_000;

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rateLimits } from "../db/schema";
-import { clock } from "./clock";
+import { clock } from "../../shared/clock";
 import { ApiError } from "./errors";
 
 export interface Limit {

@@ -1,4 +1,4 @@
-import { fromBase64, toBase64, utf8 } from "./encoding";
+import { fromBase64, toBase64, utf8 } from "../../shared/encoding";
 
 /**
  * AES-256-GCM for the Chaoxing password (and the cookie jar) at rest. The key comes from the

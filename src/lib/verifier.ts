@@ -1,4 +1,4 @@
-import { fromBase64, toHex, utf8 } from "./encoding";
+import { fromBase64, toHex, utf8 } from "../../shared/encoding";
 
 /**
  * The account object's session verifier: it tells whether the saved (phone, password) is the one that

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config";
 import type { Op } from "../durable/account-ops";
-import { shanghaiDay } from "../lib/clock";
+import { shanghaiDay } from "../../shared/clock";
 import { limitWait, parseWindow, resumesAt, type LimitReason, type LimitRules, type LimitWait, type MediaUsage, type StudyLimits } from "./study-limits";
 import { UsageBook } from "./usage-book";
 

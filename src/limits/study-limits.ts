@@ -7,7 +7,7 @@
  * https://github.com/Samueli924/chaoxing/issues/588). Times of day are Asia/Shanghai (UTC+8, no DST),
  * like every "day" in this app.
  */
-import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../lib/clock";
+import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../../shared/clock";
 
 /** `HH:MM-HH:MM`; the end may be 24:00, and a window may wrap past midnight (22:00-02:00). */
 export const WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;

@@ -12,7 +12,7 @@
  * of idling), and such records are taken as they are; the first report after that writes once more, so a
  * stored record never claims to be the latest when it is not (as the task checkpoint does, src/durable/task.ts).
  */
-import { shanghaiDay } from "../lib/clock";
+import { shanghaiDay } from "../../shared/clock";
 import { emptyUsage, recordReport, type LimitRules, type MediaUsage, type StudyLimits } from "./study-limits";
 
 const KEY = "usage";

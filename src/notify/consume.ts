@@ -3,7 +3,7 @@ import { z } from "zod";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { notifyChannels, tasks, userConfigs, users } from "../db/schema";
-import { clock, shanghaiDay, shanghaiDayStart } from "../lib/clock";
+import { clock, shanghaiDay, shanghaiDayStart } from "../../shared/clock";
 import { LANGUAGES, NOTIFY_EVENTS, type NotifyChannel } from "../shared/notify";
 import { deliverTo, type Attempt } from "./deliver";
 import { eventNotice } from "./messages";

@@ -1,5 +1,5 @@
 import { config } from "../config";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { mailSender } from "../lib/mail";
 import { checkChannelUrl, openSecrets, type ChannelRow } from "./channels";
 import { brand, plainText, type Notice } from "./messages";

@@ -1,4 +1,4 @@
-import { isoNow } from "../lib/clock";
+import { isoNow } from "../../shared/clock";
 import type { TaskLive } from "../shared/live";
 import { taskEventKind, type NotifyEventKind } from "../shared/notify";
 import type { EventDetail } from "./messages";

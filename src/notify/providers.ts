@@ -1,4 +1,4 @@
-import { hmacSha256, toBase64, toHex } from "../lib/encoding";
+import { hmacSha256, toBase64, toHex } from "../../shared/encoding";
 import type { NotifyChannel, Secrets } from "../shared/notify";
 import { plainText, type Notice } from "./messages";
 import type { ProviderAnswer } from "./sender";

@@ -4,7 +4,7 @@
  * can ask it without importing them.
  */
 import { config } from "../config";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 
 export type Egress = "relay" | "direct";
 

@@ -5,7 +5,7 @@ import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
 import { config } from "../config";
-import { isoNow } from "../lib/clock";
+import { isoNow } from "../../shared/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { listUserCourses, savedCredentials, unsealed } from "../services/cx-account";

@@ -6,7 +6,7 @@ import { replacePassword } from "../auth/passwords";
 import { config } from "../config";
 import { normalisePhone } from "../lib/phone-number";
 import { userConfigs } from "../db/schema";
-import { isoNow } from "../lib/clock";
+import { isoNow } from "../../shared/clock";
 import { ApiError } from "../lib/errors";
 import { hashPassword, verifyPassword } from "../lib/password";
 import { clear, consume, type Limit } from "../lib/ratelimit";

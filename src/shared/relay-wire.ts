@@ -13,7 +13,7 @@
  *   bytes. A response body comes in parts of at most PART_BYTES: a Worker receives WebSocket messages of
  *   up to 1 MiB.
  */
-import { fromBase64, toBase64, toHex, utf8 } from "../lib/encoding";
+import { fromBase64, toBase64, toHex, utf8 } from "../../shared/encoding";
 
 /** The protocol this deployment's agent speaks; the agent says its own in PROTOCOL_HEADER. */
 export const RELAY_PROTOCOL = 1;

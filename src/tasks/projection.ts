@@ -2,7 +2,7 @@ import { and, eq, exists, lte, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { studyDays, taskLogs, tasks, upstreamEvents, users } from "../db/schema";
 import { backoffMs } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import type { LogEvent } from "../engine/log";
 import type { TaskLogLine } from "../shared/live";
 import { liveOf, type TaskRecord } from "./record";

@@ -1,6 +1,6 @@
 import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { UsageNote } from "../limits/account-limits";
 import { etaWithCap, mediaMinutes } from "../limits/study-limits";

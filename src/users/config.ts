@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { userConfigs } from "../db/schema";
-import { isoNow } from "../lib/clock";
+import { isoNow } from "../../shared/clock";
 
 export type ConfigRow = typeof userConfigs.$inferSelect;
 

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock, shanghaiDay } from "../../src/lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import { api, registerUser } from "../helpers/api";
 import { userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";

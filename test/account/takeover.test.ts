@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import { createSimulator } from "../../src/simulator/app";
+import { clock } from "../../shared/clock";
+import { createSimulator } from "../../simulator/src/app";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { pairRelay, simPerform, TestAgent, useRelay } from "../helpers/relay";

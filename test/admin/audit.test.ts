@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { auditRows, insertTask, soleAdmin } from "./fixtures";
 

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
 import { driveUntil, startTask, userWithAccount } from "../helpers/drive";

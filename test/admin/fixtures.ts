@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { isoNow } from "../../src/lib/clock";
+import { isoNow } from "../../shared/clock";
 
 /** Every admin route, with a body where the route takes one (the auth matrix and the 403 check run on each). */
 export const ADMIN_ROUTES = [

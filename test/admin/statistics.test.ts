@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { renderText, type TextCode, type TextParams } from "../../src/shared/texts";
 import { api, registerAdmin } from "../helpers/api";
 import { insertTask } from "./fixtures";

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";

@@ -5,9 +5,9 @@ import { ChaoxingError } from "../../src/chaoxing/errors";
 import { rtCandidates } from "../../src/chaoxing/marg";
 import { courseProgress } from "../../src/chaoxing/progress";
 import type { CourseRef, MediaJob } from "../../src/chaoxing/types";
-import { clock } from "../../src/lib/clock";
-import type { SimAccountInfo } from "../../src/simulator/control";
-import { DEMO_PASSWORD, DEMO_PHONE } from "../../src/simulator/seed";
+import { clock } from "../../shared/clock";
+import type { SimAccountInfo } from "../../simulator/src/control";
+import { DEMO_PASSWORD, DEMO_PHONE } from "../../simulator/src/seed";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 
 useFutureClock();

@@ -3,10 +3,10 @@ import type { ChaoxingClient } from "../../src/chaoxing/client";
 import { ChaoxingError } from "../../src/chaoxing/errors";
 import { parseAttachments, parseDefaults, rtCandidates } from "../../src/chaoxing/marg";
 import type { CourseRef, LiveJob, MediaJob } from "../../src/chaoxing/types";
-import { clock } from "../../src/lib/clock";
-import type { SimAccountInfo } from "../../src/simulator/control";
-import type { SimCourseSpec } from "../../src/simulator/model";
-import { DEMO_PASSWORD, DEMO_PHONE } from "../../src/simulator/seed";
+import { clock } from "../../shared/clock";
+import type { SimAccountInfo } from "../../simulator/src/control";
+import type { SimCourseSpec } from "../../simulator/src/model";
+import { DEMO_PASSWORD, DEMO_PHONE } from "../../simulator/src/seed";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 
 useFutureClock();

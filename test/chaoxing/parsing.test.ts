@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseIsPassed } from "../../src/chaoxing/client";
 import { CookieJar } from "../../src/chaoxing/cookies";
-import { decryptLoginField, encryptLoginField, reportEnc } from "../../src/chaoxing/crypto";
+import { decryptLoginField, encryptLoginField, reportEnc } from "../../shared/chaoxing-crypto";
 import { ChaoxingError } from "../../src/chaoxing/errors";
 import { decodeEntities, parseChapters, parseCourseList, parseFolders } from "../../src/chaoxing/html";
 import { extractMArg, parseAttachments, parseDefaults } from "../../src/chaoxing/marg";
 import { courseProgress } from "../../src/chaoxing/progress";
 import { classifyResponse, isLoginPage } from "../../src/chaoxing/signals";
 import type { MediaJob } from "../../src/chaoxing/types";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 
 describe("crypto", () => {
   it("encrypts login fields exactly like passport2's AES-CBC (vectors from Node's crypto)", async () => {

@@ -5,9 +5,9 @@ import { ChaoxingError } from "../../src/chaoxing/errors";
 import { rtCandidates } from "../../src/chaoxing/marg";
 import { courseProgress } from "../../src/chaoxing/progress";
 import type { CourseRef, MediaJob } from "../../src/chaoxing/types";
-import { clock } from "../../src/lib/clock";
-import type { SimAccountInfo } from "../../src/simulator/control";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { clock } from "../../shared/clock";
+import type { SimAccountInfo } from "../../simulator/src/control";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { upstreamUrlsAt } from "../../src/chaoxing/urls";
 import { installSimulator, SIM_ORIGIN, useFutureClock, videoCourse } from "../helpers/sim";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock } from "../helpers/sim";

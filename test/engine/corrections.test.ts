@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { clock } from "../../shared/clock";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";

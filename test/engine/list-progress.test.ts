@@ -1,7 +1,7 @@
 import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { api, registerUser } from "../helpers/api";
 import { startTask, taskLive, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock } from "../helpers/sim";

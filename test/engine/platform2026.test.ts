@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { initialState, publicLeft, upgradeState, type LeftEntry, type MediaRun, type StoredJob } from "../../src/engine/state";
-import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { clock } from "../../shared/clock";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
-import { CHROME, loginCookies, reportRig } from "../simulator/raw";
+import { CHROME, loginCookies, reportRig } from "../../simulator/test/raw";
 
 useFutureClock();
 

@@ -1,6 +1,6 @@
 import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import type { TaskLive } from "../../src/shared/live";
 import { api } from "./api";
 import type { InstalledSimulator } from "./sim";

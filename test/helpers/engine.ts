@@ -2,7 +2,7 @@ import type { ChaoxingClient } from "../../src/chaoxing/client";
 import { runOp, toOpError, type OpName, type OpOf, type Reply } from "../../src/durable/account-ops";
 import type { EngineState } from "../../src/engine/state";
 import { step, type EngineIO, type StepResult } from "../../src/engine/step";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import type { InstalledSimulator } from "./sim";
 
 /**

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { AgentSession, type Inbound, type Outbound, type Perform, type RelayEvent } from "../../relay/src/session";
 import worker from "../../src/index";
-import type { Simulator } from "../../src/simulator/app";
+import type { Simulator } from "../../simulator/src/app";
 import { parseCredential, frameKeyOf, RELAY_PATH } from "../../src/shared/relay-wire";
 import { api } from "./api";
 

@@ -5,10 +5,10 @@ import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import type { CookieJar } from "../../src/chaoxing/cookies";
 import type { UpstreamUrls } from "../../src/chaoxing/urls";
-import { clock, SHANGHAI_OFFSET_MS } from "../../src/lib/clock";
-import type { AccountSpec, SimAccountInfo } from "../../src/simulator/control";
-import { createSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/app";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { clock, SHANGHAI_OFFSET_MS } from "../../shared/clock";
+import type { AccountSpec, SimAccountInfo } from "../../simulator/src/control";
+import { createSimulator, type Simulator, type SimulatorOptions } from "../../simulator/src/app";
+import type { SimCourseSpec } from "../../simulator/src/model";
 
 /** One origin serving every Chaoxing host's paths ("local" in src/simulator/hosts.ts). */
 export const SIM_ORIGIN = "https://sim.test";

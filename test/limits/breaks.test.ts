@@ -1,7 +1,7 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { clock, shanghaiDay } from "../../src/lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, type InstalledSimulator } from "../helpers/sim";

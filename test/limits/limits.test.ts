@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
-import { clock, SHANGHAI_OFFSET_MS, shanghaiDay } from "../../src/lib/clock";
+import { clock, SHANGHAI_OFFSET_MS, shanghaiDay } from "../../shared/clock";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, tick, userWithAccount } from "../helpers/drive";
 import { raised } from "../helpers/notify";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { qrPng } from "../../src/simulator/qr-image";
+import { qrPng } from "../../simulator/src/qr-image";
 import { decodeQrPng } from "../helpers/qr-decode";
 
 describe("the simulator's QR PNG", () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { seal } from "../../src/lib/secretbox";
 import { NOTIFY_MAX_RETRIES } from "../../src/notify/consume";
 import { notify, setNotifyProducerOverride, type NotifyMessage } from "../../src/notify/produce";

@@ -1,9 +1,9 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import type { NotifyMessage } from "../../src/notify/produce";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import type { SimCourseSpec } from "../../simulator/src/model";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installCapture, messageId, NOTIFY_QUEUE, raised, runQueue, setNotifications } from "../helpers/notify";

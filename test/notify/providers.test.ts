@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { notify } from "../../src/notify/produce";
 import { api, registerUser } from "../helpers/api";
 import { installCapture, NOTIFY_QUEUE, raised, runQueue, setNotifications, taskRow, type CapturedRequest } from "../helpers/notify";

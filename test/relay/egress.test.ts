@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Perform } from "../../relay/src/session";
 import { setTransportOverride } from "../../src/chaoxing/transport";
-import { clock } from "../../src/lib/clock";
+import { clock } from "../../shared/clock";
 import { relayTransport } from "../../src/relay/transport";
 import { MAX_REQUEST_BODY_BYTES, MAX_RESPONSE_BODY_BYTES } from "../../src/shared/relay-wire";
 import { api, registerUser } from "../helpers/api";

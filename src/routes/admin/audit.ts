@@ -5,7 +5,7 @@ import { adminOnly } from "../../auth/middleware";
 import type { UserRow } from "../../auth/tokens";
 import type { Db } from "../../db/client";
 import { adminAudit } from "../../db/schema";
-import { clock, isoNow, shanghaiDayStart } from "../../lib/clock";
+import { clock, isoNow, shanghaiDayStart } from "../../../shared/clock";
 import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
 
 /** Every admin action the log knows; reads are actions too (issue 6: "see each of those actions"). */

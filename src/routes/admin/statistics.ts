@@ -5,7 +5,7 @@ import { adminOnly } from "../../auth/middleware";
 import type { Db } from "../../db/client";
 import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";
 import { TASK_STATUSES, type TaskStatus } from "../../shared/live";
-import { clock, shanghaiDay, shanghaiDayStart } from "../../lib/clock";
+import { clock, shanghaiDay, shanghaiDayStart } from "../../../shared/clock";
 import { renderText, type ParamsOf, type TextCode } from "../../shared/texts";
 import { CodedSchema } from "../../tasks/shape";
 import { bearer, errors, json } from "../schemas";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
-import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
+import { clock } from "../../shared/clock";
+import type { SimCourseSpec } from "../src/model";
+import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../../test/helpers/sim";
 import { loginCookies, passedOf, rawCards, rawLogin, reportRig, send, setCookieNamed, VIDEO_REFERER } from "./raw";
 
 useFutureClock();

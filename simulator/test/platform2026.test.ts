@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import { fastAllowed, type SimCourseSpec } from "../../src/simulator/model";
-import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
+import { clock } from "../../shared/clock";
+import { fastAllowed, type SimCourseSpec } from "../src/model";
+import { installSimulator, useFutureClock, videoCourse } from "../../test/helpers/sim";
 import { loginCookies, passedOf, rawCards, rawLogin, reportRig, send, setCookieNamed } from "./raw";
 
 useFutureClock();

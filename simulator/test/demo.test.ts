@@ -3,9 +3,9 @@ import type { ChaoxingClient } from "../../src/chaoxing/client";
 import { courseProgress } from "../../src/chaoxing/progress";
 import type { Course } from "../../src/chaoxing/types";
 import { initialState } from "../../src/engine/state";
-import { DEMO_PASSWORD, DEMO_PHONE } from "../../src/simulator/seed";
-import { drive, ioFor } from "../helpers/engine";
-import { installSimulator, useFutureClock } from "../helpers/sim";
+import { DEMO_PASSWORD, DEMO_PHONE } from "../src/seed";
+import { drive, ioFor } from "../../test/helpers/engine";
+import { installSimulator, useFutureClock } from "../../test/helpers/sim";
 
 useFutureClock();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
-import { DEMO_PHONE } from "../../src/simulator/seed";
-import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
+import { clock } from "../../shared/clock";
+import type { SimCourseSpec } from "../src/model";
+import { DEMO_PHONE } from "../src/seed";
+import { installSimulator, useFutureClock, videoCourse } from "../../test/helpers/sim";
 import { CHROME, loginCookies, passedOf, rawCards, reportRig, send } from "./raw";
 
 useFutureClock();

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { adminRoutes } from "./admin";
 import { createControl, type SimControl } from "./control";
 import { hostOf } from "./hosts";

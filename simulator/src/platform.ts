@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { hostOf, originOf, PASSPORT_PATHS, serves, type SimHost } from "./hosts";
 import { captureTime, fastAllowed, faceGated, hex32, isRequired, playedRange } from "./model";
 import {

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
-import { decryptLoginField } from "../chaoxing/crypto";
-import { clock } from "../lib/clock";
+import { decryptLoginField } from "../../shared/chaoxing-crypto";
+import { clock } from "../../shared/clock";
 import { originOf } from "./hosts";
 import { hex32 } from "./model";
 import { loginPage } from "./pages";

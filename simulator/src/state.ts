@@ -1,6 +1,6 @@
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay } from "../../shared/clock";
 import type { HostName } from "./hosts";
-import { fnv1a } from "../lib/encoding";
+import { fnv1a } from "../../shared/encoding";
 import { buildCourses, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
 import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
 import { MAX_CREDIT_GAP_S } from "./report";

@@ -1,4 +1,4 @@
-import { fromBase64, md5Hex, toBase64, utf8 } from "../lib/encoding";
+import { fromBase64, md5Hex, toBase64, utf8 } from "./encoding";
 
 /** The two pieces of cryptography the protocol needs: the login field cipher and the report checksum. */
 

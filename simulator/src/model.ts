@@ -1,4 +1,4 @@
-import { fnv1a } from "../lib/encoding";
+import { fnv1a } from "../../shared/encoding";
 
 /** The simulator's catalogue: course specs as tests and the seed write them, and their built form with ids. */
 

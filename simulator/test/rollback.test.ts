@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
-import { atShanghai, installSimulator, useFutureClock } from "../helpers/sim";
+import { clock } from "../../shared/clock";
+import type { SimCourseSpec } from "../src/model";
+import { atShanghai, installSimulator, useFutureClock } from "../../test/helpers/sim";
 import { passedOf, rawCards, reportRig } from "./raw";
 
 useFutureClock();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clock } from "../../src/lib/clock";
-import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
-import { decodeQrPng } from "../helpers/qr-decode";
+import { clock } from "../../shared/clock";
+import { installSimulator, useFutureClock, videoCourse } from "../../test/helpers/sim";
+import { decodeQrPng } from "../../test/helpers/qr-decode";
 import { cookiesOf, send } from "./raw";
 
 useFutureClock();

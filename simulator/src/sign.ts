@@ -1,4 +1,4 @@
-import { md5Hex } from "../lib/encoding";
+import { md5Hex } from "../../shared/encoding";
 import { hex32 } from "./model";
 
 /**

@@ -1,4 +1,4 @@
-import { clock } from "../lib/clock";
+import { clock } from "../../shared/clock";
 import { isRequired, type FaceCheck, type SimCourse, type SimCourseSpec } from "./model";
 import type { HostName } from "./hosts";
 import type { QrState } from "./qr-login";

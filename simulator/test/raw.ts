@@ -1,9 +1,9 @@
-import { encryptLoginField } from "../../src/chaoxing/crypto";
+import { encryptLoginField } from "../../shared/chaoxing-crypto";
 import { extractMArg } from "../../src/chaoxing/marg";
-import { clock } from "../../src/lib/clock";
-import { md5Hex } from "../../src/lib/encoding";
-import type { SimAccountInfo } from "../../src/simulator/control";
-import { hostOrigin, type InstalledSimulator } from "../helpers/sim";
+import { clock } from "../../shared/clock";
+import { md5Hex } from "../../shared/encoding";
+import type { SimAccountInfo } from "../src/control";
+import { hostOrigin, type InstalledSimulator } from "../../test/helpers/sim";
 
 /**
  * The protocol spoken by hand, for the simulator's own tests: requests built from the protocol notes
