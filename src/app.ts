@@ -17,9 +17,7 @@ import { registerNotificationRoutes } from "./routes/notifications";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerRelayRoutes } from "./routes/relays";
 import { applyDocConventions } from "./routes/openapi-conventions";
-import type { AppEnv } from "./types";
-
-export type App = OpenAPIHono<AppEnv>;
+import type { App, AppEnv } from "./types";
 
 /**
  * Validation failures become our 400 body naming the field (never FastAPI's 422). A body that passed

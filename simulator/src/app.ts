@@ -4,7 +4,8 @@ import { clock } from "../../shared/clock";
 import { adminRoutes } from "./admin";
 import { createControl, type SimControl } from "./control";
 import { hostOf } from "./hosts";
-import { platformRoutes, type SimEnv } from "./platform";
+import type { SimEnv } from "./env";
+import { platformRoutes } from "./platform";
 import { SimState } from "./state";
 
 export interface SimulatorOptions {

@@ -5,7 +5,7 @@ import { clock } from "../../shared/clock";
 import { originOf } from "./hosts";
 import { hex32 } from "./model";
 import { loginPage } from "./pages";
-import type { SimEnv } from "./platform";
+import type { SimEnv } from "./env";
 import { qrPng } from "./qr-image";
 import type { SimAccount, SimState } from "./state";
 

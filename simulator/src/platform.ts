@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { clock } from "../../shared/clock";
-import { hostOf, originOf, PASSPORT_PATHS, serves, type SimHost } from "./hosts";
+import type { SimEnv } from "./env";
+import { hostOf, originOf, PASSPORT_PATHS, serves } from "./hosts";
 import { captureTime, fastAllowed, faceGated, hex32, isRequired, playedRange } from "./model";
 import {
   CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, faceRedirectPage, interactionPage, loginPage,
@@ -12,15 +13,6 @@ import { judgeReport } from "./report";
 import { attDurationEnc, expectedEnc, videoFaceCaptureEnc } from "./sign";
 import { captchaCode, type SimAccount, type SimState } from "./state";
 
-export type SimEnv = {
-  Variables: {
-    account: SimAccount | null;
-    host: SimHost;
-    /** this host's JSESSIONID for the request (the one sent, or the one just issued) */
-    jsession: string;
-    jsessionSent: "own" | "foreign" | "none";
-  };
-};
 type C = Context<SimEnv>;
 
 /** Paths that stay reachable while a captcha is pending. */

@@ -3,7 +3,7 @@ import type { HostName } from "./hosts";
 import { fnv1a } from "../../shared/encoding";
 import { buildCourses, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
 import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
-import { MAX_CREDIT_GAP_S } from "./report";
+import { MAX_CREDIT_GAP_S } from "./player";
 import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE, DEMO_ROLLBACK } from "./seed";
 
 /**

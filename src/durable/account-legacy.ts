@@ -16,7 +16,6 @@
  * After the hand-over the earlier object keeps only the mark `handed-over`.
  */
 import { normalisePhone } from "../lib/phone-number";
-import type { LockState } from "./phone";
 
 export const legacyAccountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
 /** Earlier objects are named by the phone alone; bindings also by the user. */
@@ -27,6 +26,11 @@ export interface V1Session {
   verifier: string | null;
   logins?: number[];
   risk?: { since: number; probed: boolean } | null;
+}
+/** The video lock as the earlier object kept it (under "lock"). */
+export interface V1Lock {
+  holder: number | null;
+  queue: number[];
 }
 export interface V1Limits {
   windowStart: string;
@@ -71,8 +75,8 @@ export function handOverSession(kv: SyncKvStorage, name: string, verifier: strin
 }
 
 /** In the earlier object: its video lock, once (the phone object asks the first time it loads). */
-export function handOverLock(kv: SyncKvStorage): LockState | null {
-  const lock = kv.get<LockState>("lock") ?? null;
+export function handOverLock(kv: SyncKvStorage): V1Lock | null {
+  const lock = kv.get<V1Lock>("lock") ?? null;
   if (lock) kv.delete("lock");
   return lock;
 }

@@ -2,7 +2,6 @@ import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/cli
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
 import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, LiveJob, MediaStatus, ReadJob } from "../chaoxing/types";
-import type { UsageNote } from "../limits/account-limits";
 
 /**
  * The Chaoxing calls the engine makes, as plain data: the task object sends one to the account object,
@@ -51,6 +50,13 @@ export interface OpResults {
 
 export type OpName = Op["op"];
 export type OpOf<K extends OpName> = Extract<Op, { op: K }>;
+
+/** Today's figure as every reply carries it to the task (the task page shows it beside the settings page's). */
+export interface UsageNote {
+  day: string;
+  mediaSeconds: number;
+  capMinutes: number;
+}
 
 /** A ChaoxingError as plain data, so it crosses the RPC boundary. */
 export interface OpError {

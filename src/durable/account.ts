@@ -12,10 +12,10 @@ import { clock } from "../../shared/clock";
 import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
-import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover } from "./account-legacy";
+import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover, type V1Lock } from "./account-legacy";
 import { runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
 import { LoginRefusals } from "./login-refusals";
-import { phoneName, PhoneLine, type LockState } from "./phone";
+import { phoneName, PhoneLine } from "./phone";
 
 export interface Credentials {
   phone: string;
@@ -334,7 +334,7 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /** Its video lock, once, to the phone object. */
-  async handOverLock(): Promise<LockState | null> {
+  async handOverLock(): Promise<V1Lock | null> {
     return isLegacyName(this.name) ? handOverLock(this.ctx.storage.kv) : null;
   }
 }

@@ -3,7 +3,7 @@
  * today's usage (src/limits/usage-book.ts), and the gate every automated call passes first.
  */
 import type { Config } from "../config";
-import type { Op } from "../durable/account-ops";
+import type { Op, UsageNote } from "../durable/account-ops";
 import { shanghaiDay } from "../../shared/clock";
 import { limitWait, parseWindow, resumesAt, type LimitReason, type LimitRules, type LimitWait, type MediaUsage, type StudyLimits } from "./study-limits";
 import { UsageBook } from "./usage-book";
@@ -71,13 +71,6 @@ export interface LimitsView {
   mediaSeconds: number;
   status: "open" | LimitReason;
   resumesAt: number | null;
-}
-
-/** Today's figure as every reply carries it to the task (the task page shows it beside the settings page's). */
-export interface UsageNote {
-  day: string;
-  mediaSeconds: number;
-  capMinutes: number;
 }
 
 export class AccountLimits {

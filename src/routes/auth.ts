@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
-import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
 import { replacePassword } from "../auth/passwords";
 import { issueToken, revokeToken, type UserRow } from "../auth/tokens";
@@ -16,7 +15,7 @@ import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
 import { checkSolution, issueChallenge, POW_TTL_MS } from "../lib/pow";
 import { clear, consume, enforce, hit, retryAfter, throttled, type Limit } from "../lib/ratelimit";
 import type { Db } from "../db/client";
-import type { AppEnv } from "../types";
+import type { App, AppEnv } from "../types";
 import type { Language } from "../shared/notify";
 import { clientIp } from "../lib/client-ip";
 import { bearer, Email, errors, json, jsonBody, MessageSchema, Password, UserSchema, userOut } from "./schemas";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../app";
+import type { App } from "../types";
 import { requireAuth } from "../auth/middleware";
 import type { Credentials } from "../durable/account";
 import { normalisePhone } from "../lib/phone-number";

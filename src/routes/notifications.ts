@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, gte, inArray } from "drizzle-orm";
-import type { App } from "../app";
+import type { App } from "../types";
 import { requireAuth } from "../auth/middleware";
 import { config } from "../config";
 import { getDb } from "../db/client";

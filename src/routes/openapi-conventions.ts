@@ -1,4 +1,4 @@
-import type { App } from "../app";
+import type { App } from "../types";
 import { IGNORED_FIELDS_HEADER } from "../lib/validation";
 import { errors } from "./schemas";
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { App } from "../app";
+import type { App } from "../types";
 import { bearerToken, requireAuth } from "../auth/middleware";
 import { config } from "../config";
 import { relayPairingCodes, relays, userConfigs, users } from "../db/schema";

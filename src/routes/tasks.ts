@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq } from "drizzle-orm";
-import type { App } from "../app";
+import type { App } from "../types";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
@@ -13,7 +13,8 @@ import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
-import { ActionResultSchema, LogSchema, TaskClassSchema, TaskDetailSchema, TaskSchema, taskOut, withLive, type TaskClass } from "../tasks/shape";
+import { ActionResultSchema, LogSchema, TaskClassSchema, TaskDetailSchema, TaskSchema, type TaskClass } from "../tasks/shape";
+import { taskOut, withLive } from "../tasks/rows";
 import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";

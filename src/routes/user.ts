@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import type { App } from "../app";
+import type { App } from "../types";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import { replacePassword } from "../auth/passwords";
 import { config } from "../config";

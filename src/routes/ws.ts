@@ -1,11 +1,10 @@
 import type { Context } from "hono";
-import type { App } from "../app";
 import { bearerToken } from "../auth/middleware";
 import { authenticate } from "../auth/tokens";
 import { allowedOrigins, config } from "../config";
 import { hubName, SESSION_HEADER, type LiveSession } from "../durable/sockets";
 import { ApiError } from "../lib/errors";
-import type { AppEnv } from "../types";
+import type { App, AppEnv } from "../types";
 import { anyTask, ownTask } from "../tasks/ownership";
 import { taskStub } from "../tasks/stub";
 

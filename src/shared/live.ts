@@ -1,34 +1,14 @@
 /**
  * The live-progress messages of `WS /ws/connect` and `WS /api/tasks/{id}/ws`: one discriminated union,
  * imported by the worker, the durable objects and the dashboard (seed-api.md "WebSocket",
- * seed-wire-shapes.md), and the closed lists of statuses, reasons and roles. Constants and types only:
+ * seed-wire-shapes.md), and (from enums.ts) the closed lists of statuses, reasons and roles. Constants and types only:
  * this file must stay free of runtime imports (the dashboard bundles it).
  */
 import type { NotifyEventKind } from "./notify";
 import type { TextParams } from "./texts";
 
-export const TASK_STATUSES = ["pending", "running", "paused", "completed", "failed", "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-/**
- * Finer state beside the status (api-contract.md "Tasks"): why a task waits, paused or stopped. Running:
- * waiting_for_account, study_cap, upstream (backing off), outside_window, daily_cap, break (the account's limits). Paused: user, captcha, notopen_ask. Cancelled: user,
- * admin, account_disabled. Failed: upstream, internal. Completed: null, or needs_you when items are left.
- */
-export const TASK_REASONS = [
-  "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
-  "needs_you", "risk_control", "relay_offline", "relay_outdated", "outside_window", "daily_cap", "break",
-] as const;
-export type TaskReason = (typeof TASK_REASONS)[number];
-
-export const NOTOPEN_ACTIONS = ["retry", "ask", "continue"] as const;
-export type NotopenAction = (typeof NOTOPEN_ACTIONS)[number];
-
-export const ROLES = ["user", "admin"] as const;
-export type Role = (typeof ROLES)[number];
-
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export * from "./enums";
+import type { LogLevel } from "./enums";
 
 /** A task's fields are listed once, in src/tasks/shape.ts (zod); these are the types derived from it. */
 import type { LeftForUser, TaskClass, TaskLive } from "../tasks/shape";

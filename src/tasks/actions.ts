@@ -8,7 +8,8 @@ import { egressOf } from "../relay/egress";
 import { savedCredentials } from "../services/cx-account";
 import { loadConfig } from "../users/config";
 import { settle } from "./results";
-import type { TaskLive, TaskRow } from "./shape";
+import type { TaskLive } from "./shape";
+import type { TaskRow } from "./rows";
 import { taskStub } from "./stub";
 
 /** The states a task can be stopped from (api-contract.md: cancel, force-stop, deactivation). */

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
 import { notFound } from "../lib/errors";
-import type { TaskRow } from "./shape";
+import type { TaskRow } from "./rows";
 
 /** The user's task, as a query (to batch with others); empty for another user's task. */
 export const ownTaskQuery = (db: Db, userId: number, id: number) => db.select().from(tasks).where(and(eq(tasks.id, id), eq(tasks.user_id, userId))).limit(1);

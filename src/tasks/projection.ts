@@ -5,16 +5,15 @@ import { backoffMs } from "../engine/step";
 import { clock, shanghaiDay } from "../../shared/clock";
 import type { LogEvent } from "../engine/log";
 import type { TaskLogLine } from "../shared/live";
-import { liveOf, type TaskRecord } from "./record";
-import { mirrorColumns, type Owned } from "./shape";
+import { liveOf, type PendingLog, type TaskRecord } from "./record";
+import type { Owned } from "./shape";
+import { mirrorColumns } from "./rows";
 
 /**
  * The task object's writes to D1: its row (for lists and statistics), its log lines and its failure
  * signals. The object is the authority; these are projections of it, so each call reports what happened
  * and never throws at the object, which keeps what failed and tries again (src/durable/task.ts).
  */
-
-export type PendingLog = LogEvent & { created_at: string };
 
 /** While running, the row's progress columns are refreshed at most this often, and only when something moved. */
 const MIRROR_EVERY_MS = 5 * 60_000;

@@ -3,7 +3,8 @@ import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { taskLogs } from "../db/schema";
 import { LOG_LEVELS } from "../shared/live";
-import { taskOut, withLive, withOwned, type TaskOut, type TaskRow } from "./shape";
+import type { TaskOut } from "./shape";
+import { taskOut, withLive, withOwned, type TaskRow } from "./rows";
 import { taskStub } from "./stub";
 
 /** Reading a task: its detail and its log, for its owner's routes and the admin's read-only view. */

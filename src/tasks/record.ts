@@ -2,12 +2,16 @@ import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
 import { clock, shanghaiDay } from "../../shared/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
-import type { UsageNote } from "../limits/account-limits";
+import type { LogEvent } from "../engine/log";
+import type { UsageNote } from "../durable/account-ops";
 import { etaWithCap, mediaMinutes } from "../limits/study-limits";
 import type { NotifyEventKind } from "../shared/notify";
 import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
-import type { PendingLog } from "./projection";
-import type { TaskLive, TaskRow } from "./shape";
+import type { TaskLive } from "./shape";
+import type { TaskRow } from "./rows";
+
+/** A log line in the record's outbox, stamped when it happened; the projection (projection.ts) appends it to D1. */
+export type PendingLog = LogEvent & { created_at: string };
 
 /** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
 export interface SealedCredentials {

@@ -1,12 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import type { tasks } from "../db/schema";
-import { LOG_LEVELS, NOTOPEN_ACTIONS, TASK_REASONS, TASK_STATUSES } from "../shared/live";
+import { LOG_LEVELS, NOTOPEN_ACTIONS, TASK_REASONS, TASK_STATUSES } from "../shared/enums";
 
 /**
  * A task's fields, listed once. The D1 row (src/db/schema.ts, keys in the API's snake_case) is the API
  * shape minus `updated_at`; the task object owns every field but the identity ones and mirrors them into
  * the row; the live view adds what only the running engine knows. Everything else derives from here:
- * the OpenAPI components, `TaskLive` (shared with the dashboard), the mirror's columns.
+ * the OpenAPI components, `TaskLive` (shared with the dashboard), the mirror's columns (rows.ts).
  */
 
 /** A coded sentence's parameters (src/shared/texts.ts). */
@@ -117,7 +116,7 @@ const TransientSchema = z.object({
     .nullable()
     .openapi({ description: "你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null" }),
 });
-const IDLE: z.infer<typeof TransientSchema> = {
+export const IDLE: z.infer<typeof TransientSchema> = {
   current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
   resumes_at: null, today: null,
 };
@@ -141,32 +140,3 @@ export const LogSchema = z
 export const TaskViewSchema = TaskSchema.extend(TransientSchema.shape);
 export const TaskDetailSchema = TaskViewSchema.extend({ logs: z.array(LogSchema) }).openapi("TaskDetail");
 export const ActionResultSchema = z.object({ message: z.string(), task: TaskViewSchema.openapi("TaskView") }).openapi("TaskActionResult");
-
-export type TaskRow = typeof tasks.$inferSelect;
-
-// The row and the schema list the same fields: a column added to one and not the other fails to compile.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const sameFields: Same<keyof Omit<TaskRow, "updated_at">, keyof TaskOut> = true;
-void sameFields;
-
-export function taskOut(row: TaskRow): TaskOut {
-  const { updated_at: _, ...out } = row;
-  // Items mirrored before their reasons had codes.
-  const left = out.left_for_user.map((l) => ({ ...l, reason_code: l.reason_code ?? null, reason_params: l.reason_params ?? null }));
-  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left };
-}
-
-const pick = <K extends keyof Owned>(from: Owned, keys: readonly K[]): Pick<Owned, K> =>
-  Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<Owned, K>;
-
-/** The live view of a task that has no engine state (pending, or stopped before it ever ran): its row. */
-export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OWNED_FIELDS), ...IDLE });
-
-/** The row with the object's live fields laid over it: the object is the source of truth. */
-export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
-
-/** A list row with the object's owned fields laid over it: no live-only fields, as lists show the row's shape. */
-export const withOwned = (row: TaskRow, live: TaskLive): TaskOut => ({ ...taskOut(row), ...pick(live, OWNED_FIELDS) });
-
-/** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
-export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));

@@ -1,58 +1,17 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
  * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
- * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages`), so
+ * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages` in chunks.ts), so
  * a page opened later while offline still renders and says "offline" itself instead of failing to load.
  */
-import { lazy, type ComponentType } from "react";
+import { lazy } from "react";
 import { createBrowserRouter } from "react-router";
+import { adminChunks, chunks, type Load } from "./chunks";
 import { RouteError } from "./layout/RouteError";
-
-type Load = () => Promise<{ default: ComponentType }>;
-
-const chunks = {
-  auth: () => import("./layout/AuthLayout"),
-  app: () => import("./layout/AppLayout"),
-  login: () => import("./pages/Login"),
-  register: () => import("./pages/Register"),
-  forgot: () => import("./pages/ForgotPassword"),
-  reset: () => import("./pages/ResetPassword"),
-  overview: () => import("./pages/Overview"),
-  settings: () => import("./pages/Settings"),
-  relay: () => import("./pages/Relay"),
-  courses: () => import("./pages/Courses"),
-  tasks: () => import("./pages/Tasks"),
-  task: () => import("./pages/TaskDetail"),
-  profile: () => import("./pages/Profile"),
-  notFound: () => import("./pages/NotFound"),
-} satisfies Record<string, Load>;
-
-const adminChunks = {
-  requireAdmin: () => import("./layout/RequireAdmin"),
-  overview: () => import("./pages/admin/AdminOverview"),
-  users: () => import("./pages/admin/AdminUsers"),
-  user: () => import("./pages/admin/AdminUserDetail"),
-  tasks: () => import("./pages/admin/AdminTasks"),
-  task: () => import("./pages/admin/AdminTaskDetail"),
-  statistics: () => import("./pages/admin/AdminStatistics"),
-  audit: () => import("./pages/admin/AdminAudit"),
-} satisfies Record<string, Load>;
 
 function page(load: Load) {
   const Page = lazy(load);
   return <Page />;
-}
-
-/**
- * Fetches every page chunk once, one after another (a phone on a slow line keeps its bandwidth for what
- * the user is doing first). A second import() of the same module is the browser's cached module.
- */
-export async function prefetchPages(admin: boolean) {
-  const loads: Load[] = [...Object.values(chunks), ...(admin ? Object.values(adminChunks) : [])];
-  for (const load of loads) {
-    if (!navigator.onLine) return;
-    await load().catch(() => undefined);
-  }
 }
 
 export const router = createBrowserRouter([
@@ -68,7 +27,7 @@ export const router = createBrowserRouter([
   },
   {
     path: "/",
-    element: page(chunks.app),
+    element: page(() => import("./layout/AppLayout")),
     errorElement: <RouteError />,
     children: [
       { index: true, element: page(chunks.overview) },

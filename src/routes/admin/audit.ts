@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { adminOnly } from "../../auth/middleware";
 import type { UserRow } from "../../auth/tokens";
 import type { Db } from "../../db/client";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { count, eq, sql } from "drizzle-orm";
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { adminOnly } from "../../auth/middleware";
 import { tasks } from "../../db/schema";
 import { bearer, errors, json } from "../schemas";

@@ -1,4 +1,4 @@
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { registerAuditRoutes } from "./audit";
 import { registerAdminEngineRoutes } from "./engine";
 import { registerAdminStatisticsRoutes } from "./statistics";

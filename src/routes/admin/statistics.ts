@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { adminOnly } from "../../auth/middleware";
 import type { Db } from "../../db/client";
 import { studyDays, tasks, upstreamEvents, users } from "../../db/schema";

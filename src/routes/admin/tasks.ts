@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq } from "drizzle-orm";
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { adminOnly } from "../../auth/middleware";
 import type { Db } from "../../db/client";
 import { notFound } from "../../lib/errors";
@@ -9,7 +9,8 @@ import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../s
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask } from "../../tasks/actions";
 import { anyTask } from "../../tasks/ownership";
-import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../../tasks/shape";
+import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema } from "../../tasks/shape";
+import { taskOut, withLive } from "../../tasks/rows";
 import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../../tasks/reads";
 import { auditRead, auditStatement } from "./audit";
 

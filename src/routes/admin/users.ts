@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
-import type { App } from "../../app";
+import type { App } from "../../types";
 import { adminOnly } from "../../auth/middleware";
 import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
@@ -9,7 +9,8 @@ import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask, deleteTask, LIVE_STATUSES } from "../../tasks/actions";
-import { TaskSchema, taskOut } from "../../tasks/shape";
+import { TaskSchema } from "../../tasks/shape";
+import { taskOut } from "../../tasks/rows";
 import { ApiError, duplicate, notFound } from "../../lib/errors";
 import { bearer, configOut, Email, errors, IdParam, json, jsonBody, MessageSchema, PageQuery, pageOf, paginate, StatisticsSchema, UserConfigSchema, UserSchema, userOut } from "../schemas";
 import { loadConfig } from "../../users/config";

@@ -24,7 +24,7 @@ import { PrefsButtons } from "../components/PrefsButtons";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useTaskNotices } from "../live/TaskNotices";
-import { prefetchPages } from "../router";
+import { prefetchPages } from "../chunks";
 import { signOut } from "../session";
 
 /** Page chunks are fetched once per page load, after the first page is up (router.tsx). */

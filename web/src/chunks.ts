@@ -1,0 +1,47 @@
+/**
+ * The dashboard's chunks (router.tsx): every page and the auth and admin layouts, each loaded on demand.
+ * The app layout is not listed: it is the one that prefetches the others once it has loaded, so it lives
+ * only in the router (and importing this list does not import it back).
+ */
+import type { ComponentType } from "react";
+
+export type Load = () => Promise<{ default: ComponentType }>;
+
+export const chunks = {
+  auth: () => import("./layout/AuthLayout"),
+  login: () => import("./pages/Login"),
+  register: () => import("./pages/Register"),
+  forgot: () => import("./pages/ForgotPassword"),
+  reset: () => import("./pages/ResetPassword"),
+  overview: () => import("./pages/Overview"),
+  settings: () => import("./pages/Settings"),
+  relay: () => import("./pages/Relay"),
+  courses: () => import("./pages/Courses"),
+  tasks: () => import("./pages/Tasks"),
+  task: () => import("./pages/TaskDetail"),
+  profile: () => import("./pages/Profile"),
+  notFound: () => import("./pages/NotFound"),
+} satisfies Record<string, Load>;
+
+export const adminChunks = {
+  requireAdmin: () => import("./layout/RequireAdmin"),
+  overview: () => import("./pages/admin/AdminOverview"),
+  users: () => import("./pages/admin/AdminUsers"),
+  user: () => import("./pages/admin/AdminUserDetail"),
+  tasks: () => import("./pages/admin/AdminTasks"),
+  task: () => import("./pages/admin/AdminTaskDetail"),
+  statistics: () => import("./pages/admin/AdminStatistics"),
+  audit: () => import("./pages/admin/AdminAudit"),
+} satisfies Record<string, Load>;
+
+/**
+ * Fetches every chunk once, one after another (a phone on a slow line keeps its bandwidth for what
+ * the user is doing first). A second import() of the same module is the browser's cached module.
+ */
+export async function prefetchPages(admin: boolean) {
+  const loads: Load[] = [...Object.values(chunks), ...(admin ? Object.values(adminChunks) : [])];
+  for (const load of loads) {
+    if (!navigator.onLine) return;
+    await load().catch(() => undefined);
+  }
+}
