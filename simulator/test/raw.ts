@@ -3,7 +3,8 @@ import { extractMArg } from "../../src/chaoxing/marg";
 import { clock } from "../../shared/clock";
 import { md5Hex } from "../../shared/encoding";
 import type { SimAccountInfo } from "../src/control";
-import { hostOrigin, type InstalledSimulator } from "../../test/helpers/sim";
+import type { SimCourseSpec } from "../src/model";
+import { hostOrigin, installSimulator, type InstalledSimulator } from "../../test/helpers/sim";
 
 /**
  * The protocol spoken by hand, for the simulator's own tests: requests built from the protocol notes
@@ -133,4 +134,10 @@ export async function reportRig(sim: InstalledSimulator, account: SimAccountInfo
 export const passedOf = async (res: Response): Promise<boolean> => {
   if (res.status !== 200) throw new Error(`report answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { isPassed: boolean }).isPassed;
+};
+
+/** A fresh simulator and one account on it that studies this course. */
+export const one = (spec: SimCourseSpec) => {
+  const sim = installSimulator();
+  return { sim, account: sim.newAccount([spec]) };
 };
