@@ -1,6 +1,6 @@
 import { createSimulator } from "./app";
 
-/** The simulator on its own (`wrangler dev -c wrangler.sim.toml`): one in-memory instance per isolate. */
+/** The simulator on its own (`npm run sim`: `wrangler dev -c simulator/wrangler.toml`): one in-memory instance per isolate. */
 const sim = createSimulator();
 
 export default {

@@ -10,7 +10,7 @@ import type { AccountSpec, SimAccountInfo } from "../../simulator/src/control";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../simulator/src/app";
 import type { SimCourseSpec } from "../../simulator/src/model";
 
-/** One origin serving every Chaoxing host's paths ("local" in src/simulator/hosts.ts). */
+/** One origin serving every Chaoxing host's paths ("local" in simulator/src/hosts.ts). */
 export const SIM_ORIGIN = "https://sim.test";
 /** Each Chaoxing host at its own test origin, so host-only cookies really are per host (`.sim.test` is the parent). */
 export const hostOrigin = (host: string): string => `https://${host}.sim.test`;

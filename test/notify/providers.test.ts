@@ -8,7 +8,7 @@ import { useFutureClock } from "../helpers/sim";
 
 useFutureClock();
 
-/** Written from the providers' documents, independently of src/lib/encoding.ts. */
+/** Written from the providers' documents, independently of shared/encoding.ts. */
 async function hmac(key: string, message: string): Promise<Uint8Array> {
   const enc = new TextEncoder();
   const k = await crypto.subtle.importKey("raw", enc.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
