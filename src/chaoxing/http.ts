@@ -22,7 +22,7 @@ export interface ChaoxingClientOptions {
 }
 
 /** What the request is, as Chrome would send it: a page load, an XHR (`Accept: *\/*`), or an image. */
-export type Kind = "page" | "xhr" | "image";
+type Kind = "page" | "xhr" | "image";
 
 const ACCEPT: Record<Kind, string> = {
   page: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
@@ -30,7 +30,7 @@ const ACCEPT: Record<Kind, string> = {
   image: "image/avif,image/webp,image/apng,image/*,*/*;q=0.8",
 };
 
-export interface RequestOptions {
+interface RequestOptions {
   kind?: Kind;
   form?: Record<string, string>;
   referer?: string;
@@ -41,7 +41,7 @@ export interface RequestOptions {
   raw?: boolean;
 }
 
-export type Query = Record<string, string | number>;
+type Query = Record<string, string | number>;
 
 export const qs = (q: Query): string =>
   Object.entries(q)
