@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { tasks } from "../db/schema";
+import { tasks, userConfigs } from "../db/schema";
 import type { OpName, OpOf, Reply } from "./account-ops";
 import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
@@ -13,10 +13,12 @@ import {
 } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
+import { isObject, load, stamp, type LoadFailure } from "../lib/versioned";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
+import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
@@ -63,6 +65,10 @@ const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
 const conflict = (status: TaskStatus, action: string) => wrongState(status, `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
+/** Storage key of a stored record this release could not read, kept as it was (the admin export shows it). */
+const UNREADABLE_KEY = "t.unreadable";
+/** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
+const NEWER_RECHECK_MS = 60 * 60_000;
 
 /**
  * One task, and the one authority on its state: every transition (a pending task's cancel included) goes
@@ -84,6 +90,9 @@ export class TaskObject extends DurableObject<Env> {
   private stored: { key: string; at: number; outbox: boolean } | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
+  /** Why the stored record could not be loaded (`read`), while no record has replaced it; its credentials if readable. */
+  private unreadable: LoadFailure | null = null;
+  private unreadableCreds: SealedCredentials | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -105,7 +114,7 @@ export class TaskObject extends DurableObject<Env> {
   private rec(): TaskRecord | null {
     if (this.t === undefined) {
       this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
-      const t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      const t = this.deleted ? null : this.read();
       this.t = t;
       if (t?.status === "running" && t.engine) {
         // A checkpoint older than the last step: a video goes on from the platform's position.
@@ -123,18 +132,50 @@ export class TaskObject extends DurableObject<Env> {
     return this.t;
   }
 
-  /** The record, or (the first time this object hears of the task) one made from its pending row. */
+  /**
+   * The stored record, upgraded from the release that wrote it (src/tasks/record-versions.ts). One that
+   * cannot be read is kept aside as it was and the task goes on from its row (`adopt`): a read shows the
+   * row, a pause or a cancel works, and the alarm fails the task with the reason after the usual retries.
+   * One written by a later release (this one was rolled back to) is left alone until that release is back.
+   */
+  private read(): TaskRecord | null {
+    const raw = this.ctx.storage.kv.get<unknown>("t");
+    if (raw === undefined) return null;
+    const loaded = load(TASK_RECORD, raw);
+    if (loaded.ok) return loaded.value;
+    this.unreadable = loaded.failure;
+    const creds = isObject(raw) && isObject(raw.creds) ? raw.creds : null;
+    this.unreadableCreds = typeof creds?.phone === "string" && typeof creds.sealedPassword === "string" ? { phone: creds.phone, sealedPassword: creds.sealedPassword } : null;
+    console.error(`${this.ctx.id.name}: stored record not loaded`, loaded.failure);
+    if (loaded.failure.kind === "corrupt" && this.ctx.storage.kv.get(UNREADABLE_KEY) === undefined) this.ctx.storage.kv.put(UNREADABLE_KEY, raw);
+    return null;
+  }
+
+  /**
+   * The record, or one made from the task's row: the first time this object hears of a pending task, or
+   * in place of a stored record it could not read (its credentials come along when they are readable).
+   */
   private adopt(row: TaskRow): TaskRecord | null {
     const existing = this.rec();
-    return existing || this.deleted ? existing : recordOf(row);
+    if (existing || this.deleted || this.unreadable?.kind === "newer") return existing;
+    if (!this.unreadable) return recordOf(row);
+    // With the credentials, stopping it also gives back the account's video lock.
+    return { ...recordOf(row), creds: this.unreadableCreds, unreadable: this.unreadable.detail };
+  }
+
+  /** Why there is no record to act on: deleted, or written by a later release (a rollback). */
+  private missing() {
+    if (this.unreadable?.kind !== "newer") return gone();
+    return refused("conflict", `该任务由更新的版本（记录版本 ${this.unreadable.version}）保存，当前版本无法处理；升级后即可继续`);
   }
 
   /** `latest`: every step after this one is written too, so a cold load needs no re-read (see `checkpoint`). */
   private save(t: TaskRecord, latest = false): void {
     if (this.deleted) return;
     this.t = t;
+    this.unreadable = null;
     t.latest = latest;
-    this.ctx.storage.kv.put("t", t);
+    this.ctx.storage.kv.put("t", stamp(TASK_RECORD, t));
     this.stored = storedOf(t);
   }
 
@@ -170,7 +211,7 @@ export class TaskObject extends DurableObject<Env> {
   async start(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "pending") return conflict(t.status, "启动");
       return this.toRunning(t, run, () => [logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction })]);
     });
@@ -179,7 +220,7 @@ export class TaskObject extends DurableObject<Env> {
   async resume(row: TaskRow, run: RunInput, choice?: "skip" | "stop" | "retry"): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "paused") return conflict(t.status, "恢复");
       if (t.reason === "notopen_ask" && !choice) {
         return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
@@ -192,7 +233,7 @@ export class TaskObject extends DurableObject<Env> {
   async retry(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "failed" && t.status !== "cancelled") return conflict(t.status, "重试");
       // A task cancelled before it ever ran: retrying it is starting it.
       const line = t.engine ? logLine("INFO", "task.retried") : logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction });
@@ -204,7 +245,7 @@ export class TaskObject extends DurableObject<Env> {
   async recheck(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "completed") return conflict(t.status, "重新检查");
       if (!t.engine || !canRecheck(t.engine)) return refused("conflict", "该任务没有需要你处理的内容，无需重新检查");
       return this.toRunning(t, run, (e) => startRecheck(e));
@@ -225,7 +266,7 @@ export class TaskObject extends DurableObject<Env> {
   async cancel(row: TaskRow, reason: StopReason): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
       await this.stop(t, "cancelled", reason, [logLine("WARNING", CANCELLED_BY[reason])]);
       return { ok: true, value: liveOf(t) };
@@ -235,7 +276,7 @@ export class TaskObject extends DurableObject<Env> {
   async pause(row: TaskRow): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "running") return conflict(t.status, "暂停");
       await this.stop(t, "paused", "user", [logLine("INFO", "task.paused")]);
       return { ok: true, value: liveOf(t) };
@@ -262,7 +303,7 @@ export class TaskObject extends DurableObject<Env> {
   async solveCaptcha(row: TaskRow, code: string, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
       const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine?.captchaOrigin ?? undefined }, true);
       if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
@@ -273,7 +314,7 @@ export class TaskObject extends DurableObject<Env> {
 
   async captchaImage(row: TaskRow): Promise<TaskResult<{ contentType: string; bytes: Uint8Array }>> {
     const t = this.adopt(row);
-    if (!t) return gone();
+    if (!t) return this.missing();
     if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
     const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine?.captchaOrigin ?? undefined }, true);
     if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
@@ -293,7 +334,8 @@ export class TaskObject extends DurableObject<Env> {
 
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
   async isRunning(): Promise<boolean> {
-    return this.claiming || this.rec()?.status === "running";
+    // A record of a later release keeps its slot: that release runs it again when it is back.
+    return this.claiming || this.rec()?.status === "running" || this.unreadable?.kind === "newer";
   }
 
   /** Alarm lateness of this object's recent steps (ms), for the admin's engine health and the benchmark. */
@@ -317,6 +359,8 @@ export class TaskObject extends DurableObject<Env> {
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
     const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction);
     const logs = logsOf(engine);
+    // A record made in place of an unreadable one starts over from here (the platform knows what passed).
+    delete t.unreadable;
     t.engine = engine;
     t.status = "running";
     t.reason = null;
@@ -378,7 +422,7 @@ export class TaskObject extends DurableObject<Env> {
     // the runtime retries an alarm that did not finish, from the checkpoint.
     this.pagesParsed = 0;
     for (let steps = 1; ; steps++) {
-      const t = this.rec();
+      const t = this.rec() ?? (await this.unreadableRecord());
       if (!t) return;
       const wait = await this.studyStep(t, steps < CHAIN_STEPS);
       if (wait === null) return;
@@ -386,6 +430,33 @@ export class TaskObject extends DurableObject<Env> {
       await clock.sleep(wait);
       if (this.t !== t || t.gen !== gen || t.status !== "running") return;
     }
+  }
+
+  /**
+   * For the alarm, when the stored record could not be read: one made from the task's row (`adopt`), whose
+   * steps crash for want of an engine state, so the task is retried and then fails with the reason. A
+   * record of a later release is only looked at again later.
+   */
+  private async unreadableRecord(): Promise<TaskRecord | null> {
+    if (!this.unreadable || this.deleted) return null;
+    if (this.unreadable.kind === "newer") {
+      await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
+      return null;
+    }
+    const db = getDb(this.env);
+    const id = Number(this.ctx.id.name?.slice("task:".length));
+    const row = await db.select().from(tasks).where(eq(tasks.id, id)).get();
+    if (!row) {
+      await this.exclusive(() => this.vanish());
+      return null;
+    }
+    // Without readable credentials, the account it runs on now is where its video lock would be.
+    const cfg = this.unreadableCreds ? null : await db.select().from(userConfigs).where(eq(userConfigs.userId, row.user_id)).get();
+    if (cfg?.cxUsername && cfg.cxPasswordEnc) this.unreadableCreds = { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
+    if (this.rec()) return this.rec();
+    const t = this.adopt(row);
+    this.t = t;
+    return t;
   }
 
   /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
@@ -400,9 +471,11 @@ export class TaskObject extends DurableObject<Env> {
     if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
     t.dueAt = null;
     const gen = t.gen;
-    const engine = structuredClone(t.engine!);
+    let engine = t.engine!;
     let result: StepResult;
     try {
+      if (!t.engine) throw new Error(`no engine state: ${t.unreadable ?? "none stored"}`);
+      engine = structuredClone(t.engine);
       result = await step(engine, this.io(t));
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
@@ -410,9 +483,10 @@ export class TaskObject extends DurableObject<Env> {
       if (t.gen !== gen || this.t !== t) return null;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {
-        const line = logLine("ERROR", "fail.internal");
+        const code = t.unreadable ? "fail.unreadable" : "fail.internal";
+        const line = logLine("ERROR", code);
         t.errorMsg = line.message;
-        t.error = { code: "fail.internal", params: {} };
+        t.error = { code, params: {} };
         await this.stop(t, "failed", "internal", [line]);
         return null;
       }

@@ -1,4 +1,5 @@
 import type { Job } from "../chaoxing/types";
+import { firstBad, is, isObject } from "../lib/versioned";
 import type { LeftForUser } from "../shared/live";
 
 /**
@@ -191,6 +192,30 @@ export function upgradeState(s: EngineState): void {
     l.reason_code ??= null;
     l.reason_params ??= null;
   }
+}
+
+/**
+ * Why a stored engine state cannot be used, or null: the fields every read of a task goes through (its
+ * live view and progress), so a record that passes never turns a read or a pause into a crash. Deeper
+ * damage crashes a step instead, which the task object retries and then fails with the reason.
+ */
+export function checkEngine(s: Record<string, unknown>): string | null {
+  const list = (v: unknown) => Array.isArray(v) && v.every(isObject);
+  return firstBad(s, {
+    phase: is.oneOf("resolve", "chapters", "cards", "job", "visit", "recheck", "done"),
+    speed: is.num,
+    courseIds: is.arr,
+    courses: list,
+    chapters: list,
+    jobs: list,
+    left: list,
+    ci: is.int,
+    hi: is.int,
+    ji: is.int,
+    media: is.nullable(isObject),
+    stats: (v) => isObject(v) && ["jobsDone", "studySeconds", "mediaDoneSeconds", "mediaSeen", "mediaSeenSeconds"].every((k) => is.num(v[k])),
+    progressFloor: is.num,
+  });
 }
 
 /** What the API shows of the left items (`left_for_user`). */

@@ -90,6 +90,7 @@ const zh = {
   "fail.courses": "读取超星课程列表失败: {error}",
   "fail.no_courses": "所选课程均不在超星账号的课程列表中",
   "fail.internal": "任务内部错误，已停止。请重试任务",
+  "fail.unreadable": "任务保存的进度无法读取，已停止。重试任务会按超星记录的进度重新检查，已完成的任务点不会重做",
 
   // ---- pushed notifications (`notification.code`) ----
   "note.completed": "任务「{task}」已完成",
@@ -179,6 +180,7 @@ const en: Record<TextCode, string> = {
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
   "fail.no_courses": "None of the chosen courses is in the Chaoxing account's course list",
   "fail.internal": "Internal error: the task stopped. Retry it",
+  "fail.unreadable": "The task's saved progress could not be read: it stopped. Retrying it checks again from Chaoxing's record, and no passed task point is redone",
   "note.completed": "Task “{task}” completed",
   "note.completed_left": "Task “{task}” completed, {left} items need you in Chaoxing",
   "note.failed": "Task “{task}” failed: {failure}",

@@ -13,8 +13,13 @@ export interface SealedCredentials {
   sealedPassword: string;
 }
 
-/** A task as its object stores it: one storage row, the checkpoint of everything (src/durable/task.ts). */
+/**
+ * A task as its object stores it: one storage row, the checkpoint of everything (src/durable/task.ts).
+ * Its versions, and how each earlier one is upgraded when loaded, are in src/tasks/record-versions.ts.
+ */
 export interface TaskRecord {
+  /** The version of this format it was written in (stamped when written). */
+  v?: number;
   id: number;
   userId: number;
   name: string;
@@ -49,6 +54,11 @@ export interface TaskRecord {
   latest?: boolean;
   /** Until then every step is written: the object lost its memory while running lately. */
   everyStepUntil?: number;
+  /**
+   * The stored record could not be read (why): this one was made from the task's row, without its
+   * engine state, so it can be paused, cancelled or failed with that reason, and a retry starts over.
+   */
+  unreadable?: string;
 }
 
 /** The record of a task its object hears of for the first time: pending, as its row says. */
