@@ -2,11 +2,13 @@ import { DurableObject } from "cloudflare:workers";
 import { taskStub } from "../tasks/stub";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
+import { getVersioned, listVersioned, putVersioned } from "../lib/versioned";
 import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
 import { answerClose, close, CLOSE_POLICY, PING, PONG, SESSION_HEADER } from "./sockets";
+import { RELAY_COUNT, RELAY_PIN } from "./stored";
 
 /** The user's relay object: their agents' sockets, and the way out for their Chaoxing traffic. */
 export const relayName = (userId: number): string => `relay:${userId}`;
@@ -155,12 +157,12 @@ export class RelayObject extends DurableObject<Env> {
     const today = shanghaiDay(clock.now());
     const online = this.online();
     const out: RelayStatus[] = [];
-    for (const [key, c] of this.ctx.storage.kv.list<{ day: string; n: number }>({ prefix: COUNT })) {
+    for (const [key, c] of listVersioned(this.ctx.storage.kv, COUNT, RELAY_COUNT)) {
       const relayId = Number(key.slice(COUNT.length));
       if (!online.has(relayId)) out.push({ relayId, online: false, connectedAt: null, requestsToday: c.day === today ? c.n : 0 });
     }
     for (const [relayId, ws] of online) {
-      const c = this.ctx.storage.kv.get<{ day: string; n: number }>(`${COUNT}${relayId}`);
+      const c = getVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT);
       out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0 });
     }
     return out;
@@ -173,7 +175,7 @@ export class RelayObject extends DurableObject<Env> {
       close(ws, CLOSE_POLICY, "relay revoked");
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
-    for (const [key, pinned] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (pinned === relayId) this.ctx.storage.kv.delete(key);
+    for (const [key, pin] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (pin.relayId === relayId) this.ctx.storage.kv.delete(key);
   }
 
   /**
@@ -238,20 +240,20 @@ export class RelayObject extends DurableObject<Env> {
   private pick(account: string): WebSocket | null {
     const online = this.online();
     if (online.size === 0) return null;
-    const pinned = this.ctx.storage.kv.get<number>(`${PIN}${account}`);
+    const pinned = getVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN)?.relayId;
     if (pinned !== undefined && online.has(pinned)) return online.get(pinned)!;
     const load = new Map<number, number>([...online.keys()].map((id) => [id, 0]));
-    for (const [, id] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (load.has(id)) load.set(id, load.get(id)! + 1);
+    for (const [, { relayId: id }] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (load.has(id)) load.set(id, load.get(id)! + 1);
     const [chosen] = [...load].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0]!;
-    this.ctx.storage.kv.put(`${PIN}${account}`, chosen);
+    putVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN, { relayId: chosen });
     return online.get(chosen)!;
   }
 
   /** Requests relayed today, per relay, for the dashboard. */
   private count(relayId: number): void {
     const today = shanghaiDay(clock.now());
-    const c = this.ctx.storage.kv.get<{ day: string; n: number }>(`${COUNT}${relayId}`);
-    this.ctx.storage.kv.put(`${COUNT}${relayId}`, { day: today, n: c?.day === today ? c.n + 1 : 1 });
+    const c = getVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT);
+    putVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT, { day: today, n: c?.day === today ? c.n + 1 : 1 });
   }
 
   private settle(key: string, r: RelayReply): void {

@@ -1,9 +1,11 @@
+import { getVersioned, putVersioned } from "../lib/versioned";
 import type { TaskMessage } from "../shared/live";
 import type { TaskLive } from "../tasks/shape";
 import {
   admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, parseClientMessage, PONG, selects, send, SESSION_HEADER,
   TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
+import { SUBSCRIBED_HUBS } from "./stored";
 
 /** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
 interface DirectAttachment {
@@ -75,7 +77,7 @@ export class TaskChannel {
   addHub(taskId: number, hub: string, data: TaskLive): void {
     this.registrations++;
     const hubs = this.hubs();
-    if (!hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, [...hubs, hub]);
+    if (!hubs.includes(hub)) this.setHubs([...hubs, hub]);
     this.pushToHubs([hub], taskId, [{ type: "task_update", task_id: taskId, data }]);
   }
 
@@ -121,13 +123,18 @@ export class TaskChannel {
     send(ws, [errorFrame(`此连接只推送任务 ${a.taskId}；订阅其他任务请用 /ws/connect，退订请关闭连接`)]);
   }
 
+  /** Unreadable, none: a hub whose push is missed re-subscribes when its socket asks again. */
   private hubs(): string[] {
-    return this.ctx.storage.kv.get<string[]>(HUBS_KEY) ?? [];
+    return getVersioned(this.ctx.storage.kv, HUBS_KEY, SUBSCRIBED_HUBS)?.hubs ?? [];
+  }
+
+  private setHubs(hubs: string[]): void {
+    putVersioned(this.ctx.storage.kv, HUBS_KEY, SUBSCRIBED_HUBS, { hubs });
   }
 
   private removeHub(hub: string): void {
     const hubs = this.hubs();
-    if (hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, hubs.filter((h) => h !== hub));
+    if (hubs.includes(hub)) this.setHubs(hubs.filter((h) => h !== hub));
   }
 
   private pushToHubs(hubs: string[], taskId: number, messages: TaskMessage[]): void {

@@ -88,3 +88,30 @@ export const is = {
   nullable: (t: (v: unknown) => boolean) => (v: unknown): boolean => v === null || t(v),
   oneOf: (...values: readonly unknown[]) => (v: unknown): boolean => values.includes(v),
 };
+
+/**
+ * For records whose loss costs little (a registry that heals, a counter): the value at `key` in its current
+ * version, or undefined when there is none or it cannot be used (logged; the next write replaces it).
+ */
+export function getVersioned<T>(kv: SyncKvStorage, key: string, f: RecordFormat<T>): T | undefined {
+  const raw = kv.get<unknown>(key);
+  if (raw === undefined) return undefined;
+  const loaded = load(f, raw);
+  if (loaded.ok) return loaded.value;
+  console.warn(`${key}: ${f.name} not loaded`, loaded.failure);
+  return undefined;
+}
+
+/** Every entry under `prefix` that loads (see `getVersioned`). */
+export function listVersioned<T>(kv: SyncKvStorage, prefix: string, f: RecordFormat<T>): [string, T][] {
+  const out: [string, T][] = [];
+  for (const [key] of kv.list({ prefix })) {
+    const value = getVersioned(kv, key, f);
+    if (value !== undefined) out.push([key, value]);
+  }
+  return out;
+}
+
+export function putVersioned<T extends object>(kv: SyncKvStorage, key: string, f: RecordFormat<T>, value: T): void {
+  kv.put(key, stamp(f, value));
+}

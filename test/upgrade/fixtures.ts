@@ -88,6 +88,8 @@ export async function loadsAndCompletes(fx: TasksFixture): Promise<void> {
     expect(r.status, `task ${row.id}`).toBe(200);
     expect(r.body.status).toBe(row.status);
   }
+  // The run slots that release kept are still counted: no third slot under a cap of two.
+  if (fx.objects.HUBS.some((h) => h.kv.some(([k]) => k === "run"))) expect(await env.HUBS.getByName(`hub:${fx.user.id}`).claimRun(999, 2)).toBe(false);
   const done = await driveUntil(running, finished);
   expect(done).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });
   expect(await driveUntil(waiting, finished)).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });

@@ -1,0 +1,73 @@
+import { firstBad, is, type RecordFormat } from "../lib/versioned";
+
+/**
+ * The small records the hub, the relay object and a task's live channel keep, versioned like the task
+ * record (src/lib/versioned.ts, src/tasks/record-versions.ts). Version 0 is what the releases before
+ * versions wrote: a bare list or number, or the object without `v`.
+ */
+
+const unchanged = (r: unknown): unknown => r;
+const list = <T>(name: string, item: (v: unknown) => boolean, wrap: (items: unknown[]) => T) => (r: unknown): T => {
+  if (!Array.isArray(r) || !r.every(item)) throw new TypeError(`not a list of ${name}`);
+  return wrap(r);
+};
+
+/** The hub's run slots: the user's running tasks, for the running-task cap. */
+export interface RunSlots {
+  v?: number;
+  ids: number[];
+}
+export const RUN_SLOTS: RecordFormat<RunSlots> = {
+  name: "run slots",
+  steps: [list("task ids", is.int, (ids) => ({ ids }))],
+  check: (r) => firstBad(r, { ids: (v) => Array.isArray(v) && v.every(is.int) }),
+};
+
+/** The hub's note of a direct task socket: its token's expiry and user. */
+export interface DirectEntry {
+  v?: number;
+  exp: number;
+  userId: number;
+}
+export const DIRECT_ENTRY: RecordFormat<DirectEntry> = {
+  name: "direct socket entry",
+  steps: [unchanged],
+  check: (r) => firstBad(r, { exp: is.num, userId: is.int }),
+};
+
+/** A task's subscribed hubs (their object names). */
+export interface SubscribedHubs {
+  v?: number;
+  hubs: string[];
+}
+export const SUBSCRIBED_HUBS: RecordFormat<SubscribedHubs> = {
+  name: "subscribed hubs",
+  steps: [list("hub names", is.str, (hubs) => ({ hubs }))],
+  check: (r) => firstBad(r, { hubs: (v) => Array.isArray(v) && v.every(is.str) }),
+};
+
+/** The relay a Chaoxing account is pinned to (a stable address per account). */
+export interface RelayPin {
+  v?: number;
+  relayId: number;
+}
+export const RELAY_PIN: RecordFormat<RelayPin> = {
+  name: "relay pin",
+  steps: [(r) => {
+    if (!is.int(r)) throw new TypeError("not a relay id");
+    return { relayId: r };
+  }],
+  check: (r) => firstBad(r, { relayId: is.int }),
+};
+
+/** Requests a relay carried on one Asia/Shanghai day. */
+export interface RelayCount {
+  v?: number;
+  day: string;
+  n: number;
+}
+export const RELAY_COUNT: RecordFormat<RelayCount> = {
+  name: "relay count",
+  steps: [unchanged],
+  check: (r) => firstBad(r, { day: is.str, n: is.int }),
+};

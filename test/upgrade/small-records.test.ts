@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { DIRECT_ENTRY, RELAY_COUNT, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
+import { load } from "../../src/lib/versioned";
+import relay from "../fixtures/records/0.1.0-05723ba/relay.json";
+import tasks from "../fixtures/records/0.1.0-05723ba/tasks.json";
+
+// The hub's, the relay object's and a task channel's small records as releases before versions wrote
+// them (bare lists and numbers, objects without `v`): each loads into its current version.
+
+const stored = (dumps: { kv: unknown[][] }[], key: string) => dumps.flatMap((d) => d.kv).find(([k]) => k === key)?.[1];
+
+describe("small records of the previous release", () => {
+  it("the hub's run slots (a bare list of task ids)", () => {
+    const raw = stored(tasks.objects.HUBS, "run");
+    expect(Array.isArray(raw)).toBe(true);
+    expect(load(RUN_SLOTS, raw)).toMatchObject({ ok: true, from: 0, value: { v: 1, ids: raw } });
+  });
+
+  it("the relay's pin (a bare relay id) and its day's count", () => {
+    const pin = relay.objects.RELAYS[0]!.kv.find(([k]) => String(k).startsWith("pin:"))![1];
+    const count = relay.objects.RELAYS[0]!.kv.find(([k]) => String(k).startsWith("n:"))![1];
+    expect(load(RELAY_PIN, pin)).toMatchObject({ ok: true, value: { relayId: relay.relays.second } });
+    expect(load(RELAY_COUNT, count)).toMatchObject({ ok: true, value: { n: relay.requests } });
+  });
+
+  it("a task's subscribed hubs and the hub's direct-socket entries", () => {
+    expect(load(SUBSCRIBED_HUBS, ["hub:1", "hub:2"])).toMatchObject({ ok: true, value: { hubs: ["hub:1", "hub:2"] } });
+    expect(load(DIRECT_ENTRY, { exp: 1_900_000_000, userId: 4 })).toMatchObject({ ok: true, value: { v: 1, exp: 1_900_000_000, userId: 4 } });
+  });
+
+  it("what does not fit is a failure, not a throw", () => {
+    expect(load(RUN_SLOTS, ["x"])).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+    expect(load(RELAY_PIN, "2")).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+  });
+});
