@@ -8,7 +8,7 @@ import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
-  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
+  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeAlarmDue, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
@@ -417,10 +417,14 @@ export class TaskObject extends DurableObject<Env> {
 
   // ---- the study loop ----------------------------------------------------------------------------
 
-  override async alarm(): Promise<void> {
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
     // the runtime retries an alarm that did not finish, from the checkpoint.
     this.pagesParsed = 0;
+    // After a cold load, when this alarm was due dates the last report (src/engine/step.ts `resyncMedia`);
+    // not on a retry, which may follow a report the interrupted run made.
+    const engine = this.rec()?.engine;
+    if (engine) resumeAlarmDue(engine, info && !info.isRetry ? info.scheduledTime : null);
     for (let steps = 1; ; steps++) {
       const t = this.rec() ?? (await this.unreadableRecord());
       if (!t) return;

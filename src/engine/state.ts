@@ -86,6 +86,14 @@ export interface MediaRun {
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
    */
   resync?: boolean;
+  /**
+   * When the alarm that first ran after that load was due (src/engine/step.ts `resumeAlarmDue`): with the
+   * card's position it dates the last accepted report. null: not known (a retried alarm, or the player was
+   * restarted meanwhile), so the player starts again.
+   */
+  resyncDue?: number | null;
+  /** Its reports were scheduled before their gaps could be told from the position (records of 0.1.0). */
+  randomGaps?: boolean;
 }
 
 export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";

@@ -11,7 +11,7 @@ import type { TaskRecord } from "./record";
  * - 0: before the task object was the one authority (up to 2026-11-29, 7026d3b): `taskId`, no name, no
  *   course ids or settings of its own (they were the engine's), no outbox, a mirror without `pending`.
  * - 1: 0.1.0 (05723ba) and the releases before it since 2026-12-01, still without `v`.
- * - 2: the same record, versioned.
+ * - 2: versioned; a video's report gaps are fixed by its position (`randomGaps` marks one from before).
  */
 type Raw = Record<string, unknown>;
 
@@ -36,9 +36,17 @@ function fromLegacy(r: unknown): Raw {
   };
 }
 
+/** 1 → 2: a video in progress had its report gaps drawn at random (src/engine/step.ts `resyncMedia`). */
+function randomGaps(r: unknown): Raw {
+  if (!isObject(r)) throw new TypeError("not an object");
+  const engine = isObject(r.engine) ? r.engine : null;
+  if (engine && isObject(engine.media)) engine.media.randomGaps = true;
+  return r;
+}
+
 export const TASK_RECORD: RecordFormat<TaskRecord> = {
   name: "task record",
-  steps: [fromLegacy, (r) => r],
+  steps: [fromLegacy, randomGaps],
   versionOf: (r) => (!isObject(r) ? null : "v" in r ? (Number.isInteger(r.v) ? (r.v as number) : null) : "taskId" in r ? 0 : 1),
   check: (r) =>
     firstBad(r, {
