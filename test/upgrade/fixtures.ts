@@ -73,11 +73,12 @@ export async function writeStorage<T extends Rpc.DurableObjectBranded | undefine
 }
 
 /**
- * Loads what a release stored and drives its tasks: every task answers at once, as it was; the running,
+ * Loads what a release stored and drives its tasks: every task answers at once, as it was; the running video
+ * goes on with the report expected of that release's record; the running,
  * the queued and the paused one (resumed) complete with their videos passed on the platform; the completed
  * one stays completed; the D1 rows follow.
  */
-export async function loadsAndCompletes(fx: TasksFixture): Promise<void> {
+export async function loadsAndCompletes(fx: TasksFixture, firstReport: { isdrag: "0" | "3" }): Promise<void> {
   const sim = installSimulator({ seedDemo: false });
   const token = await restoreDeployment(sim, fx);
   const { running, waiting, paused, completed } = fx.roles;
@@ -92,6 +93,11 @@ export async function loadsAndCompletes(fx: TasksFixture): Promise<void> {
   if (fx.objects.HUBS.some((h) => h.kv.some(([k]) => k === "run"))) expect(await env.HUBS.getByName(`hub:${fx.user.id}`).claimRun(999, 2)).toBe(false);
   const done = await driveUntil(running, finished);
   expect(done).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });
+  // The running video's first report after the upgrade: a normal one where the record dates the last
+  // report (src/engine/step.ts `resyncMedia`), a restart of the player where it cannot.
+  const longJob = sim.control.account(fx.account.phone).courses[0]!.chapters[0]!.jobs[0]!.jobid;
+  const first = sim.control.requests(fx.account.phone).find((r) => r.path.includes("/multimedia/log/") && r.query.includes(`jobid=${longJob}`))!;
+  expect(new URLSearchParams(first.query).get("isdrag")).toBe(firstReport.isdrag);
   expect(await driveUntil(waiting, finished)).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });
   expect((await api("POST", `/api/tasks/${paused}/resume`, { token })).status).toBe(200);
   expect(await driveUntil(paused, finished)).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });

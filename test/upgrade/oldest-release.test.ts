@@ -9,4 +9,4 @@ import fixture from "../fixtures/records/2026-11-29-7026d3b/tasks.json";
 
 useFutureClock();
 
-it("what the oldest supported release stored loads, and its running, queued and paused tasks complete", () => loadsAndCompletes(fixture as unknown as TasksFixture));
+it("what the oldest supported release stored loads, and its running, queued and paused tasks complete", () => loadsAndCompletes(fixture as unknown as TasksFixture, { isdrag: "3" }));

@@ -8,4 +8,4 @@ import fixture from "../fixtures/records/0.1.0-05723ba/tasks.json";
 
 useFutureClock();
 
-it("what the previous release stored loads, and its running, queued and paused tasks complete", () => loadsAndCompletes(fixture as unknown as TasksFixture));
+it("what the previous release stored loads, and its running, queued and paused tasks complete", () => loadsAndCompletes(fixture as unknown as TasksFixture, { isdrag: "0" }));
