@@ -20,6 +20,8 @@ declare namespace Cloudflare {
 		ALLOWED_ORIGINS: "";
 		APP_URL: "http://localhost:8000";
 		MAIL_SENDER: "log";
+		MAIL_FROM: "chaoxing-edge <noreply@example.com>";
+		MAIL_API_URL: "https://api.resend.com/emails";
 		NOTIFY_ALLOWED_ORIGINS: "";
 		NOTIFY_DAILY_CAP: "30";
 		EGRESS_DIRECT_ALLOWED: "false";
