@@ -293,8 +293,8 @@ async function apiLoad(s) {
   }
   for (const connections of [50, 200]) {
     log(`API load at ${connections} connections`);
-    const base = await run("/api/health", connections);
-    row(`GET /api/health (no-op), ${connections} conns`, base.requests.average, "req/s", null, "", `p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms`);
+    const base = await run("/api/health/live", connections);
+    row(`GET /api/health/live (no-op), ${connections} conns`, base.requests.average, "req/s", null, "", `p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms`);
     // The authenticated no-op: the token checked against its row, nothing else read.
     const me = await run("/api/auth/me", connections, s.user);
     row(`GET /api/auth/me (authenticated no-op), ${connections} conns`, me.requests.average, "req/s", base.requests.average, "req/s", `no-op; p50 ${me.latency.p50} ms, p99 ${me.latency.p99} ms`);

@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { validationError } from "./lib/validation";
+import { registerHealthRoutes } from "./routes/health";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
@@ -81,8 +82,7 @@ export function createApp(): App {
   });
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
 
-  // Liveness, and the no-op baseline of the API benchmark.
-  app.get("/api/health", (c) => c.json({ status: "ok" }));
+  registerHealthRoutes(app);
   registerAuthRoutes(app);
   registerUserRoutes(app);
   registerCourseRoutes(app);

@@ -91,6 +91,11 @@ export class HubObject extends DurableObject<Env> {
     this.forget(ws);
   }
 
+  /** The health check's Durable Object round trip (`hub:health`, which holds nothing). */
+  async ping(): Promise<true> {
+    return true;
+  }
+
   // ---- RPC from task objects -----------------------------------------------------------------------
 
   /** A task's update or log lines: fanned out to the sockets subscribed to it. False: nobody here cares any more. */

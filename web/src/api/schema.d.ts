@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 健康检查：D1、Durable Object 往返与通知队列绑定
+         * @description 各项检查并行执行，每项至多 3 秒。全部通过时为 200 与 status: ok；任何一项失败时为 503，failed 列出失败项。无需认证。
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 存活检查：Worker 能应答（不访问任何存储） */
+        get: operations["getHealthLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -729,6 +766,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Health: {
+            /**
+             * @description ok：各项检查都通过；error：至少一项失败（HTTP 503），见 failed
+             * @enum {string}
+             */
+            status: "ok" | "error";
+            /** @description 本部署的版本（CHANGELOG.md） */
+            version: string;
+            checks: {
+                /** @description D1：执行一次 SELECT 1 */
+                d1: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+                /** @description Durable Object：一次 RPC 往返（不写存储） */
+                durable_objects: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+                /** @description 通知队列：生产者绑定存在（不发送消息，以免触发投递） */
+                queue: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+            };
+            /** @description 失败的检查项 */
+            failed: ("d1" | "durable_objects" | "queue")[];
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -1574,6 +1652,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type SchemaHealth = components['schemas']['Health'];
+export type SchemaLiveness = components['schemas']['Liveness'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
@@ -1634,6 +1714,55 @@ export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 各项检查都通过 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description 至少一项检查失败 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getHealthLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Worker 在运行 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
