@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { validationError } from "./lib/validation";
+import { errorText, recordError } from "./lib/error-log";
 import { registerHealthRoutes } from "./routes/health";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
@@ -76,8 +77,14 @@ export function createApp(): App {
       if (err.status === 415) return errorResponse(c, new ApiError("unsupported_media_type", "不支持的请求体类型"));
       if (err.status < 500) return errorResponse(c, new ApiError("bad_request", `请求错误: ${err.message}`));
     }
-    // Details only in the log; the client gets a generic body with the request id to report.
+    // Details only in the log (and the admin's last errors); the client gets a generic body with the request id to report.
     console.error(`[${c.var.requestId}] unhandled`, err);
+    const recorded = recordError(c.env, { source: "api", ref: c.var.requestId, message: `${c.req.method} ${c.req.path}: ${errorText(err)}` });
+    try {
+      c.executionCtx.waitUntil(recorded);
+    } catch {
+      // No execution context (the app called directly, as in a test): the promise runs on regardless.
+    }
     return c.json({ detail: "服务器内部错误", code: "internal_error", request_id: c.var.requestId }, 500);
   });
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));

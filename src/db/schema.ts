@@ -155,6 +155,26 @@ export const upstreamEvents = sqliteTable(
   (t) => [index("upstream_events_created").on(t.createdAt)],
 );
 
+/** Where an error worth an operator's look happened (src/lib/error-log.ts). */
+export const ERROR_SOURCES = ["api", "task", "queue"] as const;
+
+/**
+ * The last errors (an unhandled API error, a task step that crashed or a record that could not be read, a
+ * queue message that failed), for the admin's diagnostics page; the newest 500 are kept.
+ */
+export const errorEvents = sqliteTable(
+  "error_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    source: text("source", { enum: ERROR_SOURCES }).notNull(),
+    /** The request id, the task id or the event's key. */
+    ref: text("ref"),
+    message: text("message").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("error_events_created").on(t.createdAt)],
+);
+
 /** Study time per task per day (Asia/Shanghai), for the per-day statistics. */
 export const studyDays = sqliteTable(
   "study_days",

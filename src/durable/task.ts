@@ -13,6 +13,7 @@ import {
 } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
+import { errorText, recordError } from "../lib/error-log";
 import { isObject, load, stamp, type LoadFailure } from "../lib/versioned";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
@@ -147,6 +148,8 @@ export class TaskObject extends DurableObject<Env> {
     const creds = isObject(raw) && isObject(raw.creds) ? raw.creds : null;
     this.unreadableCreds = typeof creds?.phone === "string" && typeof creds.sealedPassword === "string" ? { phone: creds.phone, sealedPassword: creds.sealedPassword } : null;
     console.error(`${this.ctx.id.name}: stored record not loaded`, loaded.failure);
+    const detail = loaded.failure.kind === "newer" ? `written by a later release (record version ${loaded.failure.version})` : loaded.failure.detail;
+    this.ctx.waitUntil(recordError(this.env, { source: "task", ref: this.ctx.id.name?.slice("task:".length) ?? null, message: `stored record not loaded: ${detail}` }));
     if (loaded.failure.kind === "corrupt" && this.ctx.storage.kv.get(UNREADABLE_KEY) === undefined) this.ctx.storage.kv.put(UNREADABLE_KEY, raw);
     return null;
   }
@@ -484,6 +487,7 @@ export class TaskObject extends DurableObject<Env> {
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
+      this.ctx.waitUntil(recordError(this.env, { source: "task", ref: String(t.id), message: `step crashed (attempt ${t.crashes + 1}): ${errorText(e)}` }));
       if (t.gen !== gen || this.t !== t) return null;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {

@@ -4,6 +4,7 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { notifyChannels, tasks, userConfigs, users } from "../db/schema";
 import { clock, shanghaiDay, shanghaiDayStart } from "../lib/clock";
+import { errorText, recordError } from "../lib/error-log";
 import { LANGUAGES, NOTIFY_EVENTS, type NotifyChannel } from "../shared/notify";
 import { deliverTo, type Attempt } from "./deliver";
 import { eventNotice } from "./messages";
@@ -24,6 +25,7 @@ const MessageSchema = z.object({
   task_id: z.number().int(),
   detail: z.object({ left: z.number().int().optional(), error: z.string().max(2000).optional(), chapter: z.string().max(500).optional() }),
   at: z.string(),
+  claim: z.string().min(1).max(64).optional(),
 }) satisfies z.ZodType<NotifyMessage>;
 
 /**
@@ -44,7 +46,7 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
       if (deadLetters) {
         await markDead(env, parsed.data.key);
         m.ack();
-      } else if ((await deliverEvent(env, m.id, parsed.data)) === "retry") {
+      } else if ((await deliverEvent(env, parsed.data.claim ?? m.id, parsed.data)) === "retry") {
         if (m.attempts > NOTIFY_MAX_RETRIES) console.warn(`notify: ${parsed.data.key} still failing after ${m.attempts} tries: to the dead letters`);
         m.retry({ delaySeconds: backoffSeconds(m.attempts) });
       } else {
@@ -52,6 +54,7 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
       }
     } catch (e) {
       console.error(`notify: ${parsed.data.key} failed`, e);
+      await recordError(env, { source: "queue", ref: parsed.data.key, message: errorText(e) });
       m.retry({ delaySeconds: backoffSeconds(m.attempts) });
     }
   }

@@ -1,5 +1,6 @@
 import type { App } from "../../app";
 import { registerAuditRoutes } from "./audit";
+import { registerAdminDiagnosticsRoutes } from "./diagnostics";
 import { registerAdminEngineRoutes } from "./engine";
 import { registerAdminStatisticsRoutes } from "./statistics";
 import { registerAdminTaskRoutes } from "./tasks";
@@ -12,4 +13,5 @@ export function registerAdminRoutes(app: App) {
   registerAdminStatisticsRoutes(app);
   registerAuditRoutes(app);
   registerAdminEngineRoutes(app);
+  registerAdminDiagnosticsRoutes(app);
 }

@@ -656,6 +656,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 诊断：引擎健康度、通知死信、中继代理版本、最近的错误
+         * @description 一次读取管理员诊断页所需的全部内容。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。
+         */
+        get: operations["getAdminDiagnostics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/diagnostics/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重试一条通知死信
+         * @description 把这条投递重新放回通知队列（用任务当前的状态组织消息）；消费者照常投递并在失败时重试，直至再次进入死信。只有状态为 dead 的投递可以重试（否则 409）。记入审计日志。
+         */
+        post: operations["postAdminDiagnosticsDeadLettersByIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/relays": {
         parameters: {
             query?: never;
@@ -1509,7 +1549,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -1535,6 +1575,69 @@ export interface components {
                 /** @description 最大值 */
                 max: number | null;
             };
+            /** @description 运行中与已暂停的任务按原因（reason）计数（D1 行）：如 waiting_for_account、relay_offline、captcha */
+            by_reason: {
+                /** @enum {string} */
+                status: "running" | "paused";
+                reason: string | null;
+                count: number;
+            }[];
+        };
+        Diagnostics: {
+            version: string;
+            engine: components["schemas"]["EngineHealth"];
+            dead_letters: {
+                total: number;
+                /** @description 最新的至多 50 条：重试次数用完、进入死信队列的通知投递 */
+                items: components["schemas"]["DeadLetter"][];
+            };
+            relays: {
+                /** @description 中继代理版本分布（null：从未连接） */
+                versions: {
+                    version: string | null;
+                    count: number;
+                }[];
+                /** @description 最近出现的至多 50 个中继代理 */
+                items: {
+                    id: number;
+                    user_id: number;
+                    username: string;
+                    name: string;
+                    version: string | null;
+                    last_seen_at: string | null;
+                    created_at: string;
+                }[];
+            };
+            /** @description 最近的至多 50 条错误：api（未处理的请求错误，ref 为请求 id）、task（任务步骤崩溃或存储记录无法读取，ref 为任务 id）、queue（通知消息处理失败，ref 为事件键） */
+            errors: {
+                id: number;
+                /** @enum {string} */
+                source: "api" | "task" | "queue";
+                ref: string | null;
+                message: string;
+                created_at: string;
+            }[];
+        };
+        DeadLetter: {
+            /** @description 投递记录 id（重试时使用） */
+            id: number;
+            event_id: number;
+            /** @enum {string} */
+            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            channel: string;
+            user_id: number;
+            username: string;
+            task_id: number | null;
+            attempts: number;
+            /** @description 通知渠道最后一次应答的 HTTP 状态 */
+            http_status: number | null;
+            /** @description 最后一次应答的摘录（已脱敏） */
+            excerpt: string | null;
+            updated_at: string;
+        };
+        DeadLetterRetry: components["schemas"]["Message"] & {
+            /** @description 重试后剩余的死信数 */
+            dead_letters: number;
         };
         RelayOverview: {
             /**
@@ -1702,6 +1805,9 @@ export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
+export type SchemaDiagnostics = components['schemas']['Diagnostics'];
+export type SchemaDeadLetter = components['schemas']['DeadLetter'];
+export type SchemaDeadLetterRetry = components['schemas']['DeadLetterRetry'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
@@ -3942,7 +4048,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export";
                 admin_id?: number;
                 target_type?: "user" | "task" | "system";
                 target_id?: string;
@@ -4024,6 +4130,102 @@ export interface operations {
             };
             /** @description 权限不足 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 诊断信息 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diagnostics"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminDiagnosticsDeadLettersByIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已重新入队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRetry"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
