@@ -393,4 +393,9 @@ export class AccountObject extends DurableObject<Env> {
   async lockState(): Promise<LockState> {
     return this.lock();
   }
+
+  /** The admin export: what no other store has (the session is not exported: a login rebuilds it). */
+  async exported(): Promise<ReturnType<AccountLimits["stored"]>> {
+    return this.limits().stored();
+  }
 }

@@ -341,6 +341,36 @@ export class TaskObject extends DurableObject<Env> {
     return this.claiming || this.rec()?.status === "running" || this.unreadable?.kind === "newer";
   }
 
+  /**
+   * The admin export: the stored record exactly as written (its version in it, so any later release loads
+   * it), and one this release could not read, kept aside. Null when the object holds nothing.
+   */
+  async exported(): Promise<{ record: unknown; unreadable: unknown } | null> {
+    const record = this.ctx.storage.kv.get<unknown>("t") ?? null;
+    const unreadable = this.ctx.storage.kv.get<unknown>(UNREADABLE_KEY) ?? null;
+    return record === null && unreadable === null ? null : { record, unreadable };
+  }
+
+  /**
+   * The admin import (a restore into storage that lost it): an exported record, loaded and upgraded like a
+   * stored one, is taken only by an object that holds none, for the task of `row`. A running task goes on
+   * at once, from the platform's position (`resumeCold`).
+   */
+  async restore(row: TaskRow, raw: unknown): Promise<TaskResult<null>> {
+    return this.exclusive(async () => {
+      if (this.rec() || this.deleted || this.unreadable) return refused("conflict", "该任务对象已有记录，不会被覆盖");
+      const loaded = load(TASK_RECORD, raw);
+      if (!loaded.ok) return refused("conflict", `导出的记录无法读取: ${loaded.failure.kind === "newer" ? `由更新的版本写入（记录版本 ${loaded.failure.version}）` : loaded.failure.detail}`);
+      const t = loaded.value;
+      if (t.id !== row.id || t.userId !== row.user_id) return refused("conflict", "导出的记录属于另一个任务");
+      if (t.status === "running" && t.engine) resumeCold(t.engine);
+      t.dueAt = null;
+      this.save(t);
+      if (t.status === "running") await this.ctx.storage.setAlarm(clock.now());
+      return { ok: true, value: null };
+    });
+  }
+
   /** Alarm lateness of this object's recent steps (ms), for the admin's engine health and the benchmark. */
   async timing(): Promise<number[]> {
     return this.rec()?.lateness ?? [];

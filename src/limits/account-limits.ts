@@ -53,6 +53,11 @@ export class AccountLimits {
     return this.kv.get<StudyLimits>(LIMITS_KEY) ?? this.defaults;
   }
 
+  /** What only this object holds (the user's own limits, today's media count), for the admin export. */
+  stored(): { limits: StudyLimits | null; usage: MediaUsage | null } {
+    return { limits: this.kv.get<StudyLimits>(LIMITS_KEY) ?? null, usage: this.counted ?? this.kv.get<MediaUsage>(USAGE_KEY) ?? null };
+  }
+
   set(limits: StudyLimits): void {
     this.kv.put(LIMITS_KEY, limits);
   }

@@ -1,5 +1,6 @@
 import type { App } from "../../app";
 import { registerAuditRoutes } from "./audit";
+import { registerAdminBackupRoutes } from "./backup";
 import { registerAdminDiagnosticsRoutes } from "./diagnostics";
 import { registerAdminEngineRoutes } from "./engine";
 import { registerAdminStatisticsRoutes } from "./statistics";
@@ -14,4 +15,5 @@ export function registerAdminRoutes(app: App) {
   registerAuditRoutes(app);
   registerAdminEngineRoutes(app);
   registerAdminDiagnosticsRoutes(app);
+  registerAdminBackupRoutes(app);
 }

@@ -696,6 +696,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出 Durable Object 中无法由 D1 重建的内容（按用户分页）
+         * @description 与 D1 的备份（Time Travel、wrangler d1 export）一起构成完整备份：任务对象的记录、超星账号对象中用户自定的学习限制与今日媒体时长。按用户 id 分页：从 after_user=0 开始，直到 next_after_user 为 null。记入审计日志。
+         */
+        get: operations["getAdminExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 把导出的任务记录写回任务对象（恢复）
+         * @description 恢复到丢失了对象存储的部署（先恢复 D1）：每条记录只写入尚无记录的任务对象（从不覆盖），运行中的任务随即从超星记录的进度继续。超星账号对象的限制与时长不在此导入（见 docs/operations.md）。记入审计日志。
+         */
+        post: operations["postAdminImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/relays": {
         parameters: {
             query?: never;
@@ -1549,7 +1589,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -1638,6 +1678,49 @@ export interface components {
         DeadLetterRetry: components["schemas"]["Message"] & {
             /** @description 重试后剩余的死信数 */
             dead_letters: number;
+        };
+        AdminExport: {
+            /** @description 导出时的版本 */
+            version: string;
+            exported_at: string;
+            /** @description 本页包含的用户 id */
+            users: number[];
+            /** @description 本页用户的任务在任务对象中的记录（没有记录的任务——从未启动的——不列出）；unreadable：当前版本无法读取而保留的原记录 */
+            tasks: {
+                id: number;
+                user_id: number;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                record?: unknown;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                unreadable?: unknown;
+            }[];
+            /** @description 本页用户的超星账号对象：用户自定的学习限制（null：沿用默认）与今日的媒体时长 */
+            accounts: {
+                phone: string;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                limits?: unknown;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                usage?: unknown;
+            }[];
+            /** @description 下一页的 after_user；null 表示已导出全部 */
+            next_after_user: number | null;
+        };
+        AdminImportResult: {
+            /** @description 已写回的任务 id（运行中的任务随即继续） */
+            restored: number[];
+            /** @description 未写回的任务与原因：任务不存在、对象已有记录（从不覆盖）、记录无法读取 */
+            skipped: {
+                id: number;
+                detail: string;
+            }[];
+        };
+        AdminImport: {
+            /** @description 导出中的任务记录（每次至多 100 条） */
+            tasks: {
+                id: number;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                record?: unknown;
+            }[];
         };
         RelayOverview: {
             /**
@@ -1808,6 +1891,9 @@ export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type SchemaDiagnostics = components['schemas']['Diagnostics'];
 export type SchemaDeadLetter = components['schemas']['DeadLetter'];
 export type SchemaDeadLetterRetry = components['schemas']['DeadLetterRetry'];
+export type SchemaAdminExport = components['schemas']['AdminExport'];
+export type SchemaAdminImportResult = components['schemas']['AdminImportResult'];
+export type SchemaAdminImport = components['schemas']['AdminImport'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
@@ -4048,7 +4134,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export";
+                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
                 admin_id?: number;
                 target_type?: "user" | "task" | "system";
                 target_id?: string;
@@ -4226,6 +4312,118 @@ export interface operations {
             };
             /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminExport: {
+        parameters: {
+            query?: {
+                /** @description 从此用户 id 之后开始 */
+                after_user?: number | null;
+                /** @description 每页的用户数 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页导出 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminExport"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminImport"];
+            };
+        };
+        responses: {
+            /** @description 导入结果 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminImportResult"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
