@@ -637,6 +637,7 @@ async function journey() {
       ["/admin/tasks", "全部任务", "admin-tasks", "/api/admin/tasks"],
       ["/admin/statistics", "统计", "admin-statistics", "/api/admin/statistics"],
       ["/admin/audit", "审计日志", "admin-audit", "/api/admin/audit"],
+      ["/admin/diagnostics", "诊断", "admin-diagnostics", "/api/admin/diagnostics"],
     ]) {
       if (!doc.paths[api]?.get) {
         console.log(`      (${p}: ${api} not served yet)`);
@@ -880,6 +881,7 @@ async function journey() {
       ...(other.task ? [{ name: "admin-task-detail", path: `/admin/tasks/${other.task}`, signedIn: true, ready: waitFor("[data-testid=log-box]") }] : []),
       { name: "admin-statistics", path: "/admin/statistics", signedIn: true, ready: waitFor("svg[role=img]") },
       { name: "admin-audit", path: "/admin/audit", signedIn: true, ready: waitFor("[data-testid=audit-filters]") },
+      { name: "admin-diagnostics", path: "/admin/diagnostics", signedIn: true, ready: waitFor(".ant-statistic") },
       { name: "not-found", path: "/no-such-page", signedIn: true, ready: waitFor(".ant-result") },
     ];
     const docsDir = process.argv.includes("--docs") ? path.join(root, "docs", "screenshots") : undefined;

@@ -36,6 +36,7 @@ const adminChunks = {
   task: () => import("./pages/admin/AdminTaskDetail"),
   statistics: () => import("./pages/admin/AdminStatistics"),
   audit: () => import("./pages/admin/AdminAudit"),
+  diagnostics: () => import("./pages/admin/AdminDiagnostics"),
 } satisfies Record<string, Load>;
 
 function page(load: Load) {
@@ -89,6 +90,7 @@ export const router = createBrowserRouter([
           { path: "tasks/:id", element: page(adminChunks.task) },
           { path: "statistics", element: page(adminChunks.statistics) },
           { path: "audit", element: page(adminChunks.audit) },
+          { path: "diagnostics", element: page(adminChunks.diagnostics) },
         ],
       },
       { path: "*", element: page(chunks.notFound) },

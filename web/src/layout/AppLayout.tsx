@@ -5,6 +5,7 @@ import {
   CloudServerOutlined,
   DashboardOutlined,
   LogoutOutlined,
+  MedicineBoxOutlined,
   MenuOutlined,
   ProfileOutlined,
   SettingOutlined,
@@ -80,12 +81,13 @@ export default function AppLayout() {
               { key: "/admin/tasks", icon: <UnorderedListOutlined />, label: t("nav.adminTasks") },
               { key: "/admin/statistics", icon: <BarChartOutlined />, label: t("nav.adminStats") },
               { key: "/admin/audit", icon: <AuditOutlined />, label: t("nav.adminAudit") },
+              { key: "/admin/diagnostics", icon: <MedicineBoxOutlined />, label: t("nav.adminDiagnostics") },
             ],
           },
         ]
       : []),
   ];
-  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/relay", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit"];
+  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/relay", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit", "/admin/diagnostics"];
   const selected = keysFlat.filter((k) => k === "/" ? location.pathname === "/" : location.pathname === k || location.pathname.startsWith(k + "/")).at(-1) ?? "/";
   const menu = <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0 }} />;
   const desktop = screens.lg !== false && screens.md !== false;

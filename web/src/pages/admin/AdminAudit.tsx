@@ -27,6 +27,9 @@ const ACTIONS: Record<Action, MessageKey> = {
   "task.logs": "audit.action.task.logs",
   "task.force_stop": "audit.action.task.force_stop",
   "statistics.view": "audit.action.statistics.view",
+  "notify.retry": "audit.action.notify.retry",
+  "system.export": "audit.action.system.export",
+  "system.import": "audit.action.system.import",
 };
 const TARGETS: Record<TargetType, MessageKey> = { user: "audit.target.user", task: "audit.target.task", system: "audit.target.system" };
 const STATUS_KEYS = new Set(["pending", "running", "paused", "completed", "failed", "cancelled"]);
@@ -234,9 +237,12 @@ function Details({ entry: e }: { entry: Entry }) {
       if (from) parts.push(t("audit.d.fromStatus", { status: status(from) ?? "" }));
       break;
     }
-    case "statistics.view":
-      if (take("view") === "engine") parts.push(t("audit.d.engine"));
+    case "statistics.view": {
+      const view = take("view");
+      if (view === "engine") parts.push(t("audit.d.engine"));
+      if (view === "diagnostics") parts.push(t("audit.d.diagnostics"));
       break;
+    }
   }
   const rest = Object.keys(d).filter((k) => !known.has(k));
   return (
