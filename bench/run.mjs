@@ -2,11 +2,12 @@
 // docs/benchmarks.md explains each row. It never fails: a part that cannot run prints "not measured"
 // with the reason, and the exit code stays 0 (benchmarks are not a CI gate).
 //
-// Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); pacing and write
+// Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); CPU per invocation
+// against the Free plan's 10 ms (a login's KDF in Node, page parses and reads in workerd); pacing and write
 // costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
 // then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime.
-// `npm run bench -- --only relay` (or sizes, engine, pacing, runtime; api, live or capacity for one part of runtime) runs one part.
+// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, runtime; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -113,12 +114,35 @@ async function engineCost() {
   row("engine step CPU p99", p99.value, "µs", p99.baseline, "µs", "sim request p99");
 }
 
-// ---- 2 & 3b. pacing, DO and D1 rows (workerd pool, simulated time) -------------------------------
+// ---- 3c. CPU per invocation against the Free plan's 10 ms (Node and the workerd pool) ---------------
 
-async function pacing() {
-  log("pacing on simulated time (vitest workerd pool)");
-  const out = await new Promise((resolve, reject) => {
-    const p = spawn(bin("vitest"), ["run", "-c", "bench/vitest.config.ts"], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" } });
+/** The Workers Free plan's CPU time per invocation (developers.cloudflare.com/workers/platform/limits). */
+const FREE_CPU_MS = 10;
+
+async function cpuCost() {
+  log("CPU per invocation: the login's KDF (Node), page parses and reads (workerd)");
+  const iterations = Number(readFileSync(path.join(root, "wrangler.toml"), "utf8").match(/^PBKDF2_ITERATIONS = "(\d+)"/m)[1]);
+  const out = path.join(tmp, "kdf-cost.mjs");
+  execFileSync(bin("esbuild"), [path.join(root, "bench/node/kdf-cost.ts"), "--bundle", "--platform=node", "--format=esm", "--log-level=warning", `--outfile=${out}`], { cwd: root, stdio: "inherit" });
+  const kdf = benchLines(execFileSync(process.execPath, [out, String(iterations), "50000", "40000"], { cwd: root, encoding: "utf8", timeout: 120_000 }));
+  const note = `Free plan CPU per invocation`;
+  row(`login: password check at ${iterations.toLocaleString("en")} PBKDF2 iterations (Node CPU, median)`, kdf[`cpu.kdf_ms.${iterations}`].value, "ms", FREE_CPU_MS, "ms", note);
+  for (const n of [50000, 40000]) row(`login: password check at ${n.toLocaleString("en")} iterations (Node CPU, median)`, kdf[`cpu.kdf_ms.${n}`].value, "ms", FREE_CPU_MS, "ms", note);
+  const b = benchLines(await vitestBench("bench/workerd/cpu.bench.test.ts"));
+  const w = (name) => b[name];
+  row(`login: the same check in workerd (performance.now(), quickest of ${w("cpu.login_kdf_ms").runs})`, w("cpu.login_kdf_ms").value, "ms", FREE_CPU_MS, "ms", note);
+  row("login: POST /api/auth/login in workerd, quickest (upper bound: includes local D1)", w("cpu.login_route_ms").value, "ms", FREE_CPU_MS, "ms", note);
+  for (const [k, what] of [["courses", "the course list, 30 courses"], ["chapters", "the chapter tree, 32 chapters"], ["cards", "a cards page"]]) {
+    row(`task step: parsing ${what} (workerd, quickest batch of 10)`, w(`cpu.parse_ms.${k}`).value, "ms", FREE_CPU_MS, "ms", note);
+  }
+  const r = w("cpu.read_page_ms");
+  row("reads: GET /api/tasks, a page of 20, in workerd, quickest (upper bound: includes local D1)", r.value, "ms", FREE_CPU_MS, "ms", `${note}; GET /api/auth/me ${r.me} ms, no-op ${r.noop} ms`);
+}
+
+/** Runs one bench file in the workerd pool (bench/vitest.config.ts) and returns its output. */
+function vitestBench(file) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin("vitest"), ["run", "-c", "bench/vitest.config.ts", file], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" } });
     let text = "";
     p.stdout.on("data", (d) => (text += d));
     p.stderr.on("data", (d) => (text += d));
@@ -129,6 +153,13 @@ async function pacing() {
       else reject(new Error(`vitest exited ${code}: ${text.slice(-400)}`));
     });
   });
+}
+
+// ---- 2 & 3b. pacing, DO and D1 rows (workerd pool, simulated time) -------------------------------
+
+async function pacing() {
+  log("pacing on simulated time (vitest workerd pool)");
+  const out = await vitestBench("bench/workerd/pacing.bench.test.ts");
   const b = benchLines(out);
   for (const speed of [2, 1]) {
     const t = b[`pacing.scheduled_s.${speed}x`];
@@ -544,6 +575,7 @@ async function relayOverhead() {
 try {
   if (wanted("sizes")) await part("sizes", ["worker bundle, gzip", "dashboard initial JS, gzip"], sizes);
   if (wanted("engine")) await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
+  if (wanted("cpu")) await part("cpu", ["login: password check", "task step: parsing", "reads: GET /api/tasks"], cpuCost);
   if (wanted("pacing")) await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report"], pacing);
   if (wanted("runtime") || ["api", "live", "capacity"].includes(only)) await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
   if (wanted("relay")) await part("relay", ["relay: Chaoxing call through the relay"], relayOverhead);
