@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// `npm run drill:upgrade [-- --from <commit> --to <commit>]`: the upgrade an operator makes, rehearsed on
-// this machine (docs/operations.md "Upgrading"). Runs the previous release (default: the one named below)
-// from its own checkout with a persisted local state, starts tasks on it against the simulator, stops it while videos
-// are playing and one task waits for its account's video, then upgrades in place the way the README says
-// (migrations first, then the new code on the same state: by default this branch's last commit, checked out
-// too, so edits made meanwhile do not reload it) and waits until every task has completed.
-// The simulator, which stands for Chaoxing, keeps running through the upgrade, as the platform does.
-// Prints what it did and exits 0 when every task completed with its videos passed on the platform.
-import { execFileSync, spawn } from "node:child_process";
+// `npm run drill:upgrade [-- --from <commit> --to <commit> --port N]`: the upgrade an operator makes,
+// rehearsed on this machine (docs/operations.md "Upgrading"). Runs the previous release (default: the one
+// named below) from its own checkout with a persisted local state, starts tasks on it against the
+// simulator, stops it while videos are playing and one task waits for its account's video, then upgrades
+// in place the way the README says (migrations first, then the new code on the same state: by default
+// this branch's last commit, checked out too, so edits made meanwhile do not reload it) and waits until
+// every task has completed. The simulator, which stands for Chaoxing, keeps running through the upgrade,
+// as the platform does. Exits 0 when every task completed with its task points finished on the platform.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { devVarArgs } from "./dev-vars.mjs";
+import { appArgs, call, say, simArgs, startWrangler, stop, stopAll, userWithCourses, waitFinished, waitUp, wranglerRun } from "./drill-lib.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -20,64 +20,12 @@ const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) +
 const from = opt("--from", "05723ba");
 const to = execFileSync("git", ["rev-parse", "--short", opt("--to", "HEAD")], { cwd: root, encoding: "utf8" }).trim();
 const port = Number(opt("--port", process.env.DRILL_PORT ?? "8960"));
-const simPort = port + 1;
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" };
+const app = `http://127.0.0.1:${port}`;
+const sim = `http://127.0.0.1:${port + 1}`;
 const work = mkdtempSync(path.join(tmpdir(), "cx-drill-"));
 const state = path.join(work, "state");
-const oldTree = path.join(work, `release-${from}`);
-const newTree = path.join(work, `release-${to}`);
-const app = `http://127.0.0.1:${port}`;
-const sim = `http://127.0.0.1:${simPort}`;
-// The same secrets on both sides of the upgrade, as a deployment keeps its own.
-const SECRETS = { JWT_SECRET: "drill-jwt-secret-0123456789abcdef0123456789", PASSWORD_PEPPER: "drill-pepper", CX_ENCRYPTION_KEY: "ZHJpbGwtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXMtb2s=" };
-const started = Date.now();
-const say = (s) => console.log(`[drill +${Math.round((Date.now() - started) / 1000)}s] ${s}`);
-
-const children = new Set();
-function start(cwd, wranglerArgs, name) {
-  const wrangler = path.join(cwd, "node_modules", ".bin", "wrangler");
-  const p = spawn(wrangler, wranglerArgs, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let tail = "";
-  const keep = (b) => (tail = (tail + b.toString()).slice(-4000));
-  p.stdout.on("data", keep);
-  p.stderr.on("data", keep);
-  p.tail = () => tail;
-  p.label = name;
-  children.add(p);
-  p.on("exit", () => children.delete(p));
-  return p;
-}
-async function stop(p) {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once("exit", r));
-  p.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (p.exitCode === null) p.kill("SIGKILL");
-}
-async function waitUp(url, p) {
-  for (let i = 0; i < 240; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (p.exitCode !== null) throw new Error(`${p.label} exited:\n${p.tail()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${p.label} did not answer ${url}:\n${p.tail()}`);
-}
-async function call(method, url, body, token) {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(body ? { "Content-Type": "application/json" } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-const appArgs = (p) => [
-  "dev", "--port", String(p), "--inspector-port", String(p + 1229), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--persist-to", state,
-  ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
-  "--var", `APP_URL:${app}`, ...devVarArgs(), ...Object.entries(SECRETS).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-];
-const migrate = (cwd) => execFileSync(path.join(cwd, "node_modules", ".bin", "wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd, env, stdio: "pipe" });
+const trees = { [from]: path.join(work, `release-${from}`), [to]: path.join(work, `release-${to}`) };
+const migrate = (tree) => wranglerRun(tree, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
 
 /** Two users, three tasks: two on one Chaoxing account (one video at a time: the second waits), one on another. */
 const COURSES = {
@@ -90,7 +38,7 @@ const COURSES = {
 
 let failed = false;
 try {
-  for (const [ref, tree] of [[from, oldTree], [to, newTree]]) {
+  for (const [ref, tree] of Object.entries(trees)) {
     say(`release ${ref} into ${tree}`);
     execFileSync("git", ["worktree", "add", "--detach", tree, ref], { cwd: root, stdio: "pipe" });
     const sameLock = readFileSync(path.join(tree, "package-lock.json"), "utf8") === readFileSync(path.join(root, "package-lock.json"), "utf8");
@@ -99,32 +47,25 @@ try {
     // The worker needs its assets folder; the drill uses the API only.
     mkdirSync(path.join(tree, "web", "dist"), { recursive: true });
   }
-
-  const simProc = start(oldTree, ["dev", "-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"], "simulator");
-  await waitUp(`${sim}/__sim/state`, simProc);
-  migrate(oldTree);
-  let appProc = start(oldTree, appArgs(port), `app ${from}`);
+  await waitUp(`${sim}/__sim/state`, startWrangler(trees[from], simArgs(port + 1), "simulator"));
+  migrate(trees[from]);
+  let appProc = startWrangler(trees[from], appArgs(port, state, sim), `app ${from}`);
   await waitUp(`${app}/api/health`, appProc);
   say(`release ${from} up on ${app}, state in ${state}`);
 
   const tasks = [];
   for (const [key, courses] of Object.entries(COURSES)) {
-    const account = await call("POST", `${sim}/__sim/accounts`, { courses });
-    const username = `drill${key}${Date.now().toString(36)}`;
-    const { access_token: token } = await call("POST", `${app}/api/auth/register`, { username, email: `${username}@example.com`, password: "password123" });
-    await call("PUT", `${app}/api/user/config`, { cx_username: account.phone, cx_password: account.password }, token);
+    const { token, account } = await userWithCourses(app, sim, `drill${key}`, courses);
     for (const c of account.courses) {
       const t = await call("POST", `${app}/api/tasks`, { name: c.name, course_ids: [c.courseId], speed: 2 }, token);
       await call("POST", `${app}/api/tasks/${t.id}/start`, undefined, token);
       tasks.push({ id: t.id, token, phone: account.phone, courseId: c.courseId });
     }
   }
-  const live = (t) => call("GET", `${app}/api/tasks/${t.id}`, undefined, t.token);
   // Upgrade while videos play and a task waits for its account's video.
   for (let i = 0; ; i++) {
-    const now = await Promise.all(tasks.map(live));
-    const playing = now.filter((l) => l.status === "running" && l.item_current_time >= 20).length;
-    if (playing >= 2 && now.some((l) => l.reason === "waiting_for_account")) {
+    const now = await Promise.all(tasks.map((t) => call("GET", `${app}/api/tasks/${t.id}`, undefined, t.token)));
+    if (now.filter((l) => l.status === "running" && l.item_current_time >= 20).length >= 2 && now.some((l) => l.reason === "waiting_for_account")) {
       say(`before the upgrade: ${now.map((l) => `#${l.id} ${l.status}${l.reason ? `/${l.reason}` : ""} ${l.item_current_time}s`).join(", ")}`);
       break;
     }
@@ -135,18 +76,12 @@ try {
   say(`stopping ${from}`);
   await stop(appProc);
   say("upgrading in place: migrations of this release, then this release on the same state");
-  migrate(newTree);
-  appProc = start(newTree, appArgs(port), `app ${to}`);
+  migrate(trees[to]);
+  appProc = startWrangler(trees[to], appArgs(port, state, sim), `app ${to}`);
   await waitUp(`${app}/api/health`, appProc);
   say(`release ${to} up; health: ${JSON.stringify(await call("GET", `${app}/api/health`))}`);
 
-  let final;
-  for (let i = 0; ; i++) {
-    final = await Promise.all(tasks.map(live));
-    if (final.every((l) => l.status !== "running" && l.status !== "pending")) break;
-    if (i > 900) throw new Error(`not finished after 15 minutes: ${JSON.stringify(final.map((l) => [l.id, l.status, l.reason]))}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const final = await waitFinished(app, tasks, 900);
   // The platform's own count of each course's finished task points.
   const snapshot = await fetch(`${sim}/__sim/state`).then((r) => r.json());
   for (const [i, l] of final.entries()) {
@@ -160,8 +95,8 @@ try {
   failed = true;
   console.error(e);
 } finally {
-  for (const p of [...children]) await stop(p);
-  for (const tree of [oldTree, newTree]) if (existsSync(tree)) execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "pipe" });
+  await stopAll();
+  for (const tree of Object.values(trees)) if (existsSync(tree)) execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "pipe" });
   if (!args.includes("--keep")) rmSync(work, { recursive: true, force: true });
   else console.log(`state kept in ${state}`);
 }
