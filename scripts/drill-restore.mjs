@@ -19,7 +19,8 @@ const sim = `http://127.0.0.1:${port + 1}`;
 const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
 const work = mkdtempSync(path.join(tmpdir(), "cx-restore-"));
 const tree = path.join(work, `release-${head}`);
-const before = path.join(work, "state-before");
+// `wrangler d1 export --local` reads the checkout's own local state (it takes no --persist-to).
+const before = path.join(tree, ".wrangler", "state");
 const after = path.join(work, "state-after");
 const backup = { d1: path.join(work, "backup-d1.sql"), objects: path.join(work, "backup-objects.json") };
 
@@ -46,8 +47,8 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
   }
 
-  say(`backup: npx wrangler d1 export DB --local --persist-to ${before} --output ${backup.d1}`);
-  wranglerRun(tree, ["d1", "export", "DB", "--local", "--persist-to", before, "--output", backup.d1]);
+  say(`backup: npx wrangler d1 export DB --local --output ${backup.d1}`);
+  wranglerRun(tree, ["d1", "export", "DB", "--local", "--output", backup.d1]);
   const pages = [];
   for (let after_user = 0; after_user !== null; ) {
     const page = await call("GET", `${app}/api/admin/export?after_user=${after_user}&limit=50`, undefined, admin.token);
@@ -57,8 +58,9 @@ try {
   writeFileSync(backup.objects, JSON.stringify(pages, null, 1));
   say(`backup: GET /api/admin/export, ${pages.length} page(s), ${pages.flatMap((p) => p.tasks).length} task record(s) → ${backup.objects}`);
 
-  say("the deployment is lost: the app stops, its state is not used again");
+  say("the deployment is lost: the app stops and its state is deleted");
   await stop(appProc);
+  rmSync(before, { recursive: true, force: true });
   say(`restore: npx wrangler d1 execute DB --local --persist-to ${after} --file ${backup.d1}`);
   wranglerRun(tree, ["d1", "execute", "DB", "--local", "--persist-to", after, "--file", backup.d1, "--yes"]);
   const pending = wranglerRun(tree, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", after]);
