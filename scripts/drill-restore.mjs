@@ -22,7 +22,7 @@ const tree = path.join(work, `release-${head}`);
 // `wrangler d1 export --local` reads the checkout's own local state (it takes no --persist-to).
 const before = path.join(tree, ".wrangler", "state");
 const after = path.join(work, "state-after");
-const backup = { d1: path.join(work, "backup-d1.sql"), objects: path.join(work, "backup-objects.json") };
+const backup = { d1: path.join(work, "backup-d1.sql"), restore: path.join(work, "restore-d1.sql"), objects: path.join(work, "backup-objects.json") };
 
 let failed = false;
 try {
@@ -61,8 +61,10 @@ try {
   say("the deployment is lost: the app stops and its state is deleted");
   await stop(appProc);
   rmSync(before, { recursive: true, force: true });
-  say(`restore: npx wrangler d1 execute DB --local --persist-to ${after} --file ${backup.d1}`);
-  wranglerRun(tree, ["d1", "execute", "DB", "--local", "--persist-to", after, "--file", backup.d1, "--yes"]);
+  say(`restore: node scripts/d1-import-order.mjs ${backup.d1} ${backup.restore} (tables before rows: workers-sdk#5683)`);
+  execFileSync(process.execPath, [path.join(tree, "scripts", "d1-import-order.mjs"), backup.d1, backup.restore], { stdio: "pipe" });
+  say(`restore: npx wrangler d1 execute DB --local --persist-to ${after} --file ${backup.restore}`);
+  wranglerRun(tree, ["d1", "execute", "DB", "--local", "--persist-to", after, "--file", backup.restore, "--yes"]);
   const pending = wranglerRun(tree, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", after]);
   say(`restore: migrations after the import: ${/No migrations to apply/.test(pending) ? "none to apply" : pending.trim().split("\n").at(-1)}`);
   appProc = startWrangler(tree, appArgs(port, after, sim), "app (restored)");
