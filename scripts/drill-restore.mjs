@@ -47,8 +47,6 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
   }
 
-  say(`backup: npx wrangler d1 export DB --local --output ${backup.d1}`);
-  wranglerRun(tree, ["d1", "export", "DB", "--local", "--output", backup.d1]);
   const pages = [];
   for (let after_user = 0; after_user !== null; ) {
     const page = await call("GET", `${app}/api/admin/export?after_user=${after_user}&limit=50`, undefined, admin.token);
@@ -57,9 +55,12 @@ try {
   }
   writeFileSync(backup.objects, JSON.stringify(pages, null, 1));
   say(`backup: GET /api/admin/export, ${pages.length} page(s), ${pages.flatMap((p) => p.tasks).length} task record(s) → ${backup.objects}`);
-
-  say("the deployment is lost: the app stops and its state is deleted");
+  // Locally the export opens the database files itself: not beside a running `wrangler dev` (a deployed
+  // D1 is exported live).
   await stop(appProc);
+  say(`backup: npx wrangler d1 export DB --local --output ${backup.d1}`);
+  wranglerRun(tree, ["d1", "export", "DB", "--local", "--output", backup.d1]);
+  say("the deployment is lost: its state is deleted");
   rmSync(before, { recursive: true, force: true });
   say(`restore: node scripts/d1-import-order.mjs ${backup.d1} ${backup.restore} (tables before rows: workers-sdk#5683)`);
   execFileSync(process.execPath, [path.join(tree, "scripts", "d1-import-order.mjs"), backup.d1, backup.restore], { stdio: "pipe" });

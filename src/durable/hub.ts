@@ -22,7 +22,7 @@ interface HubAttachment extends LiveSession {
 const MAX_SUBSCRIPTIONS = 100;
 const DIRECT = "d:";
 /** The user's running tasks (ids), for the running-task cap. */
-const RUN_KEY = "run";
+const RUN_KEY = "slots";
 const directKey = (taskId: number, jti: string) => `${DIRECT}${taskId}:${jti}`;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachment;

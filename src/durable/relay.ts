@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { taskStub } from "../tasks/stub";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
-import { getVersioned, listVersioned, putVersioned } from "../lib/versioned";
+import { deleteVersioned, getVersioned, listVersioned, putVersioned } from "../lib/versioned";
 import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
@@ -69,7 +69,7 @@ interface Pending {
 
 /** The agent gives up after AGENT_TIMEOUT_MS; this covers the way there and back. */
 const FORWARD_TIMEOUT_MS = AGENT_TIMEOUT_MS + 10_000;
-const PIN = "pin:";
+const PIN = "pinned:";
 const COUNT = "n:";
 const tagOf = (relayId: number) => `r:${relayId}`;
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as RelayAttachment;
@@ -175,7 +175,7 @@ export class RelayObject extends DurableObject<Env> {
       close(ws, CLOSE_POLICY, "relay revoked");
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
-    for (const [key, pin] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (pin.relayId === relayId) this.ctx.storage.kv.delete(key);
+    for (const [key, pin] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (pin.relayId === relayId) deleteVersioned(this.ctx.storage.kv, key, RELAY_PIN);
   }
 
   /**

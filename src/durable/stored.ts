@@ -3,7 +3,9 @@ import { firstBad, is, type RecordFormat } from "../lib/versioned";
 /**
  * The small records the hub, the relay object and a task's live channel keep, versioned like the task
  * record (src/lib/versioned.ts, src/tasks/record-versions.ts). Version 0 is what the releases before
- * versions wrote: a bare list or number, or the object without `v`.
+ * versions wrote: a bare list or number, or the object without `v`. Those whose shape changed (a bare
+ * list or number became an object) took new keys (`moved`), so 0.1.0, if a rollback runs it again, reads
+ * and writes only its own; the others gained only `v`, which 0.1.0 ignores.
  */
 
 const unchanged = (r: unknown): unknown => r;
@@ -19,6 +21,7 @@ export interface RunSlots {
 }
 export const RUN_SLOTS: RecordFormat<RunSlots> = {
   name: "run slots",
+  moved: { was: "run", now: "slots" },
   steps: [list("task ids", is.int, (ids) => ({ ids }))],
   check: (r) => firstBad(r, { ids: (v) => Array.isArray(v) && v.every(is.int) }),
 };
@@ -42,6 +45,7 @@ export interface SubscribedHubs {
 }
 export const SUBSCRIBED_HUBS: RecordFormat<SubscribedHubs> = {
   name: "subscribed hubs",
+  moved: { was: "hubs", now: "subscribers" },
   steps: [list("hub names", is.str, (hubs) => ({ hubs }))],
   check: (r) => firstBad(r, { hubs: (v) => Array.isArray(v) && v.every(is.str) }),
 };
@@ -53,6 +57,7 @@ export interface RelayPin {
 }
 export const RELAY_PIN: RecordFormat<RelayPin> = {
   name: "relay pin",
+  moved: { was: "pin:", now: "pinned:" },
   steps: [(r) => {
     if (!is.int(r)) throw new TypeError("not a relay id");
     return { relayId: r };

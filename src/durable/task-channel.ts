@@ -16,7 +16,7 @@ interface DirectAttachment {
 }
 
 /** Storage key of the hubs (`hub:<userId>`) that subscribed to this task: pushed to on every update. */
-const HUBS_KEY = "hubs";
+const HUBS_KEY = "subscribers";
 
 /**
  * A task's live channel: its direct hibernatable sockets and the hubs that subscribed to it. Direct sockets

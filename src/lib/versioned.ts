@@ -36,6 +36,13 @@ export interface RecordFormat<T> {
   versionOf?: (r: Raw) => number | null;
   /** Why a record of the current version cannot be used, or null when it can. */
   check(r: Record<string, unknown>): string | null;
+  /**
+   * Where records of version 0 were kept, when the versioned ones took other keys (`now` is a prefix of
+   * today's keys, `was` of the old ones): a release from before versions, run again by a rollback, reads
+   * and writes only its own keys, so it never meets a shape it does not know. Read from there while the new
+   * key is missing; the old key is removed when the new one is written.
+   */
+  moved?: { was: string; now: string };
 }
 
 export const isObject = (r: Raw): r is Record<string, unknown> => typeof r === "object" && r !== null && !Array.isArray(r);
@@ -89,12 +96,17 @@ export const is = {
   oneOf: (...values: readonly unknown[]) => (v: unknown): boolean => values.includes(v),
 };
 
+/** The key a record of version 0 had, for a key of today (see `moved`). */
+const legacyKey = (f: RecordFormat<unknown>, key: string): string | null =>
+  f.moved && key.startsWith(f.moved.now) ? f.moved.was + key.slice(f.moved.now.length) : null;
+
 /**
  * For records whose loss costs little (a registry that heals, a counter): the value at `key` in its current
  * version, or undefined when there is none or it cannot be used (logged; the next write replaces it).
  */
 export function getVersioned<T>(kv: SyncKvStorage, key: string, f: RecordFormat<T>): T | undefined {
-  const raw = kv.get<unknown>(key);
+  const old = legacyKey(f, key);
+  const raw = kv.get<unknown>(key) ?? (old === null ? undefined : kv.get<unknown>(old));
   if (raw === undefined) return undefined;
   const loaded = load(f, raw);
   if (loaded.ok) return loaded.value;
@@ -102,10 +114,13 @@ export function getVersioned<T>(kv: SyncKvStorage, key: string, f: RecordFormat<
   return undefined;
 }
 
-/** Every entry under `prefix` that loads (see `getVersioned`). */
+/** Every entry under `prefix` that loads (see `getVersioned`), old keys read as today's. */
 export function listVersioned<T>(kv: SyncKvStorage, prefix: string, f: RecordFormat<T>): [string, T][] {
+  const keys = new Set([...kv.list({ prefix })].map(([k]) => k));
+  const oldPrefix = legacyKey(f, prefix);
+  if (oldPrefix !== null) for (const [k] of kv.list({ prefix: oldPrefix })) keys.add(prefix + k.slice(oldPrefix.length));
   const out: [string, T][] = [];
-  for (const [key] of kv.list({ prefix })) {
+  for (const key of keys) {
     const value = getVersioned(kv, key, f);
     if (value !== undefined) out.push([key, value]);
   }
@@ -114,4 +129,12 @@ export function listVersioned<T>(kv: SyncKvStorage, prefix: string, f: RecordFor
 
 export function putVersioned<T extends object>(kv: SyncKvStorage, key: string, f: RecordFormat<T>, value: T): void {
   kv.put(key, stamp(f, value));
+  const old = legacyKey(f, key);
+  if (old !== null) kv.delete(old);
+}
+
+export function deleteVersioned(kv: SyncKvStorage, key: string, f: RecordFormat<unknown>): void {
+  kv.delete(key);
+  const old = legacyKey(f, key);
+  if (old !== null) kv.delete(old);
 }

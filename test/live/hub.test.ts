@@ -26,7 +26,7 @@ async function runningTask(duration = 240) {
 }
 
 const hubTasks = (taskId: number) =>
-  runInDurableObject(env.TASKS.getByName(`task:${taskId}`), (_o, state) => getVersioned(state.storage.kv, "hubs", SUBSCRIBED_HUBS)?.hubs ?? []);
+  runInDurableObject(env.TASKS.getByName(`task:${taskId}`), (_o, state) => getVersioned(state.storage.kv, "subscribers", SUBSCRIBED_HUBS)?.hubs ?? []);
 
 // The fan-out tests open up to 100 sockets and drive a task to the end: more than vitest's default 5 s
 // when the whole suite shares the machine.

@@ -49,7 +49,7 @@ describe("restarts", () => {
 
     await abortAllDurableObjects();
     // The task object's hub list is in its storage, so it survives the reset.
-    const hubs = await runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => getVersioned(state.storage.kv, "hubs", SUBSCRIBED_HUBS)?.hubs);
+    const hubs = await runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => getVersioned(state.storage.kv, "subscribers", SUBSCRIBED_HUBS)?.hubs);
     expect(hubs).toEqual([`hub:${u.user.id}`]);
 
     // As the dashboard does after a deploy: reconnect, subscribe again, get the current state.

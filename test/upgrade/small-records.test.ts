@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DIRECT_ENTRY, RELAY_COUNT, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
-import { load } from "../../src/lib/versioned";
+import { deleteVersioned, getVersioned, listVersioned, load, putVersioned } from "../../src/lib/versioned";
 import relay from "../fixtures/records/0.1.0-05723ba/relay.json";
 import tasks from "../fixtures/records/0.1.0-05723ba/tasks.json";
 
@@ -31,5 +31,35 @@ describe("small records of the previous release", () => {
   it("what does not fit is a failure, not a throw", () => {
     expect(load(RUN_SLOTS, ["x"])).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
     expect(load(RELAY_PIN, "2")).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+  });
+});
+
+describe("records whose shape changed took new keys (a rollback's older release reads only its own)", () => {
+  const memory = () => {
+    const m = new Map<string, unknown>();
+    const kv: SyncKvStorage = {
+      get: <T>(k: string) => m.get(k) as T | undefined,
+      put: (k, v) => void m.set(k, v),
+      delete: (k) => m.delete(k),
+      list: <T>(o?: SyncKvListOptions) => [...m].filter(([k]) => k.startsWith(o?.prefix ?? "")) as [string, T][],
+    };
+    return { m, kv };
+  };
+
+  it("reads the old key while the new one is missing, and writing the new one removes the old", () => {
+    const { m, kv } = memory();
+    m.set("run", [3, 4]);
+    expect(getVersioned(kv, "slots", RUN_SLOTS)?.ids).toEqual([3, 4]);
+    putVersioned(kv, "slots", RUN_SLOTS, { ids: [4] });
+    expect([...m]).toEqual([["slots", { v: 1, ids: [4] }]]);
+  });
+
+  it("lists old and new keys under today's names, and deletes both", () => {
+    const { m, kv } = memory();
+    m.set("pin:acct:1", 2);
+    m.set("pinned:acct:2", { v: 1, relayId: 5 });
+    expect(listVersioned(kv, "pinned:", RELAY_PIN)).toEqual([["pinned:acct:2", { v: 1, relayId: 5 }], ["pinned:acct:1", { v: 1, relayId: 2 }]]);
+    deleteVersioned(kv, "pinned:acct:1", RELAY_PIN);
+    expect([...m.keys()]).toEqual(["pinned:acct:2"]);
   });
 });
