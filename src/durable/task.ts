@@ -14,7 +14,7 @@ import {
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
 import { errorText, recordError } from "../lib/error-log";
-import { isObject, load, stamp, type LoadFailure } from "../lib/versioned";
+import { load } from "../lib/versioned";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
@@ -25,6 +25,7 @@ import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
+import { TaskStorage } from "./task-storage";
 
 export type { SealedCredentials };
 
@@ -66,8 +67,6 @@ const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
 const conflict = (status: TaskStatus, action: string) => wrongState(status, `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
-/** Storage key of a stored record this release could not read, kept as it was (the admin export shows it). */
-const UNREADABLE_KEY = "t.unreadable";
 /** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
 const NEWER_RECHECK_MS = 60 * 60_000;
 
@@ -91,15 +90,14 @@ export class TaskObject extends DurableObject<Env> {
   private stored: { key: string; at: number; outbox: boolean } | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
-  /** Why the stored record could not be loaded (`read`), while no record has replaced it; its credentials if readable. */
-  private unreadable: LoadFailure | null = null;
-  private unreadableCreds: SealedCredentials | null = null;
+  private readonly store: TaskStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Answered by the runtime without waking a hibernated task.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.channel = new TaskChannel(ctx, env);
+    this.store = new TaskStorage(ctx, env);
     this.projection = new Projection(env, {
       record: () => this.rec(),
       // Written log lines leave the checkpoint only if they were in it.
@@ -114,8 +112,8 @@ export class TaskObject extends DurableObject<Env> {
 
   private rec(): TaskRecord | null {
     if (this.t === undefined) {
-      this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
-      const t = this.deleted ? null : this.read();
+      this.deleted = this.store.deleted();
+      const t = this.deleted ? null : this.store.read();
       this.t = t;
       if (t?.status === "running" && t.engine) {
         // A checkpoint older than the last step: a video goes on from the platform's position.
@@ -134,51 +132,26 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
-   * The stored record, upgraded from the release that wrote it (src/tasks/record-versions.ts). One that
-   * cannot be read is kept aside as it was and the task goes on from its row (`adopt`): a read shows the
-   * row, a pause or a cancel works, and the alarm fails the task with the reason after the usual retries.
-   * One written by a later release (this one was rolled back to) is left alone until that release is back.
-   */
-  private read(): TaskRecord | null {
-    const raw = this.ctx.storage.kv.get<unknown>("t");
-    if (raw === undefined) return null;
-    const loaded = load(TASK_RECORD, raw);
-    if (loaded.ok) return loaded.value;
-    this.unreadable = loaded.failure;
-    const creds = isObject(raw) && isObject(raw.creds) ? raw.creds : null;
-    this.unreadableCreds = typeof creds?.phone === "string" && typeof creds.sealedPassword === "string" ? { phone: creds.phone, sealedPassword: creds.sealedPassword } : null;
-    console.error(`${this.ctx.id.name}: stored record not loaded`, loaded.failure);
-    const detail = loaded.failure.kind === "newer" ? `written by a later release (record version ${loaded.failure.version})` : loaded.failure.detail;
-    this.ctx.waitUntil(recordError(this.env, { source: "task", ref: this.ctx.id.name?.slice("task:".length) ?? null, message: `stored record not loaded: ${detail}` }));
-    if (loaded.failure.kind === "corrupt" && this.ctx.storage.kv.get(UNREADABLE_KEY) === undefined) this.ctx.storage.kv.put(UNREADABLE_KEY, raw);
-    return null;
-  }
-
-  /**
    * The record, or one made from the task's row: the first time this object hears of a pending task, or
-   * in place of a stored record it could not read (its credentials come along when they are readable).
+   * in place of a stored record it could not read (`TaskStorage.standIn`).
    */
   private adopt(row: TaskRow): TaskRecord | null {
     const existing = this.rec();
-    if (existing || this.deleted || this.unreadable?.kind === "newer") return existing;
-    if (!this.unreadable) return recordOf(row);
-    // With the credentials, stopping it also gives back the account's video lock.
-    return { ...recordOf(row), creds: this.unreadableCreds, unreadable: this.unreadable.detail };
+    if (existing || this.deleted) return existing;
+    return this.store.unreadable ? this.store.standIn(row) : recordOf(row);
   }
 
   /** Why there is no record to act on: deleted, or written by a later release (a rollback). */
   private missing() {
-    if (this.unreadable?.kind !== "newer") return gone();
-    return refused("conflict", `该任务由更新的版本（记录版本 ${this.unreadable.version}）保存，当前版本无法处理；升级后即可继续`);
+    return this.store.newerRefusal() ?? gone();
   }
 
   /** `latest`: every step after this one is written too, so a cold load needs no re-read (see `checkpoint`). */
   private save(t: TaskRecord, latest = false): void {
     if (this.deleted) return;
     this.t = t;
-    this.unreadable = null;
     t.latest = latest;
-    this.ctx.storage.kv.put("t", stamp(TASK_RECORD, t));
+    this.store.write(t);
     this.stored = storedOf(t);
   }
 
@@ -338,7 +311,7 @@ export class TaskObject extends DurableObject<Env> {
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
   async isRunning(): Promise<boolean> {
     // A record of a later release keeps its slot: that release runs it again when it is back.
-    return this.claiming || this.rec()?.status === "running" || this.unreadable?.kind === "newer";
+    return this.claiming || this.rec()?.status === "running" || this.store.unreadable?.kind === "newer";
   }
 
   /**
@@ -346,9 +319,7 @@ export class TaskObject extends DurableObject<Env> {
    * it), and one this release could not read, kept aside. Null when the object holds nothing.
    */
   async exported(): Promise<{ record: unknown; unreadable: unknown } | null> {
-    const record = this.ctx.storage.kv.get<unknown>("t") ?? null;
-    const unreadable = this.ctx.storage.kv.get<unknown>(UNREADABLE_KEY) ?? null;
-    return record === null && unreadable === null ? null : { record, unreadable };
+    return this.store.exported();
   }
 
   /**
@@ -358,7 +329,7 @@ export class TaskObject extends DurableObject<Env> {
    */
   async restore(row: TaskRow, raw: unknown): Promise<TaskResult<null>> {
     return this.exclusive(async () => {
-      if (this.rec() || this.deleted || this.unreadable) return refused("conflict", "该任务对象已有记录，不会被覆盖");
+      if (this.rec() || this.deleted || this.store.unreadable) return refused("conflict", "该任务对象已有记录，不会被覆盖");
       const loaded = load(TASK_RECORD, raw);
       if (!loaded.ok) return refused("conflict", `导出的记录无法读取: ${loaded.failure.kind === "newer" ? `由更新的版本写入（记录版本 ${loaded.failure.version}）` : loaded.failure.detail}`);
       const t = loaded.value;
@@ -444,7 +415,7 @@ export class TaskObject extends DurableObject<Env> {
     this.channel.closeAll("任务已删除");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.ctx.storage.kv.put("deleted", true);
+    this.store.markDeleted();
     if (t) await this.release(t);
   }
 
@@ -475,21 +446,20 @@ export class TaskObject extends DurableObject<Env> {
    * record of a later release is only looked at again later.
    */
   private async unreadableRecord(): Promise<TaskRecord | null> {
-    if (!this.unreadable || this.deleted) return null;
-    if (this.unreadable.kind === "newer") {
+    if (!this.store.unreadable || this.deleted) return null;
+    if (this.store.unreadable.kind === "newer") {
       await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
       return null;
     }
     const db = getDb(this.env);
-    const id = Number(this.ctx.id.name?.slice("task:".length));
-    const row = await db.select().from(tasks).where(eq(tasks.id, id)).get();
+    const row = await db.select().from(tasks).where(eq(tasks.id, this.store.taskId() ?? -1)).get();
     if (!row) {
       await this.exclusive(() => this.vanish());
       return null;
     }
     // Without readable credentials, the account it runs on now is where its video lock would be.
-    const cfg = this.unreadableCreds ? null : await db.select().from(userConfigs).where(eq(userConfigs.userId, row.user_id)).get();
-    if (cfg?.cxUsername && cfg.cxPasswordEnc) this.unreadableCreds = { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
+    const cfg = this.store.unreadableCreds ? null : await db.select().from(userConfigs).where(eq(userConfigs.userId, row.user_id)).get();
+    if (cfg?.cxUsername && cfg.cxPasswordEnc) this.store.unreadableCreds = { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
     if (this.rec()) return this.rec();
     const t = this.adopt(row);
     this.t = t;
