@@ -17,8 +17,9 @@ const root = path.resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 /** The release before this one (CHANGELOG.md). */
-const from = opt("--from", "05723ba");
-const to = execFileSync("git", ["rev-parse", "--short", opt("--to", "HEAD")], { cwd: root, encoding: "utf8" }).trim();
+const short = (ref) => execFileSync("git", ["rev-parse", "--short", ref], { cwd: root, encoding: "utf8" }).trim();
+const from = short(opt("--from", "05723ba"));
+const to = short(opt("--to", "HEAD"));
 const port = Number(opt("--port", process.env.DRILL_PORT ?? "8960"));
 const app = `http://127.0.0.1:${port}`;
 const sim = `http://127.0.0.1:${port + 1}`;
@@ -75,7 +76,7 @@ try {
 
   say(`stopping ${from}`);
   await stop(appProc);
-  say("upgrading in place: migrations of this release, then this release on the same state");
+  say(`in place: the migrations of ${to}, then ${to} on the same state`);
   migrate(trees[to]);
   appProc = startWrangler(trees[to], appArgs(port, state, sim), `app ${to}`);
   await waitUp(`${app}/api/health`, appProc);
