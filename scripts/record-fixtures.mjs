@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Records what a release's Durable Objects store, as fixtures for test/upgrade/records.test.ts (which loads
+// Records what a release's Durable Objects store, as fixtures for test/upgrade/ (previous-release, oldest-release, relay-records: they load
 // them with this code and drives the tasks to the end). Run at each release, for the release being
 // replaced (docs/operations.md "Releasing"):
 //
