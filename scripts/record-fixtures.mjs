@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Records what a release's Durable Objects store, as fixtures for test/upgrade/ (previous-release, oldest-release, relay-records: they load
-// them with this code and drives the tasks to the end). Run at each release, for the release being
-// replaced (docs/operations.md "Releasing"):
+// Records what a release's Durable Objects store, as fixtures for test/upgrade/ (previous-release,
+// oldest-release and relay-records load them with this code and drive the tasks to the end). Run at each
+// release, for the release being replaced (docs/operations.md "Releasing"):
 //
 //   node scripts/record-fixtures.mjs <commit> <folder name>     e.g. 05723ba 0.1.0-05723ba
 //
