@@ -28,6 +28,8 @@ const KINDS: Record<DeadLetter["kind"], MessageKey> = {
   daily_cap: "notify.event.daily_cap",
 };
 const h2 = (text: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{text}</h2>;
+/** An empty list's sentence, in the secondary text colour (antd's own empty text is below the contrast minimum). */
+const quiet = (text: string) => <Typography.Text type="secondary">{text}</Typography.Text>;
 
 /**
  * What an operator looks at when something is off (docs/operations.md "Watching it"): the engine's alarm
@@ -110,7 +112,7 @@ export default function AdminDiagnostics() {
             <CardList
               items={d.dead_letters.items}
               rowKey={(r) => r.id}
-              empty={t("diag.noDeadLetters")}
+              empty={quiet(t("diag.noDeadLetters"))}
               render={(r) => (
                 <ListCard title={t(KINDS[r.kind])} status={<Tag>{r.channel}</Tag>} action={retryButton(r)}>
                   <div>
@@ -129,7 +131,7 @@ export default function AdminDiagnostics() {
               dataSource={d.dead_letters.items}
               pagination={false}
               scroll={{ x: true }}
-              locale={{ emptyText: t("diag.noDeadLetters") }}
+              locale={{ emptyText: quiet(t("diag.noDeadLetters")) }}
               columns={[
                 { title: t("diag.when"), dataIndex: "updated_at", render: (v: string) => when(v), width: 170 },
                 { title: t("diag.kind"), dataIndex: "kind", render: (k: DeadLetter["kind"]) => t(KINDS[k]) },
@@ -163,7 +165,7 @@ export default function AdminDiagnostics() {
               <CardList
                 items={d.relays.items}
                 rowKey={(a) => a.id}
-                empty={t("diag.none")}
+                empty={quiet(t("diag.none"))}
                 render={(a) => (
                   <ListCard title={<UserData>{a.name}</UserData>} status={<Tag>{a.version ?? t("diag.neverConnected")}</Tag>}>
                     <UserData>{a.username}</UserData> · {t("diag.lastSeen")} {when(a.last_seen_at)}
@@ -177,7 +179,7 @@ export default function AdminDiagnostics() {
                 dataSource={d.relays.items}
                 pagination={false}
                 scroll={{ x: true }}
-                locale={{ emptyText: t("diag.none") }}
+                locale={{ emptyText: quiet(t("diag.none")) }}
                 columns={[
                   { title: t("diag.user"), dataIndex: "username", render: (u: string) => <UserData>{u}</UserData> },
                   { title: t("diag.agent"), dataIndex: "name", render: (n: string) => <UserData>{n}</UserData> },
@@ -194,7 +196,7 @@ export default function AdminDiagnostics() {
             <CardList
               items={d.errors}
               rowKey={(e) => e.id}
-              empty={t("diag.noErrors")}
+              empty={quiet(t("diag.noErrors"))}
               render={(e) => (
                 <ListCard title={when(e.created_at)} status={<Tag color="error">{t(SOURCES[e.source])}</Tag>}>
                   <div style={{ overflowWrap: "anywhere" }}>
@@ -211,7 +213,7 @@ export default function AdminDiagnostics() {
               dataSource={d.errors}
               pagination={false}
               scroll={{ x: true }}
-              locale={{ emptyText: t("diag.noErrors") }}
+              locale={{ emptyText: quiet(t("diag.noErrors")) }}
               columns={[
                 { title: t("diag.when"), dataIndex: "created_at", render: (v: string) => when(v), width: 170 },
                 { title: t("diag.source"), dataIndex: "source", render: (s: ErrorRow["source"]) => <Tag color="error">{t(SOURCES[s])}</Tag>, width: 110 },
