@@ -42,7 +42,8 @@ const MAX_CRASHES = 5;
  * so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
  * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
  * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
- * budget of the free plan.
+ * budget of the free plan. A wait with a reason (a back-off after a 5xx, however short its jitter made
+ * it) is never chained: it ends the alarm, so the task shows the reason until the wait is over.
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
@@ -464,7 +465,7 @@ export class TaskObject extends DurableObject<Env> {
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
