@@ -6,6 +6,8 @@
 // with a code a signed-in user creates on the dashboard's Relay page (typed here the first time; the
 // credential is kept next to the local database), and relays plain HTTP to the simulator only because
 // dev passes it --dev-allow-loopback.
+// `--no-build` skips the asset build (the tests that run the app, test/runtime, start it after vitest
+// built the assets; a build racing the workerd suite's start would rewrite files it reads).
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -27,7 +29,7 @@ const withRelay = args.includes("--relay");
 const relayState = path.join(persistIdx >= 0 ? path.resolve(args[persistIdx + 1]) : path.join(root, ".wrangler", "state"), "relay-agent.json");
 
 if (!existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
-execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+if (!args.includes("--no-build")) execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
 execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: root, env, stdio: "inherit" });
 
 const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...persist];

@@ -6,7 +6,7 @@ import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
-import { answerClose, close, CLOSE_POLICY, PING, PONG, SESSION_HEADER } from "./sockets";
+import { answerClose, close, CLOSE_POLICY, Handover, PING, PONG } from "./sockets";
 
 /** The user's relay object: their agents' sockets, and the way out for their Chaoxing traffic. */
 export const relayName = (userId: number): string => `relay:${userId}`;
@@ -96,6 +96,7 @@ export class RelayObject extends DurableObject<Env> {
   private pending = new Map<string, Pending>();
   /** Frames go out in sequence order: signing is asynchronous, so sends are chained. */
   private outbox: Promise<void> = Promise.resolve();
+  private readonly handover = new Handover<RelaySession>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,11 +104,15 @@ export class RelayObject extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** The agent's upgrade, after the worker route checked its credential. */
+  /** The session of the agent's upgrade that follows (the worker route checked its credential). */
+  async ticket(session: RelaySession): Promise<string> {
+    return this.handover.offer(session);
+  }
+
+  /** The agent's upgrade, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
-    const raw = request.headers.get(SESSION_HEADER);
-    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    const s = JSON.parse(raw) as RelaySession;
+    const s = this.handover.take(request);
+    if (!s || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
     for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
       this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");

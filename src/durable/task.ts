@@ -20,7 +20,7 @@ import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskReco
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
-import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, type LiveSession, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
 export type { SealedCredentials };
@@ -585,12 +585,18 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
+  /** The session of the direct socket's upgrade that follows (the worker route checked the token and ownership). */
+  async ticket(session: LiveSession): Promise<string> {
+    return this.channel.handover.offer(session);
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const taskId = Number(new URL(request.url).searchParams.get("task_id"));
-    if (!taskId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const session = this.channel.handover.take(request);
+    if (!taskId || !session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const data = await this.current(taskId);
     if (!data) return new Response("task not found", { status: 404 });
-    return this.channel.accept(request, taskId, data);
+    return this.channel.accept(session, taskId, data);
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {

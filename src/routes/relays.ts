@@ -5,7 +5,7 @@ import { bearerToken, requireAuth } from "../auth/middleware";
 import { config } from "../config";
 import { relayPairingCodes, relays, userConfigs, users } from "../db/schema";
 import { relayName, type RelaySession } from "../durable/relay";
-import { SESSION_HEADER } from "../durable/sockets";
+import { upgradeRequest } from "../durable/sockets";
 import { clock, isoNow } from "../lib/clock";
 import { randomToken, sha256Hex } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
@@ -282,9 +282,8 @@ export function registerRelayRoutes(app: App) {
       version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
       frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
     };
-    const res = await c.env.RELAYS.getByName(relayName(row.userId)).fetch(
-      new Request("https://relay/connect", { headers: { Upgrade: "websocket", [SESSION_HEADER]: JSON.stringify(session) } }),
-    );
+    const relay = c.env.RELAYS.getByName(relayName(row.userId));
+    const res = await relay.fetch(upgradeRequest("https://relay/connect", await relay.ticket(session)));
     // Re-wrapped so middleware may set headers on it (the object's are immutable).
     return res.webSocket ? new Response(null, { status: 101, webSocket: res.webSocket }) : res;
   });
