@@ -4,8 +4,8 @@
 // (e.g. http://127.0.0.1:9123) lets notifications reach a local receiver; nothing local is allowed otherwise.
 // `--relay` also runs a local relay agent (issue 14) in front of the simulator: it pairs like any agent,
 // with a code a signed-in user creates on the dashboard's Relay page (typed here the first time; the
-// credential is kept next to the local database), and relays plain HTTP to the simulator only because
-// dev passes it --dev-allow-loopback.
+// credential is kept next to the local database), is confirmed there once like any new relay, and
+// relays plain HTTP to the simulator only because dev passes it --dev-allow-loopback.
 // `--no-build` skips the asset build (the tests that run the app, test/runtime, start it after vitest
 // built the assets; a build racing the workerd suite's start would rewrite files it reads).
 import { spawn, execFileSync } from "node:child_process";

@@ -80,6 +80,7 @@ async function pair(base: string, code: string, name: string, file: string): Pro
   };
   writeState(file, state);
   say(`paired as "${state.name}" (relay #${state.relay_id}); credential saved in ${file}`);
+  say(`confirm relay #${state.relay_id} on the dashboard's Relay page ("It's mine"): until then it relays nothing`);
   return state;
 }
 

@@ -1,15 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, gte, isNull, sql } from "drizzle-orm";
 import type { App } from "../app";
 import { bearerToken, requireAuth } from "../auth/middleware";
 import { config } from "../config";
+import type { Db } from "../db/client";
 import { relayPairingCodes, relays, userConfigs, users } from "../db/schema";
 import { relayName, type RelaySession } from "../durable/relay";
 import { upgradeRequest } from "../durable/sockets";
 import { clock, isoNow } from "../lib/clock";
 import { randomToken, sha256Hex } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
-import { consume } from "../lib/ratelimit";
+import { consume, type Limit } from "../lib/ratelimit";
 import { open, seal } from "../lib/secretbox";
 import { forgetEgress, effectiveEgress } from "../relay/transport";
 import { formatCredential, frameKeyOf, PAIR_PATH, parseCredential, RELAY_PATH } from "../shared/relay-wire";
@@ -22,6 +23,19 @@ const CODE_TTL_MS = 10 * 60_000;
 /** 32 symbols without 0/O and 1/I, so it is typed from a phone without mistakes; 8 of them = 40 bits. */
 const CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const CODE_LENGTH = 8;
+/** The first half of a code names it (`selector`): wrong guesses at a named code void it after this many. */
+const SELECTOR_LENGTH = 4;
+const MAX_CODE_FAILURES = 5;
+/**
+ * Exchanges counted before the check, per client (an IPv6 client by its /64, `clientIp`) and for all
+ * clients together. 100 attempts per 10 minutes over 32^8 codes keeps a guess hopeless however many
+ * addresses a guesser has; while someone spends that budget, honest pairings wait too (a relay that was
+ * paired keeps working).
+ */
+const pairLimits = (client: string): Limit[] => [
+  { key: `relay-pair:ip:${client}`, max: 10, windowSeconds: 600 },
+  { key: "relay-pair:all", max: 100, windowSeconds: 600 },
+];
 export const AGENT_FILE = "/relay/chaoxing-relay.mjs";
 
 const Egress = z.enum(["relay", "direct"]);
@@ -35,6 +49,7 @@ const RelaySchema = z
     last_seen_at: z.string().nullable().openapi({ description: "最后一次连接或断开的时间" }),
     version: z.string().nullable(),
     requests_today: z.number().int().openapi({ description: "今天（北京时间）经它转发的超星请求数" }),
+    confirmed: z.boolean().openapi({ description: "你是否已在网页上确认它；未确认的中继不转发任何请求" }),
     created_at: z.string(),
   })
   .openapi("Relay");
@@ -98,6 +113,15 @@ function agentCommand(env: Env, requestUrl: string, code?: string): string {
   return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
 }
 
+/** A wrong code whose first half names a live code counts against that code; the code is void after MAX_CODE_FAILURES. */
+async function countWrongGuess(db: Db, selector: string): Promise<void> {
+  const live = and(eq(relayPairingCodes.selector, selector), isNull(relayPairingCodes.usedAt));
+  await db.batch([
+    db.update(relayPairingCodes).set({ failures: sql`${relayPairingCodes.failures} + 1` }).where(live),
+    db.delete(relayPairingCodes).where(and(live, gte(relayPairingCodes.failures, MAX_CODE_FAILURES))),
+  ]);
+}
+
 export function registerRelayRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
 
@@ -136,6 +160,7 @@ export function registerRelayRoutes(app: App) {
               last_seen_at: r.lastSeenAt,
               version: r.version,
               requests_today: s?.requestsToday ?? 0,
+              confirmed: r.confirmedAt !== null,
               created_at: r.createdAt,
             };
           }),
@@ -189,7 +214,13 @@ export function registerRelayRoutes(app: App) {
       const expiresAt = new Date(now + CODE_TTL_MS).toISOString();
       await db.batch([
         db.delete(relayPairingCodes).where(and(eq(relayPairingCodes.userId, userId), isNull(relayPairingCodes.usedAt))),
-        db.insert(relayPairingCodes).values({ codeHash: await sha256Hex(normaliseCode(code)), userId, expiresAt, createdAt: new Date(now).toISOString() }),
+        db.insert(relayPairingCodes).values({
+          codeHash: await sha256Hex(normaliseCode(code)),
+          selector: normaliseCode(code).slice(0, SELECTOR_LENGTH),
+          userId,
+          expiresAt,
+          createdAt: new Date(now).toISOString(),
+        }),
       ]);
       return c.json({ code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString() }, 201);
     },
@@ -200,7 +231,8 @@ export function registerRelayRoutes(app: App) {
       method: "post",
       path: PAIR_PATH,
       tags: ["中继"],
-      summary: "中继程序用配对码换取长期凭据（一次有效；按 IP 限流）",
+      summary: "中继程序用配对码换取长期凭据（一次有效；按 IP（IPv6 按 /64）与全站限流，一个码猜错 5 次即作废）",
+      description: "新配对的中继要等它的主人在网页上确认（POST /api/relays/{id}/confirm）之后才转发请求。",
       request: { body: jsonBody(PairBody) },
       responses: { 201: json(PairedSchema, "已配对"), 400: errors[400], 415: errors[415], 429: errors[429] },
     }),
@@ -208,15 +240,17 @@ export function registerRelayRoutes(app: App) {
       const body = c.req.valid("json");
       const db = c.var.db;
       // Counted before the check: guessing codes costs the guesser, whatever the answer.
-      await consume(db, { key: `relay-pair:ip:${clientIp(c)}`, max: 10, windowSeconds: 600 });
+      await consume(db, ...pairLimits(clientIp(c)));
       const now = isoNow();
+      const typed = normaliseCode(body.code);
       // Claimed atomically: only one request flips used_at from NULL.
       const claimed = await db
         .update(relayPairingCodes)
         .set({ usedAt: now })
-        .where(and(eq(relayPairingCodes.codeHash, await sha256Hex(normaliseCode(body.code))), isNull(relayPairingCodes.usedAt), gt(relayPairingCodes.expiresAt, now)))
+        .where(and(eq(relayPairingCodes.codeHash, await sha256Hex(typed)), isNull(relayPairingCodes.usedAt), gt(relayPairingCodes.expiresAt, now)))
         .returning({ userId: relayPairingCodes.userId })
         .get();
+      if (!claimed) await countWrongGuess(db, typed.slice(0, SELECTOR_LENGTH));
       const owner = claimed && (await db.select({ active: users.isActive }).from(users).where(eq(users.id, claimed.userId)).get());
       if (!claimed || !owner?.active) throw new ApiError("invalid_pairing_code", "配对码无效、已使用或已过期：请在网页上重新生成");
       const secret = randomToken(32);
@@ -234,6 +268,29 @@ export function registerRelayRoutes(app: App) {
         .returning()
         .get();
       return c.json({ relay_id: row.id, name: row.name, credential: formatCredential(row.id, secret) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/relays/{id}/confirm",
+      tags: ["中继"],
+      summary: "确认新配对的中继是你自己的（确认之后它才转发请求）",
+      description: "只确认你自己刚刚配对、其窗口显示同一编号（中继 #id）的中继。",
+      ...auth,
+      request: { params: IdParam },
+      responses: { 200: json(MessageSchema, "已确认"), 400: errors[400], 401: errors[401], 404: errors[404] },
+    }),
+    async (c) => {
+      const userId = c.var.auth.user.id;
+      const id = c.req.valid("param").id;
+      const db = c.var.db;
+      const row = await db.select({ confirmedAt: relays.confirmedAt }).from(relays).where(and(eq(relays.id, id), eq(relays.userId, userId))).get();
+      if (!row) throw notFound("中继不存在");
+      if (row.confirmedAt === null) await db.update(relays).set({ confirmedAt: isoNow() }).where(eq(relays.id, id));
+      await c.env.RELAYS.getByName(relayName(userId)).confirm(id, userId);
+      return c.json({ message: "中继已确认" }, 200);
     },
   );
 
@@ -269,7 +326,7 @@ export function registerRelayRoutes(app: App) {
     const unknown = () => new ApiError("unauthorized", "中继凭据无效或已撤销：请重新配对");
     if (!cred) throw unknown();
     const row = await c.var.db
-      .select({ id: relays.id, userId: relays.userId, name: relays.name, secretHash: relays.secretHash, frameKeyEnc: relays.frameKeyEnc, active: users.isActive })
+      .select({ id: relays.id, userId: relays.userId, name: relays.name, secretHash: relays.secretHash, frameKeyEnc: relays.frameKeyEnc, confirmedAt: relays.confirmedAt, active: users.isActive })
       .from(relays)
       .innerJoin(users, eq(users.id, relays.userId))
       .where(eq(relays.id, cred.relayId))
@@ -281,6 +338,7 @@ export function registerRelayRoutes(app: App) {
       name: row.name,
       version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
       frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
+      confirmed: row.confirmedAt !== null,
     };
     const relay = c.env.RELAYS.getByName(relayName(row.userId));
     const res = await relay.fetch(upgradeRequest("https://relay/connect", await relay.ticket(session)));

@@ -535,7 +535,14 @@ async function journey() {
     let agent = run(args);
     let taskId = 0;
     try {
-      await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      // A new relay carries nothing until its owner confirms it: the one the agent says it paired as.
+      const row = page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="no"]');
+      await row.waitFor({ timeout: 30_000 });
+      await until("the agent naming its relay number", () => /relay #\d+/.test(output), 10_000);
+      const relayNo = /relay #(\d+)/.exec(output)[1];
+      if (!(await row.innerText()).includes(`#${relayNo}`)) throw new Error(`the unconfirmed row is not relay #${relayNo}: ${await row.innerText()}`);
+      await row.getByTestId("relay-confirm").click();
+      await page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="yes"]').waitFor({ timeout: 15_000 });
       await check(page, "relay-online");
       const dialog = await createTask([COURSE_LONG]);
       await dialog.getByTestId("create-start").click();

@@ -682,8 +682,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 中继程序用配对码换取长期凭据（一次有效；按 IP 限流） */
+        /**
+         * 中继程序用配对码换取长期凭据（一次有效；按 IP（IPv6 按 /64）与全站限流，一个码猜错 5 次即作废）
+         * @description 新配对的中继要等它的主人在网页上确认（POST /api/relays/{id}/confirm）之后才转发请求。
+         */
         post: operations["postRelaysPair"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认新配对的中继是你自己的（确认之后它才转发请求）
+         * @description 只确认你自己刚刚配对、其窗口显示同一编号（中继 #id）的中继。
+         */
+        post: operations["postRelaysByIdConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1483,6 +1506,8 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 你是否已在网页上确认它；未确认的中继不转发任何请求 */
+            confirmed: boolean;
             created_at: string;
         };
         EgressChoice: {
@@ -4091,6 +4116,55 @@ export interface operations {
             };
             /** @description 请求过于频繁（带 Retry-After） */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postRelaysByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已确认 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
