@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt, gte, isNull, sql } from "drizzle-orm";
+import { and, count, eq, gt, gte, isNull, sql } from "drizzle-orm";
 import type { App } from "../app";
 import { bearerToken, requireAuth } from "../auth/middleware";
 import { config } from "../config";
@@ -26,6 +26,9 @@ const CODE_LENGTH = 8;
 /** The first half of a code names it (`selector`): wrong guesses at a named code void it after this many. */
 const SELECTOR_LENGTH = 4;
 const MAX_CODE_FAILURES = 5;
+/** Relays per user: a home computer, a phone, a campus machine and some to spare. */
+const MAX_RELAYS = 5;
+const relayCap = () => new ApiError("relay_cap", `最多可以有 ${MAX_RELAYS} 个中继：请先撤销一个不用的`);
 /**
  * Exchanges counted before the check, per client (an IPv6 client by its /64, `clientIp`) and for all
  * clients together. 100 attempts per 10 minutes over 32^8 codes keeps a guess hopeless however many
@@ -203,11 +206,13 @@ export function registerRelayRoutes(app: App) {
       tags: ["中继"],
       summary: "生成一次性配对码（10 分钟内有效；生成新码会作废之前未用的码）",
       ...auth,
-      responses: { 201: json(PairingCodeSchema, "配对码和要执行的命令"), 401: errors[401], 429: errors[429] },
+      responses: { 201: json(PairingCodeSchema, "配对码和要执行的命令"), 401: errors[401], 409: errors[409], 429: errors[429] },
     }),
     async (c) => {
       const userId = c.var.auth.user.id;
       const db = c.var.db;
+      const mine = await db.select({ n: count() }).from(relays).where(eq(relays.userId, userId)).get();
+      if ((mine?.n ?? 0) >= MAX_RELAYS) throw relayCap();
       await consume(db, { key: `relay-code:user:${userId}`, max: 20, windowSeconds: 3600 });
       const code = newCode();
       const now = clock.now();
@@ -234,7 +239,7 @@ export function registerRelayRoutes(app: App) {
       summary: "中继程序用配对码换取长期凭据（一次有效；按 IP（IPv6 按 /64）与全站限流，一个码猜错 5 次即作废）",
       description: "新配对的中继要等它的主人在网页上确认（POST /api/relays/{id}/confirm）之后才转发请求。",
       request: { body: jsonBody(PairBody) },
-      responses: { 201: json(PairedSchema, "已配对"), 400: errors[400], 415: errors[415], 429: errors[429] },
+      responses: { 201: json(PairedSchema, "已配对"), 400: errors[400], 409: errors[409], 415: errors[415], 429: errors[429] },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -255,18 +260,14 @@ export function registerRelayRoutes(app: App) {
       if (!claimed || !owner?.active) throw new ApiError("invalid_pairing_code", "配对码无效、已使用或已过期：请在网页上重新生成");
       const secret = randomToken(32);
       const secretHash = await sha256Hex(secret);
-      const row = await db
-        .insert(relays)
-        .values({
-          userId: claimed.userId,
-          name: cleanName(body.name),
-          secretHash,
-          frameKeyEnc: await seal(await frameKeyOf(secret), config(c.env).CX_ENCRYPTION_KEY, `relay:${secretHash}`),
-          version: body.version ?? null,
-          createdAt: now,
-        })
-        .returning()
-        .get();
+      const frameKeyEnc = await seal(await frameKeyOf(secret), config(c.env).CX_ENCRYPTION_KEY, `relay:${secretHash}`);
+      // Inserted only under the cap, in one statement: two pairings at once cannot both pass a count.
+      const row = await db.get<{ id: number; name: string } | undefined>(sql`
+        INSERT INTO ${relays} (user_id, name, secret_hash, frame_key_enc, version, created_at)
+        SELECT ${claimed.userId}, ${cleanName(body.name)}, ${secretHash}, ${frameKeyEnc}, ${body.version ?? null}, ${now}
+        WHERE (SELECT COUNT(*) FROM ${relays} WHERE user_id = ${claimed.userId}) < ${MAX_RELAYS}
+        RETURNING id, name`);
+      if (!row) throw relayCap();
       return c.json({ relay_id: row.id, name: row.name, credential: formatCredential(row.id, secret) }, 201);
     },
   );

@@ -160,6 +160,24 @@ describe("a newly paired relay", () => {
   });
 });
 
+describe("relays per user", () => {
+  it("at most 5: a sixth code or pairing is a 409 relay_cap; revoking one makes room", async () => {
+    const { token, user } = await registerUser("cap");
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await pairRelay(token, `r${i}`)).relayId);
+    const full = await api("POST", "/api/relays/pairing-code", { token });
+    expect(full).toMatchObject({ status: 409, body: { code: "relay_cap" } });
+    expect(full.body.detail).toContain("5");
+
+    expect((await api("DELETE", `/api/relays/${ids[0]}`, { token })).status).toBe(200);
+    const { code } = await newCode(token);
+    // Another pairing finished meanwhile (another code of another tab): the exchange itself checks again.
+    await env.DB.prepare("INSERT INTO relays (user_id, name, secret_hash, frame_key_enc, created_at) VALUES (?, 'x', 'h', 'k', ?)").bind(user.id, new Date(clock.now()).toISOString()).run();
+    expect(await pair({ code })).toMatchObject({ status: 409, body: { code: "relay_cap" } });
+    expect((await api("GET", "/api/relays", { token })).body.relays).toHaveLength(5);
+  });
+});
+
 describe("the agent's connection", () => {
   it("is refused without a valid credential, and from a browser page", async () => {
     const { token } = await registerUser("conn");

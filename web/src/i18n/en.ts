@@ -434,6 +434,7 @@ export const en: Record<MessageKey, string> = {
   "error.token_revoked": "You were signed out (perhaps elsewhere): sign in again",
   "error.password_changed": "Your password was changed: sign in again",
   "error.running_cap": "Too many tasks are running: pause one, or wait for one to finish",
+  "error.relay_cap": "You have the most relays allowed (5): revoke one you no longer use first",
   "error.upgrade_required": "A WebSocket connection is required",
   "error.invalid_token": "The link or sign-in is no longer valid: please start again",
   "error.unauthorized": "Please sign in",

@@ -433,6 +433,7 @@ export const zh = {
   "error.token_revoked": "你已退出登录（可能是在其他地方），请重新登录",
   "error.password_changed": "密码已修改，请重新登录",
   "error.running_cap": "同时运行的任务已达上限：请先暂停一个任务，或等其他任务完成",
+  "error.relay_cap": "中继数已达上限（5 个）：请先撤销一个不用的",
   "error.upgrade_required": "需要 WebSocket 连接",
   "error.invalid_token": "链接或登录凭据无效，请重新操作",
   "error.unauthorized": "请先登录",

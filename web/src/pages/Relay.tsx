@@ -7,6 +7,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Badge, Button, Card, Empty, Flex, List, Popconfirm, Radio, Skeleton, Space, Steps, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Res } from "../api/client";
+import { useErrorText } from "../api/errors";
 import { keys, useRelays, type RelayOverview } from "../api/queries";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -85,12 +86,13 @@ function useCountdown(iso: string | null): number {
 function PairCard({ overview }: { overview: RelayOverview }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const [code, setCode] = useState<PairingCode | null>(null);
   const left = useCountdown(code?.expires_at ?? null);
   const create = useMutation({
     mutationFn: () => unwrap(api.POST("/api/relays/pairing-code")),
     onSuccess: setCode,
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e)),
   });
   const expired = code !== null && left === 0;
   return (
