@@ -107,13 +107,13 @@ function newCode(): string {
 const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 64) || "relay";
 
 /**
- * The exact command for this deployment, as the dashboard shows it. Loopback upstreams (the local
- * simulator) need the agent's development flag, so in dev the command carries it.
+ * The exact command for this deployment, as the dashboard shows it. The agent's development flag, with
+ * the one origin it may reach on the student's machine, only where the deployment names its development
+ * origin (`RELAY_DEV_ORIGIN`, set by `npm run dev`): loopback Chaoxing URLs alone never show it.
  */
 function agentCommand(env: Env, requestUrl: string, code?: string): string {
-  const cfg = config(env);
-  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
-  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
+  const dev = config(env).RELAY_DEV_ORIGIN;
+  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${dev ? ` --dev-allow-loopback ${dev}` : ""}`;
 }
 
 /** A wrong code whose first half names a live code counts against that code; the code is void after MAX_CODE_FAILURES. */

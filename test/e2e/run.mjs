@@ -512,7 +512,9 @@ async function journey() {
     await page.getByTestId("new-pairing-code").click();
     const command = (await page.getByTestId("pairing-command").innerText()).trim();
     await settle();
-    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
+    // In development the command names the simulator's origin, the one loopback origin the agent may reach.
+    const shape = /^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback (\S+)$/.exec(command);
+    if (shape?.[1] !== sim) throw new Error(`command: ${command}`);
     await check(page, "relay-pairing");
     // As a student would: download the one file from the deployment and run the command as shown.
     const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));

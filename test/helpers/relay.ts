@@ -65,7 +65,7 @@ export class TestAgent {
     perform: Perform,
   ) {
     this.session = new AgentSession(frameKey, {
-      policy: { allowLoopback: false },
+      policy: { devOrigin: null },
       perform: (req) => {
         this.seen.push(req);
         return perform(req);

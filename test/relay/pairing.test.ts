@@ -1,4 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../../src/index";
+import { parseCredential } from "../../src/shared/relay-wire";
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
@@ -28,6 +31,23 @@ describe("pairing a relay agent", () => {
     expect(c.download_url).toBe("http://localhost:8000/relay/chaoxing-relay.mjs");
   });
 
+  it("never shows --dev-allow-loopback unless the deployment names its development origin, and then only that origin", async () => {
+    const { token } = await registerUser("pair");
+    const loopback = { CX_PASSPORT_URL: "http://127.0.0.1:8001", CX_MOOC2_URL: "http://127.0.0.1:8001", CX_MOOC1_URL: "http://127.0.0.1:8001", CX_MOOC1_API_URL: "http://127.0.0.1:8001" };
+    const commands = async (vars: Record<string, string>) => {
+      const call = async (method: string, path: string) => {
+        const ctx = createExecutionContext();
+        const res = await worker.fetch(new Request(`http://localhost:8000${path}`, { method, headers: { Authorization: `Bearer ${token}` } }), { ...env, ...vars }, ctx);
+        await waitOnExecutionContext(ctx);
+        return (await res.json()) as { command?: string; run_command?: string };
+      };
+      return [(await call("POST", "/api/relays/pairing-code")).command, (await call("GET", "/api/relays")).run_command];
+    };
+    // Loopback Chaoxing URLs alone (a test or a misconfigured deployment) are no development.
+    for (const c of await commands(loopback)) expect(c).not.toContain("--dev-allow-loopback");
+    for (const c of await commands({ ...loopback, RELAY_DEV_ORIGIN: "http://127.0.0.1:8001" })) expect(c).toMatch(/ --dev-allow-loopback http:\/\/127\.0\.0\.1:8001$/);
+  });
+
   it("exchanges a code once for a credential bound to the user; only hashes are stored", async () => {
     const { token, user } = await registerUser("pair");
     const { code } = await newCode(token);
@@ -39,7 +59,8 @@ describe("pairing a relay agent", () => {
     expect(credential).toMatch(/^cxr1_\d+_[A-Za-z0-9_-]{43}$/);
     const row = await env.DB.prepare("SELECT * FROM relays WHERE id = ?").bind(r.body.relay_id).first<Record<string, unknown>>();
     expect(row?.user_id).toBe(user.id);
-    const secret = credential.split("_").pop()!;
+    // The secret itself may hold "_" (base64url): read it as the agent does.
+    const secret = parseCredential(credential)!.secret;
     expect(JSON.stringify(row)).not.toContain(secret);
     const codes = await env.DB.prepare("SELECT code_hash FROM relay_pairing_codes WHERE user_id = ?").bind(user.id).all<{ code_hash: string }>();
     expect(JSON.stringify(codes.results)).not.toContain(code.replace("-", ""));
