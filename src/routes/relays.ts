@@ -81,7 +81,7 @@ const PairingCodeSchema = z
 const PairBody = z
   .object({
     code: z.string().trim().min(4).max(32),
-    name: z.string().trim().max(64).optional(),
+    name: z.string().trim().max(64).optional().openapi({ description: "列表里显示的名字：去掉控制、双向文字等格式字符，最多保留 32 个字符" }),
     version: z.string().trim().max(32).optional(),
   })
   .strict()
@@ -103,8 +103,20 @@ function newCode(): string {
   return `${raw.slice(0, 4)}-${raw.slice(4)}`;
 }
 
-/** Shown names: printable, trimmed, short. */
-const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 64) || "relay";
+/** How long a relay's shown name may be, in characters (code points): a label, on a phone's screen too. */
+const NAME_CHARS = 32;
+
+/**
+ * A relay's name as shown (the list, the agent's hello): no control, format (bidi overrides and isolates,
+ * zero-width, soft hyphen) or line-separator characters, which could reorder or hide what the owner reads
+ * next to it; spaces collapsed; at most NAME_CHARS characters. Applied when paired and when shown (names
+ * stored before this rule).
+ */
+const cleanName = (name: string | undefined): string =>
+  Array.from((name ?? "").replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "").replace(/\s+/gu, " ").trim())
+    .slice(0, NAME_CHARS)
+    .join("")
+    .trim() || "relay";
 
 /**
  * The exact command for this deployment, as the dashboard shows it. The agent's development flag, with
@@ -157,7 +169,7 @@ export function registerRelayRoutes(app: App) {
             const s = byId.get(r.id);
             return {
               id: r.id,
-              name: r.name,
+              name: cleanName(r.name),
               online: s?.online ?? false,
               connected_at: s?.connectedAt ? new Date(s.connectedAt).toISOString() : null,
               last_seen_at: r.lastSeenAt,
@@ -336,7 +348,7 @@ export function registerRelayRoutes(app: App) {
     const session: RelaySession = {
       relayId: row.id,
       userId: row.userId,
-      name: row.name,
+      name: cleanName(row.name),
       version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
       frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
       confirmed: row.confirmedAt !== null,

@@ -181,6 +181,23 @@ describe("a newly paired relay", () => {
   });
 });
 
+describe("relay names", () => {
+  it("lose control and bidi characters and are at most 32 characters, when paired and as listed", async () => {
+    const { token, user } = await registerUser("name");
+    const { code } = await newCode(token);
+    const raw = "宿舍\u202e<script>x</script>\u0007\u200f\u2066电脑\u0085\u2028\u00ad\ufeff 🖥️ xxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    const r = await pair({ code, name: raw });
+    expect(r.status).toBe(201);
+    const clean = "宿舍<script>x</script>电脑 🖥️ xxxxxx";
+    expect(r.body.name).toBe(clean);
+    expect(Array.from(clean)).toHaveLength(32);
+    // A name stored before this rule is shown clean too.
+    await env.DB.prepare("INSERT INTO relays (user_id, name, secret_hash, frame_key_enc, created_at, confirmed_at) VALUES (?, ?, 'h', 'k', ?, ?)")
+      .bind(user.id, "old\u202enc.exe", new Date(clock.now()).toISOString(), new Date(clock.now()).toISOString()).run();
+    expect((await api("GET", "/api/relays", { token })).body.relays.map((x: { name: string }) => x.name)).toEqual([clean, "oldnc.exe"]);
+  });
+});
+
 describe("relays per user", () => {
   it("at most 5: a sixth code or pairing is a 409 relay_cap; revoking one makes room", async () => {
     const { token, user } = await registerUser("cap");

@@ -1535,6 +1535,7 @@ export interface components {
         };
         RelayPairRequest: {
             code: string;
+            /** @description 列表里显示的名字：去掉控制、双向文字等格式字符，最多保留 32 个字符 */
             name?: string;
             version?: string;
         };
