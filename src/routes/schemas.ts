@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
 import { normalisePhone } from "../durable/account";
+import { decimal, decimalOr } from "../lib/decimal";
 import { LANGUAGES } from "../shared/notify";
 import type { ConfigRow } from "../users/config";
 import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
@@ -63,12 +64,12 @@ export function userOut(u: UserRow): UserOut {
 }
 
 export const IdParam = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: decimal(1).openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(100).default(20),
+  page: decimalOr(1, 1),
+  page_size: decimalOr(20, 1, 100),
 });
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {

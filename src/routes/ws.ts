@@ -47,7 +47,7 @@ export function registerLiveRoutes(app: App) {
     return relay(await hub.fetch(upgradeRequest("https://hub/connect", await hub.ticket(session))));
   });
 
-  app.get("/api/tasks/:id{[0-9]{1,15}}/ws", async (c) => {
+  app.get("/api/tasks/:id{[1-9][0-9]{0,14}}/ws", async (c) => {
     const session = await handshake(c);
     const id = Number(c.req.param("id"));
     const db = c.var.db;

@@ -2408,7 +2408,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -2880,7 +2880,7 @@ export interface operations {
     getTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
@@ -3609,7 +3609,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -3669,7 +3669,7 @@ export interface operations {
     getAdminTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
