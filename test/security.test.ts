@@ -187,3 +187,21 @@ describe("ids in paths and queries", () => {
     }
   });
 });
+
+describe("an empty body", () => {
+  it("is no body: Content-Type application/json with nothing after it is answered as if no body came, on every operation whose body is optional", async () => {
+    const { token } = await registerUser("empty");
+    const doc = (await api("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>> };
+    const optional = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.entries(methods).filter(([, op]) => op.requestBody && !op.requestBody.required).map(([m]) => ({ method: m.toUpperCase(), path: p.replace("{id}", "999999") })),
+    );
+    expect(optional.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(["POST /api/user/config/test-login", "POST /api/tasks/999999/resume"]));
+    const answers = [];
+    for (const op of optional) {
+      const none = await api(op.method, op.path, { token });
+      const empty = await api(op.method, op.path, { token, body: "", headers: { "Content-Type": "application/json" } });
+      answers.push({ op: `${op.method} ${op.path}`, none: [none.status, none.body.code, none.body.detail], empty: [empty.status, empty.body.code, empty.body.detail] });
+    }
+    for (const a of answers) expect(a.empty, a.op).toEqual(a.none);
+  });
+});

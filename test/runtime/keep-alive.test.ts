@@ -9,6 +9,7 @@ interface Sent {
   status: number | null;
   /** The app answered it: its own request id and a JSON body. A runtime's 503 or a reset socket is a drop. */
   answered: boolean;
+  detail?: string;
   error?: string;
 }
 
@@ -33,14 +34,14 @@ function send(agent: http.Agent, port: number, method: string, path: string, opt
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
-        let json = false;
+        let json: { detail?: unknown } | null = null;
         try {
-          JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          json = true;
+          json = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { detail?: unknown };
         } catch {
           // not JSON: not the app's answer
         }
-        done({ what, status: res.statusCode ?? null, answered: json && res.headers["x-request-id"] !== undefined });
+        const detail = typeof json?.detail === "string" ? json.detail : undefined;
+        done({ what, status: res.statusCode ?? null, answered: json !== null && res.headers["x-request-id"] !== undefined, detail });
       });
       res.on("error", (e) => done({ what, status: res.statusCode ?? null, answered: false, error: e.message }));
     });
@@ -99,6 +100,8 @@ describe("one keep-alive connection", () => {
     }
     const dropped = sent.filter((s) => !s.answered).map((s) => `${s.what} → ${s.status ?? s.error}`);
     expect({ requests: sent.length, dropped }).toEqual({ requests: sent.length, dropped: [] });
+    // An empty body is no body: never "Malformed JSON" (in the real runtime too).
+    expect(sent.filter((s) => s.what.endsWith("application/json 0 B") && s.detail?.includes("Malformed JSON")).map((s) => s.what)).toEqual([]);
     // The oversized bodies were refused as such.
     expect(sent.filter((s) => s.what.includes(`${big.length} B`) && s.what.startsWith("POST /api/tasks ")).map((s) => s.status)).toEqual([413, 413]);
   });
