@@ -11,7 +11,8 @@ import {
   applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay, shanghaiMinute } from "../lib/clock";
+import { RESUME_JITTER_MS } from "../limits/study-limits";
 import { open } from "../lib/secretbox";
 import { notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
@@ -308,6 +309,10 @@ export class TaskObject extends DurableObject<Env> {
    */
   private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[]): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
+    // Outside the account's study window no automated call goes out: the answer says so at once, with
+    // when it goes on (the window's start plus the engine's jitter), and the one alarm is then. Asked
+    // before the run slot: from the slot's grant to `running` nothing may wait (the hub's stale check).
+    const opensAt = await this.windowOpensAt(t.userId, run.creds);
     this.claiming = true;
     let granted: boolean;
     try {
@@ -318,9 +323,11 @@ export class TaskObject extends DurableObject<Env> {
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
     const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction);
     const logs = logsOf(engine);
+    const firstAt = opensAt === null ? clock.now() : opensAt + Math.round(Math.random() * RESUME_JITTER_MS);
+    if (opensAt !== null) logs.push(logLine("INFO", "wait.outside_window", { until: shanghaiMinute(firstAt) }));
     t.engine = engine;
     t.status = "running";
-    t.reason = null;
+    t.reason = opensAt === null ? null : "outside_window";
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
@@ -330,9 +337,16 @@ export class TaskObject extends DurableObject<Env> {
     t.gen++;
     prepareResume(engine);
     this.projection.queue(t, logs, "full");
-    await this.arm(t, clock.now());
+    await this.arm(t, firstAt);
     await this.afterTransition(t);
     return { ok: true, value: liveOf(t) };
+  }
+
+  /** When the account's study window opens, if it is closed now (null: open, or not known to this user's credentials). */
+  private async windowOpensAt(userId: number, creds: SealedCredentials): Promise<number | null> {
+    const account = this.env.ACCOUNTS.getByName(accountName(creds.phone));
+    const view = await account.limitsView(await this.unsealed(userId, creds)).catch(() => null);
+    return view?.status === "outside_window" ? view.resumesAt : null;
   }
 
   /**
@@ -522,13 +536,16 @@ export class TaskObject extends DurableObject<Env> {
     return this.env.HUBS.getByName(hubName(t.userId));
   }
 
-  private async credentials(t: TaskRecord): Promise<Credentials> {
-    const creds = t.creds!;
+  private credentials(t: TaskRecord): Promise<Credentials> {
+    return this.unsealed(t.userId, t.creds!);
+  }
+
+  private async unsealed(userId: number, creds: SealedCredentials): Promise<Credentials> {
     if (this.password?.sealed !== creds.sealedPassword) {
-      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
+      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       this.password = { sealed: creds.sealedPassword, plain };
     }
-    return { phone: creds.phone, password: this.password.plain, userId: t.userId };
+    return { phone: creds.phone, password: this.password.plain, userId };
   }
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {

@@ -977,6 +977,8 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
+            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
+            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
@@ -1018,6 +1020,8 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
+            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
+            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];

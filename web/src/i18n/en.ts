@@ -490,6 +490,7 @@ export const en: Record<MessageKey, string> = {
   "eta.waitDaily": "daily limit reached, going on tomorrow",
   "eta.waitUpstream": "waiting for Chaoxing to recover",
   "eta.waitRelay": "waiting for the relay to come online",
+  "eta.until": "{wait}; goes on about {at}",
   "reason.paused_user.self": "Paused by you",
   "reason.paused_user.other": "Paused by the user",
   "reason.cancelled_user.self": "Cancelled by you",

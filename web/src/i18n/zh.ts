@@ -489,6 +489,7 @@ export const zh = {
   "eta.waitDaily": "今日上限已到，明天继续",
   "eta.waitUpstream": "等待超星恢复",
   "eta.waitRelay": "等待中转节点上线",
+  "eta.until": "{wait}，约 {at} 继续",
   "reason.paused_user.self": "你暂停了任务",
   "reason.paused_user.other": "用户暂停了任务",
   "reason.cancelled_user.self": "你取消了任务",
