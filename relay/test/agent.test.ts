@@ -91,10 +91,8 @@ class FakeDeployment {
 
   private async accept(ws: WebSocket): Promise<void> {
     const nonce = `nonce-${this.connections.length}-0123456789abcdef`;
-    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
-    this.connections.push(ws);
-    // Sequence numbers start again on each connection: only the newest one's answers count.
-    this.answers.length = 0;
+    // Listening before the key is derived: on a loaded machine the agent's first heartbeat can come
+    // before that, and a message with no listener yet is lost.
     ws.on("message", (data, isBinary) => {
       if (!isBinary) {
         this.pings.push(data.toString());
@@ -104,6 +102,10 @@ class FakeDeployment {
       const env = decodeEnvelope(new Uint8Array(data as Buffer));
       if (env) this.answers.push({ header: env.header, body: env.body });
     });
+    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
+    this.connections.push(ws);
+    // Sequence numbers start again on each connection: only the newest one's answers count.
+    this.answers.length = 0;
     ws.send(JSON.stringify({ type: "hello", protocol: 1, nonce, relay_id: 7, name: "test-pc" }));
   }
 
