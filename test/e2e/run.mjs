@@ -543,6 +543,7 @@ async function journey() {
       await until("the agent naming its relay number", () => /relay #\d+/.test(output), 10_000);
       const relayNo = /relay #(\d+)/.exec(output)[1];
       if (!(await row.innerText()).includes(`#${relayNo}`)) throw new Error(`the unconfirmed row is not relay #${relayNo}: ${await row.innerText()}`);
+      await check(page, "relay-unconfirmed");
       await row.getByTestId("relay-confirm").click();
       await page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="yes"]').waitFor({ timeout: 15_000 });
       await check(page, "relay-online");
