@@ -490,7 +490,7 @@ async function runtime() {
 /**
  * One API call that makes a fixed number of Chaoxing requests (the course list with progress,
  * `?refresh=true`, for an account with one course: 4 requests), timed from the client with the user's
- * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback`) in front of the same
+ * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback <simulator>`) in front of the same
  * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to
  * the user's relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
  */
@@ -530,7 +530,7 @@ async function relayOverhead() {
   const { bundleRelay } = await import(pathToFileURL(path.join(root, "scripts", "relay-bundle.mjs")).href);
   await bundleRelay(agentFile);
   const { code } = await json("POST", "/api/relays/pairing-code", token);
-  const agent = spawn(process.execPath, [agentFile, "--url", app, "--pair", code, "--dev-allow-loopback", "--quiet", "--state", path.join(tmp, "relay-agent.json")], { detached: true, stdio: "ignore" });
+  const agent = spawn(process.execPath, [agentFile, "--url", app, "--pair", code, "--dev-allow-loopback", simUrl, "--quiet", "--state", path.join(tmp, "relay-agent.json")], { detached: true, stdio: "ignore" });
   children.push(agent);
   agent.label = "relay agent";
   agent.tailOf = () => "";
@@ -539,6 +539,8 @@ async function relayOverhead() {
     if (i > 60) throw new Error("the relay agent did not come online");
     await sleep(500);
   }
+  // A new relay carries nothing until its owner confirms it (as on the dashboard).
+  await json("POST", `/api/relays/${(await json("GET", "/api/relays", token)).relays[0].id}/confirm`, token);
   /**
    * Switches the user's egress and waits until calls really take that way (the account object may keep the
    * old choice for up to 30 s in another isolate): a relayed call raises the relay's count, a direct one not.

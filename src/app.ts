@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit, emptyBodyIsNone } from "./lib/request-body";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { validationError } from "./lib/validation";
@@ -58,15 +58,8 @@ export function createApp(): App {
   app.use("*", requestId({ limitLength: 64 }));
   app.use("*", securityHeaders);
   // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`);
-      },
-    }),
-  );
+  app.use("/api/*", bodyLimit(MAX_BODY_BYTES, () => new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`)));
+  app.use("/api/*", emptyBodyIsNone);
   // Every API and live request reads D1 through a session (read replication; src/db/session.ts).
   app.use("/api/*", d1Session);
   app.use("/ws/*", d1Session);

@@ -28,6 +28,12 @@ const ConfigSchema = z.object({
   // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
   // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
   EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  // Development only (scripts/dev.mjs sets it): the local simulator's origin, which the pairing command
+  // then names in the agent's `--dev-allow-loopback`. Empty everywhere else, so the flag is never shown.
+  RELAY_DEV_ORIGIN: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/.test(v), "RELAY_DEV_ORIGIN is one loopback origin, e.g. http://127.0.0.1:8001"),
   // Defaults of every Chaoxing account's safety limits until someone edits them (Asia/Shanghai times).
   LIMIT_STUDY_WINDOW: z.string().regex(WINDOW_RE, "LIMIT_STUDY_WINDOW is HH:MM-HH:MM").default("08:00-23:00"),
   LIMIT_DAILY_CAP_MINUTES: z.coerce.number().int().min(1).max(1440).default(1200),

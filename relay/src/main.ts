@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { PAIR_PATH } from "../../src/shared/relay-wire";
 import { runAgent } from "./connection";
 import { nodePerform } from "./http";
-import { isLoopbackHost } from "./policy";
+import { isLoopbackHost, parseDevOrigin } from "./policy";
 import type { RelayEvent } from "./session";
 import { defaultStatePath, readState, writeState, type AgentState } from "./state";
 import { RELAY_VERSION } from "./version";
@@ -29,7 +29,9 @@ const USAGE = `chaoxing-relay ${RELAY_VERSION}: performs your Chaoxing requests 
   --name NAME             how the dashboard lists this relay (default: this computer's name)
   --state FILE            where the credential is kept (default ~/.chaoxing-relay/<host>.json,
                           or the CHAOXING_RELAY_STATE environment variable)
-  --dev-allow-loopback    development only: also relay plain HTTP to 127.0.0.1/localhost (the simulator)
+  --dev-allow-loopback ORIGIN
+                          development only: also relay to this one origin on this machine
+                          (the local simulator, e.g. http://127.0.0.1:8001), and no other port
   --quiet                 print only connection changes and errors
   --help, --version`;
 
@@ -80,6 +82,7 @@ async function pair(base: string, code: string, name: string, file: string): Pro
   };
   writeState(file, state);
   say(`paired as "${state.name}" (relay #${state.relay_id}); credential saved in ${file}`);
+  say(`confirm relay #${state.relay_id} on the dashboard's Relay page ("It's mine"): until then it relays nothing`);
   return state;
 }
 
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
       pair: { type: "string" },
       name: { type: "string" },
       state: { type: "string" },
-      "dev-allow-loopback": { type: "boolean", default: false },
+      "dev-allow-loopback": { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
       version: { type: "boolean", default: false },
@@ -110,10 +113,15 @@ async function main(): Promise<void> {
   } catch {
     fail(`--url ${values.url} is not a URL`);
   }
-  const allowLoopback = values["dev-allow-loopback"];
+  let devOrigin: string | null = null;
+  if (values["dev-allow-loopback"] !== undefined) {
+    const dev = parseDevOrigin(values["dev-allow-loopback"]);
+    if ("error" in dev) fail(`--dev-allow-loopback ${dev.error}`);
+    devOrigin = dev.origin;
+  }
   // The credential travels in the handshake: only over TLS, or to this very machine in development.
-  if (base.protocol !== "https:" && !(allowLoopback && base.protocol === "http:" && isLoopbackHost(base.hostname))) {
-    fail("--url must be https:// (plain http only to localhost, with --dev-allow-loopback)");
+  if (base.protocol !== "https:" && !(devOrigin && base.protocol === "http:" && isLoopbackHost(base.hostname))) {
+    fail("--url must be https:// (plain http only to localhost, with --dev-allow-loopback ORIGIN)");
   }
   const url = base.origin;
   const file = values.state ?? process.env.CHAOXING_RELAY_STATE ?? defaultStatePath(url);
@@ -121,7 +129,7 @@ async function main(): Promise<void> {
   if (values.pair) state = await pair(url, values.pair.trim(), (values.name ?? hostname()).slice(0, 64), file);
   if (!state) fail(`not paired with ${url} yet (no ${file}).\nCreate a pairing code on the dashboard's Relay page and run with --pair <code>.`);
   if (state.url !== url) fail(`${file} belongs to ${state.url}; use --state to keep one file per deployment`);
-  say(`chaoxing-relay ${RELAY_VERSION} → ${url} (credential in ${file})${allowLoopback ? "; development: loopback allowed" : ""}`);
+  say(`chaoxing-relay ${RELAY_VERSION} → ${url} (credential in ${file})${devOrigin ? `; development: also relays to ${devOrigin}` : ""}`);
 
   const stop = new AbortController();
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stop.abort());
@@ -129,7 +137,7 @@ async function main(): Promise<void> {
     url,
     credential: state.credential,
     version: RELAY_VERSION,
-    policy: { allowLoopback },
+    policy: { devOrigin },
     perform: nodePerform(),
     log: say,
     onEvent: values.quiet ? undefined : printEvent,

@@ -21,6 +21,8 @@ import { AgentSession, type Perform } from "../src/session";
 
 const SECRET = "A".repeat(43);
 const CREDENTIAL = formatCredential(7, SECRET);
+/** The development origin the command-line tests name (a local simulator; nothing is fetched from it). */
+const SIM_ORIGIN = "http://127.0.0.1:8001";
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -89,10 +91,8 @@ class FakeDeployment {
 
   private async accept(ws: WebSocket): Promise<void> {
     const nonce = `nonce-${this.connections.length}-0123456789abcdef`;
-    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
-    this.connections.push(ws);
-    // Sequence numbers start again on each connection: only the newest one's answers count.
-    this.answers.length = 0;
+    // Listening before the key is derived: on a loaded machine the agent's first heartbeat can come
+    // before that, and a message with no listener yet is lost.
     ws.on("message", (data, isBinary) => {
       if (!isBinary) {
         this.pings.push(data.toString());
@@ -102,6 +102,10 @@ class FakeDeployment {
       const env = decodeEnvelope(new Uint8Array(data as Buffer));
       if (env) this.answers.push({ header: env.header, body: env.body });
     });
+    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
+    this.connections.push(ws);
+    // Sequence numbers start again on each connection: only the newest one's answers count.
+    this.answers.length = 0;
     ws.send(JSON.stringify({ type: "hello", protocol: 1, nonce, relay_id: 7, name: "test-pc" }));
   }
 
@@ -118,14 +122,14 @@ class FakeDeployment {
   }
 }
 
-function agent(deployment: FakeDeployment, perform: Perform, extra: { allowLoopback?: boolean; heartbeatMs?: number } = {}) {
+function agent(deployment: FakeDeployment, perform: Perform, extra: { devOrigin?: string; heartbeatMs?: number } = {}) {
   const stop = new AbortController();
   const log: string[] = [];
   const done: Promise<AgentExit> = runAgent({
     url: deployment.url,
     credential: CREDENTIAL,
     version: "test",
-    policy: { allowLoopback: extra.allowLoopback ?? false },
+    policy: { devOrigin: extra.devOrigin ?? null },
     perform,
     log: (l) => log.push(l),
     backoff: { baseMs: 20, maxMs: 100 },
@@ -145,7 +149,7 @@ describe("the agent's protocol session", () => {
   it("checks every frame: MAC of this connection, increasing sequence, and one hello only", async () => {
     const frameKey = await frameKeyOf(SECRET);
     let performed = 0;
-    const session = new AgentSession(frameKey, { policy: { allowLoopback: false }, perform: async (r) => (performed++, okPerform(r)) });
+    const session = new AgentSession(frameKey, { policy: { devOrigin: null }, perform: async (r) => (performed++, okPerform(r)) });
     const connKey = await connKeyOf(frameKey, "nonce-of-this-connection");
     const other = await connKeyOf(frameKey, "nonce-of-another-connection");
     const req = (seq: number, key = connKey) => signRequest(key, { seq, method: "GET", url: "https://mooc1.chaoxing.com/x", headers: [], body: null });
@@ -167,7 +171,7 @@ describe("the agent's protocol session", () => {
 
   it("admits frames in arrival order even though checking them is asynchronous", async () => {
     const frameKey = await frameKeyOf(SECRET);
-    const session = new AgentSession(frameKey, { policy: { allowLoopback: false }, perform: okPerform });
+    const session = new AgentSession(frameKey, { policy: { devOrigin: null }, perform: okPerform });
     await session.handle(JSON.stringify({ type: "hello", protocol: 1, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }));
     const connKey = await connKeyOf(frameKey, "nonce-of-this-connection");
     const frames = await Promise.all([1, 2, 3, 4, 5].map((seq) => signRequest(connKey, { seq, method: "GET", url: "https://mooc1.chaoxing.com/x", headers: [], body: null })));
@@ -278,15 +282,20 @@ describe("the agent's network (node:http, loopback under the development flag)",
     await expect(get(`${base}/slow`)).rejects.toMatchObject({ code: "timeout" });
   });
 
-  it("through the whole agent: loopback only with the flag, and a response over the cap refused", async () => {
+  it("through the whole agent: loopback only the one origin the flag names, and a response over the cap refused", async () => {
     const base = await upstream();
     const d = await new FakeDeployment().start();
-    agent(d, nodePerform(), { allowLoopback: true });
+    agent(d, nodePerform(), { devOrigin: base });
     await until(() => d.connections.length, (n) => n === 1);
     const g = await d.request(`${base}/gzip`);
     expect(g.header).toMatchObject({ type: "response", status: 200 });
     expect(new TextDecoder().decode(g.body)).toBe("<html>解压后的页面</html>");
     expect((await d.request(`${base}/big`)).header).toMatchObject({ type: "error", code: "response_too_large" });
+    // Any other port of this machine is refused, however it is named.
+    const port = Number(new URL(base).port);
+    for (const other of [`http://127.0.0.1:${port + 1}/`, `http://localhost:${port + 1}/`, `https://127.0.0.1:${port}/`, `http://[::1]:${port}/`]) {
+      expect((await d.request(other)).header, other).toMatchObject({ type: "error" });
+    }
     // Still never another machine over plain HTTP.
     expect((await d.request("http://192.168.1.1/")).header).toMatchObject({ type: "error", code: "scheme_not_allowed" });
   });
@@ -315,7 +324,7 @@ describe("the command line (the downloadable bundle)", () => {
     await built();
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "sub", "state.json");
-    const first = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback"]);
+    const first = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     await until(() => d.connections.length, (n) => n === 1);
     expect(first.output()).toContain(`credential saved in ${state}`);
     expect(statSync(state).mode & 0o777).toBe(0o600);
@@ -323,22 +332,26 @@ describe("the command line (the downloadable bundle)", () => {
     first.child.kill("SIGTERM");
     expect(await first.exit).toBe(0);
 
-    const later = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const later = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     await until(() => d.connections.length, (n) => n === 2);
     await until(() => later.output(), (o) => o.includes('online as "test-pc"'));
   });
 
-  it("refuses plain http without the flag, a wrong code, and starting unpaired", async () => {
+  it("refuses plain http without the flag, the flag without one loopback origin, a wrong code, and starting unpaired", async () => {
     await built();
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "state.json");
     const plain = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state]);
     expect(await plain.exit).toBe(1);
     expect(plain.output()).toContain("must be https://");
-    const wrong = run(["--url", d.url, "--pair", "BAD-CODE", "--state", state, "--dev-allow-loopback"]);
+    for (const flag of [["--dev-allow-loopback"], ["--dev-allow-loopback", "http://192.168.1.5:8001"], ["--dev-allow-loopback", "http://127.0.0.1:8001/path"]]) {
+      const bad = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, ...flag]);
+      expect(await bad.exit, flag.join(" ")).not.toBe(0);
+    }
+    const wrong = run(["--url", d.url, "--pair", "BAD-CODE", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await wrong.exit).toBe(1);
     expect(wrong.output()).toContain("pairing failed (HTTP 400)");
-    const unpaired = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const unpaired = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await unpaired.exit).toBe(1);
     expect(unpaired.output()).toContain("not paired");
   });

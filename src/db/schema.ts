@@ -263,11 +263,17 @@ export const relays = sqliteTable(
     version: text("version"),
     createdAt: timestamp("created_at").notNull(),
     lastSeenAt: timestamp("last_seen_at"),
+    /** When its owner confirmed it on the dashboard; until then it carries no traffic (a guessed code pairs nothing useful). */
+    confirmedAt: timestamp("confirmed_at"),
   },
   (t) => [index("relays_user").on(t.userId)],
 );
 
-/** One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. */
+/**
+ * One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. The
+ * code's first half (`selector`) names it, so wrong guesses at one code are counted (`failures`) and the
+ * code is void after a few; null in codes made before there was a selector.
+ */
 export const relayPairingCodes = sqliteTable(
   "relay_pairing_codes",
   {
@@ -276,6 +282,8 @@ export const relayPairingCodes = sqliteTable(
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),
     createdAt: timestamp("created_at").notNull(),
+    selector: text("selector"),
+    failures: integer("failures").notNull().default(0),
   },
-  (t) => [index("relay_pairing_codes_user").on(t.userId)],
+  (t) => [index("relay_pairing_codes_user").on(t.userId), index("relay_pairing_codes_selector").on(t.selector)],
 );

@@ -9,7 +9,7 @@ import { getVersioned, listVersioned, putVersioned } from "../lib/versioned";
 import { DIRECT_ENTRY, RUN_SLOTS, type DirectEntry } from "./stored";
 import {
   admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, hubName, isExpired, parseClientMessage,
-  PING, PONG, selects, send, SESSION_HEADER, TOO_FAST, type LiveSession, type SocketSelector,
+  Handover, PING, PONG, selects, send, TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
 
 /** Per socket, in its attachment (a few hundred bytes at most): the token behind it and what it watches. */
@@ -39,17 +39,22 @@ const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachm
  */
 export class HubObject extends DurableObject<Env> {
   private routes: Map<number, Set<WebSocket>> | null = null;
+  private readonly handover = new Handover<LiveSession>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** The upgrade, after the worker route authenticated the token and checked the Origin. */
+  /** The session of the upgrade that follows (the worker route authenticated the token and checked the Origin). */
+  async ticket(session: LiveSession): Promise<string> {
+    return this.handover.offer(session);
+  }
+
+  /** The upgrade, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
-    const raw = request.headers.get(SESSION_HEADER);
-    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    const session = JSON.parse(raw) as LiveSession;
+    const session = this.handover.take(request);
+    if (!session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
     // Tagged by token id, so revoking one token finds its sockets without reading every attachment.
     this.ctx.acceptWebSocket(server, [session.jti]);

@@ -7,7 +7,7 @@ import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
-import { answerClose, close, CLOSE_POLICY, PING, PONG, SESSION_HEADER } from "./sockets";
+import { answerClose, close, CLOSE_POLICY, Handover, PING, PONG } from "./sockets";
 import { RELAY_COUNT, RELAY_PIN } from "./stored";
 
 /** The user's relay object: their agents' sockets, and the way out for their Chaoxing traffic. */
@@ -21,6 +21,8 @@ export interface RelaySession {
   version: string;
   /** hex; unsealed from D1 by the route, kept here only as the per-connection key derived from it */
   frameKey: string;
+  /** Its owner confirmed it on the dashboard: only then does it carry traffic. */
+  confirmed: boolean;
 }
 
 /** A request as it crosses the RPC boundary. */
@@ -55,6 +57,8 @@ interface RelayAttachment {
   connKey: string;
   seq: number;
   since: number;
+  /** Absent in sockets accepted before confirmation existed (their relays were all confirmed). */
+  confirmed?: boolean;
 }
 
 interface Pending {
@@ -90,14 +94,15 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 /**
  * One per user (`relay:<userId>`, issue 14): the hibernatable sockets of the user's relay agents, and
  * `forward`, through which the account object sends that user's Chaoxing requests (src/relay/transport.ts).
- * Each Chaoxing account sticks to one agent while it stays online (a stable address per account). With
- * no agent online the answer is `offline`, never another route; when an agent connects, the user's tasks
- * paused for want of one are woken.
+ * Each Chaoxing account sticks to one agent while it stays online (a stable address per account). Only
+ * relays their owner confirmed carry traffic. With no such agent online the answer is `offline`, never
+ * another route; when one connects (or is confirmed), the user's tasks paused for want of one are woken.
  */
 export class RelayObject extends DurableObject<Env> {
   private pending = new Map<string, Pending>();
   /** Frames go out in sequence order: signing is asynchronous, so sends are chained. */
   private outbox: Promise<void> = Promise.resolve();
+  private readonly handover = new Handover<RelaySession>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -105,11 +110,15 @@ export class RelayObject extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** The agent's upgrade, after the worker route checked its credential. */
+  /** The session of the agent's upgrade that follows (the worker route checked its credential). */
+  async ticket(session: RelaySession): Promise<string> {
+    return this.handover.offer(session);
+  }
+
+  /** The agent's upgrade, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
-    const raw = request.headers.get(SESSION_HEADER);
-    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    const s = JSON.parse(raw) as RelaySession;
+    const s = this.handover.take(request);
+    if (!s || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
     for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
       this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");
@@ -118,7 +127,7 @@ export class RelayObject extends DurableObject<Env> {
     const conn = randomToken(16);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [tagOf(s.relayId)]);
-    server.serializeAttachment({ relayId: s.relayId, conn, connKey: await connKeyOf(s.frameKey, conn), seq: 0, since: clock.now() } satisfies RelayAttachment);
+    server.serializeAttachment({ relayId: s.relayId, conn, connKey: await connKeyOf(s.frameKey, conn), seq: 0, since: clock.now(), confirmed: s.confirmed } satisfies RelayAttachment);
     server.send(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: conn, relay_id: s.relayId, name: s.name } satisfies HelloFrame));
     this.ctx.waitUntil(this.cameOnline(s));
     return new Response(null, { status: 101, webSocket: client });
@@ -166,6 +175,13 @@ export class RelayObject extends DurableObject<Env> {
       out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0 });
     }
     return out;
+  }
+
+  /** Its owner confirmed the relay: an open connection of it carries traffic from now on, and wakes the tasks waiting for one. */
+  async confirm(relayId: number, userId: number): Promise<void> {
+    const sockets = this.ctx.getWebSockets(tagOf(relayId));
+    for (const ws of sockets) ws.serializeAttachment({ ...attachmentOf(ws), confirmed: true } satisfies RelayAttachment);
+    if (sockets.some((ws) => ws.readyState === WebSocket.OPEN)) this.ctx.waitUntil(this.wakeWaiting(userId));
   }
 
   /** The relay was revoked (or its user is going): its socket closes at once. */
@@ -236,9 +252,9 @@ export class RelayObject extends DurableObject<Env> {
     return out;
   }
 
-  /** The account's agent while it stays online; otherwise the online agent carrying the fewest accounts. */
+  /** The account's agent while it stays online; otherwise the online agent carrying the fewest accounts. Confirmed relays only. */
   private pick(account: string): WebSocket | null {
-    const online = this.online();
+    const online = new Map([...this.online()].filter(([, ws]) => attachmentOf(ws).confirmed !== false));
     if (online.size === 0) return null;
     const pinned = getVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN)?.relayId;
     if (pinned !== undefined && online.has(pinned)) return online.get(pinned)!;
@@ -276,23 +292,32 @@ export class RelayObject extends DurableObject<Env> {
     );
   }
 
-  /**
-   * An agent connected: note its version and time, and resume the user's tasks that paused because no
-   * relay was online, oldest first, as many as the running-task cap leaves room for (each task claims its
-   * slot from the user's hub like any start; the rest stay paused).
-   */
+  /** An agent connected: note its version and time, and (once its relay is confirmed) wake the tasks waiting for one. */
   private async cameOnline(s: RelaySession): Promise<void> {
     try {
       await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(s.version, isoNow(), s.relayId).run();
+    } catch (e) {
+      console.error(`relay ${s.relayId}: version not noted`, e);
+    }
+    if (s.confirmed) await this.wakeWaiting(s.userId);
+  }
+
+  /**
+   * Resumes the user's tasks that paused because no relay was online, oldest first, as many as the
+   * running-task cap leaves room for (each task claims its slot from the user's hub like any start; the
+   * rest stay paused).
+   */
+  private async wakeWaiting(userId: number): Promise<void> {
+    try {
       const { results } = await this.env.DB.prepare(
         "SELECT id FROM tasks WHERE user_id = ? AND status = 'paused' AND reason = 'relay_offline' ORDER BY id",
-      ).bind(s.userId).all<{ id: number }>();
+      ).bind(userId).all<{ id: number }>();
       for (const { id } of results) {
         const r = await taskStub(this.env, id).relayOnline();
         if (!r.ok && r.code === "running_cap") break;
       }
     } catch (e) {
-      console.error(`relay ${s.relayId}: waking tasks failed`, e);
+      console.error(`relays of user ${userId}: waking tasks failed`, e);
     }
   }
 }

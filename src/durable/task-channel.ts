@@ -2,7 +2,7 @@ import { getVersioned, putVersioned } from "../lib/versioned";
 import type { TaskMessage } from "../shared/live";
 import type { TaskLive } from "../tasks/shape";
 import {
-  admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, parseClientMessage, PONG, selects, send, SESSION_HEADER,
+  admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, Handover, isExpired, parseClientMessage, PONG, selects, send,
   TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
 import { SUBSCRIBED_HUBS } from "./stored";
@@ -29,6 +29,8 @@ export class TaskChannel {
   /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
   private registrations = 0;
   private held: TaskMessage[] | null = null;
+  /** The sessions of direct sockets about to be opened (`TaskObject.ticket`). */
+  readonly handover = new Handover<LiveSession>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -94,8 +96,7 @@ export class TaskChannel {
   }
 
   /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
-  accept(request: Request, taskId: number, data: TaskLive): Response {
-    const s = JSON.parse(request.headers.get(SESSION_HEADER)!) as LiveSession;
+  accept(s: LiveSession, taskId: number, data: TaskLive): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     // Tagged by user, so a revocation reads only that user's attachments.
     this.ctx.acceptWebSocket(server, [`u:${s.userId}`]);

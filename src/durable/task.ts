@@ -11,7 +11,8 @@ import {
   applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeAlarmDue, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay, shanghaiMinute } from "../lib/clock";
+import { RESUME_JITTER_MS } from "../limits/study-limits";
 import { open } from "../lib/secretbox";
 import { errorText, recordError } from "../lib/error-log";
 import { load } from "../lib/versioned";
@@ -23,7 +24,7 @@ import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
-import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, type LiveSession, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 import { TaskStorage } from "./task-storage";
 
@@ -46,7 +47,8 @@ const MAX_CRASHES = 5;
  * so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
  * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
  * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
- * budget of the free plan.
+ * budget of the free plan. A wait with a reason (a back-off after a 5xx, however short its jitter made
+ * it) is never chained: it ends the alarm, so the task shows the reason until the wait is over.
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
@@ -353,6 +355,10 @@ export class TaskObject extends DurableObject<Env> {
    */
   private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[]): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
+    // Outside the account's study window no automated call goes out: the answer says so at once, with
+    // when it goes on (the window's start plus the engine's jitter), and the one alarm is then. Asked
+    // before the run slot: from the slot's grant to `running` nothing may wait (the hub's stale check).
+    const opensAt = await this.windowOpensAt(t.userId, run.creds);
     this.claiming = true;
     let granted: boolean;
     try {
@@ -365,9 +371,11 @@ export class TaskObject extends DurableObject<Env> {
     const logs = logsOf(engine);
     // A record made in place of an unreadable one starts over from here (the platform knows what passed).
     delete t.unreadable;
+    const firstAt = opensAt === null ? clock.now() : opensAt + Math.round(Math.random() * RESUME_JITTER_MS);
+    if (opensAt !== null) logs.push(logLine("INFO", "wait.outside_window", { until: shanghaiMinute(firstAt) }));
     t.engine = engine;
     t.status = "running";
-    t.reason = null;
+    t.reason = opensAt === null ? null : "outside_window";
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
@@ -377,9 +385,16 @@ export class TaskObject extends DurableObject<Env> {
     t.gen++;
     prepareResume(engine);
     this.projection.queue(t, logs, "full");
-    await this.arm(t, clock.now());
+    await this.arm(t, firstAt);
     await this.afterTransition(t);
     return { ok: true, value: liveOf(t) };
+  }
+
+  /** When the account's study window opens, if it is closed now (null: open, or not known to this user's credentials). */
+  private async windowOpensAt(userId: number, creds: SealedCredentials): Promise<number | null> {
+    const account = this.env.ACCOUNTS.getByName(accountName(creds.phone));
+    const view = await account.limitsView(await this.unsealed(userId, creds)).catch(() => null);
+    return view?.status === "outside_window" ? view.resumesAt : null;
   }
 
   /**
@@ -546,7 +561,7 @@ export class TaskObject extends DurableObject<Env> {
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = o.reason ?? null;
         t.queuePosition = queuePosition;
-        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
@@ -603,13 +618,16 @@ export class TaskObject extends DurableObject<Env> {
     return this.env.HUBS.getByName(hubName(t.userId));
   }
 
-  private async credentials(t: TaskRecord): Promise<Credentials> {
-    const creds = t.creds!;
+  private credentials(t: TaskRecord): Promise<Credentials> {
+    return this.unsealed(t.userId, t.creds!);
+  }
+
+  private async unsealed(userId: number, creds: SealedCredentials): Promise<Credentials> {
     if (this.password?.sealed !== creds.sealedPassword) {
-      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
+      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       this.password = { sealed: creds.sealedPassword, plain };
     }
-    return { phone: creds.phone, password: this.password.plain, userId: t.userId };
+    return { phone: creds.phone, password: this.password.plain, userId };
   }
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
@@ -665,13 +683,19 @@ export class TaskObject extends DurableObject<Env> {
     this.channel.closeSockets(sel, reason);
   }
 
-  /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
+  /** The session of the direct socket's upgrade that follows (the worker route checked the token and ownership). */
+  async ticket(session: LiveSession): Promise<string> {
+    return this.channel.handover.offer(session);
+  }
+
+  /** `WS /api/tasks/{id}/ws`, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
     const taskId = Number(new URL(request.url).searchParams.get("task_id"));
-    if (!taskId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const session = this.channel.handover.take(request);
+    if (!taskId || !session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const data = await this.current(taskId);
     if (!data) return new Response("task not found", { status: 404 });
-    return this.channel.accept(request, taskId, data);
+    return this.channel.accept(session, taskId, data);
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {

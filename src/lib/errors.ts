@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   /** Issue 17: an admin deleting their own account. */
   self_delete: 409,
   running_cap: 409,
+  /** A user's relays are capped (src/routes/relays.ts MAX_RELAYS). */
+  relay_cap: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
   upgrade_required: 426,

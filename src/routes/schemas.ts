@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
 import { normalisePhone } from "../durable/account";
+import { decimal, decimalOr } from "../lib/decimal";
 import { LANGUAGES } from "../shared/notify";
 import type { ConfigRow } from "../users/config";
 import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
@@ -63,12 +64,12 @@ export function userOut(u: UserRow): UserOut {
 }
 
 export const IdParam = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: decimal(1).openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(100).default(20),
+  page: decimalOr(1, 1),
+  page_size: decimalOr(20, 1, 100),
 });
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {
@@ -96,7 +97,7 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),

@@ -73,6 +73,9 @@ export function recordOf(row: TaskRow): TaskRecord {
 }
 
 /** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
+/** Waits that end at a known time, the pending alarm's (a queue or a relay has none). */
+const TIMED_WAITS: ReadonlySet<TaskReason> = new Set(["outside_window", "daily_cap", "study_cap", "upstream"]);
+
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
   // Between reports a running player moves on; a stopped one is where its last report left it.
@@ -99,6 +102,7 @@ export function liveOf(t: TaskRecord): TaskLive {
     item_total_time: p?.item_total_time ?? 0,
     eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
     queue_position: t.queuePosition,
+    resumes_at: t.status === "running" && t.reason !== null && TIMED_WAITS.has(t.reason) && t.dueAt !== null ? new Date(t.dueAt).toISOString() : null,
     notopen_chapter: t.notopenChapter,
     courses: e ? courseFigures(e) : [],
   };

@@ -88,11 +88,12 @@ const TransientSchema = z.object({
   item_total_time: z.number(),
   eta_seconds: z.number().nullable(),
   queue_position: z.number().int().nullable(),
+  resumes_at: z.string().nullable().openapi({ description: "运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null" }),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, resumes_at: null, notopen_chapter: null, courses: [],
 };
 
 /** `task_update.data` and the live part of a detail: owned plus transient fields. */

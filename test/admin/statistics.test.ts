@@ -27,7 +27,7 @@ const studyDay = (taskId: number, userId: number, day: string, seconds: number) 
 beforeEach(async () => {
   // Exact figures need a known database: this file starts each test from empty tables (storage is per file).
   await env.DB.batch(["DELETE FROM users", "DELETE FROM upstream_events", "DELETE FROM admin_audit"].map((q) => env.DB.prepare(q)));
-  clock.setOffset(NOW - Date.now());
+  clock.setNow(NOW);
 });
 
 const stats = async (token: string) => {

@@ -512,7 +512,9 @@ async function journey() {
     await page.getByTestId("new-pairing-code").click();
     const command = (await page.getByTestId("pairing-command").innerText()).trim();
     await settle();
-    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
+    // In development the command names the simulator's origin, the one loopback origin the agent may reach.
+    const shape = /^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback (\S+)$/.exec(command);
+    if (shape?.[1] !== sim) throw new Error(`command: ${command}`);
     await check(page, "relay-pairing");
     // As a student would: download the one file from the deployment and run the command as shown.
     const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));
@@ -535,7 +537,15 @@ async function journey() {
     let agent = run(args);
     let taskId = 0;
     try {
-      await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      // A new relay carries nothing until its owner confirms it: the one the agent says it paired as.
+      const row = page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="no"]');
+      await row.waitFor({ timeout: 30_000 });
+      await until("the agent naming its relay number", () => /relay #\d+/.test(output), 10_000);
+      const relayNo = /relay #(\d+)/.exec(output)[1];
+      if (!(await row.innerText()).includes(`#${relayNo}`)) throw new Error(`the unconfirmed row is not relay #${relayNo}: ${await row.innerText()}`);
+      await check(page, "relay-unconfirmed");
+      await row.getByTestId("relay-confirm").click();
+      await page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="yes"]').waitFor({ timeout: 15_000 });
       await check(page, "relay-online");
       const dialog = await createTask([COURSE_LONG]);
       await dialog.getByTestId("create-start").click();

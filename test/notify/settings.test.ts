@@ -120,6 +120,25 @@ describe("notification settings", () => {
       "https://[fd00::1]/x", // ULA
       "https://[fe80::1]/x", // link-local
       "https://[64:ff9b::a00:1]/x", // NAT64 of 10.0.0.1
+      "https://[::ffff:0:7f00:1]/x", // IPv4-translated 127.0.0.1 (::ffff:0:0/96)
+      "https://[::ffff:0:808:808]/x", // IPv4-translated, even of a public address
+      "https://[::808:808]/x", // IPv4-compatible (deprecated)
+      "https://[100::1]/x", // discard-only 100::/64
+      "https://[2001:db8::1]/x", // documentation 2001:db8::/32
+      "https://[3fff::1]/x", // documentation 3fff::/20
+      "https://[2001::1]/x", // Teredo, in IETF protocol assignments 2001::/23
+      "https://[2001:2::1]/x", // benchmarking
+      "https://[2002:808:808::1]/x", // 6to4 (deprecated)
+      "https://[64:ff9b:1::a00:1]/x", // local-use NAT64
+      "https://[5f00::1]/x", // SRv6 SIDs, outside global unicast
+      "https://192.0.2.1/x", // TEST-NET-1
+      "https://198.51.100.7/x", // TEST-NET-2
+      "https://203.0.113.10/x", // TEST-NET-3
+      "https://192.88.99.1/x", // 6to4 relay anycast (deprecated)
+      "https://240.0.0.1/x", // reserved
+      "https://hooks.example.com:8443/x", // another port: the test button would probe ports of public hosts
+      "https://hooks.example.com:80/x",
+      "https://1.1.1.1:22/x",
       "https://user:pass@hooks.example.com/x",
       "ftp://hooks.example.com/x",
       "not a url",
@@ -133,8 +152,8 @@ describe("notification settings", () => {
       const r = await api("PUT", "/api/user/notifications", { token, body: { channels: { bark: { device_url: url } } } });
       expect(r.status, url).toBe(400);
     }
-    // Public addresses pass, IPv4 and IPv6 literals included.
-    for (const url of ["https://hooks.example.com:8443/x", "https://203.0.113.10/x", "https://[2606:4700::1111]/x"]) {
+    // Public addresses on 443 pass, IPv4 and IPv6 literals included.
+    for (const url of ["https://hooks.example.com/x", "https://hooks.example.com:443/x", "https://1.1.1.1/x", "https://192.0.1.1/x", "https://[2606:4700::1111]/x", "https://[64:ff9b::808:808]/x"]) {
       const r = await api("PUT", "/api/user/notifications", { token, body: { channels: { webhook: { url, secret: SECRETS.webhookSecret } } } });
       expect(r.status, url).toBe(200);
     }

@@ -5,6 +5,7 @@ import { adminOnly } from "../../auth/middleware";
 import { accountName } from "../../durable/account";
 import { tasks, userConfigs, users } from "../../db/schema";
 import { isoNow } from "../../lib/clock";
+import { decimalOr } from "../../lib/decimal";
 import { ApiError } from "../../lib/errors";
 import { taskStub } from "../../tasks/stub";
 import { VERSION } from "../../version";
@@ -63,8 +64,8 @@ export function registerAdminBackupRoutes(app: App) {
       middleware: adminOnly,
       request: {
         query: z.object({
-          after_user: z.coerce.number().int().min(0).default(0).openapi({ description: "从此用户 id 之后开始" }),
-          limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "每页的用户数" }),
+          after_user: decimalOr(0, 0).openapi({ description: "从此用户 id 之后开始" }),
+          limit: decimalOr(20, 1, 100).openapi({ description: "每页的用户数" }),
         }),
       },
       responses: { 200: json(ExportSchema, "一页导出"), 400: errors[400], 401: errors[401], 403: errors[403] },

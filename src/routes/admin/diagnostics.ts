@@ -10,7 +10,7 @@ import { enqueue, eventDetail, type NotifyMessage } from "../../notify/produce";
 import { NOTIFY_EVENTS } from "../../shared/notify";
 import { liveOfRow } from "../../tasks/shape";
 import { VERSION } from "../../version";
-import { bearer, errors, json, MessageSchema } from "../schemas";
+import { bearer, errors, IdParam, json, MessageSchema } from "../schemas";
 import { auditRead, auditStatement } from "./audit";
 import { engineHealth, EngineHealthSchema } from "./engine";
 
@@ -126,8 +126,8 @@ export function registerAdminDiagnosticsRoutes(app: App) {
       tags: ["管理员"],
       security: bearer,
       middleware: adminOnly,
-      request: { params: z.object({ id: z.coerce.number().int().positive() }) },
-      responses: { 200: json(RetrySchema, "已重新入队"), 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
+      request: { params: IdParam },
+      responses: { 200: json(RetrySchema, "已重新入队"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 409: errors[409] },
     }),
     async (c) => {
       const db = c.var.db;

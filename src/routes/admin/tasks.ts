@@ -5,6 +5,7 @@ import { adminOnly } from "../../auth/middleware";
 import type { Db } from "../../db/client";
 import { notFound } from "../../lib/errors";
 import { tasks, users } from "../../db/schema";
+import { decimal } from "../../lib/decimal";
 import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../schemas";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask } from "../../tasks/actions";
@@ -23,7 +24,7 @@ const taskWithOwner = (db: Db, id: number) =>
 
 const TaskListQuery = PageQuery.extend({
   status: z.enum(TASK_STATUSES).optional(),
-  user_id: z.coerce.number().int().positive().optional(),
+  user_id: decimal(1).optional(),
 });
 
 export function registerAdminTaskRoutes(app: App) {

@@ -799,8 +799,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 中继程序用配对码换取长期凭据（一次有效；按 IP 限流） */
+        /**
+         * 中继程序用配对码换取长期凭据（一次有效；按 IP（IPv6 按 /64）与全站限流，一个码猜错 5 次即作废）
+         * @description 新配对的中继要等它的主人在网页上确认（POST /api/relays/{id}/confirm）之后才转发请求。
+         */
         post: operations["postRelaysPair"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认新配对的中继是你自己的（确认之后它才转发请求）
+         * @description 只确认你自己刚刚配对、其窗口显示同一编号（中继 #id）的中继。
+         */
+        post: operations["postRelaysByIdConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1112,6 +1135,8 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
+            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
+            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
@@ -1153,6 +1178,8 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
+            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
+            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
@@ -1747,6 +1774,8 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 你是否已在网页上确认它；未确认的中继不转发任何请求 */
+            confirmed: boolean;
             created_at: string;
         };
         EgressChoice: {
@@ -1774,6 +1803,7 @@ export interface components {
         };
         RelayPairRequest: {
             code: string;
+            /** @description 列表里显示的名字：去掉控制、双向文字等格式字符，最多保留 32 个字符 */
             name?: string;
             version?: string;
         };
@@ -2703,7 +2733,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -2791,7 +2821,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +2879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2907,7 +2937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2969,7 +2999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3045,7 +3075,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3103,7 +3133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3161,7 +3191,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,7 +3205,7 @@ export interface operations {
     getTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
@@ -3264,7 +3294,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3335,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +3523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3752,7 +3782,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3837,7 +3867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3904,7 +3934,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -3964,7 +3994,7 @@ export interface operations {
     getAdminTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
@@ -4080,7 +4110,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4283,6 +4313,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeadLetterRetry"];
                 };
             };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
             401: {
                 headers: {
@@ -4310,7 +4349,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4325,7 +4364,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 从此用户 id 之后开始 */
-                after_user?: number | null;
+                after_user?: number;
                 /** @description 每页的用户数 */
                 limit?: number;
             };
@@ -4502,7 +4541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,6 +4597,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 请求过于频繁（带 Retry-After） */
             429: {
                 headers: {
@@ -4600,6 +4648,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
                 headers: {
@@ -4620,6 +4677,55 @@ export interface operations {
             };
             /** @description 请求过于频繁（带 Retry-After） */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postRelaysByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已确认 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4705,7 +4811,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,7 +4862,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -2,6 +2,7 @@
  * What a task's status and reason mean in words, for the person looking: the owner reads "你暂停了任务",
  * an admin looking at someone else's task reads "用户暂停了任务"; a cancelled task never reads "paused".
  */
+import dayjs from "dayjs";
 import { ITEM_MARKS, type TaskLive, type TaskStatus } from "@shared/live";
 import type { MessageKey, Translate } from "../i18n";
 import { duration } from "./format";
@@ -63,11 +64,14 @@ const WAIT_TEXT: Record<string, MessageKey> = {
 };
 
 /** The time left, honest about waits: a queued task says where it is in the queue, not "under a minute". */
-export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position">, t: Translate): string {
+export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position" | "resumes_at">, t: Translate): string {
   if (task.status !== "running") return t("eta.none");
   const rest = task.eta_seconds === null ? null : task.eta_seconds < 60 ? t("eta.lessMinute") : duration(task.eta_seconds, t);
   if (task.reason === "waiting_for_account" && task.queue_position) return t("eta.queued", { n: task.queue_position, eta: rest ?? t("eta.computing") });
-  if (task.reason && task.reason in WAIT_TEXT) return t(WAIT_TEXT[task.reason]!);
+  if (task.reason && task.reason in WAIT_TEXT) {
+    const wait = t(WAIT_TEXT[task.reason]!);
+    return task.resumes_at ? t("eta.until", { wait, at: dayjs(task.resumes_at).format("MM-DD HH:mm") }) : wait;
+  }
   return rest ?? t("eta.computing");
 }
 

@@ -2,11 +2,12 @@
  * The relay page (issue 14): where the user's Chaoxing traffic leaves from, pairing a new relay agent
  * (the code and the exact command to copy), and the list of relays with revoke.
  */
-import { DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
+import { CheckOutlined, DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Badge, Button, Card, Empty, Flex, List, Popconfirm, Radio, Skeleton, Space, Steps, Typography } from "antd";
+import { Alert, App, Badge, Button, Card, Empty, Flex, List, Popconfirm, Radio, Skeleton, Space, Steps, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Res } from "../api/client";
+import { useErrorText } from "../api/errors";
 import { keys, useRelays, type RelayOverview } from "../api/queries";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
@@ -23,7 +24,7 @@ export default function Relay() {
   if (relays.isPending) return <Skeleton active paragraph={{ rows: 8 }} />;
   if (relays.error) return <Alert type="error" title={relays.error.message} />;
   const o = relays.data;
-  const anyOnline = o.relays.some((r) => r.online);
+  const anyOnline = o.relays.some((r) => r.online && r.confirmed);
   return (
     <>
       <div className="page-head">
@@ -85,12 +86,13 @@ function useCountdown(iso: string | null): number {
 function PairCard({ overview }: { overview: RelayOverview }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const [code, setCode] = useState<PairingCode | null>(null);
   const left = useCountdown(code?.expires_at ?? null);
   const create = useMutation({
     mutationFn: () => unwrap(api.POST("/api/relays/pairing-code")),
     onSuccess: setCode,
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e)),
   });
   const expired = code !== null && left === 0;
   return (
@@ -174,6 +176,14 @@ function RelayList({ overview }: { overview: RelayOverview }) {
     },
     onError: (e) => message.error(e.message),
   });
+  const confirm = useMutation({
+    mutationFn: (id: number) => unwrap(api.POST("/api/relays/{id}/confirm", { params: { path: { id } } })),
+    onSuccess: () => {
+      message.success(t("relay.confirmed"));
+      void qc.invalidateQueries({ queryKey: keys.relays });
+    },
+    onError: (e) => message.error(e.message),
+  });
   return (
     <Card title={cardTitle(t("relay.mine"))} style={{ marginBottom: 16 }}>
       <List
@@ -184,7 +194,15 @@ function RelayList({ overview }: { overview: RelayOverview }) {
             key={r.id}
             data-testid="relay-row"
             data-online={r.online ? "yes" : "no"}
+            data-confirmed={r.confirmed ? "yes" : "no"}
             actions={[
+              ...(r.confirmed
+                ? []
+                : [
+                    <Button key="confirm" type="primary" size="small" icon={<CheckOutlined />} onClick={() => confirm.mutate(r.id)} loading={confirm.isPending && confirm.variables === r.id} data-testid="relay-confirm">
+                      {t("relay.confirm")}
+                    </Button>,
+                  ]),
               <Popconfirm key="revoke" title={t("relay.confirmRevoke", { name: r.name })} okText={t("action.ok")} cancelText={t("action.no")} onConfirm={() => revoke.mutate(r.id)}>
                 <Button danger size="small" icon={<DeleteOutlined />} loading={revoke.isPending && revoke.variables === r.id}>
                   {t("relay.revoke")}
@@ -196,21 +214,30 @@ function RelayList({ overview }: { overview: RelayOverview }) {
               title={
                 <Flex gap={8} align="center" wrap>
                   <span>{r.name}</span>
+                  <Typography.Text type="secondary">#{r.id}</Typography.Text>
                   <Badge status={r.online ? "success" : "default"} text={r.online ? t("relay.online") : t("relay.offline")} />
+                  {!r.confirmed && <Tag color="warning">{t("relay.unconfirmed")}</Tag>}
                 </Flex>
               }
               description={
-                <Flex gap={16} wrap>
-                  <span>
-                    {t("relay.lastSeen")}: {r.online ? t("relay.online") : when(r.last_seen_at)}
-                  </span>
-                  <span>
-                    {t("relay.version")}: {r.version ?? "—"}
-                  </span>
-                  <span>
-                    {t("relay.today")}: {r.requests_today}
-                  </span>
-                </Flex>
+                <>
+                  {!r.confirmed && (
+                    <Typography.Paragraph type="warning" style={{ marginBottom: 4 }}>
+                      {t("relay.confirmHelp", { id: r.id })}
+                    </Typography.Paragraph>
+                  )}
+                  <Flex gap={16} wrap>
+                    <span>
+                      {t("relay.lastSeen")}: {r.online ? t("relay.online") : when(r.last_seen_at)}
+                    </span>
+                    <span>
+                      {t("relay.version")}: {r.version ?? "—"}
+                    </span>
+                    <span>
+                      {t("relay.today")}: {r.requests_today}
+                    </span>
+                  </Flex>
+                </>
               }
             />
           </List.Item>
