@@ -65,6 +65,7 @@ export function deployProblems(settings, vars) {
     problems.push(`MAIL_FROM is ${JSON.stringify(value("MAIL_FROM"))}: set a sender address your mail provider verified`);
   }
   if (value("NOTIFY_ALLOWED_ORIGINS")) problems.push("NOTIFY_ALLOWED_ORIGINS lets notifications reach private addresses (a local test receiver): leave it empty in production");
+  if (value("RELAY_DEV_ORIGIN")) problems.push("RELAY_DEV_ORIGIN puts the agent's --dev-allow-loopback (a local simulator) in every pairing command: leave it empty in production");
   return problems;
 }
 

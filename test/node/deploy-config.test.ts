@@ -11,7 +11,7 @@ import { deployConfig, deployProblems, parseEnvFile } from "../../scripts/deploy
 
 const root = path.resolve(import.meta.dirname, "../..");
 const template = readFileSync(path.join(root, "deploy.example.env"), "utf8");
-const VARS = { APP_URL: "http://localhost:8000", MAIL_SENDER: "log", MAIL_FROM: "chaoxing-edge <noreply@example.com>", NOTIFY_ALLOWED_ORIGINS: "", ALLOWED_ORIGINS: "", MAX_RUNNING_TASKS: "3" };
+const VARS = { APP_URL: "http://localhost:8000", MAIL_SENDER: "log", MAIL_FROM: "chaoxing-edge <noreply@example.com>", NOTIFY_ALLOWED_ORIGINS: "", RELAY_DEV_ORIGIN: "", ALLOWED_ORIGINS: "", MAX_RUNNING_TASKS: "3" };
 const GOOD = { D1_DATABASE_ID: "4b1c2d3e-0000-4000-8000-1234567890ab", APP_URL: "https://cx.example.org", MAIL_SENDER: "resend", MAIL_FROM: "cx <noreply@cx.example.org>" };
 const named = (problems: string[], ...keys: string[]) => expect(problems.map((p) => p.split(/[ :]/)[0])).toEqual(keys);
 
@@ -28,11 +28,13 @@ describe("deploy.env checks", () => {
     expect(deployProblems(GOOD, VARS)).toEqual([]);
   });
 
-  it("a localhost or plain-http APP_URL, the log sender, an unverified sender and a private notify origin are refused in production", () => {
+  it("a localhost or plain-http APP_URL, the log sender, an unverified sender, a private notify origin and the relay's development origin are refused in production", () => {
     for (const APP_URL of ["http://localhost:8000", "https://127.0.0.1", "http://cx.example.org", "cx.example.org"]) named(deployProblems({ ...GOOD, APP_URL }, VARS), "APP_URL");
     named(deployProblems({ ...GOOD, MAIL_SENDER: "log" }, VARS), "MAIL_SENDER");
     named(deployProblems({ ...GOOD, MAIL_FROM: "x <noreply@example.com>" }, VARS), "MAIL_FROM");
     named(deployProblems({ ...GOOD, NOTIFY_ALLOWED_ORIGINS: "http://127.0.0.1:9123" }, VARS), "NOTIFY_ALLOWED_ORIGINS");
+    named(deployProblems({ ...GOOD, RELAY_DEV_ORIGIN: "http://127.0.0.1:8001" }, VARS), "RELAY_DEV_ORIGIN");
+    expect(deployProblems({ ...GOOD, ENVIRONMENT: "development", RELAY_DEV_ORIGIN: "http://127.0.0.1:8001" }, VARS)).toEqual([]);
   });
 
   it("a development deployment may use localhost and the log, never the placeholder database", () => {
