@@ -6,6 +6,7 @@ import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { validationError } from "./lib/validation";
 import { registerAuthRoutes } from "./routes/auth";
+import { registerVerifyEmailRoutes } from "./routes/verify-email";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
@@ -84,6 +85,7 @@ export function createApp(): App {
   // Liveness, and the no-op baseline of the API benchmark.
   app.get("/api/health", (c) => c.json({ status: "ok" }));
   registerAuthRoutes(app);
+  registerVerifyEmailRoutes(app);
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);

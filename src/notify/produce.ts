@@ -70,6 +70,8 @@ export async function notifyTaskState(env: Env, t: { taskId: number; userId: num
         ? { error: t.live.error_msg ?? undefined }
         : kind === "notopen_ask"
           ? { chapter: t.live.notopen_chapter ?? undefined }
-          : {};
+          : kind === "admin_stop"
+            ? { note: typeof t.live.error_params?.note === "string" ? t.live.error_params.note : undefined }
+            : {};
   await notify(env, { kind, userId: t.userId, taskId: t.taskId, occurrence: t.occurrence, detail });
 }

@@ -4,6 +4,8 @@ import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
+import { sendVerification } from "../../auth/verify-email";
+import { config } from "../../config";
 import { relayName } from "../../durable/relay";
 import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
@@ -173,7 +175,7 @@ export function registerAdminUserRoutes(app: App) {
       summary: "更新用户（角色、启用状态、邮箱）",
       description:
         "停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。" +
-        "最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。",
+        "最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false，并向新邮箱发送验证链接；邮箱不区分大小写唯一（400 邮箱已被注册）。",
       ...admin,
       request: { params: IdParam, body: jsonBody(UserUpdate) },
       responses: { 200: json(UserSchema, "更新后的用户"), 400: errors[400], ...base, 404: errors[404], 409: errors[409], 415: errors[415] },
@@ -227,6 +229,8 @@ export function registerAdminUserRoutes(app: App) {
         await shutOut(c.env, u.id);
         await stopUserTasks(c.env, db, u.id);
       }
+      // The new address is verified again by whoever owns it: the link goes there (the old one is void).
+      if (emailChanged && updated.isActive) c.executionCtx.waitUntil(sendVerification(db, config(c.env), updated));
       return c.json(userOut(updated), 200);
     },
   );

@@ -13,7 +13,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /** 注册新用户（并向邮箱发送验证链接） */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -117,6 +117,43 @@ export interface paths {
         put?: never;
         /** 用邮件中的令牌重置密码（令牌一次有效；该用户所有令牌失效） */
         post: operations["postAuthResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用邮件中的链接验证邮箱（一次有效，3 天内；邮箱改过则旧链接无效）
+         * @description 注册和修改邮箱后会向该地址发送验证链接。验证之前，除验证邮件和密码重置邮件外，不向该地址发送任何邮件（通知、测试均不发）。验证后若用户从未设置过邮件渠道，邮件通知自动开启。无效、已使用、已过期或邮箱已更改的链接返回 400 invalid_verification_token。
+         */
+        post: operations["postAuthVerifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新发送验证邮件到当前邮箱（每人每小时 3 次；已验证为 409） */
+        post: operations["postAuthVerifyEmailResend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -417,7 +454,7 @@ export interface paths {
         put?: never;
         /**
          * 向一个渠道发送测试通知，返回服务商的回答
-         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
+         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次；测试计入每日通知上限（NOTIFY_DAILY_CAP），达到上限为 429 notify_capped。邮件渠道需邮箱已验证（否则 409 email_unverified）。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
          */
         post: operations["postUserNotificationsTest"];
         delete?: never;
@@ -471,7 +508,7 @@ export interface paths {
         get: operations["getAdminUsersById"];
         /**
          * 更新用户（角色、启用状态、邮箱）
-         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。
+         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false，并向新邮箱发送验证链接；邮箱不区分大小写唯一（400 邮箱已被注册）。
          */
         put: operations["putAdminUsersById"];
         post?: never;
@@ -780,6 +817,11 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            /**
+             * @description 界面语言（zh-CN 默认）：验证邮件和之后的通知用这种语言
+             * @enum {string}
+             */
+            language?: "zh-CN" | "en";
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -801,6 +843,9 @@ export interface components {
         ResetPasswordRequest: {
             token: string;
             new_password: string;
+        };
+        VerifyEmailRequest: {
+            token: string;
         };
         UserConfig: {
             id: number;
@@ -1013,7 +1058,8 @@ export interface components {
          * @example {
          *       "channels": {
          *         "email": {
-         *           "enabled": false,
+         *           "enabled": true,
+         *           "verified": true,
          *           "address": "alice@example.com"
          *         },
          *         "serverchan": {
@@ -1078,6 +1124,8 @@ export interface components {
             email: {
                 /** @description 是否启用此渠道 */
                 enabled: boolean;
+                /** @description 邮箱是否已验证：未验证时不发送任何通知（也不能测试），只发验证链接和密码重置 */
+                verified: boolean;
                 /** @description 发往账号的注册邮箱 */
                 address: string;
             };
@@ -1147,6 +1195,8 @@ export interface components {
             relay_offline: boolean;
             completed: boolean;
             failed: boolean;
+            rolled_back: boolean;
+            admin_stop: boolean;
             daily_cap: boolean;
         };
         /**
@@ -1219,6 +1269,8 @@ export interface components {
                 relay_offline?: boolean;
                 completed?: boolean;
                 failed?: boolean;
+                rolled_back?: boolean;
+                admin_stop?: boolean;
                 daily_cap?: boolean;
             };
         };
@@ -1270,7 +1322,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1583,6 +1635,7 @@ export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
 export type SchemaResetPasswordRequest = components['schemas']['ResetPasswordRequest'];
+export type SchemaVerifyEmailRequest = components['schemas']['VerifyEmailRequest'];
 export type SchemaUserConfig = components['schemas']['UserConfig'];
 export type SchemaUserConfigUpdate = components['schemas']['UserConfigUpdate'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
@@ -1683,7 +1736,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1762,7 +1815,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1900,7 +1953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1944,6 +1997,113 @@ export interface operations {
             };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description 邮箱已验证 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的请求体类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmailResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发送 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2091,7 +2251,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2169,7 +2329,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2398,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2358,7 +2518,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2470,7 +2630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,7 +2688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2586,7 +2746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2648,7 +2808,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2724,7 +2884,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2782,7 +2942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,7 +3000,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +3103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3014,7 +3174,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,7 +3192,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3332,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3199,7 +3359,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3431,7 +3591,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,7 +3676,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,7 +3919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3973,7 +4133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4029,7 +4189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4089,7 +4249,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,7 +4336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4227,7 +4387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
