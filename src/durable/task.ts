@@ -222,12 +222,18 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /** Cancel (user), force-stop (admin) or account deactivation: pending, running or paused → cancelled, at once. */
-  async cancel(row: TaskRow, reason: StopReason): Promise<TaskResult> {
+  async cancel(row: TaskRow, reason: StopReason, note?: string): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
       if (!t) return gone();
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
-      await this.stop(t, "cancelled", reason, [logLine("WARNING", CANCELLED_BY[reason])]);
+      const line = reason === "admin" && note ? logLine("WARNING", "task.cancelled_admin_reason", { note }) : logLine("WARNING", CANCELLED_BY[reason]);
+      // An admin's stop is explained on the owner's task page (and in the notification it raises).
+      if (reason === "admin") {
+        t.errorMsg = line.message;
+        t.error = { code: line.code!, params: line.params ?? {} };
+      }
+      await this.stop(t, "cancelled", reason, [line]);
       return { ok: true, value: liveOf(t) };
     });
   }

@@ -21,6 +21,7 @@ const zh = {
   "task.relay_back": "中继已连接，任务自动继续",
   "task.cancelled_user": "任务已被用户取消",
   "task.cancelled_admin": "任务已被管理员取消",
+  "task.cancelled_admin_reason": "任务已被管理员停止：{note}",
   "task.cancelled_disabled": "任务已被系统（账号已停用）取消",
   "task.captcha_passed": "验证码已通过，任务继续",
   "task.failed": "任务失败: {failure}",
@@ -100,6 +101,8 @@ const zh = {
   "note.risk_control": "任务「{task}」已暂停：超星风控拦截了请求，请稍后再恢复",
   "note.daily_cap": "任务「{task}」今日学习时长已达上限，明天自动继续",
   "note.notopen_ask": "任务「{task}」: 章节「{chapter}」未开放，请选择跳过或停止该课程",
+  "note.admin_stop": "任务「{task}」已被管理员停止",
+  "note.admin_stop_reason": "任务「{task}」已被管理员停止：{note}",
 
   // ---- the admin's statistics warnings (`warning_codes`) ----
   "warn.failed_today": "今日失败任务 {failed} 个，多于完成的 {completed} 个",
@@ -118,6 +121,7 @@ const en: Record<TextCode, string> = {
   "task.relay_back": "A relay connected: the task goes on",
   "task.cancelled_user": "The task was cancelled by its owner",
   "task.cancelled_admin": "An admin cancelled the task",
+  "task.cancelled_admin_reason": "An admin stopped the task: {note}",
   "task.cancelled_disabled": "Cancelled by the system: the account was deactivated",
   "task.captcha_passed": "Captcha accepted: the task goes on",
   "task.failed": "The task failed: {failure}",
@@ -187,6 +191,8 @@ const en: Record<TextCode, string> = {
   "note.risk_control": "Task “{task}” paused: Chaoxing's risk control blocked a request; resume later",
   "note.daily_cap": "Task “{task}” reached today's study limit; it goes on tomorrow by itself",
   "note.notopen_ask": "Task “{task}”: chapter “{chapter}” is not open; choose to skip it or stop the course",
+  "note.admin_stop": "An admin stopped task “{task}”",
+  "note.admin_stop_reason": "An admin stopped task “{task}”: {note}",
   "warn.failed_today": "{failed} tasks failed today, more than the {completed} completed",
   "warn.upstream_7d": "{total} Chaoxing failures in 7 days (captcha {captcha}, study-time limit {study_cap}, session expired {session_expired}, 403 {forbidden}, transient {transient})",
   "warn.forbidden_7d": "Chaoxing refused access (403) {forbidden} times in 7 days: the account may be under risk control",
@@ -211,7 +217,7 @@ export interface Coded<C extends TextCode = TextCode> {
 }
 
 /** Parameters that are the user's or Chaoxing's own words: shown as written, in either language. */
-export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type"]);
+export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type", "note"]);
 /** Parameters that name another code of this catalogue. */
 const NESTED: ReadonlySet<string> = new Set(["reason", "failure"]);
 
