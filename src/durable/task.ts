@@ -207,7 +207,8 @@ export class TaskObject extends DurableObject<Env> {
       if (!t) return gone();
       if (t.status !== "completed") return conflict(t.status, "重新检查");
       if (!t.engine || !canRecheck(t.engine)) return refused("conflict", "该任务没有需要你处理的内容，无需重新检查");
-      return this.toRunning(t, run, (e) => startRecheck(e));
+      // The task finished when it first completed: a recheck only looks again, it does not move that time.
+      return this.toRunning(t, run, (e) => startRecheck(e), { keepEndTime: true });
     });
   }
 
@@ -311,7 +312,7 @@ export class TaskObject extends DurableObject<Env> {
    * Every way into `running`. The run slot comes first, from the user's hub, which decides racing
    * starts one at a time, so the cap holds; nothing changes here until it is granted.
    */
-  private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[]): Promise<TaskResult> {
+  private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[], opts: { keepEndTime?: boolean } = {}): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
     this.claiming = true;
     let granted: boolean;
@@ -329,7 +330,7 @@ export class TaskObject extends DurableObject<Env> {
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
-    t.endTime = null;
+    if (!opts.keepEndTime) t.endTime = null;
     t.startTime ??= iso();
     t.creds = run.creds;
     t.gen++;
@@ -349,7 +350,8 @@ export class TaskObject extends DurableObject<Env> {
     t.reason = reason;
     t.queuePosition = null;
     t.gen++;
-    if (status !== "paused") t.endTime = iso();
+    // A recheck completing again keeps the first completion's time (recheck()); any other end is now.
+    if (status !== "paused" && !(status === "completed" && t.endTime)) t.endTime = iso();
     if (t.engine) t.engine.holdsVideo = false;
     this.projection.queue(t, logs, "full");
     this.save(t);

@@ -65,6 +65,7 @@ const zh = {
   // ---- recheck ----
   "recheck.start": "重新检查 {n} 项需要你处理的内容",
   "recheck.cleared": "「{item}」已在学习通中完成，已从待处理列表移除",
+  "recheck.result": "重新检查完成：已完成 {done} 项，还剩 {left} 项",
 
   // ---- why an item is left for the user (`left_for_user[].reason_code`) ----
   "left.course_missing": "该课程不在超星账号的课程列表中",
@@ -161,6 +162,7 @@ const en: Record<TextCode, string> = {
   "report.forbidden": "{item} report refused (403): fetching a new play token (attempt {attempt})",
   "recheck.start": "Checking again {n} items left for you",
   "recheck.cleared": "“{item}” was done in Chaoxing: off the list",
+  "recheck.result": "Checked again: {done} done, {left} left",
   "left.course_missing": "The course is not in the Chaoxing account's course list",
   "left.face_check": "The course requires a face check: do it in Chaoxing",
   "left.chapters_failed": "Reading the chapter list failed: {error}",

@@ -70,7 +70,9 @@ const TaskCourseSchema = z
   .object({
     course_id: z.string(),
     name: z.string().nullable().openapi({ description: "课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null" }),
-    status: z.enum(["todo", "done", "skipped"]),
+    status: z.enum(["todo", "done", "needs_you", "skipped"]).openapi({
+      description: "todo 未学完；done 已学完且没有留给用户的内容；needs_you 已学完，但有内容需要用户在学习通中手动完成（见 left_for_user）；skipped 整门课被跳过",
+    }),
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),

@@ -245,6 +245,25 @@ describe("honest completion", () => {
     expect((await api("POST", `/api/tasks/${id}/recheck`, { token })).status).toBe(409);
   });
 
+  it("recheck keeps the finish time, says what it found, and each course's figures agree with the items left", async () => {
+    const { sim, account, id, token } = await setup("recheckSays", [course]);
+    const done = await driveUntil(id, finished);
+    const endedAt = done.end_time;
+    expect(endedAt).toEqual(expect.any(String));
+    // The course has a quiz left: its figures say so, never "done" beside an item left (no course completed).
+    expect(done).toMatchObject({ completed_courses: 0, courses: [expect.objectContaining({ status: "needs_you", jobs_left: 1 })] });
+    clock.advance(3600_000);
+    await api("POST", `/api/tasks/${id}/recheck`, { token });
+    expect(await driveUntil(id, finished)).toMatchObject({ status: "completed", end_time: endedAt });
+    expect(await messages(token, id)).toContain("重新检查完成：已完成 0 项，还剩 1 项");
+    sim.control.completeByHand(account.phone, account.courses[0]!.chapters[1]!.jobs[0]!.jobid);
+    clock.advance(3600_000);
+    await api("POST", `/api/tasks/${id}/recheck`, { token });
+    const after = await driveUntil(id, finished);
+    expect(after).toMatchObject({ status: "completed", reason: null, end_time: endedAt, courses: [expect.objectContaining({ status: "done" })] });
+    expect(await messages(token, id)).toContain("重新检查完成：已完成 1 项，还剩 0 项");
+  });
+
   it("recheck is a 409 unless the task is completed with items left", async () => {
     const { id, token } = await setup("recheck409", [videoCourse(600)]);
     const r = await api("POST", `/api/tasks/${id}/recheck`, { token });
