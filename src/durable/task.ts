@@ -185,7 +185,9 @@ export class TaskObject extends DurableObject<Env> {
         return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
       }
       const urls = upstreamUrlsFromEnv(this.env);
-      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")]);
+      // From risk control the first call is a probe: until Chaoxing answers one, the task is checking, not studying.
+      const reason = t.reason === "risk_control" ? "risk_check" : null;
+      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")], { reason });
     });
   }
 
@@ -312,7 +314,12 @@ export class TaskObject extends DurableObject<Env> {
    * Every way into `running`. The run slot comes first, from the user's hub, which decides racing
    * starts one at a time, so the cap holds; nothing changes here until it is granted.
    */
-  private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[], opts: { keepEndTime?: boolean } = {}): Promise<TaskResult> {
+  private async toRunning(
+    t: TaskRecord,
+    run: RunInput,
+    logsOf: (engine: EngineState) => LogEvent[],
+    opts: { keepEndTime?: boolean; reason?: TaskReason | null } = {},
+  ): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
     this.claiming = true;
     let granted: boolean;
@@ -326,7 +333,7 @@ export class TaskObject extends DurableObject<Env> {
     const logs = logsOf(engine);
     t.engine = engine;
     t.status = "running";
-    t.reason = null;
+    t.reason = opts.reason ?? null;
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
@@ -410,8 +417,9 @@ export class TaskObject extends DurableObject<Env> {
     const gen = t.gen;
     const engine = structuredClone(t.engine!);
     let result: StepResult;
+    const io = this.io(t);
     try {
-      result = await step(engine, this.io(t));
+      result = await step(engine, io);
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
@@ -468,9 +476,11 @@ export class TaskObject extends DurableObject<Env> {
         return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
-        const newReason = t.reason !== (o.reason ?? null);
+        // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
+        const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
+        const newReason = t.reason !== reason;
         const sameReason = !newReason && t.queuePosition === queuePosition;
-        t.reason = o.reason ?? null;
+        t.reason = reason;
         t.queuePosition = queuePosition;
         const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
@@ -505,12 +515,16 @@ export class TaskObject extends DurableObject<Env> {
     }
   }
 
-  private io(t: TaskRecord): EngineIO {
+  /** The engine's view of the world for one step; `answered` turns true once a Chaoxing call got an answer. */
+  private io(t: TaskRecord): EngineIO & { answered: boolean } {
     const account = this.account(t);
-    return {
-      call: (op) => {
+    const io = {
+      answered: false,
+      call: async <K extends OpName>(op: OpOf<K>) => {
         if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
-        return this.call(t, op);
+        const r = await this.call<K>(t, op);
+        if (r.ok) io.answered = true;
+        return r;
       },
       acquireVideo: () => account.acquireVideo(t.id),
       // The engine is done with a video; the task's own stop releases the lock for good (release()).
@@ -519,6 +533,7 @@ export class TaskObject extends DurableObject<Env> {
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
     };
+    return io;
   }
 
   private account(t: TaskRecord) {

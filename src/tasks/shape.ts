@@ -39,7 +39,7 @@ export const TaskSchema = z
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),

@@ -142,12 +142,16 @@ describe("sessions, risk control and logins", () => {
     expect(paused).toMatchObject({ status: "paused", reason: "risk_control" });
     expect(logins(sim) - before).toBe(1);
     expect(await tick()).toBe(false);
-    // Still under risk control: resume pauses again, without another login.
-    expect((await api("POST", `/api/tasks/${id}/resume`, { token })).status).toBe(200);
+    // Still under risk control: resume pauses again, without another login. Until Chaoxing answered, the
+    // task says it is checking (risk_check), not that it studies.
+    const resumed = await api("POST", `/api/tasks/${id}/resume`, { token });
+    expect(resumed).toMatchObject({ status: 200, body: { task: { status: "running", reason: "risk_check" } } });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "paused", reason: "risk_control" });
     expect(logins(sim) - before).toBe(1);
     sim.control.riskControl(account.phone, false);
-    await api("POST", `/api/tasks/${id}/resume`, { token });
+    expect((await api("POST", `/api/tasks/${id}/resume`, { token })).body.task).toMatchObject({ reason: "risk_check" });
+    // The first answered call ends the check: studying again, reason cleared.
+    expect(await driveUntil(id, (l) => l.status !== "running" || l.reason !== "risk_check")).toMatchObject({ status: "running", reason: null });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "completed" });
   });
 

@@ -586,8 +586,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 强制停止任务（pending/running/paused → cancelled，reason: admin）
-         * @description 立即停止任何用户的任务；任务日志记录“任务已被管理员取消”。已结束（completed/failed/cancelled）的任务返回 409。
+         * 强制停止任务（pending/running/paused → cancelled，reason: admin），可附原因
+         * @description 立即停止任何用户的任务。请求体可带 `reason`（1–200 字）：任务日志和任务的 error_code/error_msg 记录“任务已被管理员停止：<原因>”（无原因时为“任务已被管理员取消”），并通过用户的通知渠道告诉用户（事件 admin_stop）；原因记入审计日志。已结束（completed/failed/cancelled）的任务返回 409。
          */
         post: operations["postAdminTasksByIdForceStop"];
         delete?: never;
@@ -947,10 +947,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "risk_check" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1008,8 +1008,11 @@ export interface components {
             course_id: string;
             /** @description 课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null */
             name: string | null;
-            /** @enum {string} */
-            status: "todo" | "done" | "skipped";
+            /**
+             * @description todo 未学完；done 已学完且没有留给用户的内容；needs_you 已学完，但有内容需要用户在学习通中手动完成（见 left_for_user）；skipped 整门课被跳过
+             * @enum {string}
+             */
+            status: "todo" | "done" | "needs_you" | "skipped";
             /** @description 本任务完成的任务点数 */
             jobs_done: number;
             /** @description 仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null */
@@ -1389,6 +1392,15 @@ export interface components {
             /** @description 任务所属用户的用户名 */
             username: string;
         };
+        /**
+         * @example {
+         *       "reason": "同一超星账号的任务过多，请合并后再开始"
+         *     }
+         */
+        ForceStopRequest: {
+            /** @description 停止原因：告诉任务的主人，并记入审计日志 */
+            reason?: string;
+        };
         AdminStatistics: {
             /** @description 用户总数 */
             totalUsers: number;
@@ -1670,6 +1682,7 @@ export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
+export type SchemaForceStopRequest = components['schemas']['ForceStopRequest'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
@@ -3872,7 +3885,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ForceStopRequest"];
+            };
+        };
         responses: {
             /** @description 已停止 */
             200: {
@@ -3921,6 +3938,15 @@ export interface operations {
             };
             /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
