@@ -93,6 +93,10 @@ const zh = {
   "fail.no_courses": "所选课程均不在超星账号的课程列表中",
   "fail.internal": "任务内部错误，已停止。请重试任务",
 
+  // ---- the test login (POST /user/config/test-login) ----
+  "login.wrong_password": "超星提示手机号或密码错误（{error}）",
+  "login.refused": "超星拒绝了登录：{error}",
+
   // ---- pushed notifications (`notification.code`) ----
   "note.completed": "任务「{task}」已完成",
   "note.completed_left": "任务「{task}」已完成，{left} 项需要你在学习通中处理",
@@ -185,6 +189,8 @@ const en: Record<TextCode, string> = {
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
   "fail.no_courses": "None of the chosen courses is in the Chaoxing account's course list",
   "fail.internal": "Internal error: the task stopped. Retry it",
+  "login.wrong_password": "Chaoxing says the phone number or password is wrong ({error})",
+  "login.refused": "Chaoxing refused the sign-in: {error}",
   "note.completed": "Task “{task}” completed",
   "note.completed_left": "Task “{task}” completed, {left} items need you in Chaoxing",
   "note.failed": "Task “{task}” failed: {failure}",

@@ -522,6 +522,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/{id}/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看用户完整的超星账号（手机号；每次查看都记入审计日志）
+         * @description 用户详情中的手机号是打码的（如 138****8000）；确有需要时用此接口查看完整号码，每次查看记一条审计日志（user.reveal_phone）。
+         */
+        get: operations["getAdminUsersByIdPhone"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tasks": {
         parameters: {
             query?: never;
@@ -920,7 +940,17 @@ export interface components {
         };
         TestLoginResult: {
             ok: boolean;
+            /** @description 结果（中文）；ok=false 时含超星给出的原因 */
             message: string;
+            /**
+             * @description ok=false 时为原因的代码（src/shared/texts.ts）：login.wrong_password 手机号或密码错误；login.refused 其他原因（params.error 为超星的原话）
+             * @enum {string|null}
+             */
+            code: "login.wrong_password" | "login.refused" | null;
+            /** @description 代码的参数：error 为超星的原话 */
+            params: {
+                [key: string]: string;
+            };
         };
         TestLoginRequest: {
             /**
@@ -1370,6 +1400,10 @@ export interface components {
             /** @description 最近创建的 10 个任务，最新在前 */
             recent_tasks: components["schemas"]["Task"][];
         };
+        AdminUserPhone: {
+            /** @description 完整的超星账号（手机号）；未保存为 null */
+            cx_username: string | null;
+        };
         AdminUserUpdate: {
             /** @enum {string} */
             role?: "user" | "admin";
@@ -1466,9 +1500,11 @@ export interface components {
                 sessionExpired: number;
                 /** @description 403 拒绝（forbidden） */
                 forbidden: number;
+                /** @description 超星风控（risk_control）：返回 202 且重新登录一次仍未解除，任务因此暂停 */
+                riskControl: number;
                 /** @description 临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应） */
                 transient: number;
-                /** @description 其他信号（face_check、not_open、login_failed 等） */
+                /** @description 其他信号（face_check、not_open、login_failed 等，上面各项之外的） */
                 other: number;
                 /** @description 窗口内的全部信号数 */
                 total: number;
@@ -1495,7 +1531,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -1678,6 +1714,7 @@ export type SchemaTaskNotification = components['schemas']['TaskNotification'];
 export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];
 export type SchemaAdminUserRow = components['schemas']['AdminUserRow'];
 export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];
+export type SchemaAdminUserPhone = components['schemas']['AdminUserPhone'];
 export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
@@ -3700,6 +3737,64 @@ export interface operations {
             };
         };
     };
+    getAdminUsersByIdPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 完整的超星账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPhone"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAdminTasks: {
         parameters: {
             query?: {
@@ -3999,7 +4094,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
                 admin_id?: number;
                 target_type?: "user" | "task" | "system";
                 target_id?: string;
