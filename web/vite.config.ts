@@ -12,6 +12,19 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        // Named for what they hold: left alone, the bundler named the shared React + antd-core chunk
+        // after the first module it met ("i18n"), which read as if the words weighed 480 KB.
+        advancedChunks: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: "router", test: /node_modules[\\/]react-router[\\/]/ },
+            { name: "antd-core", test: /node_modules[\\/](@ant-design[\\/](cssinjs|cssinjs-utils|colors|fast-color)|@rc-component[\\/]util|rc-util)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -10,13 +10,14 @@ import { RouteError } from "./layout/RouteError";
 
 type Load = () => Promise<{ default: ComponentType }>;
 
-const chunks = {
+export const chunks = {
   auth: () => import("./layout/AuthLayout"),
   app: () => import("./layout/AppLayout"),
   login: () => import("./pages/Login"),
   register: () => import("./pages/Register"),
   forgot: () => import("./pages/ForgotPassword"),
   reset: () => import("./pages/ResetPassword"),
+  verify: () => import("./pages/VerifyEmail"),
   overview: () => import("./pages/Overview"),
   settings: () => import("./pages/Settings"),
   relay: () => import("./pages/Relay"),
@@ -64,6 +65,7 @@ export const router = createBrowserRouter([
       { path: "/register", element: page(chunks.register) },
       { path: "/forgot-password", element: page(chunks.forgot) },
       { path: "/reset-password", element: page(chunks.reset) },
+      { path: "/verify-email", element: page(chunks.verify) },
     ],
   },
   {

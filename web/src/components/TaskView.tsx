@@ -187,8 +187,15 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
                   {name ? <UserData>{name}</UserData> : t("detail.courseId", { id: f.course_id })}
                 </Typography.Text>
                 <span>
-                  {f.status && <Tag color={COURSE_STATUS_COLOR[f.status]}>{t(`detail.course.${f.status}`)}</Tag>}
-                  {left ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
+                  {/* One word per course, agreeing with the header: a course with items left is never "done". */}
+                  {f.status === "needs_you" ? (
+                    <Tag color="orange">{t("detail.course.needs_you", { n: left ?? 0 })}</Tag>
+                  ) : (
+                    <>
+                      {f.status && <Tag color={COURSE_STATUS_COLOR[f.status]}>{t(`detail.course.${f.status}`)}</Tag>}
+                      {left && f.status !== "done" ? <Tag color="orange">{t("detail.leftIn", { n: left })}</Tag> : null}
+                    </>
+                  )}
                 </span>
               </Flex>
               {f.jobs_done !== null && (

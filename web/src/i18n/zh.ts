@@ -605,6 +605,18 @@ export const zh = {
   "audit.d.fromStatus": "原状态：{status}",
   "audit.d.engine": "引擎状态",
   "audit.d.more": "其他字段",
+  "verify.title": "验证邮箱",
+  "verify.done": "邮箱已验证",
+  "verify.doneHint": "任务需要你处理时（验证码、风控、中继离线、需手动完成的内容、失败等），会发邮件提醒你。可以在「设置 → 通知」里调整。",
+  "verify.invalid": "这个验证链接无效、已使用或已过期",
+  "verify.invalidHint": "登录后可以在「设置 → 通知」里重新发送验证邮件。",
+  "verify.toSettings": "前往通知设置",
+  "status.checking": "确认中",
+  "reason.risk_check": "正在确认超星风控是否已解除",
+  "eta.riskCheck": "等超星答复后再计算",
+  "detail.course.needs_you": "{n} 项需你处理",
+  "audit.action.user.reveal_phone": "查看完整手机号",
+  "audit.d.reason": "原因：",
 } as const;
 
 export type MessageKey = keyof typeof zh;

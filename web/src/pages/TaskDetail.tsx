@@ -5,7 +5,7 @@ import { useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { useErrorText } from "../api/errors";
-import { keys, type Task } from "../api/queries";
+import { keys, taskQuery } from "../api/queries";
 import { StatusTag } from "../components/StatusTag";
 import { TaskActions, useTaskAction, type NotopenChoice } from "../components/TaskActions";
 import { TaskNotifications } from "../components/TaskNotifications";
@@ -24,8 +24,7 @@ export default function TaskDetail() {
   const id = Number(useParams().id);
   const liveOpen = useLiveState().kind === "open";
   const task = useQuery({
-    queryKey: keys.task(id),
-    queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })) as Promise<Task>,
+    ...taskQuery(id),
     enabled: id > 0,
     // Pushed updates keep it fresh; a slow poll is the safety net for a missed push, a fast one stands
     // in while the socket is down, so an active task's page never freezes.
