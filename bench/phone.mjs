@@ -12,7 +12,7 @@
 import { launchBrowser } from "../test/e2e/harness.mjs";
 import { PHONE } from "../test/e2e/checks.mjs";
 
-const RUNS = 3;
+const RUNS = Number(process.env.PHONE_RUNS ?? 3);
 /** DevTools' "Fast 3G" preset (front_end/core/sdk/NetworkManager.ts), as Lighthouse's mobile throttling. */
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6 * 1000 * 1000) / 8 * 0.9, uploadThroughput: (750 * 1000) / 8 * 0.9 };
 const CPU_SLOWDOWN = 4;
@@ -44,6 +44,15 @@ const transferredUntil = (page, until) =>
     const res = performance.getEntriesByType("resource").filter((r) => r.responseEnd <= t);
     return { bytes: res.reduce((s, r) => s + r.transferSize, nav?.transferSize ?? 0), requests: res.length + 1 };
   }, until);
+
+/** `PHONE_TRACE=1`: every request of the page (start → end in ms, bytes, path), to see what waits on what. */
+const waterfall = (page) =>
+  page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((r) => `${Math.round(r.startTime).toString().padStart(6)} → ${Math.round(r.responseEnd).toString().padStart(6)}  ${String(r.transferSize).padStart(7)}  ${new URL(r.name).pathname}`)
+      .join("\n"),
+  );
 
 /**
  * `app`: the runtime's origin; `token`: a signed-in student's; `taskId`: a running task of theirs.
@@ -86,6 +95,7 @@ export async function measurePhone({ app, token, taskId, log }) {
         const t = await transferredUntil(page, at);
         results.taskBytes.push(t.bytes);
         results.taskRequests.push(t.requests);
+        if (i === 0 && process.env.PHONE_TRACE) log(`phone: waterfall until the task's data (${Math.round(at)} ms)\n${await waterfall(page)}`);
         // As a student would: the page stays open a moment (the rest of the app prefetches), then reload.
         await page.waitForTimeout(8000);
         await page.reload();

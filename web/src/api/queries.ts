@@ -103,7 +103,11 @@ export function useAdminTasks(page: number, status?: TaskRow["status"], userId?:
 
 export type RelayOverview = Res<"/api/relays", "get">;
 
+export const relaysQuery = { queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")) };
+
 /** The user's relays and egress choice (issue 14); polled, since agents come and go on their own. */
 export function useRelays() {
-  return useQuery({ queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")), refetchInterval: 10_000 });
+  return useQuery({ ...relaysQuery, refetchInterval: 10_000 });
 }
+
+export const notificationsQuery = { queryKey: keys.notifications, queryFn: () => unwrap(api.GET("/api/user/notifications")) };

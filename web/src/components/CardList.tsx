@@ -66,13 +66,23 @@ export interface ListCardProps {
   menu?: MenuProps["items"];
   /** Left of the title (a selection checkbox). */
   prefix?: ReactNode;
+  /** A tap anywhere on the card (its title too) does this: the whole row toggles its checkbox. */
+  onTap?: () => void;
+  testId?: string;
 }
 
 /** One item of a phone list: title and status, the middle, the primary action, the rest in a menu. */
-export function ListCard({ title, status, children, action, menu, prefix }: ListCardProps) {
+export function ListCard({ title, status, children, action, menu, prefix, onTap, testId }: ListCardProps) {
   const { t } = useI18n();
   return (
-    <Card size="small" style={{ width: "100%" }} styles={{ body: { padding: 12 } }}>
+    <Card
+      size="small"
+      style={{ width: "100%", cursor: onTap ? "pointer" : undefined }}
+      styles={{ body: { padding: 12 } }}
+      // The checkbox is the control for keyboards and screen readers; the card is a bigger target for a thumb.
+      onClick={onTap ? (e) => !(e.target as HTMLElement).closest("input, button, a, label") && onTap() : undefined}
+      data-testid={testId}
+    >
       <Flex gap={8} align="flex-start">
         {prefix}
         <div style={{ flex: 1, minWidth: 0 }}>

@@ -9,7 +9,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Collapse, Flex, Form, Input, Skeleton, Space, Switch, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Body, type Res } from "../api/client";
-import { keys } from "../api/queries";
+import { keys, notificationsQuery } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 import { applyFieldErrors, useErrorText } from "../api/errors";
 
@@ -54,7 +54,7 @@ export function NotificationSettings() {
   const errorText = useErrorText();
   const { message } = App.useApp();
   const qc = useQueryClient();
-  const settings = useQuery({ queryKey: keys.notifications, queryFn: () => unwrap(api.GET("/api/user/notifications")) });
+  const settings = useQuery(notificationsQuery);
   const [form] = Form.useForm<Values>();
   const [dirty, setDirty] = useState(false);
   const [clears, setClears] = useState<Set<string>>(new Set());
