@@ -12,6 +12,7 @@ import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys, notificationsQuery } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 import { applyFieldErrors, useErrorText } from "../api/errors";
+import { VerifyEmailNotice } from "./VerifyEmailNotice";
 
 type Settings = Res<"/api/user/notifications", "get">;
 type TestResult = Res<"/api/user/notifications/test", "post">;
@@ -126,6 +127,7 @@ export function NotificationSettings() {
         </Flex>
         <Typography.Paragraph type="secondary">{t(`notify.help.${c}`)}</Typography.Paragraph>
         {c === "email" && <Typography.Paragraph>{t("notify.emailTo", { address: s.channels.email.address })}</Typography.Paragraph>}
+        {c === "email" && !s.channels.email.verified && <VerifyEmailNotice />}
         {fieldsOf(c).map((f) => {
           const key = `${c}.${f}`;
           const saved = isSet(s, c, f);
@@ -173,7 +175,7 @@ export function NotificationSettings() {
             icon={<SendOutlined />}
             onClick={() => test.mutate(c)}
             loading={test.isPending && test.variables === c}
-            disabled={c !== "email" && !configured(s, c) && !dirty}
+            disabled={c === "email" ? !s.channels.email.verified : !configured(s, c) && !dirty}
             data-testid={`notify-test-${c}`}
           >
             {t("notify.test")}
@@ -218,7 +220,9 @@ export function NotificationSettings() {
             label: (
               <Flex gap={8} align="center" wrap>
                 <span>{t(`notify.channel.${c}`)}</span>
-                {s.channels[c].enabled ? (
+                {c === "email" && !s.channels.email.verified ? (
+                  <Tag color="orange">{t("notify.unverified")}</Tag>
+                ) : s.channels[c].enabled ? (
                   <Tag color="green">{t("notify.enabled")}</Tag>
                 ) : (
                   c !== "email" && <Tag>{configured(s, c) ? t("notify.configured") : t("notify.notConfigured")}</Tag>

@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { pct, when } from "../lib/format";
 import { UserData } from "../components/UserData";
+import { VerifyEmailNotice } from "../components/VerifyEmailNotice";
 import { useLiveTasks } from "../live/sync";
 
 export default function Overview() {
@@ -34,6 +35,7 @@ export default function Overview() {
   const hasAccount = Boolean(config.data?.cx_username && config.data.cx_password_set);
   const hasTask = (stats?.tasks.total ?? 0) > 0;
   const step = !hasAccount ? 0 : !hasTask ? 1 : 2;
+  const newUser = profile.data !== undefined && !hasTask;
 
   return (
     <>
@@ -41,7 +43,27 @@ export default function Overview() {
         <Typography.Title level={1}>{t("nav.overview")}</Typography.Title>
       </div>
       <Alert type="warning" showIcon title={t("app.free")} style={{ marginBottom: 16 }} data-testid="free-notice" />
-      <Row gutter={[16, 16]}>
+      <VerifyEmailNotice />
+      {/* A new user's first screen is what to do first, not four cards of zeros and two empty lists. */}
+      {newUser ? (
+        <Row gutter={[16, 16]}>
+        <Col xs={24}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.guide")}</h2>}>
+            <Steps
+              orientation="vertical"
+              size="small"
+              current={step}
+              items={[
+                { title: t("overview.step1"), content: <StepBody text={t("overview.step1d")} to="/settings" show={step === 0} /> },
+                { title: t("overview.step2"), content: <StepBody text={t("overview.step2d")} to="/courses" show={step === 1} /> },
+                { title: t("overview.step3"), content: <StepBody text={t("overview.step3d")} to="/tasks" show={step === 2} /> },
+              ]}
+            />
+          </Card>
+        </Col>
+        </Row>
+      ) : (
+        <Row gutter={[16, 16]}>
         {[
           { k: t("status.running"), v: stats?.tasks.running },
           { k: t("status.completed"), v: stats?.tasks.completed },
@@ -112,7 +134,8 @@ export default function Overview() {
             />
           </Card>
         </Col>
-      </Row>
+        </Row>
+      )}
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Popconfirm, Row, Select, Skeleton, Switch, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Popconfirm, Row, Select, Skeleton, Switch, Table, Typography } from "antd";
 import { useEffect } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, unwrap, type Body, type Res } from "../../api/client";
@@ -102,7 +102,7 @@ export default function AdminUserDetail() {
             <Descriptions column={1} size="small">
               <Descriptions.Item label={t("profile.created")}>{when(user.created_at)}</Descriptions.Item>
               <Descriptions.Item label={t("profile.lastLogin")}>{when(user.last_login)}</Descriptions.Item>
-              <Descriptions.Item label={t("settings.cxUsername")}>{config?.cx_username ? <UserData>{config.cx_username}</UserData> : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("settings.cxUsername")}>{config?.cx_username ? <MaskedPhone userId={user.id} masked={config.cx_username} /> : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("settings.speed")}>{config ? `${config.speed.toFixed(1)}×` : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("settings.notopen")}>{config ? t(`settings.notopen.${config.notopen_action}`) : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("profile.totalTasks")}>{statistics.tasks.total}</Descriptions.Item>
@@ -146,5 +146,26 @@ export default function AdminUserDetail() {
         </Col>
       </Row>
     </>
+  );
+}
+
+/** A student's phone number, masked; shown in full only on request, and each request is in the audit log. */
+function MaskedPhone({ userId, masked }: { userId: number; masked: string }) {
+  const { t } = useI18n();
+  const errorText = useErrorText();
+  const { message } = App.useApp();
+  const reveal = useMutation({
+    mutationFn: () => unwrap(api.GET("/api/admin/users/{id}/phone", { params: { path: { id: userId } } })),
+    onError: (e) => message.error(errorText(e)),
+  });
+  return (
+    <Flex gap={8} align="center" wrap>
+      <UserData>{reveal.data?.cx_username ?? masked}</UserData>
+      {!reveal.data && (
+        <Button size="small" onClick={() => reveal.mutate()} loading={reveal.isPending} data-testid="reveal-phone">
+          {t("admin.revealPhone")}
+        </Button>
+      )}
+    </Flex>
   );
 }
