@@ -10,6 +10,7 @@ import { I18nProvider, initialLang, loadLang, useI18n } from "./i18n";
 import { bindLive, live } from "./live/sync";
 import { router } from "./router";
 import { signOut } from "./session";
+import { useIsPhone } from "./components/useIsPhone";
 import "./styles.css";
 import { ThemeModeProvider, useThemeMode } from "./theme";
 import { validateMessages } from "./i18n/validate";
@@ -53,9 +54,16 @@ const lang = initialLang();
 const LIGHT = { borderRadius: 8, colorPrimary: "#0958d9", colorPrimaryHover: "#003eb3", colorLink: "#0958d9", colorLinkHover: "#003eb3", colorError: "#cf1322", colorWarning: "#ad6800", colorWarningText: "#874d00", colorErrorText: "#cf1322", colorTextSecondary: "rgba(0,0,0,0.65)", colorTextDescription: "rgba(0,0,0,0.65)", colorTextTertiary: "rgba(0,0,0,0.6)" };
 const DARK = { borderRadius: 8, colorPrimary: "#1668dc", colorError: "#e84749", colorErrorText: "#ff7875", colorLink: "#69b1ff", colorTextSecondary: "rgba(255,255,255,0.7)", colorTextDescription: "rgba(255,255,255,0.7)", colorTextTertiary: "rgba(255,255,255,0.6)" };
 
+/**
+ * On a phone every control is at least 44 px tall (a thumb, not a mouse pointer): antd's control heights
+ * follow these tokens; styles.css covers what they do not reach.
+ */
+const THUMB = { controlHeight: 44, controlHeightSM: 44, controlHeightLG: 48 };
+
 function Shell() {
   const { t, antdLocale } = useI18n();
   const { mode } = useThemeMode();
+  const phone = useIsPhone();
   const form = useMemo(() => ({ validateMessages: validateMessages(t) }), [t]);
   return (
     <ConfigProvider
@@ -66,12 +74,14 @@ function Shell() {
       form={form}
       theme={{
         algorithm: mode === "dark" ? theme.darkAlgorithm : theme.defaultAlgorithm,
-        token: mode === "dark" ? DARK : LIGHT,
+        token: { ...(mode === "dark" ? DARK : LIGHT), ...(phone ? THUMB : {}) },
         // Component tokens skip the dark algorithm (which darkens a seed red below 4.5:1 on dark cards): a
         // lighter red for danger buttons, and dark text on the filled ones.
-        components: mode === "dark"
-          ? { Menu: { itemSelectedColor: "#91caff" }, Button: { colorError: "#f25c5e", colorErrorHover: "#ff7875", colorErrorActive: "#f25c5e", dangerColor: "#141414" } }
-          : undefined,
+        components: {
+          ...(mode === "dark"
+            ? { Menu: { itemSelectedColor: "#91caff" }, Button: { colorError: "#f25c5e", colorErrorHover: "#ff7875", colorErrorActive: "#f25c5e", dangerColor: "#141414" } }
+            : {}),
+        },
       }}
     >
       <AntApp>

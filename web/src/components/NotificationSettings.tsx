@@ -119,7 +119,7 @@ export function NotificationSettings() {
     const result = tests[c];
     return (
       <>
-        <Flex gap={8} align="center" style={{ marginBottom: 12 }}>
+        <Flex gap={8} align="center" style={{ marginBottom: 12 }} data-tap-row>
           <Form.Item name={["channels", c, "enabled"]} valuePropName="checked" noStyle>
             <Switch id={`notify-enable-${c}`} data-testid={`notify-enable-${c}`} />
           </Form.Item>
@@ -237,7 +237,7 @@ export function NotificationSettings() {
           {t("notify.events")}
         </Typography.Title>
         {NOTIFY_EVENTS.map((e) => (
-          <Flex key={e} justify="space-between" align="center" style={{ padding: "6px 0" }}>
+          <Flex key={e} justify="space-between" align="center" style={{ padding: "6px 0" }} data-tap-row>
             <label htmlFor={`notify-event-${e}`}>{t(`notify.event.${e}`)}</label>
             <Form.Item name={["events", e]} valuePropName="checked" noStyle>
               <Switch id={`notify-event-${e}`} />

@@ -55,7 +55,11 @@ export default function TaskNotifications({ id }: { id: number }) {
         <Alert type="error" title={list.error.message} />
       ) : !list.data?.length ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={list.isPending ? undefined : t("notify.historyEmpty")}>
-          {!list.isPending && <Link to="/settings">{t("notify.historySetup")}</Link>}
+          {!list.isPending && (
+            <Link to="/settings" className="tap">
+              {t("notify.historySetup")}
+            </Link>
+          )}
         </Empty>
       ) : (
         <ul style={{ listStyle: "none", margin: 0, padding: 0 }}>

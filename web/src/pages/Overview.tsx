@@ -77,7 +77,7 @@ export default function Overview() {
           </Col>
         ))}
         <Col xs={24} lg={14}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks">{t("overview.allTasks")}</Link>}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks" className="tap">{t("overview.allTasks")}</Link>}>
             <List
               loading={running.isPending}
               dataSource={running.data ?? []}
@@ -86,7 +86,7 @@ export default function Overview() {
                 <List.Item key={task.id}>
                   <div style={{ width: "100%" }}>
                     <div style={{ display: "flex", justifyContent: "space-between", gap: 8, flexWrap: "wrap" }}>
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                       <StatusTag task={task} />
@@ -122,7 +122,7 @@ export default function Overview() {
                 <List.Item key={task.id} extra={<Typography.Text type="secondary" className="hide-sm">{when(task.end_time ?? task.created_at)}</Typography.Text>}>
                   <List.Item.Meta
                     title={
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                     }
