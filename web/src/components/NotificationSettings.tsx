@@ -119,11 +119,12 @@ export function NotificationSettings() {
     const result = tests[c];
     return (
       <>
-        <Flex gap={8} align="center" style={{ marginBottom: 12 }} data-tap-row>
+        {/* The row is the switch's label: a tap anywhere on it toggles it. */}
+        <Flex component="label" gap={8} align="center" style={{ marginBottom: 12 }} data-tap-row>
           <Form.Item name={["channels", c, "enabled"]} valuePropName="checked" noStyle>
             <Switch id={`notify-enable-${c}`} data-testid={`notify-enable-${c}`} />
           </Form.Item>
-          <label htmlFor={`notify-enable-${c}`}>{t("notify.enable")}</label>
+          <span>{t("notify.enable")}</span>
         </Flex>
         <Typography.Paragraph type="secondary">{t(`notify.help.${c}`)}</Typography.Paragraph>
         {c === "email" && <Typography.Paragraph>{t("notify.emailTo", { address: s.channels.email.address })}</Typography.Paragraph>}
@@ -237,10 +238,10 @@ export function NotificationSettings() {
           {t("notify.events")}
         </Typography.Title>
         {NOTIFY_EVENTS.map((e) => (
-          <Flex key={e} justify="space-between" align="center" style={{ padding: "6px 0" }} data-tap-row>
-            <label htmlFor={`notify-event-${e}`}>{t(`notify.event.${e}`)}</label>
+          <Flex key={e} component="label" justify="space-between" align="center" style={{ padding: "6px 0" }} data-tap-row>
+            <span>{t(`notify.event.${e}`)}</span>
             <Form.Item name={["events", e]} valuePropName="checked" noStyle>
-              <Switch id={`notify-event-${e}`} />
+              <Switch id={`notify-event-${e}`} aria-label={t(`notify.event.${e}`)} />
             </Form.Item>
           </Flex>
         ))}
