@@ -72,7 +72,7 @@ export async function assertNoChinese(page, where) {
 }
 
 /**
- * Interactive elements under 44 px tall on the page as it is (issue 25: every control a thumb can hit on a
+ * Interactive elements under 44 px tall on the page as it is (every control a thumb can hit on a
  * phone). Measured is what takes the tap: a checkbox's or radio's label, a segmented item, a select or
  * picker's box, a row that toggles its switch (`[data-tap-row]`), a slider's row, else the element. Links inside a
  * sentence are exempt, as WCAG 2.5.8 exempts inline targets; so is what is off screen (the skip link).

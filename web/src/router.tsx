@@ -1,8 +1,9 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
  * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
- * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages`), so
- * a page opened later while offline still renders and says "offline" itself instead of failing to load.
+ * After the first page has loaded, the other chunks (and the parts pages load when needed) are fetched in
+ * the background (`prefetchPages`), so a page opened later while offline still renders and says "offline"
+ * itself instead of failing to load.
  */
 import { lazy, type ComponentType } from "react";
 import { createBrowserRouter } from "react-router";
@@ -39,6 +40,14 @@ const adminChunks = {
   audit: () => import("./pages/admin/AdminAudit"),
 } satisfies Record<string, Load>;
 
+/** Parts of pages loaded when needed (the phone's drawer, a task page's lower half, the captcha prompt). */
+const PARTS = [
+  () => import("./layout/PhoneNav"),
+  () => import("./components/TaskViewMore"),
+  () => import("./components/TaskNotifications"),
+  () => import("./components/CaptchaPrompt"),
+];
+
 function page(load: Load) {
   const Page = lazy(load);
   return <Page />;
@@ -49,7 +58,7 @@ function page(load: Load) {
  * the user is doing first). A second import() of the same module is the browser's cached module.
  */
 export async function prefetchPages(admin: boolean) {
-  const loads: Load[] = [...Object.values(chunks), ...(admin ? Object.values(adminChunks) : [])];
+  const loads: Array<() => Promise<unknown>> = [...Object.values(chunks), ...PARTS, ...(admin ? Object.values(adminChunks) : [])];
   for (const load of loads) {
     if (!navigator.onLine) return;
     await load().catch(() => undefined);
