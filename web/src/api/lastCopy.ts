@@ -70,6 +70,8 @@ export function restoreCopies(qc: QueryClient, token: string | null): void {
       continue;
     }
     qc.setQueryData(c.key, c.data, { updatedAt: c.at });
+    // A copy is shown, never trusted: whatever shows it reads the server again at once.
+    void qc.invalidateQueries({ queryKey: c.key, exact: true, refetchType: "none" });
   }
 }
 

@@ -135,7 +135,7 @@ function LeftForUser({ task: d }: { task: Task }) {
               </Typography.Text>
             </Flex>
             {l.url && (
-              <Typography.Link href={l.url} target="_blank" rel="noopener noreferrer" style={{ fontSize: 12, display: "inline-block" }}>
+              <Typography.Link href={l.url} target="_blank" rel="noopener noreferrer" className="tap" style={{ fontSize: 12 }}>
                 {t("detail.openWeb")} <ExportOutlined aria-label={t("detail.opensInCx")} />
               </Typography.Link>
             )}

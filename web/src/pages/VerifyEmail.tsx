@@ -38,7 +38,7 @@ export default function VerifyEmail() {
         verify.error && <Alert type="error" showIcon title={errorText(verify.error)} data-testid="verify-result" />
       )}
       <Typography.Paragraph style={{ marginTop: 16, marginBottom: 0 }}>
-        <Link to={next}>{t(tokenStore.get() ? "verify.toSettings" : "auth.backToLogin")}</Link>
+        <Link to={next} className="tap">{t(tokenStore.get() ? "verify.toSettings" : "auth.backToLogin")}</Link>
       </Typography.Paragraph>
     </Card>
   );

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Popconfirm, Row, Select, Skeleton, Switch, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Popconfirm, Row, Select, Skeleton, Table, Typography } from "antd";
 import { useEffect } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, unwrap, type Body, type Res } from "../../api/client";
@@ -9,6 +9,7 @@ import { keys, useMe } from "../../api/queries";
 import { useConfirmDeactivate } from "../../components/ActiveSwitch";
 import { CardList, ListCard, useIsPhone } from "../../components/CardList";
 import { StatusTag } from "../../components/StatusTag";
+import { TapSwitch } from "../../components/TapSwitch";
 import { usePageTitle } from "../../components/usePageTitle";
 import { UserData } from "../../components/UserData";
 import { useI18n } from "../../i18n";
@@ -59,7 +60,7 @@ export default function AdminUserDetail() {
   const submit = (v: Edit) => (user.is_active && !v.is_active ? confirmDeactivate({ id: user.id, username: user.username, liveTasks: live }, () => save.mutateAsync(v)) : save.mutate(v));
   const viewer = (r: RecentTask) => (r.user_id === me.data?.id ? "self" : "other");
   const name = (r: RecentTask) => (
-    <Link to={`/admin/tasks/${r.id}`}>
+    <Link to={`/admin/tasks/${r.id}`} className="tap">
       <UserData>{r.name}</UserData>
     </Link>
   );
@@ -89,7 +90,7 @@ export default function AdminUserDetail() {
                 <Select options={[{ value: "user", label: t("role.user") }, { value: "admin", label: t("role.admin") }]} />
               </Form.Item>
               <Form.Item name="is_active" label={t("admin.active")} valuePropName="checked">
-                <Switch />
+                <TapSwitch />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={save.isPending}>
                 {t("settings.save")}
