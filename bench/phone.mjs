@@ -54,6 +54,13 @@ const waterfall = (page) =>
       .join("\n"),
   );
 
+/** The reload's own milestones (ms from its start): the HTML, the scripts run, the page's data. */
+const navTiming = (page) =>
+  page.evaluate(() => {
+    const n = performance.getEntriesByType("navigation")[0];
+    return { html: Math.round(n.responseEnd), interactive: Math.round(n.domInteractive), scriptsRun: Math.round(n.domContentLoadedEventEnd), data: Math.round(window.__marks.task) };
+  });
+
 /**
  * `app`: the runtime's origin; `token`: a signed-in student's; `taskId`: a running task of theirs.
  * Returns { firstContent, taskData, taskBytes, taskRequests, warmReload, coursesCold, coursesWarm } in ms/bytes.
@@ -100,6 +107,7 @@ export async function measurePhone({ app, token, taskId, log }) {
         await page.waitForTimeout(8000);
         await page.reload();
         results.warmReload.push(await mark(page, "task"));
+        if (i === 0 && process.env.PHONE_TRACE) log(`phone: warm reload ${JSON.stringify(await navTiming(page))}\n${await waterfall(page)}`);
         await ctx.close();
       }
       {

@@ -676,6 +676,8 @@ async function journey() {
     await page.getByRole("link", { name: `${other.name} 的任务` }).click();
     await page.waitForURL(`${base}/admin/tasks/${other.task}`);
     await page.getByTestId("admin-task-owner").getByText(other.name).waitFor();
+    // The log is in the page's lower part, which arrives a moment after its top.
+    await page.locator(".log-line").first().waitFor().catch(() => undefined);
     if ((await page.locator(".log-line").count()) === 0) throw new Error("no log lines in the admin's view");
     const lines = await exportLines(page);
     if (lines.length !== 230) throw new Error(`the admin's export has ${lines.length} lines, expected 230`);
