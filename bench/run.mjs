@@ -5,8 +5,9 @@
 // Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); pacing and write
 // costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
-// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime.
-// `npm run bench -- --only relay` (or sizes, engine, pacing, runtime; api, live or capacity for one part of runtime) runs one part.
+// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime; then the
+// dashboard on a phone on a slow line (bench/phone.mjs: chromium, CDP throttling), on its own runtime.
+// `npm run bench -- --only relay` (or sizes, engine, pacing, runtime, phone; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
