@@ -6,6 +6,8 @@ const LIBS = /node_modules[\\/](antd|@ant-design|@rc-component|rc-[a-z-]+|@tanst
 /** Heavy antd parts only some pages use (tables, pickers, sliders…): left to the default split, loaded with those pages. */
 const RARE = /node_modules[\\/](antd[\\/]es[\\/](table|date-picker|calendar|time-picker|steps|slider|select|auto-complete|tree|tree-select|cascader|transfer|upload|color-picker|image|tour|carousel|mentions|qr-code|input-number|radio|float-button|splitter|watermark|timeline|anchor|rate|back-top|affix)|@rc-component[\\/](table|picker|steps|slider|select|tree|tree-select|cascader|virtual-list|upload|color-picker|image|tour|mentions|qrcode|input-number|textarea))[\\/]/;
 const APP = /(web[\\/]src[\\/](components|lib|api|live)|src[\\/]shared)[\\/]/;
+/** Our components that bring heavy antd parts (pickers, sliders, charts) or load lazily: left with their pages. */
+const OWN_CHUNK = /web[\\/]src[\\/]components[\\/](StudyLimitsCard|NotificationSettings|BarChart|ActiveSwitch|ForceStop|CaptchaPrompt|TaskViewMore|TaskNotifications|LogPanel|NewPasswordFields|studyOptions|TapSwitch)\./;
 
 /** Which modules each key of the route map stands for (public/early.js picks keys by path and language). */
 const ROUTE_MODULES: Record<string, RegExp> = {
@@ -87,12 +89,15 @@ export default defineConfig({
         // chunk after the first module it met ("i18n"), which read as 480 KB of words.
         codeSplitting: {
           groups: [
-            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
-            { name: "router", test: /node_modules[\\/]react-router[\\/]/, priority: 3 },
-            { name: "lib-core", test: LIBS, tags: ["$initial"], priority: 3 },
+            // What every page needs first, in one file: React, the router, antd's core.
+            { name: "vendor", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 3 },
+            { name: "vendor", test: LIBS, tags: ["$initial"], priority: 3 },
+            // A language's words and antd's and dayjs's locale for it: one file per language.
+            { name: "lang-zh", test: /src[\\/]i18n[\\/]zh\.ts$|node_modules[\\/]antd[\\/]locale[\\/]zh_CN|node_modules[\\/]dayjs[\\/]locale[\\/]zh-cn/, priority: 4, includeDependenciesRecursively: false },
+            { name: "lang-en", test: /src[\\/]i18n[\\/]en\.ts$|antd[\\/]locale[\\/]en_US/, priority: 4, includeDependenciesRecursively: false },
             { name: "app-core", test: APP, tags: ["$initial"], priority: 3 },
-            { name: "lib", test: (id) => LIBS.test(id) && !RARE.test(id), priority: 2, includeDependenciesRecursively: false, entriesAware: true, entriesAwareMergeThreshold: 80_000 },
-            { name: "ui", test: APP, priority: 1, includeDependenciesRecursively: false, entriesAware: true, entriesAwareMergeThreshold: 0 },
+            { name: "lib", test: (id) => LIBS.test(id) && !RARE.test(id), priority: 2, includeDependenciesRecursively: false, entriesAware: true, entriesAwareMergeThreshold: 300_000 },
+            { name: "ui", test: (id) => APP.test(id) && !OWN_CHUNK.test(id), priority: 1, includeDependenciesRecursively: false },
           ],
         },
       },
