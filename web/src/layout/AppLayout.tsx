@@ -1,6 +1,6 @@
 import { LogoutOutlined, MenuOutlined, ProfileOutlined, UserOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { Button, Dropdown, Flex, Grid, Layout, Skeleton, Typography, theme } from "antd";
+import { Button, Dropdown, Flex, Layout, Skeleton, Typography, theme } from "antd";
 import { lazy, Suspense, useEffect, useState } from "react";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
@@ -9,6 +9,7 @@ import { ConnectionBadge } from "../components/ConnectionBadge";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { PrefsButtons } from "../components/PrefsButtons";
 import { useBackCloses } from "../components/useBackCloses";
+import { useMedia } from "../components/useIsPhone";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useTaskNotices } from "../live/TaskNotices";
@@ -31,7 +32,6 @@ export default function AppLayout() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const me = useMe();
-  const screens = Grid.useBreakpoint();
   const [drawer, setDrawer] = useState(false);
   const [drawerUsed, setDrawerUsed] = useState(false);
   const signedIn = tokenStore.get() !== null;
@@ -52,10 +52,12 @@ export default function AppLayout() {
 
   useEffect(() => setDrawer(false), [location.pathname]);
   useBackCloses(drawer, () => setDrawer(false));
+  // antd's `lg` (992 px) and up: the sider; below it the drawer. Known on the first render (no sider and
+  // menu drawn, and fetched, first on a phone).
+  const desktop = useMedia("(min-width: 992px)");
 
   if (!signedIn) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
 
-  const desktop = screens.lg !== false && screens.md !== false;
   const logout = async () => {
     await signOut(qc, true);
     navigate("/login", { replace: true });
