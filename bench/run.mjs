@@ -6,8 +6,9 @@
 // against the Free plan's 10 ms (a login's KDF in Node, page parses and reads in workerd); pacing and write
 // costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
-// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime.
-// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, runtime; api, live or capacity for one part of runtime) runs one part.
+// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime; then the
+// dashboard on a phone on a slow line (bench/phone.mjs: chromium, CDP throttling), on its own runtime.
+// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, runtime, phone; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -499,28 +500,11 @@ async function relayOverhead() {
   const simPort = PORT + 21;
   const app = `http://127.0.0.1:${port}`;
   const simUrl = `http://127.0.0.1:${simPort}`;
-  const state = path.join(tmp, "relay-state");
   log("relay: starting a separate simulator and app");
-  execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
-  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
-  const appProc = startDev([
-    "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
-    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
-    "--var", `APP_URL:${app}`, ...devVarArgs(),
-  ], "relay app");
-  await waitUp(`${simUrl}/__sim/state`, simProc);
-  await waitUp(`${app}/api/health`, appProc);
+  await startPair(port, simPort, "relay");
   const phone = "13912340000";
-  const acct = await fetch(`${simUrl}/__sim/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phone, password: "relay-pw", courses: [videoCourse] }) });
-  if (acct.status !== 201) throw new Error(`sim account: ${acct.status}`);
-  const json = async (method, p, token, body) => {
-    const res = await fetch(`${app}${p}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const out = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-  const token = (await json("POST", "/api/auth/register", null, { username: "relaybench", email: "relaybench@example.com", password: "bench-password" })).access_token;
-  await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: "relay-pw" });
+  const json = jsonAt(app);
+  const token = await studentWith(app, simUrl, "relay", phone, [videoCourse]);
   const timed = async () => {
     const t0 = performance.now();
     await json("GET", "/api/courses/list?refresh=true", token);
@@ -574,6 +558,77 @@ async function relayOverhead() {
   row("relay: added latency per upstream request, p50", (r50 - d50) / perCall, "ms", null, "", "(relay p50 − direct p50) / requests per call");
 }
 
+// ---- a separate app + simulator (the relay and the phone parts) ---------------------------------
+
+/** A fresh D1 in the temp dir, the simulator on `simPort` and the app on `port` with it upstream. */
+async function startPair(port, simPort, label) {
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const state = path.join(tmp, `${label}-state`);
+  execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
+  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, `${label}-sim-state`)], `${label} simulator`);
+  const appProc = startDev([
+    "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
+    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
+    "--var", `APP_URL:http://127.0.0.1:${port}`, ...devVarArgs(),
+  ], `${label} app`);
+  await waitUp(`${simUrl}/__sim/state`, simProc);
+  await waitUp(`http://127.0.0.1:${port}/api/health`, appProc);
+}
+
+/** A JSON call against `app` that throws on a non-2xx answer. */
+const jsonAt = (app) => async (method, p, token, body) => {
+  const res = await fetch(`${app}${p}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const out = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
+  return out;
+};
+
+/** A registered student whose saved Chaoxing account (made in the simulator) has `courses`; their token. */
+async function studentWith(app, simUrl, name, phone, courses) {
+  const acct = await fetch(`${simUrl}/__sim/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phone, password: `${name}-pw`, courses }) });
+  if (acct.status !== 201) throw new Error(`sim account: ${acct.status}`);
+  const json = jsonAt(app);
+  const token = (await json("POST", "/api/auth/register", null, { username: `${name}bench`, email: `${name}bench@example.com`, password: "bench-password" })).access_token;
+  await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: `${name}-pw` });
+  return token;
+}
+
+// ---- 8. the phone budget -------------------------------------------------------------------------
+
+/**
+ * The dashboard on a phone on a slow line (bench/phone.mjs): a student with a running task, on their own
+ * runtime, measured in chromium with CDP throttling. Budget: first content ≤ 3 s, task data ≤ 5 s,
+ * warm reload ≤ 1.5 s (the baseline column).
+ */
+async function phoneBudget() {
+  const port = PORT + 30;
+  const simPort = PORT + 31;
+  const app = `http://127.0.0.1:${port}`;
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  if (!only) log("phone: the dashboard was built by the sizes part");
+  else {
+    log("phone: building the dashboard");
+    execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"], timeout: 180_000 });
+  }
+  log("phone: starting a separate simulator and app");
+  await startPair(port, simPort, "phone");
+  const json = jsonAt(app);
+  const token = await studentWith(app, simUrl, "phone", "13912340001", [videoCourse, docsCourse]);
+  const courses = await json("GET", "/api/courses/list", token);
+  const task = await json("POST", "/api/tasks", token, { name: courses[0].courseName, course_ids: [courses[0].courseId] });
+  await json("POST", `/api/tasks/${task.id}/start`, token);
+  await sleep(5000);
+  const { measurePhone } = await import(pathToFileURL(path.join(root, "bench", "phone.mjs")).href);
+  const r = await measurePhone({ app, token, taskId: task.id, log });
+  const s = (ms) => (ms === null ? null : ms / 1000);
+  row("phone (360 px, Fast 3G, 4× CPU): first content on /", s(r.firstContent), "s", 3, "s", "budget");
+  row("phone: task page data on screen, empty cache", s(r.taskData), "s", 5, "s", "budget");
+  row("phone: task page, transferred until its data", r.taskBytes / 1024, "KiB", null, "", `${r.taskRequests} requests`);
+  row("phone: task page data on a warm reload", s(r.warmReload), "s", 1.5, "s", "budget");
+  row("phone: course list on screen, empty cache", s(r.coursesCold), "s", null, "", "no budget");
+  row("phone: course list on a warm reload", s(r.coursesWarm), "s", null, "", "no budget");
+}
+
 try {
   if (wanted("sizes")) await part("sizes", ["worker bundle, gzip", "dashboard initial JS, gzip"], sizes);
   if (wanted("engine")) await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
@@ -581,6 +636,7 @@ try {
   if (wanted("pacing")) await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report"], pacing);
   if (wanted("runtime") || ["api", "live", "capacity"].includes(only)) await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
   if (wanted("relay")) await part("relay", ["relay: Chaoxing call through the relay"], relayOverhead);
+  if (wanted("phone")) await part("phone", ["phone (360 px"], phoneBudget);
 } finally {
   stopAll();
   // workerd may still be flushing its storage as it stops: retry, and never let cleanup lose the table.

@@ -8,6 +8,7 @@ import { validationError } from "./lib/validation";
 import { errorText, recordError } from "./lib/error-log";
 import { registerHealthRoutes } from "./routes/health";
 import { registerAuthRoutes } from "./routes/auth";
+import { registerVerifyEmailRoutes } from "./routes/verify-email";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
@@ -84,6 +85,7 @@ export function createApp(): App {
 
   registerHealthRoutes(app);
   registerAuthRoutes(app);
+  registerVerifyEmailRoutes(app);
   registerUserRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);

@@ -104,6 +104,25 @@ export const passwordResets = sqliteTable("password_resets", {
   createdAt: timestamp("created_at").notNull(),
 });
 
+/**
+ * E-mail verification links: SHA-256 of the mailed token and the address it was sent to. Verifying sets
+ * `users.email_verified` only while the account still has that address, so a link mailed before a change
+ * of address verifies nothing.
+ */
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("email_verifications_user").on(t.userId)],
+);
+
 /** Every issued JWT by its jti: logout revokes one, a password change revokes the rest. */
 export const authTokens = sqliteTable(
   "auth_tokens",
@@ -220,7 +239,8 @@ export const notifyEvents = sqliteTable(
     messageId: text("message_id").notNull(),
     userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     taskId: integer("task_id").references(() => tasks.id, { onDelete: "cascade" }),
-    kind: text("kind").$type<NotifyEventKind>().notNull(),
+    /** An event kind, or `test` for a test the user sent (no task): tests count in the daily cap. */
+    kind: text("kind").$type<NotifyEventKind | "test">().notNull(),
     status: text("status", { enum: NOTIFY_EVENT_STATUSES }).notNull(),
     createdAt: timestamp("created_at").notNull(),
   },

@@ -204,7 +204,9 @@ export class TaskObject extends DurableObject<Env> {
         return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
       }
       const urls = upstreamUrlsFromEnv(this.env);
-      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")]);
+      // From risk control the first call is a probe: until Chaoxing answers one, the task is checking, not studying.
+      const reason = t.reason === "risk_control" ? "risk_check" : null;
+      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")], { reason });
     });
   }
 
@@ -226,7 +228,8 @@ export class TaskObject extends DurableObject<Env> {
       if (!t) return this.missing();
       if (t.status !== "completed") return conflict(t.status, "重新检查");
       if (!t.engine || !canRecheck(t.engine)) return refused("conflict", "该任务没有需要你处理的内容，无需重新检查");
-      return this.toRunning(t, run, (e) => startRecheck(e));
+      // The task finished when it first completed: a recheck only looks again, it does not move that time.
+      return this.toRunning(t, run, (e) => startRecheck(e), { keepEndTime: true });
     });
   }
 
@@ -241,12 +244,18 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /** Cancel (user), force-stop (admin) or account deactivation: pending, running or paused → cancelled, at once. */
-  async cancel(row: TaskRow, reason: StopReason): Promise<TaskResult> {
+  async cancel(row: TaskRow, reason: StopReason, note?: string): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
       if (!t) return this.missing();
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
-      await this.stop(t, "cancelled", reason, [logLine("WARNING", CANCELLED_BY[reason])]);
+      const line = reason === "admin" && note ? logLine("WARNING", "task.cancelled_admin_reason", { note }) : logLine("WARNING", CANCELLED_BY[reason]);
+      // An admin's stop is explained on the owner's task page (and in the notification it raises).
+      if (reason === "admin") {
+        t.errorMsg = line.message;
+        t.error = { code: line.code!, params: line.params ?? {} };
+      }
+      await this.stop(t, "cancelled", reason, [line]);
       return { ok: true, value: liveOf(t) };
     });
   }
@@ -353,7 +362,12 @@ export class TaskObject extends DurableObject<Env> {
    * Every way into `running`. The run slot comes first, from the user's hub, which decides racing
    * starts one at a time, so the cap holds; nothing changes here until it is granted.
    */
-  private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[]): Promise<TaskResult> {
+  private async toRunning(
+    t: TaskRecord,
+    run: RunInput,
+    logsOf: (engine: EngineState) => LogEvent[],
+    opts: { keepEndTime?: boolean; reason?: TaskReason | null } = {},
+  ): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
     // Outside the account's study window no automated call goes out: the answer says so at once, with
     // when it goes on (the window's start plus the engine's jitter), and the one alarm is then. Asked
@@ -375,11 +389,12 @@ export class TaskObject extends DurableObject<Env> {
     if (opensAt !== null) logs.push(logLine("INFO", "wait.outside_window", { until: shanghaiMinute(firstAt) }));
     t.engine = engine;
     t.status = "running";
-    t.reason = opensAt === null ? null : "outside_window";
+    // Outside the window that wait is what the task shows, as any wait's reason outranks a risk check in a step.
+    t.reason = opensAt === null ? (opts.reason ?? null) : "outside_window";
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
-    t.endTime = null;
+    if (!opts.keepEndTime) t.endTime = null;
     t.startTime ??= iso();
     t.creds = run.creds;
     t.gen++;
@@ -406,7 +421,8 @@ export class TaskObject extends DurableObject<Env> {
     t.reason = reason;
     t.queuePosition = null;
     t.gen++;
-    if (status !== "paused") t.endTime = iso();
+    // A recheck completing again keeps the first completion's time (recheck()); any other end is now.
+    if (status !== "paused" && !(status === "completed" && t.endTime)) t.endTime = iso();
     if (t.engine) t.engine.holdsVideo = false;
     this.projection.queue(t, logs, "full");
     this.save(t);
@@ -495,10 +511,11 @@ export class TaskObject extends DurableObject<Env> {
     const gen = t.gen;
     let engine = t.engine!;
     let result: StepResult;
+    const io = this.io(t);
     try {
       if (!t.engine) throw new Error(`no engine state: ${t.unreadable ?? "none stored"}`);
       engine = structuredClone(t.engine);
-      result = await step(engine, this.io(t));
+      result = await step(engine, io);
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
@@ -557,9 +574,11 @@ export class TaskObject extends DurableObject<Env> {
         return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
-        const newReason = t.reason !== (o.reason ?? null);
+        // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
+        const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
+        const newReason = t.reason !== reason;
         const sameReason = !newReason && t.queuePosition === queuePosition;
-        t.reason = o.reason ?? null;
+        t.reason = reason;
         t.queuePosition = queuePosition;
         const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
@@ -594,12 +613,16 @@ export class TaskObject extends DurableObject<Env> {
     }
   }
 
-  private io(t: TaskRecord): EngineIO {
+  /** The engine's view of the world for one step; `answered` turns true once a Chaoxing call got an answer. */
+  private io(t: TaskRecord): EngineIO & { answered: boolean } {
     const account = this.account(t);
-    return {
-      call: (op) => {
+    const io = {
+      answered: false,
+      call: async <K extends OpName>(op: OpOf<K>) => {
         if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
-        return this.call(t, op);
+        const r = await this.call<K>(t, op);
+        if (r.ok) io.answered = true;
+        return r;
       },
       acquireVideo: () => account.acquireVideo(t.id),
       // The engine is done with a video; the task's own stop releases the lock for good (release()).
@@ -608,6 +631,7 @@ export class TaskObject extends DurableObject<Env> {
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
     };
+    return io;
   }
 
   private account(t: TaskRecord) {

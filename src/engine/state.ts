@@ -129,8 +129,8 @@ export interface EngineState {
   failures: number;
   /** The host that raised the pending captcha: its image and answer are there. */
   captchaOrigin?: string | null;
-  /** A recheck of the left items: the next one to look at, and what each course's chapter tree said. */
-  recheck?: { i: number; trees: Record<string, { finished: string[]; all: boolean }> } | null;
+  /** A recheck of the left items: the next one to look at, what each course's chapter tree said, and how many items it began with. */
+  recheck?: { i: number; trees: Record<string, { finished: string[]; all: boolean }>; from?: number } | null;
   stats: {
     jobsDone: number;
     studySeconds: number;

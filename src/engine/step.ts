@@ -847,7 +847,7 @@ export const canRecheck = (s: EngineState): boolean => s.phase === "done" && s.l
 export function startRecheck(s: EngineState): LogEvent[] {
   upgradeState(s);
   s.phase = "recheck";
-  s.recheck = { i: 0, trees: {} };
+  s.recheck = { i: 0, trees: {}, from: s.left.length };
   s.failures = 0;
   // What the user sees now is the honest figure; the recheck only adds what they finished.
   s.progressFloor = 0;
@@ -908,6 +908,9 @@ function clearLeft(ctx: Ctx, entry: LeftEntry): void {
 
 function finishRecheck(ctx: Ctx): Outcome {
   const { s } = ctx;
+  // Said in so many words: what the user finished by hand, and what is still theirs to do.
+  const from = s.recheck?.from ?? s.left.length;
+  log(ctx, "INFO", "recheck.result", { done: Math.max(0, from - s.left.length), left: s.left.length });
   s.recheck = null;
   return finishAll(ctx);
 }

@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   chaoxing_login_failed: 400,
   wrong_password: 400,
   invalid_reset_token: 400,
+  /** A verification link used, expired, unknown, or mailed to an address the account no longer has. */
+  invalid_verification_token: 400,
   choice_required: 400,
   captcha_wrong: 400,
   unauthorized: 401,
@@ -25,6 +27,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   invalid_pairing_code: 400,
   limits_locked: 409,
+  /** Mail to an address its owner has not verified yet (only the link and a password reset go there). */
+  email_unverified: 409,
   conflict: 409,
   /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
   task_state: 409,
@@ -39,6 +43,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   upgrade_required: 426,
   rate_limited: 429,
+  /** The user's notifications of the day (NOTIFY_DAILY_CAP, tests included) are used up. */
+  notify_capped: 429,
   internal_error: 500,
   upstream_failed: 502,
   /** Issue 14: a Chaoxing call found none of the user's relay agents online (never a fallback to direct). */

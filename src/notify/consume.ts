@@ -23,7 +23,7 @@ const MessageSchema = z.object({
   kind: z.enum(NOTIFY_EVENTS),
   user_id: z.number().int(),
   task_id: z.number().int(),
-  detail: z.object({ left: z.number().int().optional(), error: z.string().max(2000).optional(), chapter: z.string().max(500).optional() }),
+  detail: z.object({ left: z.number().int().optional(), error: z.string().max(2000).optional(), chapter: z.string().max(500).optional(), note: z.string().max(500).optional() }),
   at: z.string(),
   claim: z.string().min(1).max(64).optional(),
 }) satisfies z.ZodType<NotifyMessage>;
@@ -77,8 +77,8 @@ interface EventRow {
  */
 async function deliverEvent(env: Env, messageId: string, msg: NotifyMessage): Promise<"done" | "retry"> {
   const d = getDb(env);
-  const [[user], [task], channels] = await d.batch([
-    d.select({ email: users.email, language: userConfigs.language, muted: userConfigs.notifyMuted })
+  const [[user], [task], enabled] = await d.batch([
+    d.select({ email: users.email, verified: users.emailVerified, language: userConfigs.language, muted: userConfigs.notifyMuted })
       .from(users).leftJoin(userConfigs, eq(userConfigs.userId, users.id))
       .where(and(eq(users.id, msg.user_id), eq(users.isActive, true))),
     d.select({ name: tasks.name }).from(tasks).where(and(eq(tasks.id, msg.task_id), eq(tasks.user_id, msg.user_id))),
@@ -87,6 +87,8 @@ async function deliverEvent(env: Env, messageId: string, msg: NotifyMessage): Pr
   // A deleted or deactivated user, or a deleted task: nobody to tell (and no row to hang the event on).
   if (!user || !task) return "done";
   const muted = (user.muted ?? []).includes(msg.kind);
+  // An address its owner has not verified gets nothing but the link and a reset (src/auth/verify-email.ts).
+  const channels = enabled.filter((c) => c.kind !== "email" || user.verified);
 
   const db = env.DB;
   const now = clock.now();

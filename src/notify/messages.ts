@@ -8,6 +8,8 @@ export interface EventDetail {
   error?: string;
   /** The chapter that is not open (`ask`). */
   chapter?: string;
+  /** The admin's reason for a force-stop. */
+  note?: string;
 }
 
 /** A notification ready for any channel: the same words everywhere, in the user's language. */
@@ -52,6 +54,8 @@ const WORDS: Record<Language, Words> = {
           ? { title: `任务「${n}」已完成，${d.left} 项需要你处理`, text: `还有 ${d.left} 项（测验、人脸识别等）需要你在学习通手动完成，详见任务页面。` }
           : { title: `任务「${n}」已完成`, text: "全部课程已学完。" },
       failed: (n, d) => ({ title: `任务「${n}」失败`, text: `原因：${d.error ?? "未知"}。可以在任务页面重试，已完成的任务点不会重做。` }),
+      rolled_back: (n) => ({ title: `任务「${n}」的进度被超星退回`, text: "超星退回了部分已记录的学习进度，任务会重新学习这些内容。详见任务页面。" }),
+      admin_stop: (n, d) => ({ title: `任务「${n}」已被管理员停止`, text: `原因：${d.note ?? "未说明"}。如有疑问，请联系管理员；可以在任务页面重试。` }),
       daily_cap: (n) => ({ title: `任务「${n}」今日学习时长已达上限`, text: "今天的学习时长已用完，任务会在明天自动继续。" }),
     },
   },
@@ -72,6 +76,8 @@ const WORDS: Record<Language, Words> = {
           ? { title: `Task “${n}” completed, ${d.left} item${d.left === 1 ? "" : "s"} need you`, text: `${d.left} item${d.left === 1 ? "" : "s"} (quizzes, face checks…) must be done by hand in Chaoxing: see the task page.` }
           : { title: `Task “${n}” completed`, text: "Every course is done." },
       failed: (n, d) => ({ title: `Task “${n}” failed`, text: `Reason: ${d.error ?? "unknown"}. You can retry it on the task page; finished items are not redone.` }),
+      rolled_back: (n) => ({ title: `Chaoxing took back progress of task “${n}”`, text: "Chaoxing undid part of the recorded progress; the task studies it again. See the task page." }),
+      admin_stop: (n, d) => ({ title: `Task “${n}” was stopped by an admin`, text: `Reason: ${d.note ?? "none given"}. Ask the admin if in doubt; you can retry it on the task page.` }),
       daily_cap: (n) => ({ title: `Task “${n}” reached today's study limit`, text: "Today's study time is used up; the task goes on tomorrow by itself." }),
     },
   },

@@ -77,9 +77,10 @@ export async function notifyTaskState(env: Env, t: { taskId: number; userId: num
 }
 
 /** What a message of this kind says beside the task's name, from the task's state. */
-export function eventDetail(kind: NotifyEventKind, live: Pick<TaskLive, "left_for_user" | "error_msg" | "notopen_chapter">): EventDetail {
+export function eventDetail(kind: NotifyEventKind, live: Pick<TaskLive, "left_for_user" | "error_msg" | "error_params" | "notopen_chapter">): EventDetail {
   if (kind === "completed") return { left: live.left_for_user.length };
   if (kind === "failed") return { error: live.error_msg ?? undefined };
   if (kind === "notopen_ask") return { chapter: live.notopen_chapter ?? undefined };
+  if (kind === "admin_stop") return { note: typeof live.error_params?.note === "string" ? live.error_params.note : undefined };
   return {};
 }

@@ -15,7 +15,8 @@ import { mailSender } from "../lib/mail";
 import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
 import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
 import type { AppEnv } from "../types";
-import type { Language } from "../shared/notify";
+import { LANGUAGES, type Language } from "../shared/notify";
+import { sendVerification } from "../auth/verify-email";
 import { clientIp } from "../lib/client-ip";
 import { bearer, Email, errors, json, jsonBody, MessageSchema, Password, UserSchema, userOut } from "./schemas";
 
@@ -29,7 +30,15 @@ const TokenSchema = z
   .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int(), user: UserSchema })
   .openapi("Token");
 
-const RegisterBody = z.object({ username: Username, email: Email, password: Password }).strict().openapi("RegisterRequest");
+const RegisterBody = z
+  .object({
+    username: Username,
+    email: Email,
+    password: Password,
+    language: z.enum(LANGUAGES).optional().openapi({ description: "界面语言（zh-CN 默认）：验证邮件和之后的通知用这种语言" }),
+  })
+  .strict()
+  .openapi("RegisterRequest");
 const LoginBody = z
   .object({
     username: z.string().min(1).max(254).openapi({ description: "用户名或邮箱" }),
@@ -90,7 +99,7 @@ export function registerAuthRoutes(app: App) {
       method: "post",
       path: "/api/auth/register",
       tags: ["认证"],
-      summary: "注册新用户",
+      summary: "注册新用户（并向邮箱发送验证链接）",
       request: { body: jsonBody(RegisterBody) },
       responses: { 201: json(TokenSchema, "注册成功"), 400: errors[400], 415: errors[415], 429: errors[429] },
     }),
@@ -115,7 +124,9 @@ export function registerAuthRoutes(app: App) {
         // Lost a race with a concurrent registration of the same name: the unique index decided (and names itself).
         throw duplicate(String(e).includes("users_email_lower") ? "email" : "username");
       }
-      await db.insert(userConfigs).values({ userId: user.id, updatedAt: now });
+      await db.insert(userConfigs).values({ userId: user.id, language: body.language ?? "zh-CN", updatedAt: now });
+      // The address is someone's: nothing but this link (and a reset) goes there until they open it.
+      c.executionCtx.waitUntil(sendVerification(db, cfg, user));
       return c.json(await tokenResponse(c, user), 201);
     },
   );

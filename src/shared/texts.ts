@@ -21,6 +21,7 @@ const zh = {
   "task.relay_back": "中继已连接，任务自动继续",
   "task.cancelled_user": "任务已被用户取消",
   "task.cancelled_admin": "任务已被管理员取消",
+  "task.cancelled_admin_reason": "任务已被管理员停止：{note}",
   "task.cancelled_disabled": "任务已被系统（账号已停用）取消",
   "task.captcha_passed": "验证码已通过，任务继续",
   "task.failed": "任务失败: {failure}",
@@ -64,6 +65,7 @@ const zh = {
   // ---- recheck ----
   "recheck.start": "重新检查 {n} 项需要你处理的内容",
   "recheck.cleared": "「{item}」已在学习通中完成，已从待处理列表移除",
+  "recheck.result": "重新检查完成：已完成 {done} 项，还剩 {left} 项",
 
   // ---- why an item is left for the user (`left_for_user[].reason_code`) ----
   "left.course_missing": "该课程不在超星账号的课程列表中",
@@ -92,6 +94,10 @@ const zh = {
   "fail.internal": "任务内部错误，已停止。请重试任务",
   "fail.unreadable": "任务保存的进度无法读取，已停止。重试任务会按超星记录的进度重新检查，已完成的任务点不会重做",
 
+  // ---- the test login (POST /user/config/test-login) ----
+  "login.wrong_password": "超星提示手机号或密码错误（{error}）",
+  "login.refused": "超星拒绝了登录：{error}",
+
   // ---- pushed notifications (`notification.code`) ----
   "note.completed": "任务「{task}」已完成",
   "note.completed_left": "任务「{task}」已完成，{left} 项需要你在学习通中处理",
@@ -101,6 +107,8 @@ const zh = {
   "note.risk_control": "任务「{task}」已暂停：超星风控拦截了请求，请稍后再恢复",
   "note.daily_cap": "任务「{task}」今日学习时长已达上限，明天自动继续",
   "note.notopen_ask": "任务「{task}」: 章节「{chapter}」未开放，请选择跳过或停止该课程",
+  "note.admin_stop": "任务「{task}」已被管理员停止",
+  "note.admin_stop_reason": "任务「{task}」已被管理员停止：{note}",
 
   // ---- the admin's statistics warnings (`warning_codes`) ----
   "warn.failed_today": "今日失败任务 {failed} 个，多于完成的 {completed} 个",
@@ -119,6 +127,7 @@ const en: Record<TextCode, string> = {
   "task.relay_back": "A relay connected: the task goes on",
   "task.cancelled_user": "The task was cancelled by its owner",
   "task.cancelled_admin": "An admin cancelled the task",
+  "task.cancelled_admin_reason": "An admin stopped the task: {note}",
   "task.cancelled_disabled": "Cancelled by the system: the account was deactivated",
   "task.captcha_passed": "Captcha accepted: the task goes on",
   "task.failed": "The task failed: {failure}",
@@ -158,6 +167,7 @@ const en: Record<TextCode, string> = {
   "report.forbidden": "{item} report refused (403): fetching a new play token (attempt {attempt})",
   "recheck.start": "Checking again {n} items left for you",
   "recheck.cleared": "“{item}” was done in Chaoxing: off the list",
+  "recheck.result": "Checked again: {done} done, {left} left",
   "left.course_missing": "The course is not in the Chaoxing account's course list",
   "left.face_check": "The course requires a face check: do it in Chaoxing",
   "left.chapters_failed": "Reading the chapter list failed: {error}",
@@ -181,6 +191,8 @@ const en: Record<TextCode, string> = {
   "fail.no_courses": "None of the chosen courses is in the Chaoxing account's course list",
   "fail.internal": "Internal error: the task stopped. Retry it",
   "fail.unreadable": "The task's saved progress could not be read: it stopped. Retrying it checks again from Chaoxing's record, and no passed task point is redone",
+  "login.wrong_password": "Chaoxing says the phone number or password is wrong ({error})",
+  "login.refused": "Chaoxing refused the sign-in: {error}",
   "note.completed": "Task “{task}” completed",
   "note.completed_left": "Task “{task}” completed, {left} items need you in Chaoxing",
   "note.failed": "Task “{task}” failed: {failure}",
@@ -189,6 +201,8 @@ const en: Record<TextCode, string> = {
   "note.risk_control": "Task “{task}” paused: Chaoxing's risk control blocked a request; resume later",
   "note.daily_cap": "Task “{task}” reached today's study limit; it goes on tomorrow by itself",
   "note.notopen_ask": "Task “{task}”: chapter “{chapter}” is not open; choose to skip it or stop the course",
+  "note.admin_stop": "An admin stopped task “{task}”",
+  "note.admin_stop_reason": "An admin stopped task “{task}”: {note}",
   "warn.failed_today": "{failed} tasks failed today, more than the {completed} completed",
   "warn.upstream_7d": "{total} Chaoxing failures in 7 days (captcha {captcha}, study-time limit {study_cap}, session expired {session_expired}, 403 {forbidden}, transient {transient})",
   "warn.forbidden_7d": "Chaoxing refused access (403) {forbidden} times in 7 days: the account may be under risk control",
@@ -213,7 +227,7 @@ export interface Coded<C extends TextCode = TextCode> {
 }
 
 /** Parameters that are the user's or Chaoxing's own words: shown as written, in either language. */
-export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type"]);
+export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type", "note"]);
 /** Parameters that name another code of this catalogue. */
 const NESTED: ReadonlySet<string> = new Set(["reason", "failure"]);
 

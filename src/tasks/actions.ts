@@ -20,9 +20,9 @@ export async function runInput(env: Env, db: Db, row: TaskRow): Promise<RunInput
   return { creds, speed: row.speed ?? cfg.speed, notopenAction: row.notopen_action ?? cfg.notopenAction };
 }
 
-/** Cancel for the user, an admin, or a deactivation; the object decides whether the task's state allows it. */
-export async function cancelTask(env: Env, row: TaskRow, reason: StopReason): Promise<TaskLive> {
-  return settle(await taskStub(env, row.id).cancel(row, reason));
+/** Cancel for the user, an admin (with the admin's `note`), or a deactivation; the object decides whether the task's state allows it. */
+export async function cancelTask(env: Env, row: TaskRow, reason: StopReason, note?: string): Promise<TaskLive> {
+  return settle(await taskStub(env, row.id).cancel(row, reason, note));
 }
 
 /** Removes the object's storage (refused for a running task unless `force`), then the row (its logs cascade). */

@@ -128,6 +128,10 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
+  if (t.status === "cancelled" && t.reason === "admin") {
+    const why = t.error?.params.note;
+    return why ? note("warning", "admin_stop", "note.admin_stop_reason", { note: why }) : note("warning", "admin_stop", "note.admin_stop");
+  }
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", "note.notopen_ask", { chapter: t.notopenChapter ?? "" });
   return null;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkTarget } from "../../src/notify/target";
 import { api, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
-import { installCapture, raised, runQueue, NOTIFY_QUEUE, setNotifications, taskRow } from "../helpers/notify";
+import { installCapture, raised, runQueue, NOTIFY_QUEUE, setNotifications, taskRow, verifyEmail } from "../helpers/notify";
 import { useFutureClock } from "../helpers/sim";
 import { notify } from "../../src/notify/produce";
 
@@ -42,13 +42,13 @@ const expectNoSecret = (body: unknown) => {
 };
 
 describe("notification settings", () => {
-  it("start with every channel off and every event on", async () => {
+  it("start with every channel off (e-mail comes on once the address is verified) and every event on", async () => {
     const { token, user } = await registerUser("nset");
     const r = await api("GET", "/api/user/notifications", { token });
     expect(r.status).toBe(200);
-    expect(r.body.channels.email).toEqual({ enabled: false, address: user.email });
+    expect(r.body.channels.email).toEqual({ enabled: false, verified: false, address: user.email });
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
-    expect(Object.values(r.body.events)).toEqual(Array(7).fill(true));
+    expect(Object.values(r.body.events)).toEqual(Array(9).fill(true));
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
   });
 
@@ -57,7 +57,7 @@ describe("notification settings", () => {
     const put = await api("PUT", "/api/user/notifications", { token, body: { channels: allChannels, events: { completed: false } } });
     expect(put.status).toBe(200);
     expect(put.body.channels).toEqual({
-      email: { enabled: true, address: user.email },
+      email: { enabled: true, verified: false, address: user.email },
       serverchan: { enabled: true, sendkey_set: true },
       pushplus: { enabled: true, token_set: true },
       bark: { enabled: true, device_url_set: true, host: "api.day.app" },
@@ -223,6 +223,7 @@ describe("send a test", () => {
 
   it("e-mail goes to the account's address, in the user's language", async () => {
     const { token, user } = await registerUser("nmail");
+    await verifyEmail(capture.mails, user.email);
     await api("PUT", "/api/user/config", { token, body: { language: "en" } });
     const r = await api("POST", "/api/user/notifications/test", { token, body: { channel: "email" } });
     expect(r.body).toEqual({ channel: "email", ok: true, status: null, excerpt: "" });
@@ -253,6 +254,7 @@ describe("a task's notifications", () => {
   it("are listed for the owner with each channel's outcome, 404 for anyone else, and carry no secret", async () => {
     const { token, user } = await registerUser("nlist");
     const other = await registerUser("nother");
+    await verifyEmail(capture.mails, user.email);
     await setNotifications(token, { channels: allChannels });
     const taskId = await taskRow(user.id);
     const before = raised.length;

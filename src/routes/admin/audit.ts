@@ -11,8 +11,8 @@ import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
 
 /** Every admin action the log knows; reads are actions too (issue 6: "see each of those actions"). */
 export const AUDIT_ACTIONS = [
-  "user.list", "user.view", "user.update", "user.delete", "task.list", "task.view", "task.logs", "task.force_stop", "statistics.view",
-  "notify.retry", "system.export", "system.import",
+  "user.list", "user.view", "user.update", "user.delete", "user.reveal_phone", "task.list", "task.view", "task.logs", "task.force_stop",
+  "statistics.view", "notify.retry", "system.export", "system.import",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const TARGET_TYPES = ["user", "task", "system"] as const;

@@ -108,8 +108,10 @@ export function registerAdminDiagnosticsRoutes(app: App) {
           .limit(LIST),
       ]);
       await auditRead(db, c.var.auth.user, { action: "statistics.view", targetType: "system", details: { view: "diagnostics" } });
+      // Tests are sent at once and never reach the queue, so no dead letter is one: the kind narrows to the events'.
+      const deadEvents = deadItems.flatMap((d) => (d.kind === "test" ? [] : [{ ...d, kind: d.kind }]));
       return c.json(
-        { version: VERSION, engine, dead_letters: { total: dead?.n ?? 0, items: deadItems }, relays: { versions, items: relayItems }, errors: errorItems },
+        { version: VERSION, engine, dead_letters: { total: dead?.n ?? 0, items: deadEvents }, relays: { versions, items: relayItems }, errors: errorItems },
         200,
       );
     },
@@ -140,6 +142,9 @@ export function registerAdminDiagnosticsRoutes(app: App) {
         .get();
       if (!found) throw new ApiError("not_found", "投递记录不存在");
       if (found.status !== "dead") throw new ApiError("conflict", `该投递的状态为 ${found.status}，只有死信可以重试`);
+      const { kind } = found;
+      // A user's test is sent at once, never through the queue: it has no delivery to put back.
+      if (kind === "test") throw new ApiError("conflict", "测试通知不经通知队列，无法重试");
       const task = found.taskId === null ? null : await db.select().from(tasks).where(eq(tasks.id, found.taskId)).get();
       if (!task) throw new ApiError("conflict", "该通知的任务已被删除，无法重试");
       // The message carries a claim the event takes now: the consumer delivers it instead of dropping it
@@ -152,7 +157,7 @@ export function registerAdminDiagnosticsRoutes(app: App) {
         auditStatement(db, c.var.auth.user, { action: "notify.retry", targetType: "system", targetId: id, details: { event: found.key } }),
       ]);
       const message: NotifyMessage = {
-        key: found.key, kind: found.kind, user_id: found.userId, task_id: task.id, detail: eventDetail(found.kind, liveOfRow(task)), at: now, claim,
+        key: found.key, kind, user_id: found.userId, task_id: task.id, detail: eventDetail(kind, liveOfRow(task)), at: now, claim,
       };
       await enqueue(c.env, message);
       const [left] = await db.select({ n: count() }).from(notifyDeliveries).where(eq(notifyDeliveries.status, "dead"));

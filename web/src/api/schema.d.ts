@@ -50,7 +50,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /** 注册新用户（并向邮箱发送验证链接） */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -154,6 +154,43 @@ export interface paths {
         put?: never;
         /** 用邮件中的令牌重置密码（令牌一次有效；该用户所有令牌失效） */
         post: operations["postAuthResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用邮件中的链接验证邮箱（一次有效，3 天内；邮箱改过则旧链接无效）
+         * @description 注册和修改邮箱后会向该地址发送验证链接。验证之前，除验证邮件和密码重置邮件外，不向该地址发送任何邮件（通知、测试均不发）。验证后若用户从未设置过邮件渠道，邮件通知自动开启。无效、已使用、已过期或邮箱已更改的链接返回 400 invalid_verification_token。
+         */
+        post: operations["postAuthVerifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新发送验证邮件到当前邮箱（每人每小时 3 次；已验证为 409） */
+        post: operations["postAuthVerifyEmailResend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -454,7 +491,7 @@ export interface paths {
         put?: never;
         /**
          * 向一个渠道发送测试通知，返回服务商的回答
-         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
+         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次；测试计入每日通知上限（NOTIFY_DAILY_CAP），达到上限为 429 notify_capped。邮件渠道需邮箱已验证（否则 409 email_unverified）。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
          */
         post: operations["postUserNotificationsTest"];
         delete?: never;
@@ -508,7 +545,7 @@ export interface paths {
         get: operations["getAdminUsersById"];
         /**
          * 更新用户（角色、启用状态、邮箱）
-         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。
+         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false，并向新邮箱发送验证链接；邮箱不区分大小写唯一（400 邮箱已被注册）。
          */
         put: operations["putAdminUsersById"];
         post?: never;
@@ -517,6 +554,26 @@ export interface paths {
          * @description 不能删除自己（409），也不能删除最后一个启用的管理员（409）。
          */
         delete: operations["deleteAdminUsersById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看用户完整的超星账号（手机号；每次查看都记入审计日志）
+         * @description 用户详情中的手机号是打码的（如 138****8000）；确有需要时用此接口查看完整号码，每次查看记一条审计日志（user.reveal_phone）。
+         */
+        get: operations["getAdminUsersByIdPhone"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -586,8 +643,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 强制停止任务（pending/running/paused → cancelled，reason: admin）
-         * @description 立即停止任何用户的任务；任务日志记录“任务已被管理员取消”。已结束（completed/failed/cancelled）的任务返回 409。
+         * 强制停止任务（pending/running/paused → cancelled，reason: admin），可附原因
+         * @description 立即停止任何用户的任务。请求体可带 `reason`（1–200 字）：任务日志和任务的 error_code/error_msg 记录“任务已被管理员停止：<原因>”（无原因时为“任务已被管理员取消”），并通过用户的通知渠道告诉用户（事件 admin_stop）；原因记入审计日志。已结束（completed/failed/cancelled）的任务返回 409。
          */
         post: operations["postAdminTasksByIdForceStop"];
         delete?: never;
@@ -961,6 +1018,11 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            /**
+             * @description 界面语言（zh-CN 默认）：验证邮件和之后的通知用这种语言
+             * @enum {string}
+             */
+            language?: "zh-CN" | "en";
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -982,6 +1044,9 @@ export interface components {
         ResetPasswordRequest: {
             token: string;
             new_password: string;
+        };
+        VerifyEmailRequest: {
+            token: string;
         };
         UserConfig: {
             id: number;
@@ -1056,7 +1121,17 @@ export interface components {
         };
         TestLoginResult: {
             ok: boolean;
+            /** @description 结果（中文）；ok=false 时含超星给出的原因 */
             message: string;
+            /**
+             * @description ok=false 时为原因的代码（src/shared/texts.ts）：login.wrong_password 手机号或密码错误；login.refused 其他原因（params.error 为超星的原话）
+             * @enum {string|null}
+             */
+            code: "login.wrong_password" | "login.refused" | null;
+            /** @description 代码的参数：error 为超星的原话 */
+            params: {
+                [key: string]: string;
+            };
         };
         TestLoginRequest: {
             /**
@@ -1083,10 +1158,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "risk_check" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1146,8 +1221,11 @@ export interface components {
             course_id: string;
             /** @description 课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null */
             name: string | null;
-            /** @enum {string} */
-            status: "todo" | "done" | "skipped";
+            /**
+             * @description todo 未学完；done 已学完且没有留给用户的内容；needs_you 已学完，但有内容需要用户在学习通中手动完成（见 left_for_user）；skipped 整门课被跳过
+             * @enum {string}
+             */
+            status: "todo" | "done" | "needs_you" | "skipped";
             /** @description 本任务完成的任务点数 */
             jobs_done: number;
             /** @description 仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null */
@@ -1198,7 +1276,8 @@ export interface components {
          * @example {
          *       "channels": {
          *         "email": {
-         *           "enabled": false,
+         *           "enabled": true,
+         *           "verified": true,
          *           "address": "alice@example.com"
          *         },
          *         "serverchan": {
@@ -1263,6 +1342,8 @@ export interface components {
             email: {
                 /** @description 是否启用此渠道 */
                 enabled: boolean;
+                /** @description 邮箱是否已验证：未验证时不发送任何通知（也不能测试），只发验证链接和密码重置 */
+                verified: boolean;
                 /** @description 发往账号的注册邮箱 */
                 address: string;
             };
@@ -1332,6 +1413,8 @@ export interface components {
             relay_offline: boolean;
             completed: boolean;
             failed: boolean;
+            rolled_back: boolean;
+            admin_stop: boolean;
             daily_cap: boolean;
         };
         /**
@@ -1404,6 +1487,8 @@ export interface components {
                 relay_offline?: boolean;
                 completed?: boolean;
                 failed?: boolean;
+                rolled_back?: boolean;
+                admin_stop?: boolean;
                 daily_cap?: boolean;
             };
         };
@@ -1455,7 +1540,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1500,6 +1585,10 @@ export interface components {
             /** @description 最近创建的 10 个任务，最新在前 */
             recent_tasks: components["schemas"]["Task"][];
         };
+        AdminUserPhone: {
+            /** @description 完整的超星账号（手机号）；未保存为 null */
+            cx_username: string | null;
+        };
         AdminUserUpdate: {
             /** @enum {string} */
             role?: "user" | "admin";
@@ -1521,6 +1610,15 @@ export interface components {
         AdminTaskDetail: components["schemas"]["TaskDetail"] & {
             /** @description 任务所属用户的用户名 */
             username: string;
+        };
+        /**
+         * @example {
+         *       "reason": "同一超星账号的任务过多，请合并后再开始"
+         *     }
+         */
+        ForceStopRequest: {
+            /** @description 停止原因：告诉任务的主人，并记入审计日志 */
+            reason?: string;
         };
         AdminStatistics: {
             /** @description 用户总数 */
@@ -1587,9 +1685,11 @@ export interface components {
                 sessionExpired: number;
                 /** @description 403 拒绝（forbidden） */
                 forbidden: number;
+                /** @description 超星风控（risk_control）：返回 202 且重新登录一次仍未解除，任务因此暂停 */
+                riskControl: number;
                 /** @description 临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应） */
                 transient: number;
-                /** @description 其他信号（face_check、not_open、login_failed 等） */
+                /** @description 其他信号（face_check、not_open、login_failed 等，上面各项之外的） */
                 other: number;
                 /** @description 窗口内的全部信号数 */
                 total: number;
@@ -1616,7 +1716,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -1690,7 +1790,7 @@ export interface components {
             id: number;
             event_id: number;
             /** @enum {string} */
-            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
             channel: string;
             user_id: number;
             username: string;
@@ -1879,6 +1979,7 @@ export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
 export type SchemaResetPasswordRequest = components['schemas']['ResetPasswordRequest'];
+export type SchemaVerifyEmailRequest = components['schemas']['VerifyEmailRequest'];
 export type SchemaUserConfig = components['schemas']['UserConfig'];
 export type SchemaUserConfigUpdate = components['schemas']['UserConfigUpdate'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
@@ -1909,10 +2010,12 @@ export type SchemaTaskNotification = components['schemas']['TaskNotification'];
 export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];
 export type SchemaAdminUserRow = components['schemas']['AdminUserRow'];
 export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];
+export type SchemaAdminUserPhone = components['schemas']['AdminUserPhone'];
 export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
+export type SchemaForceStopRequest = components['schemas']['ForceStopRequest'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
@@ -2034,7 +2137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2113,7 +2216,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2251,7 +2354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,6 +2398,113 @@ export interface operations {
             };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description 邮箱已验证 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的请求体类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmailResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发送 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2442,7 +2652,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +2730,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +2799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,7 +2919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2821,7 +3031,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2879,7 +3089,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2937,7 +3147,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2999,7 +3209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3075,7 +3285,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3133,7 +3343,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3191,7 +3401,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3294,7 +3504,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3365,7 +3575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +3593,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3523,7 +3733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3550,7 +3760,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3782,7 +3992,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3867,8 +4077,66 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminUsersByIdPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 完整的超星账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPhone"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4063,7 +4331,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ForceStopRequest"];
+            };
+        };
         responses: {
             /** @description 已停止 */
             200: {
@@ -4110,8 +4382,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4164,7 +4445,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
+                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
                 admin_id?: number;
                 target_type?: "user" | "task" | "system";
                 target_id?: string;
@@ -4349,7 +4630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4541,7 +4822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4597,7 +4878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4606,7 +4887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4648,7 +4929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4675,7 +4956,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4811,7 +5092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4862,7 +5143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

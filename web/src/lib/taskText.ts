@@ -18,6 +18,7 @@ const PLAIN: Record<string, MessageKey> = {
   account_disabled: "reason.account_disabled",
   upstream: "reason.upstream",
   risk_control: "reason.risk_control",
+  risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
@@ -51,7 +52,7 @@ export function reasonText(task: ReasonInput, viewer: Viewer, t: Translate): str
 }
 
 /** Reasons a running task is waiting on something other than its own work (its clock does not move). */
-export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "upstream", "relay_offline", "risk_control"]);
+export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "upstream", "relay_offline", "risk_control", "risk_check"]);
 
 const WAIT_TEXT: Record<string, MessageKey> = {
   waiting_for_account: "eta.waitAccount",
@@ -61,6 +62,7 @@ const WAIT_TEXT: Record<string, MessageKey> = {
   upstream: "eta.waitUpstream",
   relay_offline: "eta.waitRelay",
   risk_control: "eta.waitUpstream",
+  risk_check: "eta.riskCheck",
 };
 
 /** The time left, honest about waits: a queued task says where it is in the queue, not "under a minute". */

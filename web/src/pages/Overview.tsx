@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { pct, when } from "../lib/format";
 import { UserData } from "../components/UserData";
+import { VerifyEmailNotice } from "../components/VerifyEmailNotice";
 import { useLiveTasks } from "../live/sync";
 
 export default function Overview() {
@@ -34,6 +35,7 @@ export default function Overview() {
   const hasAccount = Boolean(config.data?.cx_username && config.data.cx_password_set);
   const hasTask = (stats?.tasks.total ?? 0) > 0;
   const step = !hasAccount ? 0 : !hasTask ? 1 : 2;
+  const newUser = profile.data !== undefined && !hasTask;
 
   return (
     <>
@@ -41,7 +43,27 @@ export default function Overview() {
         <Typography.Title level={1}>{t("nav.overview")}</Typography.Title>
       </div>
       <Alert type="warning" showIcon title={t("app.free")} style={{ marginBottom: 16 }} data-testid="free-notice" />
-      <Row gutter={[16, 16]}>
+      <VerifyEmailNotice />
+      {/* A new user's first screen is what to do first, not four cards of zeros and two empty lists. */}
+      {newUser ? (
+        <Row gutter={[16, 16]}>
+        <Col xs={24}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.guide")}</h2>}>
+            <Steps
+              orientation="vertical"
+              size="small"
+              current={step}
+              items={[
+                { title: t("overview.step1"), content: <StepBody text={t("overview.step1d")} to="/settings" show={step === 0} /> },
+                { title: t("overview.step2"), content: <StepBody text={t("overview.step2d")} to="/courses" show={step === 1} /> },
+                { title: t("overview.step3"), content: <StepBody text={t("overview.step3d")} to="/tasks" show={step === 2} /> },
+              ]}
+            />
+          </Card>
+        </Col>
+        </Row>
+      ) : (
+        <Row gutter={[16, 16]}>
         {[
           { k: t("status.running"), v: stats?.tasks.running },
           { k: t("status.completed"), v: stats?.tasks.completed },
@@ -55,7 +77,7 @@ export default function Overview() {
           </Col>
         ))}
         <Col xs={24} lg={14}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks">{t("overview.allTasks")}</Link>}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks" className="tap">{t("overview.allTasks")}</Link>}>
             <List
               loading={running.isPending}
               dataSource={running.data ?? []}
@@ -64,7 +86,7 @@ export default function Overview() {
                 <List.Item key={task.id}>
                   <div style={{ width: "100%" }}>
                     <div style={{ display: "flex", justifyContent: "space-between", gap: 8, flexWrap: "wrap" }}>
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                       <StatusTag task={task} />
@@ -100,7 +122,7 @@ export default function Overview() {
                 <List.Item key={task.id} extra={<Typography.Text type="secondary" className="hide-sm">{when(task.end_time ?? task.created_at)}</Typography.Text>}>
                   <List.Item.Meta
                     title={
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                     }
@@ -112,7 +134,8 @@ export default function Overview() {
             />
           </Card>
         </Col>
-      </Row>
+        </Row>
+      )}
     </>
   );
 }

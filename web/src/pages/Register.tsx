@@ -11,14 +11,15 @@ import { signIn } from "../session";
 type Values = Body<"/api/auth/register", "post"> & { confirm: string };
 
 export default function Register() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   usePageTitle(t("auth.register"));
   const errorText = useErrorText();
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const register = useMutation({
-    mutationFn: ({ confirm: _confirm, ...body }: Values) => unwrap(api.POST("/api/auth/register", { body })),
+    // The language this page is read in: the verification mail (and later notifications) come in it.
+    mutationFn: ({ confirm: _confirm, ...body }: Values) => unwrap(api.POST("/api/auth/register", { body: { ...body, language: lang === "en" ? "en" : "zh-CN" } })),
     onSuccess: (r) => {
       signIn(qc, r.access_token, r.user);
       navigate("/", { replace: true });

@@ -22,6 +22,7 @@ const ACTIONS: Record<Action, MessageKey> = {
   "user.view": "audit.action.user.view",
   "user.update": "audit.action.user.update",
   "user.delete": "audit.action.user.delete",
+  "user.reveal_phone": "audit.action.user.reveal_phone",
   "task.list": "audit.action.task.list",
   "task.view": "audit.action.task.view",
   "task.logs": "audit.action.task.logs",
@@ -207,6 +208,7 @@ function Details({ entry: e }: { entry: Entry }) {
       take("role");
       break;
     case "user.view":
+    case "user.reveal_phone":
       parts.push(<UserData key="u">{str(take("username"))}</UserData>);
       break;
     case "user.list": {
@@ -235,6 +237,8 @@ function Details({ entry: e }: { entry: Entry }) {
       if (user) parts.push(t("audit.userN", { id: String(user) }));
       const from = take("from_status");
       if (from) parts.push(t("audit.d.fromStatus", { status: status(from) ?? "" }));
+      const reason = str(take("reason"));
+      if (reason) parts.push(<span key="r">{t("audit.d.reason")} <UserData>{reason}</UserData></span>);
       break;
     }
     case "statistics.view": {
