@@ -33,15 +33,17 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789",
             PASSWORD_PEPPER: "test-pepper",
             CX_ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vayE=",
-            // Issue 14: the suite drives Chaoxing through the in-process simulator (test/helpers/sim.ts), so
-            // `direct` is allowed here; relay tests choose `relay` per user. The accounts' default limits
-            // are neutral (all day, no video gap), so older tests do not depend on the time of day; the
-            // limit tests set their own.
+            // The suite drives Chaoxing through the in-process simulator (test/helpers/sim.ts), so `direct` is
+            // allowed here; relay tests choose `relay` per user. The accounts' default limits are neutral
+            // (all day, the whole day's media, no break, no video gap), so older tests depend neither on the
+            // time of day nor on the production defaults; the limit tests set their own.
             EGRESS_DIRECT_ALLOWED: "true",
             LIMIT_STUDY_WINDOW: "00:00-24:00",
             LIMIT_DAILY_CAP_MINUTES: "1440",
+            LIMIT_DAILY_CAP_MAX_MINUTES: "1440",
             LIMIT_VIDEO_GAP_SECONDS: "0",
             LIMIT_VIDEO_GAP_JITTER_SECONDS: "0",
+            LIMIT_BREAK_AFTER_MINUTES: "1440",
           },
         },
       }),

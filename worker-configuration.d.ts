@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "TaskObject" | "HubObject" | "AccountObject" | "RelayObject";
+		durableNamespaces: "TaskObject" | "HubObject" | "AccountObject" | "RelayObject" | "PhoneObject";
 	}
 	interface Env {
 		DB: D1Database;
@@ -14,6 +14,7 @@ declare namespace Cloudflare {
 		CX_MOOC2_URL: "https://mooc2-ans.chaoxing.com";
 		CX_MOOC1_URL: "https://mooc1.chaoxing.com";
 		CX_MOOC1_API_URL: "https://mooc1-api.chaoxing.com";
+		CX_ZHIBO_URL: "https://zhibo.chaoxing.com";
 		TOKEN_TTL_SECONDS: "86400";
 		PBKDF2_ITERATIONS: "100000";
 		MAX_RUNNING_TASKS: "3";
@@ -27,9 +28,12 @@ declare namespace Cloudflare {
 		EGRESS_DIRECT_ALLOWED: "false";
 		RELAY_DEV_ORIGIN: "";
 		LIMIT_STUDY_WINDOW: "08:00-23:00";
-		LIMIT_DAILY_CAP_MINUTES: "1200";
+		LIMIT_DAILY_CAP_MINUTES: "360";
+		LIMIT_DAILY_CAP_MAX_MINUTES: "720";
 		LIMIT_VIDEO_GAP_SECONDS: "30";
 		LIMIT_VIDEO_GAP_JITTER_SECONDS: "30";
+		LIMIT_BREAK_AFTER_MINUTES: "90";
+		LIMIT_BREAK_MINUTES: "10-20";
 		JWT_SECRET: string;
 		PASSWORD_PEPPER: string;
 		CX_ENCRYPTION_KEY: string;
@@ -37,6 +41,7 @@ declare namespace Cloudflare {
 		HUBS: DurableObjectNamespace<import("./src/index").HubObject>;
 		ACCOUNTS: DurableObjectNamespace<import("./src/index").AccountObject>;
 		RELAYS: DurableObjectNamespace<import("./src/index").RelayObject>;
+		PHONES: DurableObjectNamespace<import("./src/index").PhoneObject>;
 	}
 }
 interface Env extends Cloudflare.Env {}

@@ -25,6 +25,7 @@ const ConfigSchema = z.object({
   CX_MOOC2_URL: z.string().url(),
   CX_MOOC1_URL: z.string().url(),
   CX_MOOC1_API_URL: z.string().url(),
+  CX_ZHIBO_URL: z.string().url(),
   // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
   // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
   EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
@@ -34,12 +35,27 @@ const ConfigSchema = z.object({
     .string()
     .default("")
     .refine((v) => v === "" || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/.test(v), "RELAY_DEV_ORIGIN is one loopback origin, e.g. http://127.0.0.1:8001"),
-  // Defaults of every Chaoxing account's safety limits until someone edits them (Asia/Shanghai times).
+  // Defaults of every user's Chaoxing account limits until they edit them (Asia/Shanghai times), and how
+  // far they may go. Human-shaped: finished videos are reported rolled back overnight after about
+  // 20–24 h of video in a day (chaoxing-protocol.md "Corrections of 2026-12" item 6).
   LIMIT_STUDY_WINDOW: z.string().regex(WINDOW_RE, "LIMIT_STUDY_WINDOW is HH:MM-HH:MM").default("08:00-23:00"),
-  LIMIT_DAILY_CAP_MINUTES: z.coerce.number().int().min(1).max(1440).default(1200),
+  LIMIT_DAILY_CAP_MINUTES: z.coerce.number().int().min(1).max(1440).default(360),
+  LIMIT_DAILY_CAP_MAX_MINUTES: z.coerce.number().int().min(1).max(1440).default(720),
   LIMIT_VIDEO_GAP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   LIMIT_VIDEO_GAP_JITTER_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-});
+  // Continuous media (minutes) before a break; also the longest stretch a user may set.
+  LIMIT_BREAK_AFTER_MINUTES: z.coerce.number().int().min(10).max(1440).default(90),
+  // How long a break lasts, drawn anew each time: "MIN-MAX" minutes.
+  LIMIT_BREAK_MINUTES: z
+    .string()
+    .regex(/^\d{1,3}-\d{1,3}$/, "LIMIT_BREAK_MINUTES is MIN-MAX (minutes)")
+    .default("10-20")
+    .transform((s) => {
+      const [min, max] = s.split("-").map(Number) as [number, number];
+      return { min, max };
+    })
+    .refine((b) => b.min >= 1 && b.min <= b.max, "LIMIT_BREAK_MINUTES: 1 ≤ MIN ≤ MAX"),
+}).refine((c) => c.LIMIT_DAILY_CAP_MINUTES <= c.LIMIT_DAILY_CAP_MAX_MINUTES, "LIMIT_DAILY_CAP_MINUTES must not exceed LIMIT_DAILY_CAP_MAX_MINUTES");
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -3,6 +3,7 @@ import { consumeNotifications } from "./notify/consume";
 export { TaskObject } from "./durable/task";
 export { HubObject } from "./durable/hub";
 export { AccountObject } from "./durable/account";
+export { PhoneObject } from "./durable/phone";
 export { RelayObject } from "./durable/relay";
 
 const app = createApp();

@@ -35,6 +35,7 @@ interface CourseDraft {
   href: string;
   name: string;
   teacher: string;
+  clazz: string;
   notOpen: boolean;
   ended: boolean;
 }
@@ -50,7 +51,7 @@ export async function parseCourseList(html: string, folder: Folder | null = null
         element(el) {
           drafts.push({
             id: attr(el, "id"), info: attr(el, "info"), roleid: attr(el, "roleid"),
-            courseId: "", clazzId: "", href: "", name: "", teacher: "", notOpen: false, ended: false,
+            courseId: "", clazzId: "", href: "", name: "", teacher: "", clazz: "", notOpen: false, ended: false,
           });
         },
       })
@@ -60,6 +61,8 @@ export async function parseCourseList(html: string, folder: Folder | null = null
       .on("div.course a[href]", { element(el) { const c = cur(); if (c && !c.href) c.href = attr(el, "href"); } })
       .on("div.course span.course-name", { element(el) { const c = cur(); if (c) c.name = attr(el, "title"); } })
       .on("div.course p.color3", { element(el) { const c = cur(); if (c) c.teacher = attr(el, "title"); } })
+      // [unverified] the class's name: the card's line `班级：<name>`.
+      .on("div.course p.overHidden1", { text(t) { const c = cur(); if (c) c.clazz += t.text; } })
       // [unverified] ended courses carry a status label reading 已结束.
       .on("div.course .course-status", {
         text(t) { const c = cur(); if (c && t.text.includes("已结束")) c.ended = true; },
@@ -71,7 +74,7 @@ export async function parseCourseList(html: string, folder: Folder | null = null
     if (d.notOpen || !d.courseId || !d.clazzId || !cpi) continue;
     courses.push({
       courseId: d.courseId, clazzId: d.clazzId, cpi,
-      courseName: d.name, teacherName: d.teacher, state: d.ended ? 1 : 0,
+      courseName: d.name, teacherName: d.teacher, clazzName: /^班级[：:]\s*(.*)$/.exec(squash(d.clazz))?.[1] ?? "", state: d.ended ? 1 : 0,
       folderId: folder?.id ?? null, folderName: folder?.name ?? null,
       info: d.info, roleid: d.roleid,
     });

@@ -1,7 +1,8 @@
 import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/client";
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
-import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
+import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, LiveJob, MediaStatus, ReadJob } from "../chaoxing/types";
+import type { UsageNote } from "../limits/account-limits";
 
 /**
  * The Chaoxing calls the engine makes, as plain data: the task object sends one to the account object,
@@ -11,6 +12,14 @@ export type Op =
   | { op: "courses" }
   | { op: "chapters"; course: CourseRef }
   | { op: "cards"; course: CourseRef; chapterId: string; num: number }
+  /** The chapter's tab bar (`studentstudyAjax`): the `num` of each card, null without a tab bar. */
+  | { op: "tabs"; course: CourseRef; chapterId: string }
+  /** The chapter page, for the face masks of a course that captures (`face_check` when it has them). */
+  | { op: "studyPage"; course: CourseRef; chapterId: string; enc: string }
+  /** A live replay's length (`liveinfo`); counted as media by the account's limits, like a media status. */
+  | { op: "liveInfo"; course: CourseRef; chapterId: string; job: Pick<LiveJob, "jobid" | "liveId" | "liveJobid"> }
+  /** One minute of a replay watched (`saveTimePc`); `position`: seconds watched with it, for the daily media count. */
+  | { op: "liveTime"; course: CourseRef; job: Pick<LiveJob, "jobid" | "liveId" | "streamName" | "vdoid">; position: number }
   | { op: "status"; objectId: string; media: "video" | "audio" }
   | { op: "report"; params: ReportParams }
   | { op: "document"; course: CourseRef; chapterId: string; job: Pick<DocumentJob, "jobid" | "jtoken"> }
@@ -26,6 +35,10 @@ export interface OpResults {
   courses: Course[];
   chapters: CourseOutline;
   cards: ChapterCards;
+  tabs: number[] | null;
+  studyPage: null;
+  liveInfo: { duration: number };
+  liveTime: boolean;
   status: MediaStatus;
   report: ReportResult;
   document: boolean;
@@ -49,19 +62,20 @@ export interface OpError {
   origin?: string;
 }
 
-export type Reply<K extends OpName> =
+export type Reply<K extends OpName> = (
   | { ok: true; value: OpResults[K] }
   | { ok: false; error: OpError }
   /**
-   * The account's pacing (or its re-login) asks the caller to come back later; with a `reason` (issue 14),
-   * a wait the task shows: the account's study window, its daily media cap, or another user's egress.
+   * The phone's pacing (or a re-login) asks the caller to come back later; with a `reason`, a wait the
+   * task shows: the study window, the daily media cap, or a break.
    */
-  | { ok: false; waitMs: number; reason?: WaitReason | null };
+  | { ok: false; waitMs: number; reason?: WaitReason | null }
+) & {
+  /** Where today's media count stands after the call (the task page shows it). */
+  usage?: UsageNote;
+};
 
-export type WaitReason = "outside_window" | "daily_cap" | "waiting_for_account";
-
-/** Reports are paced apart from ordinary calls (chaoxing-protocol.md "Pacing"). */
-export const isReport = (op: Op): boolean => op.op === "report";
+export type WaitReason = "outside_window" | "daily_cap" | "break";
 
 export function toOpError(e: unknown): OpError {
   if (e instanceof ChaoxingError) return { kind: e.kind, message: e.message, retryAfterMs: e.retryAfterMs, reason: e.reason, origin: e.origin };
@@ -80,6 +94,19 @@ export async function runOp<K extends OpName>(client: ChaoxingClient, op: OpOf<K
       break;
     case "cards":
       value = await client.getCardsTab(o.course, o.chapterId, o.num);
+      break;
+    case "tabs":
+      value = await client.getTabs(o.course, o.chapterId);
+      break;
+    case "studyPage":
+      await client.checkStudyPage(o.course, o.chapterId, o.enc);
+      value = null;
+      break;
+    case "liveInfo":
+      value = await client.getLiveInfo(o.course, o.chapterId, o.job);
+      break;
+    case "liveTime":
+      value = await client.saveLiveTime(o.course, o.job);
       break;
     case "status":
       value = await client.getMediaStatus(o.objectId, undefined, o.media);

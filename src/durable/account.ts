@@ -1,47 +1,46 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
-import { getTransport, type Transport } from "../chaoxing/transport";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
-import { CALL_GAP_MS, Pacer } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../chaoxing/paced";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
-import { isReport, runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
-import { AccountLimits, defaultLimits, type LimitsView } from "../limits/account-limits";
+import { AccountLimits, defaultLimits, limitRules, type LimitsView } from "../limits/account-limits";
 import type { StudyLimits } from "../limits/study-limits";
-import { egressFor } from "../relay/transport";
 import { clock } from "../lib/clock";
+import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
+import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover } from "./account-legacy";
+import { runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
 import { LoginRefusals } from "./login-refusals";
+import { phoneName, PhoneLine, type LockState } from "./phone";
 
 export interface Credentials {
   phone: string;
   password: string;
-  /** Issue 14: the user on whose behalf the call is made; their egress (relay or direct) carries it. */
+  /** The user on whose behalf the call is made: their binding of the phone, their egress (relay or direct). */
   userId: number;
 }
 
-/** Chaoxing accounts are phone numbers: one object per normalised phone, whoever saved it. */
-export function normalisePhone(phone: string): string {
-  const p = phone.replace(/[\s-]/g, "");
-  return /^(\+?86)1\d{10}$/.test(p) ? p.slice(-11) : p.toLowerCase();
-}
-
-export const accountName = (phone: string): string => `acct:${normalisePhone(phone)}`;
+/**
+ * One user's binding of a Chaoxing phone. Everything one user's actions or one user's relay can
+ * influence lives here, so nothing another user does (or their relay answers) reaches it: the session
+ * and its cookie jar, who may use it (the verifier), the login budget, refused passwords, the
+ * risk-control state, the limits and today's usage, the course cache. What Chaoxing sees as one account
+ * for everyone who saved the phone is only the phone object's (src/durable/phone.ts): the pacing of
+ * requests and the one-video lock.
+ */
+export const accountName = (userId: number, phone: string): string => `acct:${userId}:${normalisePhone(phone)}`;
 
 /** Identifies a (phone, password) pair without keeping the password: a keyed HMAC (src/lib/verifier.ts). */
 const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
   sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
-/** A holder that has not touched the lock for this long (crashed, deleted) loses it. */
-const LOCK_STALE_MS = 10 * 60_000;
-/** Queue entries that stopped polling (waiting tasks poll every 60 s) are dropped. */
-const QUEUE_STALE_MS = 3 * 60_000;
 const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;
-/** Logins per Chaoxing account per day, whoever asks (repeated logins look like logins from elsewhere). */
+/** Successful logins per day (repeated logins look like logins from elsewhere). */
 const MAX_LOGINS_PER_DAY = 5;
 const DAY_MS = 24 * 3600_000;
 const REFUSED_TTL_MS = 10 * 60_000;
@@ -50,46 +49,29 @@ const COURSES_TTL_MS = 60_000;
 const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
 
-interface LockState {
-  holder: number | null;
-  queue: number[];
-}
-
-interface Persisted {
+/** The stored session (version 2; an earlier release's is adopted once, src/durable/account-legacy.ts). */
+interface SessionRecord {
+  v: 2;
   jar: string | null;
-  /** Hash of the credentials that last logged in: only a caller knowing them shares this session. */
+  /** Hash of the credentials that last logged in: the saved password must be the one that opened this session. */
   verifier: string | null;
-  /** Times of the successful logins of the last day: the account's daily login budget. */
-  logins?: number[];
-  /** Chaoxing answers this account 202 (risk control) since `since`; `probed`: its one fresh login was spent. */
-  risk?: { since: number; probed: boolean } | null;
+  /** Times of the successful logins of the last day: the daily login budget. */
+  logins: number[];
+  /** Chaoxing answers 202 (risk control) since `since`; `probed`: its one fresh login was spent. */
+  risk: { since: number; probed: boolean } | null;
 }
 
-/**
- * One Chaoxing account: its cookie jar (encrypted at rest), login, the pacing between calls, and the
- * one-video-at-a-time lock (first come, first served). Tasks of every user who saved this phone share it.
- */
 export class AccountObject extends DurableObject<Env> {
   private client: ChaoxingClient | null = null;
-  private persisted: Persisted | null = null;
-  /**
-   * Every request of this account, whoever asks and whichever egress carries it, goes through this one
-   * pacer (src/chaoxing/paced.ts). It lives in memory: an eviction takes longer than any gap, so losing
-   * it cannot speed calls up.
-   */
-  private pacer = new Pacer();
-  /** Login times and refused passwords, per credentials (a verifier): in memory, like the pacing. */
+  private persisted: SessionRecord | null = null;
+  private loading: Promise<void> | null = null;
+  /** Login attempts and refused passwords, per credentials (a verifier): in memory. */
   private logins = new Map<string, number[]>();
   private refused = new Map<string, { at: number; reason: string }>();
-  private lastSeen = new Map<number, number>();
-  /** The lock's holder when it is between two of its videos (`finishedVideo`); lost on eviction, which only delays a waiter. */
-  private between: number | null = null;
   private cache = new Map<string, { at: number; value: unknown }>();
   private guard: AccountLimits | null = null;
-  /** The network for egress `direct`: taken when the object loads, as its client used to take it. */
-  private direct: Transport = getTransport();
   /** Interactive loads in flight, shared by identical callers (single-flight), and when each key was last forced. */
-  private loading = new Map<string, Promise<unknown>>();
+  private inFlight = new Map<string, Promise<unknown>>();
   private forcedAt = new Map<string, number>();
   private refusals = new LoginRefusals(this.ctx.storage.kv);
 
@@ -97,56 +79,92 @@ export class AccountObject extends DurableObject<Env> {
     return this.ctx.id.name ?? this.ctx.id.toString();
   }
 
-  /** This account's own browser (a jar made before keeps the one it has). */
+  /** The user and phone this binding belongs to (its name), whatever a caller says. */
+  private get owner(): { userId: number; phone: string } {
+    const [, userId, phone] = this.name.split(":");
+    return { userId: Number(userId), phone: phone! };
+  }
+
+  /**
+   * The phone's own browser, whichever user's binding: derived from the phone's earlier object name, so
+   * it is the one the account had before bindings were per user (a jar made before keeps its own).
+   */
   private get userAgent(): string {
-    return ChaoxingClient.userAgentFor(this.name);
+    return ChaoxingClient.userAgentFor(legacyAccountName(this.owner.phone));
   }
 
-  private async load(): Promise<{ client: ChaoxingClient; persisted: Persisted }> {
+  /** This call's way out: paced by the phone object, through this user's egress. */
+  private line(interactive: boolean): PhoneLine {
+    return new PhoneLine(this.env.PHONES.getByName(phoneName(this.owner.phone)), this.owner.userId, interactive);
+  }
+
+  private async load(creds: Credentials): Promise<{ client: ChaoxingClient; persisted: SessionRecord }> {
     if (!this.client || !this.persisted) {
-      const stored = this.ctx.storage.kv.get<Persisted>("session") ?? { jar: null, verifier: null };
-      let jar = new CookieJar();
-      if (stored.jar) {
-        try {
-          jar = CookieJar.fromJSON(JSON.parse(await open(stored.jar, config(this.env).CX_ENCRYPTION_KEY, this.name)) as SerializedJar);
-        } catch {
-          stored.jar = null; // key rotated or corrupt: log in again
-        }
-      }
-      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar, userAgent: this.userAgent });
-      this.direct = getTransport();
-      this.persisted = stored;
+      await (this.loading ??= this.restore(creds).finally(() => (this.loading = null)));
     }
-    return { client: this.client, persisted: this.persisted };
+    return { client: this.client!, persisted: this.persisted! };
   }
 
-  /** Issue 14: this account's study window, daily media cap, gap between videos, and egress hold. */
+  private async restore(creds: Credentials): Promise<void> {
+    const key = config(this.env).CX_ENCRYPTION_KEY;
+    let stored = this.ctx.storage.kv.get<SessionRecord>("session");
+    let sealedAs = this.name;
+    if (!stored) {
+      // The first load ever: an earlier release may have kept this session in the phone's shared object.
+      const handover = await this.env.ACCOUNTS.getByName(legacyAccountName(this.owner.phone)).handOverSession(await verifierOf(this.env, creds));
+      stored = handover ? this.adopt(handover) : { v: 2, jar: null, verifier: null, logins: [], risk: null };
+      if (handover) sealedAs = handover.sealedAs;
+      else this.ctx.storage.kv.put("session", stored);
+    }
+    let jar = new CookieJar();
+    if (stored.jar) {
+      try {
+        jar = CookieJar.fromJSON(JSON.parse(await open(stored.jar, key, sealedAs)) as SerializedJar);
+      } catch {
+        stored.jar = null; // key rotated or corrupt: log in again
+      }
+    }
+    this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar, userAgent: this.userAgent });
+    this.persisted = stored;
+    // An adopted jar is sealed again in this object's name.
+    if (sealedAs !== this.name) await this.save();
+  }
+
+  /** The earlier release's session and what it vouched for, as this binding's records. */
+  private adopt(h: Handover): SessionRecord {
+    const limits = this.limits();
+    if (h.limits) limits.set({ ...h.limits, breakAfterMinutes: limits.rules.breakAfterMaxMinutes });
+    if (h.usage) limits.usage.adopt({ ...h.usage, streakMs: 0, lastMediaAt: null, breakUntil: null });
+    return { v: 2, jar: h.session.jar, verifier: h.session.verifier, logins: h.session.logins ?? [], risk: h.session.risk ?? null };
+  }
+
   private limits(): AccountLimits {
-    return (this.guard ??= new AccountLimits(this.ctx.storage.kv, defaultLimits(config(this.env))));
+    const cfg = config(this.env);
+    return (this.guard ??= new AccountLimits(this.ctx.storage.kv, defaultLimits(cfg), limitRules(cfg)));
   }
 
-  /** A client on this account's jar that sends through `transport` (the caller's egress). */
-  private via(transport: Transport): ChaoxingClient {
-    return new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: this.client!.jar, userAgent: this.userAgent, transport: this.pacer.over(transport) });
+  /** A client on this binding's jar that sends through `line`. */
+  private via(line: PhoneLine): ChaoxingClient {
+    return new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: this.client!.jar, userAgent: this.userAgent, transport: line });
   }
 
   private async save(): Promise<void> {
-    const { client, persisted } = await this.load();
-    persisted.jar = await seal(JSON.stringify(client.jar.toJSON()), config(this.env).CX_ENCRYPTION_KEY, this.name);
+    const persisted = this.persisted!;
+    persisted.jar = await seal(JSON.stringify(this.client!.jar.toJSON()), config(this.env).CX_ENCRYPTION_KEY, this.name);
     this.ctx.storage.kv.put("session", persisted);
   }
 
   /**
-   * Logs in with a scratch jar and adopts it only on success: a failed attempt (say, another user who
-   * saved this phone with a wrong password) never costs the working session. A refused password is
-   * remembered for a while so it does not reach Chaoxing again, and logins are limited per credentials
-   * and, successful ones, to a few per account per day (past that: `risk_control`, the task pauses).
+   * Logs in with a scratch jar and adopts it only on success: a failed attempt (a wrong password saved
+   * later) never costs the working session. A refused password is remembered for a while so it does not
+   * reach Chaoxing again; logins are limited per credentials and, successful ones, to a few a day (past
+   * that: `risk_control`, the task pauses).
    */
-  private async login(creds: Credentials, verifier: string, transport: Transport): Promise<void> {
+  private async login(creds: Credentials, verifier: string, line: PhoneLine): Promise<void> {
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
-    // Too many refused passwords for this phone: only the session's own credentials may log in (issue 11 row 6).
+    // Too many refused passwords here: only the session's own credentials may log in (src/durable/login-refusals.ts).
     const lockedMs = verifier === this.persisted?.verifier ? 0 : this.refusals.waitMs(now);
     if (lockedMs > 0) throw new ChaoxingError("rate_limited", "该超星账号密码错误次数过多，请稍后再试", { retryAfterMs: lockedMs });
     const recent = (this.logins.get(verifier) ?? []).filter((t) => now - t < LOGIN_WINDOW_MS);
@@ -157,59 +175,56 @@ export class AccountObject extends DurableObject<Env> {
     if (today.length >= MAX_LOGINS_PER_DAY) {
       throw new ChaoxingError("risk_control", `24 小时内已登录超星 ${today.length} 次，为保护账号暂不再登录`, { retryAfterMs: DAY_MS - (now - today[0]!) });
     }
-    this.logins.set(verifier, [...recent, now]);
-    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport: this.pacer.over(transport) });
+    const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport: line });
     try {
       await scratch.login(creds.phone, creds.password);
     } catch (e) {
+      // Not sent at all (the phone's pacing said later): not an attempt.
+      if (line.notDueMs !== null) throw e;
+      this.logins.set(verifier, [...recent, now]);
       if (e instanceof ChaoxingError && e.kind === "login_failed") {
         this.refused.set(verifier, { at: now, reason: e.reason ?? e.message });
         this.refusals.record(now);
       }
       throw e;
     }
+    this.logins.set(verifier, [...recent, now]);
     this.refused.delete(verifier);
     this.client = scratch;
-    this.persisted = { jar: null, verifier, logins: [...today, now], risk: this.persisted?.risk ?? null };
+    this.persisted = { v: 2, jar: null, verifier, logins: [...today, now], risk: this.persisted?.risk ?? null };
     await this.save();
   }
 
   /**
-   * Runs one Chaoxing call with this account's session. Logs in when there is no session, when it
-   * expired, or when the caller's credentials differ from the ones that opened it. Every request is
-   * paced by the transport; an automated call whose first request is not due gets a `waitMs` reply
-   * (come back later: an alarm does not sit waiting), an `interactive` one (a user clicking) waits.
+   * Runs one Chaoxing call with this binding's session. Logs in when there is no session, when it
+   * expired, or when the saved password is not the one that opened it. An automated call whose first
+   * request is not due (the phone's pacing) gets a `waitMs` reply (an alarm does not sit waiting); an
+   * `interactive` one (a user clicking) waits. Every reply says where today's media count stands.
    */
   async exec<K extends OpName>(taskId: number | null, creds: Credentials, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
     const now = clock.now();
-    const report = isReport(op);
-    const waitMs = interactive ? 0 : this.pacer.waitMs(report);
-    if (waitMs > 0) return { ok: false, waitMs };
-    // Issue 14: a task's calls keep to the account's study window, daily media cap and video gap.
+    const { client, persisted } = await this.load(creds);
+    const usage = this.limits().note(now);
+    // A task's calls keep to the study window, the daily media cap, breaks and the video gap.
     const automated = !interactive && taskId !== null;
     const limited = automated ? this.limits().gate(op, now, Math.random()) : null;
-    if (limited) return { ok: false, waitMs: limited.waitMs, reason: limited.reason };
-    if (taskId !== null) this.lastSeen.set(taskId, now);
-    const { client, persisted } = await this.load();
+    if (limited) return { ok: false, waitMs: limited.waitMs, reason: limited.reason, usage };
     const verifier = await verifierOf(this.env, creds);
+    const line = this.line(interactive);
     const cookiesBefore = client.jar.fingerprint();
-    const riskBefore = JSON.stringify(persisted.risk ?? null);
+    const riskBefore = JSON.stringify(persisted.risk);
     try {
-      // Issue 14: the call leaves through the caller's egress; a shared account's tasks keep to one.
-      const egress = await egressFor(this.env, creds.userId, this.name, this.direct);
-      const held = automated ? this.limits().holdEgress(egress.key, creds.userId, now) : null;
-      if (held) return { ok: false, waitMs: held.waitMs, reason: held.reason };
       if (!client.userId || persisted.verifier !== verifier) {
-        await this.login(creds, verifier, egress.transport);
+        await this.login(creds, verifier, line);
         // A login is a call of its own: automated callers come back after the gap for theirs.
-        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
+        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS, usage };
       }
       try {
-        const value = await runOp<K>(this.via(egress.transport), op);
-        if (automated) this.limits().recordReport(op, clock.now(), Math.random());
+        const value = await runOp<K>(this.via(line), op);
+        if (automated) this.limits().recordReport(op, clock.now());
         // Answered: whatever risk control there was is over.
         this.persisted!.risk = null;
-        return { ok: true, value };
+        return { ok: true, value, usage: this.limits().note(clock.now()) };
       } catch (e) {
         if (!(e instanceof ChaoxingError && (e.kind === "session_expired" || e.kind === "risk_control"))) throw e;
         if (e.kind === "risk_control") {
@@ -220,14 +235,15 @@ export class AccountObject extends DurableObject<Env> {
         }
         // The session expired (or is probed): log in again, then replay the call (at once for a user, paced otherwise).
         this.recordSignal(taskId, e.kind);
-        await this.login(creds, verifier, egress.transport);
-        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS };
-        const value = await runOp<K>(this.via(egress.transport), op);
+        await this.login(creds, verifier, line);
+        if (!interactive) return { ok: false, waitMs: CALL_GAP_MS, usage };
+        const value = await runOp<K>(this.via(line), op);
         this.persisted!.risk = null;
-        return { ok: true, value };
+        return { ok: true, value, usage };
       }
     } catch (e) {
-      return { ok: false, error: toOpError(e) };
+      if (line.notDueMs !== null) return { ok: false, waitMs: line.notDueMs, usage };
+      return { ok: false, error: toOpError(e), usage };
     } finally {
       // Only names and values matter: a refreshed expiry alone is not worth a re-encryption and a row.
       const changed = this.client === client && client.jar.fingerprint() !== cookiesBefore;
@@ -235,10 +251,7 @@ export class AccountObject extends DurableObject<Env> {
     }
   }
 
-  /**
-   * The account's course list and per-course progress, cached briefly so a dashboard does not hammer
-   * Chaoxing. Cached per credentials: only a caller knowing the password sees this account's courses.
-   */
+  /** The course list and per-course progress, cached briefly so a dashboard does not hammer Chaoxing. */
   async courses(creds: Credentials, refresh = false): Promise<Reply<"courses">> {
     const key = `courses:${await verifierOf(this.env, creds)}`;
     return this.cached(key, COURSES_TTL_MS, refresh, () => this.exec<"courses">(null, creds, { op: "courses" }, true));
@@ -249,7 +262,7 @@ export class AccountObject extends DurableObject<Env> {
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
-  /** Issue 17: a task over these courses completed, so their cached progress is stale; the next read asks Chaoxing. */
+  /** A task over these courses completed, so their cached progress is stale; the next read asks Chaoxing. */
   async dropProgress(courseIds: string[]): Promise<void> {
     for (const key of this.cache.keys()) {
       const [kind, , courseId] = key.split(":");
@@ -258,8 +271,8 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /**
-   * A cached interactive load (issue 11 row 8): identical loads in flight are shared, and `refresh`
-   * skips the cache at most once a minute per key (later ones inside the minute read it as usual).
+   * A cached interactive load: identical loads in flight are shared, and `refresh` skips the cache at
+   * most once a minute per key (later ones inside the minute read it as usual).
    */
   private async cached<T extends { ok: boolean }>(key: string, ttl: number, refresh: boolean, load: () => Promise<T>): Promise<T> {
     const now = clock.now();
@@ -268,46 +281,38 @@ export class AccountObject extends DurableObject<Env> {
     const hit = this.cache.get(key);
     if (!force && hit && now - hit.at < ttl) return hit.value as T;
     // A load already under way is as fresh as a forced one would be: share it.
-    const running = this.loading.get(key);
+    const running = this.inFlight.get(key);
     if (running) return running as Promise<T>;
     const p = load()
       .then((value) => {
         if (value.ok) this.cache.set(key, { at: clock.now(), value });
         return value;
       })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, p);
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
     return p;
   }
 
   /** Logs in afresh with these credentials: the settings page's "test login". */
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
-    await this.load();
+    await this.load(creds);
     try {
-      await this.login(creds, await verifierOf(this.env, creds), (await egressFor(this.env, creds.userId, this.name, this.direct)).transport);
+      await this.login(creds, await verifierOf(this.env, creds), this.line(true));
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     }
   }
 
-  // ---- issue 14: the account's safety limits ---------------------------------------------------------
+  // ---- the limits: this user's own ---------------------------------------------------------------
 
-  /**
-   * The limits can be read and changed only by a caller whose credentials opened the current session (or
-   * before any session exists): saving someone's phone number without their password gives no say.
-   */
-  private async mayEditLimits(creds: Credentials): Promise<boolean> {
-    const { persisted } = await this.load();
-    return persisted.verifier === null || persisted.verifier === (await verifierOf(this.env, creds));
+  async limitsView(creds: Credentials): Promise<LimitsView> {
+    await this.load(creds);
+    return this.limits().view(clock.now());
   }
 
-  async limitsView(creds: Credentials): Promise<LimitsView | null> {
-    return (await this.mayEditLimits(creds)) ? this.limits().view(clock.now()) : null;
-  }
-
-  async setLimits(creds: Credentials, limits: StudyLimits): Promise<LimitsView | null> {
-    if (!(await this.mayEditLimits(creds))) return null;
+  async setLimits(creds: Credentials, limits: StudyLimits): Promise<LimitsView> {
+    await this.load(creds);
     this.limits().set(limits);
     return this.limits().view(clock.now());
   }
@@ -321,77 +326,16 @@ export class AccountObject extends DurableObject<Env> {
     );
   }
 
-  // ---- the one-video lock ------------------------------------------------------------------------
+  // ---- an earlier release's per-phone object (src/durable/account-legacy.ts) -------------------------
 
-  private lock(): LockState {
-    return this.ctx.storage.kv.get<LockState>("lock") ?? { holder: null, queue: [] };
+  /** Its session and what it vouched for, once, to the binding whose credentials opened it. */
+  async handOverSession(verifier: string): Promise<Handover | null> {
+    return isLegacyName(this.name) ? handOverSession(this.ctx.storage.kv, this.name, verifier) : null;
   }
 
-  /** A row only when the lock really changed: holders ask on every media step. */
-  private putLock(before: string, st: LockState): void {
-    if (JSON.stringify(st) !== before) this.ctx.storage.kv.put("lock", st);
-  }
-
-  /**
-   * Granted when free (or already ours) and we are first in line; otherwise queued, with our position.
-   * The holder asks on every media step, which keeps its claim fresh; one that has not asked for
-   * LOCK_STALE_MS (a long wait, a crash) loses it, and asks again like anyone else.
-   */
-  async acquireVideo(taskId: number): Promise<{ granted: boolean; position: number }> {
-    const now = clock.now();
-    this.lastSeen.set(taskId, now);
-    const st = this.lock();
-    if (st.holder === taskId) {
-      this.between = null;
-      return { granted: true, position: 0 };
-    }
-    const before = JSON.stringify(st);
-    // Seen-times live in memory; after a restart everyone gets a fresh grace period.
-    const seen = (id: number) => this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
-    // A holder between two of its videos plays nothing: the lock passes on at once.
-    if (st.holder !== null && (st.holder === this.between || now - seen(st.holder) > LOCK_STALE_MS)) st.holder = null;
-    st.queue = st.queue.filter((id) => id === taskId || now - seen(id) <= QUEUE_STALE_MS);
-    if (st.holder === null && (st.queue.length === 0 || st.queue[0] === taskId)) {
-      st.holder = taskId;
-      st.queue = st.queue.filter((id) => id !== taskId);
-      this.putLock(before, st);
-      return { granted: true, position: 0 };
-    }
-    if (!st.queue.includes(taskId)) st.queue.push(taskId);
-    this.putLock(before, st);
-    return { granted: false, position: st.queue.indexOf(taskId) + 1 };
-  }
-
-  /**
-   * The holder finished a video (issue 16: a row less per video). With someone in line the lock passes to
-   * them now; with nobody waiting it stays with the holder, marked as between videos (in memory), so its
-   * next video needs no write, and anyone who asks meanwhile gets it at once.
-   */
-  async finishedVideo(taskId: number): Promise<void> {
-    const st = this.lock();
-    if (st.holder !== taskId || st.queue.some((id) => id !== taskId)) return this.releaseVideo(taskId);
-    this.between = taskId;
-  }
-
-  /** Frees the lock and leaves the queue (whichever applies), and wakes the next task in line at once. */
-  async releaseVideo(taskId: number): Promise<void> {
-    if (this.between === taskId) this.between = null;
-    const st = this.lock();
-    const before = JSON.stringify(st);
-    const wasHolder = st.holder === taskId;
-    if (wasHolder) st.holder = null;
-    st.queue = st.queue.filter((id) => id !== taskId);
-    this.putLock(before, st);
-    this.lastSeen.delete(taskId);
-    const nextId = st.queue[0];
-    if (wasHolder && nextId !== undefined) {
-      this.ctx.waitUntil(this.env.TASKS.getByName(`task:${nextId}`).wake().catch(() => undefined));
-    }
-  }
-
-  /** For tests and the admin: who holds the lock and who waits. */
-  async lockState(): Promise<LockState> {
-    return this.lock();
+  /** Its video lock, once, to the phone object. */
+  async handOverLock(): Promise<LockState | null> {
+    return isLegacyName(this.name) ? handOverLock(this.ctx.storage.kv) : null;
   }
 
   /** The admin export: what no other store has (the session is not exported: a login rebuilds it). */
@@ -399,3 +343,4 @@ export class AccountObject extends DurableObject<Env> {
     return this.limits().stored();
   }
 }
+

@@ -1,21 +1,26 @@
 /**
- * Guessing a Chaoxing password through us (issue 11 row 6): every user who saves a phone may make the
- * account object log in with their guess, and each refused guess used to cost only that guess. Now
- * after MAX refusals for the phone within WINDOW_MS, the account object sends no login with *new*
- * credentials to Chaoxing until the oldest refusal ages out. The credentials that opened the current
- * session are exempt (the caller checks), so a stranger's guesses cannot lock the owner out of a
- * working session. Kept in the object's storage (a row per refusal, none otherwise) so an eviction
- * between slow guesses does not reset the count.
+ * Guessing a Chaoxing password through us: after MAX refused passwords within WINDOW_MS, a user's
+ * account object sends no login with *new* credentials to Chaoxing until the oldest refusal ages out; the
+ * credentials that opened its current session are exempt (the caller checks). Counted per user's binding
+ * of the phone, never per phone: refusals from anyone else must not lock the owner's correct password
+ * out, and before any session exists there is no telling the owner's first try from a guess. So a
+ * guesser gets MAX tries per 30 minutes per user account (sign-ups are throttled per address). Kept in
+ * storage (a row per refusal, none otherwise) so an eviction between slow guesses does not reset it.
  */
 const MAX = 5;
 const WINDOW_MS = 30 * 60_000;
-const KEY = "login-refusals";
+const KEY = "refusals";
+
+interface RefusalsRecord {
+  v: 2;
+  at: number[];
+}
 
 export class LoginRefusals {
   constructor(private readonly kv: SyncKvStorage) {}
 
   private recent(now: number): number[] {
-    return (this.kv.get<number[]>(KEY) ?? []).filter((t) => now - t < WINDOW_MS);
+    return (this.kv.get<RefusalsRecord>(KEY)?.at ?? []).filter((t) => now - t < WINDOW_MS);
   }
 
   /** How long new credentials must wait before Chaoxing sees them (0: they may try now). */
@@ -25,6 +30,6 @@ export class LoginRefusals {
   }
 
   record(now: number): void {
-    this.kv.put(KEY, [...this.recent(now), now].slice(-MAX));
+    this.kv.put(KEY, { v: 2, at: [...this.recent(now), now].slice(-MAX) } satisfies RefusalsRecord);
   }
 }

@@ -4,6 +4,7 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks, userConfigs } from "../db/schema";
 import type { OpName, OpOf, Reply } from "./account-ops";
+import { CHECK_JITTER_MS, nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
@@ -16,15 +17,16 @@ import { RESUME_JITTER_MS } from "../limits/study-limits";
 import { open } from "../lib/secretbox";
 import { errorText, recordError } from "../lib/error-log";
 import { load } from "../lib/versioned";
-import { notifyTaskState } from "../notify/produce";
+import { notify, notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
-import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
+import { liveOf, notificationOf, recordOf, rollbackNotification, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
-import { answerClose, hubName, PING, PONG, type LiveSession, type SocketSelector } from "./sockets";
+import { phoneName } from "./phone";
+import { answerClose, hubName, PING, PONG, taskUpdate, type LiveSession, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 import { TaskStorage } from "./task-storage";
 
@@ -56,10 +58,15 @@ const CHAIN_STEPS = 10;
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
 /** After a running task's object lost its memory, every step is written for this long (`rec`). */
 const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
-const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
+/**
+ * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
+ * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
+ */
+const CHECK_RETRY_MS = 30 * 60_000;
 /** What a checkpoint of `t` written now holds (TaskObject `stored`). */
-const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0 });
+const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, reason: t.reason });
 const STATUS_LABEL: Record<TaskStatus, string> = {
   pending: "等待中", running: "运行中", paused: "已暂停", completed: "已完成", failed: "已失败", cancelled: "已取消",
 };
@@ -88,8 +95,8 @@ export class TaskObject extends DurableObject<Env> {
   private claiming = false;
   private readonly channel: TaskChannel;
   private readonly projection: Projection;
-  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it. */
-  private stored: { key: string; at: number; outbox: boolean } | null = null;
+  /** What the stored checkpoint holds: its job boundary, when it was written, whether log lines were in it, the reason it shows. */
+  private stored: ReturnType<typeof storedOf> | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
   private readonly store: TaskStorage;
@@ -166,7 +173,8 @@ export class TaskObject extends DurableObject<Env> {
   private checkpoint(t: TaskRecord): void {
     const s = this.stored;
     const key = checkpointKey(t.engine!);
-    const due = !s || t.outbox.length > 0 || key !== s.key || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
+    // A new reason is written too: a wait of hours (the window, a break) keeps showing why and until when after an eviction.
+    const due = !s || t.outbox.length > 0 || key !== s.key || t.reason !== s.reason || clock.now() - s.at >= CHECKPOINT_EVERY_MS;
     const everyStep = this.channel.mayHibernate() || clock.now() < (t.everyStepUntil ?? 0);
     if (due || everyStep || t.latest) this.save(t, everyStep);
   }
@@ -237,9 +245,23 @@ export class TaskObject extends DurableObject<Env> {
   async relayOnline(): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
       return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+    });
+  }
+
+  /**
+   * The user's relay object saw their last agent go (or an outdated one refused with none online): a
+   * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
+   * notification); the relay object resumes it when an agent connects.
+   */
+  async relayLost(reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    await this.exclusive(async () => {
+      const t = this.rec();
+      if (t?.status !== "running") return;
+      await this.stop(t, "paused", reason, [logLine("WARNING", reason === "relay_offline" ? "wait.relay_offline" : "wait.relay_outdated")]);
     });
   }
 
@@ -381,7 +403,7 @@ export class TaskObject extends DurableObject<Env> {
       this.claiming = false;
     }
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction);
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
     const logs = logsOf(engine);
     // A record made in place of an unreadable one starts over from here (the platform knows what passed).
     delete t.unreadable;
@@ -407,7 +429,7 @@ export class TaskObject extends DurableObject<Env> {
 
   /** When the account's study window opens, if it is closed now (null: open, or not known to this user's credentials). */
   private async windowOpensAt(userId: number, creds: SealedCredentials): Promise<number | null> {
-    const account = this.env.ACCOUNTS.getByName(accountName(creds.phone));
+    const account = this.env.ACCOUNTS.getByName(accountName(userId, creds.phone));
     const view = await account.limitsView(await this.unsealed(userId, creds)).catch(() => null);
     return view?.status === "outside_window" ? view.resumesAt : null;
   }
@@ -416,10 +438,13 @@ export class TaskObject extends DurableObject<Env> {
    * Every way out of `running` (or out of pending). The new state is stored first; the lock, the run
    * slot and the row follow, and a failure among them never leaves the task half-stopped.
    */
-  private async stop(t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[]): Promise<void> {
+  private async stop(
+    t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], opts: { announce?: boolean; checkAt?: number } = {},
+  ): Promise<void> {
     t.status = status;
     t.reason = reason;
     t.queuePosition = null;
+    t.resumesAt = null;
     t.gen++;
     // A recheck completing again keeps the first completion's time (recheck()); any other end is now.
     if (status !== "paused" && !(status === "completed" && t.endTime)) t.endTime = iso();
@@ -427,14 +452,40 @@ export class TaskObject extends DurableObject<Env> {
     this.projection.queue(t, logs, "full");
     this.save(t);
     await this.ctx.storage.deleteAlarm();
+    if (status === "completed") await this.armCheck(t, opts.checkAt);
     await this.release(t);
-    await this.afterTransition(t);
+    await this.afterTransition(t, `g${t.gen}`, opts.announce ?? true);
   }
 
-  /** Gives back the account's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
+  /**
+   * A completed task whose media await their next-morning check keeps one alarm for it (at a random
+   * moment of the half hour after it is due, or when the account's study window opens: `at`); only if no
+   * alarm is set (a projection retry's comes first, and sets this one again after it).
+   */
+  private async armCheck(t: TaskRecord, at?: number): Promise<void> {
+    const due = t.engine ? nextCheckAt(t.engine) : null;
+    if (due === null || (await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(Math.max(clock.now(), due, at ?? 0) + Math.round(Math.random() * CHECK_JITTER_MS));
+  }
+
+  /**
+   * The morning check of a completed task: it reopens into running in the `verify` phase (a run slot, as
+   * a start), reads the cards, and completes again: quietly when nothing was rolled back. With no free
+   * slot it stays completed and asks again later.
+   */
+  private async reopenForCheck(t: TaskRecord): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
+      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
+      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()));
+      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+    });
+  }
+
+  /** Gives back the phone's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
   private async release(t: TaskRecord): Promise<void> {
     const calls: Promise<unknown>[] = [this.hub(t).releaseRun(t.id)];
-    if (t.creds) calls.push(this.account(t).releaseVideo(t.id));
+    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id));
     for (const r of await Promise.allSettled(calls)) if (r.status === "rejected") console.warn(`task ${t.id}: release failed`, r.reason);
   }
 
@@ -499,9 +550,15 @@ export class TaskObject extends DurableObject<Env> {
 
   /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
   private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
-    // Not running: the alarm only retries a projection that failed.
+    // Not running: the alarm retries a projection that failed, or is a completed task's morning check.
     if (t.status !== "running") {
+      const due = t.status === "completed" && t.engine ? nextCheckAt(t.engine) : null;
+      if (due !== null && due <= clock.now()) {
+        await this.reopenForCheck(t);
+        return null;
+      }
       await this.projection.flush();
+      if (t.status === "completed") await this.armCheck(t);
       return null;
     }
     // Kept in memory and written with the checkpoint. A queued task's lock polls are not sampled, nor a
@@ -535,11 +592,13 @@ export class TaskObject extends DurableObject<Env> {
     }
     if (this.t !== t) {
       // Deleted while the step was in flight: write nothing back, give back the lock.
-      if (engine.holdsVideo) await this.account(t).releaseVideo(t.id);
+      if (engine.holdsVideo) await this.phone(t).releaseVideo(t.id);
       return null;
     }
     t.crashes = 0;
     if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: iso() }));
+    // Kept whatever happened meanwhile (the step's state is): the user hears of it once a day.
+    if (result.rolledBack) await this.announceRollback(t, result.rolledBack);
     if (t.gen !== gen) {
       // A transition happened while the step was in flight: keep the step's progress, but the lock and
       // the media restart are the transition's (a pause released the lock; a resume restarts at isdrag 3).
@@ -547,7 +606,7 @@ export class TaskObject extends DurableObject<Env> {
       engine.holdsVideo = t.engine!.holdsVideo;
       if (t.status === "running") prepareResume(engine);
       t.engine = engine;
-      if (lockTakenMeanwhile) await this.account(t).releaseVideo(t.id);
+      if (lockTakenMeanwhile) await this.phone(t).releaseVideo(t.id);
       this.projection.queue(t, result.logs, "none");
       this.save(t);
       await this.projection.flush();
@@ -565,7 +624,8 @@ export class TaskObject extends DurableObject<Env> {
         // Issue 17: the courses page shows the new progress at once (best effort: the cache expires anyway).
         this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
-        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        // A morning check that found nothing rolled back completes again without news (`quiet`).
+        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs, { announce: !o.quiet, checkAt: o.checkAt });
         return null;
       case "fail":
         t.errorMsg = o.message;
@@ -576,10 +636,14 @@ export class TaskObject extends DurableObject<Env> {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
         // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
         const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
+        // A wait the user is told about says when it ends (a lock's queue has no such time).
+        t.resumesAt = o.reason && o.reason !== "waiting_for_account" ? clock.now() + o.delayMs : null;
         const newReason = t.reason !== reason;
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = reason;
         t.queuePosition = queuePosition;
+        // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
+        // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
         const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
@@ -615,7 +679,7 @@ export class TaskObject extends DurableObject<Env> {
 
   /** The engine's view of the world for one step; `answered` turns true once a Chaoxing call got an answer. */
   private io(t: TaskRecord): EngineIO & { answered: boolean } {
-    const account = this.account(t);
+    const phone = this.phone(t);
     const io = {
       answered: false,
       call: async <K extends OpName>(op: OpOf<K>) => {
@@ -624,9 +688,9 @@ export class TaskObject extends DurableObject<Env> {
         if (r.ok) io.answered = true;
         return r;
       },
-      acquireVideo: () => account.acquireVideo(t.id),
+      acquireVideo: () => phone.acquireVideo(t.id),
       // The engine is done with a video; the task's own stop releases the lock for good (release()).
-      releaseVideo: () => account.finishedVideo(t.id),
+      releaseVideo: () => phone.finishedVideo(t.id),
       now: () => clock.now(),
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
@@ -634,8 +698,14 @@ export class TaskObject extends DurableObject<Env> {
     return io;
   }
 
+  /** The task's user's own binding of the phone: session, limits, today's count (src/durable/account.ts). */
   private account(t: TaskRecord) {
-    return this.env.ACCOUNTS.getByName(accountName(t.creds!.phone));
+    return this.env.ACCOUNTS.getByName(accountName(t.userId, t.creds!.phone));
+  }
+
+  /** What the phone shares with other users' tasks: the pacing and the one-video lock (src/durable/phone.ts). */
+  private phone(t: TaskRecord) {
+    return this.env.PHONES.getByName(phoneName(t.creds!.phone));
   }
 
   private hub(t: TaskRecord) {
@@ -656,7 +726,10 @@ export class TaskObject extends DurableObject<Env> {
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
     // RPC erases the generic: the account answers the Reply of the op it was given.
-    return (await this.account(t).exec(t.id, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
+    const r = (await this.account(t).exec(t.id, await this.credentials(t), op, interactive)) as unknown as Reply<K>;
+    // The figure the settings page shows too, as of this call: in memory, written with the next checkpoint.
+    if (r.usage) t.usage = r.usage;
+    return r;
   }
 
   // ---- what the world sees -------------------------------------------------------------------------
@@ -669,21 +742,31 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : row ? liveOfRow(row) : null;
   }
 
-  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`): Promise<void> {
+  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`, announce = true): Promise<void> {
     const live = await this.channel.batch(async () => {
       await this.projection.flush();
       const live = liveOf(t);
-      const note = notificationOf(t);
-      this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+      const note = announce ? notificationOf(t) : null;
+      this.channel.broadcast([taskUpdate(t.id, live), ...(note ? [note] : [])]);
       return live;
     });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
     // counter makes the event's idempotency key, so a step that runs again raises the same event.
-    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
+    if (announce) await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
+  }
+
+  /**
+   * A morning check found media the platform rolled back, now studied again: told at once to whoever
+   * watches, and through the user's channels. One event per task and Shanghai day (its idempotency key),
+   * so a step that runs again does not tell twice.
+   */
+  private async announceRollback(t: TaskRecord, videos: number): Promise<void> {
+    this.channel.broadcast([rollbackNotification(t, videos)]);
+    await notify(this.env, { kind: "rolled_back", userId: t.userId, taskId: t.id, occurrence: shanghaiDay(clock.now()), detail: { videos } });
   }
 
   private publish(t: TaskRecord): void {
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }]);
+    this.channel.broadcast([taskUpdate(t.id, liveOf(t))]);
   }
 
   /** The guarded mirror found the owner deactivated (a race with the deactivation's own cancel): stop here too. */

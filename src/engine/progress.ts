@@ -2,7 +2,8 @@ import { clock } from "../lib/clock";
 import type { TaskLive } from "../shared/live";
 import type { Job } from "../chaoxing/types";
 import { ITEM_MARKS } from "../shared/live";
-import type { CourseEntry, EngineState, StoredJob } from "./state";
+import { mediaCheckOf } from "./credit";
+import type { CourseEntry, EngineState, Phase, StoredJob } from "./state";
 
 /** Default media length assumed for a job not seen yet, until real durations are known. */
 const DEFAULT_MEDIA_S = 300;
@@ -21,14 +22,20 @@ export function itemLabel(job: Job): string {
     : job.type === "audio" ? ITEM_MARKS.audio
     : job.type === "document" ? ITEM_MARKS.document
     : job.type === "read" ? ITEM_MARKS.read
+    : job.type === "live" ? ITEM_MARKS.live
     : ITEM_MARKS.quiz;
   return `${mark} ${job.name}`;
 }
+
+/** Where the walk through the courses is: during a next-morning check, where it will go back to. */
+const walkPhase = (s: EngineState): Phase => (s.phase === "verify" ? (s.verify?.resume ?? "done") : s.phase);
 
 const averageMedia = (s: EngineState): number => (s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S);
 
 /** A job's weight in media seconds: its own duration once known, else the average seen so far. */
 export function jobWeight(s: EngineState, j: StoredJob): number {
+  // A live replay weighs its length once `liveinfo` gave it.
+  if (j.type === "live") return j.seconds ?? OTHER_JOB_S;
   if (j.type !== "video" && j.type !== "audio") return OTHER_JOB_S;
   return j.seconds ?? averageMedia(s);
 }
@@ -66,8 +73,9 @@ interface Weights {
  */
 export function courseWeights(s: EngineState): Weights {
   const w: Weights = { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
+  const phase = walkPhase(s);
   s.chapters.forEach((ch, i) => {
-    if (i === s.hi && s.phase !== "chapters") return;
+    if (i === s.hi && phase !== "chapters") return;
     if (ch.weight !== undefined) {
       w.total += ch.weight;
       w.done += ch.doneWeight ?? ch.weight;
@@ -76,16 +84,16 @@ export function courseWeights(s: EngineState): Weights {
     const estimate = chapterEstimate(s, ch.jobCount);
     w.total += estimate;
     if (ch.finished) w.done += estimate;
-    else if (i > s.hi || s.phase === "chapters") {
+    else if (i > s.hi || phase === "chapters") {
       w.ahead += estimate;
       w.aheadJobs += ch.jobCount;
     }
     // A chapter behind us without weights was skipped (not open): it stays undone.
   });
   const current = s.chapters[s.hi];
-  if (!current || s.phase === "chapters") return w;
+  if (!current || phase === "chapters") return w;
   // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
-  if (s.phase === "cards" && s.jobs.length === 0) {
+  if (phase === "cards" && s.jobs.length === 0) {
     const estimate = chapterEstimate(s, current.jobCount);
     w.total += estimate;
     w.ahead += estimate;
@@ -139,11 +147,15 @@ export interface CourseFigures {
   /** Open task points not passed by this task; null until its chapter list was read. */
   jobs_left: number | null;
   study_seconds: number;
+  /** Media this task passed, by the next-morning check: still passed, not checked yet, rolled back (src/engine/credit.ts). */
+  media_check: { verified: number; awaiting: number; rolled_back: number };
 }
 
 /** Per course of the task: its status, task points passed and still open, and study time. */
 export function courseFigures(s: EngineState): CourseFigures[] {
-  const none = (id: string, status: CourseEntry["status"]): CourseFigures => ({ course_id: id, name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0 });
+  const none = (id: string, status: CourseEntry["status"]): CourseFigures => ({
+    course_id: id, name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 },
+  });
   if (s.phase === "resolve") return s.courseIds.map((id) => none(id, "todo"));
   const leftIn = (c: CourseEntry) => s.left.some((l) => (l.ref ? l.ref.courseId === c.courseId && l.ref.clazzId === c.clazzId : l.course === c.name));
   const found = s.courses.map((c) => ({
@@ -153,6 +165,7 @@ export function courseFigures(s: EngineState): CourseFigures[] {
     jobs_done: c.jobsDone ?? 0,
     jobs_left: c.jobsOpen === undefined ? null : Math.max(0, c.jobsOpen - (c.jobsDone ?? 0)),
     study_seconds: c.studySeconds ?? 0,
+    media_check: mediaCheckOf(s, c),
   }));
   // A course the account does not have is listed as skipped (it is also in left_for_user).
   const missing = s.courseIds.filter((id) => !s.courses.some((c) => c.courseId === id)).map((id) => none(id, "skipped"));
@@ -162,7 +175,8 @@ export function courseFigures(s: EngineState): CourseFigures[] {
 export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const ended = s.courses.filter((c) => c.status !== "todo");
-  const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.phase !== "recheck" && s.ci < s.courses.length;
+  const phase = walkPhase(s);
+  const inCourse = phase !== "resolve" && phase !== "done" && phase !== "recheck" && s.ci < s.courses.length;
   const cw = inCourse ? courseWeights(s) : { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
   const currentFraction = cw.total > 0 ? cw.done / cw.total : 0;
   const overall = total ? (ended.reduce((sum, c) => sum + endedFraction(c), 0) + (inCourse ? currentFraction : 0)) / total : 0;
@@ -170,12 +184,16 @@ export function computeProgress(s: EngineState, now: number | null = clock.now()
   // Courses not opened yet are assumed to be like the current one.
   const perCourse = cw.total > 0 ? cw.total : averageMedia(s) * 10;
   // Completion needs the real time of each video (2026), whatever the speed: media counts at 1×.
-  const eta = s.phase === "done" ? 0 : Math.round(cw.ahead + coursesAfter * perCourse + cw.aheadJobs * JOB_OVERHEAD_S);
+  // Media rolled back and being studied again (a next-morning check) come first.
+  const redo = (s.checks ?? []).filter((e) => e.state === "rolled_back" && !e.left).reduce((sum, e) => sum + e.weight, 0);
+  const eta = (phase === "done" ? 0 : Math.round(cw.ahead + coursesAfter * perCourse + cw.aheadJobs * JOB_OVERHEAD_S)) + Math.round(redo);
   const finished = s.phase === "done";
   const honest = finished && s.left.length === 0 ? 100 : Math.min(99, Math.floor(overall * 100));
 
-  const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
+  const job = s.phase === "job" ? s.jobs[s.ji] : s.phase === "verify" && s.verify?.stage === "redo" ? s.verify.redo[0] : undefined;
   const m = s.media;
+  // A live replay moves a minute at a time: where its records have reached.
+  const live = s.live?.duration ? { at: Math.min(s.live.watched, s.live.duration), total: s.live.duration } : null;
   // Between reports the player keeps playing: show where it is now (reports carry only what passed).
   // `now` is null for a task that is not running: its player stands still.
   const playing = m && m.stage === "play" && m.lastReportAt !== null && now !== null
@@ -184,9 +202,9 @@ export function computeProgress(s: EngineState, now: number | null = clock.now()
   return {
     progress: finished ? honest : Math.max(s.progressFloor, honest),
     current_item: job ? itemLabel(job) : null,
-    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : 0,
-    item_current_time: Math.floor(playing),
-    item_total_time: m ? m.duration : 0,
+    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : live ? Math.floor((live.at / live.total) * 100) : 0,
+    item_current_time: live && !m ? live.at : Math.floor(playing),
+    item_total_time: m ? m.duration : (live?.total ?? 0),
     completed_courses: s.courses.filter(courseComplete).length,
     total_courses: total,
     eta_seconds: s.phase === "resolve" || s.phase === "recheck" ? null : eta,

@@ -26,9 +26,10 @@ export const ERROR_STATUS = {
   account_disabled: 403,
   not_found: 404,
   invalid_pairing_code: 400,
-  limits_locked: 409,
   /** Mail to an address its owner has not verified yet (only the link and a password reset go there). */
   email_unverified: 409,
+  /** A sign-up's proof of work that is wrong, expired, or already used. */
+  pow_invalid: 400,
   conflict: 409,
   /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
   task_state: 409,
@@ -39,9 +40,15 @@ export const ERROR_STATUS = {
   running_cap: 409,
   /** A user's relays are capped (src/routes/relays.ts MAX_RELAYS). */
   relay_cap: 409,
+  /** A task on relay egress cannot start with none of the user's relay agents online (the body links the Relay page). */
+  relay_required: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
   upgrade_required: 426,
+  /** Past the free sign-ups of an address: solve `GET /api/auth/challenge` and send it as `pow`. */
+  pow_required: 428,
+  /** A relay agent speaking a protocol this deployment does not: refused at the handshake; reinstall it. */
+  relay_outdated: 426,
   rate_limited: 429,
   /** The user's notifications of the day (NOTIFY_DAILY_CAP, tests included) are used up. */
   notify_capped: 429,
@@ -61,15 +68,13 @@ export interface FieldErrorParams {
   origin?: string;
   format?: string;
   expected?: string;
-  /** How many unknown keys there were. */
-  keys?: number;
   values?: (string | number | boolean | null)[];
 }
 
 export interface FieldError {
   field: string;
   message: string;
-  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, unrecognized_keys, invalid_value, custom…). */
+  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, invalid_value, custom…). */
   code: string;
   params?: FieldErrorParams;
 }
@@ -79,7 +84,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfter?: number; status?: string } = {},
+    readonly extra: { errors?: FieldError[]; retryAfter?: number; status?: string; link?: string } = {},
   ) {
     super(detail);
   }
@@ -99,8 +104,9 @@ export const duplicate = (field: keyof typeof DUPLICATE_DETAIL) =>
 
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.extra.retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(err.extra.retryAfter)));
-  const body: { detail: string; code: ErrorCode; errors?: FieldError[]; status?: string } = { detail: err.detail, code: err.code };
+  const body: { detail: string; code: ErrorCode; errors?: FieldError[]; status?: string; link?: string } = { detail: err.detail, code: err.code };
   if (err.extra.errors) body.errors = err.extra.errors;
   if (err.extra.status !== undefined) body.status = err.extra.status;
+  if (err.extra.link !== undefined) body.link = err.extra.link;
   return c.json(body, err.status);
 }

@@ -1,124 +1,142 @@
 /**
- * The account object's side of issue 14's limits: its stored settings and today's media usage (one small
- * row each, synchronous SQLite-backed KV), the gate every automated call passes first, and the rule
- * that one account's automated traffic leaves through one egress at a time.
+ * One user's account object's side of the limits: the user's settings (one small row, only once edited),
+ * today's usage (src/limits/usage-book.ts), and the gate every automated call passes first.
  */
 import type { Config } from "../config";
 import type { Op } from "../durable/account-ops";
 import { shanghaiDay } from "../lib/clock";
-import {
-  emptyUsage, limitWait, parseWindow, recordReport, resumesAt, type LimitWait, type MediaUsage, type StudyLimits,
-} from "./study-limits";
+import { limitWait, parseWindow, resumesAt, type LimitReason, type LimitRules, type LimitWait, type MediaUsage, type StudyLimits } from "./study-limits";
+import { UsageBook, type UsageRecord } from "./usage-book";
 
 const LIMITS_KEY = "limits";
-const USAGE_KEY = "usage";
-/** While the egress that carried the account's last automated call is this recent, another one waits. */
-export const EGRESS_HOLD_MS = 5 * 60_000;
-const EGRESS_POLL_MS = 60_000;
-/** Issue 16: today's media count is written at most this often while a video plays (plus at its end and at a new day). */
-const USAGE_EVERY_S = 60 * 60;
 
-/** The operator's defaults (wrangler vars), used until someone edits this account's limits. */
+/** The stored settings (version 2: with `breakAfterMinutes`; the earlier release's are adopted by src/durable/account-legacy.ts). */
+export interface LimitsRecord extends StudyLimits {
+  v: 2;
+}
+
+/** The operator's defaults (`LIMIT_*` vars), used until the user edits their limits. */
 export function defaultLimits(cfg: Config): StudyLimits {
   return {
     ...parseWindow(cfg.LIMIT_STUDY_WINDOW),
     dailyCapMinutes: cfg.LIMIT_DAILY_CAP_MINUTES,
     videoGapSeconds: cfg.LIMIT_VIDEO_GAP_SECONDS,
     videoGapJitterSeconds: cfg.LIMIT_VIDEO_GAP_JITTER_SECONDS,
+    breakAfterMinutes: cfg.LIMIT_BREAK_AFTER_MINUTES,
   };
 }
 
+/** What users cannot change: the break's length, and how far they may raise the cap and the stretch. */
+export function limitRules(cfg: Config): LimitRules {
+  return {
+    breakMinMinutes: cfg.LIMIT_BREAK_MINUTES.min,
+    breakMaxMinutes: cfg.LIMIT_BREAK_MINUTES.max,
+    dailyCapMaxMinutes: cfg.LIMIT_DAILY_CAP_MAX_MINUTES,
+    breakAfterMaxMinutes: cfg.LIMIT_BREAK_AFTER_MINUTES,
+  };
+}
+
+/** Settings kept within what the operator allows now (a maximum lowered later applies to earlier settings too). */
+export const withinRules = (l: StudyLimits, rules: LimitRules): StudyLimits => ({
+  ...l,
+  dailyCapMinutes: Math.min(l.dailyCapMinutes, rules.dailyCapMaxMinutes),
+  breakAfterMinutes: Math.min(l.breakAfterMinutes, rules.breakAfterMaxMinutes),
+});
+
+/** A live replay as the media usage names it (its `liveId`; a replay has no objectId). */
+const liveObject = (liveId: string): string => `live:${liveId}`;
+
+/**
+ * What an accepted call played, for today's media count and the stretch before a break: a progress
+ * report's position, and a live replay's minutes (its `liveinfo` starts it at 0, each `saveTimePc` moves
+ * it a minute), counted like a video.
+ */
+function mediaPlayed(op: Op): { jobid: string; objectId: string; playingTime: number } | null {
+  switch (op.op) {
+    case "report":
+      return { jobid: op.params.job.jobid, objectId: op.params.job.objectId, playingTime: op.params.playingTime };
+    case "liveInfo":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: 0 };
+    case "liveTime":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: op.position };
+    default:
+      return null;
+  }
+}
 export interface LimitsView {
   limits: StudyLimits;
+  rules: LimitRules;
   customized: boolean;
   day: string;
   mediaSeconds: number;
-  status: "open" | "outside_window" | "daily_cap";
+  status: "open" | LimitReason;
   resumesAt: number | null;
 }
 
+/** Today's figure as every reply carries it to the task (the task page shows it beside the settings page's). */
+export interface UsageNote {
+  day: string;
+  mediaSeconds: number;
+  capMinutes: number;
+}
+
 export class AccountLimits {
-  /** The egress (`direct` or `relay:<userId>`) and user of the last automated call, in memory like the pacing. */
-  private egress: { key: string; userId: number; at: number } | null = null;
-  /** Today's media usage as counted in memory, and as last written (null: not read yet). */
-  private counted: MediaUsage | null = null;
-  private written: MediaUsage | null = null;
+  readonly usage: UsageBook;
 
   constructor(
     private readonly kv: SyncKvStorage,
     private readonly defaults: StudyLimits,
-  ) {}
+    readonly rules: LimitRules,
+  ) {
+    this.usage = new UsageBook(kv);
+  }
 
   current(): StudyLimits {
-    return this.kv.get<StudyLimits>(LIMITS_KEY) ?? this.defaults;
+    const stored = this.kv.get<LimitsRecord>(LIMITS_KEY);
+    if (!stored) return this.defaults;
+    const { v: _v, ...limits } = stored;
+    return withinRules(limits, this.rules);
   }
 
   /** What only this object holds (the user's own limits, today's media count), for the admin export. */
-  stored(): { limits: StudyLimits | null; usage: MediaUsage | null } {
-    return { limits: this.kv.get<StudyLimits>(LIMITS_KEY) ?? null, usage: this.counted ?? this.kv.get<MediaUsage>(USAGE_KEY) ?? null };
+  stored(): { limits: LimitsRecord | null; usage: UsageRecord | null } {
+    return { limits: this.kv.get<LimitsRecord>(LIMITS_KEY) ?? null, usage: this.usage.stored() };
   }
 
   set(limits: StudyLimits): void {
-    this.kv.put(LIMITS_KEY, limits);
+    this.kv.put(LIMITS_KEY, { v: 2, ...withinRules(limits, this.rules) } satisfies LimitsRecord);
   }
 
-  private usage(now: number): MediaUsage {
-    if (!this.counted) this.counted = this.written = this.kv.get<MediaUsage>(USAGE_KEY) ?? null;
-    return this.counted ?? emptyUsage(shanghaiDay(now));
+  private today(now: number): MediaUsage {
+    return this.usage.current(now, this.current());
+  }
+
+  note(now: number): UsageNote {
+    const u = this.today(now);
+    return { day: shanghaiDay(now), mediaSeconds: u.day === shanghaiDay(now) ? u.seconds : 0, capMinutes: this.current().dailyCapMinutes };
   }
 
   view(now: number): LimitsView {
     const limits = this.current();
-    const u = this.usage(now);
-    const r = resumesAt(limits, u, now);
-    const today = shanghaiDay(now);
-    return {
-      limits,
-      customized: this.kv.get(LIMITS_KEY) !== undefined,
-      day: today,
-      mediaSeconds: u.day === today ? u.seconds : 0,
-      status: r.status,
-      resumesAt: r.at,
-    };
+    const r = resumesAt(limits, this.today(now), now);
+    const { day, mediaSeconds } = this.note(now);
+    return { limits, rules: this.rules, customized: this.kv.get(LIMITS_KEY) !== undefined, day, mediaSeconds, status: r.status, resumesAt: r.at };
   }
 
-  /** Before an automated call: the window, then (media calls) the daily cap and the gap between videos. */
+  /** Before an automated call: the window, then (media calls, live replays' too) the daily cap, a break, and the gap between videos. */
   gate(op: Op, now: number, random: number): LimitWait | null {
-    const media = op.op === "status" || op.op === "report";
-    return limitWait(this.current(), this.usage(now), { media, objectId: op.op === "status" ? op.objectId : undefined }, now, random);
+    const media = op.op === "status" || op.op === "report" || op.op === "liveInfo" || op.op === "liveTime";
+    const objectId = op.op === "status" ? op.objectId : op.op === "liveInfo" ? liveObject(op.job.liveId) : undefined;
+    return limitWait(this.current(), this.today(now), { media, objectId }, now, random);
   }
 
   /**
-   * After an accepted progress report: today's media time and the next video's earliest start. Counted in
-   * memory and written (a row) only at a new day, at a video's first end report (isdrag 4), and every
-   * USAGE_EVERY_S of media: an eviction (rare while a video plays: the object is called every report)
-   * forgets at most that much of the day's count, and a report is not a row.
+   * After an accepted progress report (or a live replay's liveinfo or minute): today's media time, the
+   * stretch (and a break), the next video's earliest start.
    */
-  recordReport(op: Op, now: number, random: number): void {
-    if (op.op !== "report") return;
-    const p = op.params;
-    const u = recordReport(this.current(), this.usage(now), { jobid: p.job.jobid, objectId: p.job.objectId, playingTime: p.playingTime }, now, random);
-    this.counted = u;
-    const w = this.written;
-    const ended = p.isdrag === 4 && !(w?.jobid === u.jobid && w.playingTime === u.playingTime);
-    if (!w || w.day !== u.day || ended || u.seconds - w.seconds >= USAGE_EVERY_S) {
-      this.kv.put(USAGE_KEY, u);
-      this.written = u;
-    }
-  }
-
-  /**
-   * An account shared by two users: automated calls keep to the egress that carried the last one (one
-   * address for the account), and another user's tasks wait until it has been quiet for EGRESS_HOLD_MS.
-   * Each user's traffic still only ever leaves through that user's own egress; a user who switches
-   * their own egress moves at once.
-   */
-  holdEgress(key: string, userId: number, now: number): LimitWait | null {
-    const e = this.egress;
-    if (e && e.key !== key && e.userId !== userId && now - e.at < EGRESS_HOLD_MS) {
-      return { waitMs: Math.min(EGRESS_POLL_MS, EGRESS_HOLD_MS - (now - e.at)), reason: "waiting_for_account" };
-    }
-    this.egress = { key, userId, at: now };
-    return null;
+  recordReport(op: Op, now: number): void {
+    const played = mediaPlayed(op);
+    if (!played) return;
+    this.usage.record(this.current(), this.rules, played, now, Math.random);
   }
 }

@@ -20,10 +20,17 @@ const backoffSeconds = (attempts: number) => Math.min(3600, 60 * 3 ** Math.max(0
 
 const MessageSchema = z.object({
   key: z.string().min(1).max(200),
-  kind: z.enum(NOTIFY_EVENTS),
+  // A message queued by 0.2.x still names the rollback notice `rollback`.
+  kind: z.preprocess((k) => (k === "rollback" ? "rolled_back" : k), z.enum(NOTIFY_EVENTS)),
   user_id: z.number().int(),
   task_id: z.number().int(),
-  detail: z.object({ left: z.number().int().optional(), error: z.string().max(2000).optional(), chapter: z.string().max(500).optional(), note: z.string().max(500).optional() }),
+  detail: z.object({
+    left: z.number().int().optional(),
+    error: z.string().max(2000).optional(),
+    chapter: z.string().max(500).optional(),
+    note: z.string().max(500).optional(),
+    videos: z.number().int().optional(),
+  }),
   at: z.string(),
   claim: z.string().min(1).max(64).optional(),
 }) satisfies z.ZodType<NotifyMessage>;

@@ -6,56 +6,33 @@
  */
 import { ChaoxingError } from "../chaoxing/errors";
 import type { Transport } from "../chaoxing/transport";
-import { config } from "../config";
-import { relayName } from "../durable/relay";
-import { clock } from "../lib/clock";
-
-export type Egress = "relay" | "direct";
-
-/** The user's choice as stored (null: never chosen), resolved against what the deployment allows. */
-export const effectiveEgress = (choice: Egress | null, directAllowed: boolean): Egress => (directAllowed ? (choice ?? "direct") : "relay");
+import { relayName, type WireRequest } from "../durable/relay";
+import { egressOf } from "./egress";
 
 /**
- * The choice is read from D1 by the account object on its calls and cached briefly per isolate; a change
- * reaches other isolates within EGRESS_CACHE_MS (`forgetEgress` clears this isolate's copy at once).
+ * The way out for one request of user `userId` (the phone object sends each one this way): their relay,
+ * the account pinned to one of their agents by `account`, or, where they chose it, `direct` (the phone
+ * object's own network transport: the test/dev override it started with).
  */
-const EGRESS_CACHE_MS = 30_000;
-const cache = new Map<number, { egress: Egress; at: number }>();
-
-export function forgetEgress(userId: number): void {
-  cache.delete(userId);
-}
-
-export async function egressOf(env: Env, userId: number): Promise<Egress> {
-  const allowed = config(env).EGRESS_DIRECT_ALLOWED;
-  if (!allowed) return "relay";
-  const hit = cache.get(userId);
-  if (hit && clock.now() - hit.at < EGRESS_CACHE_MS) return hit.egress;
-  const row = await env.DB.prepare("SELECT egress FROM user_configs WHERE user_id = ?").bind(userId).first<{ egress: Egress | null }>();
-  const egress = effectiveEgress(row?.egress ?? null, allowed);
-  cache.set(userId, { egress, at: clock.now() });
-  return egress;
-}
-
-/**
- * What the account object needs per call: a key naming the egress (one per address) and its transport.
- * `direct` is the account object's own network transport (the test/dev override it started with).
- */
-export async function egressFor(env: Env, userId: number, account: string, direct: Transport): Promise<{ key: string; transport: Transport }> {
-  return (await egressOf(env, userId)) === "direct"
-    ? { key: "direct", transport: direct }
-    : { key: relayName(userId), transport: relayTransport(env, userId, account) };
+export async function egressTransport(env: Env, userId: number, account: string, direct: Transport): Promise<Transport> {
+  return (await egressOf(env, userId)) === "direct" ? direct : relayTransport(env, userId, account);
 }
 
 /** Statuses whose responses have no body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
-/** The agent's answer as a Response (RPC delivers the header pairs as plain arrays). */
-function rebuild(r: { status: number; headers: string[][]; body: Uint8Array }): Response {
+/** An answer that crossed an RPC boundary (the agent's, or the phone object's) as a Response; RPC delivers the header pairs as plain arrays. */
+export function rebuild(r: { status: number; headers: string[][]; body: Uint8Array }): Response {
   const headers = new Headers();
   // Appended one by one: every Set-Cookie line stays its own (getSetCookie()).
   for (const [k, v] of r.headers) headers.append(k, v);
   return new Response(NULL_BODY.has(r.status) ? null : r.body, { status: r.status, headers });
+}
+
+/** A request as it crosses an RPC boundary (to the user's relay object, or to the phone object). */
+export async function wireOf(req: Request): Promise<WireRequest> {
+  const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
+  return { method: req.method, url: req.url, headers: [...req.headers], body };
 }
 
 /**
@@ -66,9 +43,9 @@ function rebuild(r: { status: number; headers: string[][]; body: Uint8Array }): 
 export function relayTransport(env: Env, userId: number, account: string): Transport {
   return {
     async fetch(req) {
-      const body = req.body ? new Uint8Array(await req.arrayBuffer()) : null;
-      const r = await env.RELAYS.getByName(relayName(userId)).forward(account, { method: req.method, url: req.url, headers: [...req.headers], body });
+      const r = await env.RELAYS.getByName(relayName(userId)).forward(account, await wireOf(req));
       if (r.ok) return rebuild(r);
+      if (r.offline && r.outdated) throw new ChaoxingError("relay_outdated", "中继版本过旧，已被拒绝连接：请在「中继」页复制安装命令重新安装");
       if (r.offline) throw new ChaoxingError("relay_offline", "没有在线的中继：请在你自己的电脑或手机上启动中继程序");
       // Network trouble on the student's side is transient; a refusal by the agent's own rules is not.
       const transient = r.code === "network" || r.code === "timeout" || r.code === "lost";

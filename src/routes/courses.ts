@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { requireAuth } from "../auth/middleware";
-import { normalisePhone, type Credentials } from "../durable/account";
+import type { Credentials } from "../durable/account";
+import { normalisePhone } from "../lib/phone-number";
 import type { Reply } from "../durable/account-ops";
 import { accountStub, listUserCourses, savedCredentials, unsealed, upstreamError, valueOf } from "../services/cx-account";
 import { consume, type Limit } from "../lib/ratelimit";
@@ -13,6 +14,7 @@ const CourseSchema = z
     courseName: z.string(),
     teacherName: z.string(),
     clazzId: z.string(),
+    clazzName: z.string().openapi({ description: "班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串" }),
     cpi: z.string(),
     progress: z.number().int().min(0).max(100).nullable().openapi({ description: "由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知）" }),
     state: z.union([z.literal(0), z.literal(1)]).openapi({ description: "0 进行中，1 已结束" }),
@@ -39,7 +41,6 @@ const TestLoginBody = z
     cx_username: CxPhone.optional().openapi({ description: "要测试的手机号（不保存）；省略则用已保存的" }),
     cx_password: z.string().min(1).max(128).optional().openapi({ description: "要测试的密码（不保存）；省略则用已保存的" }),
   })
-  .strict()
   .openapi("TestLoginRequest");
 
 /** Each test is a real Chaoxing login: 5 per user in 10 minutes (issue 11 row 6). */
@@ -75,7 +76,7 @@ export function registerCourseRoutes(app: App) {
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
       const courses = await listUserCourses(c.env, creds, refresh);
-      const account = accountStub(c.env, creds.phone);
+      const account = accountStub(c.env, creds);
       const progress: (number | null)[] = [];
       for (let i = 0; i < courses.length; i += PROGRESS_CONCURRENCY) {
         const batch = courses.slice(i, i + PROGRESS_CONCURRENCY);
@@ -88,6 +89,7 @@ export function registerCourseRoutes(app: App) {
           courseName: co.courseName,
           teacherName: co.teacherName,
           clazzId: co.clazzId,
+          clazzName: co.clazzName ?? "",
           cpi: co.cpi,
           progress: progress[i] ?? null,
           state: co.state,
@@ -105,8 +107,8 @@ export function registerCourseRoutes(app: App) {
       tags: ["用户"],
       summary: "测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）",
       description:
-        "每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，" +
-        "除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。",
+        "每个用户 10 分钟内最多测试 5 次（429）。你的账号密码 30 分钟内被超星拒绝 5 次后，" +
+        "除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）；按用户计，他人的错误密码不影响你。",
       security: bearer,
       middleware: [requireAuth],
       request: { body: { content: { "application/json": { schema: TestLoginBody } }, required: false } },
@@ -118,7 +120,7 @@ export function registerCourseRoutes(app: App) {
       const body = (c.req.valid("json") ?? {}) as z.infer<typeof TestLoginBody>;
       await consume(c.var.db, testLoginLimit(userId));
       const creds = await credentialsToTest(c.env, userId, body);
-      const r = await accountStub(c.env, creds.phone).testLogin(creds);
+      const r = await accountStub(c.env, creds).testLogin(creds);
       if (r.ok) return c.json({ ok: true, message: "登录成功", code: null, params: {} }, 200);
       const err = upstreamError(r.error);
       if (err.status === 400) return c.json({ ok: false, message: err.detail, ...refusal("reason" in r.error && r.error.reason ? r.error.reason : r.error.message) }, 200);

@@ -12,8 +12,10 @@ import { randomToken, sha256Hex } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
 import { consume, type Limit } from "../lib/ratelimit";
 import { open, seal } from "../lib/secretbox";
-import { forgetEgress, effectiveEgress } from "../relay/transport";
-import { formatCredential, frameKeyOf, PAIR_PATH, parseCredential, RELAY_PATH } from "../shared/relay-wire";
+import { forgetEgress, effectiveEgress } from "../relay/egress";
+import {
+  formatCredential, frameKeyOf, MIN_RELAY_PROTOCOL, PAIR_PATH, parseCredential, PROTOCOL_HEADER, protocolOf, protocolSupported, RELAY_PATH, RELAY_PROTOCOL,
+} from "../shared/relay-wire";
 import { clientIp } from "../lib/client-ip";
 import { bearer, errors, IdParam, json, jsonBody, MessageSchema } from "./schemas";
 import { loadConfig } from "../users/config";
@@ -40,6 +42,9 @@ const pairLimits = (client: string): Limit[] => [
   { key: "relay-pair:all", max: 100, windowSeconds: 600 },
 ];
 export const AGENT_FILE = "/relay/chaoxing-relay.mjs";
+/** The installers the deployment serves (relay/install/, built into web/dist/relay/). */
+export const INSTALL_SH = "/relay/install.sh";
+export const INSTALL_PS1 = "/relay/install.ps1";
 
 const Egress = z.enum(["relay", "direct"]);
 
@@ -53,9 +58,17 @@ const RelaySchema = z
     version: z.string().nullable(),
     requests_today: z.number().int().openapi({ description: "今天（北京时间）经它转发的超星请求数" }),
     confirmed: z.boolean().openapi({ description: "你是否已在网页上确认它；未确认的中继不转发任何请求" }),
+    needs_update: z.boolean().openapi({ description: "它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装" }),
     created_at: z.string(),
   })
   .openapi("Relay");
+
+const InstallSchema = z
+  .object({
+    sh: z.string().openapi({ description: "Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启）" }),
+    powershell: z.string().openapi({ description: "Windows：PowerShell 中执行的一行命令" }),
+  })
+  .openapi("RelayInstall");
 
 const OverviewSchema = z
   .object({
@@ -66,6 +79,7 @@ const OverviewSchema = z
     relays: z.array(RelaySchema),
     download_url: z.string().openapi({ description: "中继程序（一个文件，需 Node.js ≥ 18）" }),
     run_command: z.string().openapi({ description: "配对之后，每次启动中继的命令" }),
+    install_commands: InstallSchema.openapi({ description: "安装或更新中继（保留已有的配对）" }),
   })
   .openapi("RelayOverview");
 
@@ -75,6 +89,7 @@ const PairingCodeSchema = z
     expires_at: z.string(),
     command: z.string().openapi({ description: "在要运行中继的电脑上执行的完整命令" }),
     download_url: z.string(),
+    install_commands: InstallSchema.openapi({ description: "一行安装并用此配对码配对" }),
   })
   .openapi("RelayPairingCode");
 
@@ -84,7 +99,6 @@ const PairBody = z
     name: z.string().trim().max(64).optional().openapi({ description: "列表里显示的名字：去掉控制、双向文字等格式字符，最多保留 32 个字符" }),
     version: z.string().trim().max(32).optional(),
   })
-  .strict()
   .openapi("RelayPairRequest");
 
 const PairedSchema = z
@@ -128,6 +142,18 @@ function agentCommand(env: Env, requestUrl: string, code?: string): string {
   return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${dev ? ` --dev-allow-loopback ${dev}` : ""}`;
 }
 
+/**
+ * The one-line installers (README "Run the relay"): they fetch the installer from this deployment and
+ * pass it the deployment, the code and, like `agentCommand`, the development origin where one is set.
+ */
+export function installCommands(env: Env, requestUrl: string, code?: string): { sh: string; powershell: string } {
+  const origin = new URL(requestUrl).origin;
+  const dev = config(env).RELAY_DEV_ORIGIN;
+  const sh = `curl -fsSL ${origin}${INSTALL_SH} | sh -s -- --url ${origin}${code ? ` --pair ${code}` : ""}${dev ? ` --dev-allow-loopback ${dev}` : ""}`;
+  const ps = `& ([scriptblock]::Create((irm '${origin}${INSTALL_PS1}'))) -Url '${origin}'${code ? ` -Pair '${code}'` : ""}${dev ? ` -DevAllowLoopback '${dev}'` : ""}`;
+  return { sh, powershell: `powershell -NoProfile -ExecutionPolicy Bypass -Command "${ps}"` };
+}
+
 /** A wrong code whose first half names a live code counts against that code; the code is void after MAX_CODE_FAILURES. */
 async function countWrongGuess(db: Db, selector: string): Promise<void> {
   const live = and(eq(relayPairingCodes.selector, selector), isNull(relayPairingCodes.usedAt));
@@ -165,6 +191,7 @@ export function registerRelayRoutes(app: App) {
           direct_allowed: allowed,
           download_url: new URL(AGENT_FILE, c.req.url).toString(),
           run_command: agentCommand(c.env, c.req.url),
+          install_commands: installCommands(c.env, c.req.url),
           relays: rows.map((r) => {
             const s = byId.get(r.id);
             return {
@@ -176,6 +203,7 @@ export function registerRelayRoutes(app: App) {
               version: r.version,
               requests_today: s?.requestsToday ?? 0,
               confirmed: r.confirmedAt !== null,
+              needs_update: s?.needsUpdate ?? false,
               created_at: r.createdAt,
             };
           }),
@@ -195,7 +223,7 @@ export function registerRelayRoutes(app: App) {
         "relay 时，没有在线的中继则任务暂停（reason: relay_offline），中继连接后自动继续，绝不改为直连。" +
         "一个超星账号的自动请求同一时间只经一个中继（该中继在线期间固定不变）。",
       ...auth,
-      request: { body: jsonBody(z.object({ egress: Egress }).strict().openapi("EgressUpdate")) },
+      request: { body: jsonBody(z.object({ egress: Egress }).openapi("EgressUpdate")) },
       responses: { 200: json(z.object({ egress: Egress, direct_allowed: z.boolean() }).openapi("EgressChoice"), "已保存"), 400: errors[400], 401: errors[401], 409: errors[409], 415: errors[415] },
     }),
     async (c) => {
@@ -239,7 +267,13 @@ export function registerRelayRoutes(app: App) {
           createdAt: new Date(now).toISOString(),
         }),
       ]);
-      return c.json({ code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString() }, 201);
+      return c.json(
+        {
+          code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString(),
+          install_commands: installCommands(c.env, c.req.url, code),
+        },
+        201,
+      );
     },
   );
 
@@ -345,11 +379,22 @@ export function registerRelayRoutes(app: App) {
       .where(eq(relays.id, cred.relayId))
       .get();
     if (!row || !row.active || row.secretHash !== (await sha256Hex(cred.secret))) throw unknown();
+    const version = (c.req.header("X-Relay-Version") ?? "").slice(0, 32);
+    // An agent of a protocol this deployment does not speak is refused here, before the relay object
+    // takes it: it never counts as online (no task resumes only to pause again), and it is told what to do.
+    const protocol = protocolOf(c.req.header(PROTOCOL_HEADER));
+    if (!protocolSupported(protocol)) {
+      await c.env.RELAYS.getByName(relayName(row.userId)).refusedOutdated(row.userId, row.id, version, protocol);
+      throw new ApiError(
+        "relay_outdated",
+        `中继协议版本 ${protocol ?? "未知"} 不受支持（本部署支持 ${MIN_RELAY_PROTOCOL}–${RELAY_PROTOCOL}）。请重新安装中继（保留配对）：${installCommands(c.env, c.req.url).sh}`,
+      );
+    }
     const session: RelaySession = {
       relayId: row.id,
       userId: row.userId,
       name: cleanName(row.name),
-      version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
+      version,
       frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
       confirmed: row.confirmedAt !== null,
     };

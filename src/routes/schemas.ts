@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
-import { normalisePhone } from "../durable/account";
+import { normalisePhone } from "../lib/phone-number";
 import { decimal, decimalOr } from "../lib/decimal";
 import { LANGUAGES } from "../shared/notify";
 import type { ConfigRow } from "../users/config";
@@ -10,7 +10,7 @@ const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ description: "字段路径（点分隔）；整个请求体为 body" }),
     message: z.string(),
-    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
+    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
     params: z
       .object({
         minimum: z.number().optional(),
@@ -18,7 +18,6 @@ const FieldErrorSchema = z
         origin: z.string().optional().openapi({ description: "被度量的对象：string（长度）、number（数值）、array（元素数）等" }),
         format: z.string().optional(),
         expected: z.string().optional(),
-        keys: z.number().int().optional().openapi({ description: "未知字段的个数（message 只列出前几个）" }),
         values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().openapi({ description: "允许的取值" }),
       })
       .optional(),
@@ -31,6 +30,7 @@ export const ErrorSchema = z
     code: z.string().openapi({ description: "错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态）" }),
     errors: z.array(FieldErrorSchema).max(20).optional().openapi({ description: "逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email）" }),
     status: z.string().optional().openapi({ description: "task_state 时：任务当前的状态" }),
+    link: z.string().optional().openapi({ description: "relay_required 时：去处理它的页面（/relay）" }),
   })
   .openapi("Error");
 
@@ -97,10 +97,11 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
+  428: err("需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上"),
   429: err("请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限"),
   502: err("超星服务不可用"),
 } as const;

@@ -4,6 +4,7 @@ import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
+import { config } from "../config";
 import { isoNow } from "../lib/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
@@ -12,28 +13,33 @@ import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
-import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
-import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
+import { ActionResultSchema, LogSchema, TaskClassSchema, TaskDetailSchema, TaskSchema, taskOut, withLive, type TaskClass } from "../tasks/shape";
+import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
-    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).min(1, "至少选择一门课程").max(50),
+    description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
+    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional().openapi({
+      description: "要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个",
+    }),
+    classes: z.array(TaskClassSchema).max(50).optional().openapi({
+      description: "要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习",
+    }),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
-  .strict()
+  .refine((b) => (b.course_ids?.length ?? 0) + (b.classes?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
   .openapi("TaskCreate");
 
 const ResumeBody = z
   .object({
     notopen: z.enum(["skip", "stop", "retry"]).optional().openapi({ description: "skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）" }),
   })
-  .strict()
   .openapi("TaskResume");
-const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
+const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).openapi("CaptchaAnswer");
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
@@ -49,6 +55,7 @@ export function registerTaskRoutes(app: App) {
       path: "/api/tasks",
       tags: ["任务"],
       summary: "获取任务列表（分页）",
+      description: "运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。",
       ...read,
       request: { query: PageQuery.extend({ status: z.enum(TASK_STATUSES).optional() }) },
       responses: { 200: json(pageOf(TaskSchema, "TaskPage"), "任务列表"), 400: errors[400], 401: errors[401] },
@@ -62,7 +69,7 @@ export function registerTaskRoutes(app: App) {
         db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(page_size).offset((page - 1) * page_size),
         db.select({ n: count() }).from(tasks).where(where),
       );
-      return c.json(paginate(rows.map(taskOut), total?.n ?? 0, page, page_size), 200);
+      return c.json(paginate(await listOut(c.env, rows, config(c.env).MAX_RUNNING_TASKS), total?.n ?? 0, page, page_size), 200);
     },
   );
 
@@ -80,21 +87,32 @@ export function registerTaskRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const known = new Set((await listUserCourses(c.env, creds)).map((co) => co.courseId));
-      const unknown = body.course_ids.filter((id) => !known.has(id));
+      const list = await listUserCourses(c.env, creds);
+      const known = new Set(list.map((co) => co.courseId));
+      const unknown = (body.course_ids ?? []).filter((id) => !known.has(id));
       if (unknown.length) {
         throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
       }
+      const classes = uniqueClasses(body.classes ?? []);
+      const strange = classes.filter((k) => !list.some((co) => co.courseId === k.course_id && co.clazzId === k.clazz_id));
+      if (strange.length) {
+        const names = strange.map((k) => `${k.course_id}/${k.clazz_id}`).join(", ");
+        throw new ApiError("validation_error", `超星账号中没有这些班级: ${names}`, { errors: [{ field: "classes", message: `未知班级: ${names}`, code: "invalid_value" }] });
+      }
+      // The task's courses: those named, and those of the classes named.
+      const courseIds = [...new Set([...(body.course_ids ?? []), ...classes.map((k) => k.course_id)])];
       const now = isoNow();
       const row = await c.var.db
         .insert(tasks)
         .values({
           user_id: userId,
           name: body.name,
-          course_ids: [...new Set(body.course_ids)],
+          description: body.description || null,
+          course_ids: courseIds,
+          classes,
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,
-          total_courses: new Set(body.course_ids).size,
+          total_courses: courseIds.length,
           created_at: now,
           updated_at: now,
         })
@@ -254,6 +272,9 @@ export function registerTaskRoutes(app: App) {
     },
   );
 }
+
+const uniqueClasses = (list: TaskClass[]): TaskClass[] =>
+  list.filter((k, i) => list.findIndex((o) => o.course_id === k.course_id && o.clazz_id === k.clazz_id) === i);
 
 /** Captcha answers are throttled per task: Chaoxing itself blocks guessers. */
 const consumeCaptchaAttempt = (db: Db, taskId: number) => consume(db, { key: `captcha:task:${taskId}`, max: 10, windowSeconds: 600 });

@@ -7,7 +7,7 @@ import { conflict } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { bearer, errors, json, jsonBody, MessageSchema } from "./schemas";
 
-const VerifyBody = z.object({ token: z.string().min(16).max(128) }).strict().openapi("VerifyEmailRequest");
+const VerifyBody = z.object({ token: z.string().min(16).max(128) }).openapi("VerifyEmailRequest");
 
 export function registerVerifyEmailRoutes(app: App) {
   app.openapi(

@@ -20,7 +20,8 @@ export async function unsealed(env: Env, userId: number, c: SealedCredentials): 
   return { phone: c.phone, password: await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`), userId };
 }
 
-export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(accountName(phone));
+/** The user's own binding of the phone (src/durable/account.ts). */
+export const accountStub = (env: Env, creds: Pick<Credentials, "userId" | "phone">) => env.ACCOUNTS.getByName(accountName(creds.userId, creds.phone));
 
 /**
  * Chaoxing's failure as our error: its login refusal is the user's 400, a throttle (Chaoxing's 429, or
@@ -28,7 +29,7 @@ export const accountStub = (env: Env, phone: string) => env.ACCOUNTS.getByName(a
  */
 export function upstreamError(e: OpError): ApiError {
   // Issue 14: 502 as any way out to Chaoxing that failed; the code lets the dashboard say what to do.
-  if (e.kind === "relay_offline") return new ApiError("relay_offline", e.message);
+  if (e.kind === "relay_offline" || e.kind === "relay_outdated") return new ApiError("relay_offline", e.message);
   if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
   if (e.kind === "rate_limited") return new ApiError("rate_limited", e.message, { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000)) });
   if (e.kind === "captcha") return new ApiError("upstream_failed", "超星要求输入验证码，请稍后再试");
@@ -43,5 +44,5 @@ export function valueOf<K extends OpName>(r: Reply<K>): Extract<Reply<K>, { ok: 
 
 /** The user's Chaoxing courses (cached briefly by the account object). */
 export async function listUserCourses(env: Env, creds: Credentials, refresh = false): Promise<Course[]> {
-  return valueOf<"courses">((await accountStub(env, creds.phone).courses(creds, refresh)) as Reply<"courses">);
+  return valueOf<"courses">((await accountStub(env, creds).courses(creds, refresh)) as Reply<"courses">);
 }

@@ -13,12 +13,13 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /**
  * Finer state beside the status (api-contract.md "Tasks"): why a task waits, paused or stopped. Running:
  * waiting_for_account, study_cap, upstream (backing off), risk_check (resumed from risk control, no Chaoxing answer
- * yet: not shown as studying until one comes). Paused: user, captcha, notopen_ask. Cancelled: user,
+ * yet: not shown as studying until one comes), outside_window, daily_cap, break (the account's limits). Paused:
+ * user, captcha, notopen_ask. Cancelled: user,
  * admin, account_disabled. Failed: upstream, internal. Completed: null, or needs_you when items are left.
  */
 export const TASK_REASONS = [
   "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
-  "needs_you", "risk_control", "relay_offline", "outside_window", "daily_cap", "risk_check",
+  "needs_you", "risk_control", "relay_offline", "relay_outdated", "outside_window", "daily_cap", "break", "risk_check",
 ] as const;
 export type TaskReason = (typeof TASK_REASONS)[number];
 
@@ -32,8 +33,8 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A task's fields are listed once, in src/tasks/shape.ts (zod); these are the types derived from it. */
-import type { LeftForUser, TaskLive } from "../tasks/shape";
-export type { LeftForUser, TaskLive };
+import type { LeftForUser, TaskClass, TaskLive } from "../tasks/shape";
+export type { LeftForUser, TaskClass, TaskLive };
 
 /** A log line as pushed and listed: `message` is the zh text of `code` + `params` (null on lines from before issue 17). */
 export interface TaskLogLine {
@@ -45,6 +46,10 @@ export interface TaskLogLine {
   created_at: string;
 }
 
+/**
+ * What a client sends. The seed document puts `task_id` at the top level; the origin's own frontend
+ * sends `{"type": "subscribe_task", "data": {"task_id": N}}`: the server reads either (both, if equal).
+ */
 export type ClientMessage =
   | { type: "subscribe_task"; task_id: number }
   | { type: "unsubscribe_task"; task_id: number }
@@ -55,7 +60,7 @@ export type ServerMessage =
   | { type: "subscribed"; task_id: number }
   | { type: "unsubscribed"; task_id: number }
   | { type: "pong" }
-  | { type: "task_update"; task_id: number; data: TaskLive }
+  | { type: "task_update"; task_id: number; data: TaskUpdateData }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
   | {
       type: "notification";
@@ -69,10 +74,16 @@ export type ServerMessage =
     }
   | { type: "error"; message: string; detail: string };
 
+/**
+ * `task_update.data`: the task's live state, with its `task_id` too (the origin's own frontend reads it
+ * there; the seed document's top-level `task_id` stays).
+ */
+export type TaskUpdateData = TaskLive & { task_id: number };
+
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */
 export type TaskMessage =
   | Extract<ServerMessage, { type: "task_update" | "task_log" }>
   | (Extract<ServerMessage, { type: "notification" }> & { task_id: number });
 
 /** Status marks for `current_item`, as the seed shows ("🎬 视频名称"). */
-export const ITEM_MARKS = { video: "🎬", audio: "🎧", document: "📄", read: "📖", empty: "📂", quiz: "📝" } as const;
+export const ITEM_MARKS = { video: "🎬", audio: "🎧", document: "📄", read: "📖", empty: "📂", quiz: "📝", live: "📺" } as const;

@@ -6,9 +6,11 @@
 /**
  * What a user can be told about; each is switchable per user, and on unless switched off. `completed`
  * with items left is the "needs you" notice; `rolled_back` is a task whose credited progress the platform
- * took back; `admin_stop` an admin's force-stop, with the admin's reason.
+ * took back (the morning's check found it lower); `admin_stop` an admin's force-stop, with the admin's reason.
  */
-export const NOTIFY_EVENTS = ["captcha", "notopen_ask", "risk_control", "relay_offline", "completed", "failed", "rolled_back", "admin_stop", "daily_cap"] as const;
+export const NOTIFY_EVENTS = [
+  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap",
+] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 
 /** Where a user can be told; several may be enabled at once. */
@@ -66,6 +68,7 @@ export function taskEventKind(s: TaskState): NotifyEventKind | null {
     case "notopen_ask":
     case "risk_control":
     case "relay_offline":
+    case "relay_outdated":
     case "daily_cap":
       return s.reason;
     default:

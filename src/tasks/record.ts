@@ -1,7 +1,9 @@
-import { publicLeft, type EngineState } from "../engine/state";
+import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures } from "../engine/progress";
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
+import type { UsageNote } from "../limits/account-limits";
+import { etaWithCap, mediaMinutes } from "../limits/study-limits";
 import type { NotifyEventKind } from "../shared/notify";
 import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
 import type { PendingLog } from "./projection";
@@ -24,6 +26,8 @@ export interface TaskRecord {
   userId: number;
   name: string;
   courseIds: string[];
+  /** The classes the task names (absent in records from before classes could be named). */
+  classes?: ClassRef[];
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
@@ -59,12 +63,17 @@ export interface TaskRecord {
    * engine state, so it can be paused, cancelled or failed with that reason, and a retry starts over.
    */
   unreadable?: string;
+  /** When a wait with a reason (the window, the daily cap, a break…) ends. */
+  resumesAt?: number | null;
+  /** Today's media count of the user's account as of the last call (absent in records from before it was shown). */
+  usage?: UsageNote | null;
 }
 
 /** The record of a task its object hears of for the first time: pending, as its row says. */
 export function recordOf(row: TaskRow): TaskRecord {
   return {
-    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
+    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids,
+    classes: (row.classes ?? []).map((c) => ({ courseId: c.course_id, clazzId: c.clazz_id })), status: row.status,
     reason: row.reason as TaskReason | null, errorMsg: row.error_msg,
     error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
@@ -73,13 +82,11 @@ export function recordOf(row: TaskRow): TaskRecord {
 }
 
 /** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
-/** Waits that end at a known time, the pending alarm's (a queue or a relay has none). */
-const TIMED_WAITS: ReadonlySet<TaskReason> = new Set(["outside_window", "daily_cap", "study_cap", "upstream"]);
-
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
+  const now = clock.now();
   // Between reports a running player moves on; a stopped one is where its last report left it.
-  const p = e ? computeProgress(e, t.status === "running" ? clock.now() : null) : null;
+  const p = e ? computeProgress(e, t.status === "running" ? now : null) : null;
   return {
     status: t.status,
     reason: t.reason,
@@ -100,12 +107,19 @@ export function liveOf(t: TaskRecord): TaskLive {
     item_progress: p?.item_progress ?? 0,
     item_current_time: p?.item_current_time ?? 0,
     item_total_time: p?.item_total_time ?? 0,
-    eta_seconds: t.status === "running" ? (p?.eta_seconds ?? null) : null,
+    eta_seconds: t.status === "running" && p?.eta_seconds != null ? etaWithCap(p.eta_seconds, t.usage ? { capMinutes: t.usage.capMinutes, mediaSeconds: t.usage.day === shanghaiDay(now) ? t.usage.mediaSeconds : 0 } : null, (t.resumesAt ?? now) - now) : null,
     queue_position: t.queuePosition,
-    resumes_at: t.status === "running" && t.reason !== null && TIMED_WAITS.has(t.reason) && t.dueAt !== null ? new Date(t.dueAt).toISOString() : null,
     notopen_chapter: t.notopenChapter,
     courses: e ? courseFigures(e) : [],
+    resumes_at: t.status === "running" && t.resumesAt ? new Date(t.resumesAt).toISOString() : null,
+    today: t.usage ? { day: t.usage.day, media_minutes: mediaMinutes(t.usage.mediaSeconds), daily_cap_minutes: t.usage.capMinutes } : null,
   };
+}
+
+/** A morning check found `videos` rolled back and studies them again (src/engine/credit.ts). */
+export function rollbackNotification(t: TaskRecord, videos: number): TaskMessage {
+  const params = { task: t.name, n: videos };
+  return { type: "notification", level: "warning", message: renderText("zh", "note.rolled_back", params), code: "note.rolled_back", params, task_id: t.id, event: "rolled_back" };
 }
 
 /**
@@ -126,6 +140,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "failed") return note("error", "failed", "note.failed", { failure: t.error?.code ?? "fail.internal", ...t.error?.params });
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
+  if (t.status === "paused" && t.reason === "relay_outdated") return note("warning", "relay_outdated", "note.relay_outdated");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
   if (t.status === "cancelled" && t.reason === "admin") {

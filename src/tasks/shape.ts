@@ -28,18 +28,29 @@ export const LeftItemSchema = z
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
 
+/** A class a task names: one (courseId, clazzId) of the user's course list. */
+export const TaskClassSchema = z
+  .object({
+    course_id: z.string().regex(/^\d{1,20}$/, "courseId 应为数字"),
+    clazz_id: z.string().regex(/^\d{1,20}$/, "clazzId 应为数字"),
+  })
+  .openapi("TaskClass");
+export type TaskClass = z.infer<typeof TaskClassSchema>;
+
 export const TaskSchema = z
   .object({
     id: z.number().int(),
     user_id: z.number().int(),
     name: z.string(),
-    course_ids: z.array(z.string()),
+    description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
+    course_ids: z.array(z.string()).openapi({ description: "任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级" }),
+    classes: z.array(TaskClassSchema).openapi({ description: "任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习" }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
@@ -59,7 +70,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, classes: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -76,6 +87,16 @@ const TaskCourseSchema = z
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+    media_check: z
+      .object({
+        verified: z.number().int().openapi({ description: "已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过" }),
+        awaiting: z.number().int().openapi({ description: "待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度）" }),
+        rolled_back: z.number().int().openapi({ description: "被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user）" }),
+      })
+      .openapi("TaskCourseMediaCheck", {
+        description:
+          "次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开",
+      }),
   })
   .openapi("TaskCourse");
 
@@ -90,12 +111,17 @@ const TransientSchema = z.object({
   item_total_time: z.number(),
   eta_seconds: z.number().nullable(),
   queue_position: z.number().int().nullable(),
-  resumes_at: z.string().nullable().openapi({ description: "运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null" }),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
+  resumes_at: z.string().nullable().openapi({ description: "运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null" }),
+  today: z
+    .object({ day: z.string(), media_minutes: z.number(), daily_cap_minutes: z.number().int() })
+    .nullable()
+    .openapi({ description: "你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, resumes_at: null, notopen_chapter: null, courses: [],
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
+  resumes_at: null, today: null,
 };
 
 /** `task_update.data` and the live part of a detail: owned plus transient fields. */
@@ -140,6 +166,9 @@ export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OW
 
 /** The row with the object's live fields laid over it: the object is the source of truth. */
 export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
+
+/** A list row with the object's owned fields laid over it: no live-only fields, as lists show the row's shape. */
+export const withOwned = (row: TaskRow, live: TaskLive): TaskOut => ({ ...taskOut(row), ...pick(live, OWNED_FIELDS) });
 
 /** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
 export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));

@@ -160,7 +160,7 @@ describe("deactivating or deleting a user stops their running tasks", () => {
     expect(await taskLive(id)).toBeNull();
     expect(await row(id)).toBeNull();
     expect(await row(done)).toBeNull();
-    // The account's video lock was released with the task.
-    expect((await env.ACCOUNTS.getByName(`acct:${account.phone}`).lockState()).holder).toBeNull();
+    // The phone's video lock was released with the task.
+    expect((await env.PHONES.getByName(`phone:${account.phone}`).lockState()).holder).toBeNull();
   });
 });

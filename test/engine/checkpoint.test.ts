@@ -2,6 +2,7 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accountName } from "../../src/durable/account";
+import { phoneName } from "../../src/durable/phone";
 import type { TaskRecord } from "../../src/tasks/record";
 import { registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
@@ -15,11 +16,11 @@ useFutureClock();
 
 async function setup(prefix: string, duration: number, speed: number) {
   const sim = installSimulator();
-  const { token } = await registerUser(prefix);
+  const { token, user } = await registerUser(prefix);
   const account = await userWithAccount(sim, token, [videoCourse(duration)]);
   const id = await startTask(token, account.courses.map((c) => c.courseId), { speed });
   const jobid = account.courses[0]!.chapters[0]!.jobs[0]!.jobid;
-  return { sim, account, id, jobid };
+  return { sim, account, id, jobid, userId: user.id };
 }
 
 type Sim = ReturnType<typeof installSimulator>;
@@ -44,16 +45,17 @@ async function countRows(stub: DurableObjectStub): Promise<{ n: number }> {
 
 describe("DO rows per progress report", () => {
   for (const speed of [1, 2]) {
-    it(`at ${speed}×, reports in the middle of a video write at most 1.2 rows each (task and account, alarms included)`, async () => {
-      const { sim, account, id } = await setup(`rows${speed}x`, 3600, speed);
+    it(`at ${speed}×, reports in the middle of a video write at most 1.2 rows each (task, account and phone, alarms included)`, async () => {
+      const { sim, account, id, userId } = await setup(`rows${speed}x`, 3600, speed);
       await driveUntil(id, (l) => l.item_current_time >= 120);
       const before = reports(sim, account.phone).length;
       const taskRows = await countRows(task(id));
-      const accountRows = await countRows(env.ACCOUNTS.getByName(accountName(account.phone)));
+      const accountRows = await countRows(env.ACCOUNTS.getByName(accountName(userId, account.phone)));
+      const phoneRows = await countRows(env.PHONES.getByName(phoneName(account.phone)));
       await driveUntil(id, (l) => l.item_current_time >= 120 + 40 * 60 * speed || l.status !== "running");
       const sent = reports(sim, account.phone).length - before;
       expect(sent).toBeGreaterThanOrEqual(35);
-      expect((taskRows.n + accountRows.n) / sent).toBeLessThanOrEqual(1.2);
+      expect((taskRows.n + accountRows.n + phoneRows.n) / sent).toBeLessThanOrEqual(1.2);
     });
   }
 });

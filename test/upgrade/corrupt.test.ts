@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accountName } from "../../src/durable/account";
+import { phoneName } from "../../src/durable/phone";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
@@ -47,8 +47,7 @@ describe.each(damages)("a stored record with %s", (label, damage) => {
     expect(failed).toMatchObject({ status: "failed", reason: "internal", error_code: "fail.unreadable" });
     // The damaged record is kept as it was, for the operator; the account's one video is free again.
     expect(await runInDurableObject(task(id), (_o, s) => s.storage.kv.get("t.unreadable"))).toEqual(damaged);
-    const lock = await runInDurableObject(env.ACCOUNTS.getByName(accountName(account.phone)), (_o, s) => s.storage.kv.get<{ holder: number | null }>("lock"));
-    expect(lock?.holder ?? null).toBeNull();
+    expect((await env.PHONES.getByName(phoneName(account.phone)).lockState()).holder).toBeNull();
     // Still answering: a cancel of a failed task is a 409 with its status, not a 500.
     const cancel = await api("POST", `/api/tasks/${id}/cancel`, { token });
     expect(cancel).toMatchObject({ status: 409, body: { code: "task_state", status: "failed" } });

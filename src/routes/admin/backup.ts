@@ -31,8 +31,8 @@ const ExportSchema = z
       description: "本页用户的任务在任务对象中的记录（没有记录的任务——从未启动的——不列出）；unreadable：当前版本无法读取而保留的原记录",
     }),
     accounts: z
-      .array(z.object({ phone: z.string(), limits: Stored.nullable(), usage: Stored.nullable() }))
-      .openapi({ description: "本页用户的超星账号对象：用户自定的学习限制（null：沿用默认）与今日的媒体时长" }),
+      .array(z.object({ user_id: z.number().int(), phone: z.string(), limits: Stored.nullable(), usage: Stored.nullable() }))
+      .openapi({ description: "本页用户各自对超星账号的绑定（账号对象）：用户自定的学习限制（null：沿用默认）与今日的媒体时长" }),
     next_after_user: z.number().int().nullable().openapi({ description: "下一页的 after_user；null 表示已导出全部" }),
   })
   .openapi("AdminExport");
@@ -78,14 +78,15 @@ export function registerAdminBackupRoutes(app: App) {
       const [taskRows, configs] = ids.length
         ? await Promise.all([
             db.select({ id: tasks.id, user_id: tasks.user_id }).from(tasks).where(inArray(tasks.user_id, ids)).orderBy(asc(tasks.id)),
-            db.select({ phone: userConfigs.cxUsername }).from(userConfigs).where(inArray(userConfigs.userId, ids)),
+            db.select({ userId: userConfigs.userId, phone: userConfigs.cxUsername }).from(userConfigs).where(inArray(userConfigs.userId, ids)),
           ])
         : [[], []];
-      const phones = [...new Set(configs.flatMap((r) => (r.phone ? [r.phone] : [])))];
+      // Each user's own binding of their Chaoxing account holds their limits and today's count.
+      const bindings = configs.flatMap((r) => (r.phone ? [{ userId: r.userId, phone: r.phone }] : []));
       const [records, accounts] = await Promise.all([
         // RPC types an `unknown` away: the records are whatever the objects stored.
         Promise.all(taskRows.map(async (t) => ({ ...t, stored: (await taskStub(c.env, t.id).exported()) as { record: unknown; unreadable: unknown } | null }))),
-        Promise.all(phones.map(async (phone) => ({ phone, ...(await c.env.ACCOUNTS.getByName(accountName(phone)).exported()) }))),
+        Promise.all(bindings.map(async ({ userId, phone }) => ({ user_id: userId, phone, ...(await c.env.ACCOUNTS.getByName(accountName(userId, phone)).exported()) }))),
       ]);
       await db.batch([auditStatement(db, c.var.auth.user, { action: "system.export", targetType: "system", details: { after_user, users: ids.length } })]);
       return c.json(

@@ -24,7 +24,6 @@ const taskWithOwner = (db: Db, id: number) =>
 
 const ForceStopBody = z
   .object({ reason: z.string().trim().min(1).max(200).optional().openapi({ description: "停止原因：告诉任务的主人，并记入审计日志" }) })
-  .strict()
   .openapi("ForceStopRequest", { example: { reason: "同一超星账号的任务过多，请合并后再开始" } });
 
 const TaskListQuery = PageQuery.extend({

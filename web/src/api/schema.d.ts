@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次） */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -50,7 +67,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户（并向邮箱发送验证链接） */
+        /**
+         * 注册新用户（并向邮箱发送验证链接）
+         * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
+         */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -277,7 +297,7 @@ export interface paths {
         put?: never;
         /**
          * 测试超星账号能否登录（请求体中的值只用于测试、不保存；省略的部分用已保存的）
-         * @description 每个用户 10 分钟内最多测试 5 次（429）。同一手机号 30 分钟内被超星拒绝 5 次密码后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）。
+         * @description 每个用户 10 分钟内最多测试 5 次（429）。你的账号密码 30 分钟内被超星拒绝 5 次后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）；按用户计，他人的错误密码不影响你。
          */
         post: operations["postUserConfigTestLogin"];
         delete?: never;
@@ -293,7 +313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务列表（分页） */
+        /**
+         * 获取任务列表（分页）
+         * @description 运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。
+         */
         get: operations["getTasks"];
         put?: never;
         /** 创建新任务（课程须在已保存的超星账号中） */
@@ -911,9 +934,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 超星账号的安全限制：学习时段、每日媒体时长上限、视频间隔（及今日用量） */
+        /** 超星账号的安全限制：学习时段、每日媒体时长上限、连续学习后的休息、视频间隔（及今日用量） */
         get: operations["getUserLimits"];
-        /** 修改超星账号的安全限制（部分更新；对该账号的所有任务生效） */
+        /** 修改超星账号的安全限制（部分更新；对你在该账号上的所有任务生效） */
         put: operations["putUserLimits"];
         post?: never;
         delete?: never;
@@ -967,6 +990,11 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        ProofOfWorkChallenge: {
+            challenge: string;
+            bits: number;
+            expires_at: string;
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -993,12 +1021,14 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description task_state 时：任务当前的状态 */
             status?: string;
+            /** @description relay_required 时：去处理它的页面（/relay） */
+            link?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -1007,8 +1037,6 @@ export interface components {
                 origin?: string;
                 format?: string;
                 expected?: string;
-                /** @description 未知字段的个数（message 只列出前几个） */
-                keys?: number;
                 /** @description 允许的取值 */
                 values?: (string | number | boolean | null)[];
             };
@@ -1023,6 +1051,12 @@ export interface components {
              * @enum {string}
              */
             language?: "zh-CN" | "en";
+            pow?: components["schemas"]["ProofOfWork"];
+        };
+        /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
+        ProofOfWork: {
+            challenge: string;
+            nonce: string;
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -1111,6 +1145,8 @@ export interface components {
             courseName: string;
             teacherName: string;
             clazzId: string;
+            /** @description 班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串 */
+            clazzName: string;
             cpi: string;
             /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
             progress: number | null;
@@ -1153,15 +1189,20 @@ export interface components {
             id: number;
             user_id: number;
             name: string;
+            /** @description 任务说明（创建时可选填写）；没有时为 null */
+            description: string | null;
+            /** @description 任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级 */
             course_ids: string[];
+            /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
+            classes: components["schemas"]["TaskClass"][];
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "risk_check" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | "break" | "risk_check" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1178,6 +1219,10 @@ export interface components {
             left_for_user: components["schemas"]["LeftForUser"][];
             study_seconds: number;
             jobs_completed: number;
+        };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
         };
         /** @description error_code 的参数 */
         TextParams: {
@@ -1198,7 +1243,12 @@ export interface components {
         };
         TaskCreate: {
             name: string;
-            course_ids: string[];
+            /** @description 任务说明（可选）；空白视为没有 */
+            description?: string | null;
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个 */
+            course_ids?: string[];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习 */
+            classes?: components["schemas"]["TaskClass"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1210,11 +1260,17 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
-            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
-            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
+            /** @description 运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null */
+            resumes_at: string | null;
+            /** @description 你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null */
+            today: {
+                day: string;
+                media_minutes: number;
+                daily_cap_minutes: number;
+            } | null;
             logs: components["schemas"]["TaskLog"][];
         };
         TaskCourse: {
@@ -1232,6 +1288,16 @@ export interface components {
             jobs_left: number | null;
             /** @description 本任务在该课程上报的学习时长（秒） */
             study_seconds: number;
+            media_check: components["schemas"]["TaskCourseMediaCheck"];
+        };
+        /** @description 次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开 */
+        TaskCourseMediaCheck: {
+            /** @description 已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过 */
+            verified: number;
+            /** @description 待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度） */
+            awaiting: number;
+            /** @description 被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user） */
+            rolled_back: number;
         };
         TaskLog: {
             id: number;
@@ -1256,11 +1322,17 @@ export interface components {
             item_total_time: number;
             eta_seconds: number | null;
             queue_position: number | null;
-            /** @description 运行中等待（outside_window、daily_cap、study_cap、upstream）时：何时继续；其余为 null */
-            resumes_at: string | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
             courses: components["schemas"]["TaskCourse"][];
+            /** @description 运行中等待（学习时段、每日上限、休息、超星的学习时长限制、重试）时：大约何时继续；否则为 null */
+            resumes_at: string | null;
+            /** @description 你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null */
+            today: {
+                day: string;
+                media_minutes: number;
+                daily_cap_minutes: number;
+            } | null;
         };
         TaskResume: {
             /**
@@ -1322,9 +1394,11 @@ export interface components {
          *         "notopen_ask": true,
          *         "risk_control": true,
          *         "relay_offline": true,
+         *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
-         *         "daily_cap": false
+         *         "daily_cap": false,
+         *         "rollback": true
          *       },
          *       "daily_cap": 30,
          *       "sent_today": 2
@@ -1411,6 +1485,7 @@ export interface components {
             notopen_ask: boolean;
             risk_control: boolean;
             relay_offline: boolean;
+            relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
             rolled_back: boolean;
@@ -1485,6 +1560,7 @@ export interface components {
                 notopen_ask?: boolean;
                 risk_control?: boolean;
                 relay_offline?: boolean;
+                relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
                 rolled_back?: boolean;
@@ -1540,7 +1616,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1639,9 +1715,11 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
-            warnings: string[];
-            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            /** @description 需要管理员关注的情况的个数：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。各条的说明见 warning_messages 与 warning_codes */
+            warnings: number;
+            /** @description 每条警告的中文说明，与 warning_codes 一一对应（个数即 warnings） */
+            warning_messages: string[];
+            /** @description 每条警告的代码与参数（src/shared/texts.ts 的 warn.*），顺序同 warning_messages：客户端按代码以用户的语言显示 */
             warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
@@ -1790,7 +1868,7 @@ export interface components {
             id: number;
             event_id: number;
             /** @enum {string} */
-            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
+            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
             channel: string;
             user_id: number;
             username: string;
@@ -1821,8 +1899,9 @@ export interface components {
                 /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
                 unreadable?: unknown;
             }[];
-            /** @description 本页用户的超星账号对象：用户自定的学习限制（null：沿用默认）与今日的媒体时长 */
+            /** @description 本页用户各自对超星账号的绑定（账号对象）：用户自定的学习限制（null：沿用默认）与今日的媒体时长 */
             accounts: {
+                user_id: number;
                 phone: string;
                 /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
                 limits?: unknown;
@@ -1862,6 +1941,7 @@ export interface components {
             download_url: string;
             /** @description 配对之后，每次启动中继的命令 */
             run_command: string;
+            install_commands: components["schemas"]["RelayInstall"];
         };
         Relay: {
             id: number;
@@ -1876,7 +1956,16 @@ export interface components {
             requests_today: number;
             /** @description 你是否已在网页上确认它；未确认的中继不转发任何请求 */
             confirmed: boolean;
+            /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
+            needs_update: boolean;
             created_at: string;
+        };
+        /** @description 安装或更新中继（保留已有的配对） */
+        RelayInstall: {
+            /** @description Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启） */
+            sh: string;
+            /** @description Windows：PowerShell 中执行的一行命令 */
+            powershell: string;
         };
         EgressChoice: {
             /** @enum {string} */
@@ -1894,6 +1983,7 @@ export interface components {
             /** @description 在要运行中继的电脑上执行的完整命令 */
             command: string;
             download_url: string;
+            install_commands: components["schemas"]["RelayInstall"] & unknown;
         };
         RelayPaired: {
             relay_id: number;
@@ -1912,18 +2002,27 @@ export interface components {
             customized: boolean;
             /** @enum {string} */
             timezone: "Asia/Shanghai";
-            /** @description 今天已上报的媒体时长 */
+            /** @description 今天已上报的媒体时长（与任务详情的 today 相同） */
             today: {
                 day: string;
                 media_minutes: number;
             };
             /**
-             * @description open：可以学习；outside_window：不在学习时段，运行中的任务等待（reason: outside_window）到时段开始；daily_cap：今日媒体时长已满，等待（reason: daily_cap）到次日
+             * @description open：可以学习；outside_window：不在学习时段，运行中的任务等待（reason: outside_window）到时段开始；daily_cap：今日媒体时长已满，等待（reason: daily_cap）到次日时段开始；break：连续播放后的休息（reason: break）
              * @enum {string}
              */
-            status: "open" | "outside_window" | "daily_cap";
-            /** @description 等待时：大约何时继续（另加最多 5 分钟随机延迟） */
+            status: "open" | "outside_window" | "daily_cap" | "break";
+            /** @description 等待时：大约何时继续（时段与上限另加最多 5 分钟随机延迟） */
             resumes_at: string | null;
+            /** @description daily_cap_minutes 的上限（部署方设定） */
+            daily_cap_max_minutes: number;
+            /** @description break_after_minutes 的上限（部署方设定） */
+            break_after_max_minutes: number;
+            /** @description 每次休息的时长范围（分钟，每次随机，部署方设定） */
+            break_minutes: {
+                min: number;
+                max: number;
+            };
         };
         StudyLimitsInput: {
             /**
@@ -1936,12 +2035,14 @@ export interface components {
              * @example 23:00
              */
             window_end: string;
-            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 360，最多 daily_cap_max_minutes（部署方设定，默认 720） */
             daily_cap_minutes: number;
             /** @description 两个视频之间至少间隔（秒），默认 30 */
             video_gap_seconds: number;
             /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
             video_gap_jitter_seconds: number;
+            /** @description 连续播放多少分钟后休息一次（休息时长见 break_minutes），默认 90，最多为部署方的默认值 */
+            break_after_minutes: number;
         };
         StudyLimitsUpdate: {
             /**
@@ -1954,27 +2055,34 @@ export interface components {
              * @example 23:00
              */
             window_end?: string;
-            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 1200 */
+            /** @description 每天（北京时间）最多上报的媒体时长（分钟，按视频播放进度计），默认 360，最多 daily_cap_max_minutes（部署方设定，默认 720） */
             daily_cap_minutes?: number;
             /** @description 两个视频之间至少间隔（秒），默认 30 */
             video_gap_seconds?: number;
             /** @description 间隔再加上 0 到此值的随机秒数，默认 30 */
             video_gap_jitter_seconds?: number;
+            /** @description 连续播放多少分钟后休息一次（休息时长见 break_minutes），默认 90，最多为部署方的默认值 */
+            break_after_minutes?: number;
         };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description X-Ignored-Fields：请求体中本接口不认识的字段（与 FastAPI/pydantic 一样被忽略，不报错），用于发现拼写错误。最多列出 3 个，逗号加空格分隔；嵌套字段以点连接路径（如 channels.slack），每段最多 32 个字符，整项百分号编码；更多时最后一项为 +N（其余个数）。没有被忽略的字段时不发送。请求体未通过校验（400）时也不发送。 */
+        IgnoredFields: string;
+    };
     pathItems: never;
 }
 export type SchemaHealth = components['schemas']['Health'];
 export type SchemaLiveness = components['schemas']['Liveness'];
+export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaProofOfWork = components['schemas']['ProofOfWork'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
@@ -1990,11 +2098,13 @@ export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
 export type SchemaTaskCourse = components['schemas']['TaskCourse'];
+export type SchemaTaskCourseMediaCheck = components['schemas']['TaskCourseMediaCheck'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
@@ -2029,6 +2139,7 @@ export type SchemaAdminImportResult = components['schemas']['AdminImportResult']
 export type SchemaAdminImport = components['schemas']['AdminImport'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaRelayInstall = components['schemas']['RelayInstall'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
 export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
 export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
@@ -2037,6 +2148,7 @@ export type SchemaRelayPairRequest = components['schemas']['RelayPairRequest'];
 export type SchemaStudyLimits = components['schemas']['StudyLimits'];
 export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
+export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
     getHealth: {
@@ -2088,6 +2200,26 @@ export interface operations {
             };
         };
     };
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 题目：找到 nonce，使 SHA-256(challenge + ":" + nonce) 以 bits 个 0 位开头 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkChallenge"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
@@ -2104,6 +2236,7 @@ export interface operations {
             /** @description 注册成功 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2130,6 +2263,15 @@ export interface operations {
             };
             /** @description 不支持的请求体类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上 */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2165,6 +2307,7 @@ export interface operations {
             /** @description 登录成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2330,6 +2473,7 @@ export interface operations {
             /** @description 已受理 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2381,6 +2525,7 @@ export interface operations {
             /** @description 密码已重置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2423,6 +2568,7 @@ export interface operations {
             /** @description 邮箱已验证 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2494,7 +2640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,6 +2705,7 @@ export interface operations {
             /** @description 更新后的配置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2619,6 +2766,7 @@ export interface operations {
             /** @description 已修改 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2766,6 +2914,7 @@ export interface operations {
             /** @description 登录结果（ok=false 时 message 为超星给出的原因） */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2877,6 +3026,7 @@ export interface operations {
             /** @description 已创建（pending） */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3031,7 +3181,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3089,7 +3239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3297,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,6 +3326,7 @@ export interface operations {
             /** @description 操作成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3209,7 +3360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,7 +3436,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3401,7 +3552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3504,7 +3655,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,6 +3693,7 @@ export interface operations {
             /** @description 验证码已通过 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3575,7 +3727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3649,6 +3801,7 @@ export interface operations {
             /** @description 更新后的通知设置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3709,6 +3862,7 @@ export interface operations {
             /** @description 服务商的回答 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3733,7 +3887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3950,6 +4104,7 @@ export interface operations {
             /** @description 更新后的用户 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3992,7 +4147,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +4232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4340,6 +4495,7 @@ export interface operations {
             /** @description 已停止 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4382,7 +4538,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4630,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4709,6 +4865,7 @@ export interface operations {
             /** @description 导入结果 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4798,6 +4955,7 @@ export interface operations {
             /** @description 已保存 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4822,7 +4980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4878,7 +5036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4914,6 +5072,7 @@ export interface operations {
             /** @description 已配对 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4929,7 +5088,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5092,15 +5251,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     putUserLimits: {
@@ -5119,6 +5269,7 @@ export interface operations {
             /** @description 修改后的限制 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5136,15 +5287,6 @@ export interface operations {
             };
             /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,9 +29,16 @@ const isRechecking = (d: Task) =>
 
 /** The body of a task page, shared by the owner's page and the admin's read-only view. */
 export function TaskView({ task: d, viewer, owner, fetchLogs, liveLogs }: TaskViewProps) {
+  const { t } = useI18n();
   const needsYou = owner && viewer === "self" && ((d.status === "completed" && d.left_for_user.length > 0) || isRechecking(d));
   return (
     <>
+      {d.description && (
+        <Typography.Paragraph style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }} data-testid="task-description">
+          <Typography.Text type="secondary">{t("detail.description")}: </Typography.Text>
+          <UserData>{d.description}</UserData>
+        </Typography.Paragraph>
+      )}
       {needsYou ? <NeedsYouCard task={d} /> : <Outcome task={d} viewer={viewer} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={10}>
@@ -119,6 +126,11 @@ function CurrentItem({ task: d }: { task: Task }) {
         <Descriptions.Item label={t("detail.speed")}>{d.speed ? `${d.speed.toFixed(1)}×` : t("detail.default")}</Descriptions.Item>
         <Descriptions.Item label={t("detail.notopen")}>{d.notopen_action ? t(`settings.notopen.${d.notopen_action}`) : t("detail.default")}</Descriptions.Item>
         {d.queue_position !== null && <Descriptions.Item label={t("detail.queueLabel")}>{t("detail.queue", { n: d.queue_position })}</Descriptions.Item>}
+        {d.today && (
+          <Descriptions.Item label={t("detail.today")}>
+            <span data-testid="task-today">{t("limits.today", { used: d.today.media_minutes, cap: d.today.daily_cap_minutes })}</span>
+          </Descriptions.Item>
+        )}
       </Descriptions>
     </Card>
   );

@@ -20,8 +20,10 @@ const PLAIN: Record<string, MessageKey> = {
   risk_control: "reason.risk_control",
   risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
+  relay_outdated: "reason.relay_outdated",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
+  break: "reason.break",
 };
 
 /** Reasons that ask something of the owner: said to them, or about them. */
@@ -52,30 +54,35 @@ export function reasonText(task: ReasonInput, viewer: Viewer, t: Translate): str
 }
 
 /** Reasons a running task is waiting on something other than its own work (its clock does not move). */
-export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "upstream", "relay_offline", "risk_control", "risk_check"]);
+export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "break", "upstream", "relay_offline", "risk_control", "risk_check"]);
 
 const WAIT_TEXT: Record<string, MessageKey> = {
   waiting_for_account: "eta.waitAccount",
   study_cap: "eta.waitCap",
   outside_window: "eta.waitWindow",
   daily_cap: "eta.waitDaily",
+  break: "eta.waitBreak",
   upstream: "eta.waitUpstream",
   relay_offline: "eta.waitRelay",
   risk_control: "eta.waitUpstream",
   risk_check: "eta.riskCheck",
 };
 
-/** The time left, honest about waits: a queued task says where it is in the queue, not "under a minute". */
+/**
+ * The time left, honest about waits: a queued task says where it is in the queue, not "under a minute";
+ * a wait with an end (the window, the daily cap, a break) says when it goes on.
+ */
 export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position" | "resumes_at">, t: Translate): string {
   if (task.status !== "running") return t("eta.none");
   const rest = task.eta_seconds === null ? null : task.eta_seconds < 60 ? t("eta.lessMinute") : duration(task.eta_seconds, t);
   if (task.reason === "waiting_for_account" && task.queue_position) return t("eta.queued", { n: task.queue_position, eta: rest ?? t("eta.computing") });
   if (task.reason && task.reason in WAIT_TEXT) {
     const wait = t(WAIT_TEXT[task.reason]!);
-    return task.resumes_at ? t("eta.until", { wait, at: dayjs(task.resumes_at).format("MM-DD HH:mm") }) : wait;
+    return task.resumes_at ? t("eta.waitUntil", { wait, at: dayjs(task.resumes_at).format("MM-DD HH:mm") }) : wait;
   }
   return rest ?? t("eta.computing");
 }
 
 /** Video and audio items: their clock moves with the player between reports. */
-export const isMedia = (item: string | null | undefined): boolean => !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio));
+export const isMedia = (item: string | null | undefined): boolean =>
+  !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio) || item.startsWith(ITEM_MARKS.live));

@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress,
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
-import { useErrorText } from "../api/errors";
+import { ErrorWithLink, useErrorText } from "../api/errors";
 import { keys, notificationsQuery, relaysQuery, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
@@ -16,6 +16,12 @@ import { pct, pctFormat, when } from "../lib/format";
 import { inOverlay, useBackCloses } from "../components/useBackCloses";
 
 type Filter = "all" | "ongoing" | "ended";
+
+/**
+ * A course is listed once per class (a courseId can belong to two, reference CLI #604): a row, and what is
+ * picked, is one class. Tasks name the classes picked, so an ended class the user ticks is studied too.
+ */
+const classKey = (c: Pick<Course, "courseId" | "clazzId">): string => `${c.courseId}:${c.clazzId}`;
 
 export default function Courses() {
   const { t } = useI18n();
@@ -48,10 +54,11 @@ export default function Courses() {
         (!q || c.courseName.toLowerCase().includes(q) || c.teacherName.toLowerCase().includes(q)),
     );
   }, [courses.data, filter, search]);
-  const picked = (courses.data ?? []).filter((c) => selected.includes(c.courseId));
+  const picked = (courses.data ?? []).filter((c) => selected.includes(classKey(c)));
   const noAccount = courses.error instanceof ApiFailure && courses.error.code === "no_chaoxing_account";
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
   const stateTag = (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>);
+  const clazz = (c: Course) => (c.clazzName ? <UserData>{c.clazzName}</UserData> : <Typography.Text type="secondary">—</Typography.Text>);
   // null: Chaoxing refused the job counts, so the progress is unknown (never shown as 0 % or 100 %).
   const progress = (p: number | null) =>
     p === null ? <Typography.Text type="secondary">{t("courses.progressUnknown")}</Typography.Text> : <Progress percent={p} size="small" format={pctFormat(p)} aria-label={`${pct(p)}%`} />;
@@ -90,27 +97,34 @@ export default function Courses() {
         {phone ? (
           <CardList
             items={rows}
-            rowKey={(c) => c.courseId}
+            rowKey={classKey}
             loading={(courses.isPending && !courses.data) || refresh.isPending}
             empty={t("courses.empty")}
             render={(c) => (
               <ListCard
                 testId="course-row"
-                onTap={() => toggle(c.courseId, !selected.includes(c.courseId))}
-                prefix={<Checkbox className="row-check" checked={selected.includes(c.courseId)} onChange={(e) => toggle(c.courseId, e.target.checked)} aria-label={t("courses.pick", { name: c.courseName })} />}
+                onTap={() => toggle(classKey(c), !selected.includes(classKey(c)))}
+                prefix={<Checkbox className="row-check" checked={selected.includes(classKey(c))} onChange={(e) => toggle(classKey(c), e.target.checked)} aria-label={t("courses.pick", { name: c.clazzName ? `${c.courseName} ${c.clazzName}` : c.courseName })} />}
                 title={<UserData>{c.courseName}</UserData>}
                 status={stateTag(c.state)}
               >
                 {progress(c.progress)}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   <UserData>{c.teacherName}</UserData>
+                  {c.clazzName && (
+                    <>
+                      {" · "}
+                      {t("courses.clazzLabel")}
+                      <UserData>{c.clazzName}</UserData>
+                    </>
+                  )}
                 </Typography.Text>
               </ListCard>
             )}
           />
         ) : (
           <Table<Course>
-            rowKey="courseId"
+            rowKey={classKey}
             loading={courses.isPending || refresh.isPending}
             dataSource={rows}
             pagination={{ pageSize: 20, hideOnSinglePage: true }}
@@ -120,6 +134,7 @@ export default function Courses() {
             columns={[
               { title: t("courses.name"), dataIndex: "courseName", render: (name: string) => <Typography.Text strong><UserData>{name}</UserData></Typography.Text> },
               { title: t("courses.teacher"), dataIndex: "teacherName", width: 140, render: (v: string) => <UserData>{v}</UserData> },
+              { title: t("courses.clazz"), dataIndex: "clazzName", width: 160, render: (_: string, c: Course) => clazz(c) },
               { title: t("courses.progress"), dataIndex: "progress", width: 200, render: progress },
               { title: t("courses.state"), dataIndex: "state", width: 100, render: stateTag },
             ]}
@@ -127,6 +142,9 @@ export default function Courses() {
         )}
         <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0, fontSize: 13 }} data-testid="not-open-note">
           {t("courses.notOpenNote")}
+        </Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 4, marginBottom: 0, fontSize: 13 }} data-testid="classes-note">
+          {t("courses.classesNote")}
         </Typography.Paragraph>
       </Card>
       {selected.length > 0 && (
@@ -173,7 +191,7 @@ function ReadingLine({ courses }: { courses: ReturnType<typeof useCourses> }) {
 }
 
 type Push = "serverchan" | "pushplus";
-type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen: Notopen | "default"; push: Push; pushKey?: string };
+type CreateValues = { name: string; description?: string; customSpeed: boolean; speed: number; notopen: Notopen | "default"; push: Push; pushKey?: string };
 
 /** The WeChat push channels a student binds with one key from a WeChat scan (src/notify/providers.ts). */
 const PUSH_FIELD = { serverchan: "sendkey", pushplus: "token" } as const satisfies Record<Push, string>;
@@ -226,7 +244,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         }
         void qc.invalidateQueries({ queryKey: keys.notifications });
       }
-      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), course_ids: courses.map((c) => c.courseId) };
+      // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not.
+      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: courses.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId })) };
+      if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
       const task = await unwrap(api.POST("/api/tasks", { body }));
@@ -241,7 +261,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
     },
     onError: (e) => {
       if (e instanceof PushKeyRefused) form.setFields([{ name: "pushKey", errors: [e.refusal instanceof ApiFailure && e.refusal.code === "validation_error" ? t("create.pushKeyInvalid") : errorText(e.refusal)] }]);
-      else message.error(errorText(e, { task_state: "error.conflict_start" }));
+      else message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />);
     },
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
@@ -287,14 +307,29 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
           <Input />
         </Form.Item>
+        <Form.Item name="description" label={t("create.description")} tooltip={t("create.descriptionTip")} rules={[{ max: 500 }]}>
+          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={500} data-testid="create-description" />
+        </Form.Item>
         <Form.Item label={t("create.courses")}>
           <Flex gap={4} wrap>
             {courses.map((c) => (
-              <Tag key={c.courseId} style={{ whiteSpace: "normal" }}>
+              <Tag key={classKey(c)} style={{ whiteSpace: "normal" }}>
                 <UserData>{c.courseName}</UserData>
+                {c.clazzName && (
+                  <>
+                    {" · "}
+                    <UserData>{c.clazzName}</UserData>
+                  </>
+                )}
+                {c.state === 1 && ` (${t("courses.ended")})`}
               </Tag>
             ))}
           </Flex>
+          {courses.some((c) => c.state === 1) && (
+            <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0", fontSize: 13 }} data-testid="ended-note">
+              {t("create.endedNote")}
+            </Typography.Paragraph>
+          )}
         </Form.Item>
         <Form.Item label={t("create.speed")} tooltip={t("create.speedTip")} style={{ marginBottom: customSpeed ? 0 : undefined }}>
           <Form.Item name="customSpeed" valuePropName="checked" noStyle>
@@ -302,7 +337,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
           </Form.Item>
         </Form.Item>
         {customSpeed && (
-          <Form.Item name="speed">
+          <Form.Item name="speed" extra={t("settings.speedRealTime")}>
             <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} ariaLabelForHandle={t("create.speed")} />
           </Form.Item>
         )}

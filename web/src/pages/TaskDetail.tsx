@@ -82,7 +82,7 @@ export default function TaskDetail() {
           </Suspense>
         )}
         {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
-        {d.status === "paused" && d.reason === "relay_offline" && <RelayOfflineNotice />}
+        {d.status === "paused" && (d.reason === "relay_offline" || d.reason === "relay_outdated") && <RelayOfflineNotice outdated={d.reason === "relay_outdated"} />}
         {((d.status === "paused" && d.reason === "risk_control") || (d.status === "running" && d.reason === "risk_check")) && <RiskControlCard task={d} />}
         <TaskView task={d} viewer="self" owner fetchLogs={fetchLogs} liveLogs={!waiting && d.status === "running"} />
         <div style={{ marginTop: 16 }}>

@@ -23,6 +23,7 @@ const KINDS: Record<DeadLetter["kind"], MessageKey> = {
   notopen_ask: "notify.event.notopen_ask",
   risk_control: "notify.event.risk_control",
   relay_offline: "notify.event.relay_offline",
+  relay_outdated: "notify.event.relay_outdated",
   completed: "notify.event.completed",
   failed: "notify.event.failed",
   daily_cap: "notify.event.daily_cap",
