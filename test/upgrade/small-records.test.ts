@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LIMITS_RECORD, LOCK_RECORD, REFUSALS_RECORD, SESSION_RECORD, USAGE_RECORD } from "../../src/durable/binding-records";
 import { DIRECT_ENTRY, RELAY_COUNT, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
 import { deleteVersioned, getVersioned, listVersioned, load, putVersioned } from "../../src/lib/versioned";
 import relay from "../fixtures/records/0.1.0-05723ba/relay.json";
@@ -61,5 +62,28 @@ describe("records whose shape changed took new keys (a rollback's older release 
     expect(listVersioned(kv, "pinned:", RELAY_PIN)).toEqual([["pinned:acct:2", { v: 1, relayId: 5 }], ["pinned:acct:1", { v: 1, relayId: 2 }]]);
     deleteVersioned(kv, "pinned:acct:1", RELAY_PIN);
     expect([...m.keys()]).toEqual(["pinned:acct:2"]);
+  });
+});
+
+describe("the previous release's one account object per phone, in a user's binding and the phone object", () => {
+  const shared = (key: string) => stored(tasks.objects.ACCOUNTS, key);
+
+  it("its session, today's usage and the video lock load into today's formats", () => {
+    expect(load(SESSION_RECORD, shared("session"))).toMatchObject({ ok: true, from: 0, value: { v: 2, logins: expect.any(Array), risk: null } });
+    expect(load(USAGE_RECORD, shared("usage"))).toMatchObject({
+      ok: true, from: 0, value: { v: 2, day: "2027-12-07", seconds: 0, streakMs: 0, breakUntil: null, boundSeconds: 0, latest: false },
+    });
+    expect(load(LOCK_RECORD, shared("lock"))).toMatchObject({ ok: true, from: 0, value: { v: 1, holder: 3, queue: [4], contestedSince: null } });
+  });
+
+  it("limits as that release kept them, without breaks, take the longest stretch (reads keep it within the rules)", () => {
+    const old = { windowStart: "07:00", windowEnd: "22:00", dailyCapMinutes: 600, videoGapSeconds: 10, videoGapJitterSeconds: 5 };
+    expect(load(LIMITS_RECORD, old)).toMatchObject({ ok: true, value: { ...old, v: 2, breakAfterMinutes: Number.MAX_SAFE_INTEGER } });
+  });
+
+  it("a record of a later release, or a damaged one, is a failure, not today's", () => {
+    expect(load(SESSION_RECORD, { v: 3, jar: null })).toMatchObject({ ok: false, failure: { kind: "newer", version: 3 } });
+    expect(load(USAGE_RECORD, { v: 2, day: "2027-12-07" })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+    expect(load(REFUSALS_RECORD, { v: 2, at: ["x"] })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
   });
 });
