@@ -305,13 +305,29 @@ export class RelayObject extends DurableObject<Env> {
   private pick(account: string): WebSocket | null {
     const online = this.carrying();
     if (online.size === 0) return null;
-    const pinned = getVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN)?.relayId;
+    const pinned = this.pinOf(account);
     if (pinned !== undefined && online.has(pinned)) return online.get(pinned)!;
     const load = new Map<number, number>([...online.keys()].map((id) => [id, 0]));
     for (const [, { relayId: id }] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (load.has(id)) load.set(id, load.get(id)! + 1);
     const [chosen] = [...load].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0]!;
     putVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN, { relayId: chosen });
     return online.get(chosen)!;
+  }
+
+  /**
+   * The agent an account is pinned to. Accounts are named by their phone object (`phone:<phone>`); 0.1.0
+   * named them by its one account object per phone (`acct:<phone>`): such a pin is taken over once.
+   */
+  private pinOf(account: string): number | undefined {
+    const kv = this.ctx.storage.kv;
+    const pin = getVersioned(kv, `${PIN}${account}`, RELAY_PIN);
+    if (pin) return pin.relayId;
+    const phone = /^phone:(.+)$/.exec(account)?.[1];
+    const old = phone === undefined ? undefined : getVersioned(kv, `${PIN}acct:${phone}`, RELAY_PIN);
+    if (!old) return undefined;
+    deleteVersioned(kv, `${PIN}acct:${phone}`, RELAY_PIN);
+    putVersioned(kv, `${PIN}${account}`, RELAY_PIN, { relayId: old.relayId });
+    return old.relayId;
   }
 
   /** Requests relayed today, per relay, for the dashboard. */

@@ -388,13 +388,14 @@ export class TaskObject extends DurableObject<Env> {
     t: TaskRecord,
     run: RunInput,
     logsOf: (engine: EngineState) => LogEvent[],
-    opts: { keepEndTime?: boolean; reason?: TaskReason | null } = {},
+    opts: { keepEndTime?: boolean; reason?: TaskReason | null; morningCheck?: boolean } = {},
   ): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
     // Outside the account's study window no automated call goes out: the answer says so at once, with
     // when it goes on (the window's start plus the engine's jitter), and the one alarm is then. Asked
     // before the run slot: from the slot's grant to `running` nothing may wait (the hub's stale check).
-    const opensAt = await this.windowOpensAt(t.userId, run.creds);
+    // A morning check is no start: before the window it completes again at once (src/engine/credit.ts).
+    const opensAt = opts.morningCheck ? null : await this.windowOpensAt(t.userId, run.creds);
     this.claiming = true;
     let granted: boolean;
     try {
@@ -413,6 +414,7 @@ export class TaskObject extends DurableObject<Env> {
     t.status = "running";
     // Outside the window that wait is what the task shows, as any wait's reason outranks a risk check in a step.
     t.reason = opensAt === null ? (opts.reason ?? null) : "outside_window";
+    t.resumesAt = opensAt === null ? null : firstAt;
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
@@ -477,7 +479,7 @@ export class TaskObject extends DurableObject<Env> {
     await this.exclusive(async () => {
       if (this.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
-      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()));
+      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()), { morningCheck: true });
       if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
     });
   }

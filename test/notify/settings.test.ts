@@ -1,3 +1,4 @@
+import { NOTIFY_EVENTS } from "../../src/shared/notify";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { checkTarget } from "../../src/notify/target";
@@ -48,7 +49,10 @@ describe("notification settings", () => {
     expect(r.status).toBe(200);
     expect(r.body.channels.email).toEqual({ enabled: false, verified: false, address: user.email });
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
-    expect(Object.values(r.body.events)).toEqual(Array(9).fill(true));
+    expect(r.body.events).toEqual(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, true])));
+    expect(Object.keys(r.body.events)).toEqual([
+      "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap",
+    ]);
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
   });
 

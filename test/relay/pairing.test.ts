@@ -154,18 +154,21 @@ describe("a newly paired relay", () => {
     const sim = installSimulator();
     const { token } = await registerUser("confirm");
     const account = await userWithAccount(sim, token, [videoCourse(120)]);
-    // The task is made while the user's Chaoxing calls still go direct.
+    // The task is made and started while the user's Chaoxing calls still go direct.
     const created = await api("POST", "/api/tasks", { token, body: { name: "t", course_ids: [account.courses[0]!.courseId] } });
     expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    expect((await api("POST", `/api/tasks/${id}/start`, { token })).status).toBe(200);
     await useRelay(token);
     const { relayId, credential } = await pairRelay(token, "someone's", { confirm: false });
     const agent = await TestAgent.online(credential, simPerform(sim));
     expect((await api("GET", "/api/relays", { token })).body.relays).toMatchObject([{ id: relayId, online: true, confirmed: false }]);
     const refused = await api("GET", "/api/courses/list", { token });
     expect(refused).toMatchObject({ status: 502, body: { code: "relay_offline" } });
-    const id = created.body.id as number;
-    expect((await api("POST", `/api/tasks/${id}/start`, { token })).status).toBe(200);
     expect(await driveUntil(id, (l) => l.status !== "running")).toMatchObject({ status: "paused", reason: "relay_offline" });
+    // A start is refused at the click: no relay that carries traffic is online.
+    const later = await api("POST", "/api/tasks", { token, body: { name: "t2", course_ids: [account.courses[0]!.courseId] } });
+    expect(await api("POST", `/api/tasks/${later.body.id}/start`, { token })).toMatchObject({ status: 409, body: { code: "relay_required", link: "/relay" } });
     expect(agent.seen).toEqual([]);
 
     // Only its owner confirms it.

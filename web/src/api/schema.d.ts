@@ -2640,7 +2640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3181,7 +3181,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3297,7 +3297,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3360,7 +3360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,7 +3436,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,7 +3494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3552,7 +3552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3655,7 +3655,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3727,7 +3727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3887,7 +3887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4147,7 +4147,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4232,7 +4232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4538,7 +4538,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +4980,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5036,7 +5036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5088,7 +5088,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、limits_locked、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
