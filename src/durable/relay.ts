@@ -9,7 +9,7 @@ import {
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
 import { answerClose, close, CLOSE_POLICY, Handover, PING, PONG } from "./sockets";
-import { RELAY_COUNT, RELAY_PIN } from "./stored";
+import { RELAY_COUNT, RELAY_OUTDATED, RELAY_OWNER, RELAY_PIN } from "./stored";
 
 /** The user's relay object: their agents' sockets, and the way out for their Chaoxing traffic. */
 export const relayName = (userId: number): string => `relay:${userId}`;
@@ -53,13 +53,6 @@ export interface RelayStatus {
   needsUpdate: boolean;
 }
 
-/** A relay refused at the handshake for its protocol (kept until it connects again). */
-interface Outdated {
-  version: string;
-  protocol: number | null;
-  at: number;
-}
-
 /** Close code telling an agent that a newer connection of the same relay replaced it (it stops). */
 export const CLOSE_REPLACED = 4001;
 
@@ -90,7 +83,7 @@ const PIN = "pinned:";
 const COUNT = "n:";
 const OUTDATED = "out:";
 /** The user this object belongs to, kept at the first connection or refusal. */
-const USER = "user";
+const OWNER = "owner";
 const tagOf = (relayId: number) => `r:${relayId}`;
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as RelayAttachment;
 
@@ -135,8 +128,8 @@ export class RelayObject extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const s = this.handover.take(request);
     if (!s || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    this.ctx.storage.kv.put(USER, s.userId);
-    this.ctx.storage.kv.delete(`${OUTDATED}${s.relayId}`);
+    putVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER, { userId: s.userId });
+    deleteVersioned(this.ctx.storage.kv, `${OUTDATED}${s.relayId}`, RELAY_OUTDATED);
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
     for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
       this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");
@@ -192,7 +185,7 @@ export class RelayObject extends DurableObject<Env> {
       const c = getVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT);
       out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0, needsUpdate: false });
     }
-    for (const [key] of this.ctx.storage.kv.list<Outdated>({ prefix: OUTDATED })) {
+    for (const [key] of listVersioned(this.ctx.storage.kv, OUTDATED, RELAY_OUTDATED)) {
       const relayId = Number(key.slice(OUTDATED.length));
       const known = out.find((x) => x.relayId === relayId);
       if (known) known.needsUpdate = true;
@@ -214,9 +207,9 @@ export class RelayObject extends DurableObject<Env> {
    * relay tasks with `relay_outdated`; an agent that keeps knocking changes nothing more.
    */
   async refusedOutdated(userId: number, relayId: number, version: string, protocol: number | null): Promise<void> {
-    this.ctx.storage.kv.put(USER, userId);
-    const first = this.ctx.storage.kv.get<Outdated>(`${OUTDATED}${relayId}`) === undefined;
-    this.ctx.storage.kv.put(`${OUTDATED}${relayId}`, { version, protocol, at: clock.now() } satisfies Outdated);
+    putVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER, { userId });
+    const first = getVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED) === undefined;
+    putVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED, { version, protocol, at: clock.now() });
     if (!first) return;
     await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(version || null, isoNow(), relayId).run();
     if (this.carrying().size === 0) await this.pauseRelayTasks(userId, "relay_outdated");
@@ -234,7 +227,7 @@ export class RelayObject extends DurableObject<Env> {
       close(ws, CLOSE_POLICY, "relay revoked");
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
-    this.ctx.storage.kv.delete(`${OUTDATED}${relayId}`);
+    deleteVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED);
     for (const [key, pin] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (pin.relayId === relayId) deleteVersioned(this.ctx.storage.kv, key, RELAY_PIN);
   }
 
@@ -357,7 +350,7 @@ export class RelayObject extends DurableObject<Env> {
   private wentOffline(ws: WebSocket): void {
     const a = attachmentOf(ws);
     this.dropPending(a.conn, "中继连接已断开");
-    const userId = this.ctx.storage.kv.get<number>(USER);
+    const userId = getVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER)?.userId;
     const last = this.carrying().size === 0;
     this.ctx.waitUntil(
       (async () => {

@@ -76,3 +76,31 @@ export const RELAY_COUNT: RecordFormat<RelayCount> = {
   steps: [unchanged],
   check: (r) => firstBad(r, { day: is.str, n: is.int }),
 };
+
+/** A relay refused at the handshake for its protocol (kept until it connects again); version 0 is the same without `v`. */
+export interface RelayOutdated {
+  v?: number;
+  version: string;
+  protocol: number | null;
+  at: number;
+}
+export const RELAY_OUTDATED: RecordFormat<RelayOutdated> = {
+  name: "outdated relay",
+  steps: [unchanged],
+  check: (r) => firstBad(r, { version: is.str, protocol: is.nullable(is.int), at: is.num }),
+};
+
+/** The user a relay object belongs to (a bare user id before versions). */
+export interface RelayOwner {
+  v?: number;
+  userId: number;
+}
+export const RELAY_OWNER: RecordFormat<RelayOwner> = {
+  name: "relay owner",
+  moved: { was: "user", now: "owner" },
+  steps: [(r) => {
+    if (!is.int(r)) throw new TypeError("not a user id");
+    return { userId: r };
+  }],
+  check: (r) => firstBad(r, { userId: is.int }),
+};

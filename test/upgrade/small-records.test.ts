@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LIMITS_RECORD, LOCK_RECORD, REFUSALS_RECORD, SESSION_RECORD, USAGE_RECORD } from "../../src/durable/binding-records";
-import { DIRECT_ENTRY, RELAY_COUNT, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
+import { DIRECT_ENTRY, RELAY_COUNT, RELAY_OUTDATED, RELAY_OWNER, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
 import { deleteVersioned, getVersioned, listVersioned, load, putVersioned } from "../../src/lib/versioned";
 import relay from "../fixtures/records/0.1.0-05723ba/relay.json";
 import tasks from "../fixtures/records/0.1.0-05723ba/tasks.json";
@@ -85,5 +85,16 @@ describe("the previous release's one account object per phone, in a user's bindi
     expect(load(SESSION_RECORD, { v: 3, jar: null })).toMatchObject({ ok: false, failure: { kind: "newer", version: 3 } });
     expect(load(USAGE_RECORD, { v: 2, day: "2027-12-07" })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
     expect(load(REFUSALS_RECORD, { v: 2, at: ["x"] })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+  });
+});
+
+describe("the relay object's records that main kept before versions reached them", () => {
+  it("a refusal for the protocol, and the owner (a bare user id, now under its own key)", () => {
+    expect(load(RELAY_OUTDATED, { version: "0.1.0", protocol: 1, at: 5 })).toMatchObject({ ok: true, from: 0, value: { v: 1, version: "0.1.0", protocol: 1 } });
+    const m = new Map<string, unknown>([["user", 7]]);
+    const kv = { get: <T>(k: string) => m.get(k) as T | undefined, put: (k: string, v: unknown) => void m.set(k, v), delete: (k: string) => m.delete(k) } as unknown as SyncKvStorage;
+    expect(getVersioned(kv, "owner", RELAY_OWNER)).toEqual({ v: 1, userId: 7 });
+    putVersioned(kv, "owner", RELAY_OWNER, { userId: 7 });
+    expect([...m]).toEqual([["owner", { v: 1, userId: 7 }]]);
   });
 });
