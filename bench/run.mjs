@@ -164,7 +164,9 @@ async function pacing() {
   const b = benchLines(out);
   for (const speed of [2, 1]) {
     const t = b[`pacing.scheduled_s.${speed}x`];
-    row(`pacing: scheduled time, 高等数学（上） at ${speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)");
+    const floor = t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)";
+    const over = `over it: ${t.rewatched} of ${t.videos} videos re-watched from the start, +${Math.round(t.rewatch_extra_s)} s; the others +${Math.round(t.other_extra_s)} s; between videos and after the last +${Math.round(t.value - t.media_s - t.rewatch_extra_s - t.other_extra_s)} s`;
+    row(`pacing: scheduled time, 高等数学（上） at ${speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", `${floor}; ${over}`);
     const r = b[`pacing.requests_per_media_min.${speed}x`];
     row(`upstream requests per media minute at ${speed}x`, r.value, "", r.reports / (t.media_s / 60), "", "reports alone");
     const d = b[`do.rows_per_report.${speed}x`];

@@ -741,7 +741,12 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
         rewatchMedia(ctx, spot, job, m);
         return next();
       }
-      const code = m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
+      // The platform credits real time, and only three end reports may cover what fast playback got ahead
+      // (protocol "Corrections of 2026-12", item 5): a lead longer than they can cover is a sure re-watch, so
+      // such a video plays at 1× from the start instead of throwing its fast half-run away.
+      const tooFar = m.speed > 1 && (m.end - m.playingTime) * (1 - 1 / m.speed) > MAX_END_REPORTS * intervalS(s) * 1.5;
+      if (tooFar) m.speed = 1;
+      const code = tooFar ? "media.start_long" : m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
       log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
