@@ -62,7 +62,7 @@ describe("DO rows per progress report", () => {
 
 describe("an eviction between reports", () => {
   it("goes on from the platform's position (not the older checkpoint's) with a normal report, passes it, and counts no second twice", async () => {
-    const { sim, account, id, jobid } = await setup("evict", 1800, 2);
+    const { sim, account, id, jobid } = await setup("evict", 1800, 1);
     const startedAt = (await taskLive(id))!.start_time!;
     await driveUntil(id, (l) => l.item_current_time >= 600);
     const position = sim.control.jobProgress(account.phone, jobid)!.playTimeS;
@@ -79,9 +79,9 @@ describe("an eviction between reports", () => {
     expect(param(first.query, "isdrag")).toBe("0");
     expect(Number(param(first.query, "playingTime"))).toBeGreaterThan(position);
     // The playing the checkpoint missed is credited once: the count is where it was before the eviction,
-    // and the report after it adds its own gap (its advance at 2×), no more.
+    // and the report after it adds its own gap (its advance at 1×), no more.
     const after = (await taskLive(id))!.study_seconds;
-    const gap = (Number(param(first.query, "playingTime")) - position) / 2;
+    const gap = Number(param(first.query, "playingTime")) - position;
     expect(Math.abs(after - studiedBefore - gap)).toBeLessThanOrEqual(2);
 
     const done = await driveUntil(id, finished);
