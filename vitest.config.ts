@@ -54,7 +54,7 @@ export async function workerdProject(name = "workerd", include = ["test/**/*.tes
     test: {
       name,
       include,
-      exclude: ["test/node/**"],
+      exclude: ["test/node/**", "test/runtime/**"],
       setupFiles: ["./test/setup.ts"],
       // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
       testTimeout: 60_000,
@@ -63,8 +63,10 @@ export async function workerdProject(name = "workerd", include = ["test/**/*.tes
 }
 
 /**
- * Four projects, one `npm test`: the workerd suite, the simulator's tests (simulator/test, in workerd too), what only runs in Node (test/node: the Redocly lint of
- * the OpenAPI document), and the relay agent's own tests in plain Node (relay/vitest.config.ts).
+ * Five projects, one `npm test`: the workerd suite, the simulator's tests (simulator/test, in workerd too), what
+ * only runs in Node (test/node: the Redocly lint of the OpenAPI document), the app started as `npm run dev` starts
+ * it (test/runtime: what the real runtime logs and how its HTTP server treats a connection, which the pool does not
+ * show), and the relay agent's own tests in plain Node (relay/vitest.config.ts).
  */
 export default defineConfig(async () => ({
   test: {
@@ -72,6 +74,7 @@ export default defineConfig(async () => ({
       await workerdProject(),
       await workerdProject("simulator", ["simulator/test/**/*.test.ts"]),
       { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
+      { test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], environment: "node", testTimeout: 120_000 } },
       "./relay/vitest.config.ts",
     ],
   },

@@ -5,7 +5,9 @@ import { getTransport, type Transport } from "../chaoxing/transport";
 import { clock } from "../../shared/clock";
 import { egressTransport, rebuild, wireOf } from "../relay/transport";
 import type { Header } from "../shared/relay-wire";
+import { getVersioned } from "../lib/versioned";
 import { legacyAccountName } from "./account-legacy";
+import { LOCK_RECORD, type LockRecord } from "./binding-records";
 import { normalisePhone } from "../lib/phone-number";
 import type { WireRequest } from "./relay";
 
@@ -36,14 +38,6 @@ const QUEUE_STALE_MS = 3 * 60_000;
  * back of the line and resumes its video, with isdrag 3, in its next turn.
  */
 export const TURN_MS = 2 * 3600_000;
-
-interface LockRecord {
-  v: 1;
-  holder: number | null;
-  queue: number[];
-  /** When the first task began to wait behind the current holder (null: nobody waits); its turn ends TURN_MS later. */
-  contestedSince: number | null;
-}
 
 export interface LockState {
   holder: number | null;
@@ -99,7 +93,7 @@ export class PhoneObject extends DurableObject<Env> {
   /** The stored lock; the first time, the one an earlier release kept in `acct:<phone>` (src/durable/account-legacy.ts). */
   private lock(): Promise<LockRecord> {
     return (this.loaded ??= (async () => {
-      const stored = this.ctx.storage.kv.get<LockRecord>("lock");
+      const stored = getVersioned(this.ctx.storage.kv, "lock", LOCK_RECORD);
       if (stored) return stored;
       const phone = this.name.slice("phone:".length);
       const legacy = await this.env.ACCOUNTS.getByName(legacyAccountName(phone)).handOverLock();

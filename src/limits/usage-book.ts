@@ -12,7 +12,9 @@
  * of idling), and such records are taken as they are; the first report after that writes once more, so a
  * stored record never claims to be the latest when it is not (as the task checkpoint does, src/durable/task.ts).
  */
+import { USAGE_RECORD, type UsageRecord } from "../durable/binding-records";
 import { shanghaiDay } from "../../shared/clock";
+import { getVersioned } from "../lib/versioned";
 import { emptyUsage, recordReport, type LimitRules, type MediaUsage, type StudyLimits } from "./study-limits";
 
 const KEY = "usage";
@@ -22,16 +24,6 @@ export const RESERVE_S = 20 * 60;
 const RESERVE_MS = 30 * 60_000;
 /** After a cold load, every report is written for this long. */
 const EVERY_REPORT_AFTER_COLD_MS = 15 * 60_000;
-
-/** The stored record (version 2; what the earlier release stored in `acct:<phone>` is adopted by src/durable/account-legacy.ts). */
-export interface UsageRecord extends MediaUsage {
-  v: 2;
-  /** What a cold load takes for `seconds` and `streakMs` unless the record is the latest. */
-  boundSeconds: number;
-  boundStreakMs: number;
-  /** Written at the latest report (every report was being written): a cold load takes it as it is. */
-  latest: boolean;
-}
 
 export class UsageBook {
   private counted: MediaUsage | null = null;
@@ -46,7 +38,7 @@ export class UsageBook {
   }
 
   private load(now: number, l: StudyLimits): MediaUsage {
-    const r = this.kv.get<UsageRecord>(KEY) ?? null;
+    const r = getVersioned(this.kv, KEY, USAGE_RECORD) ?? null;
     this.written = r;
     if (!r) return emptyUsage(shanghaiDay(now));
     this.everyReportUntil = now + EVERY_REPORT_AFTER_COLD_MS;
@@ -81,6 +73,11 @@ export class UsageBook {
       !w || w.latest || exact || w.day !== u.day || u.seconds > w.boundSeconds || u.streakMs > w.boundStreakMs || newStretch || u.breakUntil !== before.breakUntil;
     if (due) this.write({ ...u, v: 2, boundSeconds: exact ? u.seconds : u.seconds + RESERVE_S, boundStreakMs: exact ? u.streakMs : u.streakMs + RESERVE_MS, latest: exact });
     return u;
+  }
+
+  /** The stored record, for the admin export (null: nothing counted yet). */
+  stored(): UsageRecord | null {
+    return getVersioned(this.kv, KEY, USAGE_RECORD) ?? null;
   }
 
   /** An earlier release's count, adopted once (src/durable/account-legacy.ts): written exact. */

@@ -224,12 +224,16 @@ describe("sessions, risk control and logins", () => {
     expect(paused).toMatchObject({ status: "paused", reason: "risk_control" });
     expect(logins(sim) - before).toBe(1);
     expect(await tick()).toBe(false);
-    // Still under risk control: resume pauses again, without another login.
-    expect((await api("POST", `/api/tasks/${id}/resume`, { token })).status).toBe(200);
+    // Still under risk control: resume pauses again, without another login. Until Chaoxing answered, the
+    // task says it is checking (risk_check), not that it studies.
+    const resumed = await api("POST", `/api/tasks/${id}/resume`, { token });
+    expect(resumed).toMatchObject({ status: 200, body: { task: { status: "running", reason: "risk_check" } } });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "paused", reason: "risk_control" });
     expect(logins(sim) - before).toBe(1);
     sim.control.riskControl(account.phone, false);
-    await api("POST", `/api/tasks/${id}/resume`, { token });
+    expect((await api("POST", `/api/tasks/${id}/resume`, { token })).body.task).toMatchObject({ reason: "risk_check" });
+    // The first answered call ends the check: studying again, reason cleared.
+    expect(await driveUntil(id, (l) => l.status !== "running" || l.reason !== "risk_check")).toMatchObject({ status: "running", reason: null });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "completed" });
   });
 
@@ -325,6 +329,25 @@ describe("honest completion", () => {
     expect(after).toMatchObject({ status: "completed", reason: null, progress: 100, left_for_user: [], completed_courses: 1 });
     // Nothing left: recheck is a conflict.
     expect((await api("POST", `/api/tasks/${id}/recheck`, { token })).status).toBe(409);
+  });
+
+  it("recheck keeps the finish time, says what it found, and each course's figures agree with the items left", async () => {
+    const { sim, account, id, token } = await setup("recheckSays", [course]);
+    const done = await driveUntil(id, finished);
+    const endedAt = done.end_time;
+    expect(endedAt).toEqual(expect.any(String));
+    // The course has a quiz left: its figures say so, never "done" beside an item left (no course completed).
+    expect(done).toMatchObject({ completed_courses: 0, courses: [expect.objectContaining({ status: "needs_you", jobs_left: 1 })] });
+    clock.advance(3600_000);
+    await api("POST", `/api/tasks/${id}/recheck`, { token });
+    expect(await driveUntil(id, finished)).toMatchObject({ status: "completed", end_time: endedAt });
+    expect(await messages(token, id)).toContain("重新检查完成：已完成 0 项，还剩 1 项");
+    sim.control.completeByHand(account.phone, account.courses[0]!.chapters[1]!.jobs[0]!.jobid);
+    clock.advance(3600_000);
+    await api("POST", `/api/tasks/${id}/recheck`, { token });
+    const after = await driveUntil(id, finished);
+    expect(after).toMatchObject({ status: "completed", reason: null, end_time: endedAt, courses: [expect.objectContaining({ status: "done" })] });
+    expect(await messages(token, id)).toContain("重新检查完成：已完成 1 项，还剩 0 项");
   });
 
   it("recheck is a 409 unless the task is completed with items left", async () => {

@@ -1,13 +1,17 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
  * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
- * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages` in chunks.ts), so
- * a page opened later while offline still renders and says "offline" itself instead of failing to load.
+ * After the first page has loaded, the other chunks (and the parts pages load when needed) are fetched in
+ * the background (`prefetchPages` in chunks.ts), so a page opened later while offline still renders and says
+ * "offline" itself instead of failing to load.
  */
 import { lazy } from "react";
 import { createBrowserRouter } from "react-router";
 import { adminChunks, chunks, type Load } from "./chunks";
 import { RouteError } from "./layout/RouteError";
+
+/** The app layout's chunk: here, not in chunks.ts, because the layout itself imports that list to prefetch it. */
+export const appLayout: Load = () => import("./layout/AppLayout");
 
 function page(load: Load) {
   const Page = lazy(load);
@@ -23,11 +27,12 @@ export const router = createBrowserRouter([
       { path: "/register", element: page(chunks.register) },
       { path: "/forgot-password", element: page(chunks.forgot) },
       { path: "/reset-password", element: page(chunks.reset) },
+      { path: "/verify-email", element: page(chunks.verify) },
     ],
   },
   {
     path: "/",
-    element: page(() => import("./layout/AppLayout")),
+    element: page(appLayout),
     errorElement: <RouteError />,
     children: [
       { index: true, element: page(chunks.overview) },
@@ -48,6 +53,7 @@ export const router = createBrowserRouter([
           { path: "tasks/:id", element: page(adminChunks.task) },
           { path: "statistics", element: page(adminChunks.statistics) },
           { path: "audit", element: page(adminChunks.audit) },
+          { path: "diagnostics", element: page(adminChunks.diagnostics) },
         ],
       },
       { path: "*", element: page(chunks.notFound) },

@@ -1,6 +1,6 @@
 import type { auth as zh } from "../zh/auth";
 
-/** Signing in, registering, resetting a password, and the profile page. */
+/** Signing in, registering, resetting a password, verifying the e-mail address, and the profile page. */
 export const auth: Record<keyof typeof zh, string> = {
   "auth.login": "Sign in",
   "auth.register": "Register",
@@ -43,4 +43,14 @@ export const auth: Record<keyof typeof zh, string> = {
   "auth.resetDone": "Password reset: sign in with the new one",
   "auth.resetInvalid": "This reset link is invalid or expired (each link works once, for 30 minutes).",
   "auth.askNewLink": "Ask for a new reset mail",
+  "verify.title": "Verify your e-mail",
+  "verify.done": "Your e-mail address is verified",
+  "verify.doneHint": "When a task needs you (a captcha, risk control, the relay offline, items to do by hand, a failure…), you get a mail. Change it under Settings → Notifications.",
+  "verify.invalid": "This verification link is invalid, used or expired",
+  "verify.invalidHint": "Sign in and send a new one from Settings → Notifications.",
+  "verify.toSettings": "Go to notification settings",
+  "verify.pending": "Verify your e-mail to get alerts",
+  "verify.pendingBody": "The verification link went to",
+  "verify.resend": "Send again",
+  "verify.resent": "Verification mail sent",
 };

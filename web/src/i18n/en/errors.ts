@@ -16,6 +16,7 @@ export const errors: Record<keyof typeof zh, string> = {
   "error.token_revoked": "You were signed out (perhaps elsewhere): sign in again",
   "error.password_changed": "Your password was changed: sign in again",
   "error.running_cap": "Too many tasks are running: pause one, or wait for one to finish",
+  "error.relay_cap": "You have the most relays allowed (5): revoke one you no longer use first",
   "error.pow_required": "Many sign-ups come from this network: a quick check is needed first",
   "error.pow_invalid": "The check expired: press sign up again",
   "error.relay_required": "You chose to reach Chaoxing through your relay, but none is online: start or pair one on the Relay page, then start the task",
@@ -66,4 +67,7 @@ export const errors: Record<keyof typeof zh, string> = {
   "form.minNumber": "${label} must be at least ${min}",
   "form.maxNumber": "${label} must be at most ${max}",
   "form.rangeNumber": "${label} must be between ${min} and ${max}",
+  "error.email_unverified": "Your e-mail is not verified yet: open the link in the verification mail first",
+  "error.notify_capped": "Today's notifications (tests included) are used up; try again tomorrow",
+  "error.invalid_verification_token": "This verification link is invalid, used or expired",
 };

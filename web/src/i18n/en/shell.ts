@@ -21,6 +21,7 @@ export const shell: Record<keyof typeof zh, string> = {
   "nav.adminUsers": "Users",
   "nav.adminTasks": "All tasks",
   "nav.adminStats": "Statistics",
+  "nav.adminDiagnostics": "Diagnostics",
   "nav.adminAudit": "Audit log",
   "nav.logout": "Sign out",
   "nav.menu": "Menu",
@@ -59,4 +60,6 @@ export const shell: Record<keyof typeof zh, string> = {
   "time.seconds": "{s} s",
   "time.minutes": "about {m} min",
   "time.hours": "about {h} h {m} min",
+  "offline.lastUpdated": "Last updated {when}: the server cannot be reached now, so this is how it was then (actions will fail)",
+  "offline.refreshing": "Showing what was read at {when}; updating…",
 };

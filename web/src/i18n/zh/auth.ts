@@ -1,4 +1,4 @@
-/** Signing in, registering, resetting a password, and the profile page. */
+/** Signing in, registering, resetting a password, verifying the e-mail address, and the profile page. */
 export const auth = {
   "auth.login": "登录",
   "auth.register": "注册",
@@ -41,4 +41,14 @@ export const auth = {
   "auth.resetDone": "密码已重置，请用新密码登录",
   "auth.resetInvalid": "这个重置链接无效或已过期（每个链接只能用一次，30 分钟内有效）。",
   "auth.askNewLink": "重新申请重置邮件",
+  "verify.title": "验证邮箱",
+  "verify.done": "邮箱已验证",
+  "verify.doneHint": "任务需要你处理时（验证码、风控、中继离线、需手动完成的内容、失败等），会发邮件提醒你。可以在「设置 → 通知」里调整。",
+  "verify.invalid": "这个验证链接无效、已使用或已过期",
+  "verify.invalidHint": "登录后可以在「设置 → 通知」里重新发送验证邮件。",
+  "verify.toSettings": "前往通知设置",
+  "verify.pending": "请验证邮箱，才能收到提醒",
+  "verify.pendingBody": "验证链接已发到",
+  "verify.resend": "重新发送",
+  "verify.resent": "验证邮件已发送",
 } as const;

@@ -14,6 +14,7 @@ export const errors = {
   "error.token_revoked": "你已退出登录（可能是在其他地方），请重新登录",
   "error.password_changed": "密码已修改，请重新登录",
   "error.running_cap": "同时运行的任务已达上限：请先暂停一个任务，或等其他任务完成",
+  "error.relay_cap": "中继数已达上限（5 个）：请先撤销一个不用的",
   "error.pow_required": "这个网络注册的人较多，需要先完成一次验证",
   "error.pow_invalid": "验证已过期，请再点一次注册",
   "error.relay_required": "你选择了经中继访问超星，但没有在线的中继：请先在「中继」页启动或配对中继，再启动任务",
@@ -64,4 +65,7 @@ export const errors = {
   "form.minNumber": "${label}不能小于 ${min}",
   "form.maxNumber": "${label}不能大于 ${max}",
   "form.rangeNumber": "${label}应在 ${min} 到 ${max} 之间",
+  "error.email_unverified": "邮箱尚未验证：请先打开验证邮件中的链接",
+  "error.notify_capped": "今天的通知（含测试）已达上限，明天再试",
+  "error.invalid_verification_token": "这个验证链接无效、已使用或已过期",
 } as const;

@@ -56,11 +56,15 @@ export const settings = {
   "relay.revoke": "撤销",
   "relay.confirmRevoke": "确定撤销「{name}」？它会立即断开，之后需要重新配对。",
   "relay.revoked": "中继已撤销",
+  "relay.unconfirmed": "待你确认",
+  "relay.confirm": "确认是我的",
+  "relay.confirmHelp": "只确认你自己刚刚配对的中继：它的窗口显示“relay #{id}”。确认之前它不转发任何请求；不认识的中继请撤销。",
+  "relay.confirmed": "中继已确认",
   "relay.offlineTitle": "中继离线，任务已暂停",
   "relay.offlineBody": "你选择了经中继访问超星，但现在没有在线的中继。在装有中继的电脑或手机上运行下面的命令，中继连接后任务会自动继续：",
   "relay.goRelay": "中继设置",
   "relay.pairIntro": "生成一次性配对码（10 分钟内有效），然后在要运行中继的设备上粘贴一行命令：它会检查或安装 Node.js、校验中继程序、完成配对，并设置开机自动启动。",
-  "relay.used": "已使用：已配对「{name}」",
+  "relay.used": "已使用：已配对「{name}」。请在下面「我的中继」里确认它，它才开始工作",
   "relay.qrLabel": "安装命令的二维码",
   "relay.qrHint": "在手机上扫码，得到安装命令",
   "relay.tabAndroid": "安卓手机",
@@ -113,4 +117,6 @@ export const settings = {
 
   "settings.phoneInvalid": "请输入中国大陆手机号（11 位，以 1 开头；可带空格、短横线或 +86）",
   "settings.testNeedsPassword": "测试新账号需要填写密码",
+  "limits.allDay": "开始等于结束：全天都可以学习",
+  "limits.beijing": "北京时间",
 } as const;

@@ -19,6 +19,7 @@ export const shell = {
   "nav.adminUsers": "用户管理",
   "nav.adminTasks": "全部任务",
   "nav.adminStats": "统计",
+  "nav.adminDiagnostics": "诊断",
   "nav.adminAudit": "审计日志",
   "nav.logout": "退出登录",
   "nav.menu": "菜单",
@@ -57,4 +58,6 @@ export const shell = {
   "time.seconds": "{s} 秒",
   "time.minutes": "约 {m} 分钟",
   "time.hours": "约 {h} 小时 {m} 分钟",
+  "offline.lastUpdated": "最后更新于 {when}：现在连不上服务器，显示的是那时的数据（操作会失败）",
+  "offline.refreshing": "显示的是 {when} 的数据，正在更新…",
 } as const;
