@@ -8,10 +8,11 @@ import { CHECK_JITTER_MS, nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
-import {
-  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeAlarmDue, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
-  type StepResult,
-} from "../engine/step";
+import { applyNotopenChoice } from "../engine/chapters";
+import { canRecheck, startRecheck } from "../engine/recheck";
+import { checkpointKey, prepareResume, resumeAlarmDue, resumeCold } from "../engine/restart";
+import { backoffMs, step } from "../engine/step";
+import type { EngineIO, LogEvent, StepResult } from "../engine/types";
 import { clock, shanghaiDay, shanghaiMinute } from "../lib/clock";
 import { RESUME_JITTER_MS } from "../limits/study-limits";
 import { open } from "../lib/secretbox";
