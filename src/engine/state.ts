@@ -23,7 +23,10 @@ export interface CourseEntry {
   /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
   done?: number;
   total?: number;
-  /** Issue 17, per-course figures: task points passed by this task, and study seconds reported. */
+  /**
+   * The per-course figures of the task's detail (`courses`, README "Differences from the seed"): task
+   * points passed by this task, and study seconds reported.
+   */
   jobsDone?: number;
   studySeconds?: number;
   /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
@@ -286,8 +289,8 @@ export function upgradeState(s: EngineState): void {
     s.ji = 0;
     s.media = null;
   }
-  // Per-course figures came later (issue 17): a one-course task's totals are its course's; with several,
-  // what was counted before is not split.
+  // Per-course figures came later (the detail's `courses`): a one-course task's totals are its course's;
+  // with several, what was counted before is not split.
   if (s.courses.length === 1 && s.courses[0]!.jobsDone === undefined) {
     s.courses[0]!.jobsDone = s.stats.jobsDone;
     s.courses[0]!.studySeconds = s.stats.studySeconds;
