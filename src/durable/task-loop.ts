@@ -82,7 +82,7 @@ export class TaskLoop {
     // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
     // the runtime retries an alarm that did not finish, from the checkpoint.
     this.pagesParsed = 0;
-    // After a cold load, when this alarm was due dates the last report (src/engine/step.ts `resyncMedia`);
+    // After a cold load, when this alarm was due dates the last report (src/engine/restart.ts `resyncMedia`);
     // not on a retry, which may follow a report the interrupted run made.
     const engine = this.records.rec()?.engine;
     if (engine) resumeAlarmDue(engine, info && !info.isRetry ? info.scheduledTime : null);

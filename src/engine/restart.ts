@@ -6,7 +6,8 @@ import type { Ctx, Kit, Outcome, Spot } from "./types";
 
 /**
  * A task's restart: a checkpoint loaded after an eviction, the boundaries a checkpoint must not miss, and
- * the player after a pause or a resume (src/durable/task.ts calls these; `resyncMedia` is a media step).
+ * the player after a pause or a resume (the task object calls these: src/durable/task.ts, task-loop.ts,
+ * task-records.ts; `resyncMedia` is a media step, src/engine/media.ts).
  */
 
 /**

@@ -96,11 +96,11 @@ export interface MediaRun {
   rewatch?: boolean;
   /**
    * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
-   * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
+   * keeps from the reports it accepted, says where playing really is (src/engine/restart.ts `resumeCold`).
    */
   resync?: boolean;
   /**
-   * When the alarm that first ran after that load was due (src/engine/step.ts `resumeAlarmDue`): with the
+   * When the alarm that first ran after that load was due (src/engine/restart.ts `resumeAlarmDue`): with the
    * card's position it dates the last accepted report. null: not known (a retried alarm, or the player was
    * restarted meanwhile), so the player starts again.
    */

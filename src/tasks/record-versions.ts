@@ -36,7 +36,7 @@ function fromLegacy(r: unknown): Raw {
   };
 }
 
-/** 1 → 2: a video in progress had its report gaps drawn at random (src/engine/step.ts `resyncMedia`). */
+/** 1 → 2: a video in progress had its report gaps drawn at random (src/engine/restart.ts `resyncMedia`). */
 function randomGaps(r: unknown): Raw {
   if (!isObject(r)) throw new TypeError("not an object");
   const engine = isObject(r.engine) ? r.engine : null;

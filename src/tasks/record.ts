@@ -54,7 +54,7 @@ export interface TaskRecord {
   /** When the pending alarm is due, and how late recent ones came (ms): the engine's health figure. */
   dueAt: number | null;
   lateness: number[];
-  /** The checkpoint holds the last step's state: every step was written meanwhile (src/durable/task.ts `checkpoint`). */
+  /** The checkpoint holds the last step's state: every step was written meanwhile (src/durable/task-records.ts `checkpoint`). */
   latest?: boolean;
   /** Until then every step is written: the object lost its memory while running lately. */
   everyStepUntil?: number;
