@@ -4,7 +4,8 @@ import { requestId } from "hono/request-id";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
-import { validationError } from "./lib/validation";
+import { apiCors } from "./lib/cors";
+import { IGNORED_FIELDS_HEADER, ignoredFields, validationError } from "./lib/validation";
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
@@ -20,11 +21,22 @@ import type { AppEnv } from "./types";
 
 export type App = OpenAPIHono<AppEnv>;
 
-/** Validation failures become our 400 body naming the field (never FastAPI's 422). */
+/**
+ * Validation failures become our 400 body naming the field (never FastAPI's 422). A body that passed
+ * had its unknown fields dropped (zod's default, as pydantic's): they are named in a header.
+ */
 export function newRouter(): App {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
+    defaultHook: async (result, c) => {
       if (!result.success) throw validationError(result.error);
+      // The body as the validator read it (hono caches it; absent when the content type was another).
+      const cache = c.req.bodyCache;
+      let body: unknown;
+      if (result.target === "json" && cache.text !== undefined) body = JSON.parse(await cache.text);
+      else if (result.target === "form" && cache.formData !== undefined) body = Object.fromEntries(await cache.formData);
+      else return;
+      const ignored = ignoredFields(body, result.data);
+      if (ignored) c.header(IGNORED_FIELDS_HEADER, ignored);
     },
   });
 }
@@ -55,6 +67,8 @@ export function createApp(): App {
   // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
   app.use("*", requestId({ limitLength: 64 }));
   app.use("*", securityHeaders);
+  // Before the body limit and the session, so a preflight is answered at once.
+  app.use("/api/*", apiCors);
   // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
   app.use(
     "/api/*",

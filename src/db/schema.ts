@@ -54,6 +54,8 @@ export const tasks = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     user_id: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
+    /** The user's own note on the task (the origin's create form sends one); null when none. */
+    description: text("description"),
     course_ids: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),

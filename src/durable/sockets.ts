@@ -4,7 +4,7 @@
  * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
  */
 import { clock } from "../lib/clock";
-import type { ClientMessage, ServerMessage } from "../shared/live";
+import type { ClientMessage, ServerMessage, TaskLive, TaskMessage } from "../shared/live";
 
 /** The authenticated token behind a socket, as the worker route hands it to the object. */
 export interface LiveSession {
@@ -59,6 +59,9 @@ export function send(ws: WebSocket, frames: string[]): boolean {
 export const frame = (m: ServerMessage): string => JSON.stringify(m);
 
 export const errorFrame = (message: string): string => frame({ type: "error", message, detail: message });
+
+/** A task's state as pushed: `task_id` at the top level (the seed document) and inside `data` (the origin's frontend). */
+export const taskUpdate = (taskId: number, data: TaskLive): TaskMessage => ({ type: "task_update", task_id: taskId, data: { ...data, task_id: taskId } });
 
 export function close(ws: WebSocket, code: number, reason: string): void {
   try {
@@ -123,16 +126,19 @@ export function parseClientMessage(raw: string | ArrayBuffer): ClientMessage | {
     return { invalid: "消息不是合法的 JSON" };
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) return { invalid: "消息应为 JSON 对象" };
-  const m = v as { type?: unknown; task_id?: unknown };
+  const m = v as { type?: unknown; task_id?: unknown; data?: unknown };
   switch (m.type) {
     case "ping":
       return { type: "ping" };
     case "subscribe_task":
-    case "unsubscribe_task":
-      if (typeof m.task_id !== "number" || !Number.isSafeInteger(m.task_id) || m.task_id < 1) {
-        return { invalid: "task_id 应为正整数" };
-      }
-      return { type: m.type, task_id: m.task_id };
+    case "unsubscribe_task": {
+      // At the top level (the seed document) or inside `data` (the origin's own frontend).
+      const inData = typeof m.data === "object" && m.data !== null ? (m.data as { task_id?: unknown }).task_id : undefined;
+      if (m.task_id !== undefined && inData !== undefined && m.task_id !== inData) return { invalid: "task_id 与 data.task_id 不一致" };
+      const id = m.task_id ?? inData;
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) return { invalid: "task_id 应为正整数" };
+      return { type: m.type, task_id: id };
+    }
     default:
       return { invalid: `未知的消息类型: ${String(m.type).slice(0, 40)}` };
   }

@@ -2,7 +2,7 @@ import type { TaskMessage } from "../shared/live";
 import type { TaskLive } from "../tasks/shape";
 import {
   admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, parseClientMessage, PONG, selects, send, SESSION_HEADER,
-  TOO_FAST, type LiveSession, type SocketSelector,
+  taskUpdate, TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
 
 /** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
@@ -76,7 +76,7 @@ export class TaskChannel {
     this.registrations++;
     const hubs = this.hubs();
     if (!hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, [...hubs, hub]);
-    this.pushToHubs([hub], taskId, [{ type: "task_update", task_id: taskId, data }]);
+    this.pushToHubs([hub], taskId, [taskUpdate(taskId, data)]);
   }
 
   /** Token revoked or expired (told by the user's hub): close the matching direct sockets with 1008. */
@@ -98,7 +98,7 @@ export class TaskChannel {
     // Tagged by user, so a revocation reads only that user's attachments.
     this.ctx.acceptWebSocket(server, [`u:${s.userId}`]);
     server.serializeAttachment({ jti: s.jti, exp: s.exp, userId: s.userId, taskId } satisfies DirectAttachment);
-    send(server, [frame({ type: "task_update", task_id: taskId, data })]);
+    send(server, [frame(taskUpdate(taskId, data))]);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -115,7 +115,7 @@ export class TaskChannel {
     if (m.type === "ping") return void send(ws, [PONG]);
     if (m.type === "subscribe_task" && m.task_id === a.taskId) {
       const data = await current(a.taskId);
-      if (data) send(ws, [frame({ type: "subscribed", task_id: a.taskId }), frame({ type: "task_update", task_id: a.taskId, data })]);
+      if (data) send(ws, [frame({ type: "subscribed", task_id: a.taskId }), frame(taskUpdate(a.taskId, data))]);
       return;
     }
     send(ws, [errorFrame(`此连接只推送任务 ${a.taskId}；订阅其他任务请用 /ws/connect，退订请关闭连接`)]);

@@ -21,7 +21,7 @@ import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { phoneName } from "./phone";
-import { answerClose, hubName, PING, PONG, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, taskUpdate, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
 
 export type { SealedCredentials };
@@ -564,7 +564,7 @@ export class TaskObject extends DurableObject<Env> {
       await this.projection.flush();
       const live = liveOf(t);
       const note = notificationOf(t);
-      this.channel.broadcast([{ type: "task_update", task_id: t.id, data: live }, ...(note ? [note] : [])]);
+      this.channel.broadcast([taskUpdate(t.id, live), ...(note ? [note] : [])]);
       return live;
     });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
@@ -573,7 +573,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private publish(t: TaskRecord): void {
-    this.channel.broadcast([{ type: "task_update", task_id: t.id, data: liveOf(t) }]);
+    this.channel.broadcast([taskUpdate(t.id, liveOf(t))]);
   }
 
   /** The guarded mirror found the owner deactivated (a race with the deactivation's own cancel): stop here too. */

@@ -52,15 +52,13 @@ export interface FieldErrorParams {
   origin?: string;
   format?: string;
   expected?: string;
-  /** How many unknown keys there were. */
-  keys?: number;
   values?: (string | number | boolean | null)[];
 }
 
 export interface FieldError {
   field: string;
   message: string;
-  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, unrecognized_keys, invalid_value, custom…). */
+  /** zod's issue code (too_small, too_big, invalid_format, invalid_type, invalid_value, custom…). */
   code: string;
   params?: FieldErrorParams;
 }

@@ -29,7 +29,7 @@ const TokenSchema = z
   .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int(), user: UserSchema })
   .openapi("Token");
 
-const RegisterBody = z.object({ username: Username, email: Email, password: Password }).strict().openapi("RegisterRequest");
+const RegisterBody = z.object({ username: Username, email: Email, password: Password }).openapi("RegisterRequest");
 const LoginBody = z
   .object({
     username: z.string().min(1).max(254).openapi({ description: "用户名或邮箱" }),
@@ -41,8 +41,8 @@ const LoginBody = z
     client_secret: z.string().max(256).optional(),
   })
   .openapi("LoginRequest");
-const ForgotBody = z.object({ email: Email }).strict().openapi("ForgotPasswordRequest");
-const ResetBody = z.object({ token: z.string().min(16).max(128), new_password: Password }).strict().openapi("ResetPasswordRequest");
+const ForgotBody = z.object({ email: Email }).openapi("ForgotPasswordRequest");
+const ResetBody = z.object({ token: z.string().min(16).max(128), new_password: Password }).openapi("ResetPasswordRequest");
 
 const RESET_TTL_MS = 30 * 60 * 1000;
 

@@ -28,7 +28,6 @@ const TestLoginBody = z
     cx_username: CxPhone.optional().openapi({ description: "要测试的手机号（不保存）；省略则用已保存的" }),
     cx_password: z.string().min(1).max(128).optional().openapi({ description: "要测试的密码（不保存）；省略则用已保存的" }),
   })
-  .strict()
   .openapi("TestLoginRequest");
 
 /** Each test is a real Chaoxing login: 5 per user in 10 minutes (issue 11 row 6). */

@@ -98,7 +98,7 @@ export function registerLimitRoutes(app: App) {
       tags: ["用户"],
       summary: "修改超星账号的安全限制（部分更新；对你在该账号上的所有任务生效）",
       ...auth,
-      request: { body: jsonBody(LimitsSchema.partial().strict().openapi("StudyLimitsUpdate")) },
+      request: { body: jsonBody(LimitsSchema.partial().openapi("StudyLimitsUpdate")) },
       responses: { 200: json(ViewSchema, "修改后的限制"), 400: errors[400], 401: errors[401], 415: errors[415] },
     }),
     async (c) => {

@@ -75,18 +75,16 @@ const Signing = z.string().trim().min(1).max(200);
 
 const ChannelsIn = z
   .object({
-    email: z.object({ enabled: z.boolean().optional() }).strict().optional(),
-    serverchan: z.object({ enabled: z.boolean().optional(), sendkey: secretIn(Key, "Server酱 SendKey") }).strict().optional(),
-    pushplus: z.object({ enabled: z.boolean().optional(), token: secretIn(Key, "PushPlus token") }).strict().optional(),
-    bark: z.object({ enabled: z.boolean().optional(), device_url: secretIn(Url, "Bark 设备地址，如 https://api.day.app/<key>") }).strict().optional(),
-    wecom: z.object({ enabled: z.boolean().optional(), webhook_url: secretIn(Url, "企业微信群机器人 webhook 地址") }).strict().optional(),
+    email: z.object({ enabled: z.boolean().optional() }).optional(),
+    serverchan: z.object({ enabled: z.boolean().optional(), sendkey: secretIn(Key, "Server酱 SendKey") }).optional(),
+    pushplus: z.object({ enabled: z.boolean().optional(), token: secretIn(Key, "PushPlus token") }).optional(),
+    bark: z.object({ enabled: z.boolean().optional(), device_url: secretIn(Url, "Bark 设备地址，如 https://api.day.app/<key>") }).optional(),
+    wecom: z.object({ enabled: z.boolean().optional(), webhook_url: secretIn(Url, "企业微信群机器人 webhook 地址") }).optional(),
     dingtalk: z
       .object({ enabled: z.boolean().optional(), webhook_url: secretIn(Url, "钉钉群机器人 webhook 地址"), secret: secretIn(Signing, "加签密钥（SEC 开头）") })
-      .strict()
       .optional(),
     feishu: z
       .object({ enabled: z.boolean().optional(), webhook_url: secretIn(Url, "飞书群机器人 webhook 地址"), secret: secretIn(Signing, "签名校验密钥") })
-      .strict()
       .optional(),
     webhook: z
       .object({
@@ -94,17 +92,14 @@ const ChannelsIn = z
         url: secretIn(Url, "接收通知的 https 地址"),
         secret: secretIn(z.string().min(16, "签名密钥至少 16 个字符").max(200), "HMAC-SHA256 签名密钥"),
       })
-      .strict()
       .optional(),
-  })
-  .strict();
+  });
 
 const SettingsUpdate = z
   .object({
     channels: ChannelsIn.optional(),
-    events: z.object(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.boolean().optional()])) as Record<NotifyEventKind, z.ZodOptional<z.ZodBoolean>>).strict().optional(),
+    events: z.object(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.boolean().optional()])) as Record<NotifyEventKind, z.ZodOptional<z.ZodBoolean>>).optional(),
   })
-  .strict()
   .openapi("NotificationSettingsUpdate", {
     example: {
       channels: { bark: { enabled: true, device_url: "https://api.day.app/yourDeviceKey" }, dingtalk: { secret: null } },
@@ -112,7 +107,7 @@ const SettingsUpdate = z
     },
   });
 
-const TestBody = z.object({ channel: z.enum(NOTIFY_CHANNELS) }).strict().openapi("NotificationTest", { example: { channel: "bark" } });
+const TestBody = z.object({ channel: z.enum(NOTIFY_CHANNELS) }).openapi("NotificationTest", { example: { channel: "bark" } });
 
 const TestResult = z
   .object({

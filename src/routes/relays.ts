@@ -66,7 +66,6 @@ const PairBody = z
     name: z.string().trim().max(64).optional(),
     version: z.string().trim().max(32).optional(),
   })
-  .strict()
   .openapi("RelayPairRequest");
 
 const PairedSchema = z
@@ -155,7 +154,7 @@ export function registerRelayRoutes(app: App) {
         "relay 时，没有在线的中继则任务暂停（reason: relay_offline），中继连接后自动继续，绝不改为直连。" +
         "一个超星账号的自动请求同一时间只经一个中继（该中继在线期间固定不变）。",
       ...auth,
-      request: { body: jsonBody(z.object({ egress: Egress }).strict().openapi("EgressUpdate")) },
+      request: { body: jsonBody(z.object({ egress: Egress }).openapi("EgressUpdate")) },
       responses: { 200: json(z.object({ egress: Egress, direct_allowed: z.boolean() }).openapi("EgressChoice"), "已保存"), 400: errors[400], 401: errors[401], 409: errors[409], 415: errors[415] },
     }),
     async (c) => {

@@ -9,7 +9,7 @@ const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ description: "字段路径（点分隔）；整个请求体为 body" }),
     message: z.string(),
-    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
+    code: z.string().openapi({ description: "zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate" }),
     params: z
       .object({
         minimum: z.number().optional(),
@@ -17,7 +17,6 @@ const FieldErrorSchema = z
         origin: z.string().optional().openapi({ description: "被度量的对象：string（长度）、number（数值）、array（元素数）等" }),
         format: z.string().optional(),
         expected: z.string().optional(),
-        keys: z.number().int().optional().openapi({ description: "未知字段的个数（message 只列出前几个）" }),
         values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().openapi({ description: "允许的取值" }),
       })
       .optional(),

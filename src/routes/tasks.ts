@@ -4,6 +4,7 @@ import type { App } from "../app";
 import { authed, requireAuth, requireClaims } from "../auth/middleware";
 import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
+import { config } from "../config";
 import { isoNow } from "../lib/clock";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
@@ -13,27 +14,26 @@ import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
-import { detailLogsQuery, detailOf, DetailQuery, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
+import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
+    description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
     course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).min(1, "至少选择一门课程").max(50),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
-  .strict()
   .openapi("TaskCreate");
 
 const ResumeBody = z
   .object({
     notopen: z.enum(["skip", "stop", "retry"]).optional().openapi({ description: "skip: 跳过未开放章节; stop: 停止该课程; retry: 我已自己完成，重新检查该章节（仍未开放则再次暂停）" }),
   })
-  .strict()
   .openapi("TaskResume");
-const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).strict().openapi("CaptchaAnswer");
+const CaptchaBody = z.object({ code: z.string().trim().min(1).max(16) }).openapi("CaptchaAnswer");
 
 export function registerTaskRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };
@@ -49,6 +49,7 @@ export function registerTaskRoutes(app: App) {
       path: "/api/tasks",
       tags: ["任务"],
       summary: "获取任务列表（分页）",
+      description: "运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。",
       ...read,
       request: { query: PageQuery.extend({ status: z.enum(TASK_STATUSES).optional() }) },
       responses: { 200: json(pageOf(TaskSchema, "TaskPage"), "任务列表"), 400: errors[400], 401: errors[401] },
@@ -62,7 +63,7 @@ export function registerTaskRoutes(app: App) {
         db.select().from(tasks).where(where).orderBy(desc(tasks.id)).limit(page_size).offset((page - 1) * page_size),
         db.select({ n: count() }).from(tasks).where(where),
       );
-      return c.json(paginate(rows.map(taskOut), total?.n ?? 0, page, page_size), 200);
+      return c.json(paginate(await listOut(c.env, rows, config(c.env).MAX_RUNNING_TASKS), total?.n ?? 0, page, page_size), 200);
     },
   );
 
@@ -91,6 +92,7 @@ export function registerTaskRoutes(app: App) {
         .values({
           user_id: userId,
           name: body.name,
+          description: body.description || null,
           course_ids: [...new Set(body.course_ids)],
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,

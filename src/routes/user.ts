@@ -24,13 +24,12 @@ const ConfigUpdate = z
     notopen_action: NotopenAction.optional(),
     language: Language.optional(),
   })
-  .strict()
   .openapi("UserConfigUpdate");
 
 /** Old-password attempts per user: 5 per 15 minutes, cleared by a success (issue 11 row 12). */
 const passwordChangeLimit = (userId: number): Limit => ({ key: `password:user:${userId}`, max: 5, windowSeconds: 900 });
 
-const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).strict().openapi("PasswordChange");
+const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).openapi("PasswordChange");
 
 export function registerUserRoutes(app: App) {
   const auth = { security: bearer, middleware: [requireAuth] };

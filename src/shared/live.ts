@@ -44,6 +44,10 @@ export interface TaskLogLine {
   created_at: string;
 }
 
+/**
+ * What a client sends. The seed document puts `task_id` at the top level; the origin's own frontend
+ * sends `{"type": "subscribe_task", "data": {"task_id": N}}`: the server reads either (both, if equal).
+ */
 export type ClientMessage =
   | { type: "subscribe_task"; task_id: number }
   | { type: "unsubscribe_task"; task_id: number }
@@ -54,7 +58,7 @@ export type ServerMessage =
   | { type: "subscribed"; task_id: number }
   | { type: "unsubscribed"; task_id: number }
   | { type: "pong" }
-  | { type: "task_update"; task_id: number; data: TaskLive }
+  | { type: "task_update"; task_id: number; data: TaskUpdateData }
   | { type: "task_log"; task_id: number; log: TaskLogLine }
   | {
       type: "notification";
@@ -67,6 +71,12 @@ export type ServerMessage =
       event?: NotifyEventKind;
     }
   | { type: "error"; message: string; detail: string };
+
+/**
+ * `task_update.data`: the task's live state, with its `task_id` too (the origin's own frontend reads it
+ * there; the seed document's top-level `task_id` stays).
+ */
+export type TaskUpdateData = TaskLive & { task_id: number };
 
 /** What a task object pushes to its sockets and hubs: its state and its log lines. */
 export type TaskMessage =

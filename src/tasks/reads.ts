@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { taskLogs } from "../db/schema";
 import { LOG_LEVELS } from "../shared/live";
-import { withLive, type TaskRow } from "./shape";
+import { taskOut, withLive, withOwned, type TaskOut, type TaskRow } from "./shape";
 import { taskStub } from "./stub";
 
 /** Reading a task: its detail and its log, for its owner's routes and the admin's read-only view. */
@@ -38,6 +38,24 @@ export const DetailQuery = z.object({
   logs_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
 });
 export const detailLogsQuery = (db: Db, taskId: number, limit: number) => logsQuery(db, taskId, { limit: Math.max(limit, 1) });
+
+/**
+ * A page of the owner's list. A running task's row is mirrored only every few minutes (the projection
+ * saves D1 rows, src/tasks/projection.ts), so its owned fields come from its object, as the detail's do:
+ * the list is as current as the detail. A read costs the object no storage row; a user runs at most
+ * `maxLive` tasks (MAX_RUNNING_TASKS), so a page asks at most that many objects. A row whose object
+ * does not answer shows the row.
+ */
+export async function listOut(env: Env, rows: TaskRow[], maxLive: number): Promise<TaskOut[]> {
+  const live = new Set(rows.filter((r) => r.status === "running").slice(0, maxLive).map((r) => r.id));
+  return Promise.all(
+    rows.map(async (row) => {
+      if (!live.has(row.id)) return taskOut(row);
+      const now = await taskStub(env, row.id).live().catch((e: unknown) => (console.warn(`task ${row.id}: live read failed`, e), null));
+      return now ? withOwned(row, now) : taskOut(row);
+    }),
+  );
+}
 
 /** A task's detail: its row with the object's live fields over it, and its newest log lines (as queried). */
 export async function detailOf(env: Env, row: TaskRow, newestFirst: (typeof taskLogs.$inferSelect)[]) {

@@ -33,6 +33,7 @@ export const TaskSchema = z
     id: z.number().int(),
     user_id: z.number().int(),
     name: z.string(),
+    description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
     course_ids: z.array(z.string()),
     created_at: z.string(),
     // Owned by the task object from here on.
@@ -59,7 +60,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, course_ids: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -143,6 +144,9 @@ export const liveOfRow = (row: TaskRow): TaskLive => ({ ...pick(taskOut(row), OW
 
 /** The row with the object's live fields laid over it: the object is the source of truth. */
 export const withLive = (row: TaskRow, live: TaskLive | null) => ({ ...taskOut(row), ...(live ?? liveOfRow(row)) });
+
+/** A list row with the object's owned fields laid over it: no live-only fields, as lists show the row's shape. */
+export const withOwned = (row: TaskRow, live: TaskLive): TaskOut => ({ ...taskOut(row), ...pick(live, OWNED_FIELDS) });
 
 /** The columns a mirror writes: every owned field on a transition, the progress ones in between. */
 export const mirrorColumns = (live: TaskLive, full: boolean) => (full ? pick(live, OWNED_FIELDS) : pick(live, PROGRESS_FIELDS));

@@ -81,7 +81,9 @@ describe("GET /api/admin/statistics", () => {
       todayCompleted: 1,
       todayFailed: 1,
       successRate: 50,
-      warnings: ["近 7 天超星拒绝访问（403）1 次，账号可能被风控", "1 个任务因验证码暂停，等待用户输入"],
+      // A count, as the origin sends it (seed-wire-shapes.md); the sentences and codes have fields of their own.
+      warnings: 2,
+      warning_messages: ["近 7 天超星拒绝访问（403）1 次，账号可能被风控", "1 个任务因验证码暂停，等待用户输入"],
       warning_codes: [{ code: "warn.forbidden_7d", params: { forbidden: 1 } }, { code: "warn.captcha_waiting", params: { n: 1 } }],
       users: { total: 4, active: 3, new7d: 3 },
       tasksByStatus: { pending: 1, running: 1, paused: 1, completed: 2, failed: 2, cancelled: 1 },
@@ -112,7 +114,7 @@ describe("GET /api/admin/statistics", () => {
     const s = await stats(token);
     expect(s).toMatchObject({
       totalUsers: 1, activeUsers: 1, totalTasks: 0, runningTasks: 0, todayCompleted: 0, todayFailed: 0, successRate: 0, completionRate: 0,
-      studyHoursTotal: 0, jobsCompleted: 0, warnings: [], users: { total: 1, active: 1, new7d: 1 },
+      studyHoursTotal: 0, jobsCompleted: 0, warnings: 0, warning_messages: [], warning_codes: [], users: { total: 1, active: 1, new7d: 1 },
       upstreamFailures: { total: 0, other: 0, byKind: {} },
     });
     expect(s.studyHoursByDay.map((d: { day: string }) => d.day).slice(-2)).toEqual(["2030-03-14", "2030-03-15"]);
@@ -137,7 +139,8 @@ describe("GET /api/admin/statistics", () => {
     await insertEvents("transient", "2030-03-14T10:00:00.000Z", 45);
     await insertEvents("captcha", "2030-03-14T10:00:00.000Z", 5);
     const s = await stats(token);
-    expect(s.warnings).toEqual([
+    expect(s.warnings).toBe(2);
+    expect(s.warning_messages).toEqual([
       "今日失败任务 3 个，多于完成的 1 个",
       "近 7 天超星异常 50 次（验证码 5，学习时长上限 0，会话过期 0，403 0，临时错误 45）",
     ]);
@@ -150,5 +153,17 @@ describe("GET /api/admin/statistics", () => {
       "3 tasks failed today, more than the 1 completed",
       "50 Chaoxing failures in 7 days (captcha 5, study-time limit 0, session expired 0, 403 0, transient 45)",
     ]);
+  });
+});
+
+describe("GET /api/admin/statistics in the OpenAPI document", () => {
+  it("declares warnings a count and the sentences and codes as fields of their own", async () => {
+    const doc = (await api("GET", "/api/openapi.json")).body;
+    const props = doc.components.schemas.AdminStatistics.properties;
+    expect(props.warnings).toMatchObject({ type: "integer" });
+    expect(props.warning_messages).toMatchObject({ type: "array", items: { type: "string" } });
+    expect(props.warning_codes).toMatchObject({ type: "array" });
+    for (const f of ["warnings", "warning_messages", "warning_codes"]) expect(props[f].description, f).toBeTruthy();
+    expect(doc.components.schemas.AdminStatistics.required).toEqual(expect.arrayContaining(["warnings", "warning_messages", "warning_codes"]));
   });
 });

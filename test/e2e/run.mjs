@@ -312,9 +312,12 @@ async function journey() {
     const name = await dialog.getByLabel("任务名称").inputValue();
     if (name !== COURSE_MAIN) throw new Error(`default name is "${name}"`);
     await check(page, "courses-create-dialog");
+    await dialog.getByTestId("create-description").fill("期末前刷完");
     await page.getByTestId("create-start").click();
     await page.waitForURL(/\/tasks\/\d+$/);
     mainTask = taskIdFromUrl();
+    // The optional description is stored and shown on the task's page.
+    await page.getByTestId("task-description").filter({ hasText: "期末前刷完" }).waitFor({ timeout: 15_000 });
   });
 
   await step("task detail: live progress moves, and the clock moves between reports", async () => {

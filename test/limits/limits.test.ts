@@ -55,7 +55,7 @@ describe("an account's safety limits: the API", () => {
     });
     const updated = await setLimits(token, { window_start: "08:00", window_end: "23:00", daily_cap_minutes: 600 });
     expect(updated).toMatchObject({ window_start: "08:00", window_end: "23:00", daily_cap_minutes: 600, video_gap_seconds: 0, customized: true });
-    for (const bad of [{ window_start: "24:00" }, { window_end: "25:00" }, { daily_cap_minutes: 0 }, { video_gap_seconds: -1 }, { window_start: "8:00" }, { other: 1 }]) {
+    for (const bad of [{ window_start: "24:00" }, { window_end: "25:00" }, { daily_cap_minutes: 0 }, { video_gap_seconds: -1 }, { window_start: "8:00" }]) {
       expect((await api("PUT", "/api/user/limits", { token, body: bad })).status).toBe(400);
     }
   });

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
-import type { ServerMessage, TaskLive } from "../../src/shared/live";
+import type { ServerMessage, TaskUpdateData } from "../../src/shared/live";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
@@ -36,7 +36,7 @@ describe("WS /ws/connect", () => {
 
     const [subscribed, current] = await subscribe(c, id);
     expect(subscribed).toEqual({ type: "subscribed", task_id: id });
-    expect(current).toEqual({ type: "task_update", task_id: id, data: await taskLive(id) });
+    expect(current).toEqual({ type: "task_update", task_id: id, data: { ...(await taskLive(id)), task_id: id } });
     const { body: before } = await api("GET", `/api/tasks/${id}/logs`, { token });
     const lastLogBefore = before.at(-1)?.id ?? 0;
 
@@ -50,7 +50,7 @@ describe("WS /ws/connect", () => {
     const progress = ups.map((u) => u.data.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(ups.some((u) => u.data.current_item?.startsWith("🎬") && u.data.item_total_time === 240)).toBe(true);
-    expect(ups.at(-1)!.data).toEqual(final);
+    expect(ups.at(-1)!.data).toEqual({ ...final, task_id: id });
     expect(final).toMatchObject({ status: "completed", progress: 100 });
 
     // Logs: exactly the lines written after we subscribed, in id order, as the REST API lists them.
@@ -162,7 +162,7 @@ describe("WS /ws/connect", () => {
     }
     const final = await driveUntil(id, finished);
     const lasts = await Promise.all(clients.map(async (c) => updates(await c.until(isFinal(id))).at(-1)!.data));
-    for (const l of lasts) expect(l).toEqual<TaskLive>(final);
+    for (const l of lasts) expect(l).toEqual<TaskUpdateData>({ ...final, task_id: id });
   }, 30_000);
 
   it("a step's log lines and its update reach a hub in one push (issue 16: one RPC per hub per step)", async () => {

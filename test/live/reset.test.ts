@@ -54,11 +54,11 @@ describe("restarts", () => {
     const after = await hub(u.token);
     const [subscribed, current] = await subscribe(after, id);
     expect(subscribed).toEqual({ type: "subscribed", task_id: id });
-    expect(current).toEqual({ type: "task_update", task_id: id, data: await taskLive(id) });
+    expect(current).toEqual({ type: "task_update", task_id: id, data: { ...(await taskLive(id)), task_id: id } });
     // The checkpoint may hold an older position than the last report (issue 16: not rewritten on every
     // report); the next step reads the platform's position (test/engine/checkpoint.test.ts shows it).
 
     const final = await driveUntil(id, finished);
-    expect((await after.until(isFinal)).at(-1)).toEqual({ type: "task_update", task_id: id, data: final });
+    expect((await after.until(isFinal)).at(-1)).toEqual({ type: "task_update", task_id: id, data: { ...final, task_id: id } });
   });
 });

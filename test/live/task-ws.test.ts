@@ -21,7 +21,7 @@ describe("WS /api/tasks/{id}/ws", () => {
   it("sends the current state at once, then every update and log; both endpoints see the same stream", async () => {
     const { token, id } = await runningTask();
     const d = await direct(token, id);
-    expect(await d.next()).toEqual({ type: "task_update", task_id: id, data: await taskLive(id) });
+    expect(await d.next()).toEqual({ type: "task_update", task_id: id, data: { ...(await taskLive(id)), task_id: id } });
     const h = await hub(token);
     h.send({ type: "subscribe_task", task_id: id });
     await h.next();
@@ -29,7 +29,7 @@ describe("WS /api/tasks/{id}/ws", () => {
 
     const final = await driveUntil(id, finished);
     const [viaDirect, viaHub] = await Promise.all([d.until(isFinal), h.until(isFinal)]);
-    expect(viaDirect.at(-1)).toEqual({ type: "task_update", task_id: id, data: final });
+    expect(viaDirect.at(-1)).toEqual({ type: "task_update", task_id: id, data: { ...final, task_id: id } });
     expect(viaDirect.filter((m) => m.type === "task_log").length).toBeGreaterThan(0);
     expect(viaHub).toEqual(viaDirect);
   });

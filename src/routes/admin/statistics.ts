@@ -50,13 +50,14 @@ const StatisticsSchema = z
     todayCompleted: int("今天（Asia/Shanghai 自然日）结束且状态为 completed 的任务数（按 end_time）"),
     todayFailed: int("今天（Asia/Shanghai 自然日）结束且状态为 failed 的任务数（按 end_time）"),
     successRate: num("成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0"),
-    warnings: z.array(z.string()).openapi({
-      description:
-        `需要管理员关注的情况（中文说明）：今日失败 ≥ ${WARN.failedToday} 且多于今日完成；近 7 天超星异常合计 ≥ ${WARN.upstream7d}；` +
-        `近 7 天 403 拒绝 ≥ ${WARN.forbidden7d}；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应`,
-    }),
+    // The origin sends a count here (seed-wire-shapes.md); its clients print it where a number belongs.
+    warnings: int(
+      `需要管理员关注的情况的个数：今日失败 ≥ ${WARN.failedToday} 且多于今日完成；近 7 天超星异常合计 ≥ ${WARN.upstream7d}；` +
+        `近 7 天 403 拒绝 ≥ ${WARN.forbidden7d}；有任务因验证码暂停等待用户输入。各条的说明见 warning_messages 与 warning_codes`,
+    ),
+    warning_messages: z.array(z.string()).openapi({ description: "每条警告的中文说明，与 warning_codes 一一对应（个数即 warnings）" }),
     warning_codes: z.array(CodedSchema).openapi({
-      description: "warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示",
+      description: "每条警告的代码与参数（src/shared/texts.ts 的 warn.*），顺序同 warning_messages：客户端按代码以用户的语言显示",
     }),
     users: z
       .object({ total: int("用户总数"), active: int("启用的用户数"), new7d: int("最近 7×24 小时内注册的用户数") })
@@ -155,7 +156,8 @@ async function computeStatistics(db: Db, now: number): Promise<AdminStatistics> 
     todayCompleted,
     todayFailed,
     successRate: percent(completed, completed + failed),
-    warnings: warningCodes.map((w) => renderText("zh", w.code, w.params)),
+    warnings: warningCodes.length,
+    warning_messages: warningCodes.map((w) => renderText("zh", w.code, w.params)),
     warning_codes: warningCodes,
     users: { total: u.total, active: u.active, new7d: u.new7d },
     tasksByStatus,

@@ -37,7 +37,6 @@ const UserDetailSchema = UserSchema.extend({
 
 const UserUpdate = z
   .object({ role: z.enum(["user", "admin"]).optional(), is_active: z.boolean().optional(), email: Email.optional() })
-  .strict()
   .refine((b) => Object.keys(b).length > 0, "至少提供 role、is_active、email 之一")
   .openapi("AdminUserUpdate");
 

@@ -219,7 +219,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 获取任务列表（分页） */
+        /**
+         * 获取任务列表（分页）
+         * @description 运行中任务的状态与进度等字段与任务详情一样实时读取（不是定时写入的快照）；其余任务为数据库中的记录。
+         */
         get: operations["getTasks"];
         put?: never;
         /** 创建新任务（课程须在已保存的超星账号中） */
@@ -760,7 +763,7 @@ export interface components {
             /** @description 字段路径（点分隔）；整个请求体为 body */
             field: string;
             message: string;
-            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、unrecognized_keys、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
+            /** @description zod 的 issue code：too_small、too_big、invalid_format、invalid_type、invalid_value、custom 等；已被占用的用户名或邮箱为 duplicate */
             code: string;
             params?: {
                 minimum?: number;
@@ -769,8 +772,6 @@ export interface components {
                 origin?: string;
                 format?: string;
                 expected?: string;
-                /** @description 未知字段的个数（message 只列出前几个） */
-                keys?: number;
                 /** @description 允许的取值 */
                 values?: (string | number | boolean | null)[];
             };
@@ -897,6 +898,8 @@ export interface components {
             id: number;
             user_id: number;
             name: string;
+            /** @description 任务说明（创建时可选填写）；没有时为 null */
+            description: string | null;
             course_ids: string[];
             created_at: string;
             /** @enum {string} */
@@ -942,6 +945,8 @@ export interface components {
         };
         TaskCreate: {
             name: string;
+            /** @description 任务说明（可选）；空白视为没有 */
+            description?: string | null;
             course_ids: string[];
             speed?: number;
             /** @enum {string} */
@@ -1372,9 +1377,11 @@ export interface components {
             todayFailed: number;
             /** @description 成功率（%，一位小数）= completed ÷ (completed + failed)，全部时间；无已结束任务时为 0 */
             successRate: number;
-            /** @description 需要管理员关注的情况（中文说明）：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。与 warning_codes 一一对应 */
-            warnings: string[];
-            /** @description warnings 的代码与参数（src/shared/texts.ts 的 warn.*），顺序相同：客户端按代码以用户的语言显示 */
+            /** @description 需要管理员关注的情况的个数：今日失败 ≥ 3 且多于今日完成；近 7 天超星异常合计 ≥ 50；近 7 天 403 拒绝 ≥ 1；有任务因验证码暂停等待用户输入。各条的说明见 warning_messages 与 warning_codes */
+            warnings: number;
+            /** @description 每条警告的中文说明，与 warning_codes 一一对应（个数即 warnings） */
+            warning_messages: string[];
+            /** @description 每条警告的代码与参数（src/shared/texts.ts 的 warn.*），顺序同 warning_messages：客户端按代码以用户的语言显示 */
             warning_codes: components["schemas"]["CodedText"][];
             /** @description 用户概况 */
             users: {
@@ -1598,7 +1605,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description X-Ignored-Fields：请求体中本接口不认识的字段（与 FastAPI/pydantic 一样被忽略，不报错），用于发现拼写错误。最多列出 3 个，逗号加空格分隔；嵌套字段以点连接路径（如 channels.slack），每段最多 32 个字符，整项百分号编码；更多时最后一项为 +N（其余个数）。没有被忽略的字段时不发送。请求体未通过校验（400）时也不发送。 */
+        IgnoredFields: string;
+    };
     pathItems: never;
 }
 export type SchemaToken = components['schemas']['Token'];
@@ -1659,6 +1669,7 @@ export type SchemaRelayPairRequest = components['schemas']['RelayPairRequest'];
 export type SchemaStudyLimits = components['schemas']['StudyLimits'];
 export type SchemaStudyLimitsInput = components['schemas']['StudyLimitsInput'];
 export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate'];
+export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
     postAuthRegister: {
@@ -1677,6 +1688,7 @@ export interface operations {
             /** @description 注册成功 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1738,6 +1750,7 @@ export interface operations {
             /** @description 登录成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,6 +1916,7 @@ export interface operations {
             /** @description 已受理 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1954,6 +1968,7 @@ export interface operations {
             /** @description 密码已重置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2025,6 +2040,7 @@ export interface operations {
             /** @description 更新后的配置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2085,6 +2101,7 @@ export interface operations {
             /** @description 已修改 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2232,6 +2249,7 @@ export interface operations {
             /** @description 登录结果（ok=false 时 message 为超星给出的原因） */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2343,6 +2361,7 @@ export interface operations {
             /** @description 已创建（pending） */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2642,6 +2661,7 @@ export interface operations {
             /** @description 操作成功 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3008,6 +3028,7 @@ export interface operations {
             /** @description 验证码已通过 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3115,6 +3136,7 @@ export interface operations {
             /** @description 更新后的通知设置 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3175,6 +3197,7 @@ export interface operations {
             /** @description 服务商的回答 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3416,6 +3439,7 @@ export interface operations {
             /** @description 更新后的用户 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3976,6 +4000,7 @@ export interface operations {
             /** @description 已保存 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4083,6 +4108,7 @@ export interface operations {
             /** @description 已配对 */
             201: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4221,6 +4247,7 @@ export interface operations {
             /** @description 修改后的限制 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {

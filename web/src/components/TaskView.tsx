@@ -28,8 +28,15 @@ export interface TaskViewProps {
 
 /** The body of a task page, shared by the owner's page and the admin's read-only view. */
 export function TaskView({ task: d, viewer, owner, fetchLogs, liveLogs }: TaskViewProps) {
+  const { t } = useI18n();
   return (
     <>
+      {d.description && (
+        <Typography.Paragraph style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }} data-testid="task-description">
+          <Typography.Text type="secondary">{t("detail.description")}: </Typography.Text>
+          <UserData>{d.description}</UserData>
+        </Typography.Paragraph>
+      )}
       <Outcome task={d} viewer={viewer} />
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={10}>

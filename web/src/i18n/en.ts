@@ -123,6 +123,8 @@ export const en: Record<MessageKey, string> = {
   "create.name": "Task name",
   "create.nameTip": "Named after the first course by default so you can spot it in the list.",
   "create.nameMore": "{name} and {more} more",
+  "create.description": "Description (optional)",
+  "create.descriptionTip": "A note for yourself, shown on the task's page.",
   "create.courses": "Courses",
   "create.speed": "Speed for this task",
   "create.speedTip": "Applies to this task only; if unset, the speed in Settings applies when it starts.",
@@ -177,6 +179,7 @@ export const en: Record<MessageKey, string> = {
   "action.no": "No",
 
   "detail.overall": "Overall progress",
+  "detail.description": "Description",
   "detail.current": "Current item",
   "detail.none": "—",
   "detail.eta": "Time left",

@@ -122,6 +122,8 @@ export const zh = {
   "create.name": "任务名称",
   "create.nameTip": "默认用第一门课程命名，方便在列表里认出它。",
   "create.nameMore": "{name} 等 {n} 门课程",
+  "create.description": "说明（可选）",
+  "create.descriptionTip": "写给自己的备注，显示在任务页上。",
   "create.courses": "课程",
   "create.speed": "本任务倍速",
   "create.speedTip": "只对这个任务生效；不设置则在启动时使用设置里的倍速。",
@@ -176,6 +178,7 @@ export const zh = {
   "action.no": "再想想",
 
   "detail.overall": "总进度",
+  "detail.description": "说明",
   "detail.current": "当前任务点",
   "detail.none": "—",
   "detail.eta": "预计剩余",

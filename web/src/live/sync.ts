@@ -40,8 +40,10 @@ export function bindLive(qc: QueryClient): () => void {
     if (m.type === "task_update") {
       const before = lastStatus.get(m.task_id) ?? qc.getQueryData<Task>(keys.task(m.task_id))?.status;
       lastStatus.set(m.task_id, m.data.status);
-      for (const key of detailKeys(m.task_id)) qc.setQueryData<Task>(key, (old) => (old ? { ...old, ...m.data } : old));
-      patchLists(qc, m.task_id, m.data);
+      // `data.task_id` is for the origin's frontend; the cached task and rows keep the API's own shape.
+      const { task_id: _, ...data } = m.data;
+      for (const key of detailKeys(m.task_id)) qc.setQueryData<Task>(key, (old) => (old ? { ...old, ...data } : old));
+      patchLists(qc, m.task_id, data);
       if (before !== undefined && before !== m.data.status) {
         // A status change moves the task between filtered lists and changes the statistics.
         void qc.invalidateQueries({ queryKey: keys.tasks });

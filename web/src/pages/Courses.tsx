@@ -149,7 +149,7 @@ export default function Courses() {
   );
 }
 
-type CreateValues = { name: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
+type CreateValues = { name: string; description?: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
 
 const LIVE = new Set(["pending", "running", "paused"]);
 
@@ -177,6 +177,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
   const create = useMutation({
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
       const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), course_ids: courses.map((c) => c.courseId) };
+      if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
       const task = await unwrap(api.POST("/api/tasks", { body }));
@@ -233,6 +234,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default" }}>
         <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
           <Input />
+        </Form.Item>
+        <Form.Item name="description" label={t("create.description")} tooltip={t("create.descriptionTip")} rules={[{ max: 500 }]}>
+          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={500} data-testid="create-description" />
         </Form.Item>
         <Form.Item label={t("create.courses")}>
           <Flex gap={4} wrap>

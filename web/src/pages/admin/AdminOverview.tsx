@@ -46,9 +46,9 @@ export default function AdminOverview() {
         <Typography.Title level={1}>{t("nav.adminOverview")}</Typography.Title>
       </div>
       {stats.error && <Alert type="error" showIcon title={errorText(stats.error)} style={{ marginBottom: 16 }} />}
-      {/* Each warning's code and figures (`warning_codes`), worded here; `warnings` is the same in Chinese. */}
+      {/* Each warning's code and figures (`warning_codes`), worded here; `warning_messages` is the same in Chinese (`warnings` counts them). */}
       {s?.warning_codes.map((w, i) => (
-        <Alert key={w.code} type="warning" showIcon title={t("admin.warning")} description={<CodedText code={w.code} params={w.params} text={s.warnings[i]} />} style={{ marginBottom: 8 }} />
+        <Alert key={w.code} type="warning" showIcon title={t("admin.warning")} description={<CodedText code={w.code} params={w.params} text={s.warning_messages[i]} />} style={{ marginBottom: 8 }} />
       ))}
       <Row gutter={[16, 16]}>
         {cards.map((c) => (
