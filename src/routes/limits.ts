@@ -36,6 +36,7 @@ const ViewSchema = LimitsSchema.extend({
   }),
   resumes_at: z.string().nullable().openapi({ description: "等待时：大约何时继续（时段与上限另加最多 5 分钟随机延迟）" }),
   daily_cap_max_minutes: z.number().int().openapi({ description: "daily_cap_minutes 的上限（部署方设定）" }),
+  break_after_max_minutes: z.number().int().openapi({ description: "break_after_minutes 的上限（部署方设定）" }),
   break_minutes: z.object({ min: z.number().int(), max: z.number().int() }).openapi({ description: "每次休息的时长范围（分钟，每次随机，部署方设定）" }),
 }).openapi("StudyLimits");
 
@@ -53,6 +54,7 @@ function out(v: LimitsView): z.infer<typeof ViewSchema> {
     status: v.status,
     resumes_at: v.resumesAt === null ? null : new Date(v.resumesAt).toISOString(),
     daily_cap_max_minutes: v.rules.dailyCapMaxMinutes,
+    break_after_max_minutes: v.rules.breakAfterMaxMinutes,
     break_minutes: { min: v.rules.breakMinMinutes, max: v.rules.breakMaxMinutes },
   };
 }

@@ -579,12 +579,17 @@ async function journey() {
     need("get", "/api/user/limits");
     await page.goto(`${base}/settings`);
     await page.getByTestId("limits-card").waitFor();
-    await page.getByLabel("每日媒体时长上限").fill("900");
+    // What the limits are for, with the rollback reports they answer.
+    await page.getByTestId("limits-hint").getByRole("link", { name: /588/ }).waitFor();
+    // Above 8 hours a day the card says why that is risky, before anything is saved.
+    await page.getByLabel("每日媒体时长上限").fill("600");
+    await page.getByTestId("limits-risky").waitFor();
+    await page.getByLabel("连续学习多久后休息").fill("60");
     await page.getByTestId("limits-save").click();
     await page.getByText("限制已保存").waitFor();
     await settle();
     const l = await api("GET", "/api/user/limits");
-    if (l.daily_cap_minutes !== 900 || !l.customized) throw new Error(`limits: ${JSON.stringify(l)}`);
+    if (l.daily_cap_minutes !== 600 || l.break_after_minutes !== 60 || !l.customized) throw new Error(`limits: ${JSON.stringify(l)}`);
     await check(page, "settings-limits");
   });
 

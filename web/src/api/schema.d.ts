@@ -1555,6 +1555,8 @@ export interface components {
             resumes_at: string | null;
             /** @description daily_cap_minutes 的上限（部署方设定） */
             daily_cap_max_minutes: number;
+            /** @description break_after_minutes 的上限（部署方设定） */
+            break_after_max_minutes: number;
             /** @description 每次休息的时长范围（分钟，每次随机，部署方设定） */
             break_minutes: {
                 min: number;

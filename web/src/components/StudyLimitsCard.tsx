@@ -1,19 +1,41 @@
 /**
- * The Chaoxing account's safety limits (issue 14), on the settings page: study window, daily media cap,
- * gap between videos, and today's use. Its own form and save button, apart from the account form.
+ * The user's Chaoxing account limits, on the settings page: study window, daily media cap, breaks, gap
+ * between videos, and today's use (refreshed while the page is open). Its own form and save button,
+ * apart from the account form. What they are for, and the rollback reports they answer, are in the hint.
  */
 import { SaveOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Flex, Form, InputNumber, Progress, Skeleton, Tag, TimePicker, Typography } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
-import { useEffect } from "react";
-import { api, ApiFailure, unwrap, type Body, type Res } from "../api/client";
+import { useEffect, type ReactNode } from "react";
+import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys } from "../api/queries";
 import { useI18n } from "../i18n";
 import { when } from "../lib/format";
 
 type Limits = Res<"/api/user/limits", "get">;
-type Values = { start: Dayjs; end: Dayjs; daily_cap_minutes: number; video_gap_seconds: number; video_gap_jitter_seconds: number };
+type Values = { start: Dayjs; end: Dayjs; daily_cap_minutes: number; video_gap_seconds: number; video_gap_jitter_seconds: number; break_after_minutes: number };
+
+/** Public reports of finished videos rolled back overnight after 20–24 h of video a day (chaoxing-protocol.md "Corrections of 2026-12" item 6). */
+const ROLLBACK_REPORTS = "https://github.com/Samueli924/chaoxing/issues/588";
+/** Above this many minutes a day the card says why it is risky. */
+const RISKY_CAP_MINUTES = 480;
+/** How often today's figure is read again while the card is shown: it moves with every report. */
+const REFRESH_MS = 30_000;
+
+/** A sentence with the rollback reports' link where its `{link}` is. */
+function withReportsLink(text: (link: string) => string, label: string): ReactNode {
+  const [before, after] = text("\u0000").split("\u0000");
+  return (
+    <>
+      {before}
+      <a href={ROLLBACK_REPORTS} target="_blank" rel="noreferrer">
+        {label}
+      </a>
+      {after}
+    </>
+  );
+}
 
 /** "24:00" is midnight at the end of the day: as a time of day it reads 00:00, which the window treats alike. */
 const toTime = (hhmm: string): Dayjs => dayjs(`2000-01-01T${hhmm === "24:00" ? "00:00" : hhmm}`);
@@ -25,6 +47,7 @@ function toValues(l: Limits): Values {
     daily_cap_minutes: l.daily_cap_minutes,
     video_gap_seconds: l.video_gap_seconds,
     video_gap_jitter_seconds: l.video_gap_jitter_seconds,
+    break_after_minutes: l.break_after_minutes,
   };
 }
 
@@ -33,7 +56,8 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const limits = useQuery({ queryKey: keys.limits, queryFn: () => unwrap(api.GET("/api/user/limits")), enabled: hasAccount, retry: false });
+  const limits = useQuery({ queryKey: keys.limits, queryFn: () => unwrap(api.GET("/api/user/limits")), enabled: hasAccount, retry: false, refetchInterval: REFRESH_MS });
+  const cap = Form.useWatch("daily_cap_minutes", form);
   useEffect(() => {
     if (limits.data) form.setFieldsValue(toValues(limits.data));
   }, [limits.data, form]);
@@ -46,6 +70,7 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
         daily_cap_minutes: v.daily_cap_minutes,
         video_gap_seconds: v.video_gap_seconds,
         video_gap_jitter_seconds: v.video_gap_jitter_seconds,
+        break_after_minutes: v.break_after_minutes,
       };
       return unwrap(api.PUT("/api/user/limits", { body }));
     },
@@ -66,10 +91,9 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
   }
   if (limits.isPending) return <Skeleton active />;
   if (limits.error) {
-    const locked = limits.error instanceof ApiFailure && limits.error.code === "limits_locked";
     return (
       <Card title={title} style={{ marginBottom: 16, maxWidth: 720 }}>
-        <Alert type={locked ? "warning" : "error"} showIcon title={limits.error.message} data-testid="limits-error" />
+        <Alert type="error" showIcon title={limits.error.message} data-testid="limits-error" />
       </Card>
     );
   }
@@ -84,7 +108,9 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
       style={{ marginBottom: 16, maxWidth: 720 }}
       data-testid="limits-card"
     >
-      <Typography.Paragraph type="secondary">{t("limits.hint")}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" data-testid="limits-hint">
+        {withReportsLink((link) => t("limits.hint", { link }), t("limits.reportsLink"))}
+      </Typography.Paragraph>
       <Flex gap={8} align="center" wrap style={{ marginBottom: 16 }}>
         <Tag color={l.status === "open" ? "success" : "warning"} data-testid="limits-status">
           {l.status === "open" ? t("limits.status.open") : t(`limits.status.${l.status}`, { at })}
@@ -104,8 +130,25 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
             </Form.Item>
           </Flex>
         </Form.Item>
-        <Form.Item name="daily_cap_minutes" label={t("limits.cap")} tooltip={t("limits.capTip")} rules={[{ required: true }]}>
-          <InputNumber min={1} max={1440} precision={0} suffix={t("limits.minutes")} style={{ width: 180 }} aria-label={t("limits.cap")} />
+        <Form.Item name="daily_cap_minutes" label={t("limits.cap")} tooltip={t("limits.capTip", { max: l.daily_cap_max_minutes })} rules={[{ required: true }]}>
+          <InputNumber min={1} max={l.daily_cap_max_minutes} precision={0} suffix={t("limits.minutes")} style={{ width: 180 }} aria-label={t("limits.cap")} />
+        </Form.Item>
+        {(cap ?? 0) > RISKY_CAP_MINUTES && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={withReportsLink((link) => t("limits.capRisky", { link }), t("limits.reportsLink"))}
+            data-testid="limits-risky"
+          />
+        )}
+        <Form.Item
+          name="break_after_minutes"
+          label={t("limits.breakAfter")}
+          tooltip={t("limits.breakTip", { min: l.break_minutes.min, max: l.break_minutes.max, limit: l.break_after_max_minutes })}
+          rules={[{ required: true }]}
+        >
+          <InputNumber min={10} max={l.break_after_max_minutes} precision={0} suffix={t("limits.minutes")} style={{ width: 180 }} aria-label={t("limits.breakAfter")} />
         </Form.Item>
         <Form.Item label={t("limits.gap")}>
           <Flex gap={8} align="center" wrap>

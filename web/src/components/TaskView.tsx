@@ -131,6 +131,11 @@ function CurrentItem({ task: d }: { task: Task }) {
         <Descriptions.Item label={t("detail.speed")}>{d.speed ? `${d.speed.toFixed(1)}×` : t("detail.default")}</Descriptions.Item>
         <Descriptions.Item label={t("detail.notopen")}>{d.notopen_action ? t(`settings.notopen.${d.notopen_action}`) : t("detail.default")}</Descriptions.Item>
         {d.queue_position !== null && <Descriptions.Item label={t("detail.queueLabel")}>{t("detail.queue", { n: d.queue_position })}</Descriptions.Item>}
+        {d.today && (
+          <Descriptions.Item label={t("detail.today")}>
+            <span data-testid="task-today">{t("limits.today", { used: d.today.media_minutes, cap: d.today.daily_cap_minutes })}</span>
+          </Descriptions.Item>
+        )}
       </Descriptions>
     </Card>
   );

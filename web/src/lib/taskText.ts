@@ -4,6 +4,7 @@
  */
 import { ITEM_MARKS, type TaskLive, type TaskStatus } from "@shared/live";
 import type { MessageKey, Translate } from "../i18n";
+import dayjs from "dayjs";
 import { duration } from "./format";
 
 /** Whose task it is, from the reader's side. */
@@ -20,6 +21,7 @@ const PLAIN: Record<string, MessageKey> = {
   relay_offline: "reason.relay_offline",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
+  break: "reason.break",
 };
 
 /** Reasons that ask something of the owner: said to them, or about them. */
@@ -50,24 +52,31 @@ export function reasonText(task: ReasonInput, viewer: Viewer, t: Translate): str
 }
 
 /** Reasons a running task is waiting on something other than its own work (its clock does not move). */
-export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "upstream", "relay_offline", "risk_control"]);
+export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "break", "upstream", "relay_offline", "risk_control"]);
 
 const WAIT_TEXT: Record<string, MessageKey> = {
   waiting_for_account: "eta.waitAccount",
   study_cap: "eta.waitCap",
   outside_window: "eta.waitWindow",
   daily_cap: "eta.waitDaily",
+  break: "eta.waitBreak",
   upstream: "eta.waitUpstream",
   relay_offline: "eta.waitRelay",
   risk_control: "eta.waitUpstream",
 };
 
-/** The time left, honest about waits: a queued task says where it is in the queue, not "under a minute". */
-export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position">, t: Translate): string {
+/**
+ * The time left, honest about waits: a queued task says where it is in the queue, not "under a minute";
+ * a wait with an end (the window, the daily cap, a break) says when it goes on.
+ */
+export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position" | "resumes_at">, t: Translate): string {
   if (task.status !== "running") return t("eta.none");
   const rest = task.eta_seconds === null ? null : task.eta_seconds < 60 ? t("eta.lessMinute") : duration(task.eta_seconds, t);
   if (task.reason === "waiting_for_account" && task.queue_position) return t("eta.queued", { n: task.queue_position, eta: rest ?? t("eta.computing") });
-  if (task.reason && task.reason in WAIT_TEXT) return t(WAIT_TEXT[task.reason]!);
+  if (task.reason && task.reason in WAIT_TEXT) {
+    const wait = t(WAIT_TEXT[task.reason]!);
+    return task.resumes_at ? t("eta.waitUntil", { wait, at: dayjs(task.resumes_at).format("MM-DD HH:mm") }) : wait;
+  }
   return rest ?? t("eta.computing");
 }
 
