@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";

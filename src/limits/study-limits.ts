@@ -85,7 +85,7 @@ export function parseWindow(w: string): { windowStart: string; windowEnd: string
 }
 
 /** Milliseconds since the Shanghai midnight of `now`. */
-const msOfDay = (now: number): number => (((now + SHANGHAI_OFFSET_MS) % DAY) + DAY) % DAY;
+export const msOfDay = (now: number): number => (((now + SHANGHAI_OFFSET_MS) % DAY) + DAY) % DAY;
 
 /** A window whose start equals its end, or 00:00-24:00, is always open. */
 const alwaysOpen = (l: StudyLimits): boolean => {
@@ -100,6 +100,14 @@ export function inWindow(l: StudyLimits, now: number): boolean {
   const s = minuteOf(l.windowStart);
   const e = minuteOf(l.windowEnd);
   return s < e ? m >= s && m < e : m >= s || m < e;
+}
+
+/** How long the window stays open from `now`: 0 outside it, Infinity when it is always open. */
+export function windowLeftMs(l: StudyLimits, now: number): number {
+  if (alwaysOpen(l)) return Infinity;
+  if (!inWindow(l, now)) return 0;
+  const untilEnd = minuteOf(l.windowEnd) * MINUTE - msOfDay(now);
+  return untilEnd > 0 ? untilEnd : untilEnd + DAY;
 }
 
 /** How long until the window opens (0 inside it). */
