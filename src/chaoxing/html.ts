@@ -37,7 +37,15 @@ interface CourseDraft {
   teacher: string;
   notOpen: boolean;
   ended: boolean;
+  /** The text of the card's paragraphs, for its 开课时间 line. */
+  text: string;
 }
+
+/**
+ * 开课时间：2025-09-01～2027-09-01 on a card [unverified: one public client reads it with this pattern, and
+ * notes that the end is often the start plus two years, so it is the class's end, not a teacher's deadline].
+ */
+const PERIOD_RE = /开课时间[：:]\s*(\d{4}-\d{2}-\d{2})\s*[～~\-]\s*(\d{4}-\d{2}-\d{2})/;
 
 /** `POST …/visit/courselistdata` reply. Courses holding `.not-open-tip`, or lacking ids, are skipped. */
 export async function parseCourseList(html: string, folder: Folder | null = null): Promise<Course[]> {
@@ -50,7 +58,7 @@ export async function parseCourseList(html: string, folder: Folder | null = null
         element(el) {
           drafts.push({
             id: attr(el, "id"), info: attr(el, "info"), roleid: attr(el, "roleid"),
-            courseId: "", clazzId: "", href: "", name: "", teacher: "", notOpen: false, ended: false,
+            courseId: "", clazzId: "", href: "", name: "", teacher: "", notOpen: false, ended: false, text: "",
           });
         },
       })
@@ -60,6 +68,7 @@ export async function parseCourseList(html: string, folder: Folder | null = null
       .on("div.course a[href]", { element(el) { const c = cur(); if (c && !c.href) c.href = attr(el, "href"); } })
       .on("div.course span.course-name", { element(el) { const c = cur(); if (c) c.name = attr(el, "title"); } })
       .on("div.course p.color3", { element(el) { const c = cur(); if (c) c.teacher = attr(el, "title"); } })
+      .on("div.course p", { text(t) { const c = cur(); if (c) c.text += t.text; } })
       // [unverified] ended courses carry a status label reading 已结束.
       .on("div.course .course-status", {
         text(t) { const c = cur(); if (c && t.text.includes("已结束")) c.ended = true; },
@@ -69,9 +78,10 @@ export async function parseCourseList(html: string, folder: Folder | null = null
   for (const d of drafts) {
     const cpi = /(?:^|[?&;])cpi=(\d+)/.exec(d.href)?.[1];
     if (d.notOpen || !d.courseId || !d.clazzId || !cpi) continue;
+    const period = PERIOD_RE.exec(squash(d.text));
     courses.push({
       courseId: d.courseId, clazzId: d.clazzId, cpi,
-      courseName: d.name, teacherName: d.teacher, state: d.ended ? 1 : 0,
+      courseName: d.name, teacherName: d.teacher, state: d.ended ? 1 : 0, startDate: period?.[1] ?? null, endDate: period?.[2] ?? null,
       folderId: folder?.id ?? null, folderName: folder?.name ?? null,
       info: d.info, roleid: d.roleid,
     });

@@ -43,6 +43,7 @@ const courseSpec = z.strictObject({
   name: z.string().max(200),
   teacher: z.string().max(100),
   state: z.union([z.literal(0), z.literal(1)]).optional(),
+  period: z.strictObject({ from: z.number().int().min(-3650).max(3650), to: z.number().int().min(-3650).max(3650) }).optional(),
   folder: z.string().max(100).optional(),
   notOpen: z.boolean().optional(),
   sequential: z.boolean().optional(),

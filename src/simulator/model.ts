@@ -1,4 +1,7 @@
+import { shanghaiDay } from "../lib/clock";
 import { fnv1a } from "../lib/encoding";
+
+const DAY_MS = 24 * 3600_000;
 
 /** The simulator's catalogue: course specs as tests and the seed write them, and their built form with ids. */
 
@@ -59,6 +62,11 @@ export interface SimCourseSpec {
   teacher: string;
   /** 1 = ended */
   state?: 0 | 1;
+  /**
+   * The class's period as its card shows it (开课时间：start～end), in days from the day the account was
+   * made; none: the card has no such line.
+   */
+  period?: { from: number; to: number };
   /** listed inside this folder */
   folder?: string;
   /** carries `.not-open-tip` in the list (clients skip it) */
@@ -107,6 +115,8 @@ export interface SimCourse {
   name: string;
   teacher: string;
   state: 0 | 1;
+  /** Shanghai days (YYYY-MM-DD) the class begins and ends; null: not shown. */
+  period: [string, string] | null;
   folder: { id: string; name: string } | null;
   notOpen: boolean;
   sequential: boolean;
@@ -124,8 +134,8 @@ export function hex32(s: string): string {
   return out;
 }
 
-/** Assigns ids to a course spec; `next()` yields unique increasing numbers. */
-export function buildCourse(spec: SimCourseSpec, next: () => number): SimCourse {
+/** Assigns ids to a course spec; `next()` yields unique increasing numbers; `today` places its period. */
+export function buildCourse(spec: SimCourseSpec, next: () => number, today: number): SimCourse {
   const n = next();
   const courseId = String(228000000 + n);
   const chapters = spec.chapters.map((ch): SimChapter => {
@@ -162,6 +172,7 @@ export function buildCourse(spec: SimCourseSpec, next: () => number): SimCourse 
     name: spec.name,
     teacher: spec.teacher,
     state: spec.state ?? 0,
+    period: spec.period ? [shanghaiDay(today + spec.period.from * DAY_MS), shanghaiDay(today + spec.period.to * DAY_MS)] : null,
     folder: spec.folder ? { id: String(1000000 + (fnv1a(spec.folder) % 9000000)), name: spec.folder } : null,
     notOpen: spec.notOpen ?? false,
     sequential: spec.sequential ?? false,

@@ -8,12 +8,14 @@ export const DEMO_PASSWORD = "your_password";
  * Short courses (media of tens of seconds, so a local demo finishes in minutes) spreading the special
  * cases between them (the platform as it is in 2026: a school that forbids fast playback, a video still
  * transcoding, a clip, a task point that appears after the one before it, a read card with `job: false`,
- * the face-capture page), plus one realistic course.
+ * the face-capture page), plus one realistic course. Classes show their period (开课时间) relative to the day
+ * the account is made; one has ended.
  */
 export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "大学生心理健康教育",
     teacher: "李静",
+    period: { from: -60, to: 40 },
     fastPlayback: false,
     chapters: [
       {
@@ -32,6 +34,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "马克思主义基本原理",
     teacher: "张卫东",
+    period: { from: -60, to: 40 },
     sequential: true,
     chapters: [
       {
@@ -59,6 +62,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "大学计算机基础",
     teacher: "陈晓明",
+    period: { from: -60, to: 40 },
     folder: "专业基础课",
     chapters: [
       {
@@ -79,6 +83,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "军事理论",
     teacher: "刘志强",
+    period: { from: -60, to: 40 },
     faceCheck: "page",
     chapters: [{ unit: "第一章 中国国防", title: "1.1 国防概述", tabs: [[{ type: "video", name: "1.1 国防概述.mp4", duration: 30 }]] }],
   },
@@ -86,6 +91,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
     name: "中国近现代史纲要",
     teacher: "周明",
     state: 1,
+    period: { from: -200, to: -10 },
     chapters: [{ unit: "综述", title: "风云变幻的八十年", tabs: [[{ type: "video", name: "综述.mp4", duration: 30 }]] }],
   },
   {
@@ -110,5 +116,6 @@ function realisticCourse(): SimCourseSpec {
       chapters.push({ unit: `第${i + 1}章 ${u}`, title, tabs: [tab] });
     }
   });
-  return { name: "高等数学（上）", teacher: "孙立平", chapters };
+  // Its class ends in two weeks: enough under the default limits, not at an hour a day.
+  return { name: "高等数学（上）", teacher: "孙立平", period: { from: -30, to: 14 }, chapters };
 }

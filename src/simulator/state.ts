@@ -157,7 +157,7 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId())),
+      courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId(), clock.now())),
     };
     this.accounts.set(phone, account);
     return account;
