@@ -9,6 +9,7 @@ import { IGNORED_FIELDS_HEADER, ignoredFields, validationError } from "./lib/val
 import { registerAuthRoutes } from "./routes/auth";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
+import { registerForecastRoutes } from "./routes/forecast";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
@@ -100,6 +101,7 @@ export function createApp(): App {
   registerAuthRoutes(app);
   registerUserRoutes(app);
   registerCourseRoutes(app);
+  registerForecastRoutes(app);
   registerTaskRoutes(app);
   registerNotificationRoutes(app);
   registerLiveRoutes(app);

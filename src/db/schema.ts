@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser } from "../shared/live";
 import type { TextParams } from "../shared/texts";
+import type { CourseSelection } from "../tasks/selection";
 import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
@@ -57,6 +58,8 @@ export const tasks = sqliteTable(
     /** The user's own note on the task (the origin's create form sends one); null when none. */
     description: text("description"),
     course_ids: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
+    /** Per course: the class, chapters and deadline chosen, and the survey's figures (src/tasks/selection.ts); null in tasks from before. */
+    selection: text("selection", { mode: "json" }).$type<CourseSelection[]>(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),
     progress: integer("progress").notNull().default(0),

@@ -25,6 +25,18 @@ export interface CourseEntry {
   studySeconds?: number;
   /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
   jobsOpen?: number;
+  /** The chapters (ids) the task studies in it; null or absent: all. */
+  chapters?: string[] | null;
+  /** The task's deadline for it (ms); the nearest is studied first. */
+  deadline?: number | null;
+}
+
+/** What a task chose of one course: a class of it (null: each), its chapters (null: all), a deadline. */
+export interface CourseChoice {
+  courseId: string;
+  clazzId: string | null;
+  chapters: string[] | null;
+  deadline: number | null;
 }
 
 export interface ChapterEntry {
@@ -85,6 +97,11 @@ export interface MediaRun {
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
    */
   resync?: boolean;
+  /**
+   * The furthest this playthrough's clock was shown (src/engine/progress.ts), kept at every step so the
+   * clock never goes back when a wait holds the position (the next report may come later than expected).
+   */
+  shown?: number;
 }
 
 export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";
@@ -99,6 +116,8 @@ export interface EngineState {
   notopenAction: NotopenAction;
   /** The courseIds the task was created with. */
   courseIds: string[];
+  /** What it chose of them (classes, chapters, deadlines); absent: everything, no deadline. */
+  choices?: CourseChoice[];
   courses: CourseEntry[];
   ci: number;
   chapters: ChapterEntry[];
@@ -136,7 +155,13 @@ export interface EngineState {
   progressFloor: number;
 }
 
-export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction): EngineState {
+/** The player's `reportTimeInterval` when the page does not give one. */
+const DEFAULT_REPORT_INTERVAL_S = 60;
+
+/** Media seconds between two progress reports (the player's `reportTimeInterval`). */
+export const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
+
+export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, choices: CourseChoice[] = []): EngineState {
   return {
     v: 1,
     phase: "resolve",
@@ -144,6 +169,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     reportInterval: null,
     notopenAction,
     courseIds,
+    choices,
     courses: [],
     ci: 0,
     chapters: [],

@@ -4,11 +4,12 @@ import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
+import { studyOrder } from "../shared/forecast";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
-import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
+import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemClock, itemLabel, jobWeight } from "./progress";
 import { logLine, type ArgsOf, type LogEvent } from "./log";
-import { upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
+import { intervalS, upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
 export interface EngineIO {
@@ -48,8 +49,6 @@ export interface StepResult {
   signal?: string;
 }
 
-/** The player's `reportTimeInterval` when the page does not give one. */
-const DEFAULT_REPORT_INTERVAL_S = 60;
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
 const LOCK_POLL_MS = 60_000;
 const MAX_FAILURES = 8;
@@ -70,7 +69,6 @@ export function backoffMs(failures: number, random: number): number {
   return Math.round(base * (0.5 + random / 2));
 }
 
-const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
 
 /** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
 export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
@@ -83,6 +81,8 @@ const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0
  */
 export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   upgradeState(s);
+  // The video's clock as it stands before this step: whatever the step does, it is never shown lower.
+  if (s.media) s.media.shown = itemClock(s, io.now()).time;
   const logs: LogEvent[] = [];
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);
@@ -241,17 +241,26 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const r = await call(ctx, { op: "courses" });
   if (!r.ok) return onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
   for (const id of s.courseIds) {
-    // A course taken in several classes is resolved to each of its classes.
-    const matches = r.value.filter((c) => c.courseId === id);
+    // A course taken in several classes is resolved to each of its classes, or to those the task chose.
+    const chosen = (s.choices ?? []).filter((x) => x.courseId === id);
+    const choiceOf = (clazzId: string) => chosen.find((x) => x.clazzId === clazzId) ?? chosen.find((x) => x.clazzId === null);
+    const matches = r.value.filter((c) => c.courseId === id && (chosen.length === 0 || choiceOf(c.clazzId) !== undefined));
     if (matches.length === 0) {
       if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
         s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
       }
       log(ctx, "WARNING", "course.missing", { course_id: id });
     }
-    for (const c of matches) s.courses.push({ courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo" });
+    for (const c of matches) {
+      const choice = choiceOf(c.clazzId);
+      s.courses.push({
+        courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo", chapters: choice?.chapters ?? null, deadline: choice?.deadline ?? null,
+      });
+    }
   }
   if (s.courses.length === 0) return fail("fail.no_courses");
+  // The course whose deadline is nearest first (src/shared/forecast.ts counts them in the same order).
+  s.courses = studyOrder(s.courses);
   log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
   s.phase = "chapters";
   s.ci = 0;
@@ -313,7 +322,9 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
   const r = await call(ctx, { op: "chapters", course });
   if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, "left.chapters_failed", { error: e.message }));
   course.enc = r.value.enc;
-  s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
+  // Only the chapters the task chose, when it chose.
+  const chosen = r.value.chapters.filter((c) => !course.chapters || course.chapters.includes(c.id));
+  s.chapters = chosen.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
   course.jobsOpen = s.chapters.reduce((n, c) => n + (c.finished ? 0 : c.jobCount), 0);
   log(ctx, "INFO", "course.start", { course: course.name, chapters: s.chapters.length });
   s.hi = 0;

@@ -179,20 +179,6 @@ export function recordReport(
   };
 }
 
-/**
- * A task's ETA with the account's daily cap in it: what cannot be studied today waits for the following
- * days (each adds the rest of a day to the media it allows), and a wait under way adds its own length.
- * The window and breaks are left out: an estimate, never shorter than the plain one.
- */
-export function etaWithCap(etaS: number, usage: { mediaSeconds: number; capMinutes: number } | null, waitMs: number): number {
-  const waitS = Math.max(0, waitMs / 1000);
-  if (!usage) return Math.round(waitS + etaS);
-  const capS = usage.capMinutes * 60;
-  const allowance = waitS > 0 ? capS : Math.max(0, capS - usage.mediaSeconds);
-  const extraDays = Math.max(0, Math.ceil((etaS - allowance) / capS));
-  return Math.round(waitS + etaS + extraDays * Math.max(0, DAY / 1000 - capS));
-}
-
 /** Whether the account is held back now and when it goes on (before jitter), for the settings page. */
 export function resumesAt(l: StudyLimits, u: MediaUsage, now: number): { status: "open" | LimitReason; at: number | null } {
   const window = windowWaitMs(l, now);

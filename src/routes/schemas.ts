@@ -123,6 +123,24 @@ export const Speed = z
 
 export const NotopenAction = z.enum(NOTOPEN_ACTIONS);
 
+const Digits = (what: string) => z.string().regex(/^\d{1,20}$/, `${what}应为数字`);
+
+/** What a task takes of one course (POST /api/tasks and POST /api/tasks/forecast `courses`). */
+export const CourseChoiceSchema = z
+  .object({
+    course_id: Digits("courseId"),
+    clazz_id: Digits("clazzId").optional().openapi({ description: "班级（同一课程在多个班级时）；省略：该课程的每个班级" }),
+    chapters: z.array(Digits("章节 id")).min(1, "至少选择一个章节").max(1000).optional().openapi({
+      description: "只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节",
+    }),
+    deadline: z
+      .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.iso.datetime({ offset: true })], { error: "截止时间为 YYYY-MM-DD（北京时间当天结束）或带时区的 ISO 8601 时间" })
+      .nullable()
+      .optional()
+      .openapi({ description: "截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学" }),
+  })
+  .openapi("CourseChoice");
+
 export const Password = z.string().min(8, "密码至少 8 位").max(128);
 export const Email = z.string().max(254).email("邮箱格式不正确");
 

@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
 import { config } from "../config";
 import { isoNow } from "../lib/clock";
-import { ApiError, notFound } from "../lib/errors";
+import { notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { listUserCourses, savedCredentials, unsealed } from "../services/cx-account";
 import { TASK_STATUSES } from "../shared/live";
@@ -16,16 +16,24 @@ import { settle } from "../tasks/results";
 import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
 import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
-import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
+import { outlineOf } from "../tasks/forecast-work";
+import { checkChapters, resolveChoices, surveysOf, type CourseSelection } from "../tasks/selection";
+import { bearer, CourseChoiceSchema, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
     description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
-    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).min(1, "至少选择一门课程").max(50),
+    course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional().openapi({
+      description: "要学习的课程（courseId）：学习其每个班级的全部章节，截止时间为班级的结课日期（有的话）。与 courses 至少给出一个",
+    }),
+    courses: z.array(CourseChoiceSchema).max(50).optional().openapi({
+      description: "按课程选择班级、章节与截止时间（同一课程也在 course_ids 中时以这里为准）。截止时间最近的课程先学",
+    }),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
+  .refine((b) => (b.course_ids?.length ?? 0) + (b.courses?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
   .openapi("TaskCreate");
 
 const ResumeBody = z
@@ -81,11 +89,12 @@ export function registerTaskRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const known = new Set((await listUserCourses(c.env, creds)).map((co) => co.courseId));
-      const unknown = body.course_ids.filter((id) => !known.has(id));
-      if (unknown.length) {
-        throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
-      }
+      const chosen = resolveChoices(body, await listUserCourses(c.env, creds));
+      // The survey the create dialog's forecast made (no new Chaoxing call), or one for chapters named.
+      const surveys = await surveysOf(c.env, creds, chosen, true);
+      checkChapters(chosen, surveys);
+      const selection = chosen.map((x, k): CourseSelection => ({ ...x.choice, outline: surveys[k] ? outlineOf(surveys[k]) : null }));
+      const courseIds = [...new Set([...(body.course_ids ?? []), ...(body.courses ?? []).map((x) => x.course_id)])];
       const now = isoNow();
       const row = await c.var.db
         .insert(tasks)
@@ -93,10 +102,11 @@ export function registerTaskRoutes(app: App) {
           user_id: userId,
           name: body.name,
           description: body.description || null,
-          course_ids: [...new Set(body.course_ids)],
+          course_ids: courseIds,
+          selection,
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,
-          total_courses: new Set(body.course_ids).size,
+          total_courses: courseIds.length,
           created_at: now,
           updated_at: now,
         })

@@ -103,7 +103,7 @@ export const MAX_DAYS = 3650;
 const MEDIA_OVERHEAD_MS = 8 * CALL_GAP_MS + 1_000;
 
 /** Courses with the nearest deadline first, those without last; otherwise as given. */
-export function studyOrder<T extends { deadline: number | null }>(courses: readonly T[]): T[] {
+export function studyOrder<T extends { deadline?: number | null }>(courses: readonly T[]): T[] {
   return courses
     .map((c, i) => ({ c, i }))
     .sort((a, b) => (a.c.deadline ?? Infinity) - (b.c.deadline ?? Infinity) || a.i - b.i)

@@ -28,6 +28,40 @@ export const LeftItemSchema = z
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
 
+/** What a task chose of one course (POST /api/tasks `courses`), as its row keeps it. */
+export const SelectionSchema = z
+  .object({
+    course_id: z.string(),
+    clazz_id: z.string().nullable().openapi({ description: "所选班级；null：该课程的每个班级" }),
+    chapters: z.array(z.string()).nullable().openapi({ description: "所选章节（章节 id）；null：全部章节" }),
+    deadline: z.string().nullable().openapi({ description: "截止时间（ISO 8601）；null：没有" }),
+  })
+  .openapi("CourseSelection");
+
+/** When a course (or the task) will be done, as the forecast says (src/shared/forecast.ts). */
+export const CourseForecastSchema = z
+  .object({
+    finish_at: z.string().nullable().openapi({ description: "预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null" }),
+    study_days: z.number().int().openapi({ description: "从现在到完成需要的学习日（用到学习时段的天数，含今天）" }),
+    remaining_seconds: z.number().int().openapi({ description: "仍需的学习时长（秒，不含等待）" }),
+    misses_deadline: z.boolean().openapi({ description: "按预计赶不上截止时间" }),
+  })
+  .openapi("CourseForecast");
+
+export const ForecastSchema = CourseForecastSchema.extend({
+  computed_at: z.string().openapi({ description: "何时算出（此后改了限制、出现等待、跳过课程等都会重算）" }),
+  estimated: z.boolean().openapi({ description: "部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计" }),
+  basis: z
+    .object({
+      window_start: z.string(),
+      window_end: z.string(),
+      daily_cap_minutes: z.number().int(),
+      break_after_minutes: z.number().int(),
+      other_tasks: z.number().int().openapi({ description: "同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁）" }),
+    })
+    .openapi({ description: "按哪些限制算的（你的学习时段、每日上限、休息）" }),
+}).openapi("TaskForecast");
+
 export const TaskSchema = z
   .object({
     id: z.number().int(),
@@ -35,6 +69,7 @@ export const TaskSchema = z
     name: z.string(),
     description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
     course_ids: z.array(z.string()),
+    selection: z.array(SelectionSchema).nullable().openapi({ description: "创建时对每门课程的选择（班级、章节、截止时间）；更早创建的任务为 null" }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
@@ -60,7 +95,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, selection: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -75,6 +110,10 @@ const TaskCourseSchema = z
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+    clazz_id: z.string().nullable().openapi({ description: "班级；读取课程列表前为 null" }),
+    chapters: z.array(z.string()).nullable().openapi({ description: "任务只学习这些章节（id）；null：全部" }),
+    deadline: z.string().nullable().openapi({ description: "该课程的截止时间（ISO 8601）；null：没有" }),
+    forecast: CourseForecastSchema.nullable().openapi({ description: "该课程的预计完成；已结束、或任务未在运行时为 null" }),
   })
   .openapi("TaskCourse");
 
@@ -87,7 +126,12 @@ const TransientSchema = z.object({
   item_progress: z.number().int(),
   item_current_time: z.number(),
   item_total_time: z.number(),
-  eta_seconds: z.number().nullable(),
+  eta_seconds: z.number().nullable().openapi({ description: "预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null" }),
+  forecast: ForecastSchema.nullable().openapi({
+    description: "预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null",
+  }),
+  item_speed: z.number().openapi({ description: "当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0" }),
+  item_time_limit: z.number().openapi({ description: "item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退" }),
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
@@ -98,7 +142,8 @@ const TransientSchema = z.object({
     .openapi({ description: "你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null" }),
 });
 const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, forecast: null, item_speed: 0, item_time_limit: 0,
+  queue_position: null, notopen_chapter: null, courses: [],
   resumes_at: null, today: null,
 };
 
@@ -129,11 +174,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const sameFields: Same<keyof Omit<TaskRow, "updated_at">, keyof TaskOut> = true;
 void sameFields;
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 export function taskOut(row: TaskRow): TaskOut {
   const { updated_at: _, ...out } = row;
   // Items mirrored before their reasons had codes.
   const left = out.left_for_user.map((l) => ({ ...l, reason_code: l.reason_code ?? null, reason_params: l.reason_params ?? null }));
-  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left };
+  // The survey's figures stay inside: what the task chose is shown.
+  const selection = out.selection?.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId, chapters: c.chapters, deadline: iso(c.deadline) })) ?? null;
+  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left, selection };
 }
 
 const pick = <K extends keyof Owned>(from: Owned, keys: readonly K[]): Pick<Owned, K> =>
