@@ -101,6 +101,15 @@ export const MAX_DAYS = 3650;
  * status, the last report one second after the end, the confirmation read four gaps later, and on.
  */
 const MEDIA_OVERHEAD_MS = 8 * CALL_GAP_MS + 1_000;
+/** The player reports every 60 s of media (chaoxing-protocol.md "Completing jobs" step 6). */
+const REPORT_INTERVAL_MS = 60_000;
+/**
+ * The cap and the stretch are checked before each report (src/limits/study-limits.ts `limitWait`): the
+ * report that crosses them is still sent, so a day plays on average half an interval past its cap and a
+ * stretch runs half an interval past its length. (A cap of a few intervals ends with the day's first
+ * reports, whose phase the day's start fixes: no mean to add there.)
+ */
+const pastLimitMs = (limitMs: number): number => (limitMs >= 10 * REPORT_INTERVAL_MS ? REPORT_INTERVAL_MS / 2 : 0);
 
 /** Courses with the nearest deadline first, those without last; otherwise as given. */
 export function studyOrder<T extends { deadline?: number | null }>(courses: readonly T[]): T[] {
@@ -175,8 +184,8 @@ class Day {
 
   constructor(private readonly i: ForecastInput, private readonly a: Account) {
     const l = i.limits;
-    this.capS = l.dailyCapMinutes * 60;
-    this.breakAfterMs = l.breakAfterMinutes * MINUTE;
+    this.capS = (l.dailyCapMinutes * MINUTE + pastLimitMs(l.dailyCapMinutes * MINUTE)) / 1000;
+    this.breakAfterMs = l.breakAfterMinutes * MINUTE + pastLimitMs(l.breakAfterMinutes * MINUTE);
     this.breakMinMs = i.rules.breakMinMinutes * MINUTE;
     this.meanBreakMs = ((i.rules.breakMinMinutes + i.rules.breakMaxMinutes) / 2) * MINUTE;
     this.meanGapMs = (l.videoGapSeconds + l.videoGapJitterSeconds / 2) * 1000;

@@ -41,22 +41,24 @@ describe("the forecast: when a task finishes under the account's limits", () => 
     near(long.finishAt, at("2027-01-05 23:05"));
     expect(long.studyDays).toBe(2);
     // The cap is per Shanghai day and resets at midnight inside the window: 60 min before midnight, 60
-    // after it; the next night's window opens on a day whose cap is spent, so it waits for midnight.
+    // after it; the next night's window opens on a day whose cap is spent, so it waits for midnight. Each
+    // day plays half a report interval past its cap (the report that crosses it is sent): 60.5 min.
     const capped = forecast(input(oneCourse(300), { ...night, dailyCapMinutes: 60 }, at("2027-01-04 21:00")));
-    near(capped.finishAt, at("2027-01-08 01:02:30"));
+    near(capped.finishAt, at("2027-01-08 01:00:30"));
     expect(capped.studyDays).toBe(4);
   });
 
   it("the cap across days, counting what was already played today", () => {
     const f = forecast(input(oneCourse(75, 75), { dailyCapMinutes: 60 }, at("2027-01-04 10:00")));
-    // 60 min today, 60 tomorrow from midnight (plus the resume jitter), 30 the day after.
-    near(f.finishAt, at("2027-01-06 00:32:30"));
+    // 60.5 min today, 60.5 tomorrow from midnight (plus the resume jitter), 29 the day after.
+    near(f.finishAt, at("2027-01-06 00:31:30"));
     expect(f.studyDays).toBe(3);
     const used = { ...emptyUsage(shanghaiDay(at("2027-01-04 10:00"))), seconds: 45 * 60 };
     const g = forecast(input(oneCourse(75, 75), { dailyCapMinutes: 60 }, at("2027-01-04 10:00"), { usage: used }));
-    near(g.finishAt, at("2027-01-07 00:17:30"));
+    near(g.finishAt, at("2027-01-07 00:16"));
     expect(g.studyDays).toBe(4);
-    // The 1-minute cap of the report that started this: ten hours of video take 600 study days.
+    // The 1-minute cap of the report that started this: ten hours of video take 600 study days (a cap of
+    // a report or two ends with the day's first reports: nothing past it on average).
     const tiny = forecast(input(oneCourse(600), { dailyCapMinutes: 1 }, at("2027-01-04 10:00")));
     expect(tiny.studyDays).toBe(600);
     expect(shanghaiDay(tiny.finishAt!)).toBe(shanghaiDay(at("2027-01-04 10:00") + 599 * 24 * HOUR));
