@@ -17,7 +17,8 @@ import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, w
 import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { outlineOf } from "../tasks/forecast-work";
-import { checkChapters, resolveChoices, surveysOf, type CourseSelection } from "../tasks/selection";
+import { checkChapters, resolveChoices, surveysOf } from "../tasks/choices";
+import type { CourseSelection } from "../tasks/selection";
 import { bearer, CourseChoiceSchema, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z

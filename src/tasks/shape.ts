@@ -38,15 +38,17 @@ export const SelectionSchema = z
   })
   .openapi("CourseSelection");
 
-/** When a course (or the task) will be done, as the forecast says (src/shared/forecast.ts). */
+/**
+ * When a course (or the task) will be done, as the forecast says (src/shared/forecast.ts). Not a named
+ * component: a nullable reference to one loses its null in the document (an `allOf` without it).
+ */
 export const CourseForecastSchema = z
   .object({
     finish_at: z.string().nullable().openapi({ description: "预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null" }),
     study_days: z.number().int().openapi({ description: "从现在到完成需要的学习日（用到学习时段的天数，含今天）" }),
     remaining_seconds: z.number().int().openapi({ description: "仍需的学习时长（秒，不含等待）" }),
     misses_deadline: z.boolean().openapi({ description: "按预计赶不上截止时间" }),
-  })
-  .openapi("CourseForecast");
+  });
 
 export const ForecastSchema = CourseForecastSchema.extend({
   computed_at: z.string().openapi({ description: "何时算出（此后改了限制、出现等待、跳过课程等都会重算）" }),
@@ -60,7 +62,7 @@ export const ForecastSchema = CourseForecastSchema.extend({
       other_tasks: z.number().int().openapi({ description: "同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁）" }),
     })
     .openapi({ description: "按哪些限制算的（你的学习时段、每日上限、休息）" }),
-}).openapi("TaskForecast");
+});
 
 export const TaskSchema = z
   .object({
