@@ -8,7 +8,8 @@ import { pendingApi } from "../api/pending";
 import { coursesQuery, keys, type LeftItem, type LogLine, type Task } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 import { clock, duration, pct, pctFormat, when } from "../lib/format";
-import { etaText, reasonText, type Viewer } from "../lib/taskText";
+import { basisText, dateText, daysText } from "../lib/forecastText";
+import { reasonText, waitText, type Viewer } from "../lib/taskText";
 import { useItemClock } from "../live/itemClock";
 import { LogPanel } from "./LogPanel";
 import { CodedText } from "./ServerText";
@@ -99,16 +100,51 @@ function Overall({ task: d }: { task: Task }) {
             {d.completed_courses} / {d.total_courses}
           </div>
           <Typography.Text type="secondary">{t("detail.eta")}</Typography.Text>
-          <div style={{ fontSize: 16 }} data-testid="eta">
-            {etaText(d, t)}
-          </div>
+          <Forecast task={d} />
         </div>
       </Flex>
     </Card>
   );
 }
 
-/** The item being worked on, its clock moving with the player between reports. */
+/**
+ * When it will be done, as the forecast says (and under which limits); what it waits for now, and until
+ * when; the courses whose deadline it misses. A paused task is forecast again when it resumes.
+ */
+function Forecast({ task: d }: { task: Task }) {
+  const { t } = useI18n();
+  const f = d.forecast;
+  const wait = waitText(d, t);
+  const missed = d.courses.filter((c) => c.forecast?.misses_deadline && c.deadline);
+  const text = f
+    ? f.finish_at ? t("fc.finish", { at: dateText(f.finish_at, t, true), days: daysText(f.study_days, t) }) : t("fc.never")
+    : d.status === "paused" ? t("fc.paused") : d.status === "pending" ? t("fc.pending") : t("eta.none");
+  return (
+    <div style={{ maxWidth: 420 }}>
+      <div style={{ fontSize: 16 }} data-testid="eta">
+        {text}
+      </div>
+      {f && (
+        <Typography.Text type="secondary" style={{ fontSize: 12, display: "block" }} data-testid="forecast-basis">
+          {basisText(f, t)}
+          {f.estimated ? ` · ${t("fc.estimated")}` : ""}
+        </Typography.Text>
+      )}
+      {wait && (
+        <Typography.Text style={{ fontSize: 13, display: "block" }} data-testid="wait">
+          {wait}
+        </Typography.Text>
+      )}
+      {missed.map((c) => (
+        <Typography.Text key={`${c.course_id}-${c.clazz_id}`} type="danger" style={{ fontSize: 13, display: "block" }} data-testid="deadline-missed">
+          {t("fc.missed", { course: c.name ?? c.course_id, date: c.forecast?.finish_at ? dateText(c.forecast.finish_at, t) : t("fc.never"), deadline: dateText(c.deadline!, t) })}
+        </Typography.Text>
+      ))}
+    </div>
+  );
+}
+
+/** The item being worked on, its clock moving with the player between reports; a paused one says where it stopped. */
 function CurrentItem({ task: d }: { task: Task }) {
   const { t } = useI18n();
   const { time, progress } = useItemClock(d);
@@ -124,6 +160,11 @@ function CurrentItem({ task: d }: { task: Task }) {
           <div className="mono" data-testid="item-time">
             {clock(time)} / {clock(d.item_total_time)}
           </div>
+          {d.status === "paused" && (
+            <Typography.Text type="secondary" data-testid="paused-at">
+              {t("detail.pausedAt", { time: clock(time) })}
+            </Typography.Text>
+          )}
         </>
       )}
       <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 12 }}>
@@ -181,8 +222,14 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
   const courses = useQuery({ ...coursesQuery, enabled: owner && (asked || qc.getQueryData(keys.courses) !== undefined) });
   const byId = new Map((courses.data ?? []).map((c) => [c.courseId, c]));
   const leftIn = (name: string | null | undefined) => (name ? d.left_for_user.filter((l) => l.course === name).length : null);
-  type Row = { course_id: string; name: string | null } & (Task["courses"][number] | { status: null; jobs_done: null; jobs_left: null; study_seconds: null });
-  const rows: Row[] = d.courses.length ? d.courses : d.course_ids.map((course_id) => ({ course_id, name: null, status: null, jobs_done: null, jobs_left: null, study_seconds: null }));
+  type Unrun = { status: null; jobs_done: null; jobs_left: null; study_seconds: null; forecast: null; deadline: string | null; chapters: string[] | null };
+  type Row = { course_id: string; name: string | null } & (Task["courses"][number] | Unrun);
+  // A task that never ran: what it chose, if anything.
+  const unrun = (course_id: string): Row => {
+    const chosen = d.selection?.find((s) => s.course_id === course_id);
+    return { course_id, name: null, status: null, jobs_done: null, jobs_left: null, study_seconds: null, forecast: null, deadline: chosen?.deadline ?? null, chapters: chosen?.chapters ?? null };
+  };
+  const rows: Row[] = d.courses.length ? d.courses : d.course_ids.map(unrun);
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.breakdown")}</h2>} style={{ height: "100%" }} data-testid="breakdown">
       <List
@@ -210,6 +257,7 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
                   {t("detail.course.study", { time: duration(f.study_seconds ?? 0, t) })}
                 </Typography.Text>
               )}
+              <CoursePlan row={f} />
               {c && c.progress !== null && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
             </List.Item>
           );
@@ -229,6 +277,23 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
 }
 
 const COURSE_STATUS_COLOR = { todo: "default", done: "green", skipped: "orange" } as const;
+
+/** A course's own forecast, its deadline (red when the forecast misses it) and the chapters chosen. */
+function CoursePlan({ row }: { row: { forecast: Task["courses"][number]["forecast"]; deadline: string | null; chapters: string[] | null } }) {
+  const { t } = useI18n();
+  const parts = [
+    row.forecast?.finish_at ? t("create.courseFinish", { date: dateText(row.forecast.finish_at, t) }) : null,
+    row.chapters ? t("detail.chaptersChosen", { n: row.chapters.length }) : null,
+  ].filter(Boolean);
+  if (!parts.length && !row.deadline) return null;
+  return (
+    <Flex gap={6} wrap align="center" style={{ fontSize: 12 }} data-testid="course-plan">
+      {parts.length > 0 && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{parts.join(" · ")}</Typography.Text>}
+      {row.deadline && <Tag color={row.forecast?.misses_deadline ? "red" : undefined}>{t("detail.deadline", { date: dateText(row.deadline, t) })}</Tag>}
+      {row.forecast?.misses_deadline && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t("detail.missed")}</Typography.Text>}
+    </Flex>
+  );
+}
 
 const KIND: Record<string, MessageKey> = {
   quiz: "kind.quiz",
