@@ -7,6 +7,7 @@ import { api, ApiFailure, unwrap, type Body } from "../api/client";
 import { useErrorText } from "../api/errors";
 import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
+import { choicesBody, CreatePlan, emptyChoice, type Choice } from "../components/CreatePlan";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
 import { callAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
@@ -171,12 +172,14 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
   const first = courses[0]?.courseName ?? "";
   const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length, more: courses.length - 1 }) : first;
   const live = useActiveTasks();
+  const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const speed = Form.useWatch("speed", form);
   // Each picked course that a live task already studies, with that task.
   const clashes = courses.flatMap((c) => (live.data ?? []).filter((task) => task.course_ids.includes(c.courseId)).map((task) => ({ course: c, task })));
 
   const create = useMutation({
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
-      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), course_ids: courses.map((c) => c.courseId) };
+      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), courses: choicesBody(courses, choices) };
       if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
@@ -198,13 +201,14 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
     <Modal
       open
       title={t("create.title")}
+      width={640}
       onCancel={onClose}
       destroyOnHidden
       footer={[
-        <Button key="c" onClick={() => submit(false)} loading={create.isPending && !create.variables?.start}>
+        <Button key="c" onClick={() => submit(false)} loading={create.isPending && !create.variables?.start} disabled={emptyChoice(choices)}>
           {t("create.submit")}
         </Button>,
-        <Button key="s" type="primary" onClick={() => submit(true)} loading={create.isPending && create.variables?.start} data-testid="create-start">
+        <Button key="s" type="primary" onClick={() => submit(true)} loading={create.isPending && create.variables?.start} disabled={emptyChoice(choices)} data-testid="create-start">
           {t("create.submitStart")}
         </Button>,
       ]}
@@ -246,6 +250,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
               </Tag>
             ))}
           </Flex>
+        </Form.Item>
+        <Form.Item label={t("create.plan")} tooltip={t("create.planTip")}>
+          <CreatePlan courses={courses} choices={choices} onChange={(key, c) => setChoices((all) => ({ ...all, [key]: c }))} speed={customSpeed ? speed : undefined} />
         </Form.Item>
         <Form.Item label={t("create.speed")} tooltip={t("create.speedTip")} style={{ marginBottom: customSpeed ? 0 : undefined }}>
           <Form.Item name="customSpeed" valuePropName="checked" noStyle>
