@@ -150,18 +150,15 @@ function CourseChoice({ course: c, choice, onChange }: { course: PreviewCourse; 
                     {t("create.allChapters")}
                   </Checkbox>
                   {open.map((ch) => (
-                    <Checkbox
-                      key={ch.id}
-                      checked={chosen.includes(ch.id)}
-                      onChange={(e) => set(e.target.checked ? [...chosen, ch.id] : chosen.filter((x) => x !== ch.id))}
-                      data-testid="plan-chapter"
-                    >
-                      <UserData>{ch.title}</UserData>{" "}
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {duration(ch.remaining_seconds, t)}
-                        {ch.estimated ? ` · ${t("create.estimated")}` : ""}
-                      </Typography.Text>
-                    </Checkbox>
+                    <div key={ch.id} data-testid="plan-chapter">
+                      <Checkbox checked={chosen.includes(ch.id)} onChange={(e) => set(e.target.checked ? [...chosen, ch.id] : chosen.filter((x) => x !== ch.id))}>
+                        <UserData>{ch.title}</UserData>{" "}
+                        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                          {duration(ch.remaining_seconds, t)}
+                          {ch.estimated ? ` · ${t("create.estimated")}` : ""}
+                        </Typography.Text>
+                      </Checkbox>
+                    </div>
                   ))}
                   {chosen.length === 0 && <Typography.Text type="danger">{t("create.noChapters")}</Typography.Text>}
                 </Flex>
