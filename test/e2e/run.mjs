@@ -914,6 +914,20 @@ async function journey() {
       await page.getByText("Overall progress").first().waitFor().catch(() => undefined);
       await check(page, "phone-task-detail-en-dark");
     }
+    // The create dialog's forecast, in English at phone size.
+    await page.goto(`${base}/courses`);
+    await page.getByLabel(`Select course ${COURSE_LONG}`).check();
+    await page.getByTestId("create-task").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    const forecast = dialog.getByTestId("create-forecast");
+    await forecast.waitFor({ timeout: 120_000 });
+    if (!/With your study window \d\d:\d\d–\d\d:\d\d and \d+ minutes a day: done by \d+ [A-Z][a-z]{2}, \d+ study days?/.test(await forecast.innerText())) {
+      throw new Error(`the forecast reads "${await forecast.innerText()}"`);
+    }
+    await check(page, "phone-create-forecast-en-dark");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
     await page.getByTestId("lang").click();
     await page.getByRole("button", { name: "切换明暗主题" }).click();
     await page.goto(`${base}/`);
