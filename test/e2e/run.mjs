@@ -171,6 +171,9 @@ async function journey() {
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     await settled(".ant-modal");
+    // The dialog reads the chosen courses for its forecast first (a page per chapter): let it finish, so
+    // the step's own doings (an expired session, a captcha) meet the task, not the dialog.
+    await dialog.locator('[data-testid="create-forecast"], .ant-alert-error').first().waitFor({ timeout: 120_000 });
     if (speed2) {
       await dialog.getByText("自定义").click();
       await dialog.locator(".ant-slider-handle").focus();
