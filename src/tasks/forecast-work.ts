@@ -118,8 +118,10 @@ function currentCourseWork(s: EngineState, course: CourseEntry, plan: CourseSele
       estimated ||= planned.estimated === true;
       return items.push(...courseWork(key, [planned], { chosen: null, speed: s.speed, deadline }).items);
     }
+    // Not surveyed (a task from before surveys, or none was at hand): its task points at the default length.
     estimated = true;
-    items.push({ kind: "calls", n: 2 + ch.jobCount }, { kind: "media", seconds: Math.max(1, ch.jobCount) * DEFAULT_MEDIA_S, speed: 1 });
+    items.push({ kind: "calls", n: 2 + ch.jobCount });
+    if (ch.jobCount > 0) items.push({ kind: "media", seconds: ch.jobCount * DEFAULT_MEDIA_S, speed: 1 });
   });
   return { work: { key, deadline, items }, estimated };
 }
