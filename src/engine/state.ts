@@ -1,5 +1,6 @@
 import type { Job } from "../chaoxing/types";
 import type { LeftForUser } from "../shared/live";
+import { REPORT_INTERVAL_S } from "../shared/pacing";
 
 /**
  * A job of the current chapter, with the cards tab it came from (to confirm it on that tab), its media
@@ -155,11 +156,8 @@ export interface EngineState {
   progressFloor: number;
 }
 
-/** The player's `reportTimeInterval` when the page does not give one. */
-const DEFAULT_REPORT_INTERVAL_S = 60;
-
-/** Media seconds between two progress reports (the player's `reportTimeInterval`). */
-export const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
+/** Media seconds between two progress reports (the player's `reportTimeInterval`, or its usual value). */
+export const intervalS = (s: EngineState): number => s.reportInterval ?? REPORT_INTERVAL_S;
 
 export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, choices: CourseChoice[] = []): EngineState {
   return {

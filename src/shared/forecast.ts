@@ -14,7 +14,7 @@ import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../lib/clock";
 import {
   minuteOf, msOfDay, RESUME_JITTER_MS, windowLeftMs, windowWaitMs, type LimitRules, type MediaUsage, type StudyLimits,
 } from "../limits/study-limits";
-import { CALL_GAP_MS } from "./pacing";
+import { CALL_GAP_MS, REPORT_INTERVAL_S } from "./pacing";
 
 /** Media still to play (`seconds` of the media's own time) at the speed the engine will use for it. */
 export interface MediaWork {
@@ -101,8 +101,7 @@ export const MAX_DAYS = 3650;
  * status, the last report one second after the end, the confirmation read four gaps later, and on.
  */
 const MEDIA_OVERHEAD_MS = 8 * CALL_GAP_MS + 1_000;
-/** The player reports every 60 s of media (chaoxing-protocol.md "Completing jobs" step 6). */
-const REPORT_INTERVAL_MS = 60_000;
+const REPORT_INTERVAL_MS = REPORT_INTERVAL_S * 1000;
 /**
  * The cap and the stretch are checked before each report (src/limits/study-limits.ts `limitWait`): the
  * report that crosses them is still sent, so a day plays on average half an interval past its cap and a

@@ -10,3 +10,5 @@ export const CALL_GAP_MS = 500;
 /** The longer gap between two progress reports, and its random extra. */
 export const REPORT_GAP_MS = 2_000;
 export const REPORT_JITTER_MS = 1_000;
+/** The player reports every this many seconds of media (`reportTimeInterval`; chaoxing-protocol.md "Completing jobs" step 6) when the page gives none. */
+export const REPORT_INTERVAL_S = 60;
