@@ -282,6 +282,7 @@ const COURSE_STATUS_COLOR = { todo: "default", done: "green", skipped: "orange" 
 function CoursePlan({ row }: { row: { forecast: Task["courses"][number]["forecast"]; deadline: string | null; chapters: string[] | null } }) {
   const { t } = useI18n();
   const parts = [
+    row.forecast ? t("detail.courseLeft", { time: duration(row.forecast.remaining_seconds, t) }) : null,
     row.forecast?.finish_at ? t("create.courseFinish", { date: dateText(row.forecast.finish_at, t) }) : null,
     row.chapters ? t("detail.chaptersChosen", { n: row.chapters.length }) : null,
   ].filter(Boolean);

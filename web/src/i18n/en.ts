@@ -197,6 +197,7 @@ export const en: Record<MessageKey, string> = {
   "detail.eta": "Expected finish",
   "detail.pausedAt": "Paused at {time}",
   "detail.deadline": "due {date}",
+  "detail.courseLeft": "{time} of study left",
   "detail.missed": "misses its deadline",
   "detail.chaptersChosen": "only the {n} chapters chosen",
   "detail.coursesDone": "Courses done",

@@ -196,6 +196,7 @@ export const zh = {
   "detail.eta": "预计完成",
   "detail.pausedAt": "已暂停于 {time}",
   "detail.deadline": "截止 {date}",
+  "detail.courseLeft": "还需学 {time}",
   "detail.missed": "赶不上截止日期",
   "detail.chaptersChosen": "只学所选的 {n} 章",
   "detail.coursesDone": "课程完成",
