@@ -14,6 +14,7 @@ declare namespace Cloudflare {
 		CX_MOOC2_URL: "https://mooc2-ans.chaoxing.com";
 		CX_MOOC1_URL: "https://mooc1.chaoxing.com";
 		CX_MOOC1_API_URL: "https://mooc1-api.chaoxing.com";
+		CX_ZHIBO_URL: "https://zhibo.chaoxing.com";
 		TOKEN_TTL_SECONDS: "86400";
 		PBKDF2_ITERATIONS: "100000";
 		MAX_RUNNING_TASKS: "3";

@@ -468,7 +468,7 @@ async function runtime() {
   const sim = startDev(["-c", "wrangler.sim.toml", "--port", String(SIM_PORT), "--inspector-port", String(SIM_PORT + 1229), "--persist-to", path.join(tmp, "sim-state")], "simulator");
   const app = startDev([
     "--port", String(PORT), "--inspector-port", String(PORT + 1229), "--persist-to", state,
-    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${SIM}`]),
+    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${SIM}`]),
     "--var", `APP_URL:http://localhost:${PORT}`, "--var", "MAX_RUNNING_TASKS:1000", ...devVarArgs(),
   ], "app");
   await waitUp(`${SIM}/__sim/state`, sim);
@@ -500,7 +500,7 @@ async function relayOverhead() {
   const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
   const appProc = startDev([
     "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
-    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
+    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
     "--var", `APP_URL:${app}`, ...devVarArgs(),
   ], "relay app");
   await waitUp(`${simUrl}/__sim/state`, simProc);

@@ -39,7 +39,7 @@ const children = [
     wrangler,
     [
       "dev", "--port", port, "--inspector-port", inspector(port), ...common,
-      ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
+      ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
       "--var", `APP_URL:http://localhost:${port}`,
       ...devVarArgs(),
       // A local notification receiver (plain HTTP on loopback) is allowed only when asked for explicitly.

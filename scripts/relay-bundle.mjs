@@ -1,7 +1,9 @@
-// Bundles the relay agent (relay/src/main.ts, issue 14) into one Node ESM file with esbuild: `ws`
-// included, so a student needs nothing but Node ≥ 18. Used by `npm run build` (served at
-// /relay/chaoxing-relay.mjs) and `npm run relay` (runs it from source).
+// Bundles the relay agent (relay/src/main.ts) into one Node ESM file with esbuild: `ws` included, so a
+// student needs nothing but Node.js. Used by `npm run build` (served at /relay/chaoxing-relay.mjs, with
+// its checksum and installers) and `npm run relay` (runs it from source).
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -13,7 +15,8 @@ export async function bundleRelay(outfile) {
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node18",
+    // Syntax an old Node.js still parses, so the agent itself can tell it what to install (main.ts).
+    target: "node12",
     minify: false,
     legalComments: "inline",
     logLevel: "warning",
@@ -23,4 +26,31 @@ export async function bundleRelay(outfile) {
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __relayRequire } from 'node:module';\nconst require = __relayRequire(import.meta.url);" },
   });
   return outfile;
+}
+
+/** The agent's version and the Node.js versions installers check, read from relay/src/version.ts. */
+function versions() {
+  const src = readFileSync(path.join(root, "relay", "src", "version.ts"), "utf8");
+  const read = (name) => {
+    const m = new RegExp(`export const ${name} = "([^"]+)"`).exec(src);
+    if (!m) throw new Error(`relay/src/version.ts has no ${name}`);
+    return m[1];
+  };
+  return { AGENT_VERSION: read("RELAY_VERSION"), MIN_NODE: read("MIN_NODE"), NODE_LTS: read("NODE_LTS") };
+}
+
+/**
+ * Beside the bundled agent: `chaoxing-relay.mjs.sha256` (sha256sum's format), and the installers and the
+ * Dockerfile with that checksum (and the versions) filled in, so each checks exactly the agent built with it.
+ */
+export function writeRelayInstallers(agentFile) {
+  const dir = path.dirname(agentFile);
+  const sha = createHash("sha256").update(readFileSync(agentFile)).digest("hex");
+  writeFileSync(path.join(dir, "chaoxing-relay.mjs.sha256"), `${sha}  chaoxing-relay.mjs\n`);
+  const values = { AGENT_SHA256: sha, ...versions() };
+  const fill = (text) => text.replace(/@(AGENT_SHA256|AGENT_VERSION|MIN_NODE|NODE_LTS)@/g, (_, k) => values[k]);
+  for (const [from, to] of [["install/install.sh", "install.sh"], ["install/install.ps1", "install.ps1"], ["Dockerfile", "Dockerfile"]]) {
+    writeFileSync(path.join(dir, to), fill(readFileSync(path.join(root, "relay", from), "utf8")));
+  }
+  return sha;
 }

@@ -25,6 +25,7 @@ const ConfigSchema = z.object({
   CX_MOOC2_URL: z.string().url(),
   CX_MOOC1_URL: z.string().url(),
   CX_MOOC1_API_URL: z.string().url(),
+  CX_ZHIBO_URL: z.string().url(),
   // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
   // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
   EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),

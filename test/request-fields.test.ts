@@ -41,6 +41,18 @@ describe("unknown request-body fields", () => {
     expect(ignored(r.headers)).toBe("channels.slack, channels.bark.sound, events.nonsense");
   });
 
+  it("are ignored and named inside the classes a task names, which are kept with the description", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("classfields");
+    const account = await userWithAccount(sim, token, [{ ...videoCourse(60), classes: [{ name: "2025秋", state: 1 }, { name: "2026春" }] }]);
+    const [ended] = account.courses;
+    const clazz = { course_id: ended!.courseId, clazz_id: ended!.clazzId };
+    const r = await api("POST", "/api/tasks", { token, body: { name: "结束的班", description: "补完", classes: [{ ...clazz, clazzName: "2025秋" }], color: "red" } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ description: "补完", course_ids: [clazz.course_id], classes: [clazz] });
+    expect(ignored(r.headers)).toBe("classes.0.clazzName, color");
+  });
+
   it("give no header when every field is known", async () => {
     const { token } = await registerUser("known");
     const r = await api("PUT", "/api/user/config", { token, body: { speed: 1.2 } });

@@ -23,7 +23,7 @@ const emit = (name: string, value: number, extra: Record<string, number | string
 
 /** The realistic demo course: 32 chapters, ≈20 h of lectures, a handout per unit. */
 const COURSE = DEMO_COURSES.find((c) => c.name === "高等数学（上）")!;
-const COURSE_FAST = COURSE.fastPlayback ?? true;
+const COURSE_FAST = COURSE.schooldoublespeed !== 0;
 
 /** Counts storage writes of a live object: every setAlarm and every put is one row (the billed unit); alarms apart. */
 async function countWrites(stub: DurableObjectStub): Promise<{ n: number; alarms: number }> {

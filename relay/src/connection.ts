@@ -5,7 +5,8 @@
  * agent with the same credential took over.
  */
 import WebSocket from "ws";
-import { frameKeyOf, parseCredential, RELAY_PATH } from "../../src/shared/relay-wire";
+import { frameKeyOf, parseCredential, PROTOCOL_HEADER, RELAY_PATH, RELAY_PROTOCOL } from "../../src/shared/relay-wire";
+import type { Say } from "./messages";
 import type { PolicyOptions } from "./policy";
 import { AgentSession, type Perform, type RelayEvent } from "./session";
 
@@ -22,6 +23,8 @@ export interface AgentOptions {
   policy: PolicyOptions;
   perform: Perform;
   log: (line: string) => void;
+  /** The agent's words for each log line (relay/src/messages.ts). */
+  say: Say;
   onEvent?: (e: RelayEvent) => void;
   backoff?: { baseMs: number; maxMs: number };
   heartbeatMs?: number;
@@ -29,9 +32,18 @@ export interface AgentOptions {
   signal?: AbortSignal;
   /** Called on each hello, i.e. each time the deployment accepted this relay. */
   onOnline?: (relayId: number) => void;
+  /** Called on each answered heartbeat while online. */
+  onAlive?: () => void;
+  /** Called when an accepted connection ends. */
+  onOffline?: () => void;
 }
 
-export type AgentExit = { reason: "stopped" } | { reason: "refused"; status: number } | { reason: "replaced" };
+export type AgentExit =
+  | { reason: "stopped" }
+  | { reason: "refused"; status: number }
+  | { reason: "replaced" }
+  /** The deployment does not speak this agent's protocol (426): reinstall from it. */
+  | { reason: "outdated"; detail: string };
 
 type Attempt = { kind: "retry"; online: boolean } | { kind: "exit"; exit: AgentExit };
 
@@ -68,7 +80,7 @@ export async function runAgent(o: AgentOptions): Promise<AgentExit> {
     // A connection the deployment accepted starts the back-off over.
     failures = r.online ? 1 : failures + 1;
     const wait = backoffMs(failures, baseMs, maxMs, random());
-    o.log(`reconnecting in ${(wait / 1000).toFixed(1)} s`);
+    o.log(o.say("reconnecting", { seconds: (wait / 1000).toFixed(1) }));
     await sleep(wait, o.signal);
   }
   return { reason: "stopped" };
@@ -83,11 +95,14 @@ function connectOnce(o: AgentOptions, frameKey: string): Promise<Attempt> {
       settled = true;
       clearInterval(heartbeat);
       o.signal?.removeEventListener("abort", stop);
+      if (online) o.onOffline?.();
       resolve(a);
     };
     const session = new AgentSession(frameKey, { policy: o.policy, perform: o.perform, onEvent: o.onEvent });
     const ws = new WebSocket(wsUrlOf(o.url), {
-      headers: { Authorization: `Bearer ${o.credential}`, "X-Relay-Version": o.version, "User-Agent": `chaoxing-relay/${o.version}` },
+      headers: {
+        Authorization: `Bearer ${o.credential}`, "X-Relay-Version": o.version, [PROTOCOL_HEADER]: String(RELAY_PROTOCOL), "User-Agent": `chaoxing-relay/${o.version}`,
+      },
       handshakeTimeout: 15_000,
       // Server frames are requests (tiny bodies); anything bigger is not one.
       maxPayload: 256 * 1024,
@@ -103,7 +118,7 @@ function connectOnce(o: AgentOptions, frameKey: string): Promise<Attempt> {
     const heartbeat = setInterval(() => {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (awaitingPong) {
-        o.log("no answer to the heartbeat: reconnecting");
+        o.log(o.say("noPong"));
         ws.terminate();
         return;
       }
@@ -113,13 +128,31 @@ function connectOnce(o: AgentOptions, frameKey: string): Promise<Attempt> {
 
     ws.on("unexpected-response", (req, res) => {
       const status = res.statusCode ?? 0;
+      if (status === 426) {
+        // The deployment's refusal says what to do (reinstall from it): read it before giving up.
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body = (body + c).slice(0, 4096)));
+        res.on("end", () => {
+          req.destroy();
+          let detail = body;
+          try {
+            detail = String((JSON.parse(body) as { detail?: unknown }).detail ?? body);
+          } catch {
+            // not JSON: shown as it is
+          }
+          o.log(o.say("outdated", { detail }));
+          done({ kind: "exit", exit: { reason: "outdated", detail } });
+        });
+        return;
+      }
       res.resume();
       req.destroy();
       if (status === 401 || status === 403 || status === 404) {
-        o.log(`the deployment refused this relay (HTTP ${status}): it was revoked or is unknown; pair again with a new code`);
+        o.log(o.say("refused", { status }));
         done({ kind: "exit", exit: { reason: "refused", status } });
       } else {
-        o.log(`the deployment answered HTTP ${status}`);
+        o.log(o.say("httpStatus", { status }));
         done({ kind: "retry", online: false });
       }
     });
@@ -128,13 +161,14 @@ function connectOnce(o: AgentOptions, frameKey: string): Promise<Attempt> {
       const text = data.toString();
       if (text === PONG) {
         awaitingPong = false;
+        if (online) o.onAlive?.();
         return;
       }
       session.handle(text).then(
         (frames) => {
           if (!online && session.hello) {
             online = true;
-            o.log(`online as "${session.hello.name}" (relay #${session.hello.relayId})`);
+            o.log(o.say("online", { name: session.hello.name, id: session.hello.relayId }));
             o.onOnline?.(session.hello.relayId);
           }
           for (const f of frames) if (ws.readyState === WebSocket.OPEN) ws.send(f);
@@ -147,14 +181,14 @@ function connectOnce(o: AgentOptions, frameKey: string): Promise<Attempt> {
     });
     ws.on("close", (code, reason) => {
       if (code === CLOSE_REPLACED) {
-        o.log("another agent with this credential connected: this one stops");
+        o.log(o.say("replaced"));
         return done({ kind: "exit", exit: { reason: "replaced" } });
       }
-      o.log(`disconnected (${code}${reason.length ? ` ${reason.toString()}` : ""})`);
+      o.log(o.say("disconnected", { code: `${code}${reason.length ? ` ${reason.toString()}` : ""}` }));
       done({ kind: "retry", online });
     });
     ws.on("error", (e) => {
-      o.log(`connection error: ${e.message}`);
+      o.log(o.say("connectionError", { error: e.message }));
       if (ws.readyState === WebSocket.CLOSED) done({ kind: "retry", online });
     });
   });

@@ -1,47 +1,35 @@
 /**
- * chaoxing-relay: the agent a student runs on their own connection (issue 14). It dials out to the
- * deployment and performs that student's Chaoxing requests, so they come from an ordinary home or campus
- * address instead of a data centre.
+ * chaoxing-relay: the agent a student runs on their own connection (README "Run the relay"). It dials out
+ * to the deployment and performs that student's Chaoxing requests, so they come from an ordinary home or
+ * campus address instead of a data centre.
  *
  *   node chaoxing-relay.mjs --url https://<deployment> --pair <code>   # first start: pairs, then runs
  *   node chaoxing-relay.mjs --url https://<deployment>                 # every later start
+ *
+ * Exit codes are for supervisors (version.ts `EXIT`). Node built-ins that older Node.js lacks are read
+ * from their namespace, so an old Node.js still loads this file and is told what to install.
  */
-import { webcrypto } from "node:crypto";
+import * as crypto from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import * as util from "node:util";
 import { PAIR_PATH } from "../../src/shared/relay-wire";
 import { runAgent } from "./connection";
 import { nodePerform } from "./http";
+import { langOf, messages, type Say } from "./messages";
 import { isLoopbackHost } from "./policy";
 import type { RelayEvent } from "./session";
 import { defaultStatePath, readState, writeState, type AgentState } from "./state";
-import { RELAY_VERSION } from "./version";
-
-const USAGE = `chaoxing-relay ${RELAY_VERSION}: performs your Chaoxing requests from this computer for your chaoxing-edge deployment.
-
-  first start:  node chaoxing-relay.mjs --url https://<deployment> --pair <code>
-  later:        node chaoxing-relay.mjs --url https://<deployment>
-
-  --url URL               the deployment (the address of the dashboard)
-  --pair CODE             a pairing code from the dashboard (Relay page); used once
-  --name NAME             how the dashboard lists this relay (default: this computer's name)
-  --state FILE            where the credential is kept (default ~/.chaoxing-relay/<host>.json,
-                          or the CHAOXING_RELAY_STATE environment variable)
-  --dev-allow-loopback    development only: also relay plain HTTP to 127.0.0.1/localhost (the simulator)
-  --quiet                 print only connection changes and errors
-  --help, --version`;
-
-// Node 18 has WebCrypto only as `crypto.webcrypto`; the protocol code uses the global one.
-if (!globalThis.crypto) Object.defineProperty(globalThis, "crypto", { value: webcrypto });
+import { atLeast, EXIT, MIN_NODE, RELAY_VERSION } from "./version";
 
 const stamp = () => new Date().toLocaleTimeString("en-GB", { hour12: false });
-const say = (line: string) => console.log(`${stamp()} ${line}`);
+const print = (line: string) => console.log(`${stamp()} ${line}`);
 
-function fail(message: string): never {
+function fail(message: string, code: number): never {
   console.error(`chaoxing-relay: ${message}`);
-  process.exit(1);
+  process.exit(code);
 }
 
 /** POST JSON with node:http(s): Node 18's fetch prints an experimental warning. */
@@ -68,9 +56,12 @@ function postJson(url: URL, body: unknown): Promise<{ status: number; json: Reco
   });
 }
 
-async function pair(base: string, code: string, name: string, file: string): Promise<AgentState> {
-  const res = await postJson(new URL(PAIR_PATH, base), { code, name, version: RELAY_VERSION }).catch((e: Error) => fail(`cannot reach ${base}: ${e.message}`));
-  if (res.status !== 201 || !res.json) fail(`pairing failed (HTTP ${res.status}): ${String(res.json?.detail ?? "no answer")}`);
+async function pair(say: Say, base: string, code: string, name: string, file: string): Promise<AgentState> {
+  const res = await postJson(new URL(PAIR_PATH, base), { code, name, version: RELAY_VERSION }).catch((e: Error) =>
+    fail(say("cannotReach", { url: base, error: e.message }), EXIT.tempfail),
+  );
+  if (res.status >= 500 || res.status === 429) fail(say("pairFailed", { status: res.status, detail: String(res.json?.detail ?? "—") }), EXIT.tempfail);
+  if (res.status !== 201 || !res.json) fail(say("pairFailed", { status: res.status, detail: String(res.json?.detail ?? "—") }), EXIT.usage);
   const state: AgentState = {
     url: base,
     relay_id: Number(res.json.relay_id),
@@ -79,50 +70,77 @@ async function pair(base: string, code: string, name: string, file: string): Pro
     paired_at: new Date().toISOString(),
   };
   writeState(file, state);
-  say(`paired as "${state.name}" (relay #${state.relay_id}); credential saved in ${file}`);
+  print(say("paired", { name: state.name, id: state.relay_id, file }));
   return state;
 }
 
 function printEvent(e: RelayEvent): void {
   const what = e.refused ? `refused: ${e.refused}` : String(e.status);
-  say(`${e.method} ${e.host}${e.path} ${what}${e.refused ? "" : ` ${e.ms} ms`}`);
+  print(`${e.method} ${e.host}${e.path} ${what}${e.refused ? "" : ` ${e.ms} ms`}`);
+}
+
+/** The health file's mtime is the last sign of life while connected (a container's HEALTHCHECK reads it). */
+function healthFile(file: string | undefined) {
+  return {
+    alive: () => {
+      if (file) writeFileSync(file, `${new Date().toISOString()}\n`);
+    },
+    gone: () => {
+      if (file) rmSync(file, { force: true });
+    },
+  };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: "string" },
-      pair: { type: "string" },
-      name: { type: "string" },
-      state: { type: "string" },
-      "dev-allow-loopback": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-      version: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) return void console.log(USAGE);
+  const parsed = (() => {
+    try {
+      return util.parseArgs({
+        options: {
+          url: { type: "string" },
+          pair: { type: "string" },
+          "pair-only": { type: "boolean", default: false },
+          name: { type: "string" },
+          state: { type: "string" },
+          "health-file": { type: "string" },
+          lang: { type: "string" },
+          "dev-allow-loopback": { type: "boolean", default: false },
+          quiet: { type: "boolean", default: false },
+          help: { type: "boolean", default: false },
+          version: { type: "boolean", default: false },
+        },
+      });
+    } catch (e) {
+      return fail(`${(e as Error).message}\n\n${messages(langOf(undefined, process.env) ?? "en")("usage", { version: RELAY_VERSION })}`, EXIT.usage);
+    }
+  })();
+  const { values } = parsed;
+  const lang = langOf(values.lang, process.env);
+  if (!lang) fail(messages("en")("badLang"), EXIT.usage);
+  const say = messages(lang);
+  const usage = say("usage", { version: RELAY_VERSION });
+  if (values.help) return void console.log(usage);
   if (values.version) return void console.log(RELAY_VERSION);
-  if (!values.url) fail(`--url is required\n\n${USAGE}`);
+  if (!values.url) fail(`${say("needUrl")}\n\n${usage}`, EXIT.usage);
   let base: URL;
   try {
     base = new URL(values.url);
   } catch {
-    fail(`--url ${values.url} is not a URL`);
+    fail(say("badUrl", { url: values.url }), EXIT.usage);
   }
   const allowLoopback = values["dev-allow-loopback"];
   // The credential travels in the handshake: only over TLS, or to this very machine in development.
-  if (base.protocol !== "https:" && !(allowLoopback && base.protocol === "http:" && isLoopbackHost(base.hostname))) {
-    fail("--url must be https:// (plain http only to localhost, with --dev-allow-loopback)");
-  }
+  if (base.protocol !== "https:" && !(allowLoopback && base.protocol === "http:" && isLoopbackHost(base.hostname))) fail(say("httpsOnly"), EXIT.usage);
   const url = base.origin;
   const file = values.state ?? process.env.CHAOXING_RELAY_STATE ?? defaultStatePath(url);
   let state = values.pair ? null : readState(file);
-  if (values.pair) state = await pair(url, values.pair.trim(), (values.name ?? hostname()).slice(0, 64), file);
-  if (!state) fail(`not paired with ${url} yet (no ${file}).\nCreate a pairing code on the dashboard's Relay page and run with --pair <code>.`);
-  if (state.url !== url) fail(`${file} belongs to ${state.url}; use --state to keep one file per deployment`);
-  say(`chaoxing-relay ${RELAY_VERSION} → ${url} (credential in ${file})${allowLoopback ? "; development: loopback allowed" : ""}`);
+  if (values.pair) state = await pair(say, url, values.pair.trim(), (values.name ?? hostname()).slice(0, 64), file);
+  if (!state) fail(say("notPaired", { url, file }), EXIT.usage);
+  if (state.url !== url) fail(say("otherDeployment", { file, url: state.url }), EXIT.usage);
+  if (values["pair-only"]) return;
+  print(`${say("starting", { version: RELAY_VERSION, url, file })}${allowLoopback ? say("devLoopback") : ""}`);
 
+  const health = healthFile(values["health-file"] ?? process.env.CHAOXING_RELAY_HEALTH);
+  health.gone();
   const stop = new AbortController();
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stop.abort());
   const exit = await runAgent({
@@ -131,14 +149,27 @@ async function main(): Promise<void> {
     version: RELAY_VERSION,
     policy: { allowLoopback },
     perform: nodePerform(),
-    log: say,
+    log: print,
+    say,
     onEvent: values.quiet ? undefined : printEvent,
+    onOnline: health.alive,
+    onAlive: health.alive,
+    onOffline: health.gone,
     signal: stop.signal,
   });
-  if (exit.reason === "refused") process.exitCode = 2;
-  if (exit.reason === "replaced") process.exitCode = 3;
+  health.gone();
+  process.exitCode = exit.reason === "stopped" ? EXIT.stopped : EXIT.noperm;
   // Keep-alive sockets to Chaoxing would hold the process open.
   process.exit();
 }
 
-await main();
+// Before anything else: an old Node.js gets one clear sentence and a code that says "do not restart".
+if (!atLeast(process.versions.node, MIN_NODE)) {
+  fail(messages(langOf(undefined, process.env) ?? "en")("nodeTooOld", { min: MIN_NODE, have: process.versions.node }), EXIT.noperm);
+}
+// Node 18 has WebCrypto only as `crypto.webcrypto`; the protocol code uses the global one.
+if (!globalThis.crypto) Object.defineProperty(globalThis, "crypto", { value: crypto.webcrypto });
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

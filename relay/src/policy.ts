@@ -11,8 +11,11 @@ export interface PolicyOptions {
   allowLoopback: boolean;
 }
 
-/** passport2 (login), mooc2-ans (courses, chapters), mooc1 and its numbered mirrors (cards, media, reports), mooc1-api (job counts). */
-const CHAOXING_HOSTS = new Set(["passport2.chaoxing.com", "mooc1.chaoxing.com", "mooc1-api.chaoxing.com", "mooc2-ans.chaoxing.com"]);
+/**
+ * passport2 (login), mooc2-ans (courses, chapters), mooc1 and its numbered mirrors (cards, media, reports),
+ * mooc1-api (job counts), zhibo (live replays' watched time).
+ */
+const CHAOXING_HOSTS = new Set(["passport2.chaoxing.com", "mooc1.chaoxing.com", "mooc1-api.chaoxing.com", "mooc2-ans.chaoxing.com", "zhibo.chaoxing.com"]);
 const MOOC1_MIRROR = /^mooc1-\d{1,2}\.chaoxing\.com$/;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const METHODS = new Set(["GET", "POST"]);

@@ -4,7 +4,7 @@
  * code, reconnecting, the heartbeat, the CLI and its state file.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,6 +17,8 @@ import {
 } from "../../src/shared/relay-wire";
 import { backoffMs, runAgent, type AgentExit } from "../src/connection";
 import { nodePerform } from "../src/http";
+import { langOf, messages } from "../src/messages";
+import { atLeast, MIN_NODE } from "../src/version";
 import { AgentSession, type Perform } from "../src/session";
 
 const SECRET = "A".repeat(43);
@@ -49,6 +51,10 @@ class FakeDeployment {
   readonly pings: string[] = [];
   answerPings = true;
   refuseWith: number | null = null;
+  /** The body of that refusal (the deployment's JSON error). */
+  refuseBody = "";
+  /** The headers of each handshake the agent made. */
+  readonly handshakes: http.IncomingHttpHeaders[] = [];
   private keys = new Map<WebSocket, { connKey: string; seq: number }>();
   port = 0;
 
@@ -69,8 +75,10 @@ class FakeDeployment {
     });
     const wss = new WebSocketServer({ noServer: true });
     server.on("upgrade", (req, socket, head) => {
+      this.handshakes.push(req.headers);
       if (this.refuseWith || req.headers.authorization !== `Bearer ${CREDENTIAL}` || req.url !== "/ws/relay") {
-        socket.end(`HTTP/1.1 ${this.refuseWith ?? 401} Unauthorized\r\nContent-Length: 0\r\n\r\n`);
+        const body = Buffer.from(this.refuseBody);
+        socket.end(`HTTP/1.1 ${this.refuseWith ?? 401} Refused\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${this.refuseBody}`);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws));
@@ -128,6 +136,7 @@ function agent(deployment: FakeDeployment, perform: Perform, extra: { allowLoopb
     policy: { allowLoopback: extra.allowLoopback ?? false },
     perform,
     log: (l) => log.push(l),
+    say: messages("en"),
     backoff: { baseMs: 20, maxMs: 100 },
     heartbeatMs: extra.heartbeatMs,
     signal: stop.signal,
@@ -301,9 +310,9 @@ describe("the command line (the downloadable bundle)", () => {
     }
     return bundle;
   }
-  function run(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
     let out = "";
-    const child = spawn(process.execPath, [bundle, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundle, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LANG: "C.UTF-8", LC_ALL: "", LC_MESSAGES: "", ...env } });
     child.stdout!.on("data", (b) => (out += b));
     child.stderr!.on("data", (b) => (out += b));
     const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
@@ -333,13 +342,71 @@ describe("the command line (the downloadable bundle)", () => {
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "state.json");
     const plain = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state]);
-    expect(await plain.exit).toBe(1);
+    expect(await plain.exit).toBe(64);
     expect(plain.output()).toContain("must be https://");
     const wrong = run(["--url", d.url, "--pair", "BAD-CODE", "--state", state, "--dev-allow-loopback"]);
-    expect(await wrong.exit).toBe(1);
+    expect(await wrong.exit).toBe(64);
     expect(wrong.output()).toContain("pairing failed (HTTP 400)");
     const unpaired = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
-    expect(await unpaired.exit).toBe(1);
+    expect(await unpaired.exit).toBe(64);
     expect(unpaired.output()).toContain("not paired");
+    // Nobody answering while pairing is temporary: a supervisor may try again.
+    const closed = await listen(http.createServer());
+    const unreachable = run(["--url", `http://127.0.0.1:${closed}`, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback"]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await unreachable.exit).toBe(75);
+  });
+
+  it("exit codes a supervisor can act on: 77 when revoked or when the deployment refuses its protocol (with what to do), 0 when stopped", async () => {
+    await built();
+    const d = await new FakeDeployment().start();
+    const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "state.json");
+    const paired = run(["--url", d.url, "--pair", "GOOD-CODE", "--pair-only", "--state", state, "--dev-allow-loopback"]);
+    expect(await paired.exit).toBe(0);
+    expect(d.connections).toHaveLength(0);
+    d.refuseWith = 426;
+    d.refuseBody = JSON.stringify({ code: "relay_outdated", detail: "请重新安装中继：curl -fsSL https://x/relay/install.sh | sh" });
+    const outdated = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    expect(await outdated.exit).toBe(77);
+    expect(outdated.output()).toContain("does not accept this relay's version: 请重新安装中继：curl -fsSL https://x/relay/install.sh | sh");
+    expect(d.handshakes.at(-1)).toMatchObject({ "x-relay-protocol": "1", "x-relay-version": expect.any(String) });
+    d.refuseWith = 401;
+    const revoked = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    expect(await revoked.exit).toBe(77);
+  });
+
+  it("speaks Chinese when the locale is Chinese (or --lang zh), and keeps a health file fresh while online", async () => {
+    await built();
+    const d = await new FakeDeployment().start();
+    const dir = mkdtempSync(path.join(tmpdir(), "relay-state-"));
+    const health = path.join(dir, "health");
+    const zh = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", path.join(dir, "s.json"), "--dev-allow-loopback", "--health-file", health], { LANG: "zh_CN.UTF-8" });
+    await until(() => zh.output(), (o) => o.includes("已在线：「test-pc」"));
+    expect(zh.output()).toContain("已配对为「test-pc」");
+    await until(() => existsSync(health), (x) => x);
+    zh.child.kill("SIGTERM");
+    expect(await zh.exit).toBe(0);
+    expect(existsSync(health)).toBe(false);
+    const en = run(["--url", "http://x", "--lang", "en"], { LANG: "zh_CN.UTF-8" });
+    expect(await en.exit).toBe(64);
+    expect(en.output()).toContain("must be https://");
+  });
+});
+
+describe("the agent's small rules", () => {
+  it("compares Node.js versions as numbers", () => {
+    expect(atLeast("v18.3.0", MIN_NODE)).toBe(true);
+    expect(atLeast("18.2.9", MIN_NODE)).toBe(false);
+    expect(atLeast("v16.20.2", MIN_NODE)).toBe(false);
+    expect(atLeast("v22.11.0", MIN_NODE)).toBe(true);
+    expect(atLeast("v18.10.0", "18.3.0")).toBe(true);
+  });
+
+  it("picks its language from --lang, else the locale", () => {
+    expect(langOf(undefined, { LANG: "zh_CN.UTF-8" })).toBe("zh");
+    expect(langOf(undefined, { LC_ALL: "en_US.UTF-8", LANG: "zh_CN.UTF-8" })).toBe("en");
+    expect(langOf(undefined, {})).toBe("en");
+    expect(langOf("zh", { LANG: "en_US" })).toBe("zh");
+    expect(langOf("fr", {})).toBeNull();
   });
 });

@@ -4,19 +4,23 @@ import { CookieJar } from "./cookies";
 import { encryptLoginField, reportEnc } from "./crypto";
 import { ChaoxingError, type ChaoxingErrorKind } from "./errors";
 import { parseChapters, parseCourseList, parseFolders } from "./html";
-import { extractMArg, parseAttachments, parseDefaults } from "./marg";
-import { classifyResponse, isLoginPage } from "./signals";
+import { captureSignals, extractMArg, parseAttachments, parseDefaults } from "./marg";
+import { parseAuthStatus, parseQrInputs, type QrCode, type QrStatus } from "./qr";
+import { captchaError, classifyResponse, isCaptchaBody, isLoginPage } from "./signals";
+import { faceMasks, parseTabList } from "./tabs";
 import { getTransport, type Transport } from "./transport";
 import { isUpstream, type UpstreamUrls } from "./urls";
 import type {
-  ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, Folder, Job, JobCount, MediaJob, MediaStatus, ReadJob,
+  ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, Folder, Job, JobCount, LiveJob, MediaJob, MediaStatus, ReadJob,
 } from "./types";
 
 /** Version strings the web player sends; the platform checks only that the Referer path is right. */
 const PLAYER_VERSION = "2025-0725-1842";
-/** The cards page's `v` (2026 pages end in `-4`). */
-const CARDS_VERSION = "2026-0415-1030-4";
-/** Clients ask for tabs num=0..6 and merge: the page count is not published. */
+/** The live player's page, the Referer of `saveTimePc` (reference CLI api/live.py). */
+const LIVE_PLAYER_VERSION = "2022-1214-1139";
+/** The cards page's `v`: the one ocsjs request mode sends; no public source shows a later one (2026-12 item 10). */
+const CARDS_VERSION = "2025-0424-1038-4";
+/** Without a tab bar to read, tabs num=0..6 are probed and merged (the older way). */
 export const CARD_TABS = 7;
 /** One immediate retry for idempotent reads; longer waits belong to the engine's alarms. */
 const READ_ATTEMPTS = 2;
@@ -93,6 +97,8 @@ export class ChaoxingClient {
 
   readonly jar: CookieJar;
   private readonly urls: UpstreamUrls;
+  /** The URL each response answered: a captcha in its body belongs to that host. */
+  private readonly sentTo = new WeakMap<Response, string>();
   private readonly transport: Transport;
   private readonly timeoutMs: number;
 
@@ -140,12 +146,46 @@ export class ChaoxingClient {
       referer: `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`,
       extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01", Origin: this.urls.passport },
     });
-    const body = await this.json(res, "登录");
+    // A login refused for a captcha ("请输入验证码") is a refused login, not a captcha of the antispider kind.
+    const body = await this.json(res, "登录", "bad_response", false);
     if (body.status !== true) {
       const reason = String(body.msg2 ?? body.mes ?? body.msg ?? "登录失败");
       throw new ChaoxingError("login_failed", `登录超星失败: ${reason}`, { reason });
     }
     if (!this.userId) throw new ChaoxingError("bad_response", "登录成功但超星未返回用户 ID");
+  }
+
+  /**
+   * Starts a QR-code login with a fresh jar (protocol corrections 2026-12, item 13): the passport's login
+   * page, loaded with the account's desktop browser (a mobile User-Agent fails verification), gives the
+   * code's `uuid`/`enc`; `createqr` shows it, which activates it, and answers its PNG.
+   */
+  async qrStart(): Promise<QrCode> {
+    this.jar.clear();
+    const page = `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`;
+    // The login page is the answer here, not a sign of an expired session: read it raw.
+    const res = await this.send("GET", page, { idempotent: true, raw: true });
+    const err = await classifyResponse(res, this.urls.passport, page);
+    if (err) throw err;
+    const { uuid, enc } = parseQrInputs(await res.text());
+    const url = `${this.urls.passport}/createqr?${qs({ uuid, fid: "-1" })}`;
+    const img = await this.send("GET", url, { kind: "image", idempotent: true, referer: page });
+    const contentType = img.headers.get("Content-Type") ?? "";
+    if (!contentType.startsWith("image/")) throw new ChaoxingError("bad_response", `二维码不是图片 (${contentType || "无类型"})`);
+    return { uuid, enc, image: new Uint8Array(await img.arrayBuffer()), contentType };
+  }
+
+  /** One poll of the code (one request; the caller decides when to poll again). Logged in: the jar holds the session. */
+  async qrPoll(code: { uuid: string; enc: string }): Promise<QrStatus> {
+    const res = await this.send("POST", `${this.urls.passport}/getauthstatus/v2`, {
+      kind: "xhr",
+      form: { enc: code.enc, uuid: code.uuid, doubleFactorLogin: "0", forbidotherlogin: "0" },
+      referer: `${this.urls.passport}/login?fid=&newversion=true&refer=https%3A%2F%2Fi.chaoxing.com`,
+      extraHeaders: { "X-Requested-With": "XMLHttpRequest", Accept: "application/json, text/javascript, */*; q=0.01", Origin: this.urls.passport },
+    });
+    const status = parseAuthStatus(await this.json(res, "扫码登录状态"));
+    if (status.state === "logged_in" && !this.userId) throw new ChaoxingError("bad_response", "扫码登录成功但超星未返回用户 ID");
+    return status;
   }
 
   /** A saved session is valid if `_uid` is present and the course list answers without the login page. */
@@ -236,11 +276,15 @@ export class ChaoxingClient {
     return { defaults, jobs };
   }
 
-  /** One tab (`num`) of the cards page, for callers that pace each request; same errors as `getCards`. */
+  /**
+   * One tab (`num`) of the cards page, with the parameters of ocsjs request mode (2026-12 item 10); same
+   * errors as `getCards`. A tab whose page captures (any capture flag at 1, or a video's
+   * `randomCaptureTime`) is a face course: `face_check`, naming what it saw (2026-12 item 2).
+   */
   async getCardsTab(course: CourseRef, chapterId: string, num: number): Promise<ChapterCards> {
     const url = `${this.urls.mooc1}/mooc-ans/knowledge/cards?${qs({
       clazzid: course.clazzId, courseid: course.courseId, knowledgeid: chapterId, num, ut: "s",
-      cpi: course.cpi, v: CARDS_VERSION, mooc2: 1,
+      cpi: course.cpi, v: CARDS_VERSION, mooc2: 1, isMicroCourse: "false", editorPreview: 0, crossId: "",
     })}`;
     const page = await this.text(await this.send("GET", url, { idempotent: true, referer: this.studyPage(course, chapterId) }), "任务点");
     if (page.includes("章节未开放")) throw new ChaoxingError("not_open", "章节未开放");
@@ -249,8 +293,56 @@ export class ChaoxingClient {
     const marg = extractMArg(page);
     if (!marg) return { defaults: null, jobs: [] };
     const defaults = parseDefaults(marg);
-    if (defaults?.faceCheck) throw new ChaoxingError("face_check", "该课程需要人脸识别");
-    return { defaults, jobs: parseAttachments(marg, defaults) };
+    const jobs = parseAttachments(marg, defaults);
+    const capture = captureSignals(defaults, jobs);
+    if (capture.length) throw new ChaoxingError("face_check", `该课程开启了人脸抓拍 (${capture.join(", ")})`, { reason: capture.join(", ") });
+    return { defaults, jobs };
+  }
+
+  /**
+   * The chapter's cards as its tab bar lists them (`studentstudyAjax`, the call a browser makes when it
+   * opens the chapter, so it is also the chapter's visit): the `num` of each card, in order. null when
+   * the page has no tab bar (then the tabs are probed).
+   */
+  async getTabs(course: CourseRef, chapterId: string): Promise<number[] | null> {
+    const url = `${this.urls.mooc1}/mooc-ans/mycourse/studentstudyAjax?${qs({
+      courseId: course.courseId, clazzid: course.clazzId, chapterId, cpi: course.cpi, verificationcode: "", mooc2: 1,
+      toComputer: "false", microTopicId: 0, editorPreview: 0, isPreviewVideo: "false", videoWidth: 0, videoHeight: 0,
+      targetVideoJobId: "", cardIndex: 0,
+    })}`;
+    return parseTabList(await this.text(await this.send("GET", url, { kind: "xhr", idempotent: true, referer: this.studyPage(course, chapterId) }), "章节"));
+  }
+
+  /**
+   * The chapter page a user opens (`mycourse/studentstudy`, with the course's link `enc`): `face_check` when
+   * it carries the face masks of a course that captures (ocsjs request mode trusts the DOM over the flags).
+   */
+  async checkStudyPage(course: CourseRef, chapterId: string, enc: string): Promise<void> {
+    const url = `${this.urls.mooc1}/mooc-ans/mycourse/studentstudy?${qs({ chapterId, courseId: course.courseId, clazzid: course.clazzId, cpi: course.cpi, enc, mooc2: 1 })}`;
+    const masks = await faceMasks(await this.text(await this.send("GET", url, { idempotent: true, referer: `${this.urls.mooc2}/mooc2-ans/mycourse/studentcourse?${qs({ courseid: course.courseId, clazzid: course.clazzId, cpi: course.cpi, ut: "s" })}` }), "章节页面"));
+    if (masks.length) throw new ChaoxingError("face_check", `该课程开启了人脸抓拍 (${masks.join(", ")})`, { reason: masks.join(", ") });
+  }
+
+  // ---- live replays (reference CLI api/live.py; 2026-12 item 12) -----------------------------
+
+  /** The replay's length (s), from `liveinfo` (`temp.data.duration`); 0 when it has none (not started). */
+  async getLiveInfo(course: CourseRef, chapterId: string, job: Pick<LiveJob, "liveId" | "liveJobid">): Promise<{ duration: number }> {
+    const url = `${this.urls.mooc1}/ananas/live/liveinfo?${qs({
+      liveid: job.liveId, userid: this.requireUserId(), clazzid: course.clazzId, knowledgeid: chapterId, courseid: course.courseId,
+      jobid: job.liveJobid, ut: "s",
+    })}`;
+    const body = await this.json(await this.send("GET", url, { kind: "xhr", idempotent: true, referer: this.livePlayer() }), "直播信息", "not_ready");
+    const data = (body.temp as { data?: { duration?: unknown } } | undefined)?.data;
+    const duration = Math.floor(Number(data?.duration));
+    return { duration: Number.isFinite(duration) && duration > 0 ? duration : 0 };
+  }
+
+  /** One minute of the replay watched (`saveTimePc`): true when the platform answers `@success`. Not resent on errors. */
+  async saveLiveTime(course: CourseRef, job: Pick<LiveJob, "streamName" | "vdoid">): Promise<boolean> {
+    const url = `${this.urls.zhibo}/saveTimePc?${qs({
+      streamName: job.streamName, vdoid: job.vdoid, userId: this.requireUserId(), isStart: 0, t: clock.now(), courseId: course.courseId,
+    })}`;
+    return (await this.text(await this.send("GET", url, { kind: "xhr", referer: this.livePlayer() }), "直播时长")).trim() === "@success";
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
@@ -303,7 +395,10 @@ export class ChaoxingClient {
         continue;
       }
       if (err) throw err;
-      return { isPassed: parseIsPassed(await this.text(res, "进度上报")), rt };
+      const body = await this.text(res, "进度上报");
+      // A report reply that says `validate` is a captcha too (2026-12 item 14).
+      if (isCaptchaBody(body, true)) throw captchaError(url, res.status);
+      return { isPassed: parseIsPassed(body), rt };
     }
     throw lastError ?? new ChaoxingError("bad_response", "没有可用的 rt");
   }
@@ -365,6 +460,10 @@ export class ChaoxingClient {
     return new URL(origin).origin;
   }
 
+  private livePlayer(): string {
+    return `${this.urls.mooc1}/ananas/modules/live/index.html?v=${LIVE_PLAYER_VERSION}`;
+  }
+
   private playerReferer(media: "video" | "audio"): string {
     const page = media === "audio" ? "audio/index_new.html" : "video/index.html";
     return `${this.urls.mooc1}/ananas/modules/${page}?v=${PLAYER_VERSION}`;
@@ -408,6 +507,7 @@ export class ChaoxingClient {
         continue;
       }
       this.jar.store(res, url);
+      this.sentTo.set(res, url);
       if (opts.raw) return res;
       const err = await classifyResponse(res, this.urls.passport, url);
       if (!err) return res;
@@ -440,8 +540,11 @@ export class ChaoxingClient {
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** The body as text; a 200 that is the login page is an expired session, like the 302 to it. */
-  private async text(res: Response, what: string): Promise<string> {
+  /**
+   * The body as text; a 200 that is the login page is an expired session, like the 302 to it, and one that
+   * is the captcha page is a captcha, like the 302 to it (2026-12 item 14).
+   */
+  private async text(res: Response, what: string, captcha = true): Promise<string> {
     let body: string;
     try {
       body = await res.text();
@@ -449,12 +552,13 @@ export class ChaoxingClient {
       throw new ChaoxingError("transient", `读取${what}失败: ${errorText(e)}`);
     }
     if (isLoginPage(body, this.urls.passport)) throw new ChaoxingError("session_expired", "登录状态已失效（返回了登录页）", { status: res.status });
+    if (captcha && isCaptchaBody(body)) throw captchaError(this.sentTo.get(res) ?? "", res.status);
     return body;
   }
 
   /** The body as a JSON object; anything else is `notJson` (`not_ready` where that job alone is concerned). */
-  private async json(res: Response, what: string, notJson: ChaoxingErrorKind = "bad_response"): Promise<Record<string, unknown>> {
-    const text = await this.text(res, what);
+  private async json(res: Response, what: string, notJson: ChaoxingErrorKind = "bad_response", captcha = true): Promise<Record<string, unknown>> {
+    const text = await this.text(res, what, captcha);
     try {
       const v: unknown = JSON.parse(text);
       if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;

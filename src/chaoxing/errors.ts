@@ -15,7 +15,9 @@ export type ChaoxingErrorKind =
   | "not_ready"
   | "bad_response"
   /** Issue 14: the user's traffic goes through their relay agent and none is online (never a fallback). */
-  | "relay_offline";
+  | "relay_offline"
+  /** None is online, and one of them was refused for speaking a protocol this deployment does not: it needs an update. */
+  | "relay_outdated";
 
 export class ChaoxingError extends Error {
   override readonly name = "ChaoxingError";

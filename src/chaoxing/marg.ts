@@ -1,4 +1,4 @@
-import type { CardDefaults, Job } from "./types";
+import type { CardDefaults, Job, MediaJob } from "./types";
 
 /**
  * The cards page assigns `mArg` twice: first to a non-object (a string), then to the real object. Take the
@@ -46,6 +46,9 @@ const num = (v: unknown): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
+/** The capture flags of `defaults` (2026-12 item 2; `playAginCapture` as the player spells it). */
+const CAPTURE_FLAGS = ["playingCapture", "startCapture", "playingLoopCapture", "chapterCapture", "endCapture", "playAginCapture"] as const;
+
 export function parseDefaults(marg: Record<string, unknown>): CardDefaults | null {
   const d = marg.defaults;
   if (!isRecord(d)) return null;
@@ -59,11 +62,28 @@ export function parseDefaults(marg: Record<string, unknown>): CardDefaults | nul
     clazzId: str(d.clazzId),
     courseid: str(d.courseid),
     knowledgeid: str(d.knowledgeid),
-    // The gate of 2026: both capture flags. There is no `isFaceCheck`; `chapterCapture` alone does not gate.
-    faceCheck: truthy(d.chapterCapture) && truthy(d.playingCapture),
+    // Any capture flag at 1, not only the player's four-flag gate: the captured real mArg has
+    // `playingCapture:1, startCapture:1, playingLoopCapture:1, chapterCapture:0` and no `isSupportFace`,
+    // and its course captures all the same (2026-12 item 2). There is no `isFaceCheck`.
+    capture: CAPTURE_FLAGS.filter((k) => num(d[k]) === 1),
     reportUrl: str(d.reportUrl) || null,
-    fastPlayback: num(d.schooldoublespeed) !== 0,
+    schoolDoubleSpeed: num(d.schooldoublespeed),
   };
+}
+
+/**
+ * The player's fast-playback rule (2026-12 item 1): `schooldoublespeed` absent or 2 → the video's own
+ * `doublespeed` (0 forbids); 0 → forbidden for every video; 1 → allowed, over a video's `doublespeed: 0`.
+ */
+export function fastPlaybackAllowed(schoolDoubleSpeed: number | null, doublespeed: number | null): boolean {
+  if (schoolDoubleSpeed === null || schoolDoubleSpeed === 2) return doublespeed !== 0;
+  return schoolDoubleSpeed === 1;
+}
+
+/** What makes a tab a face course: its capture flags at 1, and each video's `randomCaptureTime` > 0. */
+export function captureSignals(defaults: CardDefaults | null, jobs: Job[]): string[] {
+  const videos = jobs.filter((j): j is MediaJob => (j.type === "video" || j.type === "audio") && j.randomCaptureTime > 0);
+  return [...(defaults?.capture ?? []).map((k) => `${k}=1`), ...videos.map((j) => `randomCaptureTime=${j.randomCaptureTime}`)];
 }
 
 /**
@@ -87,7 +107,19 @@ export function parseAttachments(marg: Record<string, unknown>, defaults: CardDe
       otherInfo: str(raw.otherInfo).split("&")[0]!,
     };
     const isLive = type.includes("live") || prop.liveId !== undefined || prop.streamName !== undefined;
-    if (type === "video" && !isLive) {
+    if (isLive) {
+      jobs.push({
+        ...common,
+        type: "live",
+        // The captured card has `job: true`; a live card is a task point.
+        required: raw.job === undefined ? true : truthy(raw.job),
+        liveId: str(prop.liveId),
+        streamName: str(prop.streamName),
+        vdoid: str(prop.vdoid),
+        liveJobid: str(prop._jobid) || common.jobid,
+        notStarted: str(prop.liveStatus) === "未开始",
+      });
+    } else if (type === "video") {
       const begins = num(raw.begins);
       const ends = num(raw.ends);
       jobs.push({
@@ -101,8 +133,9 @@ export function parseAttachments(marg: Record<string, unknown>, defaults: CardDe
         attDurationEnc: str(raw.attDurationEnc),
         videoFaceCaptureEnc: str(raw.videoFaceCaptureEnc),
         clip: begins !== null && ends !== null && ends > begins ? [begins, ends] : null,
-        fastPlayback: num(prop.doublespeed) !== 0 && (defaults?.fastPlayback ?? true),
+        fastPlayback: fastPlaybackAllowed(defaults?.schoolDoubleSpeed ?? null, num(prop.doublespeed)),
         reportUrl: defaults?.reportUrl ?? null,
+        randomCaptureTime: num(raw.randomCaptureTime) ?? 0,
       });
     } else if (type === "document") {
       jobs.push({ ...common, type: "document", objectId: str(prop.objectid) || str(raw.objectId), jtoken: str(raw.jtoken) });

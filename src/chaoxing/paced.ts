@@ -2,8 +2,14 @@ import { clock } from "../lib/clock";
 import { CALL_GAP_MS, REPORT_GAP_MS, REPORT_JITTER_MS } from "../shared/pacing";
 import type { Transport } from "./transport";
 
-/** Progress reports are paced apart from ordinary calls. */
-const isReport = (req: Request): boolean => new URL(req.url).pathname.includes("/multimedia/log/");
+/**
+ * Progress reports, and a live replay's minutes (`saveTimePc`, the live player's report), are paced apart
+ * from ordinary calls.
+ */
+export const isReportUrl = (url: string): boolean => {
+  const path = new URL(url).pathname;
+  return path.includes("/multimedia/log/") || path.endsWith("/saveTimePc");
+};
 
 /**
  * One Chaoxing account's requests, paced per HTTP request whoever sends them and whichever way they leave
@@ -36,7 +42,7 @@ export class Pacer {
   }
 
   private send(inner: Transport, req: Request): Promise<Response> {
-    const report = isReport(req);
+    const report = isReportUrl(req.url);
     this.pending++;
     const run = this.tail.then(async () => {
       try {

@@ -16,7 +16,7 @@ export async function classifyResponse(res: Response, passportUrl: string, reque
   if (status === 429) {
     return new ChaoxingError("rate_limited", "请求过于频繁 (HTTP 429)", { status, retryAfterMs: retryAfterMs(res) });
   }
-  if (status === 403) return classifyForbidden(await res.text());
+  if (status === 403) return classifyForbidden(await res.text(), requestUrl);
   if (status >= 500) return new ChaoxingError("transient", `超星服务暂时不可用 (HTTP ${status})`, { status });
   if (status !== 200) return new ChaoxingError("bad_response", `超星返回了意外的状态 (HTTP ${status})`, { status });
   return null;
@@ -45,8 +45,25 @@ export function classifyRedirect(location: string, base: string, passportUrl: st
   return new ChaoxingError("bad_response", `超星意外跳转到 ${location}`, { status });
 }
 
-/** 403 with `code=20` and `[restTime:N]` is the study-time cap; anything else is a plain refusal. */
-export function classifyForbidden(body: string): ChaoxingError {
+/**
+ * A captcha served as a body, at any status (2026-12 item 14): the verify page (【9010】… 验证码, or a link to
+ * `antispiderShowVerify`); `loose` also takes a body that says `validate`, as report replies do (the 2026
+ * CLI fork), but not pages, whose scripts may say it for other reasons.
+ */
+export function isCaptchaBody(body: string, loose = false): boolean {
+  return /验证码|【9010】|antispiderShowVerify/i.test(body) || (loose && /\bvalidate/i.test(body));
+}
+
+/** The captcha error of a body served by `requestUrl`: its image and answer belong to that host. */
+export const captchaError = (requestUrl: string, status: number): ChaoxingError =>
+  new ChaoxingError("captcha", "超星要求输入验证码", { status, origin: safeOrigin(requestUrl) });
+
+/**
+ * 403 with `code=20` and `[restTime:N]` is the study-time cap; one whose body is a captcha (or says
+ * `validate`) is a captcha; anything else is a plain refusal.
+ */
+export function classifyForbidden(body: string, requestUrl = ""): ChaoxingError {
+  if (isCaptchaBody(body, true)) return captchaError(requestUrl, 403);
   if (/code\W{0,3}20\b/.test(body)) {
     const rest = /\[restTime:(\d+)\]/.exec(body);
     if (rest) {

@@ -4,9 +4,12 @@ import type { Chapter, CourseRef, Job, MediaJob } from "./types";
 
 /**
  * What is left of a course, chapter by chapter, read before a task starts so its forecast (and the create
- * dialog) can say how long each chapter takes: the chapter tree, then the cards of every chapter not done
- * yet, tab by tab as the engine reads them (src/engine/step.ts `readCards`). One page per tab, paced like
- * every request of the account; locked and closed chapters cannot be read and are estimated later.
+ * dialog) can say how long each chapter takes. It reads as the engine does (src/engine/step.ts `readCards`,
+ * src/engine/tabs.ts), so it counts the items the engine will study: the chapter tree; the chapter page
+ * once (a course whose page carries the face masks is skipped); per chapter not done yet its tab bar, then
+ * each card it lists (tabs 0..6 probed where there is no tab bar); a live replay's length (`liveinfo`).
+ * One page per call, paced like every request of the account; locked and closed chapters cannot be read
+ * and are estimated later.
  */
 
 export interface SurveyMedia {
@@ -14,7 +17,7 @@ export interface SurveyMedia {
   name: string;
   /** Media still to play (s): from the resume point to the end of the played part; null: length unknown. */
   seconds: number | null;
-  /** The player allows fast playback here (chaoxing-protocol.md "Corrections of 2026-12" item 1). */
+  /** The player allows fast playback here (chaoxing-protocol.md "Corrections of 2026-12" item 1); never for a live replay. */
   fast: boolean;
 }
 
@@ -27,13 +30,13 @@ export interface SurveyChapter {
   locked: boolean;
   /** Its cards were read: what follows is real, not an estimate. */
   read: boolean;
-  /** Cards pages read (the engine reads as many, and again once it has worked). */
+  /** Cards pages read (the engine reads as many, and again once it has worked), the tab bar's included. */
   tabs: number;
-  /** Media task points not passed yet. */
+  /** Media task points not passed yet, live replays included (watched at real pace). */
   media: SurveyMedia[];
   /** Documents and reads not passed yet (one call each). */
   documents: number;
-  /** Quizzes and unsupported task points: left for the user. */
+  /** Quizzes, lives not started and unsupported task points: left for the user. */
   others: number;
 }
 
@@ -54,11 +57,13 @@ export function mediaLeft(j: MediaJob): number | null {
 const isMedia = (j: Job): j is MediaJob => j.type === "video" || j.type === "audio";
 
 async function readChapter(client: ChaoxingClient, course: CourseRef, ch: Chapter): Promise<SurveyChapter> {
-  const out: SurveyChapter = { ...ch, read: true, tabs: 0, media: [], documents: 0, others: 0 };
+  const out: SurveyChapter = { ...ch, read: true, tabs: 1, media: [], documents: 0, others: 0 };
   const seen = new Set<string>();
   const required: Job[] = [];
-  for (let num = 0; num < CARD_TABS; num++) {
-    const tab = await client.getCardsTab(course, ch.id, num);
+  // The cards the tab bar lists, however many; without a tab bar, tabs 0..6 until one has no mArg.
+  const list = await client.getTabs(course, ch.id);
+  for (let k = 0; list ? k < list.length : k < CARD_TABS; k++) {
+    const tab = await client.getCardsTab(course, ch.id, list ? list[k]! : k);
     out.tabs++;
     let found = 0;
     for (const j of tab.jobs) {
@@ -67,12 +72,16 @@ async function readChapter(client: ChaoxingClient, course: CourseRef, ch: Chapte
       found++;
       if (j.required) required.push(j);
     }
-    if (tab.defaults === null || !(found > 0 || required.length < ch.jobCount)) break;
+    if (!list && (tab.defaults === null || !(found > 0 || required.length < ch.jobCount))) break;
   }
   for (const j of required) {
     if (j.isPassed) continue;
     if (isMedia(j) && j.mid !== null) out.media.push({ jobid: j.jobid, name: j.name, seconds: mediaLeft(j), fast: j.fastPlayback });
-    else if (j.type === "document" || j.type === "read") out.documents++;
+    else if (j.type === "live" && !j.notStarted) {
+      const { duration } = await client.getLiveInfo(course, ch.id, j);
+      if (duration > 0) out.media.push({ jobid: j.jobid, name: j.name, seconds: duration, fast: false });
+      else out.others++;
+    } else if (j.type === "document" || j.type === "read") out.documents++;
     else out.others++;
   }
   return out;
@@ -80,8 +89,9 @@ async function readChapter(client: ChaoxingClient, course: CourseRef, ch: Chapte
 
 /** Reads what is left of a course (one page per chapter tab not done yet). */
 export async function surveyCourse(client: ChaoxingClient, course: CourseRef): Promise<CourseSurvey> {
-  const { chapters } = await client.getChapters(course);
+  const { chapters, enc } = await client.getChapters(course);
   const out: CourseSurvey = { chapters: [], face: false };
+  let pageChecked = enc === null;
   for (const ch of chapters) {
     const unread: SurveyChapter = { ...ch, read: false, tabs: 0, media: [], documents: 0, others: 0 };
     if (ch.finished || ch.locked || out.face) {
@@ -89,6 +99,11 @@ export async function surveyCourse(client: ChaoxingClient, course: CourseRef): P
       continue;
     }
     try {
+      // Once per course, as the engine does before its first cards: the chapter page's face masks.
+      if (!pageChecked) {
+        pageChecked = true;
+        await client.checkStudyPage(course, ch.id, enc!);
+      }
       out.chapters.push(await readChapter(client, course, ch));
     } catch (e) {
       // A closed chapter is estimated; a face course is skipped by the engine, so it is not read further.

@@ -8,6 +8,8 @@ export interface CourseRef {
 export interface Course extends CourseRef {
   courseName: string;
   teacherName: string;
+  /** The class's name (`班级：…` on its card; a course taken in several classes is listed once per class); "" when absent. */
+  clazzName: string;
   /** 0 ongoing, 1 ended (seed's `/courses/list` shape). */
   state: 0 | 1;
   /** The class's period as its card shows it (开课时间：start～end), Shanghai days YYYY-MM-DD; null: not shown. */
@@ -59,12 +61,15 @@ export interface CardDefaults {
   clazzId: string;
   courseid: string;
   knowledgeid: string;
-  /** The face gate: `chapterCapture == 1 && playingCapture == 1`. */
-  faceCheck: boolean;
+  /**
+   * The capture flags at 1 (`startCapture`, `playingCapture`, `playingLoopCapture`, `chapterCapture`,
+   * `endCapture`, `playAginCapture`): any of them makes a face course (2026-12 item 2); [] when none.
+   */
+  capture: string[];
   /** `reportUrl`: the report base (may be another mooc1 host); null when the page has none. */
   reportUrl: string | null;
-  /** `schooldoublespeed` is not 0: the school allows fast playback. */
-  fastPlayback: boolean;
+  /** `schooldoublespeed` (0 no fast playback, 1 fast playback, 2 each video decides); null when absent (each video decides). */
+  schoolDoubleSpeed: number | null;
 }
 
 interface JobCommon {
@@ -93,8 +98,10 @@ export interface MediaJob extends JobCommon {
   videoFaceCaptureEnc: string;
   /** `begins`/`ends` (s) of the part to play; null: the whole media. */
   clip: [number, number] | null;
-  /** Fast playback allowed: neither `property.doublespeed` nor the school's `schooldoublespeed` is 0. */
+  /** Fast playback allowed, by the player's rule over `schooldoublespeed` and `property.doublespeed` (2026-12 item 1). */
   fastPlayback: boolean;
+  /** Seconds into the video where a capture course takes its photo (`randomCaptureTime`); 0: none. */
+  randomCaptureTime: number;
   /** The report base of the page it came from (`defaults.reportUrl`). */
   reportUrl: string | null;
 }
@@ -116,13 +123,27 @@ export interface QuizJob extends JobCommon {
   workId: string;
 }
 
-/** Live streams and anything newer: reported, not done. */
+/**
+ * A live (直播) card (2026-12 item 3): its replay is watched through `liveinfo` and `saveTimePc` (item 12);
+ * one whose `liveStatus` is 未开始 has nothing to replay yet.
+ */
+export interface LiveJob extends JobCommon {
+  type: "live";
+  liveId: string;
+  streamName: string;
+  vdoid: string;
+  /** `property._jobid`, which `liveinfo` takes. */
+  liveJobid: string;
+  notStarted: boolean;
+}
+
+/** Anything newer: reported, not done. */
 export interface OtherJob extends JobCommon {
   type: "other";
   rawType: string;
 }
 
-export type Job = MediaJob | DocumentJob | ReadJob | QuizJob | OtherJob;
+export type Job = MediaJob | DocumentJob | ReadJob | QuizJob | LiveJob | OtherJob;
 
 export interface ChapterCards {
   /** null when no tab carried an `mArg` object. */

@@ -4,6 +4,8 @@ export interface UpstreamUrls {
   mooc2: string;
   mooc1: string;
   mooc1Api: string;
+  /** Live replays' `saveTimePc` (2026-12 item 12). */
+  zhibo: string;
 }
 
 export interface UpstreamUrlEnv {
@@ -11,6 +13,7 @@ export interface UpstreamUrlEnv {
   CX_MOOC2_URL: string;
   CX_MOOC1_URL: string;
   CX_MOOC1_API_URL: string;
+  CX_ZHIBO_URL: string;
 }
 
 const trimSlash = (u: string): string => u.replace(/\/+$/, "");
@@ -21,13 +24,14 @@ export function upstreamUrlsFromEnv(env: UpstreamUrlEnv): UpstreamUrls {
     mooc2: trimSlash(env.CX_MOOC2_URL),
     mooc1: trimSlash(env.CX_MOOC1_URL),
     mooc1Api: trimSlash(env.CX_MOOC1_API_URL),
+    zhibo: trimSlash(env.CX_ZHIBO_URL),
   };
 }
 
 /** All four hosts at one origin: how the simulator is reached. */
 export function upstreamUrlsAt(origin: string): UpstreamUrls {
   const o = trimSlash(origin);
-  return { passport: o, mooc2: o, mooc1: o, mooc1Api: o };
+  return { passport: o, mooc2: o, mooc1: o, mooc1Api: o, zhibo: o };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser } from "../shared/live";
+import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser, type TaskClass } from "../shared/live";
 import type { TextParams } from "../shared/texts";
 import type { CourseSelection } from "../tasks/selection";
 import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
@@ -58,7 +58,15 @@ export const tasks = sqliteTable(
     /** The user's own note on the task (the origin's create form sends one); null when none. */
     description: text("description"),
     course_ids: text("course_ids", { mode: "json" }).$type<string[]>().notNull(),
-    /** Per course: the class, chapters and deadline chosen, and the survey's figures (src/tasks/selection.ts); null in tasks from before. */
+    /**
+     * The classes the task names (a courseId can belong to several; reference CLI #604): studied even if
+     * ended, and the only classes of their course the task takes; `course_ids` also lists their courses.
+     */
+    classes: text("classes", { mode: "json" }).$type<TaskClass[]>().notNull().default(sql`'[]'`),
+    /**
+     * Per class studied (named or from `course_ids`): the chapters and deadline chosen and the survey's
+     * figures (src/tasks/selection.ts); null in tasks from before.
+     */
     selection: text("selection", { mode: "json" }).$type<CourseSelection[]>(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),

@@ -7,10 +7,10 @@
  *
  * - The session (jar, verifier), its login times and risk state, the customised limits and today's usage
  *   go, once, to the first binding whose credentials are the ones that opened that session: whoever knew
- *   the password and logged in was its owner; nobody else could read those limits either. A binding
- *   with other credentials, or one that comes after the hand-over, starts afresh (the new defaults, and
- *   its own login). State an earlier session never vouched for (limits set before anyone logged in,
- *   refused-password counts, anyone's) is never adopted; it is dropped at the hand-over.
+ *   the password and logged in was its owner, and while the session stood nobody else could change those
+ *   limits. A binding with other credentials, or one that comes after the hand-over, starts afresh (the
+ *   new defaults, and its own login). Refused-password counts (anyone's) are never adopted; they are
+ *   dropped at the hand-over. An object whose session no binding ever claims keeps its records, unused.
  * - The one-video lock (holder and queue) goes to the phone object the first time it loads, so a video
  *   that was playing during the upgrade is not joined by a second one.
  * After the hand-over the earlier object keeps only the mark `handed-over`.

@@ -2,7 +2,7 @@ import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/cli
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
 import { surveyCourse, type CourseSurvey } from "../chaoxing/survey";
-import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, MediaStatus, ReadJob } from "../chaoxing/types";
+import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, LiveJob, MediaStatus, ReadJob } from "../chaoxing/types";
 import type { UsageNote } from "../limits/account-limits";
 
 /**
@@ -13,6 +13,14 @@ export type Op =
   | { op: "courses" }
   | { op: "chapters"; course: CourseRef }
   | { op: "cards"; course: CourseRef; chapterId: string; num: number }
+  /** The chapter's tab bar (`studentstudyAjax`): the `num` of each card, null without a tab bar. */
+  | { op: "tabs"; course: CourseRef; chapterId: string }
+  /** The chapter page, for the face masks of a course that captures (`face_check` when it has them). */
+  | { op: "studyPage"; course: CourseRef; chapterId: string; enc: string }
+  /** A live replay's length (`liveinfo`); counted as media by the account's limits, like a media status. */
+  | { op: "liveInfo"; course: CourseRef; chapterId: string; job: Pick<LiveJob, "jobid" | "liveId" | "liveJobid"> }
+  /** One minute of a replay watched (`saveTimePc`); `position`: seconds watched with it, for the daily media count. */
+  | { op: "liveTime"; course: CourseRef; job: Pick<LiveJob, "jobid" | "liveId" | "streamName" | "vdoid">; position: number }
   | { op: "status"; objectId: string; media: "video" | "audio" }
   | { op: "report"; params: ReportParams }
   | { op: "document"; course: CourseRef; chapterId: string; job: Pick<DocumentJob, "jobid" | "jtoken"> }
@@ -30,6 +38,10 @@ export interface OpResults {
   courses: Course[];
   chapters: CourseOutline;
   cards: ChapterCards;
+  tabs: number[] | null;
+  studyPage: null;
+  liveInfo: { duration: number };
+  liveTime: boolean;
   status: MediaStatus;
   report: ReportResult;
   document: boolean;
@@ -86,6 +98,19 @@ export async function runOp<K extends OpName>(client: ChaoxingClient, op: OpOf<K
       break;
     case "cards":
       value = await client.getCardsTab(o.course, o.chapterId, o.num);
+      break;
+    case "tabs":
+      value = await client.getTabs(o.course, o.chapterId);
+      break;
+    case "studyPage":
+      await client.checkStudyPage(o.course, o.chapterId, o.enc);
+      value = null;
+      break;
+    case "liveInfo":
+      value = await client.getLiveInfo(o.course, o.chapterId, o.job);
+      break;
+    case "liveTime":
+      value = await client.saveLiveTime(o.course, o.job);
       break;
     case "status":
       value = await client.getMediaStatus(o.objectId, undefined, o.media);

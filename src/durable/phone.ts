@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
-import { Pacer } from "../chaoxing/paced";
+import { isReportUrl, Pacer } from "../chaoxing/paced";
 import { getTransport, type Transport } from "../chaoxing/transport";
 import { clock } from "../lib/clock";
 import { egressTransport, rebuild, wireOf } from "../relay/transport";
@@ -57,8 +57,6 @@ export type SendReply =
   | { ok: false; notDueMs: number }
   /** The egress failed (a relay offline, the network): the error, as data. */
   | { ok: false; error: { kind: ChaoxingErrorKind | null; message: string } };
-
-const isReportUrl = (url: string): boolean => new URL(url).pathname.includes("/multimedia/log/");
 
 export class PhoneObject extends DurableObject<Env> {
   private pacer = new Pacer();

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { egressOf } from "../relay/egress";
 import { taskStub } from "../tasks/stub";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
@@ -31,8 +32,11 @@ export interface WireRequest {
 
 export type RelayReply =
   | { ok: true; status: number; headers: Header[]; body: Uint8Array }
-  /** None of the user's agents is online: the caller must not fall back to anything else. */
-  | { ok: false; offline: true }
+  /**
+   * None of the user's agents is online: the caller must not fall back to anything else. `outdated`: one
+   * of them was refused at the handshake for its protocol since it last connected (it needs an update).
+   */
+  | { ok: false; offline: true; outdated: boolean }
   /** The agent refused or could not perform it; `lost`: the connection dropped while it was in flight. */
   | { ok: false; offline: false; code: RelayErrorCode | "lost"; message: string };
 
@@ -41,6 +45,15 @@ export interface RelayStatus {
   online: boolean;
   connectedAt: number | null;
   requestsToday: number;
+  /** Refused at the handshake for its protocol since it last connected. */
+  needsUpdate: boolean;
+}
+
+/** A relay refused at the handshake for its protocol (kept until it connects again). */
+interface Outdated {
+  version: string;
+  protocol: number | null;
+  at: number;
 }
 
 /** Close code telling an agent that a newer connection of the same relay replaced it (it stops). */
@@ -69,6 +82,9 @@ interface Pending {
 const FORWARD_TIMEOUT_MS = AGENT_TIMEOUT_MS + 10_000;
 const PIN = "pin:";
 const COUNT = "n:";
+const OUTDATED = "out:";
+/** The user this object belongs to, kept at the first connection or refusal. */
+const USER = "user";
 const tagOf = (relayId: number) => `r:${relayId}`;
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as RelayAttachment;
 
@@ -108,6 +124,8 @@ export class RelayObject extends DurableObject<Env> {
     const raw = request.headers.get(SESSION_HEADER);
     if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const s = JSON.parse(raw) as RelaySession;
+    this.ctx.storage.kv.put(USER, s.userId);
+    this.ctx.storage.kv.delete(`${OUTDATED}${s.relayId}`);
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
     for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
       this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");
@@ -127,7 +145,7 @@ export class RelayObject extends DurableObject<Env> {
   /** Sends one request through the agent this account is pinned to (pinning it now if need be). */
   async forward(account: string, req: WireRequest): Promise<RelayReply> {
     const ws = this.pick(account);
-    if (!ws) return { ok: false, offline: true };
+    if (!ws) return { ok: false, offline: true, outdated: this.anyOutdated() };
     this.count(attachmentOf(ws).relayId);
     return new Promise<RelayReply>((resolve) => {
       const lost: RelayReply = { ok: false, offline: false, code: "lost", message: "中继连接已断开" };
@@ -157,13 +175,38 @@ export class RelayObject extends DurableObject<Env> {
     const out: RelayStatus[] = [];
     for (const [key, c] of this.ctx.storage.kv.list<{ day: string; n: number }>({ prefix: COUNT })) {
       const relayId = Number(key.slice(COUNT.length));
-      if (!online.has(relayId)) out.push({ relayId, online: false, connectedAt: null, requestsToday: c.day === today ? c.n : 0 });
+      if (!online.has(relayId)) out.push({ relayId, online: false, connectedAt: null, requestsToday: c.day === today ? c.n : 0, needsUpdate: false });
     }
     for (const [relayId, ws] of online) {
       const c = this.ctx.storage.kv.get<{ day: string; n: number }>(`${COUNT}${relayId}`);
-      out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0 });
+      out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0, needsUpdate: false });
+    }
+    for (const [key] of this.ctx.storage.kv.list<Outdated>({ prefix: OUTDATED })) {
+      const relayId = Number(key.slice(OUTDATED.length));
+      const known = out.find((x) => x.relayId === relayId);
+      if (known) known.needsUpdate = true;
+      else out.push({ relayId, online: false, connectedAt: null, requestsToday: 0, needsUpdate: true });
     }
     return out;
+  }
+
+  /**
+   * The connect route refused one of the user's agents for its protocol. The first refusal (until that
+   * relay connects again) is noted for the Relay page and, with no agent online, pauses the user's running
+   * relay tasks with `relay_outdated`; an agent that keeps knocking changes nothing more.
+   */
+  async refusedOutdated(userId: number, relayId: number, version: string, protocol: number | null): Promise<void> {
+    this.ctx.storage.kv.put(USER, userId);
+    const first = this.ctx.storage.kv.get<Outdated>(`${OUTDATED}${relayId}`) === undefined;
+    this.ctx.storage.kv.put(`${OUTDATED}${relayId}`, { version, protocol, at: clock.now() } satisfies Outdated);
+    if (!first) return;
+    await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(version || null, isoNow(), relayId).run();
+    if (this.online().size === 0) await this.pauseRelayTasks(userId, "relay_outdated");
+  }
+
+  /** Whether any agent is online, and whether one was refused for its protocol (for a start's check). */
+  async presence(): Promise<{ online: boolean; needsUpdate: boolean }> {
+    return { online: this.online().size > 0, needsUpdate: this.anyOutdated() };
   }
 
   /** The relay was revoked (or its user is going): its socket closes at once. */
@@ -173,6 +216,7 @@ export class RelayObject extends DurableObject<Env> {
       close(ws, CLOSE_POLICY, "relay revoked");
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
+    this.ctx.storage.kv.delete(`${OUTDATED}${relayId}`);
     for (const [key, pinned] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (pinned === relayId) this.ctx.storage.kv.delete(key);
   }
 
@@ -266,12 +310,37 @@ export class RelayObject extends DurableObject<Env> {
     for (const key of [...this.pending.keys()]) if (key.startsWith(`${conn}:`)) this.settle(key, { ok: false, offline: false, code: "lost", message });
   }
 
+  /**
+   * An agent's socket ended. If it was the user's last one, their running relay tasks pause at once (they
+   * would only find out at their next call): `relay_outdated` if one of their agents was refused for its
+   * protocol since, else `relay_offline`.
+   */
   private wentOffline(ws: WebSocket): void {
     const a = attachmentOf(ws);
     this.dropPending(a.conn, "中继连接已断开");
+    const userId = this.ctx.storage.kv.get<number>(USER);
+    const last = this.online().size === 0;
     this.ctx.waitUntil(
-      this.env.DB.prepare("UPDATE relays SET last_seen_at = ? WHERE id = ?").bind(isoNow(), a.relayId).run().then(() => undefined, () => undefined),
+      (async () => {
+        await this.env.DB.prepare("UPDATE relays SET last_seen_at = ? WHERE id = ?").bind(isoNow(), a.relayId).run().catch(() => undefined);
+        if (last && userId !== undefined) await this.pauseRelayTasks(userId, this.anyOutdated() ? "relay_outdated" : "relay_offline");
+      })(),
     );
+  }
+
+  private anyOutdated(): boolean {
+    return [...this.ctx.storage.kv.list({ prefix: OUTDATED, limit: 1 })].length > 0;
+  }
+
+  /** Tells each running task of the user to pause, if their traffic goes through the relay (direct egress needs none). */
+  private async pauseRelayTasks(userId: number, reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    try {
+      if ((await egressOf(this.env, userId)) !== "relay") return;
+      const { results } = await this.env.DB.prepare("SELECT id FROM tasks WHERE user_id = ? AND status = 'running' ORDER BY id").bind(userId).all<{ id: number }>();
+      await Promise.all(results.map(({ id }) => taskStub(this.env, id).relayLost(reason)));
+    } catch (e) {
+      console.error(`relay object of user ${userId}: pausing tasks failed`, e);
+    }
   }
 
   /**
@@ -283,7 +352,7 @@ export class RelayObject extends DurableObject<Env> {
     try {
       await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(s.version, isoNow(), s.relayId).run();
       const { results } = await this.env.DB.prepare(
-        "SELECT id FROM tasks WHERE user_id = ? AND status = 'paused' AND reason = 'relay_offline' ORDER BY id",
+        "SELECT id FROM tasks WHERE user_id = ? AND status = 'paused' AND reason IN ('relay_offline', 'relay_outdated') ORDER BY id",
       ).bind(s.userId).all<{ id: number }>();
       for (const { id } of results) {
         const r = await taskStub(this.env, id).relayOnline();

@@ -4,6 +4,7 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { tasks } from "../db/schema";
 import type { OpName, OpOf, Reply } from "./account-ops";
+import { CHECK_JITTER_MS, nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
@@ -13,11 +14,11 @@ import {
 } from "../engine/step";
 import { clock, shanghaiDay } from "../lib/clock";
 import { open } from "../lib/secretbox";
-import { notifyTaskState } from "../notify/produce";
+import { notify, notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { engineWork, forecastFor, forecastKeyOf } from "../tasks/forecast-work";
-import { liveOf, notificationOf, recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
+import { liveOf, notificationOf, recordOf, rollbackNotification, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { choiceOf } from "../tasks/selection";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
@@ -55,8 +56,13 @@ const FORECAST_EVERY_MS = 10 * 60_000;
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
 /** After a running task's object lost its memory, every step is written for this long (`rec`). */
 const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
-const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "progress"]);
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
+/**
+ * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
+ * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
+ */
+const CHECK_RETRY_MS = 30 * 60_000;
 /** What a checkpoint of `t` written now holds (TaskObject `stored`). */
 const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, reason: t.reason });
 const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -221,9 +227,23 @@ export class TaskObject extends DurableObject<Env> {
   async relayOnline(): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.rec();
-      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "relay_offline") return refused("conflict", "该任务没有在等待中继");
+      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
       return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+    });
+  }
+
+  /**
+   * The user's relay object saw their last agent go (or an outdated one refused with none online): a
+   * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
+   * notification); the relay object resumes it when an agent connects.
+   */
+  async relayLost(reason: "relay_offline" | "relay_outdated"): Promise<void> {
+    await this.exclusive(async () => {
+      const t = this.rec();
+      if (t?.status !== "running") return;
+      await this.stop(t, "paused", reason, [logLine("WARNING", reason === "relay_offline" ? "wait.relay_offline" : "wait.relay_outdated")]);
     });
   }
 
@@ -346,7 +366,7 @@ export class TaskObject extends DurableObject<Env> {
       this.claiming = false;
     }
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, (t.selection ?? []).map(choiceOf));
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? [], (t.selection ?? []).map(choiceOf));
     const logs = logsOf(engine);
     t.engine = engine;
     t.status = "running";
@@ -372,7 +392,9 @@ export class TaskObject extends DurableObject<Env> {
    * Every way out of `running` (or out of pending). The new state is stored first; the lock, the run
    * slot and the row follow, and a failure among them never leaves the task half-stopped.
    */
-  private async stop(t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[]): Promise<void> {
+  private async stop(
+    t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], opts: { announce?: boolean; checkAt?: number } = {},
+  ): Promise<void> {
     t.status = status;
     t.reason = reason;
     t.queuePosition = null;
@@ -383,8 +405,34 @@ export class TaskObject extends DurableObject<Env> {
     this.projection.queue(t, logs, "full");
     this.save(t);
     await this.ctx.storage.deleteAlarm();
+    if (status === "completed") await this.armCheck(t, opts.checkAt);
     await this.release(t);
-    await this.afterTransition(t);
+    await this.afterTransition(t, `g${t.gen}`, opts.announce ?? true);
+  }
+
+  /**
+   * A completed task whose media await their next-morning check keeps one alarm for it (at a random
+   * moment of the half hour after it is due, or when the account's study window opens: `at`); only if no
+   * alarm is set (a projection retry's comes first, and sets this one again after it).
+   */
+  private async armCheck(t: TaskRecord, at?: number): Promise<void> {
+    const due = t.engine ? nextCheckAt(t.engine) : null;
+    if (due === null || (await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(Math.max(clock.now(), due, at ?? 0) + Math.round(Math.random() * CHECK_JITTER_MS));
+  }
+
+  /**
+   * The morning check of a completed task: it reopens into running in the `verify` phase (a run slot, as
+   * a start), reads the cards, and completes again: quietly when nothing was rolled back. With no free
+   * slot it stays completed and asks again later.
+   */
+  private async reopenForCheck(t: TaskRecord): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
+      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
+      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()));
+      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+    });
   }
 
   /**
@@ -428,9 +476,15 @@ export class TaskObject extends DurableObject<Env> {
 
   /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
   private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
-    // Not running: the alarm only retries a projection that failed.
+    // Not running: the alarm retries a projection that failed, or is a completed task's morning check.
     if (t.status !== "running") {
+      const due = t.status === "completed" && t.engine ? nextCheckAt(t.engine) : null;
+      if (due !== null && due <= clock.now()) {
+        await this.reopenForCheck(t);
+        return null;
+      }
       await this.projection.flush();
+      if (t.status === "completed") await this.armCheck(t);
       return null;
     }
     // Kept in memory and written with the checkpoint. A queued task's lock polls are not sampled, nor a
@@ -464,6 +518,8 @@ export class TaskObject extends DurableObject<Env> {
     }
     t.crashes = 0;
     if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: iso() }));
+    // Kept whatever happened meanwhile (the step's state is): the user hears of it once a day.
+    if (result.rolledBack) await this.announceRollback(t, result.rolledBack);
     if (t.gen !== gen) {
       // A transition happened while the step was in flight: keep the step's progress, but the lock and
       // the media restart are the transition's (a pause released the lock; a resume restarts at isdrag 3).
@@ -489,7 +545,8 @@ export class TaskObject extends DurableObject<Env> {
         // Issue 17: the courses page shows the new progress at once (best effort: the cache expires anyway).
         this.ctx.waitUntil(this.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
         // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
-        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs);
+        // A morning check that found nothing rolled back completes again without news (`quiet`).
+        await this.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs, { announce: !o.quiet, checkAt: o.checkAt });
         return null;
       case "fail":
         t.errorMsg = o.message;
@@ -506,7 +563,9 @@ export class TaskObject extends DurableObject<Env> {
         t.queuePosition = queuePosition;
         // A wait begins or ends, a chapter or a course is behind us, or it is a while since the last one.
         if (newReason || t.forecastKey !== forecastKeyOf(engine) || clock.now() - (t.forecast?.at ?? 0) >= FORECAST_EVERY_MS) await this.forecastNow(t);
-        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        // A back-off after a failure is never folded into the alarm, however short its jitter made it: the
+        // task shows `upstream` while it waits (README "Failure signals").
+        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS && o.reason !== "upstream";
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
@@ -596,17 +655,27 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : row ? liveOfRow(row) : null;
   }
 
-  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`): Promise<void> {
+  private async afterTransition(t: TaskRecord, occurrence = `g${t.gen}`, announce = true): Promise<void> {
     const live = await this.channel.batch(async () => {
       await this.projection.flush();
       const live = liveOf(t);
-      const note = notificationOf(t);
+      const note = announce ? notificationOf(t) : null;
       this.channel.broadcast([taskUpdate(t.id, live), ...(note ? [note] : [])]);
       return live;
     });
     // Issue 15: the user who is not watching hears of it through the notification queue. The transition
     // counter makes the event's idempotency key, so a step that runs again raises the same event.
-    await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
+    if (announce) await notifyTaskState(this.env, { taskId: t.id, userId: t.userId, occurrence, live });
+  }
+
+  /**
+   * A morning check found media the platform rolled back, now studied again: told at once to whoever
+   * watches, and through the user's channels. One event per task and Shanghai day (its idempotency key),
+   * so a step that runs again does not tell twice.
+   */
+  private async announceRollback(t: TaskRecord, videos: number): Promise<void> {
+    this.channel.broadcast([rollbackNotification(t, videos)]);
+    await notify(this.env, { kind: "rollback", userId: t.userId, taskId: t.id, occurrence: shanghaiDay(clock.now()), detail: { videos } });
   }
 
   private publish(t: TaskRecord): void {

@@ -3,7 +3,8 @@ import type { TaskLive } from "../shared/live";
 import type { Job } from "../chaoxing/types";
 import { clockAfter, type ItemClock } from "../shared/item-clock";
 import { ITEM_MARKS } from "../shared/live";
-import { intervalS, type CourseEntry, type EngineState, type StoredJob } from "./state";
+import { mediaCheckOf } from "./credit";
+import { intervalS, type CourseEntry, type EngineState, type Phase, type StoredJob } from "./state";
 
 /** Default media length assumed for a job not seen yet, until real durations are known. */
 export const DEFAULT_MEDIA_S = 300;
@@ -20,14 +21,20 @@ export function itemLabel(job: Job): string {
     : job.type === "audio" ? ITEM_MARKS.audio
     : job.type === "document" ? ITEM_MARKS.document
     : job.type === "read" ? ITEM_MARKS.read
+    : job.type === "live" ? ITEM_MARKS.live
     : ITEM_MARKS.quiz;
   return `${mark} ${job.name}`;
 }
+
+/** Where the walk through the courses is: during a next-morning check, where it will go back to. */
+const walkPhase = (s: EngineState): Phase => (s.phase === "verify" ? (s.verify?.resume ?? "done") : s.phase);
 
 const averageMedia = (s: EngineState): number => (s.stats.mediaSeen ? s.stats.mediaSeenSeconds / s.stats.mediaSeen : DEFAULT_MEDIA_S);
 
 /** A job's weight in media seconds: its own duration once known, else the average seen so far. */
 export function jobWeight(s: EngineState, j: StoredJob): number {
+  // A live replay weighs its length once `liveinfo` gave it.
+  if (j.type === "live") return j.seconds ?? OTHER_JOB_S;
   if (j.type !== "video" && j.type !== "audio") return OTHER_JOB_S;
   return j.seconds ?? averageMedia(s);
 }
@@ -62,8 +69,9 @@ interface Weights {
  */
 export function courseWeights(s: EngineState): Weights {
   const w: Weights = { done: 0, total: 0 };
+  const phase = walkPhase(s);
   s.chapters.forEach((ch, i) => {
-    if (i === s.hi && s.phase !== "chapters") return;
+    if (i === s.hi && phase !== "chapters") return;
     if (ch.weight !== undefined) {
       w.total += ch.weight;
       w.done += ch.doneWeight ?? ch.weight;
@@ -75,9 +83,9 @@ export function courseWeights(s: EngineState): Weights {
     if (ch.finished) w.done += estimate;
   });
   const current = s.chapters[s.hi];
-  if (!current || s.phase === "chapters") return w;
+  if (!current || phase === "chapters") return w;
   // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
-  if (s.phase === "cards" && s.jobs.length === 0) {
+  if (phase === "cards" && s.jobs.length === 0) {
     w.total += chapterEstimate(s, current.jobCount);
     return w;
   }
@@ -126,6 +134,8 @@ export interface CourseFigures {
   /** Open task points not passed by this task; null until its chapter list was read. */
   jobs_left: number | null;
   study_seconds: number;
+  /** Media this task passed, by the next-morning check: still passed, not checked yet, rolled back (src/engine/credit.ts). */
+  media_check: { verified: number; awaiting: number; rolled_back: number };
 }
 
 /** Per course of the task: its status, task points passed and still open, and study time. */
@@ -133,7 +143,10 @@ export function courseFigures(s: EngineState): CourseFigures[] {
   const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
   const none = (id: string, status: CourseEntry["status"]): CourseFigures => {
     const choice = s.choices?.find((c) => c.courseId === id);
-    return { course_id: id, clazz_id: null, chapters: choice?.chapters ?? null, deadline: iso(choice?.deadline), name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0 };
+    return {
+      course_id: id, clazz_id: null, chapters: choice?.chapters ?? null, deadline: iso(choice?.deadline), name: null, status, jobs_done: 0, jobs_left: null,
+      study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 },
+    };
   };
   if (s.phase === "resolve") return s.courseIds.map((id) => none(id, "todo"));
   const found = s.courses.map((c) => ({
@@ -146,6 +159,7 @@ export function courseFigures(s: EngineState): CourseFigures[] {
     jobs_done: c.jobsDone ?? 0,
     jobs_left: c.jobsOpen === undefined ? null : Math.max(0, c.jobsOpen - (c.jobsDone ?? 0)),
     study_seconds: c.studySeconds ?? 0,
+    media_check: mediaCheckOf(s, c),
   }));
   // A course the account does not have is listed as skipped (it is also in left_for_user).
   const missing = s.courseIds.filter((id) => !s.courses.some((c) => c.courseId === id)).map((id) => none(id, "skipped"));
@@ -160,7 +174,11 @@ export function courseFigures(s: EngineState): CourseFigures[] {
  */
 export function itemClock(s: EngineState, now: number | null): ItemClock {
   const m = s.media;
-  if (!m) return { time: 0, speed: 0, limit: 0 };
+  if (!m) {
+    // A live replay moves a minute at a time, by its records: it stands where they have reached.
+    const at = s.live?.duration ? Math.min(s.live.watched, s.live.duration) : 0;
+    return { time: at, speed: 0, limit: at };
+  }
   const floor = Math.max(m.playingTime, Math.min(m.shown ?? 0, m.end || Infinity));
   const moving = m.stage === "play" && m.lastReportAt !== null && now !== null;
   if (!moving) return { time: floor, speed: 0, limit: floor };
@@ -171,22 +189,23 @@ export function itemClock(s: EngineState, now: number | null): ItemClock {
 export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const ended = s.courses.filter((c) => c.status !== "todo");
-  const inCourse = s.phase !== "resolve" && s.phase !== "done" && s.phase !== "recheck" && s.ci < s.courses.length;
+  const phase = walkPhase(s);
+  const inCourse = phase !== "resolve" && phase !== "done" && phase !== "recheck" && s.ci < s.courses.length;
   const cw = inCourse ? courseWeights(s) : { done: 0, total: 0 };
   const currentFraction = cw.total > 0 ? cw.done / cw.total : 0;
   const overall = total ? (ended.reduce((sum, c) => sum + endedFraction(c), 0) + (inCourse ? currentFraction : 0)) / total : 0;
   const finished = s.phase === "done";
   const honest = finished && s.left.length === 0 ? 100 : Math.min(99, Math.floor(overall * 100));
 
-  const job = s.phase === "job" ? s.jobs[s.ji] : undefined;
+  const job = s.phase === "job" ? s.jobs[s.ji] : s.phase === "verify" && s.verify?.stage === "redo" ? s.verify.redo[0] : undefined;
   const m = s.media;
   const c = itemClock(s, now);
   return {
     progress: finished ? honest : Math.max(s.progressFloor, honest),
     current_item: job ? itemLabel(job) : null,
-    item_progress: m && m.duration ? Math.min(100, Math.floor((c.time / m.duration) * 100)) : 0,
+    item_progress: m && m.duration ? Math.min(100, Math.floor((c.time / m.duration) * 100)) : s.live?.duration ? Math.floor((c.time / s.live.duration) * 100) : 0,
     item_current_time: Math.floor(c.time),
-    item_total_time: m ? m.duration : 0,
+    item_total_time: m ? m.duration : (s.live?.duration ?? 0),
     item_speed: c.speed,
     item_time_limit: Math.floor(c.limit),
     completed_courses: s.courses.filter(courseComplete).length,

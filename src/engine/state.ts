@@ -16,6 +16,8 @@ export interface CourseEntry {
   cpi: string;
   name: string;
   status: "todo" | "done" | "skipped";
+  /** The chapter page was opened once to look for the face masks of a course that captures (src/engine/tabs.ts). */
+  pageChecked?: boolean;
   /** The course's link `enc` from its chapter tree (for chapter links in `left_for_user`). */
   enc?: string | null;
   /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
@@ -26,16 +28,20 @@ export interface CourseEntry {
   studySeconds?: number;
   /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
   jobsOpen?: number;
+  /** Media this task passed that a next-morning check found still passed (src/engine/credit.ts). */
+  verified?: number;
+  /** A video of it needed a re-watch: it credits only real watching, so its videos play at 1× from then on. */
+  realTimeOnly?: boolean;
   /** The chapters (ids) the task studies in it; null or absent: all. */
   chapters?: string[] | null;
   /** The task's deadline for it (ms); the nearest is studied first. */
   deadline?: number | null;
 }
 
-/** What a task chose of one course: a class of it (null: each), its chapters (null: all), a deadline. */
+/** What a task chose of one class: its chapters (null: all) and a deadline. */
 export interface CourseChoice {
   courseId: string;
-  clazzId: string | null;
+  clazzId: string;
   chapters: string[] | null;
   deadline: number | null;
 }
@@ -93,6 +99,10 @@ export interface MediaRun {
   lastReportAt: number | null;
   /** 403 recoveries (rt switch / dtoken refetch), bounded. */
   recoveries: number;
+  /** End reports (isdrag 4) sent in a row: never more than three (protocol "Corrections of 2026-12", item 5). */
+  endReports?: number;
+  /** The one re-watch from the start at 1× of a video whose end was not passed; after it, the video is left. */
+  rewatch?: boolean;
   /**
    * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
@@ -103,9 +113,79 @@ export interface MediaRun {
    * clock never goes back when a wait holds the position (the next report may come later than expected).
    */
   shown?: number;
+  /**
+   * A report was refused (403) and the card is to be read again before any recovery: a course that
+   * captures stops there (src/engine/capture.ts); `captureChecked` once that was done for this video.
+   */
+  captureCheck?: boolean;
+  captureChecked?: boolean;
 }
 
-export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "done";
+/** The live replay being watched (src/engine/live.ts): everything needed to go on after a restart. */
+export interface LiveRun {
+  jobid: string;
+  /** The replay's length (s) from `liveinfo`; null until read. */
+  duration: number | null;
+  /** Seconds of the replay reported watched (one minute per accepted `saveTimePc`). */
+  watched: number;
+  /** Engine-clock ms of the last accepted `saveTimePc`. */
+  lastAt: number | null;
+  /** "watch": one `saveTimePc` a minute; "confirm": the card is read to see it passed. */
+  stage: "watch" | "confirm";
+}
+
+/** A class a task names: this (courseId, clazzId), studied even if it ended. */
+export interface ClassRef {
+  courseId: string;
+  clazzId: string;
+}
+
+/**
+ * A video or audio this task passed, kept until a check on a later morning finds it still passed: the
+ * platform rolls back passed media overnight (protocol "Corrections of 2026-12", item 6), see credit.ts.
+ */
+export interface PassedMedia {
+  courseId: string;
+  clazzId: string;
+  chapterId: string;
+  /** the chapter's title and the job's name, for the log and a left item */
+  chapter: string;
+  name: string;
+  type: "video" | "audio";
+  jobid: string;
+  tab: number;
+  /** its progress weight and its media length (seconds), taken back while it is rolled back */
+  weight: number;
+  duration: number;
+  /** the Asia/Shanghai day it passed */
+  day: string;
+  /** awaiting the check; rolled back (being studied again, or `left` for the user) */
+  state: "awaiting" | "rolled_back";
+  /** studied again after a rollback: another one leaves it for the user */
+  redone?: boolean;
+  left?: boolean;
+  /** checks that did not find its card (an earlier card rolled back can hide it); bounded */
+  misses?: number;
+}
+
+/** A next-morning check of the media passed on earlier days, and the study again of those rolled back. */
+export interface VerifyRun {
+  /** the phase the task goes back to afterwards ("done": it completes again) */
+  resume: Phase;
+  stage: "check" | "redo";
+  /** rolled back and queued to study again, this run */
+  found: number;
+  /** found still passed, this run */
+  verified: number;
+  /** items left for the user when it began: one left by the check is news too */
+  leftBefore: number;
+  /** jobids whose card this run did not find */
+  missed: string[];
+  /** the cards of the rolled-back media still to study again, in order */
+  redo: StoredJob[];
+}
+
+export type Phase = "resolve" | "chapters" | "cards" | "job" | "visit" | "recheck" | "verify" | "done";
 
 export interface EngineState {
   v: 1;
@@ -117,12 +197,19 @@ export interface EngineState {
   notopenAction: NotopenAction;
   /** The courseIds the task was created with. */
   courseIds: string[];
-  /** What it chose of them (classes, chapters, deadlines); absent: everything, no deadline. */
+  /** The classes the task names (studied even if ended); its courseIds' other classes are not taken then (src/engine/classes.ts). */
+  classes?: ClassRef[];
+  /** The chapters and deadline chosen of each class; absent: everything, no deadline. */
   choices?: CourseChoice[];
   courses: CourseEntry[];
   ci: number;
   chapters: ChapterEntry[];
   hi: number;
+  /**
+   * The cards of the current chapter as its tab bar lists them (`num` of each); undefined until read, null
+   * when the page had no tab bar (then tabs 0..6 are probed). `tab` counts the cards read so far.
+   */
+  tabList?: number[] | null;
   /** Cards tab being read and the jobs merged so far for the current chapter. */
   tab: number;
   jobs: StoredJob[];
@@ -132,6 +219,8 @@ export interface EngineState {
   /** A job of the current chapter passed since it was last read: worth a re-read before moving on. */
   worked?: boolean;
   media: MediaRun | null;
+  /** The live replay being watched; like a video it holds the account's one-video lock. */
+  live?: LiveRun | null;
   /** Whether this task holds its account's one-video lock. */
   holdsVideo: boolean;
   /** Not-open handling: attempts per chapter id, the chapter to come back to, and `ask`'s skip run. */
@@ -154,12 +243,22 @@ export interface EngineState {
   left: LeftEntry[];
   /** Highest progress shown so far while running: estimates may shift, the number never goes back. */
   progressFloor: number;
+  /** Media passed by this task and not yet confirmed by a next-morning check (absent in older records). */
+  checks?: PassedMedia[];
+  /** The check (and study again) under way, in phase "verify". */
+  verify?: VerifyRun | null;
 }
 
 /** Media seconds between two progress reports (the player's `reportTimeInterval`, or its usual value). */
 export const intervalS = (s: EngineState): number => s.reportInterval ?? REPORT_INTERVAL_S;
 
-export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, choices: CourseChoice[] = []): EngineState {
+export function initialState(
+  courseIds: string[],
+  speed: number,
+  notopenAction: NotopenAction,
+  classes: ClassRef[] = [],
+  choices: CourseChoice[] = [],
+): EngineState {
   return {
     v: 1,
     phase: "resolve",
@@ -167,6 +266,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     reportInterval: null,
     notopenAction,
     courseIds,
+    classes,
     choices,
     courses: [],
     ci: 0,
@@ -186,6 +286,8 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     stats: { jobsDone: 0, studySeconds: 0, mediaDoneSeconds: 0, mediaSeen: 0, mediaSeenSeconds: 0 },
     left: [],
     progressFloor: 0,
+    checks: [],
+    verify: null,
   };
 }
 
@@ -195,7 +297,9 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
  */
 export function upgradeState(s: EngineState): void {
   if (s.media && typeof s.media.watched !== "number") s.media = null;
-  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && typeof j.attDuration !== "string");
+  // Media jobs read before capture courses were recognised (2026-12 item 2) lack `randomCaptureTime`: the
+  // chapter is read again, so a course that captures is left before another report.
+  const stale = s.jobs.some((j) => (j.type === "video" || j.type === "audio") && (typeof j.attDuration !== "string" || typeof j.randomCaptureTime !== "number"));
   if (stale && (s.phase === "job" || s.phase === "cards")) {
     s.phase = "cards";
     s.tab = 0;
@@ -209,6 +313,9 @@ export function upgradeState(s: EngineState): void {
     s.courses[0]!.jobsDone = s.stats.jobsDone;
     s.courses[0]!.studySeconds = s.stats.studySeconds;
   }
+  // Verified credit came later: a record without it has nothing awaiting a check.
+  s.checks ??= [];
+  s.verify ??= null;
   // Items left before reasons had codes keep their Chinese reason only.
   for (const l of s.left) {
     l.url ??= null;

@@ -1,15 +1,23 @@
 import { CARD_TABS } from "../chaoxing/client";
 import { CALL_GAP_MS } from "../shared/pacing";
 import { rtCandidates } from "../chaoxing/marg";
-import type { ChapterCards, MediaJob } from "../chaoxing/types";
+import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
 import { studyOrder } from "../shared/forecast";
+import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
+import { captureFirst, verifyCapture } from "./capture";
+import { resolveClasses } from "./classes";
+import { playLive } from "./live";
 import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemClock, itemLabel, jobWeight } from "./progress";
 import { logLine, type ArgsOf, type LogEvent } from "./log";
-import { intervalS, upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type StoredJob } from "./state";
+import { dueChecks, markVerified, moveCredit, recordPassed, startVerify, verifyDue } from "./credit";
+import { beforeCards, cardNum } from "./tabs";
+import {
+  intervalS, upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type PassedMedia, type Phase, type StoredJob, type VerifyRun,
+} from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
 export interface EngineIO {
@@ -23,19 +31,23 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | WaitReason | null; queuePosition?: number }
   | { kind: "pause"; reason: PauseReason; chapter?: string }
-  | { kind: "complete" }
+  /**
+   * `quiet`: a completed task's morning check found nothing rolled back: no news for the user. `checkAt`:
+   * it could not check yet (outside the account's study window): completed again until then.
+   */
+  | { kind: "complete"; quiet?: boolean; checkAt?: number }
   | { kind: "fail"; message: string; code: FailCode; params: TextParams };
 
 export type { LogEvent };
 type FailCode = Extract<TextCode, `fail.${string}`>;
 type LeftCode = Extract<TextCode, `left.${string}`>;
 /** Why an item is left for the user: a `left.*` code and its parameters. */
-type Why = { [C in LeftCode]: keyof ParamsOf<C> extends never ? [C] : [C, ParamsOf<C>] }[LeftCode];
+export type Why = { [C in LeftCode]: keyof ParamsOf<C> extends never ? [C] : [C, ParamsOf<C>] }[LeftCode];
 
 /** A failure outcome: its code, and the Chinese text the API keeps in `error_msg`. */
 function fail<C extends FailCode>(code: C, ...[params = {}]: ArgsOf<C>): Outcome {
@@ -47,6 +59,8 @@ export interface StepResult {
   logs: LogEvent[];
   /** A failure signal seen upstream, for the admin statistics. */
   signal?: string;
+  /** Media the platform rolled back, found by this step's check and now studied again: the user is told. */
+  rolledBack?: number;
 }
 
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
@@ -58,10 +72,12 @@ const NOTOPEN_WAIT_MS = 60_000;
 /** Re-reads of a chapter after its jobs, for task points that appear once earlier ones pass. */
 const MAX_REREADS = 2;
 /**
- * End reports go on until the platform says passed, bounded by the real time of the video: past its
- * length plus this margin (three report intervals, or a tenth of the video if longer) it is given up.
+ * End reports in a row (protocol "Corrections of 2026-12", item 5): repeating the end report is reported
+ * not to pass a video ("在结尾反复重报没有意义，必须从头回看一遍"), so at most this many, the last one once the
+ * real time is covered, and none beyond the first when they could not cover it; then the video is watched
+ * again from the start at 1×, once.
  */
-const endMarginS = (m: MediaRun, intervalS: number): number => Math.max(3 * intervalS, (m.end - m.basePlay) / 10);
+const MAX_END_REPORTS = 3;
 
 /** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {
@@ -91,21 +107,22 @@ export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   // A failed task keeps its media position, so a retry resumes the video where it stopped.
   if (outcome.kind === "complete") s.media = null;
   if ((outcome.kind === "complete" || outcome.kind === "fail") && s.holdsVideo) await releaseVideo(ctx);
-  return { outcome, logs, signal: ctx.signal };
+  return { outcome, logs, signal: ctx.signal, rolledBack: ctx.rolledBack };
 }
 
 /** What the bookkeeping functions need: the state, the step's log, and the hosts for links. */
-interface Book {
+export interface Book {
   s: EngineState;
   logs: LogEvent[];
   io: Pick<EngineIO, "urls">;
 }
 
-interface Ctx extends Book {
+export interface Ctx extends Book {
   io: EngineIO;
   signal?: string;
   /** A Chaoxing call of this step succeeded: only that ends a run of failures (waits do not). */
   okCall?: boolean;
+  rolledBack?: number;
 }
 
 async function call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>> {
@@ -118,7 +135,27 @@ const log = <C extends TextCode>(ctx: Pick<Book, "logs">, level: LogEvent["level
   ctx.logs.push(logLine(level, code, ...params));
 const next = (delayMs = CALL_GAP_MS): Outcome => ({ kind: "next", delayMs, reason: null });
 
+/** Phases of the walk through the courses, between whose steps the next-morning check may come. */
+const WALK: ReadonlySet<Phase> = new Set(["chapters", "cards", "job", "visit"]);
+
+/**
+ * What the phases kept in their own modules (src/engine/tabs.ts, capture.ts, live.ts) use of this one: its
+ * calls, failure handling and bookkeeping, handed over so that those modules need nothing of it at run time.
+ */
+export interface Kit {
+  call<K extends OpName>(ctx: Ctx, op: OpOf<K>): Promise<Reply<K>>;
+  onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | Promise<Outcome>): Outcome | Promise<Outcome>;
+  log<C extends TextCode>(ctx: Pick<Book, "logs">, level: LogEvent["level"], code: C, ...params: ArgsOf<C>): void;
+  next(delayMs?: number): Outcome;
+  leaveJob(ctx: Book, job: StoredJob, ...why: Why): void;
+  passJob(ctx: Book, job: StoredJob): void;
+  releaseVideo(ctx: Ctx): Promise<void>;
+  /** The usual answer to a refused report: next rt, then a fresh dtoken, then the video is left. */
+  recoverForbidden(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome>;
+}
 async function dispatch(ctx: Ctx): Promise<Outcome> {
+  // Media passed on an earlier day are checked first (never in the middle of a video): src/engine/credit.ts.
+  if (WALK.has(ctx.s.phase) && verifyDue(ctx.s, ctx.io.now())) ctx.logs.push(...startVerify(ctx.s, ctx.io.now()));
   switch (ctx.s.phase) {
     case "resolve":
       return resolveCourses(ctx);
@@ -132,12 +169,14 @@ async function dispatch(ctx: Ctx): Promise<Outcome> {
       return visitChapter(ctx);
     case "recheck":
       return recheckStep(ctx);
+    case "verify":
+      return verifyStep(ctx);
     case "done":
       return { kind: "complete" };
   }
 }
 
-type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null };
+export type Failed = { ok: false; error: OpError } | { ok: false; waitMs: number; reason?: WaitReason | null };
 
 /**
  * A failed call: waits, pauses, skips or back-off, by the failure signal (protocol "Failure signals" and
@@ -163,11 +202,17 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       return { kind: "next", delayMs: wait, reason: "study_cap" };
     }
     case "face_check":
-      return skipCourse(ctx, "left.face_check");
+      // Only the walk skips a whole course; the check outside it treats it as about that one item.
+      if (s.phase === "verify" && unexpected) return unexpected(e);
+      // A course that captures names what it saw (2026-12 item 2); the older face page and redirect do not.
+      return e.reason ? skipCourse(ctx, "left.face_capture", { signals: e.reason }) : skipCourse(ctx, "left.face_check");
     case "relay_offline":
       // Issue 14: never another route; the user's relay object resumes the task when an agent connects.
       log(ctx, "WARNING", "wait.relay_offline");
       return { kind: "pause", reason: "relay_offline" };
+    case "relay_outdated":
+      log(ctx, "WARNING", "wait.relay_outdated");
+      return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
     case "transient":
@@ -215,7 +260,7 @@ function because(...why: Why): Pick<LeftEntry, "reason" | "reason_code" | "reaso
 }
 
 /** Records what the user must do by hand, once (a chapter revisited to unlock the next is seen twice). */
-function leave(ctx: Book, item: Omit<LeftEntry, "course">): void {
+function leave(ctx: Book, item: Omit<LeftEntry, "course"> & { course?: string }): void {
   const entry: LeftEntry = { course: ctx.s.courses[ctx.s.ci]?.name ?? "", ...item };
   const same = (l: LeftEntry) => l.course === entry.course && l.chapter === entry.chapter && l.item === entry.item && l.kind === entry.kind;
   if (!ctx.s.left.some(same)) ctx.s.left.push(entry);
@@ -240,25 +285,27 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
   if (!r.ok) return onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
-  for (const id of s.courseIds) {
-    // A course taken in several classes is resolved to each of its classes, or to those the task chose.
-    const chosen = (s.choices ?? []).filter((x) => x.courseId === id);
-    const choiceOf = (clazzId: string) => chosen.find((x) => x.clazzId === clazzId) ?? chosen.find((x) => x.clazzId === null);
-    const matches = r.value.filter((c) => c.courseId === id && (chosen.length === 0 || choiceOf(c.clazzId) !== undefined));
-    if (matches.length === 0) {
-      if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
-        s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
-      }
-      log(ctx, "WARNING", "course.missing", { course_id: id });
+  // Each class of a course named by id (ended ones passed over), and each class the task names, with the
+  // chapters and deadline the task chose of it.
+  const { entries, missing, allEnded, endedSkipped } = resolveClasses(s.courseIds, s.classes ?? [], r.value);
+  for (const id of missing) {
+    if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
+      s.left.push({ course: id, chapter: "", item: "", kind: "course", ...because("left.course_missing"), url: null });
     }
-    for (const c of matches) {
-      const choice = choiceOf(c.clazzId);
-      s.courses.push({
-        courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, name: c.courseName, status: "todo", chapters: choice?.chapters ?? null, deadline: choice?.deadline ?? null,
-      });
-    }
+    log(ctx, "WARNING", "course.missing", { course_id: id });
   }
-  if (s.courses.length === 0) return fail("fail.no_courses");
+  for (const c of allEnded) {
+    if (!s.left.some((l) => l.kind === "course" && l.course === c.courseName)) {
+      s.left.push({ course: c.courseName, chapter: "", item: "", kind: "course", ...because("left.class_ended", { clazz: c.clazzName }), url: coursePageUrl(ctx.io.urls, c) });
+    }
+    log(ctx, "WARNING", "course.class_ended", { course: c.courseName, clazz: c.clazzName });
+  }
+  for (const c of endedSkipped) log(ctx, "INFO", "course.class_ended_skipped", { course: c.courseName, clazz: c.clazzName });
+  for (const e of entries) {
+    const choice = s.choices?.find((x) => x.courseId === e.courseId && x.clazzId === e.clazzId);
+    s.courses.push({ ...e, chapters: choice?.chapters ?? null, deadline: choice?.deadline ?? null });
+  }
+  if (s.courses.length === 0) return allEnded.length ? finishAll(ctx) : fail("fail.no_courses");
   // The course whose deadline is nearest first (src/shared/forecast.ts counts them in the same order).
   s.courses = studyOrder(s.courses);
   log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
@@ -287,6 +334,7 @@ function advanceCourse(ctx: Book, status: "done" | "skipped"): Outcome {
   s.ji = 0;
   // A course left in the middle of a video (a face capture seen on a report) does not carry it along.
   s.media = null;
+  s.live = null;
   s.notopen = { attempts: {}, returnTo: null, skipping: false };
   if (s.ci >= s.courses.length) return finishAll(ctx);
   s.phase = "chapters";
@@ -340,6 +388,7 @@ function enterChapter(ctx: Book): Outcome {
   if (s.hi >= s.chapters.length) return advanceCourse(ctx, "done");
   s.phase = "cards";
   s.tab = 0;
+  s.tabList = undefined;
   s.jobs = [];
   s.ji = 0;
   s.rereads = 0;
@@ -356,18 +405,30 @@ async function readCards(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
-  const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: s.tab });
+  // First, once per course its chapter page (face masks), then the chapter's tab bar: a call each.
+  const before = await beforeCards(ctx, kit);
+  if (before) return before;
+  const num = cardNum(s);
+  // A tab bar without cards: an empty chapter, and fetching its tab bar was its visit.
+  if (num === null) {
+    countOpen(s, []);
+    log(ctx, "INFO", "chapter.visited", { chapter: chapter.title });
+    return chapterDone(ctx);
+  }
+  const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num });
   if (!r.ok) {
     if ("error" in r && r.error.kind === "not_open") return notOpen(ctx);
     return onFailure(ctx, r, (e) => skipChapter(ctx, "left.cards_failed", { error: e.message }));
   }
   s.notopen.skipping = false;
   if (r.value.defaults?.reportTimeInterval) s.reportInterval = r.value.defaults.reportTimeInterval;
-  const found = mergeJobs(s, r.value, s.tab);
+  const found = mergeJobs(s, r.value, num);
   s.tab++;
   const required = s.jobs.filter((j) => j.required);
-  // Tabs are read one per step; past the last one the page has no mArg (or no attachments).
-  const more = r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
+  // Cards are read one per step: the tab bar's, or (without one) tabs 0..6 until one has no mArg.
+  const more = s.tabList
+    ? s.tab < s.tabList.length
+    : r.value.defaults !== null && s.tab < CARD_TABS && (found > 0 || required.length < chapter.jobCount);
   if (more) return next();
   countOpen(s, required);
   if (required.length === 0) {
@@ -507,6 +568,8 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
         leaveJob(ctx, job, "left.quiz");
         s.ji++;
         continue;
+      case "live":
+        return playLive(ctx, job, kit);
       case "other":
         leaveJob(ctx, job, "left.unsupported");
         log(ctx, "WARNING", "job.unsupported", { item: job.name, type: job.rawType });
@@ -543,7 +606,7 @@ async function doJob(ctx: Ctx): Promise<Outcome> {
           s.ji++;
           continue;
         }
-        return playMedia(ctx, job);
+        return playMedia(ctx, walkSpot(ctx, job), job);
     }
   }
   if (s.notopen.returnTo !== null) {
@@ -575,27 +638,60 @@ async function releaseVideo(ctx: Ctx): Promise<void> {
   await ctx.io.releaseVideo();
 }
 
-async function finishMedia(ctx: Ctx, job: MediaJob & StoredJob, passed: boolean, why: Why = ["left.report_not_passed"]): Promise<Outcome> {
+/**
+ * Where a media job is played: the walk's current job, or (phase "verify") one the platform rolled back,
+ * studied again. Its course and chapter for the calls, what a re-read card of its tab adds to the walk, and
+ * what its end means for the walk or the check.
+ */
+export interface Spot {
+  course: CourseEntry;
+  chapter: { id: string; title: string };
+  merge(cards: ChapterCards): void;
+  /** Passed: counted (once); else left for the user with `why`. */
+  finish(passed: boolean, why?: Why): void;
+}
+
+/** The walk's current media job. */
+function walkSpot(ctx: Book, job: StoredJob): Spot {
+  const { s } = ctx;
+  return {
+    course: s.courses[s.ci]!,
+    chapter: s.chapters[s.hi]!,
+    merge: (cards) => mergeJobs(s, cards, job.tab),
+    finish(passed, why) {
+      if (passed) {
+        passJob(ctx, job);
+        s.stats.mediaDoneSeconds += s.media?.duration ?? 0;
+      } else if (why) leaveJob(ctx, job, ...why);
+      s.ji++;
+    },
+  };
+}
+
+const kit: Kit = { call, onFailure, log, next, leaveJob, passJob, releaseVideo, recoverForbidden };
+
+function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: true): Promise<Outcome>;
+function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: false, why: Why): Promise<Outcome>;
+async function finishMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, passed: boolean, why?: Why): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media;
+  spot.finish(passed, why);
   if (passed) {
-    passJob(ctx, job);
-    s.stats.mediaDoneSeconds += m?.duration ?? 0;
+    // Verified credit: it awaits the check of a later morning (src/engine/credit.ts).
+    recordPassed(s, spot.course, spot.chapter, job, { weight: jobWeight(s, job), duration: m?.duration ?? 0 }, ctx.io.now());
     log(ctx, "INFO", "media.done", { item: itemLabel(job), duration: mmss(m?.duration ?? 0) });
-  } else {
-    leaveJob(ctx, job, ...why);
+  } else if (why) {
     log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
   }
   s.media = null;
   await releaseVideo(ctx);
-  s.ji++;
   return next();
 }
 
 /** Video/audio on the player's cadence: status → isdrag 3 → 0 … → 4 until passed → confirm on the card. */
-async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
+async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s, io } = ctx;
-  const course = s.courses[s.ci]!;
+  const course = spot.course;
   // One video at a time per Chaoxing account: hold the account's lock (or wait in its queue). Asked on
   // every media step: a holder that waited too long may have lost it, and then plays nothing until it
   // is its turn again (and restarts with isdrag 3 where it was).
@@ -606,13 +702,14 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     return { kind: "next", delayMs: LOCK_POLL_MS, reason: "waiting_for_account", queuePosition: lock.position };
   }
   s.holdsVideo = true;
-  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job);
+  if (!s.media || s.media.jobid !== job.jobid) s.media = newMediaRun(s, job, course);
   const m = s.media;
-  if (m.resync) return resyncMedia(ctx, job, m);
+  if (m.resync) return resyncMedia(ctx, spot, job, m);
+  if (m.captureCheck) return verifyCapture(ctx, spot, job, m, kit);
   if (m.dtoken === null) {
     const r = await call(ctx, { op: "status", objectId: job.objectId, media: job.type });
     if (!r.ok) {
-      return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, e.kind === "not_ready" ? ["left.not_ready"] : ["left.odd_reply", { error: e.message }]));
+      return onFailure(ctx, r, (e) => finishMedia(ctx, spot, job, false, e.kind === "not_ready" ? ["left.not_ready"] : ["left.odd_reply", { error: e.message }]));
     }
     m.dtoken = r.value.dtoken;
     m.duration = r.value.duration;
@@ -623,17 +720,23 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     if (m.stage === "start" && m.recoveries === 0) {
       s.stats.mediaSeen++;
       s.stats.mediaSeenSeconds += job.seconds;
-      log(ctx, "INFO", m.speed < s.speed ? "media.start_1x" : "media.start", { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
+      // A card at the end but not passed is unpassed: watched again from the start, not reported at its end.
+      if (m.playingTime >= m.end && !m.rewatch) {
+        rewatchMedia(ctx, spot, job, m);
+        return next();
+      }
+      const code = m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
+      log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
   }
   if (m.stage === "confirm") {
-    const r = await call(ctx, { op: "cards", course, chapterId: s.chapters[s.hi]!.id, num: job.tab });
-    if (!r.ok) return onFailure(ctx, r, () => finishMedia(ctx, job, true));
+    const r = await call(ctx, { op: "cards", course, chapterId: spot.chapter.id, num: job.tab });
+    if (!r.ok) return onFailure(ctx, r, () => finishMedia(ctx, spot, job, true));
     // The re-read card may carry task points that unlocked when this one passed.
-    mergeJobs(s, r.value, job.tab);
+    spot.merge(r.value);
     const card = r.value.jobs.find((j) => j.jobid === job.jobid);
-    if (!card || card.isPassed) return finishMedia(ctx, job, true);
+    if (!card || card.isPassed) return finishMedia(ctx, spot, job, true);
     m.stage = "end";
     return next(reportIntervalMs(s, m));
   }
@@ -648,7 +751,10 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     isdrag = 3;
   } else {
     // Media time advances with real time at this video's speed, never faster (capped at one interval's worth).
-    elapsed = Math.min(Math.max(0, (now - (m.lastReportAt ?? now)) / 1000), maxStep / m.speed);
+    // At the end the position no longer moves: the real time sat there is what an end report covers, up to
+    // `maxStep` of it, as the end reports' plan below counts it (not `maxStep / speed`, a media bound).
+    const realS = Math.max(0, (now - (m.lastReportAt ?? now)) / 1000);
+    elapsed = Math.min(realS, m.stage === "end" ? maxStep : maxStep / m.speed);
     playingTime = Math.min(m.end, m.playingTime + elapsed * m.speed);
     isdrag = playingTime >= m.end ? 4 : 0;
   }
@@ -669,8 +775,8 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
     },
   });
   if (!r.ok) {
-    if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, job);
-    return onFailure(ctx, r, (e) => finishMedia(ctx, job, false, ["left.odd_reply", { error: e.message }]));
+    if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, spot, job);
+    return onFailure(ctx, r, (e) => finishMedia(ctx, spot, job, false, ["left.odd_reply", { error: e.message }]));
   }
   s.stats.studySeconds += Math.round(elapsed);
   course.studySeconds = (course.studySeconds ?? 0) + Math.round(elapsed);
@@ -678,6 +784,7 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   m.playingTime = playingTime;
   m.lastReportAt = now;
   m.rt = [r.value.rt, ...m.rt.filter((x) => x !== r.value.rt)];
+  m.endReports = isdrag === 4 ? (m.endReports ?? 0) + 1 : 0;
   const interval = reportIntervalMs(s, m) + Math.round(io.random() * 2_000);
   // The real time still owed before the platform credits the end (2026: completion needs the video's length).
   const owedMs = Math.max(0, (m.end - m.basePlay - m.watched) * 1000);
@@ -687,9 +794,18 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
       return next(CALL_GAP_MS * 4);
     }
     m.stage = "end";
-    if (m.watched >= m.end - m.basePlay + endMarginS(m, intervalS(s))) return finishMedia(ctx, job, false);
-    // Repeated each interval until it passes; the last one just after the real time is covered.
-    return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, owedMs > 0 ? owedMs + 1_500 : interval)));
+    // Not passed once the real time is covered, or with more owed than the end reports left can cover (a
+    // longer silence than `maxStep` between two reports is no watching): from the start at 1×, once; then
+    // the user's.
+    const left = MAX_END_REPORTS - m.endReports;
+    if (owedMs === 0 || owedMs > left * (maxStep * 1000)) {
+      if (m.rewatch) return finishMedia(ctx, spot, job, false, ["left.rewatch_not_passed"]);
+      rewatchMedia(ctx, spot, job, m);
+      return next(CALL_GAP_MS * 4);
+    }
+    // Repeated while real time is owed, spread over the end reports left, the last one just after it is covered.
+    const wait = left === 1 ? owedMs + 1_500 : Math.min(owedMs + 1_500, Math.max(interval, owedMs / left));
+    return next(Math.max(CALL_GAP_MS * 4, Math.round(wait)));
   }
   m.stage = "play";
   // The last stretch may be shorter than an interval: come back when the media ends.
@@ -697,7 +813,29 @@ async function playMedia(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> 
   return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, Math.ceil(remainingMs) + 1_000)));
 }
 
-function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
+/**
+ * The one re-watch (protocol "Corrections of 2026-12", item 5, and ocsjs issue 265): an end the platform
+ * did not pass is watched again from the start (the clip's), at 1×, with a fresh isdrag 3; the real time
+ * it needs is the whole part again. Its course credits only real watching: its other videos play at 1×
+ * ("strict courses can only be done at 1×"), as more would only cost a re-watch.
+ */
+function rewatchMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun): void {
+  const begins = job.clip?.[0] ?? 0;
+  spot.course.realTimeOnly = true;
+  m.rewatch = true;
+  m.speed = 1;
+  m.playingTime = begins;
+  // The clock starts again too: its floor is this playthrough's, not the one before.
+  m.shown = begins;
+  m.basePlay = begins;
+  m.watched = 0;
+  m.stage = "start";
+  m.lastReportAt = null;
+  m.endReports = 0;
+  log(ctx, "INFO", "media.rewatch", { item: itemLabel(job), duration: mmss(m.end) });
+}
+
+function newMediaRun(s: EngineState, job: MediaJob, course: CourseEntry): MediaRun {
   const start = Math.floor(job.playTimeMs / 1000);
   return {
     jobid: job.jobid,
@@ -707,8 +845,8 @@ function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
     playingTime: start,
     basePlay: start,
     watched: 0,
-    // The user's speed is a ceiling: 1× where the course forbids fast playback.
-    speed: job.fastPlayback ? s.speed : 1,
+    // The user's speed is a ceiling: 1× where the course forbids fast playback, or credits only real watching.
+    speed: job.fastPlayback && !course.realTimeOnly ? s.speed : 1,
     rt: rtCandidates(job),
     dtype: job.type === "audio" ? "Audio" : "Video",
     stage: "start",
@@ -717,18 +855,26 @@ function newMediaRun(s: EngineState, job: MediaJob): MediaRun {
   };
 }
 
-/** 403 on a report: next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
-async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outcome> {
+/**
+ * 403 on a report: first the card is read again, for a course that captures stops at its first refusal
+ * (src/engine/capture.ts); otherwise the usual recovery.
+ */
+async function reportRefused(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
+  ctx.signal = "forbidden";
+  return captureFirst(ctx, job, kit) ?? recoverForbidden(ctx, spot, job);
+}
+
+/** Next rt candidate, then a fresh dtoken (audio also as Audio), then give up the job. */
+async function recoverForbidden(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promise<Outcome> {
   const { s } = ctx;
   const m = s.media!;
-  ctx.signal = "forbidden";
   if (m.rt.length > 1) {
     m.rt.shift();
     log(ctx, "DEBUG", "report.rt_retry", { rt: m.rt[0]! });
     return next(CALL_GAP_MS * 4);
   }
   m.recoveries++;
-  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, job, false, ["left.report_forbidden"]);
+  if (m.recoveries > MAX_RECOVERIES) return finishMedia(ctx, spot, job, false, ["left.report_forbidden"]);
   log(ctx, "WARNING", "report.forbidden", { item: itemLabel(job), attempt: m.recoveries });
   m.dtoken = null;
   m.rt = rtCandidates(job);
@@ -743,18 +889,18 @@ async function reportRefused(ctx: Ctx, job: MediaJob & StoredJob): Promise<Outco
  * so counters never go back and never count twice; time spent in the end stage (the position no longer
  * moves) is not recovered, which only makes the task wait and report a little longer, never less.
  */
-async function resyncMedia(ctx: Ctx, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
+async function resyncMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
   const { s } = ctx;
-  const r = await call(ctx, { op: "cards", course: s.courses[s.ci]!, chapterId: s.chapters[s.hi]!.id, num: job.tab });
+  const r = await call(ctx, { op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
   if (!r.ok) return onFailure(ctx, r, () => {
     // Not readable now: go on from the checkpoint's position (the platform never credits a report twice).
     m.resync = false;
     return next();
   });
   m.resync = false;
-  mergeJobs(s, r.value, job.tab);
+  spot.merge(r.value);
   const card = r.value.jobs.find((j): j is MediaJob => j.jobid === job.jobid && (j.type === "video" || j.type === "audio"));
-  if (card?.isPassed) return finishMedia(ctx, job, true);
+  if (card?.isPassed) return finishMedia(ctx, spot, job, true);
   const position = Math.min(card ? Math.floor(card.playTimeMs / 1000) : 0, m.end || Infinity);
   if (position > m.playingTime) {
     const credited = (position - m.playingTime) / m.speed;
@@ -778,9 +924,13 @@ export function resumeCold(s: EngineState): void {
  * load never does a finished job again nor logs it twice; and the start of a video, whose checkpoint keeps
  * where its playing began and the real time it needs (the platform's card gives its position, not those).
  * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
- * platform's (`resumeCold`), so reports need no checkpoint. Transitions are written too (src/durable/task.ts).
+ * platform's (`resumeCold`), so reports need no checkpoint. A re-watch from the start is a boundary too: a
+ * cold load must not take it for the first watch; so are the stages of a next-morning check (an item found
+ * rolled back moves `jobsDone`; one found still passed may be read again after a cold load, harmlessly).
+ * Transitions are written too (src/durable/task.ts).
  */
-export const checkpointKey = (s: EngineState): string => `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}`;
+export const checkpointKey = (s: EngineState): string =>
+  `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${s.verify?.stage ?? ""}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
@@ -793,6 +943,121 @@ function prepareMediaRestart(m: MediaRun): void {
   if (m.stage === "confirm") return;
   m.stage = m.stage === "end" ? "end" : "start";
   m.lastReportAt = null;
+}
+
+// ---- the next-morning check (src/engine/credit.ts) -----------------------------------------------
+
+const entryLabel = (e: PassedMedia): string => `${ITEM_MARKS[e.type]} ${e.name}`;
+
+/**
+ * Phase "verify": the cards of the media passed on earlier days, one tab per step (every due item on it
+ * judged at once), then each one rolled back studied again through the same player steps as the walk;
+ * then back to where the walk was (or complete again).
+ */
+async function verifyStep(ctx: Ctx): Promise<Outcome> {
+  const { s } = ctx;
+  if (!s.verify) startVerify(s, ctx.io.now());
+  const v = s.verify!;
+  if (v.stage === "check") return checkStep(ctx, v);
+  const job = v.redo[0];
+  const entry = job && (s.checks ?? []).find((e) => e.jobid === job.jobid && e.state === "rolled_back" && !e.left);
+  const course = entry && s.courses.find((c) => c.courseId === entry.courseId && c.clazzId === entry.clazzId);
+  if (!job || !entry || !course || (job.type !== "video" && job.type !== "audio")) {
+    if (job) v.redo.shift();
+    return job ? next() : endVerify(ctx, v);
+  }
+  return playMedia(ctx, redoSpot(ctx, v, course, entry), job);
+}
+
+async function checkStep(ctx: Ctx, v: VerifyRun): Promise<Outcome> {
+  const { s, io } = ctx;
+  const due = dueChecks(s, io.now());
+  const first = due[0];
+  if (!first) {
+    if (v.found === 0) {
+      log(ctx, "INFO", "verify.ok", { n: v.verified });
+      return endVerify(ctx, v);
+    }
+    log(ctx, "WARNING", "verify.rolled_back", { n: v.found });
+    ctx.rolledBack = v.found;
+    v.stage = "redo";
+    return next();
+  }
+  const group = due.filter((e) => e.courseId === first.courseId && e.clazzId === first.clazzId && e.chapterId === first.chapterId && e.tab === first.tab);
+  const course = s.courses.find((c) => c.courseId === first.courseId && c.clazzId === first.clazzId);
+  const miss = (): Outcome => {
+    for (const e of group) {
+      e.misses = (e.misses ?? 0) + 1;
+      v.missed.push(e.jobid);
+    }
+    return next();
+  };
+  if (!course) return miss();
+  const r = await call(ctx, { op: "cards", course, chapterId: first.chapterId, num: first.tab });
+  if (!r.ok && "waitMs" in r && r.reason === "outside_window" && v.resume === "done" && v.verified === 0 && v.found === 0) {
+    // A completed task reopened before the account's study window: it stays completed until the window opens.
+    s.verify = null;
+    s.phase = "done";
+    return { kind: "complete", quiet: true, checkAt: io.now() + r.waitMs };
+  }
+  if (!r.ok) return "error" in r && r.error.kind === "not_open" ? miss() : onFailure(ctx, r, miss);
+  for (const e of group) {
+    const card = r.value.jobs.find((j) => j.jobid === e.jobid);
+    if (!card) {
+      e.misses = (e.misses ?? 0) + 1;
+      v.missed.push(e.jobid);
+    } else if (card.isPassed) markVerified(s, e);
+    else rolledBack(ctx, v, course, e, card);
+  }
+  return next();
+}
+
+/** The platform took a passed item back: its credit goes, and it is studied again (once), else left. */
+function rolledBack(ctx: Ctx, v: VerifyRun, course: CourseEntry, e: PassedMedia, card: Job): void {
+  const { s } = ctx;
+  log(ctx, "WARNING", "verify.video_rolled_back", { item: entryLabel(e), day: e.day });
+  moveCredit(s, e, -1);
+  e.state = "rolled_back";
+  if (e.redone || (card.type !== "video" && card.type !== "audio")) {
+    leaveRolledBack(ctx, course, e, ["left.rolled_back_again"]);
+    return;
+  }
+  v.found++;
+  v.redo.push({ ...card, tab: e.tab });
+}
+
+function leaveRolledBack(ctx: Book, course: CourseEntry, e: PassedMedia, why: Why): void {
+  e.left = true;
+  leave(ctx, {
+    course: course.name, chapter: e.chapter, item: e.name, kind: e.type, ...because(...why),
+    url: chapterPageUrl(ctx.io.urls, course, e.chapterId, course.enc ?? null),
+    ref: refOf(course, e.weight, { chapterId: e.chapterId, jobid: e.jobid, tab: e.tab }),
+  });
+  log(ctx, "WARNING", "media.left", { item: entryLabel(e), reason: why[0], ...why[1] });
+}
+
+/** A rolled-back item studied again: passed, its credit comes back (once); else it is the user's. */
+function redoSpot(ctx: Ctx, v: VerifyRun, course: CourseEntry, e: PassedMedia): Spot {
+  return {
+    course,
+    chapter: { id: e.chapterId, title: e.chapter },
+    merge: () => undefined,
+    finish(passed, why) {
+      v.redo.shift();
+      if (passed) moveCredit(ctx.s, e, 1);
+      else if (why) leaveRolledBack(ctx, course, e, why);
+    },
+  };
+}
+
+/** Back to the walk where it was; a completed task completes again (quietly when nothing was rolled back). */
+function endVerify(ctx: Book, v: VerifyRun): Outcome {
+  const { s } = ctx;
+  s.verify = null;
+  s.phase = v.resume;
+  if (v.resume !== "done") return next();
+  if (v.found === 0 && s.left.length === v.leftBefore) return { kind: "complete", quiet: true };
+  return finishAll(ctx);
 }
 
 // ---- recheck -------------------------------------------------------------------------------------

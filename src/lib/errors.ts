@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   account_disabled: 403,
   not_found: 404,
   invalid_pairing_code: 400,
+  /** A sign-up's proof of work that is wrong, expired, or already used. */
+  pow_invalid: 400,
   conflict: 409,
   /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
   task_state: 409,
@@ -32,9 +34,15 @@ export const ERROR_STATUS = {
   /** Issue 17: an admin deleting their own account. */
   self_delete: 409,
   running_cap: 409,
+  /** A task on relay egress cannot start with none of the user's relay agents online (the body links the Relay page). */
+  relay_required: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
   upgrade_required: 426,
+  /** Past the free sign-ups of an address: solve `GET /api/auth/challenge` and send it as `pow`. */
+  pow_required: 428,
+  /** A relay agent speaking a protocol this deployment does not: refused at the handshake; reinstall it. */
+  relay_outdated: 426,
   rate_limited: 429,
   internal_error: 500,
   upstream_failed: 502,
@@ -68,7 +76,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfter?: number; status?: string } = {},
+    readonly extra: { errors?: FieldError[]; retryAfter?: number; status?: string; link?: string } = {},
   ) {
     super(detail);
   }
@@ -88,8 +96,9 @@ export const duplicate = (field: keyof typeof DUPLICATE_DETAIL) =>
 
 export function errorResponse(c: Context, err: ApiError): Response {
   if (err.extra.retryAfter !== undefined) c.header("Retry-After", String(Math.ceil(err.extra.retryAfter)));
-  const body: { detail: string; code: ErrorCode; errors?: FieldError[]; status?: string } = { detail: err.detail, code: err.code };
+  const body: { detail: string; code: ErrorCode; errors?: FieldError[]; status?: string; link?: string } = { detail: err.detail, code: err.code };
   if (err.extra.errors) body.errors = err.extra.errors;
   if (err.extra.status !== undefined) body.status = err.extra.status;
+  if (err.extra.link !== undefined) body.link = err.extra.link;
   return c.json(body, err.status);
 }

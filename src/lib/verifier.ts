@@ -1,8 +1,9 @@
 import { fromBase64, toHex, utf8 } from "./encoding";
 
 /**
- * The account object's session verifier (issue 11 row 4): it tells whether a caller knows the
- * (phone, password) that opened the shared Chaoxing session without keeping the password. A bare hash
+ * The account object's session verifier: it tells whether the saved (phone, password) is the one that
+ * opened the user's Chaoxing session (and, once, which user owned an earlier release's shared session)
+ * without keeping the password. A bare hash
  * of the two fell to a dictionary offline; this is an HMAC-SHA256 whose key is derived (HKDF, its own
  * label) from CX_ENCRYPTION_KEY, the secret that already guards the Chaoxing passwords and the cookie
  * jar beside the verifier: storage alone no longer reveals anything, and rotating that key ends the

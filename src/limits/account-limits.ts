@@ -43,6 +43,26 @@ export const withinRules = (l: StudyLimits, rules: LimitRules): StudyLimits => (
   breakAfterMinutes: Math.min(l.breakAfterMinutes, rules.breakAfterMaxMinutes),
 });
 
+/** A live replay as the media usage names it (its `liveId`; a replay has no objectId). */
+const liveObject = (liveId: string): string => `live:${liveId}`;
+
+/**
+ * What an accepted call played, for today's media count and the stretch before a break: a progress
+ * report's position, and a live replay's minutes (its `liveinfo` starts it at 0, each `saveTimePc` moves
+ * it a minute), counted like a video.
+ */
+function mediaPlayed(op: Op): { jobid: string; objectId: string; playingTime: number } | null {
+  switch (op.op) {
+    case "report":
+      return { jobid: op.params.job.jobid, objectId: op.params.job.objectId, playingTime: op.params.playingTime };
+    case "liveInfo":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: 0 };
+    case "liveTime":
+      return { jobid: op.job.jobid, objectId: liveObject(op.job.liveId), playingTime: op.position };
+    default:
+      return null;
+  }
+}
 export interface LimitsView {
   limits: StudyLimits;
   rules: LimitRules;
@@ -98,16 +118,20 @@ export class AccountLimits {
     return { limits, rules: this.rules, customized: this.kv.get(LIMITS_KEY) !== undefined, day, mediaSeconds, status: r.status, resumesAt: r.at };
   }
 
-  /** Before an automated call: the window, then (media calls) the daily cap, a break, and the gap between videos. */
+  /** Before an automated call: the window, then (media calls, live replays' too) the daily cap, a break, and the gap between videos. */
   gate(op: Op, now: number, random: number): LimitWait | null {
-    const media = op.op === "status" || op.op === "report";
-    return limitWait(this.current(), this.today(now), { media, objectId: op.op === "status" ? op.objectId : undefined }, now, random);
+    const media = op.op === "status" || op.op === "report" || op.op === "liveInfo" || op.op === "liveTime";
+    const objectId = op.op === "status" ? op.objectId : op.op === "liveInfo" ? liveObject(op.job.liveId) : undefined;
+    return limitWait(this.current(), this.today(now), { media, objectId }, now, random);
   }
 
-  /** After an accepted progress report: today's media time, the stretch (and a break), the next video's earliest start. */
+  /**
+   * After an accepted progress report (or a live replay's liveinfo or minute): today's media time, the
+   * stretch (and a break), the next video's earliest start.
+   */
   recordReport(op: Op, now: number): void {
-    if (op.op !== "report") return;
-    const p = op.params;
-    this.usage.record(this.current(), this.rules, { jobid: p.job.jobid, objectId: p.job.objectId, playingTime: p.playingTime }, now, Math.random);
+    const played = mediaPlayed(op);
+    if (!played) return;
+    this.usage.record(this.current(), this.rules, played, now, Math.random);
   }
 }

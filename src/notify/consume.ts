@@ -22,7 +22,12 @@ const MessageSchema = z.object({
   kind: z.enum(NOTIFY_EVENTS),
   user_id: z.number().int(),
   task_id: z.number().int(),
-  detail: z.object({ left: z.number().int().optional(), error: z.string().max(2000).optional(), chapter: z.string().max(500).optional() }),
+  detail: z.object({
+    left: z.number().int().optional(),
+    error: z.string().max(2000).optional(),
+    chapter: z.string().max(500).optional(),
+    videos: z.number().int().optional(),
+  }),
   at: z.string(),
 }) satisfies z.ZodType<NotifyMessage>;
 

@@ -8,6 +8,8 @@ export interface EventDetail {
   error?: string;
   /** The chapter that is not open (`ask`). */
   chapter?: string;
+  /** Media the platform rolled back overnight, studied again (`rollback`). */
+  videos?: number;
 }
 
 /** A notification ready for any channel: the same words everywhere, in the user's language. */
@@ -47,12 +49,17 @@ const WORDS: Record<Language, Words> = {
       }),
       risk_control: (n) => ({ title: `任务「${n}」因超星风控已暂停`, text: "超星对这个账号启用了风控。请稍后在学习通确认账号正常，再恢复任务。" }),
       relay_offline: (n) => ({ title: `任务「${n}」在等待中继上线`, text: "你的中继程序已离线。它重新连接后，任务会自动继续。" }),
+      relay_outdated: (n) => ({ title: `任务「${n}」在等待中继更新`, text: "你的中继程序版本过旧，本平台拒绝了它的连接。请在「中继」页复制安装命令重新安装，连接后任务会自动继续。" }),
       completed: (n, d) =>
         d.left
           ? { title: `任务「${n}」已完成，${d.left} 项需要你处理`, text: `还有 ${d.left} 项（测验、人脸识别等）需要你在学习通手动完成，详见任务页面。` }
           : { title: `任务「${n}」已完成`, text: "全部课程已学完。" },
       failed: (n, d) => ({ title: `任务「${n}」失败`, text: `原因：${d.error ?? "未知"}。可以在任务页面重试，已完成的任务点不会重做。` }),
       daily_cap: (n) => ({ title: `任务「${n}」今日学习时长已达上限`, text: "今天的学习时长已用完，任务会在明天自动继续。" }),
+      rollback: (n, d) => ({
+        title: `任务「${n}」: ${d.videos ?? 0} 个视频被回溯，正在重新学习`,
+        text: "超星在夜里撤销了之前通过的视频进度（回溯），任务已重新开始学习这些视频。每天的学习时长保持在合理范围内可以降低回溯的风险。",
+      }),
     },
   },
   en: {
@@ -67,12 +74,17 @@ const WORDS: Record<Language, Words> = {
       }),
       risk_control: (n) => ({ title: `Task “${n}” paused by Chaoxing's risk control`, text: "Chaoxing put this account under risk control. Check the account in the Chaoxing app later, then resume the task." }),
       relay_offline: (n) => ({ title: `Task “${n}” is waiting for your relay`, text: "Your relay went offline. The task goes on by itself when it reconnects." }),
+      relay_outdated: (n) => ({ title: `Task “${n}” is waiting for a relay update`, text: "Your relay is too old and the platform refused its connection. Copy the install command on the Relay page to reinstall it; the task goes on by itself when it connects." }),
       completed: (n, d) =>
         d.left
           ? { title: `Task “${n}” completed, ${d.left} item${d.left === 1 ? "" : "s"} need you`, text: `${d.left} item${d.left === 1 ? "" : "s"} (quizzes, face checks…) must be done by hand in Chaoxing: see the task page.` }
           : { title: `Task “${n}” completed`, text: "Every course is done." },
       failed: (n, d) => ({ title: `Task “${n}” failed`, text: `Reason: ${d.error ?? "unknown"}. You can retry it on the task page; finished items are not redone.` }),
       daily_cap: (n) => ({ title: `Task “${n}” reached today's study limit`, text: "Today's study time is used up; the task goes on tomorrow by itself." }),
+      rollback: (n, d) => ({
+        title: `Task “${n}”: ${d.videos ?? 0} video${d.videos === 1 ? " was" : "s were"} rolled back, studying again`,
+        text: "Overnight, Chaoxing took back the credit of videos passed earlier (a rollback); the task is studying them again. Keeping each day's study time moderate lowers the risk.",
+      }),
     },
   },
 };

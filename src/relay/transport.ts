@@ -6,36 +6,8 @@
  */
 import { ChaoxingError } from "../chaoxing/errors";
 import type { Transport } from "../chaoxing/transport";
-import { config } from "../config";
 import { relayName, type WireRequest } from "../durable/relay";
-import { clock } from "../lib/clock";
-
-export type Egress = "relay" | "direct";
-
-/** The user's choice as stored (null: never chosen), resolved against what the deployment allows. */
-export const effectiveEgress = (choice: Egress | null, directAllowed: boolean): Egress => (directAllowed ? (choice ?? "direct") : "relay");
-
-/**
- * The choice is read from D1 by the phone object on its requests and cached briefly per isolate; a change
- * reaches other isolates within EGRESS_CACHE_MS (`forgetEgress` clears this isolate's copy at once).
- */
-const EGRESS_CACHE_MS = 30_000;
-const cache = new Map<number, { egress: Egress; at: number }>();
-
-export function forgetEgress(userId: number): void {
-  cache.delete(userId);
-}
-
-export async function egressOf(env: Env, userId: number): Promise<Egress> {
-  const allowed = config(env).EGRESS_DIRECT_ALLOWED;
-  if (!allowed) return "relay";
-  const hit = cache.get(userId);
-  if (hit && clock.now() - hit.at < EGRESS_CACHE_MS) return hit.egress;
-  const row = await env.DB.prepare("SELECT egress FROM user_configs WHERE user_id = ?").bind(userId).first<{ egress: Egress | null }>();
-  const egress = effectiveEgress(row?.egress ?? null, allowed);
-  cache.set(userId, { egress, at: clock.now() });
-  return egress;
-}
+import { egressOf } from "./egress";
 
 /**
  * The way out for one request of user `userId` (the phone object sends each one this way): their relay,
@@ -73,6 +45,7 @@ export function relayTransport(env: Env, userId: number, account: string): Trans
     async fetch(req) {
       const r = await env.RELAYS.getByName(relayName(userId)).forward(account, await wireOf(req));
       if (r.ok) return rebuild(r);
+      if (r.offline && r.outdated) throw new ChaoxingError("relay_outdated", "中继版本过旧，已被拒绝连接：请在「中继」页复制安装命令重新安装");
       if (r.offline) throw new ChaoxingError("relay_offline", "没有在线的中继：请在你自己的电脑或手机上启动中继程序");
       // Network trouble on the student's side is transient; a refusal by the agent's own rules is not.
       const transient = r.code === "network" || r.code === "timeout" || r.code === "lost";

@@ -13,7 +13,9 @@ import { sha256Hex, randomToken } from "../lib/encoding";
 import { ApiError, duplicate } from "../lib/errors";
 import { mailSender } from "../lib/mail";
 import { dummyHash, hashPassword, verifyPassword } from "../lib/password";
-import { clear, consume, enforce, hit, type Limit } from "../lib/ratelimit";
+import { checkSolution, issueChallenge, POW_TTL_MS } from "../lib/pow";
+import { clear, consume, enforce, hit, retryAfter, throttled, type Limit } from "../lib/ratelimit";
+import type { Db } from "../db/client";
 import type { AppEnv } from "../types";
 import type { Language } from "../shared/notify";
 import { clientIp } from "../lib/client-ip";
@@ -29,7 +31,17 @@ const TokenSchema = z
   .object({ access_token: z.string(), token_type: z.literal("bearer"), expires_in: z.number().int(), user: UserSchema })
   .openapi("Token");
 
-const RegisterBody = z.object({ username: Username, email: Email, password: Password }).openapi("RegisterRequest");
+const PowBody = z
+  .object({ challenge: z.string().max(200), nonce: z.string().max(64) })
+  .openapi("ProofOfWork", { description: "GET /api/auth/challenge 的解：SHA-256(challenge + \":\" + nonce) 以 bits 个 0 位开头" });
+const RegisterBody = z
+  .object({
+    username: Username,
+    email: Email,
+    password: Password,
+    pow: PowBody.optional().openapi({ description: "同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要" }),
+  })
+  .openapi("RegisterRequest");
 const LoginBody = z
   .object({
     username: z.string().min(1).max(254).openapi({ description: "用户名或邮箱" }),
@@ -73,7 +85,8 @@ const limits = {
   loginAttempts: (account: string, ip: string): Limit => ({ key: `login:acct:${account}:ip:${ip}`, max: 5, windowSeconds: 900 }),
   loginClient: (ip: string): Limit => ({ key: `login:ip:${ip}`, max: 20, windowSeconds: 900 }),
   loginCeiling: (account: string): Limit => ({ key: `login:acct:${account}`, max: 200, windowSeconds: 3600 }),
-  register: (ip: string): Limit => ({ key: `register:ip:${ip}`, max: 10, windowSeconds: 3600 }),
+  // Sized for a campus NAT (a class signing up together); past REGISTER_FREE each sign-up proves work.
+  register: (ip: string): Limit => ({ key: `register:ip:${ip}`, max: 300, windowSeconds: 3600 }),
   forgotClient: (ip: string): Limit => ({ key: `forgot:ip:${ip}`, max: 10, windowSeconds: 3600 }),
   forgotEmail: (email: string): Limit => ({ key: `forgot:email:${email.toLowerCase()}`, max: 3, windowSeconds: 3600 }),
 };
@@ -84,7 +97,35 @@ async function tokenResponse(c: Context<AppEnv>, user: UserRow) {
   return { access_token: token, token_type: "bearer" as const, expires_in: cfg.TOKEN_TTL_SECONDS, user: userOut(user) };
 }
 
+/** Sign-ups an address gets each hour without a proof of work. */
+const REGISTER_FREE = 10;
+
+/** A proof of work that solves a challenge we signed, used once (its id counted for the challenge's life). */
+async function requireWork(env: Env, db: Db, pow: { challenge: string; nonce: string } | undefined): Promise<void> {
+  if (!pow) throw new ApiError("pow_required", "该网络地址注册较多：请先完成一次工作量证明（GET /api/auth/challenge），再带上 pow 注册");
+  const id = await checkSolution(config(env).JWT_SECRET, pow.challenge, pow.nonce);
+  const invalid = () => new ApiError("pow_invalid", "工作量证明无效、已过期或已使用：请重新获取");
+  if (!id) throw invalid();
+  if ((await hit(db, { key: `pow:${id}`, max: 1, windowSeconds: POW_TTL_MS / 1000 })) > 1) throw invalid();
+}
+
 export function registerAuthRoutes(app: App) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/auth/challenge",
+      tags: ["认证"],
+      summary: "注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次）",
+      responses: {
+        200: json(
+          z.object({ challenge: z.string(), bits: z.number().int(), expires_at: z.string() }).openapi("ProofOfWorkChallenge"),
+          "题目：找到 nonce，使 SHA-256(challenge + \":\" + nonce) 以 bits 个 0 位开头",
+        ),
+      },
+    }),
+    async (c) => c.json(await issueChallenge(config(c.env).JWT_SECRET), 200),
+  );
+
   app.openapi(
     createRoute({
       method: "post",
@@ -92,13 +133,18 @@ export function registerAuthRoutes(app: App) {
       tags: ["认证"],
       summary: "注册新用户",
       request: { body: jsonBody(RegisterBody) },
-      responses: { 201: json(TokenSchema, "注册成功"), 400: errors[400], 415: errors[415], 429: errors[429] },
+      description:
+        "同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），" +
+        "否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。",
+      responses: { 201: json(TokenSchema, "注册成功"), 400: errors[400], 415: errors[415], 428: errors[428], 429: errors[429] },
     }),
     async (c) => {
       const body = c.req.valid("json");
       const db = c.var.db;
       const cfg = config(c.env);
-      await consume(db, limits.register(clientIp(c)));
+      const signups = await hit(db, limits.register(clientIp(c)));
+      if (signups > limits.register("").max) throw throttled(await retryAfter(db, limits.register(clientIp(c))));
+      if (signups > REGISTER_FREE) await requireWork(c.env, db, body.pow);
       const taken = await db
         .select({ username: users.username, email: users.email })
         .from(users)

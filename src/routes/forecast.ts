@@ -8,17 +8,17 @@ import { CALL_GAP_MS } from "../shared/pacing";
 import { forecastFor, outlineOf, selectionWork, courseKey } from "../tasks/forecast-work";
 import { checkChapters, resolveChoices, surveysOf } from "../tasks/choices";
 import type { CourseSelection } from "../tasks/selection";
-import { CourseForecastSchema, ForecastSchema } from "../tasks/shape";
+import { CourseForecastSchema, ForecastSchema, TaskClassChoiceSchema } from "../tasks/shape";
 import { loadConfig } from "../users/config";
-import { bearer, CourseChoiceSchema, errors, json, jsonBody, Speed } from "./schemas";
+import { bearer, errors, json, jsonBody, Speed } from "./schemas";
 
 const ForecastBody = z
   .object({
     course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional(),
-    courses: z.array(CourseChoiceSchema).max(50).optional(),
+    classes: z.array(TaskClassChoiceSchema).max(50).optional().openapi({ description: "与 POST /api/tasks 的 classes 相同（班级、章节、截止时间）" }),
     speed: Speed.optional().openapi({ description: "省略：你设置中的速度" }),
   })
-  .refine((b) => (b.course_ids?.length ?? 0) + (b.courses?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
+  .refine((b) => (b.course_ids?.length ?? 0) + (b.classes?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
   .openapi("TaskForecastRequest");
 
 const ChapterSchema = z
@@ -90,7 +90,7 @@ export function registerForecastRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const chosen = resolveChoices(body, await listUserCourses(c.env, creds));
+      const { chosen } = resolveChoices(body, await listUserCourses(c.env, creds));
       const surveys = await surveysOf(c.env, creds, chosen, false);
       checkChapters(chosen, surveys);
       const selection = chosen.map((x, k): CourseSelection => ({ ...x.choice, outline: surveys[k] ? outlineOf(surveys[k]) : null }));

@@ -11,8 +11,10 @@ import { randomToken, sha256Hex } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { open, seal } from "../lib/secretbox";
-import { forgetEgress, effectiveEgress } from "../relay/transport";
-import { formatCredential, frameKeyOf, PAIR_PATH, parseCredential, RELAY_PATH } from "../shared/relay-wire";
+import { forgetEgress, effectiveEgress } from "../relay/egress";
+import {
+  formatCredential, frameKeyOf, MIN_RELAY_PROTOCOL, PAIR_PATH, parseCredential, PROTOCOL_HEADER, protocolOf, protocolSupported, RELAY_PATH, RELAY_PROTOCOL,
+} from "../shared/relay-wire";
 import { clientIp } from "../lib/client-ip";
 import { bearer, errors, IdParam, json, jsonBody, MessageSchema } from "./schemas";
 import { loadConfig } from "../users/config";
@@ -23,6 +25,9 @@ const CODE_TTL_MS = 10 * 60_000;
 const CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const CODE_LENGTH = 8;
 export const AGENT_FILE = "/relay/chaoxing-relay.mjs";
+/** The installers the deployment serves (relay/install/, built into web/dist/relay/). */
+export const INSTALL_SH = "/relay/install.sh";
+export const INSTALL_PS1 = "/relay/install.ps1";
 
 const Egress = z.enum(["relay", "direct"]);
 
@@ -35,9 +40,17 @@ const RelaySchema = z
     last_seen_at: z.string().nullable().openapi({ description: "最后一次连接或断开的时间" }),
     version: z.string().nullable(),
     requests_today: z.number().int().openapi({ description: "今天（北京时间）经它转发的超星请求数" }),
+    needs_update: z.boolean().openapi({ description: "它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装" }),
     created_at: z.string(),
   })
   .openapi("Relay");
+
+const InstallSchema = z
+  .object({
+    sh: z.string().openapi({ description: "Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启）" }),
+    powershell: z.string().openapi({ description: "Windows：PowerShell 中执行的一行命令" }),
+  })
+  .openapi("RelayInstall");
 
 const OverviewSchema = z
   .object({
@@ -48,6 +61,7 @@ const OverviewSchema = z
     relays: z.array(RelaySchema),
     download_url: z.string().openapi({ description: "中继程序（一个文件，需 Node.js ≥ 18）" }),
     run_command: z.string().openapi({ description: "配对之后，每次启动中继的命令" }),
+    install_commands: InstallSchema.openapi({ description: "安装或更新中继（保留已有的配对）" }),
   })
   .openapi("RelayOverview");
 
@@ -57,6 +71,7 @@ const PairingCodeSchema = z
     expires_at: z.string(),
     command: z.string().openapi({ description: "在要运行中继的电脑上执行的完整命令" }),
     download_url: z.string(),
+    install_commands: InstallSchema.openapi({ description: "一行安装并用此配对码配对" }),
   })
   .openapi("RelayPairingCode");
 
@@ -92,9 +107,24 @@ const cleanName = (name: string | undefined): string => (name ?? "").replace(/[\
  * simulator) need the agent's development flag, so in dev the command carries it.
  */
 function agentCommand(env: Env, requestUrl: string, code?: string): string {
+  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopbackUpstream(env) ? " --dev-allow-loopback" : ""}`;
+}
+
+function loopbackUpstream(env: Env): boolean {
   const cfg = config(env);
-  const loopback = [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
-  return `node chaoxing-relay.mjs --url ${new URL(requestUrl).origin}${code ? ` --pair ${code}` : ""}${loopback ? " --dev-allow-loopback" : ""}`;
+  return [cfg.CX_PASSPORT_URL, cfg.CX_MOOC1_URL, cfg.CX_MOOC1_API_URL, cfg.CX_MOOC2_URL, cfg.CX_ZHIBO_URL].some((u) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(u));
+}
+
+/**
+ * The one-line installers (README "Run the relay"): they fetch the installer from this deployment and
+ * pass it the deployment, the code and, for a loopback upstream (the local simulator), the development flag.
+ */
+export function installCommands(env: Env, requestUrl: string, code?: string): { sh: string; powershell: string } {
+  const origin = new URL(requestUrl).origin;
+  const dev = loopbackUpstream(env);
+  const sh = `curl -fsSL ${origin}${INSTALL_SH} | sh -s -- --url ${origin}${code ? ` --pair ${code}` : ""}${dev ? " --dev-allow-loopback" : ""}`;
+  const ps = `& ([scriptblock]::Create((irm '${origin}${INSTALL_PS1}'))) -Url '${origin}'${code ? ` -Pair '${code}'` : ""}${dev ? " -DevAllowLoopback" : ""}`;
+  return { sh, powershell: `powershell -NoProfile -ExecutionPolicy Bypass -Command "${ps}"` };
 }
 
 export function registerRelayRoutes(app: App) {
@@ -125,6 +155,7 @@ export function registerRelayRoutes(app: App) {
           direct_allowed: allowed,
           download_url: new URL(AGENT_FILE, c.req.url).toString(),
           run_command: agentCommand(c.env, c.req.url),
+          install_commands: installCommands(c.env, c.req.url),
           relays: rows.map((r) => {
             const s = byId.get(r.id);
             return {
@@ -135,6 +166,7 @@ export function registerRelayRoutes(app: App) {
               last_seen_at: r.lastSeenAt,
               version: r.version,
               requests_today: s?.requestsToday ?? 0,
+              needs_update: s?.needsUpdate ?? false,
               created_at: r.createdAt,
             };
           }),
@@ -190,7 +222,13 @@ export function registerRelayRoutes(app: App) {
         db.delete(relayPairingCodes).where(and(eq(relayPairingCodes.userId, userId), isNull(relayPairingCodes.usedAt))),
         db.insert(relayPairingCodes).values({ codeHash: await sha256Hex(normaliseCode(code)), userId, expiresAt, createdAt: new Date(now).toISOString() }),
       ]);
-      return c.json({ code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString() }, 201);
+      return c.json(
+        {
+          code, expires_at: expiresAt, command: agentCommand(c.env, c.req.url, code), download_url: new URL(AGENT_FILE, c.req.url).toString(),
+          install_commands: installCommands(c.env, c.req.url, code),
+        },
+        201,
+      );
     },
   );
 
@@ -274,11 +312,22 @@ export function registerRelayRoutes(app: App) {
       .where(eq(relays.id, cred.relayId))
       .get();
     if (!row || !row.active || row.secretHash !== (await sha256Hex(cred.secret))) throw unknown();
+    const version = (c.req.header("X-Relay-Version") ?? "").slice(0, 32);
+    // An agent of a protocol this deployment does not speak is refused here, before the relay object
+    // takes it: it never counts as online (no task resumes only to pause again), and it is told what to do.
+    const protocol = protocolOf(c.req.header(PROTOCOL_HEADER));
+    if (!protocolSupported(protocol)) {
+      await c.env.RELAYS.getByName(relayName(row.userId)).refusedOutdated(row.userId, row.id, version, protocol);
+      throw new ApiError(
+        "relay_outdated",
+        `中继协议版本 ${protocol ?? "未知"} 不受支持（本部署支持 ${MIN_RELAY_PROTOCOL}–${RELAY_PROTOCOL}）。请重新安装中继（保留配对）：${installCommands(c.env, c.req.url).sh}`,
+      );
+    }
     const session: RelaySession = {
       relayId: row.id,
       userId: row.userId,
       name: row.name,
-      version: (c.req.header("X-Relay-Version") ?? "").slice(0, 32),
+      version,
       frameKey: await open(row.frameKeyEnc, config(c.env).CX_ENCRYPTION_KEY, `relay:${row.secretHash}`),
     };
     const res = await c.env.RELAYS.getByName(relayName(row.userId)).fetch(

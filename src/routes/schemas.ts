@@ -29,6 +29,7 @@ export const ErrorSchema = z
     code: z.string().openapi({ description: "错误代码（api-contract.md 的封闭列表，每个代码只对应一个 HTTP 状态）" }),
     errors: z.array(FieldErrorSchema).max(20).optional().openapi({ description: "逐字段的错误：validation_error，以及 duplicate（field 为 username 或 email）" }),
     status: z.string().optional().openapi({ description: "task_state 时：任务当前的状态" }),
+    link: z.string().optional().openapi({ description: "relay_required 时：去处理它的页面（/relay）" }),
   })
   .openapi("Error");
 
@@ -95,10 +96,11 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
+  428: err("需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上"),
   429: err("请求过于频繁（带 Retry-After）"),
   502: err("超星服务不可用"),
 } as const;
@@ -122,24 +124,6 @@ export const Speed = z
   .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, "速度最多一位小数");
 
 export const NotopenAction = z.enum(NOTOPEN_ACTIONS);
-
-const Digits = (what: string) => z.string().regex(/^\d{1,20}$/, `${what}应为数字`);
-
-/** What a task takes of one course (POST /api/tasks and POST /api/tasks/forecast `courses`). */
-export const CourseChoiceSchema = z
-  .object({
-    course_id: Digits("courseId"),
-    clazz_id: Digits("clazzId").optional().openapi({ description: "班级（同一课程在多个班级时）；省略：该课程的每个班级" }),
-    chapters: z.array(Digits("章节 id")).min(1, "至少选择一个章节").max(1000).optional().openapi({
-      description: "只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节",
-    }),
-    deadline: z
-      .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.iso.datetime({ offset: true })], { error: "截止时间为 YYYY-MM-DD（北京时间当天结束）或带时区的 ISO 8601 时间" })
-      .nullable()
-      .optional()
-      .openapi({ description: "截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学" }),
-  })
-  .openapi("CourseChoice");
 
 export const Password = z.string().min(8, "密码至少 8 位").max(128);
 export const Email = z.string().max(254).email("邮箱格式不正确");

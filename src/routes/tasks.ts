@@ -13,28 +13,29 @@ import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
-import { ActionResultSchema, LogSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
+import { ActionResultSchema, LogSchema, TaskClassChoiceSchema, TaskDetailSchema, TaskSchema, taskOut, withLive } from "../tasks/shape";
 import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
 import { taskStub } from "../tasks/stub";
 import { outlineOf } from "../tasks/forecast-work";
 import { checkChapters, resolveChoices, surveysOf } from "../tasks/choices";
 import type { CourseSelection } from "../tasks/selection";
-import { bearer, CourseChoiceSchema, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
+import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z
   .object({
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
     description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
     course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional().openapi({
-      description: "要学习的课程（courseId）：学习其每个班级的全部章节，截止时间为班级的结课日期（有的话）。与 courses 至少给出一个",
+      description: "要学习的课程（courseId）：学习其每个未结束的班级的全部章节，截止时间为班级的结课日期（有的话）。与 classes 至少给出一个",
     }),
-    courses: z.array(CourseChoiceSchema).max(50).optional().openapi({
-      description: "按课程选择班级、章节与截止时间（同一课程也在 course_ids 中时以这里为准）。截止时间最近的课程先学",
+    classes: z.array(TaskClassChoiceSchema).max(50).optional().openapi({
+      description:
+        "要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习；每个班级可选章节与截止时间。截止时间最近的课程先学",
     }),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
   })
-  .refine((b) => (b.course_ids?.length ?? 0) + (b.courses?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
+  .refine((b) => (b.course_ids?.length ?? 0) + (b.classes?.length ?? 0) > 0, { message: "至少选择一门课程", path: ["course_ids"] })
   .openapi("TaskCreate");
 
 const ResumeBody = z
@@ -90,12 +91,11 @@ export function registerTaskRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const chosen = resolveChoices(body, await listUserCourses(c.env, creds));
+      const { courseIds, classes, chosen } = resolveChoices(body, await listUserCourses(c.env, creds));
       // The survey the create dialog's forecast made (no new Chaoxing call), or one for chapters named.
       const surveys = await surveysOf(c.env, creds, chosen, true);
       checkChapters(chosen, surveys);
       const selection = chosen.map((x, k): CourseSelection => ({ ...x.choice, outline: surveys[k] ? outlineOf(surveys[k]) : null }));
-      const courseIds = [...new Set([...(body.course_ids ?? []), ...(body.courses ?? []).map((x) => x.course_id)])];
       const now = isoNow();
       const row = await c.var.db
         .insert(tasks)
@@ -104,6 +104,7 @@ export function registerTaskRoutes(app: App) {
           name: body.name,
           description: body.description || null,
           course_ids: courseIds,
+          classes,
           selection,
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,

@@ -29,7 +29,7 @@ export const accountStub = (env: Env, creds: Pick<Credentials, "userId" | "phone
  */
 export function upstreamError(e: OpError): ApiError {
   // Issue 14: 502 as any way out to Chaoxing that failed; the code lets the dashboard say what to do.
-  if (e.kind === "relay_offline") return new ApiError("relay_offline", e.message);
+  if (e.kind === "relay_offline" || e.kind === "relay_outdated") return new ApiError("relay_offline", e.message);
   if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
   if (e.kind === "rate_limited") return new ApiError("rate_limited", e.message, { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000)) });
   if (e.kind === "captcha") return new ApiError("upstream_failed", "超星要求输入验证码，请稍后再试");

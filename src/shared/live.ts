@@ -17,7 +17,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  */
 export const TASK_REASONS = [
   "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
-  "needs_you", "risk_control", "relay_offline", "outside_window", "daily_cap", "break",
+  "needs_you", "risk_control", "relay_offline", "relay_outdated", "outside_window", "daily_cap", "break",
 ] as const;
 export type TaskReason = (typeof TASK_REASONS)[number];
 
@@ -31,8 +31,8 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A task's fields are listed once, in src/tasks/shape.ts (zod); these are the types derived from it. */
-import type { LeftForUser, TaskLive } from "../tasks/shape";
-export type { LeftForUser, TaskLive };
+import type { LeftForUser, TaskClass, TaskLive } from "../tasks/shape";
+export type { LeftForUser, TaskClass, TaskLive };
 
 /** A log line as pushed and listed: `message` is the zh text of `code` + `params` (null on lines from before issue 17). */
 export interface TaskLogLine {
@@ -84,4 +84,4 @@ export type TaskMessage =
   | (Extract<ServerMessage, { type: "notification" }> & { task_id: number });
 
 /** Status marks for `current_item`, as the seed shows ("🎬 视频名称"). */
-export const ITEM_MARKS = { video: "🎬", audio: "🎧", document: "📄", read: "📖", empty: "📂", quiz: "📝" } as const;
+export const ITEM_MARKS = { video: "🎬", audio: "🎧", document: "📄", read: "📖", empty: "📂", quiz: "📝", live: "📺" } as const;

@@ -4,7 +4,7 @@
  */
 
 /** What a user can be told about; each is switchable per user. */
-export const NOTIFY_EVENTS = ["captcha", "notopen_ask", "risk_control", "relay_offline", "completed", "failed", "daily_cap"] as const;
+export const NOTIFY_EVENTS = ["captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "daily_cap", "rollback"] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 
 /** Where a user can be told; several may be enabled at once. */
@@ -61,6 +61,7 @@ export function taskEventKind(s: TaskState): NotifyEventKind | null {
     case "notopen_ask":
     case "risk_control":
     case "relay_offline":
+    case "relay_outdated":
     case "daily_cap":
       return s.reason;
     default:

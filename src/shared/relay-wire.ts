@@ -15,7 +15,12 @@
  */
 import { fromBase64, toBase64, toHex, utf8 } from "../lib/encoding";
 
+/** The protocol this deployment's agent speaks; the agent says its own in PROTOCOL_HEADER. */
 export const RELAY_PROTOCOL = 1;
+/** The oldest agent protocol the deployment still accepts; older (or newer) agents are refused at the handshake. */
+export const MIN_RELAY_PROTOCOL = 1;
+/** Absent on agents of the first release, which speak protocol 1. */
+export const PROTOCOL_HEADER = "X-Relay-Protocol";
 export const RELAY_PATH = "/ws/relay";
 export const PAIR_PATH = "/api/relays/pair";
 export const FRAME_KEY_LABEL = "chaoxing-relay frame key v1";
@@ -73,6 +78,13 @@ export type AgentHeader =
   | { type: "response"; seq: number; part: 0; parts: number; status: number; headers: Header[] }
   | { type: "part"; seq: number; part: number; parts: number }
   | { type: "error"; seq: number; code: RelayErrorCode; message: string };
+
+/** Whether an agent saying `header` (or nothing) speaks a protocol this deployment accepts. */
+export function protocolOf(header: string | null | undefined): number | null {
+  if (header === null || header === undefined || header === "") return 1;
+  return /^\d{1,4}$/.test(header) ? Number(header) : null;
+}
+export const protocolSupported = (p: number | null): p is number => p !== null && p >= MIN_RELAY_PROTOCOL && p <= RELAY_PROTOCOL;
 
 // ---- credentials ---------------------------------------------------------------------------------
 

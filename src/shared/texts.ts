@@ -32,6 +32,7 @@ const zh = {
   "wait.risk_control": "超星风控拦截了请求（{error}），任务已暂停。请稍后在学习通网页确认账号正常后再恢复任务",
   "wait.study_cap": "已达到超星单次学习时长上限，{minutes} 分钟后继续",
   "wait.relay_offline": "没有在线的中继，任务已暂停；中继连接后自动继续",
+  "wait.relay_outdated": "中继版本过旧，已被拒绝连接，任务已暂停；在「中继」页重新安装后自动继续",
   "wait.backoff": "{error}，{seconds} 秒后重试（第 {attempt} 次）",
   // ---- courses and chapters ----
   "courses.found": "共 {n} 门课程: {names}",
@@ -40,6 +41,8 @@ const zh = {
   "course.done": "✅ 课程「{course}」已完成",
   "course.done_left": "课程「{course}」已处理完，{left} 项需要你手动完成",
   "course.skipped": "课程「{course}」已跳过: {reason}",
+  "course.class_ended": "课程「{course}」的班级「{clazz}」已结束，未学习",
+  "course.class_ended_skipped": "课程「{course}」的班级「{clazz}」已结束，跳过（只学习未结束的班级）",
   "all.done": "🎉 全部课程处理完毕，完成 {jobs} 个任务点",
   "all.done_left": "全部课程处理完毕，完成 {jobs} 个任务点；{left} 项需要你在学习通中手动完成（任务页有链接），完成后可点「重新检查」",
   "chapter.new_jobs": "章节「{chapter}」出现了新的任务点",
@@ -58,17 +61,31 @@ const zh = {
   "job.transcode_failed": "{item} 转码失败，无法播放，已跳过",
   "media.start": "{item} 开始播放 ({at} / {duration}，{speed}x)",
   "media.start_1x": "{item} 开始播放 ({at} / {duration}，{speed}x，课程禁止倍速)",
+  "media.start_realtime": "{item} 开始播放 ({at} / {duration}，{speed}x：该课程只按实际观看时长计入，倍速只会多看一遍)",
   "media.done": "{item} 已完成 ({duration})",
   "media.left": "{item} {reason}，已跳过",
+  "media.rewatch": "{item} 到结尾仍未被超星通过，从头以 1× 重新观看 ({duration})",
+  "live.start": "{item} 开始回看（{duration}，按真实时长，每分钟记录一次）",
+  "live.done": "{item} 直播回看已完成 ({duration})",
+  "live.not_started": "{item} 直播尚未开始，留给你",
   "report.rt_retry": "上报被拒绝(403)，改用 rt={rt} 重试",
   "report.forbidden": "{item} 上报被拒绝(403)，重新获取播放凭证（第 {attempt} 次）",
+  "report.capture_check": "{item} 上报被拒绝(403)，重新读取任务点，确认课程是否开启了人脸抓拍",
   // ---- recheck ----
   "recheck.start": "重新检查 {n} 项需要你处理的内容",
   "recheck.cleared": "「{item}」已在学习通中完成，已从待处理列表移除",
+  // ---- the next-morning check of passed media (src/engine/credit.ts) ----
+  "verify.start": "检查之前通过的 {n} 个视频是否被超星回溯",
+  "verify.ok": "{n} 个视频核验通过，没有被回溯",
+  "verify.video_rolled_back": "{item} 已被超星回溯（{day} 通过）",
+  "verify.rolled_back": "{n} 个视频被回溯，正在重新学习",
 
   // ---- why an item is left for the user (`left_for_user[].reason_code`) ----
   "left.course_missing": "该课程不在超星账号的课程列表中",
   "left.face_check": "该课程需要人脸识别，无法自动学习，请在学习通中完成",
+  "left.face_capture": "该课程开启了人脸识别抓拍（{signals}），只能在学习通中观看并完成抓拍",
+  "left.class_ended": "该班级（{clazz}）已结束，未学习；如需学习，请在创建任务时选择该班级",
+  "left.live_not_started": "直播尚未开始，没有可回看的内容，请开播后在学习通中观看",
   "left.chapters_failed": "读取章节列表失败: {error}",
   "left.cards_failed": "读取任务点失败: {error}",
   "left.visit_failed": "访问章节失败: {error}",
@@ -82,8 +99,11 @@ const zh = {
   "left.not_accepted": "超星未接受该任务点",
   "left.transcode_failed": "视频转码失败，无法播放",
   "left.not_ready": "视频尚未就绪（可能仍在转码），请稍后在学习通中观看",
+  // Items left by earlier releases (end reports repeated until a margin) keep this code.
   "left.report_not_passed": "进度上报未被超星通过，请在学习通中观看",
   "left.report_forbidden": "进度上报一再被超星拒绝(403)，请在学习通中观看",
+  "left.rewatch_not_passed": "从头以 1× 重新观看一遍后仍未被超星通过，请在学习通中观看",
+  "left.rolled_back_again": "重新学习后再次被超星回溯，请在学习通中观看",
 
   // ---- why a task failed (`error_code`) ----
   "fail.login": "登录超星失败: {error}",
@@ -98,8 +118,10 @@ const zh = {
   "note.failed": "任务「{task}」失败: {failure}",
   "note.captcha": "任务「{task}」需要输入超星验证码才能继续",
   "note.relay_offline": "任务「{task}」已暂停：没有在线的中继。启动中继后会自动继续",
+  "note.relay_outdated": "任务「{task}」已暂停：中继需要更新。重新安装后会自动继续",
   "note.risk_control": "任务「{task}」已暂停：超星风控拦截了请求，请稍后再恢复",
   "note.daily_cap": "任务「{task}」今日学习时长已达上限，明天自动继续",
+  "note.rollback": "任务「{task}」: {n} 个视频被回溯，正在重新学习",
   "note.notopen_ask": "任务「{task}」: 章节「{chapter}」未开放，请选择跳过或停止该课程",
 
   // ---- the admin's statistics warnings (`warning_codes`) ----
@@ -129,6 +151,7 @@ const en: Record<TextCode, string> = {
   "wait.risk_control": "Chaoxing's risk control blocked a request ({error}): the task is paused. Check the account on the Chaoxing website, then resume",
   "wait.study_cap": "Chaoxing's study-time limit reached: going on in {minutes} min",
   "wait.relay_offline": "No relay is online: the task is paused and goes on when one connects",
+  "wait.relay_outdated": "Your relay is too old and was refused: the task is paused and goes on once it is reinstalled from the Relay page",
   "wait.backoff": "Chaoxing did not answer ({error}): trying again in {seconds} s (attempt {attempt})",
   "courses.found": "{n} courses: {names}",
   "course.missing": "Course {course_id} is not in the Chaoxing account's course list: skipped",
@@ -136,6 +159,8 @@ const en: Record<TextCode, string> = {
   "course.done": "✅ Course “{course}” done",
   "course.done_left": "Course “{course}” worked through, {left} left for you",
   "course.skipped": "Course “{course}” skipped: {reason}",
+  "course.class_ended": "Course “{course}”: class “{clazz}” has ended; not studied",
+  "course.class_ended_skipped": "Course “{course}”: class “{clazz}” has ended and is skipped (only classes still running are studied)",
   "all.done": "🎉 All courses worked through, {jobs} task points passed",
   "all.done_left": "All courses worked through, {jobs} task points passed; {left} left for you to do in Chaoxing (links on the task page), then press “Check again”",
   "chapter.new_jobs": "New task points appeared in chapter “{chapter}”",
@@ -153,14 +178,27 @@ const en: Record<TextCode, string> = {
   "job.transcode_failed": "{item} failed to transcode and cannot play: skipped",
   "media.start": "{item} playing ({at} / {duration}, {speed}×)",
   "media.start_1x": "{item} playing ({at} / {duration}, {speed}×: the course forbids faster playback)",
+  "media.start_realtime": "{item} playing ({at} / {duration}, {speed}×: this course credits only real watching; faster would only mean watching it twice)",
   "media.done": "{item} done ({duration})",
   "media.left": "{item}: {reason}; skipped",
+  "media.rewatch": "{item} was not passed by Chaoxing at its end: watching it again from the start at 1× ({duration})",
+  "live.start": "{item}: watching the replay ({duration}, in real time, one record a minute)",
+  "live.done": "{item}: replay watched ({duration})",
+  "live.not_started": "{item}: the live has not started yet; left for you",
   "report.rt_retry": "Report refused (403): retrying with rt={rt}",
   "report.forbidden": "{item} report refused (403): fetching a new play token (attempt {attempt})",
+  "report.capture_check": "{item} report refused (403): reading the task point again to see whether the course takes face captures",
   "recheck.start": "Checking again {n} items left for you",
   "recheck.cleared": "“{item}” was done in Chaoxing: off the list",
+  "verify.start": "Checking whether Chaoxing rolled back {n} videos passed earlier",
+  "verify.ok": "{n} videos checked: still passed, none rolled back",
+  "verify.video_rolled_back": "{item} was rolled back by Chaoxing (passed on {day})",
+  "verify.rolled_back": "{n} videos were rolled back: studying them again",
   "left.course_missing": "The course is not in the Chaoxing account's course list",
   "left.face_check": "The course requires a face check: do it in Chaoxing",
+  "left.face_capture": "The course takes face captures ({signals}): watch it in Chaoxing and do the capture there",
+  "left.class_ended": "This class ({clazz}) has ended and was not studied; to study it, choose that class when creating the task",
+  "left.live_not_started": "The live has not started: nothing to replay yet; watch it in Chaoxing once it has",
   "left.chapters_failed": "Reading the chapter list failed: {error}",
   "left.cards_failed": "Reading the task points failed: {error}",
   "left.visit_failed": "Visiting the chapter failed: {error}",
@@ -176,6 +214,8 @@ const en: Record<TextCode, string> = {
   "left.not_ready": "The video is not ready (maybe still transcoding): watch it in Chaoxing later",
   "left.report_not_passed": "Chaoxing did not pass the progress reports: watch it in Chaoxing",
   "left.report_forbidden": "Chaoxing refused the progress reports again and again (403): watch it in Chaoxing",
+  "left.rewatch_not_passed": "Still not passed by Chaoxing after watching it again from the start at 1×: watch it in Chaoxing",
+  "left.rolled_back_again": "Rolled back by Chaoxing again after it was studied again: watch it in Chaoxing",
   "fail.login": "Signing in to Chaoxing failed: {error}",
   "fail.upstream": "Chaoxing kept failing, {attempts} retries: {error}",
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
@@ -186,8 +226,10 @@ const en: Record<TextCode, string> = {
   "note.failed": "Task “{task}” failed: {failure}",
   "note.captcha": "Task “{task}” needs a Chaoxing captcha to go on",
   "note.relay_offline": "Task “{task}” paused: no relay is online. It goes on when one connects",
+  "note.relay_outdated": "Task “{task}” paused: your relay needs an update. It goes on once it is reinstalled",
   "note.risk_control": "Task “{task}” paused: Chaoxing's risk control blocked a request; resume later",
   "note.daily_cap": "Task “{task}” reached today's study limit; it goes on tomorrow by itself",
+  "note.rollback": "Task “{task}”: {n} videos were rolled back; studying them again",
   "note.notopen_ask": "Task “{task}”: chapter “{chapter}” is not open; choose to skip it or stop the course",
   "warn.failed_today": "{failed} tasks failed today, more than the {completed} completed",
   "warn.upstream_7d": "{total} Chaoxing failures in 7 days (captcha {captcha}, study-time limit {study_cap}, session expired {session_expired}, 403 {forbidden}, transient {transient})",
@@ -213,7 +255,7 @@ export interface Coded<C extends TextCode = TextCode> {
 }
 
 /** Parameters that are the user's or Chaoxing's own words: shown as written, in either language. */
-export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type"]);
+export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type", "clazz", "signals"]);
 /** Parameters that name another code of this catalogue. */
 const NESTED: ReadonlySet<string> = new Set(["reason", "failure"]);
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SimControl } from "./control";
 import type { HostName } from "./hosts";
+import { DEMO_ROLLBACK } from "./seed";
 
 /** `/__sim/*`: the control API over HTTP, for dev and end-to-end runs against a standalone simulator. */
 
@@ -20,6 +21,9 @@ const platformSchema = z.strictObject({
   sessionTtlS: z.number().int().min(1).max(365 * 86_400).optional(),
   realTimeCompletion: z.boolean().optional(),
   captchaReportsPerMinute: z.number().int().min(0).max(1000).optional(),
+  captchaForm: z.enum(["redirect", "body200", "body403"]).optional(),
+  folderListNeedsReferer: z.boolean().optional(),
+  qrTtlS: z.number().int().min(1).max(86_400).optional(),
 });
 
 const phone = z.string().regex(/^\d{5,15}$/);
@@ -35,27 +39,33 @@ const jobSpec = z.discriminatedUnion("type", [
     transcoding: z.boolean().optional(),
     doublespeed: z.union([z.literal(0), z.literal(1)]).optional(),
     clip: z.tuple([z.number().int().min(0), z.number().int().min(1)]).optional(),
+    randomCaptureTime: z.number().int().min(0).max(86_400).optional(),
   }),
+  z.strictObject({ ...common, type: z.literal("live"), duration: z.number().int().min(1).max(86_400), notStarted: z.boolean().optional() }),
   z.strictObject({ ...common, type: z.enum(["document", "read"]), notJson: z.boolean().optional(), jobKey: z.enum(["absent", "false"]).optional() }),
   z.strictObject({ ...common, type: z.literal("quiz") }),
 ]);
+const faceCheck = z.enum(["flag", "page", "redirect", "chapterOnly", "capture", "mask"]);
+const period = z.strictObject({ from: z.number().int().min(-3650).max(3650), to: z.number().int().min(-3650).max(3650) });
 const courseSpec = z.strictObject({
   name: z.string().max(200),
   teacher: z.string().max(100),
   state: z.union([z.literal(0), z.literal(1)]).optional(),
-  period: z.strictObject({ from: z.number().int().min(-3650).max(3650), to: z.number().int().min(-3650).max(3650) }).optional(),
+  period: period.optional(),
+  classes: z.array(z.strictObject({ name: z.string().max(100), state: z.union([z.literal(0), z.literal(1)]).optional(), period: period.optional() })).min(1).max(5).optional(),
   folder: z.string().max(100).optional(),
   notOpen: z.boolean().optional(),
   sequential: z.boolean().optional(),
-  faceCheck: z.enum(["flag", "page", "redirect", "chapterOnly"]).optional(),
-  fastPlayback: z.boolean().optional(),
+  faceCheck: faceCheck.optional(),
+  schooldoublespeed: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
   reportHost: z.string().regex(/^mooc1(-\d+)?$/).optional(),
+  strictRealTime: z.boolean().optional(),
   chapters: z
     .array(
       z.strictObject({
         title: z.string().max(200),
         unit: z.string().max(200).optional(),
-        tabs: z.array(z.array(jobSpec).max(20)).max(7).optional(),
+        tabs: z.array(z.array(jobSpec).max(20)).max(20).optional(),
         notOpen: z.boolean().optional(),
       }),
     )
@@ -67,6 +77,7 @@ const accountSchema = z.strictObject({
   name: z.string().max(50).optional(),
   fid: z.string().max(20).optional(),
   courses: z.array(courseSpec).max(50).optional(),
+  rollback: z.strictObject({ dailyMediaS: z.number().int().min(0).max(86_400) }).nullable().optional(),
 });
 const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("expireSessions"), phone: phone.optional() }),
@@ -76,6 +87,11 @@ const actionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("rotateDtokens"), phone: phone.optional() }),
   z.strictObject({ action: z.literal("openChapter"), chapterId: z.string().max(20) }),
   z.strictObject({ action: z.literal("completeByHand"), phone, jobid: z.string().max(40) }),
+  z.strictObject({ action: z.literal("strictRealTime"), phone, courseId: z.string().max(20), on: z.boolean() }),
+  z.strictObject({ action: z.literal("rollback"), phone, on: z.boolean(), dailyMediaS: z.number().int().min(0).max(86_400).optional() }),
+  z.strictObject({ action: z.literal("setFaceCheck"), phone, courseId: z.string().max(20), faceCheck: faceCheck.nullable() }),
+  z.strictObject({ action: z.literal("qrScan"), phone, uuid: z.string().max(64).optional() }),
+  z.strictObject({ action: z.enum(["qrConfirm", "qrCancel", "qrExpire"]), uuid: z.string().max(64).optional() }),
 ]);
 
 export function adminRoutes(control: SimControl): Hono {
@@ -137,6 +153,23 @@ export function adminRoutes(control: SimControl): Hono {
       case "completeByHand":
         control.completeByHand(a.phone, a.jobid);
         return c.json({ ok: true });
+      case "strictRealTime":
+        control.strictRealTime(a.phone, a.courseId, a.on);
+        return c.json({ ok: true });
+      case "rollback":
+        control.rollback(a.phone, a.on ? { dailyMediaS: a.dailyMediaS ?? DEMO_ROLLBACK.dailyMediaS } : null);
+        return c.json({ ok: true });
+      case "setFaceCheck":
+        control.setFaceCheck(a.phone, a.courseId, a.faceCheck);
+        return c.json({ ok: true });
+      case "qrScan":
+        return c.json({ ok: true, uuid: control.qrScan(a.phone, a.uuid) });
+      case "qrConfirm":
+        return c.json({ ok: true, uuid: control.qrConfirm(a.uuid) });
+      case "qrCancel":
+        return c.json({ ok: true, uuid: control.qrCancel(a.uuid) });
+      case "qrExpire":
+        return c.json({ ok: true, uuid: control.qrExpire(a.uuid) });
     }
   });
 

@@ -36,6 +36,7 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   // checked from the log) and may meet a switched-on fault first.
   app.use("*", async (c, next) => {
     const at = clock.now();
+    state.settleDays(at);
     c.set("account", null);
     const url = new URL(c.req.url);
     const early = await faultResponse(state, url.pathname);

@@ -1,6 +1,6 @@
 /**
  * Which Chaoxing host a request is for. The platform is several hosts (passport2, mooc2-ans, mooc1 and its
- * numbered siblings, mooc1-api), each with its own host-only `JSESSIONID`/`route` beside the login cookies
+ * numbered siblings, mooc1-api, zhibo for live replays), each with its own host-only `JSESSIONID`/`route` beside the login cookies
  * set for the parent domain. The simulator tells them apart by the request's host name:
  *
  * - `<label>.<parent>` where label is a Chaoxing host (`passport2.chaoxing.com`, or `mooc1.sim.test` in the
@@ -9,7 +9,7 @@
  *   every cookie host-only there. This is how `npm run dev` and `npm run sim` run behind one base URL.
  */
 
-export type HostName = "passport2" | "mooc2-ans" | "mooc1-api" | `mooc1${string}` | "local";
+export type HostName = "passport2" | "mooc2-ans" | "mooc1-api" | "zhibo" | `mooc1${string}` | "local";
 
 export interface SimHost {
   name: HostName;
@@ -19,6 +19,9 @@ export interface SimHost {
   origin: string;
 }
 
+/** The passport's paths, none of which needs a session: the password login and the QR-code login. */
+export const PASSPORT_PATHS: ReadonlySet<string> = new Set(["/login", "/fanyalogin", "/createqr", "/getauthstatus", "/getauthstatus/v2"]);
+
 const MOOC1 = /^mooc1(-\d+)?$/;
 
 export function hostOf(url: string): SimHost {
@@ -26,7 +29,7 @@ export function hostOf(url: string): SimHost {
   const dot = u.hostname.indexOf(".");
   const label = dot > 0 ? u.hostname.slice(0, dot) : "";
   const parent = dot > 0 ? u.hostname.slice(dot + 1) : "";
-  const known = label === "passport2" || label === "mooc2-ans" || label === "mooc1-api" || MOOC1.test(label);
+  const known = label === "passport2" || label === "mooc2-ans" || label === "mooc1-api" || label === "zhibo" || MOOC1.test(label);
   if (!known || !parent.includes(".")) return { name: "local", parent: null, origin: u.origin };
   return { name: label as HostName, parent, origin: u.origin };
 }
@@ -41,9 +44,10 @@ const CAPTCHA_PATHS = ["/antispiderShowVerify.ac", "/processVerifyPng.ac", "/htm
 /** Whether `host` serves `path` (every path for "local"). */
 export function serves(host: HostName, path: string): boolean {
   if (host === "local") return true;
-  if (host === "passport2") return path === "/fanyalogin" || path === "/login";
+  if (host === "passport2") return PASSPORT_PATHS.has(path);
   if (CAPTCHA_PATHS.includes(path)) return true;
   if (host === "mooc2-ans") return path.startsWith("/mooc2-ans/");
   if (host === "mooc1-api") return path === "/job/myjobsnodesmap";
+  if (host === "zhibo") return path === "/saveTimePc";
   return path.startsWith("/mooc-ans/") || path.startsWith("/ananas/") || path.startsWith("/visit/") || path.startsWith("/star3/");
 }

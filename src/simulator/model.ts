@@ -29,6 +29,19 @@ export type SimJobSpec =
       doublespeed?: 0 | 1;
       /** a clip of the media, [begins, ends] in seconds: only that part is played and `clipTime` names it */
       clip?: [number, number];
+      /**
+       * seconds into the video where a capture course takes its photo (`randomCaptureTime`); only in
+       * courses with `faceCheck: "capture"`, default 658 as in the captured mArg
+       */
+      randomCaptureTime?: number;
+    })
+  | (JobSpecCommon & {
+      /** a live (直播) card: its replay is watched through `liveinfo` and `saveTimePc` once a minute */
+      type: "live";
+      /** seconds of the replay */
+      duration: number;
+      /** `liveStatus: "未开始"`: nothing to replay yet (otherwise "直播回看") */
+      notStarted?: boolean;
     })
   | (JobSpecCommon & {
       type: "document" | "read";
@@ -50,12 +63,32 @@ export interface SimChapterSpec {
 }
 
 /**
- * Face capture, as courses have it in 2026: `flag` sets `chapterCapture` and `playingCapture` (the gate);
- * `page` answers the cards with a 200 page whose script goes to `/knowledge/startface`; `redirect` answers
- * with a 302 there; `chapterOnly` sets `chapterCapture` alone, which is not the gate. Reports in a gated
- * course are refused (403) from about 30 s after the first one.
+ * Face capture, as courses have it (chaoxing-protocol.md, 2026 and "Corrections of 2026-12" item 2):
+ * - `flag`: the player's four-flag gate (`isSupportFace`, `isShowFaceCollection`, `chapterCapture`,
+ *   `playingCapture` all 1); `chapterOnly`: `chapterCapture` alone;
+ * - `capture`: the captured real mArg: `playingCapture:1, startCapture:1, playingLoopCapture:1,
+ *   chapterCapture:0`, no `isSupportFace`, and each video's `randomCaptureTime` (658 s); reports whose
+ *   position is past it are refused (403), the capture never having been made;
+ * - `mask`: no flag at all, but the chapter page (`mycourse/studentstudy`) carries the face masks
+ *   (`#chapterFaceState`, `.maskDiv1`);
+ * - `page` answers the cards with a 200 page whose script goes to `/knowledge/startface`; `redirect`
+ *   answers with a 302 there.
+ * Reports in a `flag`, `mask`, `page` or `redirect` course are refused (403) from about 30 s after the first one.
  */
-export type FaceCheck = "flag" | "page" | "redirect" | "chapterOnly";
+export type FaceCheck = "flag" | "page" | "redirect" | "chapterOnly" | "capture" | "mask";
+
+/** One class of a course taken in several (one courseId, a clazzId each); `state: 1` = ended. */
+/** Days from the day the account was made. */
+export interface SimPeriod {
+  from: number;
+  to: number;
+}
+
+export interface SimClassSpec {
+  name: string;
+  state?: 0 | 1;
+  period?: SimPeriod;
+}
 
 export interface SimCourseSpec {
   name: string;
@@ -64,9 +97,11 @@ export interface SimCourseSpec {
   state?: 0 | 1;
   /**
    * The class's period as its card shows it (开课时间：start～end), in days from the day the account was
-   * made; none: the card has no such line.
+   * made; none: the card has no such line. A class of `classes` may have its own.
    */
-  period?: { from: number; to: number };
+  period?: SimPeriod;
+  /** the course taken in several classes (reference CLI #604): one list entry per class, progress per class */
+  classes?: SimClassSpec[];
   /** listed inside this folder */
   folder?: string;
   /** carries `.not-open-tip` in the list (clients skip it) */
@@ -74,17 +109,26 @@ export interface SimCourseSpec {
   /** 闯关模式: each chapter is locked until the previous one is done */
   sequential?: boolean;
   faceCheck?: FaceCheck;
-  /** false: `schooldoublespeed: 0`, the school forbids fast playback in this course */
-  fastPlayback?: boolean;
+  /**
+   * `defaults.schooldoublespeed`, judged as the player does (2026-12 item 1): absent or 2 → each video's
+   * `doublespeed` decides; 0 → no fast playback; 1 → fast playback, even where a video says `doublespeed: 0`
+   */
+  schooldoublespeed?: 0 | 1 | 2;
   /** the host `defaults.reportUrl` names (default: the host the cards came from), e.g. "mooc1-1" */
   reportHost?: string;
+  /**
+   * Strict real time (protocol "Corrections of 2026-12", item 5): reports at the end position credit no
+   * time, and the recorded position (`playTime`) follows every accepted report, passed or not, so a card
+   * can show the end unpassed. Default off; switchable per course through the control API.
+   */
+  strictRealTime?: boolean;
   chapters: SimChapterSpec[];
 }
 
 export interface SimJob {
   jobid: string;
   objectId: string;
-  type: "video" | "audio" | "document" | "read" | "quiz";
+  type: "video" | "audio" | "document" | "read" | "quiz" | "live";
   name: string;
   duration: number;
   rt: "0.9" | "1";
@@ -97,6 +141,10 @@ export interface SimJob {
   notJson: boolean;
   jobKey: "absent" | "false";
   workId: string;
+  /** seconds; 0 = no capture point (and in courses that do not capture) */
+  randomCaptureTime: number;
+  /** live cards: not started yet */
+  notStarted: boolean;
 }
 
 export interface SimChapter {
@@ -112,6 +160,7 @@ export interface SimChapter {
 export interface SimCourse {
   courseId: string;
   clazzId: string;
+  clazzName: string;
   name: string;
   teacher: string;
   state: 0 | 1;
@@ -121,8 +170,9 @@ export interface SimCourse {
   notOpen: boolean;
   sequential: boolean;
   faceCheck: FaceCheck | null;
-  fastPlayback: boolean;
+  schooldoublespeed: 0 | 1 | 2 | null;
   reportHost: string | null;
+  strictRealTime: boolean;
   chapters: SimChapter[];
 }
 
@@ -134,10 +184,23 @@ export function hex32(s: string): string {
   return out;
 }
 
-/** Assigns ids to a course spec; `next()` yields unique increasing numbers; `today` places its period. */
-export function buildCourse(spec: SimCourseSpec, next: () => number, today: number): SimCourse {
+/** Where the captured real mArg takes its photo: `randomCaptureTime: 658` (2026-12 item 2). */
+const CAPTURE_TIME_S = 658;
+
+/**
+ * Assigns ids to a course spec: one course per class (the same courseId, a clazzId each; each class has
+ * its own chapters and task points, so its progress counts apart); `next()` yields unique increasing
+ * numbers; `today` places the classes' periods.
+ */
+export function buildCourses(spec: SimCourseSpec, next: () => number, today: number): SimCourse[] {
+  const courseId = String(228000000 + next());
+  const classes = spec.classes ?? [{ name: `${spec.teacher}的班级`, state: spec.state }];
+  return classes.map((cls) => buildClass(spec, courseId, cls, next, today));
+}
+
+function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, next: () => number, today: number): SimCourse {
+  const period = cls.period ?? spec.period;
   const n = next();
-  const courseId = String(228000000 + n);
   const chapters = spec.chapters.map((ch): SimChapter => {
     const id = String(660000000 + next());
     const tabs = (ch.tabs ?? []).map((tab) =>
@@ -145,12 +208,13 @@ export function buildCourse(spec: SimCourseSpec, next: () => number, today: numb
         const k = next();
         const media = j.type === "video" || j.type === "audio" ? j : null;
         const text = j.type === "document" || j.type === "read" ? j : null;
+        const live = j.type === "live" ? j : null;
         return {
-          jobid: j.type === "quiz" ? `work-${3100000 + k}` : String(1609300000000000 + k * 7919),
+          jobid: j.type === "quiz" ? `work-${3100000 + k}` : live ? `live-${5200000 + k}` : String(1609300000000000 + k * 7919),
           objectId: hex32(`obj:${courseId}:${k}`),
           type: j.type,
           name: j.name,
-          duration: media?.duration ?? 0,
+          duration: media?.duration ?? live?.duration ?? 0,
           rt: media?.rt ?? "0.9",
           rtIn: media?.rtIn ?? "otherInfo",
           transcodeFailed: media?.transcodeFailed ?? false,
@@ -161,6 +225,8 @@ export function buildCourse(spec: SimCourseSpec, next: () => number, today: numb
           notJson: text?.notJson ?? false,
           jobKey: text?.jobKey ?? "absent",
           workId: String(3100000 + k),
+          randomCaptureTime: media?.type === "video" ? (media.randomCaptureTime ?? CAPTURE_TIME_S) : 0,
+          notStarted: live?.notStarted ?? false,
         };
       }),
     );
@@ -169,16 +235,18 @@ export function buildCourse(spec: SimCourseSpec, next: () => number, today: numb
   return {
     courseId,
     clazzId: String(94000000 + n),
+    clazzName: cls.name,
     name: spec.name,
     teacher: spec.teacher,
-    state: spec.state ?? 0,
-    period: spec.period ? [shanghaiDay(today + spec.period.from * DAY_MS), shanghaiDay(today + spec.period.to * DAY_MS)] : null,
+    state: cls.state ?? 0,
+    period: period ? [shanghaiDay(today + period.from * DAY_MS), shanghaiDay(today + period.to * DAY_MS)] : null,
     folder: spec.folder ? { id: String(1000000 + (fnv1a(spec.folder) % 9000000)), name: spec.folder } : null,
     notOpen: spec.notOpen ?? false,
     sequential: spec.sequential ?? false,
     faceCheck: spec.faceCheck ?? null,
-    fastPlayback: spec.fastPlayback ?? true,
+    schooldoublespeed: spec.schooldoublespeed ?? null,
     reportHost: spec.reportHost ?? null,
+    strictRealTime: spec.strictRealTime ?? false,
     chapters,
   };
 }
@@ -186,8 +254,18 @@ export function buildCourse(spec: SimCourseSpec, next: () => number, today: numb
 /** Required task points: every card except a video that failed transcoding (it cannot be played). */
 export const isRequired = (j: SimJob): boolean => !j.transcodeFailed;
 
-/** The face gate of 2026: `chapterCapture == 1 && playingCapture == 1` (and its page forms). */
-export const faceGated = (c: SimCourse): boolean => c.faceCheck !== null && c.faceCheck !== "chapterOnly";
+/** Courses whose reports are refused about 30 s after the first: the gate's flags, the masks, the page forms. */
+export const faceGated = (c: SimCourse): boolean => c.faceCheck !== null && c.faceCheck !== "chapterOnly" && c.faceCheck !== "capture";
+
+/** The capture point of a video in a course that captures (0: none). */
+export const captureTime = (c: SimCourse, j: SimJob): number => (c.faceCheck === "capture" ? j.randomCaptureTime : 0);
+
+/**
+ * Fast playback as the player decides it (2026-12 item 1): `schooldoublespeed` absent or 2 → the video's
+ * `doublespeed` (0 forbids); 0 → forbidden; 1 → allowed whatever the video says.
+ */
+export const fastAllowed = (c: SimCourse, j: SimJob): boolean =>
+  c.schooldoublespeed === null || c.schooldoublespeed === 2 ? j.doublespeed !== 0 : c.schooldoublespeed === 1;
 
 /** The played part of a media job: [begins, ends] of its clip, else the whole media. */
 export const playedRange = (j: SimJob): [number, number] => j.clip ?? [0, j.duration];

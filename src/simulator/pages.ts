@@ -1,4 +1,4 @@
-import { faceGated, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimJob } from "./model";
+import { captureTime, faceGated, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimJob } from "./model";
 import { attDurationEnc, videoFaceCaptureEnc } from "./sign";
 import type { SimAccount, SimState } from "./state";
 
@@ -27,7 +27,7 @@ export function courseListPage(st: SimState, account: SimAccount, courses: SimCo
     <h3 class="inlineBlock"><a class="color1" href="${esc(href)}" target="_blank"><span class="course-name overHidden2" title="${esc(c.name)}">${esc(c.name)}</span></a></h3>
     <p class="margint10 line2 color2" title="${esc(c.name)}">${esc(c.name)}</p>
     <p class="line2 color3" title="${esc(c.teacher)}">${esc(c.teacher)}</p>
-    <p class="overHidden1">班级：${esc(c.teacher)}的班级</p>${period}
+    <p class="overHidden1">班级：${esc(c.clazzName)}</p>${period}
   </div>
   <input type="hidden" class="clazzId" value="${c.clazzId}"><input type="hidden" class="courseId" value="${c.courseId}">
 </div>`;
@@ -105,18 +105,66 @@ try {
 
 export const notOpenPage = (): string => page("学生学习页面", `<div class="tipsBox"><p class="tipsText">章节未开放！</p></div>`);
 
-/** The chapter page a user opens in the browser (`mycourse/studentstudy`). */
-export const studyPage = (course: SimCourse, ch: SimChapter): string =>
-  page(`${course.name} - ${ch.title}`, `<div class="course_main"><h2 class="prev_title">${esc(ch.title)}</h2><iframe id="iframe" src="about:blank"></iframe></div>`);
+/**
+ * The chapter page a user opens in the browser (`mycourse/studentstudy`): the top page whose DOM holds the
+ * face masks of a course that captures (`#chapterFaceState`, `.maskDiv1`; ocsjs `isFaceRequired`).
+ */
+export const studyPage = (course: SimCourse, ch: SimChapter): string => {
+  const masks = course.faceCheck === "mask"
+    ? `<input type="hidden" id="chapterFaceState" value="1"><div class="maskDiv1" style="display:none"><div class="chapterVideoFaceMaskDiv"></div></div>`
+    : "";
+  return page(`${course.name} - ${ch.title}`, `${masks}<div class="course_main"><h2 class="prev_title">${esc(ch.title)}</h2><iframe id="iframe" src="about:blank"></iframe></div>`);
+};
+
+/** The card id of tab `num` of a chapter (`defaults.cardid`, and `li[cardid]` of the tab bar). */
+export const cardIdOf = (ch: SimChapter, num: number): number => 80000000 + ((Number(ch.id) * 7 + num) % 10000000);
+
+/**
+ * `mycourse/studentstudyAjax`: the chapter's skeleton, with its tab bar `#prev_tab .prev_ul li`; every tab
+ * that is a card carries its `cardid` (2026-12 item 10). A chapter may have more than seven.
+ */
+export function studyAjaxPage(ch: SimChapter): string {
+  const names = (tab: SimJob[]): string => (tab.some((j) => j.type === "video" || j.type === "audio") ? "视频" : tab.length ? "任务" : "图文");
+  const lis = ch.tabs.map(
+    (tab, i) =>
+      `<li title="${names(tab)}" onclick="changeDisplayContent(${i + 1},${ch.tabs.length},1,'${ch.id}',${cardIdOf(ch, i)})" cardid="${cardIdOf(ch, i)}"${i === 0 ? ' class="active"' : ""}><span>${i + 1}</span><div class="prev_white">${names(tab)}</div></li>`,
+  );
+  return `<div class="prev_title_show"><span class="prev_title" title="${esc(ch.title)}">${esc(ch.title)}</span></div>
+<div class="prev_tab" id="prev_tab"><div class="prev_list"><ul class="prev_ul clearfix">
+${lis.join("\n")}
+</ul></div></div>
+<div class="course_main"><div id="iframe_box"></div></div>`;
+}
 
 /** What a face course's cards answer in 2026: a 200 page whose script sends the browser to the face capture. */
 export const faceRedirectPage = (to: string): string =>
   page("学生学习页面", `<div class="main"></div>`, `<script type="text/javascript">window.location.href = "${to}";</script>`);
 
+/**
+ * The capture fields of `defaults` (2026-12 item 2): the gate's four flags for `flag`, `chapterCapture`
+ * alone for `chapterOnly`, the captured real mArg's for `capture` (no `isSupportFace` at all), none for
+ * the others (a `mask` course shows only on its chapter page).
+ */
+function captureFlags(course: SimCourse): Record<string, number> {
+  const off = { chapterCapture: 0, playingCapture: 0, startCapture: 0, playingLoopCapture: 0, endCapture: 0, captureInterval: 300 };
+  switch (course.faceCheck) {
+    case "flag":
+    case "page":
+    case "redirect":
+      return { ...off, chapterCapture: 1, playingCapture: 1, isSupportFace: 1, isShowFaceCollection: 1 };
+    case "chapterOnly":
+      return { ...off, chapterCapture: 1, isSupportFace: 1, isShowFaceCollection: 1 };
+    case "capture":
+      return { ...off, playingCapture: 1, startCapture: 1, playingLoopCapture: 1 };
+    default:
+      return { ...off, isSupportFace: 0, isShowFaceCollection: 0 };
+  }
+}
+
 /** `mArg` of one tab, with the fields real pages carry in 2026 (no `isFaceCheck`: the gate is the capture flags). */
 export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch: SimChapter, num: number, reportBase: string): object {
   const cpi = st.cpiOf(account, course);
-  const capture = course.faceCheck === null ? 0 : 1;
+  const speed = course.schooldoublespeed === null ? {} : { schooldoublespeed: course.schooldoublespeed };
   return {
     attachments: (ch.tabs[num] ?? []).filter((job) => st.isJobVisible(account.uid, ch, job)).map((job) => attachment(st, account.uid, course, ch, job, cpi)),
     defaults: {
@@ -125,19 +173,13 @@ export function margFor(st: SimState, account: SimAccount, course: SimCourse, ch
       mtEnc: hex32(`mt:${ch.id}`),
       reportTimeInterval: 60,
       defenc: hex32(`def:${ch.id}`),
-      cardid: 80000000 + num,
+      cardid: cardIdOf(ch, num),
       cpi: Number(cpi),
       qnenc: hex32(`qn:${ch.id}`),
       knowledgeid: Number(ch.id),
       reportUrl: `${reportBase}/mooc-ans/multimedia/log/a/${cpi}`,
-      chapterCapture: capture,
-      playingCapture: faceGated(course) ? 1 : 0,
-      startCapture: 0,
-      endCapture: 0,
-      captureInterval: 300,
-      isSupportFace: capture,
-      isShowFaceCollection: capture,
-      schooldoublespeed: course.fastPlayback ? 1 : 0,
+      ...captureFlags(course),
+      ...speed,
       clazzId: Number(course.clazzId),
       courseid: Number(course.courseId),
       userid: account.uid,
@@ -171,19 +213,22 @@ function attachment(st: SimState, uid: string, course: SimCourse, ch: SimChapter
       if (!job.transcodeFailed) property.mid = mid;
       if (job.rtIn === "property") property.rt = job.rt;
       const [begins, ends] = playedRange(job);
+      // As in the captured mArg (2026-12 item 3): `attDuration` the media's whole length as a number, and
+      // `begins: 0, ends: 0` where there is no clip.
       const att: Record<string, unknown> = {
         ...common,
         type: "video",
         job: !job.transcodeFailed,
         objectId: job.objectId,
         playTime: (st.progress.get(`${uid}|${job.jobid}`)?.playTimeS ?? 0) * 1000,
-        attDuration: String(ends - begins),
-        attDurationEnc: attDurationEnc(uid, job.jobid, ends - begins),
+        attDuration: job.duration,
+        attDurationEnc: attDurationEnc(uid, job.jobid, job.duration),
         videoFaceCaptureEnc: videoFaceCaptureEnc(uid, job.jobid),
-        randomCaptureTime: faceGated(course) ? 30 : 0,
+        randomCaptureTime: faceGated(course) ? 30 : captureTime(course, job),
+        begins: job.clip ? begins : 0,
+        ends: job.clip ? ends : 0,
         property,
       };
-      if (job.clip) Object.assign(att, { begins, ends });
       if (!job.transcodeFailed) att.mid = mid;
       return att;
     }
@@ -206,8 +251,27 @@ function attachment(st: SimState, uid: string, course: SimCourse, ch: SimChapter
         ...common, type: "workid", job: true,
         property: { title: job.name, workid: job.workId, worktype: "workA", schoolid: "" },
       };
+    case "live": {
+      // The captured mArg's live card (2026-12 item 3): no objectId; its ids and encs in `property` and beside it.
+      const liveId = liveIdOf(job);
+      return {
+        jobid: job.jobid, isPassed, type: "live", job: true, isNotDrag: 1, aid: Number(job.workId),
+        otherInfo: `nodeId_${ch.id}-cpi_${cpi}&courseId=${course.courseId}`,
+        authEnc: hex32(`auth:${uid}:${job.jobid}`), liveDragEnc: hex32(`ldrag:${job.jobid}`), liveSetEnc: hex32(`lset:${job.jobid}`),
+        liveSwDsEnc: hex32(`lswds:${job.jobid}`),
+        property: {
+          liveId, streamName: streamNameOf(job), vdoid: vdoidOf(job), title: job.name, liveStatus: job.notStarted ? "未开始" : "直播回看",
+          module: "insertlive", live: true, _jobid: job.jobid, jobid: job.jobid,
+        },
+      };
+    }
   }
 }
+
+/** A live card's ids as its page shows them. */
+export const liveIdOf = (job: SimJob): string => String(Number.parseInt(job.objectId.slice(0, 7), 16));
+export const streamNameOf = (job: SimJob): string => `LIVENEW${job.objectId.slice(0, 12).toUpperCase()}`;
+export const vdoidOf = (job: SimJob): string => `vdoid${job.objectId.slice(12, 24)}`;
 
 export const captchaPage = (origin: string): string =>
   page(
@@ -216,10 +280,12 @@ export const captchaPage = (origin: string): string =>
   );
 
 /** The passport login page: what an expired session gets (a 302 to it, or, on some endpoints, this page as a 200). */
-export const loginPage = (passport: string): string =>
+/** The passport's login page; loaded there (not as an expired session's 200), it carries its QR code's `uuid` and `enc`. */
+export const loginPage = (passport: string, qr?: { uuid: string; enc: string }): string =>
   page(
     "用户登录",
     `<div class="lg-container"><form id="loginForm" method="post" action="${passport}/fanyalogin"><input id="phone"><input id="pwd" type="password"></form>` +
+      (qr ? `<div class="ewm-box"><img id="quickCode" src="${passport}/createqr?uuid=${qr.uuid}&fid=-1"><input type="hidden" id="uuid" value="${qr.uuid}"><input type="hidden" id="enc" value="${qr.enc}"></div>` : "") +
       `<a href="${passport}/login?fid=&newversion=true">登录</a></div>`,
   );
 

@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { decryptLoginField } from "../chaoxing/crypto";
 import { clock } from "../lib/clock";
-import { hostOf, originOf, serves, type SimHost } from "./hosts";
-import { faceGated, hex32, isRequired, playedRange } from "./model";
+import { hostOf, originOf, PASSPORT_PATHS, serves, type SimHost } from "./hosts";
+import { captureTime, fastAllowed, faceGated, hex32, isRequired, playedRange } from "./model";
 import {
   CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, faceRedirectPage, interactionPage, loginPage,
-  margFor, notJsonPage, notOpenPage, studyPage,
+  liveIdOf, margFor, notJsonPage, notOpenPage, streamNameOf, studyAjaxPage, studyPage, vdoidOf,
 } from "./pages";
+import { passportRoutes } from "./login";
 import { judgeReport } from "./report";
 import { attDurationEnc, expectedEnc, videoFaceCaptureEnc } from "./sign";
 import { captchaCode, type SimAccount, type SimState } from "./state";
@@ -23,15 +23,19 @@ export type SimEnv = {
 };
 type C = Context<SimEnv>;
 
-/** Paths reachable without a session (passport). */
-const PUBLIC_PATHS = new Set(["/fanyalogin", "/login"]);
 /** Paths that stay reachable while a captcha is pending. */
 const CAPTCHA_PATHS = new Set(["/antispiderShowVerify.ac", "/processVerifyPng.ac", "/html/processVerify.ac"]);
 const VIDEO_PLAYER_PATH = "/ananas/modules/video/index.html";
 const AUDIO_PLAYER_PATH = "/ananas/modules/audio/index_new.html";
+const LIVE_PLAYER_PATH = "/ananas/modules/live/index.html";
+/**
+ * [unverified] `saveTimePc` credits one minute of a replay per call that comes at least this long after
+ * the last one credited: the reference CLI calls once every 59 s (at 1×), a faster client gains nothing.
+ */
+const LIVE_MINUTE_MS = 50_000;
 /** Reports in a face-capture course are refused this long after the first one (the capture was never made). */
 const FACE_GRACE_MS = 30_000;
-/** The three fields every report of the 2025-10 player carries, copied from the attachment. */
+/** The three fields the 2025-10 player copies from the attachment into each report (optional: 2026-12 item 4). */
 const REPORT_FIELDS = ["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const;
 
 const origin = (c: C): string => c.get("host").origin;
@@ -51,9 +55,6 @@ const refererPath = (c: C): string | null => {
     return null;
   }
 };
-
-/** Form and query booleans are case-insensitive (`t=True` from Python clients logs in). */
-const isTrue = (v: unknown): boolean => typeof v === "string" && v.toLowerCase() === "true";
 
 const forbidden = (c: C, why: string): Response => c.text(`403 Forbidden: ${why}`, 403);
 
@@ -80,7 +81,7 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
       setCookie(c, "route", hex32(`route:${host.name}`), { path: "/" });
     }
 
-    if (PUBLIC_PATHS.has(path)) return next();
+    if (PASSPORT_PATHS.has(path)) return next();
     const token = getCookie(c, "vc3");
     const session = token ? st.session(token) : undefined;
     const account = session && getCookie(c, "_uid") === session.uid ? st.accountByUid(session.uid) : undefined;
@@ -97,7 +98,7 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
       // One raised through the control API binds to the first host (and session) that shows it.
       captcha.host ??= host.name;
       captcha.jsession ??= c.get("jsession");
-      return c.redirect(captchaLocation(c, account), 302);
+      return captchaReply(c, account);
     }
     return next();
   });
@@ -111,39 +112,16 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
   const captchaLocation = (c: C, account: SimAccount): string =>
     `${origin(c)}/antispiderShowVerify.ac?app=1&ucode=${hex32(`ucode:${account.uid}`)}&refer=${encodeURIComponent(c.req.url)}`;
 
-  // ---- passport ------------------------------------------------------------------------
+  /** A pending captcha as the platform shows it: the 302 to the verify page, or that page as a 200 or 403 body. */
+  const captchaReply = (c: C, account: SimAccount): Response => {
+    const form = st.platform.captchaForm;
+    if (form === "redirect") return c.redirect(captchaLocation(c, account), 302);
+    return c.html(captchaPage(origin(c)), form === "body403" ? 403 : 200);
+  };
 
-  app.get("/login", (c) => c.html(loginPage(passportOrigin(c))));
+  // ---- passport: the password and QR-code logins (login.ts) ----------------------------
 
-  app.post("/fanyalogin", async (c) => {
-    const form = await c.req.parseBody();
-    const fail = () => c.json({ status: false, msg2: "用户名或密码错误", mes: "用户名或密码错误" });
-    if (!isTrue(form.t) || typeof form.uname !== "string" || typeof form.password !== "string") return fail();
-    let phone: string;
-    let password: string;
-    try {
-      phone = await decryptLoginField(form.uname);
-      password = await decryptLoginField(form.password);
-    } catch {
-      return fail();
-    }
-    const account = st.accounts.get(phone);
-    if (!account || account.password !== password) return fail();
-    c.set("account", account);
-    // The login cookies are the parent domain's (`.chaoxing.com`); behind one local origin they stay host-only.
-    const parent = c.get("host").parent;
-    const cookies: Record<string, string> = {
-      fid: account.fid,
-      _uid: account.uid,
-      UID: account.uid,
-      uf: hex32(`uf:${account.uid}`),
-      _d: String(clock.now()),
-      vc3: st.openSession(account),
-      xxtenc: hex32(`xxt:${account.uid}`),
-    };
-    for (const [k, v] of Object.entries(cookies)) setCookie(c, k, v, { path: "/", ...(parent ? { domain: `.${parent}` } : {}) });
-    return c.json({ url: "https%3A%2F%2Fi.chaoxing.com", status: true });
-  });
+  passportRoutes(app, st);
 
   // ---- mooc2: course list, folders, chapters -------------------------------------------
 
@@ -151,8 +129,11 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const account = acct(c);
     const form = await c.req.parseBody();
     const folderId = String(form.courseFolderId ?? "0");
-    // Without browser-like headers the root list comes back empty; folder lists answer without them.
-    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction" && c.req.header("X-Requested-With") === "XMLHttpRequest";
+    // Without a browser's UA and the root list's Referer the root list comes back empty (the reference CLI
+    // sends those two, no X-Requested-With, and is answered); a folder's list without them is a page that
+    // is not a course list at all (2026-12 item 7), unless switched to answer as older notes said.
+    const looksReal = browserLike(c) && refererPath(c) === "/mooc2-ans/visit/interaction";
+    if (folderId !== "0" && !looksReal && st.platform.folderListNeedsReferer) return c.html(interactionPage(account.courses));
     const courses = folderId === "0"
       ? (looksReal ? account.courses.filter((x) => x.folder === null) : [])
       : account.courses.filter((x) => x.folder?.id === folderId);
@@ -273,9 +254,10 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const playingTime = Number(q.playingTime);
     if (Number(q.duration) !== job.duration) return forbidden(c, "duration");
     if (q.clipTime !== `${begins}_${ends}`) return forbidden(c, "clipTime");
-    // Since 2025-10 every report carries the attachment's three fields; a report without them is refused.
-    const fields = { attDuration: String(ends - begins), attDurationEnc: attDurationEnc(account.uid, job.jobid, ends - begins), videoFaceCaptureEnc: videoFaceCaptureEnc(account.uid, job.jobid) };
-    for (const k of REPORT_FIELDS) if (q[k] !== fields[k]) return forbidden(c, k);
+    // The attachment's three fields: sent when the attachment has them, and then they must be its own;
+    // a report without them is accepted (2026-12 item 4).
+    const fields = { attDuration: String(job.duration), attDurationEnc: attDurationEnc(account.uid, job.jobid, job.duration), videoFaceCaptureEnc: videoFaceCaptureEnc(account.uid, job.jobid) };
+    for (const k of REPORT_FIELDS) if (q[k] && q[k] !== fields[k]) return forbidden(c, k);
     if (!Number.isInteger(playingTime) || playingTime < 0 || playingTime > job.duration) return forbidden(c, "playingTime");
     if (q.rt !== job.rt) return forbidden(c, "rt");
     const enc = await expectedEnc({
@@ -285,15 +267,20 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     if (q.enc !== enc) return forbidden(c, "enc");
     const progress = st.jobProgress(account.uid, job.jobid);
     if (faceGated(course) && progress.firstReportAt !== null && clock.now() - progress.firstReportAt > FACE_GRACE_MS) return forbidden(c, "face");
+    // A course that captures: past the video's capture point without the photo, nothing is accepted.
+    const capture = captureTime(course, job);
+    if (capture > 0 && playingTime >= capture) return forbidden(c, "face");
     // Captchas come from report frequency, and belong to the host (and JSESSIONID) that saw it.
     if (st.reportTooFrequent(account.uid, c.get("host").name)) {
       st.captchas.set(account.uid, { answer: captchaCode(), host: c.get("host").name, jsession: c.get("jsession") });
-      return c.redirect(captchaLocation(c, account), 302);
+      return captchaReply(c, account);
     }
     const rest = st.studyCapRemaining();
     if (rest > 0) return c.text(`{"code":20,"msg":"code=20 学习时长超过限制，请休息后再继续学习 [restTime:${rest}]"}`, 403);
-    const fastAllowed = course.fastPlayback && job.doublespeed === 1;
-    const isPassed = judgeReport(progress, playingTime, { range: [begins, ends], fastAllowed, realTime: st.platform.realTimeCompletion }, clock.now());
+    const before = { watchedS: progress.watchedS, passed: progress.passed, lastReportAt: progress.lastReportAt };
+    const judged = { range: [begins, ends] as [number, number], fastAllowed: fastAllowed(course, job), realTime: st.platform.realTimeCompletion, strict: course.strictRealTime };
+    const isPassed = judgeReport(progress, playingTime, judged, clock.now());
+    st.afterReport(account, progress, before, clock.now());
     if (st.faults.jsLiteralReports) {
       return c.body(`{isPassed:${isPassed},videoTimeLimit:false,hasJobLimit:false}`, 200, { "Content-Type": "text/html;charset=UTF-8" });
     }
@@ -327,7 +314,48 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
     const chapter = course.chapters.find((x) => x.id === q.chapterId);
     if (!chapter) return c.text("章节不存在", 404);
     if (!st.chapterBlock(account.uid, course, chapter)) st.visited.add(`${account.uid}|${chapter.id}`);
-    return c.html(`<div class="prev_title_show"><span class="prev_title" title="${chapter.id}"></span></div>`);
+    return c.html(studyAjaxPage(chapter));
+  });
+
+  // ---- live replays (reference CLI api/live.py, 2026-12 item 12) --------------------------
+
+  const findLive = (account: SimAccount, liveId: string) => {
+    for (const course of account.courses)
+      for (const chapter of course.chapters) for (const job of chapter.jobs) if (job.type === "live" && liveIdOf(job) === liveId) return { course, chapter, job };
+    return undefined;
+  };
+
+  app.get("/ananas/live/liveinfo", (c) => {
+    const account = acct(c);
+    const q = c.req.query();
+    const found = findLive(account, q.liveid ?? "");
+    if (!found || q.userid !== account.uid || q.courseid !== found.course.courseId || q.clazzid !== found.course.clazzId || q.knowledgeid !== found.chapter.id) {
+      return c.json({ status: false, msg: "参数错误" });
+    }
+    const { job } = found;
+    // [unverified] the reply's fields beside `temp.data.duration`, the only one clients read.
+    return c.json({
+      status: true,
+      temp: { data: { liveId: liveIdOf(job), title: job.name, streamName: streamNameOf(job), vdoid: vdoidOf(job), duration: job.notStarted ? 0 : job.duration, liveStatus: job.notStarted ? 0 : 4 } },
+    });
+  });
+
+  app.get("/saveTimePc", (c) => {
+    const account = acct(c);
+    const q = c.req.query();
+    if (!browserLike(c) || refererPath(c) !== LIVE_PLAYER_PATH) return forbidden(c, "referer");
+    const found = account.courses.flatMap((course) => course.chapters.flatMap((ch) => ch.jobs.map((job) => ({ course, job }))))
+      .find(({ job }) => job.type === "live" && streamNameOf(job) === q.streamName && vdoidOf(job) === q.vdoid);
+    if (!found || q.userId !== account.uid || q.courseId !== found.course.courseId) return c.text("@fail");
+    const p = st.liveProgress(account.uid, found.job.jobid);
+    p.calls++;
+    // A replay that has not started has nothing to credit; a call too soon after the last counted one neither.
+    const now = clock.now();
+    if (!found.job.notStarted && (p.lastAt === null || now - p.lastAt >= LIVE_MINUTE_MS)) {
+      p.minutes++;
+      p.lastAt = now;
+    }
+    return c.text("@success");
   });
 
   // ---- captcha (on whichever host raised it) -------------------------------------------

@@ -17,13 +17,20 @@ export interface Judged {
   fastAllowed: boolean;
   /** 2026: completion needs the real time of the played part */
   realTime: boolean;
+  /**
+   * Strict real time (protocol "Corrections of 2026-12", item 5): time spent at the end position is not
+   * watching, and the recorded position is the last accepted report's, even one not credited.
+   */
+  strict: boolean;
 }
 
 /**
  * Judges one valid progress report. A position ahead of what playback at the allowed speed (2×, or 1× where
  * the course forbids more) could have reached over the credited real time is answered `isPassed:false` and
  * not credited. The job passes when a credited report reaches the end of the played part and, in 2026,
- * the real time credited covers the part still to watch when playback began.
+ * the real time credited covers the part still to watch when playback began. In a strict course (`strict`)
+ * the end position credits no time, so only a re-watch from an earlier position can pass a video that
+ * reached its end too fast.
  */
 export function judgeReport(p: JobProgress, playingTime: number, j: Judged, now: number): boolean {
   p.reports++;
@@ -37,10 +44,16 @@ export function judgeReport(p: JobProgress, playingTime: number, j: Judged, now:
   }
   const gapS = Math.min(MAX_CREDIT_GAP_S, Math.max(0, (now - (p.lastReportAt ?? now)) / 1000));
   const speed = j.fastAllowed ? MAX_SPEED : 1;
-  if (playingTime > p.basePlayS + speed * (p.watchedS + gapS) + SLACK_S) return false;
-  p.watchedS += gapS;
+  if (playingTime > p.basePlayS + speed * (p.watchedS + gapS) + SLACK_S) {
+    // "平台记的 playTime 是'看到的位置'": strict, the position is recorded though nothing is credited.
+    if (j.strict) p.playTimeS = playingTime;
+    return false;
+  }
+  // Strict: a player sitting at the end (the last position recorded there) watches nothing meanwhile.
+  p.watchedS += j.strict && p.playTimeS >= ends ? 0 : gapS;
   p.lastReportAt = now;
-  p.playTimeS = Math.max(p.playTimeS, playingTime);
+  // Strict, the position is where the last report was (a restart from 0 goes back to 0); else the furthest.
+  p.playTimeS = j.strict ? playingTime : Math.max(p.playTimeS, playingTime);
   const watchedEnough = !j.realTime || p.watchedS + SLACK_S >= ends - p.basePlayS;
   if (playingTime >= ends && watchedEnough) p.passed = true;
   return p.passed;

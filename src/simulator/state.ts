@@ -1,8 +1,19 @@
-import { clock } from "../lib/clock";
+import { clock, shanghaiDay } from "../lib/clock";
 import type { HostName } from "./hosts";
 import { fnv1a } from "../lib/encoding";
-import { buildCourse, hex32, isRequired, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
-import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE } from "./seed";
+import { buildCourses, hex32, isRequired, playedRange, type SimChapter, type SimCourse, type SimCourseSpec, type SimJob } from "./model";
+import { DEFAULT_QR_TTL_S, QrLogins } from "./qr-login";
+import { MAX_CREDIT_GAP_S } from "./report";
+import { DEMO_COURSES, DEMO_PASSWORD, DEMO_PHONE, DEMO_ROLLBACK } from "./seed";
+
+/**
+ * The overnight rollback ("回溯", protocol "Corrections of 2026-12", item 6): at the Shanghai day change,
+ * media passed on a day whose credited media time exceeded `dailyMediaS`, or played while another media
+ * job of the account was playing, go back to unpassed.
+ */
+export interface RollbackRule {
+  dailyMediaS: number;
+}
 
 export interface SimAccount {
   uid: string;
@@ -11,6 +22,8 @@ export interface SimAccount {
   fid: string;
   name: string;
   courses: SimCourse[];
+  /** null: this account is never rolled back */
+  rollback: RollbackRule | null;
 }
 
 /** One account's progress on one media job (what the platform's judgement remembers). */
@@ -27,6 +40,12 @@ export interface JobProgress {
   watchedS: number;
   passed: boolean;
   reports: number;
+  /** Shanghai day it passed on, until the day change judged it (rollback) */
+  passedDay: string | null;
+  /** played while another media job of the account was playing (rollback) */
+  concurrent: boolean;
+  /** times the overnight rollback reverted it */
+  rolledBack: number;
 }
 
 interface CountedFault {
@@ -62,6 +81,18 @@ export interface Platform {
   realTimeCompletion: boolean;
   /** more reports than this from one session to one host within 60 s raise a captcha there; 0 = never */
   captchaReportsPerMinute: number;
+  /**
+   * How a pending captcha is shown (2026-12 item 14): a 302 to `antispiderShowVerify.ac`, or the captcha
+   * page itself as the body of a 200 or of a 403, on every path of its host (reports and cards included)
+   */
+  captchaForm: "redirect" | "body200" | "body403";
+  /**
+   * A folder's course list posted without the root list's Referer and XHR headers answers a page that is
+   * not a course list (2026-12 item 7); false: it answers as the reference CLI expects
+   */
+  folderListNeedsReferer: boolean;
+  /** a QR login code expires this long after it was shown (`createqr`) */
+  qrTtlS: number;
 }
 
 export const DEFAULT_PLATFORM: Platform = {
@@ -69,7 +100,17 @@ export const DEFAULT_PLATFORM: Platform = {
   realTimeCompletion: true,
   // [unverified] the real threshold is not published; the player's cadence (one a minute, two at 2×) stays far below.
   captchaReportsPerMinute: 8,
+  captchaForm: "redirect",
+  folderListNeedsReferer: true,
+  qrTtlS: DEFAULT_QR_TTL_S,
 };
+
+/** One account's replay of one live card: minutes credited by `saveTimePc`, and when the last one counted. */
+export interface LiveProgress {
+  minutes: number;
+  lastAt: number | null;
+  calls: number;
+}
 
 /** A captcha the platform demands: bound to the host that redirected and to that host's JSESSIONID. */
 export interface PendingCaptcha {
@@ -98,6 +139,11 @@ export interface RequestLogEntry {
 
 const LOG_LIMIT = 2000;
 
+/** A media job as if never played (also what a rollback leaves). */
+const freshProgress = () => ({
+  firstReportAt: null, lastReportAt: null, basePlayS: 0, playTimeS: 0, watchedS: 0, passed: false, passedDay: null, concurrent: false,
+});
+
 const CAPTCHA_CHARS = "abcdefhjkmnpqrstuvwxyz2345678";
 
 /** A fresh four-character captcha answer. */
@@ -115,6 +161,7 @@ export class SimState {
   readonly jsessions = new Map<string, HostName>();
   readonly progress = new Map<string, JobProgress>(); // `${uid}|${jobid}`
   readonly done = new Set<string>(); // `${uid}|${jobid}` for documents, reads, quizzes
+  readonly live = new Map<string, LiveProgress>(); // `${uid}|${jobid}` for live replays
   readonly visited = new Set<string>(); // `${uid}|${chapterId}`
   readonly openedChapters = new Set<string>();
   readonly transcoded = new Set<string>(); // objectIds whose transcoding finished
@@ -122,9 +169,14 @@ export class SimState {
   readonly risk = new Set<string>(); // uids under risk control: 202 to everything but the login
   readonly reportTimes = new Map<string, number[]>(); // `${uid}|${host}` → report times in the last minute
   readonly dtokenEpochs = new Map<string, number>(); // uid → epoch
+  readonly qr = new QrLogins();
   faults: Faults = {};
   platform: Platform = { ...DEFAULT_PLATFORM };
   readonly requestCounts = new Map<string, number>(); // uid → count
+  /** media seconds credited per account and Shanghai day: uid → day → seconds */
+  readonly mediaDays = new Map<string, Map<string, number>>();
+  /** the Shanghai day whose change was last settled (rollback) */
+  private settledDay = "";
   readonly log: RequestLogEntry[] = [];
   totalRequests = 0;
 
@@ -134,20 +186,22 @@ export class SimState {
 
   reset(): void {
     this.seq = 0;
-    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts]) m.clear();
+    for (const m of [this.accounts, this.sessions, this.jsessions, this.progress, this.live, this.captchas, this.reportTimes, this.dtokenEpochs, this.requestCounts, this.mediaDays]) m.clear();
+    this.settledDay = shanghaiDay(clock.now());
     for (const s of [this.done, this.visited, this.openedChapters, this.transcoded, this.risk]) s.clear();
+    this.qr.clear();
     this.faults = {};
     this.platform = { ...DEFAULT_PLATFORM };
     this.log.length = 0;
     this.totalRequests = 0;
-    if (this.seedDemo) this.createAccount({ phone: DEMO_PHONE, password: DEMO_PASSWORD, name: "张三", courses: DEMO_COURSES });
+    if (this.seedDemo) this.createAccount({ phone: DEMO_PHONE, password: DEMO_PASSWORD, name: "张三", courses: DEMO_COURSES, rollback: DEMO_ROLLBACK });
   }
 
   nextId(): number {
     return ++this.seq;
   }
 
-  createAccount(spec: { phone?: string; password?: string; name?: string; fid?: string; courses?: SimCourseSpec[] }): SimAccount {
+  createAccount(spec: { phone?: string; password?: string; name?: string; fid?: string; courses?: SimCourseSpec[]; rollback?: RollbackRule | null }): SimAccount {
     const n = this.nextId();
     const phone = spec.phone ?? String(13900000000 + n);
     if (this.accounts.has(phone)) throw new Error(`account ${phone} exists`);
@@ -157,7 +211,8 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).map((c) => buildCourse(c, () => this.nextId(), clock.now())),
+      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId(), clock.now())),
+      rollback: spec.rollback ?? null,
     };
     this.accounts.set(phone, account);
     return account;
@@ -229,14 +284,22 @@ export class SimState {
     const key = `${uid}|${jobid}`;
     let p = this.progress.get(key);
     if (!p) {
-      p = { firstReportAt: null, lastReportAt: null, basePlayS: 0, playTimeS: 0, watchedS: 0, passed: false, reports: 0 };
+      p = { ...freshProgress(), reports: 0, rolledBack: 0 };
       this.progress.set(key, p);
     }
     return p;
   }
 
+  liveProgress(uid: string, jobid: string): LiveProgress {
+    const key = `${uid}|${jobid}`;
+    let p = this.live.get(key);
+    if (!p) this.live.set(key, (p = { minutes: 0, lastAt: null, calls: 0 }));
+    return p;
+  }
+
   isJobPassed(uid: string, job: SimJob): boolean {
     if (job.type === "video" || job.type === "audio") return this.progress.get(`${uid}|${job.jobid}`)?.passed ?? false;
+    if (job.type === "live") return (this.live.get(`${uid}|${job.jobid}`)?.minutes ?? 0) * 60 >= job.duration;
     return this.done.has(`${uid}|${job.jobid}`);
   }
 
@@ -287,6 +350,48 @@ export class SimState {
     const times = [...(this.reportTimes.get(key) ?? []).filter((t) => now - t < 60_000), now];
     this.reportTimes.set(key, times);
     return times.length > limit;
+  }
+
+  // ---- the overnight rollback ------------------------------------------------------------
+
+  /**
+   * After a judged report (200): the media time it credited counts for today, and a pass is dated. Two
+   * media jobs of one account playing at once are both marked: another job reported between this job's
+   * previous report (within the credit gap: it was playing) and this one, and was not at its end.
+   */
+  afterReport(account: SimAccount, p: JobProgress, before: Pick<JobProgress, "watchedS" | "passed" | "lastReportAt">, now: number): void {
+    const day = shanghaiDay(now);
+    const days = this.mediaDays.get(account.uid) ?? new Map<string, number>();
+    days.set(day, (days.get(day) ?? 0) + Math.max(0, p.watchedS - before.watchedS));
+    this.mediaDays.set(account.uid, days);
+    if (p.passed && !before.passed) p.passedDay = day;
+    const since = before.lastReportAt;
+    if (since === null || now - since >= MAX_CREDIT_GAP_S * 1000) return;
+    for (const [key, other] of this.progress) {
+      if (other === p || !key.startsWith(`${account.uid}|`) || other.lastReportAt === null || other.lastReportAt <= since) continue;
+      const found = this.findJob(account, key.slice(account.uid.length + 1));
+      if (found && other.playTimeS < playedRange(found.job)[1]) p.concurrent = other.concurrent = true;
+    }
+  }
+
+  /**
+   * The Shanghai day change, settled lazily at the first look after it (every request and control read):
+   * for each account with the rule on, media passed on an earlier day go back to unpassed when that day's
+   * media total exceeded the threshold or they played concurrently; the others stay passed for good.
+   */
+  settleDays(now = clock.now()): void {
+    const today = shanghaiDay(now);
+    if (today <= this.settledDay) return;
+    this.settledDay = today;
+    for (const account of this.accounts.values()) {
+      const rule = account.rollback;
+      for (const [key, p] of this.progress) {
+        if (!key.startsWith(`${account.uid}|`) || !p.passed || p.passedDay === null || p.passedDay >= today) continue;
+        const total = this.mediaDays.get(account.uid)?.get(p.passedDay) ?? 0;
+        if (rule && (total > rule.dailyMediaS || p.concurrent)) Object.assign(p, freshProgress(), { rolledBack: p.rolledBack + 1 });
+        else p.passedDay = null;
+      }
+    }
   }
 
   // ---- faults and logging ----------------------------------------------------------------

@@ -1,30 +1,36 @@
 /**
- * A request's choice of courses (POST /api/tasks, POST /api/tasks/forecast): which classes, chapters and
+ * A request's choice of classes (POST /api/tasks, POST /api/tasks/forecast): which classes, chapters and
  * deadlines, checked against the user's course list and the courses' surveys.
  */
 import type { CourseSurvey } from "../chaoxing/survey";
 import type { Course } from "../chaoxing/types";
 import type { Credentials } from "../durable/account";
 import type { Reply } from "../durable/account-ops";
+import { resolveClasses } from "../engine/classes";
 import type { CourseChoice } from "../engine/state";
 import { ApiError } from "../lib/errors";
 import { accountStub, valueOf } from "../services/cx-account";
+import type { TaskClass, TaskClassChoice } from "./shape";
 
-/** One entry of a request's `courses` (POST /api/tasks, POST /api/tasks/forecast). */
-export interface ChoiceInput {
-  course_id: string;
-  clazz_id?: string;
-  chapters?: string[];
-  /** undefined: the class's end date from the course list; null: none. */
-  deadline?: string | null;
+/** A request's choice of classes (POST /api/tasks, POST /api/tasks/forecast). */
+export interface ChoiceBody {
+  course_ids?: string[];
+  classes?: TaskClassChoice[];
 }
 
 /** A class the task will study, as the course list has it, with what was chosen of it. */
 export interface Chosen {
   course: Course;
   choice: CourseChoice;
-  /** Its entry in the request's `courses` (for error fields); null: from `course_ids`. */
+  /** Its entry in the request's `classes` (for error fields); null: from `course_ids`. */
   entry: number | null;
+}
+
+/** What a request resolves to: the task's courses, the classes it names, and each class it studies. */
+export interface Resolution {
+  courseIds: string[];
+  classes: TaskClass[];
+  chosen: Chosen[];
 }
 
 /** `YYYY-MM-DD` is the end of that Asia/Shanghai day; otherwise an ISO 8601 date-time with its offset. */
@@ -34,30 +40,33 @@ const invalid = (field: string, message: string, detail: string) =>
   new ApiError("validation_error", detail, { errors: [{ field, message, code: "invalid_value" }] });
 
 /**
- * The classes a request names, as the engine will study them: each class of a course in `course_ids`, or
- * the class a `courses` entry names (else each of its course's), with its chapters (null: all) and its
- * deadline (by default the class's end date from the course list). An entry in `courses` wins over the
- * same course in `course_ids`. Unknown courses and classes are a 400 naming the field.
+ * The classes a request names, as the engine will study them (src/engine/classes.ts: a course named by id
+ * is each of its classes not ended; a class named is studied even if ended, and only it of its course),
+ * each with its chapters (null: all) and deadline (by default the class's end date from the course list).
+ * Unknown courses and classes are a 400 naming the field.
  */
-export function resolveChoices(body: { course_ids?: string[]; courses?: ChoiceInput[] }, list: Course[]): Chosen[] {
+export function resolveChoices(body: ChoiceBody, list: Course[]): Resolution {
   const unknown = (body.course_ids ?? []).filter((id) => !list.some((c) => c.courseId === id));
   if (unknown.length) throw invalid("course_ids", `未知课程: ${unknown.join(", ")}`, `超星账号中没有这些课程: ${unknown.join(", ")}`);
-  const out: Chosen[] = [];
-  const add = (course: Course, e: ChoiceInput | null, entry: number | null) => {
-    if (out.some((x) => x.course.courseId === course.courseId && x.course.clazzId === course.clazzId)) return;
-    const deadline = e?.deadline === undefined ? (course.endDate ? deadlineMs(course.endDate) : null) : e.deadline === null ? null : deadlineMs(e.deadline);
-    out.push({ course, choice: { courseId: course.courseId, clazzId: course.clazzId, chapters: e?.chapters ? [...new Set(e.chapters)] : null, deadline }, entry });
-  };
-  (body.courses ?? []).forEach((e, i) => {
-    const classes = list.filter((c) => c.courseId === e.course_id && (!e.clazz_id || c.clazzId === e.clazz_id));
-    if (classes.length === 0) {
-      const field = list.some((c) => c.courseId === e.course_id) ? `courses.${i}.clazz_id` : `courses.${i}.course_id`;
-      throw invalid(field, "超星账号中没有该课程或班级", `超星账号中没有该课程或班级: ${e.course_id}${e.clazz_id ? `/${e.clazz_id}` : ""}`);
-    }
-    for (const c of classes) add(c, e, i);
+  const named = (body.classes ?? []).map((k, i) => ({ k, i })).filter(({ k }, j, all) => all.findIndex((o) => o.k.course_id === k.course_id && o.k.clazz_id === k.clazz_id) === j);
+  const strange = named.filter(({ k }) => !list.some((c) => c.courseId === k.course_id && c.clazzId === k.clazz_id));
+  if (strange.length) {
+    const names = strange.map(({ k }) => `${k.course_id}/${k.clazz_id}`).join(", ");
+    throw invalid("classes", `未知班级: ${names}`, `超星账号中没有这些班级: ${names}`);
+  }
+  const classes = named.map(({ k }) => ({ course_id: k.course_id, clazz_id: k.clazz_id }));
+  // The task's courses: those named, and those of the classes named.
+  const courseIds = [...new Set([...(body.course_ids ?? []), ...classes.map((k) => k.course_id)])];
+  const { entries } = resolveClasses(courseIds, classes.map((k) => ({ courseId: k.course_id, clazzId: k.clazz_id })), list);
+  const chosen = entries.map((e): Chosen => {
+    const course = list.find((c) => c.courseId === e.courseId && c.clazzId === e.clazzId)!;
+    const n = named.find(({ k }) => k.course_id === e.courseId && k.clazz_id === e.clazzId);
+    const d = n?.k.deadline;
+    const deadline = d === undefined ? (course.endDate ? deadlineMs(course.endDate) : null) : d === null ? null : deadlineMs(d);
+    const chapters = n?.k.chapters ? [...new Set(n.k.chapters)] : null;
+    return { course, choice: { courseId: e.courseId, clazzId: e.clazzId, chapters, deadline }, entry: n?.i ?? null };
   });
-  for (const id of body.course_ids ?? []) for (const c of list.filter((x) => x.courseId === id)) add(c, null, null);
-  return out;
+  return { courseIds, classes, chosen };
 }
 
 /**
@@ -82,6 +91,6 @@ export function checkChapters(chosen: Chosen[], surveys: (CourseSurvey | null)[]
     const survey = surveys[k];
     if (!choice.chapters || !survey) return;
     const strange = choice.chapters.filter((id) => !survey.chapters.some((c) => c.id === id));
-    if (strange.length) throw invalid(`courses.${entry ?? k}.chapters`, `未知章节: ${strange.join(", ")}`, `该课程没有这些章节: ${strange.join(", ")}`);
+    if (strange.length) throw invalid(`classes.${entry ?? k}.chapters`, `未知章节: ${strange.join(", ")}`, `该课程没有这些章节: ${strange.join(", ")}`);
   });
 }

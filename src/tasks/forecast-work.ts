@@ -6,7 +6,7 @@
  */
 import { mediaLeft, type CourseSurvey, type SurveyChapter } from "../chaoxing/survey";
 import { DEFAULT_MEDIA_S } from "../engine/progress";
-import type { CourseEntry, EngineState, StoredJob } from "../engine/state";
+import type { CourseEntry, EngineState, Phase, StoredJob } from "../engine/state";
 import { courseWork, forecast, studyOrder, type CourseWork, type Forecast, type ForecastInput, type TaskWork, type WorkItem } from "../shared/forecast";
 import type { LimitRules, MediaUsage, StudyLimits } from "../limits/study-limits";
 import type { CourseSelection, PlannedChapter } from "./selection";
@@ -58,8 +58,9 @@ const unknownCourse = (key: string, deadline: number | null): CourseWork => ({
 const estimatedIn = (outline: PlannedChapter[], chosen: string[] | null): boolean =>
   outline.some((c) => c.estimated && (!chosen || chosen.includes(c.id)));
 
-/** A chosen course ahead of the engine: the survey's figures for its chosen chapters. */
-function plannedWork(c: Pick<CourseSelection, "courseId" | "clazzId" | "chapters" | "deadline" | "outline">, speed: number): { work: CourseWork; estimated: boolean } {
+/** A chosen course ahead of the engine: the survey's figures for its chosen chapters (class null: not resolved yet). */
+type Planned = Pick<CourseSelection, "courseId" | "chapters" | "deadline" | "outline"> & { clazzId: string | null };
+function plannedWork(c: Planned, speed: number): { work: CourseWork; estimated: boolean } {
   const key = courseKey(c);
   if (!c.outline) return { work: unknownCourse(key, c.deadline), estimated: true };
   return { work: courseWork(key, c.outline, { chosen: c.chapters, speed, deadline: c.deadline }), estimated: estimatedIn(c.outline, c.chapters) };
@@ -88,35 +89,51 @@ function mediaOwed(s: EngineState, j: StoredJob): number {
   return left ?? j.seconds ?? DEFAULT_MEDIA_S;
 }
 
+/**
+ * The speed a course's videos play at: the task's, or 1× once a video of it needed a re-watch (it credits
+ * only real watching: src/engine/step.ts `rewatchMedia`).
+ */
+const courseSpeed = (s: EngineState, c: CourseEntry): number => (c.realTimeOnly ? 1 : s.speed);
+
+/** A live replay: its minutes at real pace, one `saveTimePc` a minute (src/engine/live.ts). */
+function liveOwed(s: EngineState, j: StoredJob): number {
+  if (s.live && s.live.jobid === j.jobid && s.live.duration !== null) return Math.max(0, s.live.duration - s.live.watched);
+  return j.seconds ?? DEFAULT_MEDIA_S;
+}
+
 /** The chapter the engine is in, from its jobs: what is not passed nor left, and the re-read after it. */
-function currentChapterItems(s: EngineState): WorkItem[] {
+function currentChapterItems(s: EngineState, course: CourseEntry): WorkItem[] {
   const items: WorkItem[] = [];
   let calls = 1;
   for (const j of s.jobs) {
     if (!j.required || j.isPassed || j.handled) continue;
     if (j.type === "video" || j.type === "audio") {
       if (j.mid === null) continue;
-      items.push({ kind: "media", seconds: mediaOwed(s, j), speed: j.fastPlayback ? s.speed : 1 });
-    } else if (j.type === "document" || j.type === "read") calls++;
+      // The video playing goes on at its own speed (1× in a re-watch).
+      const speed = s.media?.jobid === j.jobid ? s.media.speed : j.fastPlayback ? courseSpeed(s, course) : 1;
+      items.push({ kind: "media", seconds: mediaOwed(s, j), speed });
+    } else if (j.type === "live" && !j.notStarted) items.push({ kind: "media", seconds: liveOwed(s, j), speed: 1 });
+    else if (j.type === "document" || j.type === "read") calls++;
   }
   return [{ kind: "calls", n: calls }, ...items];
 }
 
 /** The course the engine is in: the current chapter from its jobs, the rest from the survey (or estimates). */
-function currentCourseWork(s: EngineState, course: CourseEntry, plan: CourseSelection | undefined): { work: CourseWork; estimated: boolean } {
+function currentCourseWork(s: EngineState, phase: Phase, course: CourseEntry, plan: CourseSelection | undefined): { work: CourseWork; estimated: boolean } {
   const key = courseKey(course);
   const deadline = course.deadline ?? null;
-  if (s.phase === "chapters") return plannedWork({ ...course, chapters: course.chapters ?? null, deadline, outline: plan?.outline ?? null }, s.speed);
+  const speed = courseSpeed(s, course);
+  if (phase === "chapters") return plannedWork({ ...course, chapters: course.chapters ?? null, deadline, outline: plan?.outline ?? null }, speed);
   const items: WorkItem[] = [];
   let estimated = false;
-  const jobsRead = s.phase === "job" || s.phase === "visit" || (s.phase === "cards" && (s.rereads ?? 0) > 0);
+  const jobsRead = phase === "job" || phase === "visit" || (phase === "cards" && (s.rereads ?? 0) > 0);
   s.chapters.forEach((ch, i) => {
     if (i < s.hi || (i > s.hi && ch.finished)) return;
-    if (i === s.hi && jobsRead) return items.push(...currentChapterItems(s));
+    if (i === s.hi && jobsRead) return items.push(...currentChapterItems(s, course));
     const planned = plan?.outline?.find((c) => c.id === ch.id);
     if (planned) {
       estimated ||= planned.estimated === true;
-      return items.push(...courseWork(key, [planned], { chosen: null, speed: s.speed, deadline }).items);
+      return items.push(...courseWork(key, [planned], { chosen: null, speed, deadline }).items);
     }
     // Not surveyed (a task from before surveys, or none was at hand): its task points at the default length.
     estimated = true;
@@ -126,22 +143,32 @@ function currentCourseWork(s: EngineState, course: CourseEntry, plan: CourseSele
   return { work: { key, deadline, items }, estimated };
 }
 
+/** The media rolled back overnight still to study again, each whole at 1× (src/engine/credit.ts); null: none. */
+function redoWork(s: EngineState): CourseWork | null {
+  const redo = (s.checks ?? []).filter((e) => e.state === "rolled_back" && !e.left);
+  if (!redo.length) return null;
+  return { key: "redo", deadline: null, items: [{ kind: "calls", n: 2 * redo.length }, ...redo.map((e): WorkItem => ({ kind: "media", seconds: e.duration, speed: 1 }))] };
+}
+
 /** While the task runs: from the engine's state, its selection's survey for what lies ahead. */
 export function engineWork(s: EngineState, selection: CourseSelection[] | null): WorkLeft {
-  const planOf = (c: { courseId: string; clazzId: string }) =>
-    selection?.find((p) => p.courseId === c.courseId && p.clazzId === c.clazzId) ?? selection?.find((p) => p.courseId === c.courseId && p.clazzId === null);
+  const planOf = (c: { courseId: string; clazzId: string }) => selection?.find((p) => p.courseId === c.courseId && p.clazzId === c.clazzId);
   if (s.phase === "resolve") {
-    const chosen = selection ?? s.courseIds.map((courseId): CourseSelection => ({ courseId, clazzId: null, chapters: null, deadline: null, outline: null }));
-    return selectionWork(chosen, s.speed);
+    if (selection) return selectionWork(selection, s.speed);
+    const parts = s.courseIds.map((courseId) => plannedWork({ courseId, clazzId: null, chapters: null, deadline: null, outline: null }, s.speed));
+    return { work: { courses: parts.map((p) => p.work) }, estimated: true };
   }
-  if (s.phase === "done" || s.phase === "recheck") return { work: { courses: [] }, estimated: false };
+  // Media rolled back overnight and being studied again come first (src/engine/credit.ts), each from its start.
+  const redo = redoWork(s);
+  const phase = s.phase === "verify" ? (s.verify?.resume ?? "done") : s.phase;
+  if (phase === "done" || phase === "recheck") return { work: { courses: redo ? [redo] : [] }, estimated: false };
   const parts = s.courses.flatMap((c, i) => {
     if (i < s.ci || c.status !== "todo") return [];
     const plan = planOf(c);
-    if (i === s.ci) return [currentCourseWork(s, c, plan)];
-    return [plannedWork({ ...c, chapters: c.chapters ?? null, deadline: c.deadline ?? null, outline: plan?.outline ?? null }, s.speed)];
+    if (i === s.ci) return [currentCourseWork(s, phase, c, plan)];
+    return [plannedWork({ ...c, chapters: c.chapters ?? null, deadline: c.deadline ?? null, outline: plan?.outline ?? null }, courseSpeed(s, c))];
   });
-  return { work: { courses: parts.map((p) => p.work) }, estimated: parts.some((p) => p.estimated) };
+  return { work: { courses: [...(redo ? [redo] : []), ...parts.map((p) => p.work)] }, estimated: parts.some((p) => p.estimated) };
 }
 
 /** Where the engine is, as far as the forecast goes: a new chapter or course (or one skipped, or an item left) calls for a new one. */

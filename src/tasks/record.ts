@@ -1,4 +1,4 @@
-import { publicLeft, type EngineState } from "../engine/state";
+import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
 import { computeProgress, courseFigures, type CourseFigures } from "../engine/progress";
 import { clock } from "../lib/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
@@ -24,6 +24,8 @@ export interface TaskRecord {
   userId: number;
   name: string;
   courseIds: string[];
+  /** The classes the task names (absent in records from before classes could be named). */
+  classes?: ClassRef[];
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
@@ -68,7 +70,8 @@ export interface TaskRecord {
 /** The record of a task its object hears of for the first time: pending, as its row says. */
 export function recordOf(row: TaskRow): TaskRecord {
   return {
-    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids, status: row.status,
+    id: row.id, userId: row.user_id, name: row.name, courseIds: row.course_ids,
+    classes: (row.classes ?? []).map((c) => ({ courseId: c.course_id, clazzId: c.clazz_id })), status: row.status,
     reason: row.reason as TaskReason | null, errorMsg: row.error_msg,
     error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
@@ -77,7 +80,6 @@ export function recordOf(row: TaskRow): TaskRecord {
   };
 }
 
-/** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 const forecastOut = (f: Pick<CourseForecast, "finishAt" | "studyDays" | "remainingSeconds" | "missesDeadline">) => ({
@@ -93,6 +95,7 @@ function coursesOut(figures: CourseFigures[], f: TaskForecast | null): TaskLive[
   });
 }
 
+/** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
   const now = clock.now();
@@ -139,6 +142,12 @@ export function liveOf(t: TaskRecord): TaskLive {
   };
 }
 
+/** A morning check found `videos` rolled back and studies them again (src/engine/credit.ts). */
+export function rollbackNotification(t: TaskRecord, videos: number): TaskMessage {
+  const params = { task: t.name, n: videos };
+  return { type: "notification", level: "warning", message: renderText("zh", "note.rollback", params), code: "note.rollback", params, task_id: t.id, event: "rollback" };
+}
+
 /**
  * What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the
  * task. `event` (issue 15) and `code` + `params` (issue 17) let the dashboard word it in the user's
@@ -157,6 +166,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "failed") return note("error", "failed", "note.failed", { failure: t.error?.code ?? "fail.internal", ...t.error?.params });
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
+  if (t.status === "paused" && t.reason === "relay_outdated") return note("warning", "relay_outdated", "note.relay_outdated");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", "note.notopen_ask", { chapter: t.notopenChapter ?? "" });

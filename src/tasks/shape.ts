@@ -28,11 +28,36 @@ export const LeftItemSchema = z
   .openapi("LeftForUser");
 export type LeftForUser = z.infer<typeof LeftItemSchema>;
 
-/** What a task chose of one course (POST /api/tasks `courses`), as its row keeps it. */
+/** A class a task names: one (courseId, clazzId) of the user's course list. */
+export const TaskClassSchema = z
+  .object({
+    course_id: z.string().regex(/^\d{1,20}$/, "courseId 应为数字"),
+    clazz_id: z.string().regex(/^\d{1,20}$/, "clazzId 应为数字"),
+  })
+  .openapi("TaskClass");
+export type TaskClass = z.infer<typeof TaskClassSchema>;
+
+/**
+ * A class a request names (POST /api/tasks, POST /api/tasks/forecast `classes`), with what to study of
+ * it: the class alone (as before) studies all its chapters until its end date.
+ */
+export const TaskClassChoiceSchema = TaskClassSchema.extend({
+  chapters: z.array(z.string().regex(/^\d{1,20}$/, "章节 id 应为数字")).min(1, "至少选择一个章节").max(1000).optional().openapi({
+    description: "只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节",
+  }),
+  deadline: z
+    .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.iso.datetime({ offset: true })], { error: "截止时间为 YYYY-MM-DD（北京时间当天结束）或带时区的 ISO 8601 时间" })
+    .nullable()
+    .optional()
+    .openapi({ description: "截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学" }),
+}).openapi("TaskClassChoice");
+export type TaskClassChoice = z.infer<typeof TaskClassChoiceSchema>;
+
+/** What a task studies of one class (POST /api/tasks `course_ids` and `classes`), as its row keeps it. */
 export const SelectionSchema = z
   .object({
     course_id: z.string(),
-    clazz_id: z.string().nullable().openapi({ description: "所选班级；null：该课程的每个班级" }),
+    clazz_id: z.string(),
     chapters: z.array(z.string()).nullable().openapi({ description: "所选章节（章节 id）；null：全部章节" }),
     deadline: z.string().nullable().openapi({ description: "截止时间（ISO 8601）；null：没有" }),
   })
@@ -70,14 +95,17 @@ export const TaskSchema = z
     user_id: z.number().int(),
     name: z.string(),
     description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
-    course_ids: z.array(z.string()),
-    selection: z.array(SelectionSchema).nullable().openapi({ description: "创建时对每门课程的选择（班级、章节、截止时间）；更早创建的任务为 null" }),
+    course_ids: z.array(z.string()).openapi({ description: "任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级" }),
+    classes: z.array(TaskClassSchema).openapi({ description: "任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习" }),
+    selection: z.array(SelectionSchema).nullable().openapi({
+      description: "创建时确定要学习的每个班级及其章节与截止时间（按 course_ids 与 classes 得出）；更早创建的任务为 null",
+    }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
@@ -97,7 +125,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, selection: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, classes: true, selection: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -116,6 +144,16 @@ const TaskCourseSchema = z
     chapters: z.array(z.string()).nullable().openapi({ description: "任务只学习这些章节（id）；null：全部" }),
     deadline: z.string().nullable().openapi({ description: "该课程的截止时间（ISO 8601）；null：没有" }),
     forecast: CourseForecastSchema.nullable().openapi({ description: "该课程的预计完成；已结束、或任务未在运行时为 null" }),
+    media_check: z
+      .object({
+        verified: z.number().int().openapi({ description: "已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过" }),
+        awaiting: z.number().int().openapi({ description: "待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度）" }),
+        rolled_back: z.number().int().openapi({ description: "被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user）" }),
+      })
+      .openapi("TaskCourseMediaCheck", {
+        description:
+          "次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开",
+      }),
   })
   .openapi("TaskCourse");
 

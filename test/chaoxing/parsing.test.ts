@@ -99,7 +99,7 @@ ${course({ id: "7", clazz: "8", cpi: "9", extra: `<p class="overHidden1">开课�
     const list = await parseCourseList(html, { id: "77", name: "文件夹" });
     expect(list).toEqual([
       {
-        courseId: "1", clazzId: "2", cpi: "3", courseName: "C&C++ 程序设计", teacherName: '王"老"师', state: 0, startDate: null, endDate: null,
+        courseId: "1", clazzId: "2", cpi: "3", courseName: "C&C++ 程序设计", teacherName: '王"老"师', clazzName: "", state: 0, startDate: null, endDate: null,
         folderId: "77", folderName: "文件夹", info: "1", roleid: "3",
       },
       expect.objectContaining({ courseId: "4", state: 1, endDate: null }),
@@ -153,7 +153,7 @@ describe("mArg", () => {
     const marg = extractMArg(page);
     expect(marg).not.toBeNull();
     if (!marg) return;
-    expect(parseDefaults(marg)).toMatchObject({ cpi: "123", userid: "42", faceCheck: false, reportTimeInterval: 60, reportUrl: null, fastPlayback: true });
+    expect(parseDefaults(marg)).toMatchObject({ cpi: "123", userid: "42", capture: [], reportTimeInterval: 60, reportUrl: null, schoolDoubleSpeed: null });
     expect(parseAttachments(marg)).toEqual([
       { type: "document", jobid: "9", jtoken: "t", name: "a};b.pdf", objectId: "o", isPassed: false, required: true, otherInfo: "nodeId_1};-x" },
     ]);
@@ -163,21 +163,22 @@ describe("mArg", () => {
     expect(extractMArg(`<script>var mArg = "";</script>`)).toBeNull();
   });
 
-  it("types live streams as other, honours job:false except on reads (a read is a task point with or without `job`)", () => {
+  it("types live cards as live, honours job:false except on reads (a read is a task point with or without `job`)", () => {
     const jobs = parseAttachments({ attachments: [
       { type: "live", job: true, jobid: "1", property: { liveId: 5, title: "直播" } },
       { type: "video", job: false, jobid: "2", objectId: "o", mid: "m", property: { module: "insertvideo" } },
       { type: "read", jobid: "3", property: { title: "r" } },
       { type: "read", job: false, jobid: "4", property: { title: "r" } },
     ] });
-    expect(jobs.map((j) => [j.type, j.required])).toEqual([["other", true], ["video", false], ["read", true], ["read", true]]);
+    expect(jobs.map((j) => [j.type, j.required])).toEqual([["live", true], ["video", false], ["read", true], ["read", true]]);
   });
 
-  it("reads the 2026 fields: the face gate from both capture flags, reportUrl, the speed switches, the report fields and the clip", () => {
-    const defaults = { chapterCapture: 1, playingCapture: 0, schooldoublespeed: 1, reportUrl: "https://mooc1-1.chaoxing.com/mooc-ans/multimedia/log/a/9" };
-    expect(parseDefaults({ defaults })).toMatchObject({ faceCheck: false, fastPlayback: true, reportUrl: defaults.reportUrl });
-    expect(parseDefaults({ defaults: { ...defaults, playingCapture: "1" } })?.faceCheck).toBe(true);
-    expect(parseDefaults({ defaults: { ...defaults, isFaceCheck: 1 } })?.faceCheck).toBe(false);
+  it("reads the 2026 fields: every capture flag at 1, reportUrl, the speed switches, the report fields and the clip", () => {
+    const defaults = { chapterCapture: 0, playingCapture: 0, schooldoublespeed: 2, reportUrl: "https://mooc1-1.chaoxing.com/mooc-ans/multimedia/log/a/9" };
+    expect(parseDefaults({ defaults })).toMatchObject({ capture: [], schoolDoubleSpeed: 2, reportUrl: defaults.reportUrl });
+    expect(parseDefaults({ defaults: { ...defaults, playingCapture: "1" } })?.capture).toEqual(["playingCapture"]);
+    expect(parseDefaults({ defaults: { ...defaults, chapterCapture: 1 } })?.capture).toEqual(["chapterCapture"]);
+    expect(parseDefaults({ defaults: { ...defaults, isFaceCheck: 1 } })?.capture).toEqual([]);
     const att = { type: "video", job: true, jobid: "2", objectId: "o", mid: "m", otherInfo: "nodeId_1-rt_d-x&courseId=5", attDuration: "40", attDurationEnc: "ae", videoFaceCaptureEnc: "ve", begins: 10, ends: 50, property: { module: "insertvideo", doublespeed: 1 } };
     const [video] = parseAttachments({ defaults, attachments: [att] }) as MediaJob[];
     expect(video).toMatchObject({ rt: null, attDuration: "40", attDurationEnc: "ae", videoFaceCaptureEnc: "ve", clip: [10, 50], fastPlayback: true, reportUrl: defaults.reportUrl });

@@ -16,6 +16,7 @@ import { signatureValid, startCapture } from "./capture.mjs";
 import { assertNoChinese, PHONE } from "./checks.mjs";
 import { axeCheck, freePort, launchBrowser, localD1, makeRunner, root, shotsDir, Skip, startApp } from "./harness.mjs";
 import { sweep } from "./sweep.mjs";
+import jsQR from "jsqr";
 
 const DEMO_PHONE = "13800138000";
 const DEMO_PASSWORD = "your_password";
@@ -333,9 +334,15 @@ async function journey() {
     need("post", "/api/tasks");
     await page.goto(`${base}/courses`);
     await page.locator("tr", { hasText: COURSE_MAIN }).waitFor({ timeout: 30_000 });
-    await page.getByText("李静").waitFor();
+    await page.getByText("李静", { exact: true }).waitFor();
     await page.getByTestId("not-open-note").waitFor();
     await check(page, "courses");
+    // One course in two classes: a row each, with the class's name; the ended one under 已结束 / 全部.
+    await page.getByText("全部", { exact: true }).click();
+    const history = page.locator("tr", { hasText: "中国近现代史纲要" });
+    await history.filter({ hasText: "2025秋季学期" }).filter({ hasText: "已结束" }).waitFor();
+    await history.filter({ hasText: "2026春季学期" }).filter({ hasText: "进行中" }).waitFor();
+    if ((await history.count()) !== 2) throw new Error(`中国近现代史纲要 has ${await history.count()} rows, not one per class`);
     const dialog = await createTask([COURSE_MAIN], { speed2: true });
     const name = await dialog.getByLabel("任务名称").inputValue();
     if (name !== COURSE_MAIN) throw new Error(`default name is "${name}"`);
@@ -425,6 +432,8 @@ async function journey() {
     const expected = task.left_for_user.length ? `完成，${task.left_for_user.length} 项需你处理` : "全部课程已学完";
     if (!outcome.includes(expected)) throw new Error(`outcome reads "${outcome}", expected "${expected}"`);
     if ((await page.getByTestId("courses-done").innerText()).replace(/\s/g, "") !== "1/1") throw new Error("courses done is not 1/1");
+    // Its videos await the next morning's check (Chaoxing may take passed videos back overnight).
+    await page.getByTestId("media-check").getByText(/待次日核验 \d+/).waitFor();
     // Ended: a summary, not a "current item" card at 00:00 / 00:00.
     await page.getByTestId("summary").waitFor();
     if (await page.getByTestId("item-time").count()) throw new Error("an ended task still shows the item clock");
@@ -571,12 +580,32 @@ async function journey() {
     await page.goto(`${base}/relay`);
     await page.getByRole("heading", { name: "中继", exact: true }).waitFor();
     await page.getByTestId("egress-relay").click();
+    // Choosing the relay asks first, and says none is online yet.
+    await page.getByRole("button", { name: "确定使用中继" }).click();
     await page.getByTestId("relay-none-online").waitFor();
     await page.getByTestId("new-pairing-code").click();
-    const command = (await page.getByTestId("pairing-command").innerText()).trim();
+    const installLine = (await page.getByTestId("pairing-command").innerText()).trim();
+    if (!/^curl -fsSL \S+\/relay\/install\.sh \| sh -s -- --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(installLine)) throw new Error(`install line: ${installLine}`);
+    // The QR code beside it carries that line for a phone: read back from the image as drawn.
+    const qr = await page.getByTestId("pairing-qr").evaluate(async (img) => {
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#fff";
+      g.fillRect(0, 0, canvas.width, canvas.height);
+      g.drawImage(img, 0, 0, canvas.width, canvas.height);
+      return { w: canvas.width, h: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
+    });
+    const read = jsQR(Uint8ClampedArray.from(qr.data), qr.w, qr.h)?.data;
+    if (read !== installLine) throw new Error(`the pairing QR code reads ${JSON.stringify(read)}, not the install line`);
     await settle();
-    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
     await check(page, "relay-pairing");
+    // This journey runs the agent by hand (test/e2e/installer.mjs runs the installer): the manual command.
+    await page.getByRole("tab", { name: "手动安装" }).click();
+    const command = (await page.getByTestId("pairing-manual-command").innerText()).trim();
+    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
     // As a student would: download the one file from the deployment and run the command as shown.
     const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));
     writeFileSync(path.join(dir, "chaoxing-relay.mjs"), Buffer.from(await (await fetch(`${base}/relay/chaoxing-relay.mjs`)).arrayBuffer()));
@@ -599,6 +628,10 @@ async function journey() {
     let taskId = 0;
     try {
       await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      // The code it used shows as used (no countdown), and the row says online once.
+      await page.getByTestId("pairing-used").waitFor({ timeout: 15_000 });
+      const row = await page.locator('[data-testid="relay-row"][data-online="yes"]').innerText();
+      if (row.split("在线").length - 1 !== 1) throw new Error(`the relay row says 在线 more than once: ${row}`);
       await check(page, "relay-online");
       const dialog = await createTask([COURSE_LONG]);
       await dialog.getByTestId("create-start").click();
@@ -899,6 +932,13 @@ async function journey() {
       const left = p.getByTestId("left-for-user");
       await left.waitFor();
       if (await left.getByTestId("server-text").count()) throw new Error("a left item's reason without its code");
+      // The main task's card: its videos' next-morning check, in English.
+      if (mainTask) {
+        await p.goto(`${base}/tasks/${mainTask}`);
+        const check = p.getByTestId("media-check");
+        await check.getByText(/\d+ awaiting the morning check/).waitFor();
+        if (/[\u4e00-\u9fff]/.test(await check.innerText())) throw new Error(`Chinese in the English media check: ${await check.innerText()}`);
+      }
     } finally {
       await ctx.close();
     }

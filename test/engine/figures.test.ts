@@ -18,7 +18,8 @@ describe("per-course figures in the task's live view (issue 17)", () => {
     // Never ran: the engine knows nothing yet.
     expect((await api("GET", `/api/tasks/${created.body.id}`, { token })).body.courses).toEqual([]);
     const id = await startTask(token, [psych!.courseId, marx!.courseId]);
-    const todo = (course_id: string) => expect.objectContaining({ course_id, name: null, status: "todo", jobs_done: 0, jobs_left: null, study_seconds: 0 });
+    const todo = (course_id: string) =>
+      expect.objectContaining({ course_id, name: null, status: "todo", jobs_done: 0, jobs_left: null, study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 } });
     expect((await taskLive(id))!.courses).toEqual([todo(psych!.courseId), todo(marx!.courseId)]);
 
     const seen: Course[][] = [];
@@ -44,6 +45,8 @@ describe("per-course figures in the task's live view (issue 17)", () => {
     expect(a).toMatchObject({ course_id: psych!.courseId, name: psych!.name, status: "done", jobs_left: 0 });
     expect(a!.jobs_done).toBeGreaterThan(0);
     expect(a!.study_seconds).toBeGreaterThan(0);
+    // Its videos and audio await the next morning's check (the documents and reads are not rolled back).
+    expect(a!.media_check).toEqual({ verified: 0, awaiting: 3, rolled_back: 0 });
     expect(b).toMatchObject({ course_id: marx!.courseId, name: marx!.name, status: "skipped" });
     expect(b!.jobs_left).toBeGreaterThanOrEqual(1);
     // The detail shows the same; the list (D1 rows) does not carry them.

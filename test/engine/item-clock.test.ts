@@ -24,7 +24,7 @@ async function read(token: string, id: number): Promise<{ detail: TaskLive; live
 
 describe("the item clock tells the truth", () => {
   it("in a course that forbids fast playback it runs at 1× under a 2× task, and never goes back over a whole video, sampled each second", async () => {
-    const { token, id } = await playing({ fastPlayback: false }, 2);
+    const { token, id } = await playing({ schooldoublespeed: 0 }, 2);
     await driveUntil(id, (l) => l.item_speed > 0);
     const seen: number[] = [];
     const at: number[] = [];

@@ -89,7 +89,10 @@ describe("failure signals", () => {
     const { sim, token, id } = await setup("transient");
     await tick();
     await tick();
-    sim.control.setFaults({ serverError: { times: 3 } });
+    // Each read is tried twice, so four 503s fail two steps in a row. The first back-off (2.5–5 s, random)
+    // may be waited inside the alarm (a gap of at most 3 s is); the second (5–10 s) is an alarm of its own,
+    // so the waiting task is seen whatever the random draw.
+    sim.control.setFaults({ serverError: { times: 4 } });
     const t0 = clock.now();
     await driveUntil(id, (l) => l.reason === "upstream");
     sim.control.setFaults({ rateLimit: { times: 1 } });

@@ -61,7 +61,7 @@ describe("POST /api/tasks/forecast: before starting, without creating anything",
 
     // Unticked: only 60 minutes, done today. The survey is not read again.
     const requests = sim.control.requestCount(account.phone);
-    const some = await api("POST", "/api/tasks/forecast", { token, body: { courses: [{ course_id: course.courseId, chapters: [course.chapters[0]!.id, course.chapters[2]!.id] }] } });
+    const some = await api("POST", "/api/tasks/forecast", { token, body: { classes: [{ course_id: course.courseId, clazz_id: course.clazzId, chapters: [course.chapters[0]!.id, course.chapters[2]!.id] }] } });
     expect(some.status).toBe(200);
     expect(sim.control.requestCount(account.phone)).toBe(requests);
     near(some.body.finish_at, at9 + 60 * MIN, 2 * MIN);
@@ -73,12 +73,12 @@ describe("POST /api/tasks/forecast: before starting, without creating anything",
   it("refuses chapters and classes the course does not have, naming the field", async () => {
     const { token, account } = await setup([lectures("甲", [1])], 60);
     const course = account.courses[0]!;
-    const bad = await api("POST", "/api/tasks/forecast", { token, body: { courses: [{ course_id: course.courseId, chapters: ["12345"] }] } });
+    const bad = await api("POST", "/api/tasks/forecast", { token, body: { classes: [{ course_id: course.courseId, clazz_id: course.clazzId, chapters: ["12345"] }] } });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].field).toBe("courses.0.chapters");
-    const clazz = await api("POST", "/api/tasks", { token, body: { name: "x", courses: [{ course_id: course.courseId, clazz_id: "1" }] } });
+    expect(bad.body.errors[0].field).toBe("classes.0.chapters");
+    const clazz = await api("POST", "/api/tasks", { token, body: { name: "x", classes: [{ course_id: course.courseId, clazz_id: "1" }] } });
     expect(clazz.status).toBe(400);
-    expect(clazz.body.errors[0].field).toBe("courses.0.clazz_id");
+    expect(clazz.body.errors[0].field).toBe("classes");
     expect((await api("POST", "/api/tasks/forecast", { token, body: {} })).status).toBe(400);
   });
 });
@@ -101,7 +101,7 @@ describe("deadlines", () => {
     expect(f.body.courses[1].forecast.misses_deadline).toBe(false);
     expect(f.body.misses_deadline).toBe(true);
     // Without a deadline for it, nothing is missed, and the course with one comes first.
-    const none = await api("POST", "/api/tasks/forecast", { token, body: { course_ids: [farC!.courseId], courses: [{ course_id: nearC!.courseId, deadline: null }] } });
+    const none = await api("POST", "/api/tasks/forecast", { token, body: { course_ids: [farC!.courseId], classes: [{ course_id: nearC!.courseId, clazz_id: nearC!.clazzId, deadline: null }] } });
     expect(none.body.courses.map((c: { name: string }) => c.name)).toEqual(["远", "近"]);
     expect(none.body.misses_deadline).toBe(false);
 
@@ -130,7 +130,7 @@ describe("chapters chosen", () => {
     const { sim, token, account } = await setup([spec], 1440);
     const course = account.courses[0]!;
     const chosen = [course.chapters[0]!.id, course.chapters[2]!.id];
-    const created = await api("POST", "/api/tasks", { token, body: { name: "选章", courses: [{ course_id: course.courseId, chapters: chosen }] } });
+    const created = await api("POST", "/api/tasks", { token, body: { name: "选章", classes: [{ course_id: course.courseId, clazz_id: course.clazzId, chapters: chosen }] } });
     expect(created.status).toBe(201);
     expect(created.body.selection).toEqual([{ course_id: course.courseId, clazz_id: course.clazzId, chapters: chosen, deadline: null }]);
     expect((await api("POST", `/api/tasks/${created.body.id}/start`, { token })).status).toBe(200);

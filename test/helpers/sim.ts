@@ -1,9 +1,11 @@
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach } from "vitest";
 import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import type { CookieJar } from "../../src/chaoxing/cookies";
 import type { UpstreamUrls } from "../../src/chaoxing/urls";
-import { clock } from "../../src/lib/clock";
+import { clock, SHANGHAI_OFFSET_MS } from "../../src/lib/clock";
 import type { AccountSpec, SimAccountInfo } from "../../src/simulator/control";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/app";
 import type { SimCourseSpec } from "../../src/simulator/model";
@@ -17,6 +19,7 @@ export const SIM_URLS: UpstreamUrls = {
   mooc2: hostOrigin("mooc2-ans"),
   mooc1: hostOrigin("mooc1"),
   mooc1Api: hostOrigin("mooc1-api"),
+  zhibo: hostOrigin("zhibo"),
 };
 
 export interface InstalledSimulator extends Simulator {
@@ -52,10 +55,26 @@ export function installSimulator(opts: SimulatorOptions = {}): InstalledSimulato
   return installed;
 }
 
-/** Put the whole test file a year ahead of the wall clock, so nothing can pass by reading Date.now(). */
+/**
+ * Put the whole test file a year ahead of the wall clock, so nothing can pass by reading Date.now().
+ * After each test its simulator goes, and so do its tasks' alarms: Durable Object storage lasts the whole
+ * file, and a task left with an alarm (still running, or completed and waiting for its next-morning
+ * check) would wake in a later test's `tick()` and call a simulator that no longer knows its account.
+ */
 export function useFutureClock(): void {
   clock.setOffset(365 * 24 * 3600 * 1000);
-  afterEach(() => setTransportOverride(null));
+  afterEach(async () => {
+    setTransportOverride(null);
+    for (const id of await listDurableObjectIds(env.TASKS)) await runInDurableObject(env.TASKS.get(id), (_o, state) => state.storage.deleteAlarm());
+  });
+}
+
+/** Moves the shared clock forward to the next `hh:mm` in Asia/Shanghai (a day ahead if it is that time now). */
+export function atShanghai(hh: number, mm = 0): void {
+  const day = 24 * 3600_000;
+  const ofDay = (clock.now() + SHANGHAI_OFFSET_MS) % day;
+  const target = (hh * 60 + mm) * 60_000;
+  clock.advance((target - ofDay + day) % day || day);
 }
 
 /** A one-chapter course with one video of `duration` seconds. */

@@ -48,7 +48,7 @@ describe("notification settings", () => {
     expect(r.status).toBe(200);
     expect(r.body.channels.email).toEqual({ enabled: false, address: user.email });
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
-    expect(Object.values(r.body.events)).toEqual(Array(7).fill(true));
+    expect(Object.values(r.body.events)).toEqual(Array(9).fill(true));
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
   });
 

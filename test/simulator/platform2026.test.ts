@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
-import type { SimCourseSpec } from "../../src/simulator/model";
+import { fastAllowed, type SimCourseSpec } from "../../src/simulator/model";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 import { loginCookies, passedOf, rawCards, rawLogin, reportRig, send, setCookieNamed } from "./raw";
 
@@ -75,17 +75,25 @@ describe("what real clients send, and the platform accepts", () => {
     expect(await (await rawLogin(sim, account, { host: "passport2", t: "no" })).json()).toMatchObject({ status: false });
   });
 
-  it("answers a folder course list posted without the Referer and XHR headers the root list needs; links are https://", async () => {
+  it("answers a folder's course list only with the root list's Referer and headers (2026-12 item 7); links are https://", async () => {
     const sim = installSimulator();
     const account = sim.newAccount([{ ...videoCourse(), folder: "专业课" }]);
     const cookie = await loginCookies(sim, account);
     const folder = /fileid="(\d+)"/.exec(await (await send(sim, "mooc2-ans", "/mooc2-ans/visit/interaction", { cookie })).text())![1];
-    const res = await send(sim, "mooc2-ans", "/mooc2-ans/visit/courselistdata", {
-      method: "POST", cookie, body: `courseType=1&courseFolderId=${folder}&query=&superstarClass=0`, headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    });
-    const html = await res.text();
+    const list = async (headers: Record<string, string>) => (await send(sim, "mooc2-ans", "/mooc2-ans/visit/courselistdata", {
+      method: "POST", cookie, body: `courseType=1&courseFolderId=${folder}&query=&superstarClass=0`, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    })).text();
+    const rootHeaders = { Referer: "https://mooc2-ans.sim.test/mooc2-ans/visit/interaction?moocDomain=https://mooc1-1.chaoxing.com/mooc-ans", "X-Requested-With": "XMLHttpRequest" };
+    const html = await list(rootHeaders);
     expect(html).toContain(`value="${account.courses[0]!.courseId}"`);
     expect(html).toContain("https://mooc1.sim.test/visit/stucoursemiddle?");
+    // Without them: a page that is not a course list (the folder's courses are silently missed).
+    const bare = await list({});
+    expect(bare).not.toContain('class="course ');
+    expect(bare).toContain("file-list");
+    // Switched off, it answers as the reference CLI (which omits them) expects.
+    sim.control.setPlatform({ folderListNeedsReferer: false });
+    expect(await list({})).toContain(`value="${account.courses[0]!.courseId}"`);
   });
 
   it("accepts the empty-chapter visit with cpi=0", async () => {
@@ -115,7 +123,7 @@ describe("what real clients send, and the platform accepts", () => {
 describe("mArg as real pages carry it", () => {
   it("has reportUrl, the capture flags, schooldoublespeed, doublespeed, the three report fields, a clip, and rt only in otherInfo", async () => {
     const { sim, account } = one({
-      name: "字段", teacher: "甲", fastPlayback: false, chapters: [{ title: "1", tabs: [[
+      name: "字段", teacher: "甲", schooldoublespeed: 0, chapters: [{ title: "1", tabs: [[
         { type: "video", name: "v", duration: 60, doublespeed: 0, clip: [10, 50] },
       ]] }],
     });
@@ -128,7 +136,7 @@ describe("mArg as real pages carry it", () => {
     });
     expect(marg!.defaults).not.toHaveProperty("isFaceCheck");
     const att = marg!.attachments[0]!;
-    expect(att).toMatchObject({ begins: 10, ends: 50, attDuration: "40", attDurationEnc: expect.stringMatching(/^[0-9a-f]{32}$/), videoFaceCaptureEnc: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(att).toMatchObject({ begins: 10, ends: 50, attDuration: 60, attDurationEnc: expect.stringMatching(/^[0-9a-f]{32}$/), videoFaceCaptureEnc: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(att.property).toMatchObject({ doublespeed: 0 });
     expect(att.property).not.toHaveProperty("rt");
     expect(att.otherInfo).toMatch(/-rt_d-/);
@@ -136,11 +144,11 @@ describe("mArg as real pages carry it", () => {
 });
 
 describe("reports since 2025-10", () => {
-  it.each(["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const)("refuses a report without %s, or with a wrong one", async (field) => {
+  it.each(["attDuration", "attDurationEnc", "videoFaceCaptureEnc"] as const)("takes a report without %s (2026-12 item 4), and refuses a wrong one", async (field) => {
     const { sim, account } = one(videoCourse(120));
     const { report } = await reportRig(sim, account);
-    expect((await report(0, { fields: { [field]: null } }, 3)).status).toBe(403);
     expect((await report(0, { fields: { [field]: "0".repeat(32) } }, 3)).status).toBe(403);
+    expect((await report(0, { fields: { [field]: null } }, 3)).status).toBe(200);
     expect((await report(0, {}, 3)).status).toBe(200);
   });
 
@@ -178,7 +186,7 @@ describe("speed and real time (2026)", () => {
   });
 
   it("a course that forbids fast playback does not credit 2× at all", async () => {
-    for (const spec of [{ ...videoCourse(120), fastPlayback: false }, videoCourse(120, { chapters: [{ title: "1", tabs: [[{ type: "video", name: "v", duration: 120, doublespeed: 0 }]] }] })]) {
+    for (const spec of <SimCourseSpec[]>[{ ...videoCourse(120), schooldoublespeed: 0 }, videoCourse(120, { chapters: [{ title: "1", tabs: [[{ type: "video", name: "v", duration: 120, doublespeed: 0 }]] }] })]) {
       const { sim, account } = one(spec);
       const { report, spec: job } = await reportRig(sim, account);
       await report(0, {}, 3);
@@ -200,6 +208,91 @@ describe("speed and real time (2026)", () => {
     await report(60);
     clock.advance(30_000);
     expect(await passedOf(await report(120, {}, 4))).toBe(true);
+  });
+});
+
+describe("strict real time (corrections of 2026-12, item 5)", () => {
+  const strict = (duration = 120) => one(videoCourse(duration, { strictRealTime: true }));
+  const cardOf = async (sim: ReturnType<typeof installSimulator>, rig: Awaited<ReturnType<typeof reportRig>>) =>
+    (await rawCards(sim, rig.cookie, rig.course, rig.chapter.id)).marg!.attachments.find((a) => a.jobid === rig.spec.jobid)!;
+
+  it("credits no time at the end position: 2× to the end and end reports sitting there never pass; the card shows the end, not passed", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(60))).toBe(false);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      clock.advance(30_000);
+      expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    }
+    expect(await cardOf(sim, rig)).toMatchObject({ isPassed: false, playTime: 120_000 });
+    // The same reports in a course that is not strict pass once the real time has passed (end-sitting credited).
+    const lenient = one(videoCourse(120));
+    const l = await reportRig(lenient.sim, lenient.account);
+    await l.report(0, {}, 3);
+    clock.advance(30_000);
+    await l.report(60);
+    clock.advance(30_000);
+    await l.report(120, {}, 4);
+    clock.advance(30_000);
+    await l.report(120, {}, 4);
+    clock.advance(30_000);
+    expect(await passedOf(await l.report(120, {}, 4))).toBe(true);
+  });
+
+  it("a re-watch from 0 at 1× after an unpassed end passes at its end, and the recorded position follows it back to 0", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(30_000);
+    await rig.report(60);
+    clock.advance(30_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    clock.advance(10_000);
+    expect(await passedOf(await rig.report(0, {}, 3))).toBe(false);
+    expect(sim.control.jobProgress(account.phone, rig.spec.jobid)!.playTimeS).toBe(0);
+    clock.advance(60_000);
+    expect(await passedOf(await rig.report(60))).toBe(false);
+    clock.advance(60_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(true);
+    expect(await cardOf(sim, rig)).toMatchObject({ isPassed: true });
+  });
+
+  it("records the position of a report ahead of the allowed speed (200, isPassed:false) without crediting it", async () => {
+    const { sim, account } = strict();
+    const rig = await reportRig(sim, account);
+    await rig.report(0, {}, 3);
+    clock.advance(4_000);
+    expect(await passedOf(await rig.report(120, {}, 4))).toBe(false);
+    const p = sim.control.jobProgress(account.phone, rig.spec.jobid)!;
+    expect(p).toMatchObject({ playTimeS: 120, watchedS: 0, passed: false });
+  });
+
+  it("is switched per course through the control API and /__sim/actions; off by default", async () => {
+    const { sim, account } = one(videoCourse(120));
+    const course = account.courses[0]!;
+    expect(course.strictRealTime).toBe(false);
+    sim.control.strictRealTime(account.phone, course.courseId, true);
+    expect(sim.control.account(account.phone).courses[0]!.strictRealTime).toBe(true);
+    const res = await sim.app.fetch(new Request("https://sim.test/__sim/actions", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ action: "strictRealTime", phone: account.phone, courseId: course.courseId, on: false }),
+    }));
+    expect(res.status).toBe(200);
+    expect(sim.control.account(account.phone).courses[0]!.strictRealTime).toBe(false);
+  });
+
+  it("the demo keeps one course in strict mode, whose videos allow fast playback (so 2× gains nothing there)", () => {
+    const sim = installSimulator();
+    const strictCourses = sim.control.account("13800138000").courses.filter((c) => c.strictRealTime);
+    expect(strictCourses.map((c) => c.name)).toEqual(["思想道德与法治"]);
+    const strict = strictCourses[0]!;
+    const media = strict.chapters.flatMap((ch) => ch.jobs).filter((j) => j.type === "video");
+    expect(media.length).toBeGreaterThan(0);
+    expect(media.every((j) => fastAllowed(strict, j))).toBe(true);
   });
 });
 

@@ -56,12 +56,14 @@ export interface RawAttachment {
   objectId?: string;
   otherInfo: string;
   job?: unknown;
-  attDuration?: string;
+  attDuration?: number;
   attDurationEnc?: string;
   videoFaceCaptureEnc?: string;
   begins?: number;
   ends?: number;
   isPassed?: boolean;
+  /** media: the recorded position, ms */
+  playTime?: number;
   jtoken?: string;
   property: Record<string, unknown>;
 }
@@ -109,9 +111,10 @@ export async function reportRig(sim: InstalledSimulator, account: SimAccountInfo
   const otherInfo = att.otherInfo.split("&")[0]!;
   const rt = /-rt_d/.test(otherInfo) ? "0.9" : /-rt_1/.test(otherInfo) ? "1" : String(att.property.rt ?? "0.9");
   const report = async (playingTime: number, o: ReportOverrides = {}, isdrag = 0) => {
-    const clipTime = o.clipTime ?? (att.begins !== undefined ? `${att.begins}_${att.ends}` : `0_${duration}`);
+    // `begins: 0, ends: 0` is no clip (2026-12 item 3)
+    const clipTime = o.clipTime ?? (att.begins || att.ends ? `${att.begins}_${att.ends}` : `0_${duration}`);
     const enc = o.enc ?? (await encOf({ clazzId: course.clazzId, userid: account.uid, jobid: att.jobid, objectId: att.objectId!, playingTime, duration, clipTime }));
-    const fields = { attDuration: att.attDuration!, attDurationEnc: att.attDurationEnc!, videoFaceCaptureEnc: att.videoFaceCaptureEnc!, ...o.fields };
+    const fields = { attDuration: String(att.attDuration), attDurationEnc: att.attDurationEnc!, videoFaceCaptureEnc: att.videoFaceCaptureEnc!, ...o.fields };
     const part = (k: keyof typeof fields) => (fields[k] === null ? "" : `&${k}=${fields[k]}`);
     const q =
       `clazzId=${course.clazzId}&playingTime=${playingTime}&duration=${duration}&clipTime=${clipTime}&objectId=${att.objectId}` +

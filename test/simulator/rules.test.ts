@@ -128,10 +128,12 @@ describe("sessions, study cap, captcha", () => {
       send(sim, "mooc2-ans", "/mooc2-ans/visit/courselistdata", {
         method: "POST", body: form, cookie, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
       });
-    expect(await (await post({ "User-Agent": "curl/8" })).text()).not.toContain('class="course ');
-    expect(await (await post({ Referer: "https://mooc2-ans.chaoxing.com/mooc2-ans/visit/interaction?moocDomain=x" })).text()).not.toContain('class="course ');
-    const ok = await post({ Referer: "https://mooc2-ans.chaoxing.com/mooc2-ans/visit/interaction?moocDomain=x", "X-Requested-With": "XMLHttpRequest" });
-    expect(await ok.text()).toContain('class="course ');
+    const referer = "https://mooc2-ans.chaoxing.com/mooc2-ans/visit/interaction?moocDomain=x";
+    expect(await (await post({ "User-Agent": "curl/8", Referer: referer })).text()).not.toContain('class="course ');
+    expect(await (await post({})).text()).not.toContain('class="course ');
+    // A browser's UA and the Referer are what counts: the reference CLI sends those (no X-Requested-With) and is answered.
+    expect(await (await post({ Referer: referer })).text()).toContain('class="course ');
+    expect(await (await post({ Referer: referer, "X-Requested-With": "XMLHttpRequest" })).text()).toContain('class="course ');
   });
 
   it("caps study time with 403 code=20 and a restTime that counts down on the clock", async () => {
@@ -199,8 +201,9 @@ describe("chapters", () => {
       demo.courses.find((c) => c.name === name)?.chapters.flatMap((ch) => ch.jobs).reduce((s, j) => s + j.duration, 0) ?? 0;
     expect(seconds("高等数学（上）")).toBeGreaterThan(10 * 3600);
     expect(demo.courses.find((c) => c.name === "高等数学（上）")?.chapters.length).toBeGreaterThanOrEqual(30);
-    const short = demo.courses.filter((c) => c.name !== "高等数学（上）");
-    expect(short.every((c) => c.chapters.flatMap((ch) => ch.jobs).every((j) => j.duration < 60))).toBe(true);
+    // Short but for what is never played: the course that captures (its video is left for the user) and the live not started.
+    const short = demo.courses.filter((c) => c.name !== "高等数学（上）" && c.faceCheck !== "capture");
+    expect(short.every((c) => c.chapters.flatMap((ch) => ch.jobs).every((j) => j.duration <= 180 || j.notStarted))).toBe(true);
   });
 });
 

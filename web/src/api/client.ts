@@ -45,6 +45,8 @@ export class ApiFailure extends Error {
     readonly retryAfter: number | null = null,
     /** `task_state`: the status the task is in now. */
     readonly taskStatus: string | null = null,
+    /** `relay_required`: the dashboard page where the user fixes it. */
+    readonly link: string | null = null,
   ) {
     super(detail);
   }
@@ -103,6 +105,6 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const e = r.error;
   const retry = Number(r.response.headers.get("Retry-After"));
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : null;
-  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, (e.errors ?? []) as FieldError[], retryAfter, e.status ?? null);
+  if (isErrorBody(e)) throw new ApiFailure(r.response.status, e.detail, e.code, (e.errors ?? []) as FieldError[], retryAfter, e.status ?? null, e.link ?? null);
   throw new ApiFailure(r.response.status, "", "http", [], retryAfter);
 }

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/auth/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 注册用的工作量证明题目（同一地址注册较多时需要；10 分钟内有效，只能用一次） */
+        get: operations["getAuthChallenge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -13,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 注册新用户 */
+        /**
+         * 注册新用户
+         * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
+         */
         post: operations["postAuthRegister"];
         delete?: never;
         options?: never;
@@ -752,6 +772,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProofOfWorkChallenge: {
+            challenge: string;
+            bits: number;
+            expires_at: string;
+        };
         Token: {
             access_token: string;
             /** @enum {string} */
@@ -778,6 +803,8 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description task_state 时：任务当前的状态 */
             status?: string;
+            /** @description relay_required 时：去处理它的页面（/relay） */
+            link?: string;
         };
         FieldError: {
             /** @description 字段路径（点分隔）；整个请求体为 body */
@@ -801,6 +828,12 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            pow?: components["schemas"]["ProofOfWork"];
+        };
+        /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
+        ProofOfWork: {
+            challenge: string;
+            nonce: string;
         };
         LoginRequest: {
             /** @description 用户名或邮箱 */
@@ -886,6 +919,8 @@ export interface components {
             courseName: string;
             teacherName: string;
             clazzId: string;
+            /** @description 班级名称（同一课程可能在多个班级中，各列一条）；超星页面没有时为空串 */
+            clazzName: string;
             cpi: string;
             /** @description 由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知） */
             progress: number | null;
@@ -973,18 +1008,20 @@ export interface components {
         };
         TaskForecastRequest: {
             course_ids?: string[];
-            courses?: components["schemas"]["CourseChoice"][];
+            /** @description 与 POST /api/tasks 的 classes 相同（班级、章节、截止时间） */
+            classes?: components["schemas"]["TaskClassChoice"][];
             /** @description 省略：你设置中的速度 */
             speed?: number;
         };
-        CourseChoice: {
-            course_id: string;
-            /** @description 班级（同一课程在多个班级时）；省略：该课程的每个班级 */
-            clazz_id?: string;
+        TaskClassChoice: components["schemas"]["TaskClass"] & {
             /** @description 只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节 */
             chapters?: string[];
             /** @description 截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学 */
             deadline?: string | null;
+        };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
         };
         TaskPage: {
             items: components["schemas"]["Task"][];
@@ -999,17 +1036,20 @@ export interface components {
             name: string;
             /** @description 任务说明（创建时可选填写）；没有时为 null */
             description: string | null;
+            /** @description 任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级 */
             course_ids: string[];
-            /** @description 创建时对每门课程的选择（班级、章节、截止时间）；更早创建的任务为 null */
+            /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
+            classes: components["schemas"]["TaskClass"][];
+            /** @description 创建时确定要学习的每个班级及其章节与截止时间（按 course_ids 与 classes 得出）；更早创建的任务为 null */
             selection: components["schemas"]["CourseSelection"][] | null;
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "outside_window" | "daily_cap" | "break" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | "break" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1029,8 +1069,7 @@ export interface components {
         };
         CourseSelection: {
             course_id: string;
-            /** @description 所选班级；null：该课程的每个班级 */
-            clazz_id: string | null;
+            clazz_id: string;
             /** @description 所选章节（章节 id）；null：全部章节 */
             chapters: string[] | null;
             /** @description 截止时间（ISO 8601）；null：没有 */
@@ -1057,10 +1096,10 @@ export interface components {
             name: string;
             /** @description 任务说明（可选）；空白视为没有 */
             description?: string | null;
-            /** @description 要学习的课程（courseId）：学习其每个班级的全部章节，截止时间为班级的结课日期（有的话）。与 courses 至少给出一个 */
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级的全部章节，截止时间为班级的结课日期（有的话）。与 classes 至少给出一个 */
             course_ids?: string[];
-            /** @description 按课程选择班级、章节与截止时间（同一课程也在 course_ids 中时以这里为准）。截止时间最近的课程先学 */
-            courses?: components["schemas"]["CourseChoice"][];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习；每个班级可选章节与截止时间。截止时间最近的课程先学 */
+            classes?: components["schemas"]["TaskClassChoice"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1143,6 +1182,16 @@ export interface components {
                 /** @description 按预计赶不上截止时间 */
                 misses_deadline: boolean;
             } | null;
+            media_check: components["schemas"]["TaskCourseMediaCheck"];
+        };
+        /** @description 次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开 */
+        TaskCourseMediaCheck: {
+            /** @description 已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过 */
+            verified: number;
+            /** @description 待核验：本任务通过、尚待次日早上检查的视频/音频（超星可能在夜里回溯进度） */
+            awaiting: number;
+            /** @description 被回溯：次日检查时超星已撤销其进度，正在重新学习或已留给你处理（left_for_user） */
+            rolled_back: number;
         };
         TaskLog: {
             id: number;
@@ -1267,9 +1316,11 @@ export interface components {
          *         "notopen_ask": true,
          *         "risk_control": true,
          *         "relay_offline": true,
+         *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
-         *         "daily_cap": false
+         *         "daily_cap": false,
+         *         "rollback": true
          *       },
          *       "daily_cap": 30,
          *       "sent_today": 2
@@ -1354,9 +1405,11 @@ export interface components {
             notopen_ask: boolean;
             risk_control: boolean;
             relay_offline: boolean;
+            relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
             daily_cap: boolean;
+            rollback: boolean;
         };
         /**
          * @example {
@@ -1426,9 +1479,11 @@ export interface components {
                 notopen_ask?: boolean;
                 risk_control?: boolean;
                 relay_offline?: boolean;
+                relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
                 daily_cap?: boolean;
+                rollback?: boolean;
             };
         };
         /**
@@ -1479,7 +1534,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "completed" | "failed" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "daily_cap" | "rollback";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1682,6 +1737,7 @@ export interface components {
             download_url: string;
             /** @description 配对之后，每次启动中继的命令 */
             run_command: string;
+            install_commands: components["schemas"]["RelayInstall"];
         };
         Relay: {
             id: number;
@@ -1694,7 +1750,16 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
+            needs_update: boolean;
             created_at: string;
+        };
+        /** @description 安装或更新中继（保留已有的配对） */
+        RelayInstall: {
+            /** @description Linux、macOS、安卓 Termux：一行命令（检查或安装 Node.js、校验中继程序、配对、设置开机自启） */
+            sh: string;
+            /** @description Windows：PowerShell 中执行的一行命令 */
+            powershell: string;
         };
         EgressChoice: {
             /** @enum {string} */
@@ -1712,6 +1777,7 @@ export interface components {
             /** @description 在要运行中继的电脑上执行的完整命令 */
             command: string;
             download_url: string;
+            install_commands: components["schemas"]["RelayInstall"] & unknown;
         };
         RelayPaired: {
             relay_id: number;
@@ -1801,11 +1867,13 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaFieldError = components['schemas']['FieldError'];
 export type SchemaRegisterRequest = components['schemas']['RegisterRequest'];
+export type SchemaProofOfWork = components['schemas']['ProofOfWork'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
@@ -1822,7 +1890,8 @@ export type SchemaTaskForecastPreview = components['schemas']['TaskForecastPrevi
 export type SchemaForecastCourse = components['schemas']['ForecastCourse'];
 export type SchemaForecastChapter = components['schemas']['ForecastChapter'];
 export type SchemaTaskForecastRequest = components['schemas']['TaskForecastRequest'];
-export type SchemaCourseChoice = components['schemas']['CourseChoice'];
+export type SchemaTaskClassChoice = components['schemas']['TaskClassChoice'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
 export type SchemaCourseSelection = components['schemas']['CourseSelection'];
@@ -1831,6 +1900,7 @@ export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
 export type SchemaTaskDetail = components['schemas']['TaskDetail'];
 export type SchemaTaskCourse = components['schemas']['TaskCourse'];
+export type SchemaTaskCourseMediaCheck = components['schemas']['TaskCourseMediaCheck'];
 export type SchemaTaskLog = components['schemas']['TaskLog'];
 export type SchemaTaskActionResult = components['schemas']['TaskActionResult'];
 export type SchemaTaskView = components['schemas']['TaskView'];
@@ -1857,6 +1927,7 @@ export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
+export type SchemaRelayInstall = components['schemas']['RelayInstall'];
 export type SchemaEgressChoice = components['schemas']['EgressChoice'];
 export type SchemaEgressUpdate = components['schemas']['EgressUpdate'];
 export type SchemaRelayPairingCode = components['schemas']['RelayPairingCode'];
@@ -1868,6 +1939,26 @@ export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate']
 export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getAuthChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 题目：找到 nonce，使 SHA-256(challenge + ":" + nonce) 以 bits 个 0 位开头 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProofOfWorkChallenge"];
+                };
+            };
+        };
+    };
     postAuthRegister: {
         parameters: {
             query?: never;
@@ -1911,6 +2002,15 @@ export interface operations {
             };
             /** @description 不支持的请求体类型 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上 */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2791,7 +2891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +2949,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2907,7 +3007,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2970,7 +3070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,7 +3146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3104,7 +3204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,7 +3262,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3337,7 +3437,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3497,7 +3597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3757,7 +3857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3842,7 +3942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4085,7 +4185,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4300,7 +4400,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap，其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

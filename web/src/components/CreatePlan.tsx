@@ -26,8 +26,8 @@ export interface Choice {
 export const classKey = (c: { courseId: string; clazzId: string } | { course_id: string; clazz_id: string }): string =>
   "courseId" in c ? `${c.courseId}:${c.clazzId}` : `${c.course_id}:${c.clazz_id}`;
 
-/** The `courses` of a create (or forecast) request for these classes and choices. */
-export function choicesBody(courses: Course[], choices: Record<string, Choice>): NonNullable<Body<"/api/tasks", "post">["courses"]> {
+/** The `classes` of a create (or forecast) request for these classes and choices. */
+export function choicesBody(courses: Course[], choices: Record<string, Choice>): NonNullable<Body<"/api/tasks", "post">["classes"]> {
   return courses.map((c) => {
     const ch = choices[classKey(c)];
     return {
@@ -43,7 +43,7 @@ export function choicesBody(courses: Course[], choices: Record<string, Choice>):
 export const emptyChoice = (choices: Record<string, Choice>): boolean => Object.values(choices).some((c) => c.chapters?.length === 0);
 
 export function usePlanForecast(courses: Course[], choices: Record<string, Choice>, speed: number | undefined) {
-  const body: Body<"/api/tasks/forecast", "post"> = { courses: choicesBody(courses, choices), ...(speed ? { speed } : {}) };
+  const body: Body<"/api/tasks/forecast", "post"> = { classes: choicesBody(courses, choices), ...(speed ? { speed } : {}) };
   return useQuery({
     queryKey: ["forecast", body],
     queryFn: () => unwrap(api.POST("/api/tasks/forecast", { body })),

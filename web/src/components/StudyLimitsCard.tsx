@@ -29,7 +29,8 @@ function withReportsLink(text: (link: string) => string, label: string): ReactNo
   return (
     <>
       {before}
-      <a href={ROLLBACK_REPORTS} target="_blank" rel="noreferrer">
+      {/* Underlined: a link inside a sentence must not be told apart by its colour alone. */}
+      <a href={ROLLBACK_REPORTS} target="_blank" rel="noreferrer" style={{ textDecoration: "underline" }}>
         {label}
       </a>
       {after}

@@ -5,7 +5,7 @@ import { App, Button, Popconfirm, Space, type MenuProps } from "antd";
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Res } from "../api/client";
-import { useErrorText } from "../api/errors";
+import { ErrorWithLink, useErrorText } from "../api/errors";
 import { pendingApi } from "../api/pending";
 import { keys } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
@@ -74,7 +74,8 @@ export function useTaskAction() {
       // The state changed under us (another tab, the engine): show what it is now.
       if (e instanceof ApiFailure && (e.code === "task_state" || e.code === "conflict")) void qc.invalidateQueries({ queryKey: keys.task(v.id) });
       // Until the server takes `notopen: "retry"` (issue 13) it refuses the body as invalid.
-      message.error(errorText(e, { conflict: "error.conflict_task", ...(v.notopen === "retry" ? { validation_error: "error.notopenRetryMissing" } : {}) }));
+      const text = errorText(e, { conflict: "error.conflict_task", ...(v.notopen === "retry" ? { validation_error: "error.notopenRetryMissing" } : {}) });
+      message.error(<ErrorWithLink error={e} text={text} linkText={t("error.goFix")} />);
     },
   });
 }

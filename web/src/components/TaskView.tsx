@@ -258,6 +258,7 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
                 </Typography.Text>
               )}
               <CoursePlan row={f} />
+              {f.jobs_done !== null && f.media_check && <MediaCheck check={f.media_check} />}
               {c && c.progress !== null && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
             </List.Item>
           );
@@ -293,6 +294,29 @@ function CoursePlan({ row }: { row: { forecast: Task["courses"][number]["forecas
       {row.deadline && <Tag color={row.forecast?.misses_deadline ? "red" : undefined}>{t("detail.deadline", { date: dateText(row.deadline, t) })}</Tag>}
       {row.forecast?.misses_deadline && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t("detail.missed")}</Typography.Text>}
     </Flex>
+  );
+}
+
+/**
+ * The next-morning check of a course's media (Chaoxing may take passed videos back overnight): verified,
+ * awaiting the check, rolled back. Nothing while the task has passed no media.
+ */
+function MediaCheck({ check }: { check: Task["courses"][number]["media_check"] }) {
+  const { t } = useI18n();
+  if (check.verified + check.awaiting + check.rolled_back === 0) return null;
+  return (
+    <div data-testid="media-check" style={{ marginTop: 4 }}>
+      <Flex gap={4} wrap>
+        {check.verified > 0 && <Tag color="green">{t("detail.check.verified", { n: check.verified })}</Tag>}
+        {check.awaiting > 0 && <Tag color="blue">{t("detail.check.awaiting", { n: check.awaiting })}</Tag>}
+        {check.rolled_back > 0 && <Tag color="red">{t("detail.check.rolledBack", { n: check.rolled_back })}</Tag>}
+      </Flex>
+      {(check.awaiting > 0 || check.rolled_back > 0) && (
+        <Typography.Text type="secondary" style={{ fontSize: 12, display: "block" }}>
+          {t("detail.check.help")}
+        </Typography.Text>
+      )}
+    </div>
   );
 }
 

@@ -18,6 +18,7 @@ const PLAIN: Record<string, MessageKey> = {
   upstream: "reason.upstream",
   risk_control: "reason.risk_control",
   relay_offline: "reason.relay_offline",
+  relay_outdated: "reason.relay_outdated",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
   break: "reason.break",
@@ -74,4 +75,5 @@ export function waitText(task: Pick<TaskLive, "status" | "reason" | "queue_posit
 }
 
 /** Video and audio items: their clock moves with the player between reports. */
-export const isMedia = (item: string | null | undefined): boolean => !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio));
+export const isMedia = (item: string | null | undefined): boolean =>
+  !!item && (item.startsWith(ITEM_MARKS.video) || item.startsWith(ITEM_MARKS.audio) || item.startsWith(ITEM_MARKS.live));

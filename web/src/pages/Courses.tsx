@@ -4,7 +4,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress,
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
-import { useErrorText } from "../api/errors";
+import { ErrorWithLink, useErrorText } from "../api/errors";
 import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { choicesBody, CreatePlan, emptyChoice, type Choice } from "../components/CreatePlan";
@@ -16,6 +16,12 @@ import { useI18n } from "../i18n";
 import { pct, pctFormat } from "../lib/format";
 
 type Filter = "all" | "ongoing" | "ended";
+
+/**
+ * A course is listed once per class (a courseId can belong to two, reference CLI #604): a row, and what is
+ * picked, is one class. Tasks name the classes picked, so an ended class the user ticks is studied too.
+ */
+const classKey = (c: Pick<Course, "courseId" | "clazzId">): string => `${c.courseId}:${c.clazzId}`;
 
 export default function Courses() {
   const { t } = useI18n();
@@ -48,10 +54,11 @@ export default function Courses() {
         (!q || c.courseName.toLowerCase().includes(q) || c.teacherName.toLowerCase().includes(q)),
     );
   }, [courses.data, filter, search]);
-  const picked = (courses.data ?? []).filter((c) => selected.includes(c.courseId));
+  const picked = (courses.data ?? []).filter((c) => selected.includes(classKey(c)));
   const noAccount = courses.error instanceof ApiFailure && courses.error.code === "no_chaoxing_account";
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? [...s, id] : s.filter((x) => x !== id)));
   const stateTag = (s: number) => (s === 0 ? <Tag color="green">{t("courses.ongoing")}</Tag> : <Tag>{t("courses.ended")}</Tag>);
+  const clazz = (c: Course) => (c.clazzName ? <UserData>{c.clazzName}</UserData> : <Typography.Text type="secondary">—</Typography.Text>);
   // null: Chaoxing refused the job counts, so the progress is unknown (never shown as 0 % or 100 %).
   const progress = (p: number | null) =>
     p === null ? <Typography.Text type="secondary">{t("courses.progressUnknown")}</Typography.Text> : <Progress percent={p} size="small" format={pctFormat(p)} aria-label={`${pct(p)}%`} />;
@@ -89,25 +96,32 @@ export default function Courses() {
         {phone ? (
           <CardList
             items={rows}
-            rowKey={(c) => c.courseId}
+            rowKey={classKey}
             loading={courses.isPending || refresh.isPending}
             empty={t("courses.empty")}
             render={(c) => (
               <ListCard
-                prefix={<Checkbox checked={selected.includes(c.courseId)} onChange={(e) => toggle(c.courseId, e.target.checked)} aria-label={t("courses.pick", { name: c.courseName })} />}
+                prefix={<Checkbox checked={selected.includes(classKey(c))} onChange={(e) => toggle(classKey(c), e.target.checked)} aria-label={t("courses.pick", { name: c.clazzName ? `${c.courseName} ${c.clazzName}` : c.courseName })} />}
                 title={<UserData>{c.courseName}</UserData>}
                 status={stateTag(c.state)}
               >
                 {progress(c.progress)}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   <UserData>{c.teacherName}</UserData>
+                  {c.clazzName && (
+                    <>
+                      {" · "}
+                      {t("courses.clazzLabel")}
+                      <UserData>{c.clazzName}</UserData>
+                    </>
+                  )}
                 </Typography.Text>
               </ListCard>
             )}
           />
         ) : (
           <Table<Course>
-            rowKey="courseId"
+            rowKey={classKey}
             loading={courses.isPending || refresh.isPending}
             dataSource={rows}
             pagination={{ pageSize: 20, hideOnSinglePage: true }}
@@ -117,6 +131,7 @@ export default function Courses() {
             columns={[
               { title: t("courses.name"), dataIndex: "courseName", render: (name: string) => <Typography.Text strong><UserData>{name}</UserData></Typography.Text> },
               { title: t("courses.teacher"), dataIndex: "teacherName", width: 140, render: (v: string) => <UserData>{v}</UserData> },
+              { title: t("courses.clazz"), dataIndex: "clazzName", width: 160, render: (_: string, c: Course) => clazz(c) },
               { title: t("courses.progress"), dataIndex: "progress", width: 200, render: progress },
               { title: t("courses.state"), dataIndex: "state", width: 100, render: stateTag },
             ]}
@@ -124,6 +139,9 @@ export default function Courses() {
         )}
         <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0, fontSize: 13 }} data-testid="not-open-note">
           {t("courses.notOpenNote")}
+        </Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 4, marginBottom: 0, fontSize: 13 }} data-testid="classes-note">
+          {t("courses.classesNote")}
         </Typography.Paragraph>
       </Card>
       {selected.length > 0 && (
@@ -179,7 +197,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
 
   const create = useMutation({
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
-      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), courses: choicesBody(courses, choices) };
+      // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not,
+      // each with the chapters ticked and its deadline.
+      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: choicesBody(courses, choices) };
       if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
@@ -193,7 +213,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(errorText(e, { task_state: "error.conflict_start" })),
+    onError: (e) => message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />),
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 
@@ -245,11 +265,23 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         <Form.Item label={t("create.courses")}>
           <Flex gap={4} wrap>
             {courses.map((c) => (
-              <Tag key={c.courseId} style={{ whiteSpace: "normal" }}>
+              <Tag key={classKey(c)} style={{ whiteSpace: "normal" }}>
                 <UserData>{c.courseName}</UserData>
+                {c.clazzName && (
+                  <>
+                    {" · "}
+                    <UserData>{c.clazzName}</UserData>
+                  </>
+                )}
+                {c.state === 1 && ` (${t("courses.ended")})`}
               </Tag>
             ))}
           </Flex>
+          {courses.some((c) => c.state === 1) && (
+            <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0", fontSize: 13 }} data-testid="ended-note">
+              {t("create.endedNote")}
+            </Typography.Paragraph>
+          )}
         </Form.Item>
         <Form.Item label={t("create.plan")} tooltip={t("create.planTip")}>
           <CreatePlan courses={courses} choices={choices} onChange={(key, c) => setChoices((all) => ({ ...all, [key]: c }))} speed={customSpeed ? speed : undefined} />
@@ -260,7 +292,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
           </Form.Item>
         </Form.Item>
         {customSpeed && (
-          <Form.Item name="speed">
+          <Form.Item name="speed" extra={t("settings.speedRealTime")}>
             <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} ariaLabelForHandle={t("create.speed")} />
           </Form.Item>
         )}

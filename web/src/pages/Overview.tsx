@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Col, Empty, List, Row, Statistic, Steps, Typography } from "antd";
 import { Link, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
-import { useConfig, useProfile, useTaskList, type TaskRow } from "../api/queries";
+import { useConfig, useProfile, useRelays, useTaskList, type TaskRow } from "../api/queries";
 import { StatusTag } from "../components/StatusTag";
 import { TaskProgress } from "../components/TaskProgress";
 import { usePageTitle } from "../components/usePageTitle";
@@ -30,10 +30,22 @@ export default function Overview() {
   });
   useLiveTasks(running.data?.filter((x) => x.status === "running" || x.status === "paused").map((x) => x.id) ?? []);
 
+  const relays = useRelays();
   const stats = profile.data?.statistics;
   const hasAccount = Boolean(config.data?.cx_username && config.data.cx_password_set);
   const hasTask = (stats?.tasks.total ?? 0) > 0;
-  const step = !hasAccount ? 0 : !hasTask ? 1 : 2;
+  const hasStarted = (stats?.tasks.total ?? 0) > (stats?.tasks.pending ?? 0);
+  // The steps in the order they must be done: the relay first where Chaoxing is reached through it
+  // (nothing reaches Chaoxing before it is online, not even saving the account's test login).
+  const guide = [
+    ...(relays.data?.egress === "relay"
+      ? [{ key: "relay", title: t("overview.stepRelay"), text: t("overview.stepRelayD"), to: "/relay", done: relays.data.relays.some((r) => r.online) }]
+      : []),
+    { key: "account", title: t("overview.step1"), text: t("overview.step1d"), to: "/settings", done: hasAccount },
+    { key: "task", title: t("overview.step2"), text: t("overview.step2d"), to: "/courses", done: hasTask },
+    { key: "start", title: t("overview.step3"), text: t("overview.step3d"), to: "/tasks", done: hasStarted },
+  ];
+  const current = guide.findIndex((g) => !g.done);
 
   return (
     <>
@@ -81,12 +93,17 @@ export default function Overview() {
             <Steps
               orientation="vertical"
               size="small"
-              current={step}
-              items={[
-                { title: t("overview.step1"), content: <StepBody text={t("overview.step1d")} to="/settings" show={step === 0} /> },
-                { title: t("overview.step2"), content: <StepBody text={t("overview.step2d")} to="/courses" show={step === 1} /> },
-                { title: t("overview.step3"), content: <StepBody text={t("overview.step3d")} to="/tasks" show={step === 2} /> },
-              ]}
+              current={current < 0 ? guide.length : current}
+              items={guide.map((g, i) => ({
+                title: (
+                  <span data-testid={`guide-${g.key}`} data-done={g.done ? "yes" : "no"}>
+                    {g.title}
+                    {g.done && <span className="sr-only"> ({t("overview.done")})</span>}
+                  </span>
+                ),
+                status: g.done ? "finish" : i === current ? "process" : "wait",
+                content: <StepBody text={g.text} to={g.to} show={i === current} />,
+              }))}
             />
           </Card>
         </Col>

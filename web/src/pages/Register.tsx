@@ -1,11 +1,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { Link, Navigate, useNavigate } from "react-router";
-import { api, tokenStore, unwrap, type Body } from "../api/client";
+import { useState } from "react";
+import { api, ApiFailure, tokenStore, unwrap, type Body } from "../api/client";
 import { applyFieldErrors, useErrorText } from "../api/errors";
 import { NewPasswordFields } from "../components/NewPasswordFields";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
+import { solveChallenge } from "../lib/pow";
 import { signIn } from "../session";
 
 type Values = Body<"/api/auth/register", "post"> & { confirm: string };
@@ -17,8 +19,24 @@ export default function Register() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
+  const [proving, setProving] = useState(false);
   const register = useMutation({
-    mutationFn: ({ confirm: _confirm, ...body }: Values) => unwrap(api.POST("/api/auth/register", { body })),
+    mutationFn: async ({ confirm: _confirm, ...body }: Values) => {
+      try {
+        return await unwrap(api.POST("/api/auth/register", { body }));
+      } catch (e) {
+        // Many sign-ups from this address (a campus network): prove a little work, then try once more.
+        if (!(e instanceof ApiFailure && e.code === "pow_required")) throw e;
+        setProving(true);
+        try {
+          const ch = await unwrap(api.GET("/api/auth/challenge"));
+          const nonce = await solveChallenge(ch.challenge, ch.bits);
+          return await unwrap(api.POST("/api/auth/register", { body: { ...body, pow: { challenge: ch.challenge, nonce } } }));
+        } finally {
+          setProving(false);
+        }
+      }
+    },
     onSuccess: (r) => {
       signIn(qc, r.access_token, r.user);
       navigate("/", { replace: true });
@@ -43,7 +61,7 @@ export default function Register() {
         </Form.Item>
         <NewPasswordFields name="password" label={t("auth.password")} />
         <Button type="primary" htmlType="submit" block size="large" loading={register.isPending}>
-          {t("auth.register")}
+          {proving ? t("auth.proving") : t("auth.register")}
         </Button>
       </Form>
       <Typography.Paragraph style={{ marginTop: 16, marginBottom: 0 }}>

@@ -152,7 +152,7 @@ export default function Settings() {
           )}
         </Card>
         <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("settings.study")}</h2>} style={{ marginBottom: 16 }}>
-          <Form.Item name="speed" label={t("settings.speed")} tooltip={t("settings.speedTip")}>
+          <Form.Item name="speed" label={t("settings.speed")} tooltip={t("settings.speedTip")} extra={t("settings.speedRealTime")}>
             <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} tooltip={{ formatter: (v) => `${v?.toFixed(1)}×` }} ariaLabelForHandle={t("settings.speed")} />
           </Form.Item>
           <Form.Item name="notopen_action" label={t("settings.notopen")} tooltip={t("settings.notopenTip")}>

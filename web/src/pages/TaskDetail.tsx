@@ -56,7 +56,7 @@ export default function TaskDetail() {
       </div>
       {d.status === "paused" && d.reason === "captcha" && <CaptchaPrompt id={id} />}
       {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
-      {d.status === "paused" && d.reason === "relay_offline" && <RelayOfflineNotice />}
+      {d.status === "paused" && (d.reason === "relay_offline" || d.reason === "relay_outdated") && <RelayOfflineNotice outdated={d.reason === "relay_outdated"} />}
       <TaskView task={d} viewer="self" owner fetchLogs={fetchLogs} liveLogs={!waiting && d.status === "running"} />
       <div style={{ marginTop: 16 }}>
         <TaskNotifications id={id} />

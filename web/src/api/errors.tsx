@@ -14,7 +14,7 @@ const KNOWN = new Set([
   "validation_error", "bad_request", "duplicate", "no_chaoxing_account", "chaoxing_login_failed", "wrong_password", "invalid_reset_token",
   "choice_required", "captcha_wrong", "unauthorized", "invalid_token", "token_expired", "token_revoked", "password_changed", "forbidden",
   "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
-  "upstream_failed", "internal_error", "network", "offline",
+  "upstream_failed", "internal_error", "network", "offline", "relay_required", "relay_offline", "relay_outdated", "pow_required", "pow_invalid",
 ]);
 
 /** Codes whose Chinese detail says more than the code (Chaoxing's reason). */
@@ -40,6 +40,24 @@ export function errorText(e: unknown, t: Translate, lang: Lang, overrides: Error
   }
   if (KNOWN.has(e.code)) return t(`error.${e.code}` as MessageKey);
   return t("error.http", { status: e.status });
+}
+
+/** An error as a toast's content: its text, and a link to where the user fixes it when the server gave one. */
+export function ErrorWithLink({ error, text, linkText }: { error: unknown; text: string; linkText: string }) {
+  const link = error instanceof ApiFailure && error.link?.startsWith("/") ? error.link : null;
+  return (
+    <span>
+      {text}
+      {link && (
+        <>
+          {" "}
+          <a href={link} data-testid="error-link">
+            {linkText}
+          </a>
+        </>
+      )}
+    </span>
+  );
 }
 
 /** `errorText` bound to the current language. */

@@ -1,0 +1,1 @@
+ALTER TABLE `tasks` ADD `classes` text DEFAULT '[]' NOT NULL;
