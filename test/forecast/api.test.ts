@@ -70,6 +70,26 @@ describe("POST /api/tasks/forecast: before starting, without creating anything",
     expect((await api("GET", "/api/tasks", { token })).body.total).toBe(0);
   });
 
+  it("counts what the engine will study: the cards the tab bar lists (an eighth too), a live replay at real pace, the ongoing class only", async () => {
+    const eight = Array.from({ length: 8 }, (_, k) => (k === 7 ? [{ type: "video" as const, name: "第八页.mp4", duration: 10 * 60 }] : [{ type: "document" as const, name: `${k}.pdf` }]));
+    const course: SimCourseSpec = {
+      name: "多页",
+      teacher: "测试教师",
+      classes: [{ name: "旧班", state: 1 }, { name: "新班" }],
+      chapters: [
+        { title: "1 八页", tabs: eight },
+        { title: "2 直播", tabs: [[{ type: "video", name: "开场.mp4", duration: 5 * 60 }, { type: "live", name: "回放", duration: 30 * 60 }]] },
+      ],
+    };
+    const { token, account } = await setup([course], 600);
+    const f = await api("POST", "/api/tasks/forecast", { token, body: { course_ids: [account.courses[0]!.courseId] } });
+    expect(f.status).toBe(200);
+    // One class studied: the one not ended (the ended one only if named).
+    expect(f.body.courses.map((c: { clazz_id: string }) => c.clazz_id)).toEqual([account.courses.find((c) => c.clazzName === "新班")!.clazzId]);
+    expect(f.body.courses[0].chapters.map((c: { remaining_seconds: number }) => Math.round(c.remaining_seconds / 60))).toEqual([10, 35]);
+    expect(f.body.estimated).toBe(false);
+  });
+
   it("refuses chapters and classes the course does not have, naming the field", async () => {
     const { token, account } = await setup([lectures("甲", [1])], 60);
     const course = account.courses[0]!;
