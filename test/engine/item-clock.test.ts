@@ -56,6 +56,18 @@ describe("the item clock tells the truth", () => {
     expect(moving).toBeGreaterThan(VIDEO_S - 20);
   });
 
+  it("starts again, once and at 1×, when a video is watched again from the start (an end the platform did not credit)", async () => {
+    const { token, id } = await playing({ strictRealTime: true }, 2);
+    const atEnd = await driveUntil(id, (l) => l.item_speed === 2 && l.item_current_time >= VIDEO_S - 60);
+    expect(atEnd.item_time_limit).toBeGreaterThan(VIDEO_S - 60);
+    // The re-watch: the platform credits real time only; the clock is this playthrough's, from the start.
+    const again = await driveUntil(id, (l) => l.item_speed === 1 && l.item_current_time < 60);
+    expect(again.item_time_limit).toBeLessThanOrEqual(60 + 60);
+    const { detail } = await read(token, id);
+    expect(detail.item_current_time).toBeLessThan(120);
+    expect(detail.item_speed).toBe(1);
+  });
+
   it("stands still while the platform's study-time cap holds reports back, and does not jump back after it", async () => {
     const { sim, token, id } = await playing({}, 1);
     await driveUntil(id, (l) => l.item_current_time >= 70 && l.item_speed > 0);
