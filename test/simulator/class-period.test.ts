@@ -31,5 +31,7 @@ describe("a class's period on the course list (开课时间)", () => {
       ["有期限", start, end],
       ["无期限", null, null],
     ]);
+    // The period's line beside the class's line does not run into the class's name.
+    expect(courses.map((c) => c.clazzName)).toEqual(account.courses.map((c) => c.clazzName));
   });
 });
