@@ -85,7 +85,6 @@ export function backoffMs(failures: number, random: number): number {
   return Math.round(base * (0.5 + random / 2));
 }
 
-
 /** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
 export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
 
