@@ -13,7 +13,7 @@ const OTHER_JOB_S = 30;
 
 export type Progress = Pick<
   TaskLive,
-  "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "item_speed" | "item_time_limit" | "completed_courses" | "total_courses"
+  "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "item_speed" | "item_time_limit" | "item_rewatch" | "completed_courses" | "total_courses"
 >;
 
 export function itemLabel(job: Job): string {
@@ -208,6 +208,7 @@ export function computeProgress(s: EngineState, now: number | null = clock.now()
     item_total_time: m ? m.duration : (s.live?.duration ?? 0),
     item_speed: c.speed,
     item_time_limit: Math.floor(c.limit),
+    item_rewatch: m?.rewatch === true,
     completed_courses: s.courses.filter(courseComplete).length,
     total_courses: total,
   };

@@ -124,6 +124,7 @@ export function liveOf(t: TaskRecord): TaskLive {
     item_total_time: p?.item_total_time ?? 0,
     item_speed: p?.item_speed ?? 0,
     item_time_limit: p?.item_time_limit ?? 0,
+    item_rewatch: p?.item_rewatch ?? false,
     eta_seconds: f && f.finishAt !== null ? Math.max(0, Math.round((f.finishAt - now) / 1000)) : null,
     forecast: f
       ? {

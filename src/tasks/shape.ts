@@ -172,6 +172,9 @@ const TransientSchema = z.object({
   }),
   item_speed: z.number().openapi({ description: "当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0" }),
   item_time_limit: z.number().openapi({ description: "item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退" }),
+  item_rewatch: z.boolean().openapi({
+    description: "当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速",
+  }),
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
@@ -183,6 +186,7 @@ const TransientSchema = z.object({
 });
 const IDLE: z.infer<typeof TransientSchema> = {
   current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, forecast: null, item_speed: 0, item_time_limit: 0,
+  item_rewatch: false,
   queue_position: null, notopen_chapter: null, courses: [],
   resumes_at: null, today: null,
 };

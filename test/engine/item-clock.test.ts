@@ -61,8 +61,10 @@ describe("the item clock tells the truth", () => {
     const atEnd = await driveUntil(id, (l) => l.item_speed === 2 && l.item_current_time >= VIDEO_S - 60);
     expect(atEnd.item_time_limit).toBeGreaterThan(VIDEO_S - 60);
     // The re-watch: the platform credits real time only; the clock is this playthrough's, from the start.
+    expect(atEnd.item_rewatch).toBe(false);
     const again = await driveUntil(id, (l) => l.item_speed === 1 && l.item_current_time < 60);
     expect(again.item_time_limit).toBeLessThanOrEqual(60 + 60);
+    expect(again.item_rewatch).toBe(true);
     const { detail } = await read(token, id);
     expect(detail.item_current_time).toBeLessThan(120);
     expect(detail.item_speed).toBe(1);

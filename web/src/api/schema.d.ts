@@ -1139,6 +1139,8 @@ export interface components {
             item_speed: number;
             /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
             item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
@@ -1244,6 +1246,8 @@ export interface components {
             item_speed: number;
             /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
             item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */

@@ -9,11 +9,8 @@ import type { TaskLive } from "@shared/live";
 import { useEffect, useRef, useState } from "react";
 import { isMedia } from "../lib/taskText";
 
-/** More than a tick's rounding and a reading's delay: the server's own clock went back (a re-watch). */
-const RESTART_MARGIN_S = 5;
-
 export type ClockInput = Pick<TaskLive, "status" | "current_item" | "item_current_time" | "item_total_time" | "item_progress"> &
-  Partial<Pick<TaskLive, "item_speed" | "item_time_limit">>;
+  Partial<Pick<TaskLive, "item_speed" | "item_time_limit" | "item_rewatch">>;
 
 export function useItemClock(task: ClockInput): { time: number; progress: number } {
   const speed = task.item_speed ?? 0;
@@ -22,12 +19,11 @@ export function useItemClock(task: ClockInput): { time: number; progress: number
   const key = `${task.current_item}|${task.item_current_time}|${task.item_time_limit}|${speed}`;
   const base = useRef({ key, at: Date.now() });
   if (base.current.key !== key) base.current = { key, at: Date.now() };
-  // The furthest shown for this item: the clock never goes back. The server's clock never does either,
-  // except when the video is watched again from the start (an end the platform did not credit, or one
-  // rolled back overnight): a reading whose limit is well below what was shown is that new playthrough.
-  const shown = useRef({ item: task.current_item, time: 0 });
-  const startedOver = (task.item_time_limit ?? task.item_current_time) + RESTART_MARGIN_S < shown.current.time;
-  if (shown.current.item !== task.current_item || startedOver) shown.current = { item: task.current_item, time: 0 };
+  // The furthest shown for this playthrough of the item: the clock never goes back. A re-watch from the
+  // start (an end the platform did not credit) is a new playthrough: its clock starts again.
+  const playthrough = `${task.current_item}|${task.item_rewatch === true}`;
+  const shown = useRef({ playthrough, time: 0 });
+  if (shown.current.playthrough !== playthrough) shown.current = { playthrough, time: 0 };
   const [, tick] = useState(0);
   useEffect(() => {
     if (!moving) return;
