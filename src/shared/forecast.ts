@@ -14,13 +14,16 @@ import { SHANGHAI_OFFSET_MS, shanghaiDay } from "../lib/clock";
 import {
   minuteOf, msOfDay, RESUME_JITTER_MS, windowLeftMs, windowWaitMs, type LimitRules, type MediaUsage, type StudyLimits,
 } from "../limits/study-limits";
-import { CALL_GAP_MS, REPORT_INTERVAL_S } from "./pacing";
+import { CALL_GAP_MS, playSpeed, REPORT_INTERVAL_S } from "./pacing";
 
 /** Media still to play (`seconds` of the media's own time) at the speed the engine will use for it. */
 export interface MediaWork {
   kind: "media";
   seconds: number;
-  /** The task's speed, or 1 where the course forbids fast playback. */
+  /**
+   * The speed it plays at: the task's, 1 where the course forbids fast playback, and 1 for a video that
+   * would end too far ahead of real time (src/shared/pacing.ts `playSpeed`).
+   */
   speed: number;
 }
 
@@ -118,13 +121,13 @@ export function studyOrder<T extends { deadline?: number | null }>(courses: read
     .map(({ c }) => c);
 }
 
-/** A course's work from its survey: the chosen chapters (null: all), media at the speed each allows. */
+/** A course's work from its survey: the chosen chapters (null: all), media at the speed each plays at. */
 export function courseWork(key: string, chapters: readonly OutlineChapter[], o: { chosen: readonly string[] | null; speed: number; deadline: number | null }): CourseWork {
   const items: WorkItem[] = [];
   for (const ch of chapters) {
     if (o.chosen && !o.chosen.includes(ch.id)) continue;
     if (ch.calls > 0) items.push({ kind: "calls", n: ch.calls });
-    for (const m of ch.media) items.push({ kind: "media", seconds: m.seconds, speed: m.fast ? o.speed : 1 });
+    for (const m of ch.media) items.push({ kind: "media", seconds: m.seconds, speed: playSpeed(m.fast ? o.speed : 1, m.seconds) });
   }
   return { key, deadline: o.deadline, items };
 }
@@ -233,15 +236,18 @@ class Day {
     }
   }
 
-  /** Plays `ms` of real time (media: under the cap and breaks too), counting `mediaPerMs` media seconds per ms. */
-  private play(ms: number, mediaPerMs: number): void {
+  /**
+   * Plays `ms` of real time (media, reports included: under the cap and breaks too), counting `mediaPerMs`
+   * media seconds per ms (none while reports sit at a video's end).
+   */
+  private play(ms: number, mediaPerMs: number, media = mediaPerMs > 0): void {
     const a = this.a;
-    const media = mediaPerMs > 0;
     let left = ms;
     while (left > 0 && a.t < this.horizon) {
       this.open(media);
       const bounds = [left, windowLeftMs(this.i.limits, a.t)];
-      if (media) bounds.push((this.capS - a.usedS) / mediaPerMs, this.breakAfterMs - a.streakMs, DAY - msOfDay(a.t));
+      if (media) bounds.push(this.breakAfterMs - a.streakMs, DAY - msOfDay(a.t));
+      if (mediaPerMs > 0) bounds.push((this.capS - a.usedS) / mediaPerMs);
       const chunk = Math.max(1, Math.min(...bounds));
       a.days.add(studyDay(this.i.limits, a.t));
       a.t += chunk;
@@ -256,13 +262,19 @@ class Day {
     }
   }
 
-  /** One item, until it is done: a video waits for the gap after the last one, then plays, then its calls. */
+  /**
+   * One item, until it is done: a video waits for the gap after the last one, then plays, then its calls.
+   * Played fast where only real time is credited, it reaches its end at its speed, its media counted as
+   * fast, and its end reports cover the rest of its length (src/engine/step.ts `playMedia`).
+   */
   run(item: WorkItem, fastCredited: boolean): void {
     if (item.kind === "calls") return this.play(item.n * CALL_GAP_MS, 0);
     const a = this.a;
     if (a.nextVideoAt > a.t) this.idle(a.nextVideoAt - a.t);
     const playMs = mediaMs(item, fastCredited);
-    if (playMs > 0) this.play(playMs, item.seconds / playMs);
+    const fastMs = (item.seconds / Math.max(1, item.speed)) * 1000;
+    if (fastMs > 0) this.play(fastMs, item.seconds / fastMs);
+    if (playMs > fastMs) this.play(playMs - fastMs, 0, true);
     a.nextVideoAt = a.t + this.meanGapMs;
     this.play(MEDIA_OVERHEAD_MS, 0);
   }

@@ -7,7 +7,7 @@ import type { Course } from "../chaoxing/types";
 import type { Credentials } from "../durable/account";
 import type { Reply } from "../durable/account-ops";
 import { resolveClasses } from "../engine/classes";
-import type { CourseChoice } from "../engine/state";
+import type { CourseChoice } from "./selection";
 import { ApiError } from "../lib/errors";
 import { accountStub, valueOf } from "../services/cx-account";
 import type { TaskClass, TaskClassChoice } from "./shape";

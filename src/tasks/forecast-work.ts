@@ -6,9 +6,10 @@
  */
 import { mediaLeft, type CourseSurvey, type SurveyChapter } from "../chaoxing/survey";
 import { DEFAULT_MEDIA_S } from "../engine/progress";
-import type { CourseEntry, EngineState, Phase, StoredJob } from "../engine/state";
+import { intervalS, type CourseEntry, type EngineState, type Phase, type StoredJob } from "../engine/state";
 import { courseWork, forecast, studyOrder, type CourseWork, type Forecast, type ForecastInput, type TaskWork, type WorkItem } from "../shared/forecast";
 import type { LimitRules, MediaUsage, StudyLimits } from "../limits/study-limits";
+import { playSpeed } from "../shared/pacing";
 import type { CourseSelection, PlannedChapter } from "./selection";
 
 /** How a course is named in a forecast: its class. */
@@ -109,9 +110,10 @@ function currentChapterItems(s: EngineState, course: CourseEntry): WorkItem[] {
     if (!j.required || j.isPassed || j.handled) continue;
     if (j.type === "video" || j.type === "audio") {
       if (j.mid === null) continue;
-      // The video playing goes on at its own speed (1× in a re-watch).
+      // The video playing goes on at its own speed (1× in a re-watch); one too long for fast playback at 1×.
+      const seconds = mediaOwed(s, j);
       const speed = s.media?.jobid === j.jobid ? s.media.speed : j.fastPlayback ? courseSpeed(s, course) : 1;
-      items.push({ kind: "media", seconds: mediaOwed(s, j), speed });
+      items.push({ kind: "media", seconds, speed: playSpeed(speed, seconds, intervalS(s)) });
     } else if (j.type === "live" && !j.notStarted) items.push({ kind: "media", seconds: liveOwed(s, j), speed: 1 });
     else if (j.type === "document" || j.type === "read") calls++;
   }

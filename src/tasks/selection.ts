@@ -1,5 +1,12 @@
-import type { CourseChoice } from "../engine/state";
 import type { OutlineChapter } from "../shared/forecast";
+
+/** What a task chose of one class: its chapters (null: all) and a deadline. The engine keeps it (`choices`). */
+export interface CourseChoice {
+  courseId: string;
+  clazzId: string;
+  chapters: string[] | null;
+  deadline: number | null;
+}
 
 /** A chapter as the task's forecast counts it before the engine reads it: the survey's figures, or an estimate. */
 export type PlannedChapter = OutlineChapter & { estimated?: true };

@@ -56,6 +56,21 @@ describe("the item clock tells the truth", () => {
     expect(moving).toBeGreaterThan(VIDEO_S - 20);
   });
 
+  it("runs at 1× from the start under a 2× task when the video would end too far ahead of real time (src/shared/pacing.ts `playSpeed`)", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("clock");
+    // 20 minutes at 2× end 10 minutes ahead of real time: more than three end reports cover.
+    const account = await userWithAccount(sim, token, [videoCourse(20 * 60)]);
+    const id = await startTask(token, [account.courses[0]!.courseId], { speed: 2 });
+    const first = await driveUntil(id, (l) => l.item_speed > 0);
+    expect(first.item_speed).toBe(1);
+    clock.advance(30_000);
+    await runDue();
+    const later = (await taskLive(id))!;
+    expect(later.item_speed).toBe(1);
+    expect(later.item_current_time - first.item_current_time).toBeLessThanOrEqual(31);
+  });
+
   it("starts again, once and at 1×, when a video is watched again from the start (an end the platform did not credit)", async () => {
     const { token, id } = await playing({ strictRealTime: true }, 2);
     const atEnd = await driveUntil(id, (l) => l.item_speed === 2 && l.item_current_time >= VIDEO_S - 60);

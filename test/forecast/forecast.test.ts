@@ -107,19 +107,43 @@ describe("the forecast: when a task finishes under the account's limits", () => 
   });
 
   it("a course that forbids fast playback plays at 1×; on the 2026 platform no speed saves real time", () => {
-    const chapter = (id: string, fast: boolean): OutlineChapter => ({ id, media: [{ seconds: 3600, fast }], calls: 0 });
+    // Eight minutes: short enough to play at 2× (below).
+    const chapter = (id: string, fast: boolean): OutlineChapter => ({ id, media: [{ seconds: 480, fast }], calls: 0 });
     const task = (speed: number): TaskWork => ({
       courses: [courseWork("fast", [chapter("f1", true)], { chosen: null, speed, deadline: null }), courseWork("slow", [chapter("s1", false)], { chosen: null, speed, deadline: null })],
     });
     const now = at("2027-01-04 10:00");
     const credited = forecast(input(task(2), {}, now, { fastCredited: true }));
-    expect(credited.courses.map((c) => [c.key, Math.round(c.remainingSeconds / 60)])).toEqual([["fast", 30], ["slow", 60]]);
-    near(credited.finishAt, at("2027-01-04 11:30"));
+    expect(credited.courses.map((c) => [c.key, Math.round(c.remainingSeconds / 60)])).toEqual([["fast", 4], ["slow", 8]]);
+    near(credited.finishAt, at("2027-01-04 10:12"));
     // The platform judges real time (chaoxing-protocol.md "Speed and real time (2026)"): 2× plays the
-    // same hour of real time, whatever the course allows.
+    // same eight minutes of real time, whatever the course allows.
     const realTime = forecast(input(task(2), {}, now));
-    expect(realTime.courses.map((c) => Math.round(c.remainingSeconds / 60))).toEqual([60, 60]);
-    near(realTime.finishAt, at("2027-01-04 12:00"));
+    expect(realTime.courses.map((c) => Math.round(c.remainingSeconds / 60))).toEqual([8, 8]);
+    near(realTime.finishAt, at("2027-01-04 10:16"));
+  });
+
+  it("at 2× a video too far ahead of real time at its end (more than three end reports cover) plays, and is forecast, at 1× from its start", () => {
+    const now = at("2027-01-04 10:00");
+    const one = (seconds: number, speed: number) => courseWork("c", [{ id: "1", media: [{ seconds, fast: true }], calls: 0 }], { chosen: null, speed, deadline: null });
+    // A report every 60 s: three end reports cover 3 × 90 s = 270 s of lead. 540 s at 2× ends 270 s ahead: 2×;
+    // 542 s, 271 s ahead: 1× (src/shared/pacing.ts `playSpeed`, what the engine plays it at).
+    expect(one(540, 2).items).toEqual([{ kind: "media", seconds: 540, speed: 2 }]);
+    expect(one(542, 2).items).toEqual([{ kind: "media", seconds: 542, speed: 1 }]);
+    expect(one(1800, 1.5).items).toEqual([{ kind: "media", seconds: 1800, speed: 1 }]);
+    // Where fast playback is credited, the hour-long video still takes its hour: it is played at 1×.
+    const credited = forecast(input({ courses: [one(3600, 2)] }, {}, now, { fastCredited: true }));
+    near(credited.finishAt, at("2027-01-04 11:00"));
+    // On the 2026 platform a short video at 2× counts its media against the daily cap twice as fast, then sits
+    // at its end until its real time is covered. Four 8-minute videos under a 30-minute cap (30.5 with the
+    // report that crosses it): the fourth reaches the cap 3¼ min in (at 1×: 6½ min in), plays its last 45 s
+    // after midnight (the window's resume jitter, 2½ min, first) and sits at its end for 4 min.
+    const eight = (speed: number): TaskWork => ({ courses: [courseWork("c", [1, 2, 3, 4].map((n) => ({ id: String(n), media: [{ seconds: 480, fast: true }], calls: 0 })), { chosen: null, speed, deadline: null })] });
+    near(forecast(input(eight(2), { dailyCapMinutes: 30 }, now)).finishAt, at("2027-01-05 00:07:15"));
+    near(forecast(input(eight(1), { dailyCapMinutes: 30 }, now)).finishAt, at("2027-01-05 00:04:00"));
+    // The hour-long video at 2× is forecast as at 1×, cap and all.
+    const hour = (speed: number) => forecast(input({ courses: [one(3600, speed)] }, { dailyCapMinutes: 30 }, now)).finishAt;
+    expect(hour(2)).toBe(hour(1));
   });
 
   it("chapters chosen: only those count", () => {

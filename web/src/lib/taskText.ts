@@ -17,6 +17,7 @@ const PLAIN: Record<string, MessageKey> = {
   account_disabled: "reason.account_disabled",
   upstream: "reason.upstream",
   risk_control: "reason.risk_control",
+  risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
   relay_outdated: "reason.relay_outdated",
   outside_window: "reason.outside_window",
@@ -60,6 +61,7 @@ const WAIT_TEXT: Record<string, MessageKey> = {
   upstream: "eta.waitUpstream",
   relay_offline: "eta.waitRelay",
   risk_control: "eta.waitUpstream",
+  risk_check: "eta.riskCheck",
 };
 
 /**
