@@ -10,6 +10,7 @@ import type { EngineIO, LogEvent, StepResult } from "../engine/types";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { errorText, recordError } from "../lib/error-log";
 import type { TaskReason, TaskStatus } from "../shared/live";
+import { forecastKeyOf } from "../tasks/forecast-work";
 import { recordSignal, type Projection } from "../tasks/projection";
 import type { TaskRecord } from "../tasks/record";
 import type { OpName, OpOf } from "./account-ops";
@@ -31,6 +32,8 @@ const MAX_CRASHES = 5;
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
+/** A running task's forecast is made again at least this often (and whenever a wait, a chapter or a course changes it). */
+const FORECAST_EVERY_MS = 10 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
 /** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
@@ -217,6 +220,8 @@ export class TaskLoop {
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = reason;
         t.queuePosition = queuePosition;
+        // A wait begins or ends, a chapter or a course is behind us, or it is a while since the last one.
+        if (newReason || t.forecastKey !== forecastKeyOf(engine) || clock.now() - (t.forecast?.at ?? 0) >= FORECAST_EVERY_MS) await this.peers.forecast(t);
         // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
         // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
         const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;

@@ -1,5 +1,7 @@
 import { config } from "../config";
+import { clock } from "../lib/clock";
 import { open } from "../lib/secretbox";
+import { engineWork, forecastFor, forecastKeyOf } from "../tasks/forecast-work";
 import type { SealedCredentials, TaskRecord } from "../tasks/record";
 import { accountName, type Credentials } from "./account";
 import type { OpName, OpOf, Reply } from "./account-ops";
@@ -59,10 +61,13 @@ export class TaskPeers {
     return view?.status === "outside_window" ? view.resumesAt : null;
   }
 
-  /** Gives back the phone's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
+  /**
+   * Gives back the phone's video lock (or our place in its queue) and the run slot, and takes this task's
+   * work out of the account's other forecasts; all heal by staleness or eviction if this fails.
+   */
   async release(t: TaskRecord): Promise<void> {
     const calls: Promise<unknown>[] = [this.hub(t).releaseRun(t.id)];
-    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id));
+    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id), this.account(t).forecastContext(t.id, null));
     for (const r of await Promise.allSettled(calls)) if (r.status === "rejected") console.warn(`task ${t.id}: release failed`, r.reason);
   }
 
@@ -73,6 +78,23 @@ export class TaskPeers {
       return await this.hub(t).claimRun(t.id, max);
     } finally {
       this.claiming = false;
+    }
+  }
+
+  /**
+   * The forecast, made again (src/tasks/forecast-work.ts): this task's work left, told to its account,
+   * which answers with its limits, today's usage and the other running tasks' work. Kept in the record
+   * (written with the next checkpoint); a failed call keeps the last one.
+   */
+  async forecast(t: TaskRecord): Promise<void> {
+    if (!t.engine || !t.creds) return;
+    try {
+      const left = engineWork(t.engine, t.selection ?? null);
+      const ctx = await this.account(t).forecastContext(t.id, left.work);
+      t.forecast = forecastFor(left, ctx, clock.now(), { holdsLock: t.engine.holdsVideo });
+      t.forecastKey = forecastKeyOf(t.engine);
+    } catch (e) {
+      console.warn(`task ${t.id}: forecast failed`, e);
     }
   }
 }

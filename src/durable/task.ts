@@ -14,6 +14,7 @@ import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection } from "../tasks/projection";
 import { liveOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { conflict, refused, wrongState, type TaskResult } from "../tasks/results";
+import { choiceOf } from "../tasks/selection";
 import type { TaskLive, TaskRow } from "../tasks/shape";
 import { answerClose, PING, PONG, type LiveSession, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
@@ -237,6 +238,14 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : null;
   }
 
+  /** The account's limits were edited: a running task forecasts again at once and says so. */
+  async refreshForecast(): Promise<void> {
+    const t = this.records.rec();
+    if (t?.status !== "running") return;
+    await this.peers.forecast(t);
+    this.fanout.publish(t);
+  }
+
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
   async isRunning(): Promise<boolean> {
     // A record of a later release keeps its slot: that release runs it again when it is back.
@@ -283,7 +292,7 @@ export class TaskObject extends DurableObject<Env> {
     const opensAt = opts.morningCheck ? null : await this.peers.windowOpensAt(t.userId, run.creds);
     const granted = await this.peers.claimRun(t, max);
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? [], (t.selection ?? []).map(choiceOf));
     const logs = logsOf(engine);
     // A record made in place of an unreadable one starts over from here (the platform knows what passed).
     delete t.unreadable;
@@ -304,6 +313,9 @@ export class TaskObject extends DurableObject<Env> {
     prepareResume(engine);
     this.projection.queue(t, logs, "full");
     await this.records.arm(t, firstAt);
+    // After the record is the object's own (`arm` stores it): while the account answers, the hub's run-slot
+    // check must already see this task running.
+    await this.peers.forecast(t);
     await this.fanout.afterTransition(t);
     return { ok: true, value: liveOf(t) };
   }

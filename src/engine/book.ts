@@ -1,5 +1,5 @@
 import { chapterPageUrl } from "../chaoxing/urls";
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import { renderText, type TextCode, type TextParams } from "../shared/texts";
 import type { OpName, OpOf, Reply } from "../durable/account-ops";
 import { logLine, type ArgsOf, type LogEvent } from "./log";

@@ -24,7 +24,9 @@ export async function readChapters(ctx: Ctx, kit: Kit): Promise<Outcome> {
   const r = await call(ctx, { op: "chapters", course });
   if (!r.ok) return kit.onFailure(ctx, r, (e) => skipCourse(ctx, "left.chapters_failed", { error: e.message }));
   course.enc = r.value.enc;
-  s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
+  // Only the chapters the task chose, when it chose.
+  const chosen = r.value.chapters.filter((c) => !course.chapters || course.chapters.includes(c.id));
+  s.chapters = chosen.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
   course.jobsOpen = s.chapters.reduce((n, c) => n + (c.finished ? 0 : c.jobCount), 0);
   log(ctx, "INFO", "course.start", { course: course.name, chapters: s.chapters.length });
   s.hi = 0;

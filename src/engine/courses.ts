@@ -1,4 +1,5 @@
 import { coursePageUrl } from "../chaoxing/urls";
+import { studyOrder } from "../shared/forecast";
 import { because, call, courseKey, fail, leave, log, next, refOf } from "./book";
 import { resolveClasses } from "./classes";
 import { courseWeights } from "./progress";
@@ -11,7 +12,8 @@ export async function resolveCourses(ctx: Ctx, kit: Kit): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
   if (!r.ok) return kit.onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
-  // Each class of a course named by id (ended ones passed over), and each class the task names.
+  // Each class of a course named by id (ended ones passed over), and each class the task names, with the
+  // chapters and deadline the task chose of it.
   const { entries, missing, allEnded, endedSkipped } = resolveClasses(s.courseIds, s.classes ?? [], r.value);
   for (const id of missing) {
     if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
@@ -26,8 +28,13 @@ export async function resolveCourses(ctx: Ctx, kit: Kit): Promise<Outcome> {
     log(ctx, "WARNING", "course.class_ended", { course: c.courseName, clazz: c.clazzName });
   }
   for (const c of endedSkipped) log(ctx, "INFO", "course.class_ended_skipped", { course: c.courseName, clazz: c.clazzName });
-  s.courses.push(...entries);
+  for (const e of entries) {
+    const choice = s.choices?.find((x) => x.courseId === e.courseId && x.clazzId === e.clazzId);
+    s.courses.push({ ...e, chapters: choice?.chapters ?? null, deadline: choice?.deadline ?? null });
+  }
   if (s.courses.length === 0) return allEnded.length ? finishAll(ctx) : fail("fail.no_courses");
+  // The course whose deadline is nearest first (src/shared/forecast.ts counts them in the same order).
+  s.courses = studyOrder(s.courses);
   log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
   s.phase = "chapters";
   s.ci = 0;

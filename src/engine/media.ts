@@ -1,14 +1,14 @@
 import { rtCandidates } from "../chaoxing/marg";
-import { CALL_GAP_MS } from "../chaoxing/paced";
 import type { MediaJob } from "../chaoxing/types";
+import { CALL_GAP_MS, MAX_END_REPORTS, playSpeed } from "../shared/pacing";
 import { call, log, mmss, next } from "./book";
 import { captureFirst, verifyCapture } from "./capture";
 import {
-  finishMedia, intervalS, maxGapS, maxStepS, nextReportMs, prepareMediaRestart, recoverForbidden, reportIntervalMs, reportJitterMs, watch,
+  finishMedia, maxGapS, maxStepS, nextReportMs, prepareMediaRestart, recoverForbidden, reportIntervalMs, reportJitterMs, watch,
 } from "./player";
 import { itemLabel } from "./progress";
 import { resyncMedia } from "./restart";
-import type { CourseEntry, EngineState, MediaRun, StoredJob } from "./state";
+import { intervalS, type CourseEntry, type EngineState, type MediaRun, type StoredJob } from "./state";
 import type { Ctx, Kit, Outcome, Spot } from "./types";
 
 /**
@@ -18,13 +18,6 @@ import type { Ctx, Kit, Outcome, Spot } from "./types";
 
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
 const LOCK_POLL_MS = 60_000;
-/**
- * End reports in a row (protocol "Corrections of 2026-12", item 5): repeating the end report is reported
- * not to pass a video ("在结尾反复重报没有意义，必须从头回看一遍"), so at most this many, the last one once the
- * real time is covered, and none beyond the first when they could not cover it; then the video is watched
- * again from the start at 1×, once.
- */
-const MAX_END_REPORTS = 3;
 
 /** Video/audio on the player's cadence: status → isdrag 3 → 0 … → 4 until passed → confirm on the card. */
 export async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, kit: Kit): Promise<Outcome> {
@@ -63,11 +56,10 @@ export async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob,
         rewatchMedia(ctx, spot, job, m);
         return next();
       }
-      // The platform credits real time, and only three end reports may cover what fast playback got ahead
-      // (protocol "Corrections of 2026-12", item 5): a lead longer than they can cover is a sure re-watch, so
-      // such a video plays at 1× from the start instead of throwing its fast half-run away.
-      const tooFar = m.speed > 1 && (m.end - m.playingTime) * (1 - 1 / m.speed) > MAX_END_REPORTS * intervalS(s) * 1.5;
-      if (tooFar) m.speed = 1;
+      // Too far ahead of real time at the end for the end reports to cover: 1× from the start (`playSpeed`).
+      const speed = playSpeed(m.speed, m.end - m.playingTime, intervalS(s));
+      const tooFar = speed !== m.speed;
+      m.speed = speed;
       const code = tooFar ? "media.start_long" : m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
       log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
@@ -165,6 +157,8 @@ function rewatchMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaR
   m.rewatch = true;
   m.speed = 1;
   m.playingTime = begins;
+  // The clock starts again too: its floor is this playthrough's, not the one before.
+  m.shown = begins;
   m.basePlay = begins;
   m.watched = 0;
   m.stage = "start";

@@ -1,11 +1,11 @@
 import { rtCandidates } from "../chaoxing/marg";
-import { CALL_GAP_MS } from "../chaoxing/paced";
 import type { MediaJob } from "../chaoxing/types";
 import { fnv1a } from "../lib/encoding";
+import { CALL_GAP_MS, MAX_STEP_INTERVALS } from "../shared/pacing";
 import { log, mmss, next, releaseVideo } from "./book";
 import { recordPassed } from "./credit";
 import { itemLabel, jobWeight } from "./progress";
-import type { CourseEntry, EngineState, MediaRun, StoredJob } from "./state";
+import { intervalS, type CourseEntry, type EngineState, type MediaRun, type StoredJob } from "./state";
 import type { Ctx, Outcome, Spot, Why } from "./types";
 
 /**
@@ -13,17 +13,13 @@ import type { Ctx, Outcome, Spot, Why } from "./types";
  * after an eviction (restart.ts), the capture check (capture.ts) and the step's waits (step.ts).
  */
 
-/** The player's `reportTimeInterval` when the page does not give one. */
-const DEFAULT_REPORT_INTERVAL_S = 60;
 const MAX_RECOVERIES = 2;
-
-export const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
 
 /** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
 export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
 
 /** The most one report may cover: one and a half intervals of media (at the end, of real time sat there). */
-export const maxStepS = (s: EngineState): number => intervalS(s) * 1.5;
+export const maxStepS = (s: EngineState): number => intervalS(s) * MAX_STEP_INTERVALS;
 
 /** The longest gap one report may cover while playing, in real seconds (that much media at its speed). */
 export const maxGapS = (s: EngineState, m: MediaRun): number => maxStepS(s) / m.speed;

@@ -8,7 +8,7 @@ import { visitChapter } from "./documents";
 import { doJob } from "./jobs";
 import type { LogEvent } from "./log";
 import { prepareMediaRestart } from "./player";
-import { computeProgress } from "./progress";
+import { computeProgress, itemClock } from "./progress";
 import { recheckStep } from "./recheck";
 import { upgradeState, type EngineState, type Phase } from "./state";
 import type { Ctx, EngineIO, Failed, Kit, Outcome, StepResult } from "./types";
@@ -44,6 +44,8 @@ export function backoffMs(failures: number, random: number): number {
  */
 export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   upgradeState(s);
+  // The video's clock as it stands before this step: whatever the step does, it is never shown lower.
+  if (s.media) s.media.shown = itemClock(s, io.now()).time;
   const logs: LogEvent[] = [];
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialState } from "../../src/engine/state";
-import { CALL_GAP_MS } from "../../src/chaoxing/paced";
+import { CALL_GAP_MS } from "../../src/shared/pacing";
 import { step } from "../../src/engine/step";
 import type { EngineIO } from "../../src/engine/types";
 import type { SimCourseSpec } from "../../src/simulator/model";
