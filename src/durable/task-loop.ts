@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { tasks, userConfigs } from "../db/schema";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
-import { nextCheckAt } from "../engine/credit";
+import { nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { prepareResume, resumeAlarmDue } from "../engine/restart";
 import { backoffMs, step } from "../engine/step";
+import type { EngineState } from "../engine/state";
 import type { EngineIO, LogEvent, StepResult } from "../engine/types";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { errorText, recordError } from "../lib/error-log";
@@ -13,11 +14,12 @@ import type { TaskReason, TaskStatus } from "../shared/live";
 import { forecastKeyOf } from "../tasks/forecast-work";
 import { recordSignal, type Projection } from "../tasks/projection";
 import type { TaskRecord } from "../tasks/record";
+import type { TaskResult } from "../tasks/results";
 import type { OpName, OpOf } from "./account-ops";
 import type { TaskChannel } from "./task-channel";
 import type { TaskFanOut } from "./task-fanout";
 import type { TaskPeers } from "./task-peers";
-import type { TaskRecords } from "./task-records";
+import { runOf, type RunInput, type TaskRecords } from "./task-records";
 
 const LATENESS_SAMPLES = 20;
 const MAX_CRASHES = 5;
@@ -36,6 +38,11 @@ const CHAIN_STEPS = 10;
 const FORECAST_EVERY_MS = 10 * 60_000;
 const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
 const MAX_PAGES_PER_ALARM = 2;
+/**
+ * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
+ * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
+ */
+const CHECK_RETRY_MS = 30 * 60_000;
 /** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
 const NEWER_RECHECK_MS = 60 * 60_000;
 
@@ -48,9 +55,11 @@ export interface LoopHost {
   projection: Projection;
   /** Every way out of running (src/durable/task.ts `stop`). */
   stop(t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], opts?: { announce?: boolean; checkAt?: number }): Promise<void>;
-  /** A completed task's next-morning check reopens it into running. */
-  reopenForCheck(t: TaskRecord): Promise<void>;
-  /** The task's row is gone: nothing of it stays (one transition at a time). */
+  /** Every way into running (src/durable/task.ts `toRunning`). */
+  toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[], opts: { morningCheck: true }): Promise<TaskResult>;
+  /** Transitions run one at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** The task's row is gone: nothing of it stays. */
   vanish(): Promise<void>;
 }
 
@@ -114,7 +123,7 @@ export class TaskLoop {
     const db = getDb(this.env);
     const row = await db.select().from(tasks).where(eq(tasks.id, this.records.store.taskId() ?? -1)).get();
     if (!row) {
-      await this.host.vanish();
+      await this.host.exclusive(() => this.host.vanish());
       return null;
     }
     // Without readable credentials, the account it runs on now is where its video lock would be.
@@ -132,7 +141,7 @@ export class TaskLoop {
     if (t.status !== "running") {
       const due = t.status === "completed" && t.engine ? nextCheckAt(t.engine) : null;
       if (due !== null && due <= clock.now()) {
-        await this.host.reopenForCheck(t);
+        await this.reopenForCheck(t);
         return null;
       }
       await this.projection.flush();
@@ -276,5 +285,18 @@ export class TaskLoop {
       urls: upstreamUrlsFromEnv(this.env),
     };
     return io;
+  }
+
+  /**
+   * The morning check of a completed task: it reopens into running in the `verify` phase (a run slot, as
+   * a start), reads the cards, and completes again: quietly when nothing was rolled back. With no free
+   * slot it stays completed and asks again later.
+   */
+  private async reopenForCheck(t: TaskRecord): Promise<void> {
+    await this.host.exclusive(async () => {
+      if (this.records.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
+      const r = await this.host.toRunning(t, runOf(t.creds, t.engine), (e) => startVerify(e, clock.now()), { morningCheck: true });
+      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+    });
   }
 }

@@ -2,7 +2,9 @@ import { nextCheckAt, CHECK_JITTER_MS } from "../engine/credit";
 import { checkpointKey, resumeCold } from "../engine/restart";
 import { clock } from "../lib/clock";
 import { load } from "../lib/versioned";
-import { recordOf, type TaskRecord } from "../tasks/record";
+import type { EngineState } from "../engine/state";
+import type { NotopenAction } from "../shared/live";
+import { recordOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, type TaskResult } from "../tasks/results";
 import type { TaskRow } from "../tasks/shape";
@@ -16,6 +18,16 @@ const EVERY_STEP_AFTER_EVICTION_MS = 15 * 60_000;
 /** What a checkpoint of `t` written now holds (`TaskRecords.stored`). */
 const storedOf = (t: TaskRecord) => ({ key: t.engine ? checkpointKey(t.engine) : "", at: clock.now(), outbox: t.outbox.length > 0, reason: t.reason });
 const gone = () => refused("not_found", "任务不存在");
+
+/** What a transition to running needs from the route: the account, and the settings a first start takes. */
+export interface RunInput {
+  creds: SealedCredentials;
+  speed: number;
+  notopenAction: NotopenAction;
+}
+
+/** A task that goes on by itself (a wait over, a morning check) runs with the settings it ran with. */
+export const runOf = (creds: SealedCredentials, engine: EngineState): RunInput => ({ creds, speed: engine.speed, notopenAction: engine.notopenAction });
 
 /**
  * The task object's record in memory and in its storage (src/durable/task-storage.ts): loaded once, saved

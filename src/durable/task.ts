@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { config } from "../config";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { applyNotopenChoice } from "../engine/chapters";
-import { startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { canRecheck, startRecheck } from "../engine/recheck";
 import { prepareResume } from "../engine/restart";
@@ -10,7 +9,7 @@ import { initialState, type EngineState } from "../engine/state";
 import type { LogEvent } from "../engine/types";
 import { clock, isoNow, shanghaiMinute } from "../lib/clock";
 import { RESUME_JITTER_MS } from "../limits/study-limits";
-import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
+import type { TaskReason, TaskStatus } from "../shared/live";
 import { Projection } from "../tasks/projection";
 import { liveOf, type SealedCredentials, type TaskRecord } from "../tasks/record";
 import { conflict, refused, wrongState, type TaskResult } from "../tasks/results";
@@ -21,24 +20,13 @@ import { TaskChannel } from "./task-channel";
 import { TaskFanOut } from "./task-fanout";
 import { TaskLoop } from "./task-loop";
 import { TaskPeers } from "./task-peers";
-import { TaskRecords } from "./task-records";
+import { runOf, TaskRecords, type RunInput } from "./task-records";
 
 export type { SealedCredentials };
 
-/** What a transition to running needs from the route: the account, and the settings a first start takes. */
-export interface RunInput {
-  creds: SealedCredentials;
-  speed: number;
-  notopenAction: NotopenAction;
-}
-
+export type { RunInput };
 export type StopReason = "user" | "admin" | "account_disabled";
 
-/**
- * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
- * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
- */
-const CHECK_RETRY_MS = 30 * 60_000;
 const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin", account_disabled: "task.cancelled_disabled" } as const satisfies Record<StopReason, string>;
 
 /**
@@ -75,8 +63,8 @@ export class TaskObject extends DurableObject<Env> {
     });
     this.fanout = new TaskFanOut(env, this.records, this.channel, this.projection);
     const { records, peers, fanout, channel, projection } = this;
-    // The loop's way out of running, into the morning check, and out of existence are transitions: they stay here.
-    const transitions = { stop: this.stop.bind(this), reopenForCheck: this.reopenForCheck.bind(this), vanish: () => this.exclusive(() => this.vanish()) };
+    // The loop's ways into and out of running, and out of existence, are transitions: they stay here.
+    const transitions = { stop: this.stop.bind(this), toRunning: this.toRunning.bind(this), exclusive: this.exclusive.bind(this), vanish: this.vanish.bind(this) };
     this.loop = new TaskLoop(ctx, env, { records, peers, fanout, channel, projection, ...transitions });
   }
 
@@ -140,12 +128,15 @@ export class TaskObject extends DurableObject<Env> {
    * itself (within the cap).
    */
   async relayOnline(): Promise<TaskResult> {
+    return this.goOn((t) => t.reason === "relay_offline" || t.reason === "relay_outdated", "该任务没有在等待中继", "task.relay_back");
+  }
+
+  /** A paused task whose wait is over (`waiting`) goes on by itself, with its record's settings (within the cap). */
+  private goOn(waiting: (t: TaskRecord) => boolean, refusal: string, line: "task.relay_back"): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.records.rec();
-      const waiting = t?.reason === "relay_offline" || t?.reason === "relay_outdated";
-      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting) return refused("conflict", "该任务没有在等待中继");
-      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
-      return this.toRunning(t, run, () => [logLine("INFO", "task.relay_back")]);
+      if (!t?.engine || !t.creds || t.status !== "paused" || !waiting(t)) return refused("conflict", refusal);
+      return this.toRunning(t, runOf(t.creds, t.engine), () => [logLine("INFO", line)]);
     });
   }
 
@@ -341,20 +332,6 @@ export class TaskObject extends DurableObject<Env> {
     if (status === "completed") await this.records.armCheck(t, opts.checkAt);
     await this.peers.release(t);
     await this.fanout.afterTransition(t, `g${t.gen}`, opts.announce ?? true);
-  }
-
-  /**
-   * The morning check of a completed task: it reopens into running in the `verify` phase (a run slot, as
-   * a start), reads the cards, and completes again: quietly when nothing was rolled back. With no free
-   * slot it stays completed and asks again later.
-   */
-  private async reopenForCheck(t: TaskRecord): Promise<void> {
-    await this.exclusive(async () => {
-      if (this.records.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
-      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
-      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()), { morningCheck: true });
-      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
-    });
   }
 
   /** Deleted (or its row is gone): nothing of it stays, and nothing may be written back. */
