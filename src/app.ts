@@ -16,6 +16,7 @@ import { d1Session } from "./db/session";
 import { registerNotificationRoutes } from "./routes/notifications";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerRelayRoutes } from "./routes/relays";
+import { registerQrLoginRoutes } from "./routes/qr-login";
 import { applyDocConventions } from "./routes/openapi-conventions";
 import type { AppEnv } from "./types";
 
@@ -99,6 +100,7 @@ export function createApp(): App {
   app.get("/api/health", (c) => c.json({ status: "ok" }));
   registerAuthRoutes(app);
   registerUserRoutes(app);
+  registerQrLoginRoutes(app);
   registerCourseRoutes(app);
   registerTaskRoutes(app);
   registerNotificationRoutes(app);

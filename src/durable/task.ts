@@ -231,6 +231,21 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
+   * A scan opened a new session for `phone` (its binding holds it now): a task of that account paused
+   * for want of one goes on by itself (within the cap), as the relay's tasks do when an agent connects.
+   */
+  async loginRenewed(phone: string): Promise<TaskResult> {
+    return this.exclusive(async () => {
+      const t = this.rec();
+      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "login_required" || t.creds.phone !== phone) {
+        return refused("conflict", "该任务没有在等待重新扫码");
+      }
+      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
+      return this.toRunning(t, run, () => [logLine("INFO", "task.login_back")]);
+    });
+  }
+
+  /**
    * The user's relay object saw their last agent go (or an outdated one refused with none online): a
    * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
    * notification); the relay object resumes it when an agent connects.
@@ -593,6 +608,8 @@ export class TaskObject extends DurableObject<Env> {
 
   private async credentials(t: TaskRecord): Promise<Credentials> {
     const creds = t.creds!;
+    // Bound by QR login: no password, the account object's session is all there is.
+    if (creds.sealedPassword === null) return { phone: creds.phone, password: null, userId: t.userId };
     if (this.password?.sealed !== creds.sealedPassword) {
       const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
       this.password = { sealed: creds.sealedPassword, plain };

@@ -30,7 +30,7 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "login_required";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | WaitReason | null; queuePosition?: number }
@@ -215,6 +215,10 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
+    case "login_required":
+      // A QR-bound account's session ended: one scan resumes every task of the account (README "QR login").
+      log(ctx, "WARNING", "wait.login_required");
+      return { kind: "pause", reason: "login_required" };
     case "transient":
     case "rate_limited":
     case "session_expired":

@@ -4,7 +4,9 @@
  */
 
 /** What a user can be told about; each is switchable per user. */
-export const NOTIFY_EVENTS = ["captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "daily_cap", "rollback"] as const;
+export const NOTIFY_EVENTS = [
+  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "daily_cap", "rollback", "login_required",
+] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 
 /** Where a user can be told; several may be enabled at once. */

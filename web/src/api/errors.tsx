@@ -15,6 +15,7 @@ const KNOWN = new Set([
   "choice_required", "captcha_wrong", "unauthorized", "invalid_token", "token_expired", "token_revoked", "password_changed", "forbidden",
   "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
   "upstream_failed", "internal_error", "network", "offline", "relay_required", "relay_offline", "relay_outdated", "pow_required", "pow_invalid",
+  "chaoxing_login_required",
 ]);
 
 /** Codes whose Chinese detail says more than the code (Chaoxing's reason). */

@@ -15,6 +15,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useLiveState, useLiveTasks } from "../live/sync";
+import { QR_PAGE } from "@shared/links";
 
 const ACTIVE = new Set(["pending", "running", "paused"]);
 
@@ -57,6 +58,16 @@ export default function TaskDetail() {
       {d.status === "paused" && d.reason === "captcha" && <CaptchaPrompt id={id} />}
       {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
       {d.status === "paused" && (d.reason === "relay_offline" || d.reason === "relay_outdated") && <RelayOfflineNotice outdated={d.reason === "relay_outdated"} />}
+      {d.status === "paused" && d.reason === "login_required" && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={t("reason.login_required")}
+          action={<Link to={QR_PAGE}>{t("qr.again")}</Link>}
+          data-testid="login-required"
+        />
+      )}
       <TaskView task={d} viewer="self" owner fetchLogs={fetchLogs} liveLogs={!waiting && d.status === "running"} />
       <div style={{ marginTop: 16 }}>
         <TaskNotifications id={id} />
