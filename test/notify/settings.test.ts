@@ -42,13 +42,13 @@ const expectNoSecret = (body: unknown) => {
 };
 
 describe("notification settings", () => {
-  it("start with every channel off and every event on", async () => {
+  it("start with every channel off and every event on (ten: login_required joined)", async () => {
     const { token, user } = await registerUser("nset");
     const r = await api("GET", "/api/user/notifications", { token });
     expect(r.status).toBe(200);
     expect(r.body.channels.email).toEqual({ enabled: false, address: user.email });
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
-    expect(Object.values(r.body.events)).toEqual(Array(9).fill(true));
+    expect(Object.values(r.body.events)).toEqual(Array(10).fill(true));
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
   });
 

@@ -1181,7 +1181,8 @@ export interface components {
          *         "completed": true,
          *         "failed": true,
          *         "daily_cap": false,
-         *         "rollback": true
+         *         "rollback": true,
+         *         "login_required": true
          *       },
          *       "daily_cap": 30,
          *       "sent_today": 2
