@@ -78,7 +78,7 @@ export const en: Record<MessageKey, string> = {
   "overview.jobsDone": "Items completed",
 
   "settings.account": "Chaoxing account",
-  "qr.title": "Bind by QR code (recommended, no password)",
+  "qr.title": "Scan to bind (no password)",
   "qr.intro": "Sign in by scanning with the Xuexitong app: we never see or keep your Chaoxing password. When the sign-in ends, tasks pause and one new scan lets them go on.",
   "qr.start": "Show the QR code",
   "qr.again": "New QR code",

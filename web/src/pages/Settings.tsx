@@ -111,7 +111,7 @@ export default function Settings() {
       <div className="page-head">
         <Typography.Title level={1}>{t("nav.settings")}</Typography.Title>
       </div>
-      <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("qr.title")}</h2>} style={{ marginBottom: 16, maxWidth: 720 }}>
+      <Card title={<h2 style={{ fontSize: 16, margin: 0, whiteSpace: "normal" }}>{t("qr.title")}</h2>} style={{ marginBottom: 16, maxWidth: 720 }}>
         <QrBind autoStart={scanNow} />
       </Card>
       <Form
