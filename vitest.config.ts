@@ -51,7 +51,7 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
     test: {
       name: "workerd",
       include: ["test/**/*.test.ts"],
-      exclude: ["test/node/**"],
+      exclude: ["test/node/**", "test/runtime/**"],
       setupFiles: ["./test/setup.ts"],
       // Engine tests drive hundreds of alarms; on a loaded 2-core machine that can take a while.
       testTimeout: 60_000,
@@ -60,14 +60,17 @@ export async function workerdProject(): Promise<TestProjectInlineConfiguration> 
 }
 
 /**
- * Three projects, one `npm test`: the workerd suite, what only runs in Node (test/node: the Redocly lint of
- * the OpenAPI document), and the relay agent's own tests in plain Node (relay/vitest.config.ts).
+ * Four projects, one `npm test`: the workerd suite, what only runs in Node (test/node: the Redocly lint of
+ * the OpenAPI document), the app started as `npm run dev` starts it (test/runtime: what the real runtime
+ * logs and how its HTTP server treats a connection, which the pool does not show), and the relay agent's
+ * own tests in plain Node (relay/vitest.config.ts).
  */
 export default defineConfig(async () => ({
   test: {
     projects: [
       await workerdProject(),
       { test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" } },
+      { test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], environment: "node", testTimeout: 120_000 } },
       "./relay/vitest.config.ts",
     ],
   },

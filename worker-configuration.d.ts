@@ -21,9 +21,12 @@ declare namespace Cloudflare {
 		ALLOWED_ORIGINS: "";
 		APP_URL: "http://localhost:8000";
 		MAIL_SENDER: "log";
+		MAIL_FROM: "chaoxing-edge <noreply@example.com>";
+		MAIL_API_URL: "https://api.resend.com/emails";
 		NOTIFY_ALLOWED_ORIGINS: "";
 		NOTIFY_DAILY_CAP: "30";
 		EGRESS_DIRECT_ALLOWED: "false";
+		RELAY_DEV_ORIGIN: "";
 		LIMIT_STUDY_WINDOW: "08:00-23:00";
 		LIMIT_DAILY_CAP_MINUTES: "360";
 		LIMIT_DAILY_CAP_MAX_MINUTES: "720";

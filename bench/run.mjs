@@ -2,11 +2,13 @@
 // docs/benchmarks.md explains each row. It never fails: a part that cannot run prints "not measured"
 // with the reason, and the exit code stays 0 (benchmarks are not a CI gate).
 //
-// Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); pacing and write
+// Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); CPU per invocation
+// against the Free plan's 10 ms (a login's KDF in Node, page parses and reads in workerd); pacing and write
 // costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
-// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime.
-// `npm run bench -- --only relay` (or sizes, engine, pacing, runtime; api, live or capacity for one part of runtime) runs one part.
+// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime; then the
+// dashboard on a phone on a slow line (bench/phone.mjs: chromium, CDP throttling), on its own runtime.
+// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, runtime, phone; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -113,12 +115,35 @@ async function engineCost() {
   row("engine step CPU p99", p99.value, "µs", p99.baseline, "µs", "sim request p99");
 }
 
-// ---- 2 & 3b. pacing, DO and D1 rows (workerd pool, simulated time) -------------------------------
+// ---- 3c. CPU per invocation against the Free plan's 10 ms (Node and the workerd pool) ---------------
 
-async function pacing() {
-  log("pacing on simulated time (vitest workerd pool)");
-  const out = await new Promise((resolve, reject) => {
-    const p = spawn(bin("vitest"), ["run", "-c", "bench/vitest.config.ts"], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" } });
+/** The Workers Free plan's CPU time per invocation (developers.cloudflare.com/workers/platform/limits). */
+const FREE_CPU_MS = 10;
+
+async function cpuCost() {
+  log("CPU per invocation: the login's KDF (Node), page parses and reads (workerd)");
+  const iterations = Number(readFileSync(path.join(root, "wrangler.toml"), "utf8").match(/^PBKDF2_ITERATIONS = "(\d+)"/m)[1]);
+  const out = path.join(tmp, "kdf-cost.mjs");
+  execFileSync(bin("esbuild"), [path.join(root, "bench/node/kdf-cost.ts"), "--bundle", "--platform=node", "--format=esm", "--log-level=warning", `--outfile=${out}`], { cwd: root, stdio: "inherit" });
+  const kdf = benchLines(execFileSync(process.execPath, [out, String(iterations), "50000", "40000"], { cwd: root, encoding: "utf8", timeout: 120_000 }));
+  const note = `Free plan CPU per invocation`;
+  row(`login: password check at ${iterations.toLocaleString("en")} PBKDF2 iterations (Node CPU, median)`, kdf[`cpu.kdf_ms.${iterations}`].value, "ms", FREE_CPU_MS, "ms", note);
+  for (const n of [50000, 40000]) row(`login: password check at ${n.toLocaleString("en")} iterations (Node CPU, median)`, kdf[`cpu.kdf_ms.${n}`].value, "ms", FREE_CPU_MS, "ms", note);
+  const b = benchLines(await vitestBench("bench/workerd/cpu.bench.test.ts"));
+  const w = (name) => b[name];
+  row(`login: the same check in workerd (performance.now(), quickest of ${w("cpu.login_kdf_ms").runs})`, w("cpu.login_kdf_ms").value, "ms", FREE_CPU_MS, "ms", note);
+  row("login: POST /api/auth/login in workerd, quickest (upper bound: includes local D1)", w("cpu.login_route_ms").value, "ms", FREE_CPU_MS, "ms", note);
+  for (const [k, what] of [["courses", "the course list, 30 courses"], ["chapters", "the chapter tree, 32 chapters"], ["cards", "a cards page"]]) {
+    row(`task step: parsing ${what} (workerd, quickest batch of 10)`, w(`cpu.parse_ms.${k}`).value, "ms", FREE_CPU_MS, "ms", note);
+  }
+  const r = w("cpu.read_page_ms");
+  row("reads: GET /api/tasks, a page of 20, in workerd, quickest (upper bound: includes local D1)", r.value, "ms", FREE_CPU_MS, "ms", `${note}; GET /api/auth/me ${r.me} ms, no-op ${r.noop} ms`);
+}
+
+/** Runs one bench file in the workerd pool (bench/vitest.config.ts) and returns its output. */
+function vitestBench(file) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin("vitest"), ["run", "-c", "bench/vitest.config.ts", file], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" } });
     let text = "";
     p.stdout.on("data", (d) => (text += d));
     p.stderr.on("data", (d) => (text += d));
@@ -129,10 +154,19 @@ async function pacing() {
       else reject(new Error(`vitest exited ${code}: ${text.slice(-400)}`));
     });
   });
+}
+
+// ---- 2 & 3b. pacing, DO and D1 rows (workerd pool, simulated time) -------------------------------
+
+async function pacing() {
+  log("pacing on simulated time (vitest workerd pool)");
+  const out = await vitestBench("bench/workerd/pacing.bench.test.ts");
   const b = benchLines(out);
   for (const speed of [2, 1]) {
     const t = b[`pacing.scheduled_s.${speed}x`];
-    row(`pacing: scheduled time, 高等数学（上） at ${speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)");
+    const floor = t.real_time ? "Σ real-time floor (each video's length: completion needs real time)" : "Σ real-time floor (length / speed where fast playback is credited)";
+    const over = `over it: ${t.rewatched} of ${t.videos} videos re-watched from the start, +${Math.round(t.rewatch_extra_s)} s; the others +${Math.round(t.other_extra_s)} s; between videos and after the last +${Math.round(t.value - t.media_s - t.rewatch_extra_s - t.other_extra_s)} s`;
+    row(`pacing: scheduled time, 高等数学（上） at ${speed}x`, t.value / 3600, "h", t.baseline / 3600, "h", `${floor}; ${over}`);
     const r = b[`pacing.requests_per_media_min.${speed}x`];
     row(`upstream requests per media minute at ${speed}x`, r.value, "", r.reports / (t.media_s / 60), "", "reports alone");
     const d = b[`do.rows_per_report.${speed}x`];
@@ -300,8 +334,8 @@ async function apiLoad(s) {
   }
   for (const connections of [50, 200]) {
     log(`API load at ${connections} connections`);
-    const base = await run("/api/health", connections);
-    row(`GET /api/health (no-op), ${connections} conns`, base.requests.average, "req/s", null, "", `p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms`);
+    const base = await run("/api/health/live", connections);
+    row(`GET /api/health/live (no-op), ${connections} conns`, base.requests.average, "req/s", null, "", `p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms`);
     // The authenticated no-op: the token checked against its row, nothing else read.
     const me = await run("/api/auth/me", connections, s.user);
     row(`GET /api/auth/me (authenticated no-op), ${connections} conns`, me.requests.average, "req/s", base.requests.average, "req/s", `no-op; p50 ${me.latency.p50} ms, p99 ${me.latency.p99} ms`);
@@ -466,7 +500,7 @@ async function runtime() {
 /**
  * One API call that makes a fixed number of Chaoxing requests (the course list with progress,
  * `?refresh=true`, for an account with one course: 4 requests), timed from the client with the user's
- * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback`) in front of the same
+ * egress `direct` and through the real agent bundle (node, `--dev-allow-loopback <simulator>`) in front of the same
  * simulator, in alternating blocks. Both on one machine, so the ratio is the relay's own cost: the RPC to
  * the user's relay object, the WebSocket round trip, signing and checking, and the agent's HTTP client.
  */
@@ -475,28 +509,11 @@ async function relayOverhead() {
   const simPort = PORT + 21;
   const app = `http://127.0.0.1:${port}`;
   const simUrl = `http://127.0.0.1:${simPort}`;
-  const state = path.join(tmp, "relay-state");
   log("relay: starting a separate simulator and app");
-  execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
-  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, "relay-sim-state")], "relay simulator");
-  const appProc = startDev([
-    "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
-    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
-    "--var", `APP_URL:${app}`, ...devVarArgs(),
-  ], "relay app");
-  await waitUp(`${simUrl}/__sim/state`, simProc);
-  await waitUp(`${app}/api/health`, appProc);
+  await startPair(port, simPort, "relay");
   const phone = "13912340000";
-  const acct = await fetch(`${simUrl}/__sim/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phone, password: "relay-pw", courses: [videoCourse] }) });
-  if (acct.status !== 201) throw new Error(`sim account: ${acct.status}`);
-  const json = async (method, p, token, body) => {
-    const res = await fetch(`${app}${p}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const out = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
-  };
-  const token = (await json("POST", "/api/auth/register", null, { username: "relaybench", email: "relaybench@example.com", password: "bench-password" })).access_token;
-  await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: "relay-pw" });
+  const json = jsonAt(app);
+  const token = await studentWith(app, simUrl, "relay", phone, [videoCourse]);
   const timed = async () => {
     const t0 = performance.now();
     await json("GET", "/api/courses/list?refresh=true", token);
@@ -506,7 +523,7 @@ async function relayOverhead() {
   const { bundleRelay } = await import(pathToFileURL(path.join(root, "scripts", "relay-bundle.mjs")).href);
   await bundleRelay(agentFile);
   const { code } = await json("POST", "/api/relays/pairing-code", token);
-  const agent = spawn(process.execPath, [agentFile, "--url", app, "--pair", code, "--dev-allow-loopback", "--quiet", "--state", path.join(tmp, "relay-agent.json")], { detached: true, stdio: "ignore" });
+  const agent = spawn(process.execPath, [agentFile, "--url", app, "--pair", code, "--dev-allow-loopback", simUrl, "--quiet", "--state", path.join(tmp, "relay-agent.json")], { detached: true, stdio: "ignore" });
   children.push(agent);
   agent.label = "relay agent";
   agent.tailOf = () => "";
@@ -515,6 +532,8 @@ async function relayOverhead() {
     if (i > 60) throw new Error("the relay agent did not come online");
     await sleep(500);
   }
+  // A new relay carries nothing until its owner confirms it (as on the dashboard).
+  await json("POST", `/api/relays/${(await json("GET", "/api/relays", token)).relays[0].id}/confirm`, token);
   /**
    * Switches the user's egress and waits until calls really take that way (the account object may keep the
    * old choice for up to 30 s in another isolate): a relayed call raises the relay's count, a direct one not.
@@ -548,12 +567,85 @@ async function relayOverhead() {
   row("relay: added latency per upstream request, p50", (r50 - d50) / perCall, "ms", null, "", "(relay p50 − direct p50) / requests per call");
 }
 
+// ---- a separate app + simulator (the relay and the phone parts) ---------------------------------
+
+/** A fresh D1 in the temp dir, the simulator on `simPort` and the app on `port` with it upstream. */
+async function startPair(port, simPort, label) {
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  const state = path.join(tmp, `${label}-state`);
+  execFileSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env: wranglerEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
+  const simProc = startDev(["-c", "wrangler.sim.toml", "--port", String(simPort), "--inspector-port", String(simPort + 1229), "--persist-to", path.join(tmp, `${label}-sim-state`)], `${label} simulator`);
+  const appProc = startDev([
+    "--port", String(port), "--inspector-port", String(port + 1229), "--persist-to", state,
+    ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${simUrl}`]),
+    "--var", `APP_URL:http://127.0.0.1:${port}`, ...devVarArgs(),
+  ], `${label} app`);
+  await waitUp(`${simUrl}/__sim/state`, simProc);
+  await waitUp(`http://127.0.0.1:${port}/api/health`, appProc);
+}
+
+/** A JSON call against `app` that throws on a non-2xx answer. */
+const jsonAt = (app) => async (method, p, token, body) => {
+  const res = await fetch(`${app}${p}`, { method, headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const out = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(out)}`);
+  return out;
+};
+
+/** A registered student whose saved Chaoxing account (made in the simulator) has `courses`; their token. */
+async function studentWith(app, simUrl, name, phone, courses) {
+  const acct = await fetch(`${simUrl}/__sim/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ phone, password: `${name}-pw`, courses }) });
+  if (acct.status !== 201) throw new Error(`sim account: ${acct.status}`);
+  const json = jsonAt(app);
+  const token = (await json("POST", "/api/auth/register", null, { username: `${name}bench`, email: `${name}bench@example.com`, password: "bench-password" })).access_token;
+  await json("PUT", "/api/user/config", token, { cx_username: phone, cx_password: `${name}-pw` });
+  return token;
+}
+
+// ---- 8. the phone budget -------------------------------------------------------------------------
+
+/**
+ * The dashboard on a phone on a slow line (bench/phone.mjs): a student with a running task, on their own
+ * runtime, measured in chromium with CDP throttling. Budget: first content ≤ 3 s, task data ≤ 5 s,
+ * warm reload ≤ 1.5 s (the baseline column).
+ */
+async function phoneBudget() {
+  const port = PORT + 30;
+  const simPort = PORT + 31;
+  const app = `http://127.0.0.1:${port}`;
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  if (!only) log("phone: the dashboard was built by the sizes part");
+  else {
+    log("phone: building the dashboard");
+    execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"], timeout: 180_000 });
+  }
+  log("phone: starting a separate simulator and app");
+  await startPair(port, simPort, "phone");
+  const json = jsonAt(app);
+  const token = await studentWith(app, simUrl, "phone", "13912340001", [videoCourse, docsCourse]);
+  const courses = await json("GET", "/api/courses/list", token);
+  const task = await json("POST", "/api/tasks", token, { name: courses[0].courseName, course_ids: [courses[0].courseId] });
+  await json("POST", `/api/tasks/${task.id}/start`, token);
+  await sleep(5000);
+  const { measurePhone } = await import(pathToFileURL(path.join(root, "bench", "phone.mjs")).href);
+  const r = await measurePhone({ app, token, taskId: task.id, log });
+  const s = (ms) => (ms === null ? null : ms / 1000);
+  row("phone (360 px, Fast 3G, 4× CPU): first content on /", s(r.firstContent), "s", 3, "s", "budget");
+  row("phone: task page data on screen, empty cache", s(r.taskData), "s", 5, "s", "budget");
+  row("phone: task page, transferred until its data", r.taskBytes / 1024, "KiB", null, "", `${r.taskRequests} requests`);
+  row("phone: task page data on a warm reload", s(r.warmReload), "s", 1.5, "s", "budget");
+  row("phone: course list on screen, empty cache", s(r.coursesCold), "s", null, "", "no budget");
+  row("phone: course list on a warm reload", s(r.coursesWarm), "s", null, "", "no budget");
+}
+
 try {
   if (wanted("sizes")) await part("sizes", ["worker bundle, gzip", "dashboard initial JS, gzip"], sizes);
   if (wanted("engine")) await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
+  if (wanted("cpu")) await part("cpu", ["login: password check", "task step: parsing", "reads: GET /api/tasks"], cpuCost);
   if (wanted("pacing")) await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report", "days to finish"], pacing);
   if (wanted("runtime") || ["api", "live", "capacity"].includes(only)) await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
   if (wanted("relay")) await part("relay", ["relay: Chaoxing call through the relay"], relayOverhead);
+  if (wanted("phone")) await part("phone", ["phone (360 px"], phoneBudget);
 } finally {
   stopAll();
   // workerd may still be flushing its storage as it stops: retry, and never let cleanup lose the table.

@@ -4,8 +4,11 @@
 // (e.g. http://127.0.0.1:9123) lets notifications reach a local receiver; nothing local is allowed otherwise.
 // `--relay` also runs a local relay agent (issue 14) in front of the simulator: it pairs like any agent,
 // with a code a signed-in user creates on the dashboard's Relay page (typed here the first time; the
-// credential is kept next to the local database), and relays plain HTTP to the simulator only because
-// dev passes it --dev-allow-loopback.
+// credential is kept next to the local database), is confirmed there once like any new relay, and
+// relays plain HTTP to the simulator only because dev passes it --dev-allow-loopback with the simulator's
+// origin (the app's RELAY_DEV_ORIGIN, so the dashboard's pairing command names the same origin).
+// `--no-build` skips the asset build (the tests that run the app, test/runtime, start it after vitest
+// built the assets; a build racing the workerd suite's start would rewrite files it reads).
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -27,7 +30,7 @@ const withRelay = args.includes("--relay");
 const relayState = path.join(persistIdx >= 0 ? path.resolve(args[persistIdx + 1]) : path.join(root, ".wrangler", "state"), "relay-agent.json");
 
 if (!existsSync(path.join(root, ".dev.vars"))) copyFileSync(path.join(root, ".dev.vars.example"), path.join(root, ".dev.vars"));
-execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+if (!args.includes("--no-build")) execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
 execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist], { cwd: root, env, stdio: "inherit" });
 
 const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...persist];
@@ -40,6 +43,7 @@ const children = [
     [
       "dev", "--port", port, "--inspector-port", inspector(port), ...common,
       ...["CX_PASSPORT_URL", "CX_MOOC2_URL", "CX_MOOC1_URL", "CX_MOOC1_API_URL", "CX_ZHIBO_URL"].flatMap((k) => ["--var", `${k}:${sim}`]),
+      "--var", `RELAY_DEV_ORIGIN:${sim}`,
       "--var", `APP_URL:http://localhost:${port}`,
       ...devVarArgs(),
       // A local notification receiver (plain HTTP on loopback) is allowed only when asked for explicitly.
@@ -68,7 +72,7 @@ if (withRelay) {
     if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const baseArgs = ["--url", app, "--dev-allow-loopback", "--state", relayState];
+  const baseArgs = ["--url", app, "--dev-allow-loopback", sim, "--state", relayState];
   const relayArgs = [...baseArgs];
   if (!existsSync(relayState)) {
     // The same pairing as production: a code made by a signed-in user, used once.

@@ -1,4 +1,4 @@
-// `npm run relay -- --url http://localhost:8000 --pair <code> --dev-allow-loopback`: the relay agent
+// `npm run relay -- --url http://localhost:8000 --pair <code> --dev-allow-loopback http://127.0.0.1:8001`: the relay agent
 // from source (bundled on the fly into node_modules/.cache), with the same arguments as the download.
 import { spawn } from "node:child_process";
 import path from "node:path";

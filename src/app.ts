@@ -1,12 +1,15 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit, emptyBodyIsNone } from "./lib/request-body";
 import { ApiError, errorResponse } from "./lib/errors";
 import { securityHeaders } from "./lib/security-headers";
 import { apiCors } from "./lib/cors";
 import { IGNORED_FIELDS_HEADER, ignoredFields, validationError } from "./lib/validation";
+import { errorText, recordError } from "./lib/error-log";
+import { registerHealthRoutes } from "./routes/health";
 import { registerAuthRoutes } from "./routes/auth";
+import { registerVerifyEmailRoutes } from "./routes/verify-email";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
 import { registerTaskRoutes } from "./routes/tasks";
@@ -71,15 +74,8 @@ export function createApp(): App {
   // Before the body limit and the session, so a preflight is answered at once.
   app.use("/api/*", apiCors);
   // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`);
-      },
-    }),
-  );
+  app.use("/api/*", bodyLimit(MAX_BODY_BYTES, () => new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`)));
+  app.use("/api/*", emptyBodyIsNone);
   // Every API and live request reads D1 through a session (read replication; src/db/session.ts).
   app.use("/api/*", d1Session);
   app.use("/ws/*", d1Session);
@@ -90,15 +86,21 @@ export function createApp(): App {
       if (err.status === 415) return errorResponse(c, new ApiError("unsupported_media_type", "不支持的请求体类型"));
       if (err.status < 500) return errorResponse(c, new ApiError("bad_request", `请求错误: ${err.message}`));
     }
-    // Details only in the log; the client gets a generic body with the request id to report.
+    // Details only in the log (and the admin's last errors); the client gets a generic body with the request id to report.
     console.error(`[${c.var.requestId}] unhandled`, err);
+    const recorded = recordError(c.env, { source: "api", ref: c.var.requestId, message: `${c.req.method} ${c.req.path}: ${errorText(err)}` });
+    try {
+      c.executionCtx.waitUntil(recorded);
+    } catch {
+      // No execution context (the app called directly, as in a test): the promise runs on regardless.
+    }
     return c.json({ detail: "服务器内部错误", code: "internal_error", request_id: c.var.requestId }, 500);
   });
   app.notFound((c) => c.json({ detail: "Not Found", code: "not_found" }, 404));
 
-  // Liveness, and the no-op baseline of the API benchmark.
-  app.get("/api/health", (c) => c.json({ status: "ok" }));
+  registerHealthRoutes(app);
   registerAuthRoutes(app);
+  registerVerifyEmailRoutes(app);
   registerUserRoutes(app);
   registerQrLoginRoutes(app);
   registerCourseRoutes(app);

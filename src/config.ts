@@ -29,6 +29,12 @@ const ConfigSchema = z.object({
   // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
   // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
   EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  // Development only (scripts/dev.mjs sets it): the local simulator's origin, which the pairing command
+  // then names in the agent's `--dev-allow-loopback`. Empty everywhere else, so the flag is never shown.
+  RELAY_DEV_ORIGIN: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/.test(v), "RELAY_DEV_ORIGIN is one loopback origin, e.g. http://127.0.0.1:8001"),
   // Defaults of every user's Chaoxing account limits until they edit them (Asia/Shanghai times), and how
   // far they may go. Human-shaped: finished videos are reported rolled back overnight after about
   // 20–24 h of video in a day (chaoxing-protocol.md "Corrections of 2026-12" item 6).

@@ -6,7 +6,7 @@ import headersFile from "../web/public/_headers?raw";
 import { hashIterations } from "../src/lib/password";
 import { sha256Hex } from "../src/lib/encoding";
 import { accountName } from "../src/durable/account";
-import { api, registerUser } from "./helpers/api";
+import { api, registerAdmin, registerUser } from "./helpers/api";
 import { userWithAccount } from "./helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
 
@@ -166,5 +166,50 @@ describe("security headers", () => {
     });
     for (const h of SECURITY) expect(block.has(h), h).toBe(true);
     expect(Object.fromEntries(block)).toEqual(Object.fromEntries(fromWorker));
+  });
+});
+
+describe("ids in paths and queries", () => {
+  it("are plain decimals: 0x10, 1e3, 16.0, +16, 016 or ' 16' name nothing, on every operation with an id", async () => {
+    const admin = await registerAdmin();
+    const doc = (await api("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
+    const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).filter(() => p.includes("{id}")).map((m) => ({ method: m.toUpperCase(), path: p })));
+    expect(ops.length).toBeGreaterThan(15);
+    const id = admin.user.id;
+    const spellings = [`0x${id.toString(16)}`, `${id}e0`, `${id}.0`, `+${id}`, `0${id}`, `%20${id}`, "1e3", `${id}n`];
+    const wrong: string[] = [];
+    for (const op of ops) {
+      for (const sp of spellings) {
+        const r = await api(op.method, op.path.replace("{id}", sp), { token: admin.token });
+        const namesId = r.status === 400 && (r.body.errors ?? []).some((e: { field: string }) => e.field === "id");
+        if (!namesId) wrong.push(`${op.method} ${op.path.replace("{id}", sp)} → ${r.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // The task socket's route pattern too (not in the document).
+    expect((await api("GET", `/api/tasks/0${id}/ws?token=${admin.token}`, { headers: { Upgrade: "websocket" } })).status).toBe(404);
+    // Ids in queries.
+    for (const q of [`/api/admin/tasks?user_id=0x${id}`, `/api/admin/audit?admin_id=${id}e0`, `/api/tasks/1/logs?after_id=0x0`, `/api/tasks/1/logs?before_id=1e3`, `/api/admin/export?after_user=0x0`, `/api/admin/export?limit=2e1`]) {
+      const r = await api("GET", q, { token: admin.token });
+      expect(r.status, q).toBe(400);
+    }
+  });
+});
+
+describe("an empty body", () => {
+  it("is no body: Content-Type application/json with nothing after it is answered as if no body came, on every operation whose body is optional", async () => {
+    const { token } = await registerUser("empty");
+    const doc = (await api("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>> };
+    const optional = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.entries(methods).filter(([, op]) => op.requestBody && !op.requestBody.required).map(([m]) => ({ method: m.toUpperCase(), path: p.replace("{id}", "999999") })),
+    );
+    expect(optional.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(["POST /api/user/config/test-login", "POST /api/tasks/999999/resume"]));
+    const answers = [];
+    for (const op of optional) {
+      const none = await api(op.method, op.path, { token });
+      const empty = await api(op.method, op.path, { token, body: "", headers: { "Content-Type": "application/json" } });
+      answers.push({ op: `${op.method} ${op.path}`, none: [none.status, none.body.code, none.body.detail], empty: [empty.status, empty.body.code, empty.body.detail] });
+    }
+    for (const a of answers) expect(a.empty, a.op).toEqual(a.none);
   });
 });

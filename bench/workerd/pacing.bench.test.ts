@@ -87,9 +87,22 @@ for (const SPEED of [2, 1]) it(`drives ${COURSE.name} at ${SPEED}x to completion
 
   const elapsedS = (clock.now() - startedAt) / 1000;
   const requests = sim.control.requestCount(account.phone) - requestsBefore;
-  const reports = sim.control.requests(account.phone).filter((r) => r.path.includes("/multimedia/log/")).length;
+  const reportLog = sim.control.requests(account.phone).filter((r) => r.path.includes("/multimedia/log/"));
+  const reports = reportLog.length;
   const studyHours = elapsedS / 3600;
-  emit(`pacing.scheduled_s.${SPEED}x`, elapsedS, { baseline: floorS, media_s: mediaSeconds, speed: SPEED, real_time: realTime ? 1 : 0, drive_ms: Math.round(performance.now() - wall) });
+  // Where the time beyond the floor goes: each video's span (first report to last) beyond its length,
+  // apart for videos watched again from the start (a second isdrag 3), and what lies between videos.
+  const over = { rewatched: 0, rewatchS: 0, otherS: 0 };
+  for (const j of media) {
+    const own = reportLog.filter((r) => new URLSearchParams(r.query).get("jobid") === j.jobid);
+    const extraS = (own.at(-1)!.at - own[0]!.at) / 1000 - played(j);
+    if (own.filter((r) => new URLSearchParams(r.query).get("isdrag") === "3").length > 1) (over.rewatched++, over.rewatchS += extraS);
+    else over.otherS += extraS;
+  }
+  emit(`pacing.scheduled_s.${SPEED}x`, elapsedS, {
+    baseline: floorS, media_s: mediaSeconds, speed: SPEED, real_time: realTime ? 1 : 0, drive_ms: Math.round(performance.now() - wall),
+    videos: media.length, rewatched: over.rewatched, rewatch_extra_s: over.rewatchS, other_extra_s: over.otherS,
+  });
   emit(`pacing.requests_per_media_min.${SPEED}x`, requests / (mediaSeconds / 60), { requests, reports });
   emit(`do.rows_per_report.${SPEED}x`, (taskWrites.n + accountWrites.n) / reports, { task: taskWrites.n, task_alarms: taskWrites.alarms, account: accountWrites.n, reports, study_hours: studyHours, per_study_hour: (taskWrites.n + accountWrites.n) / studyHours, media_hours: mediaSeconds / 3600 });
   emit(`d1.rows_per_report.${SPEED}x`, (await d1Writes()) / reports, { rows: await d1Writes(), reports });

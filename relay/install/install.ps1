@@ -14,7 +14,7 @@ param(
   [string]$Name = "",
   [ValidateSet("", "zh", "en")][string]$Lang = "",
   [switch]$NoService,
-  [switch]$DevAllowLoopback
+  [string]$DevAllowLoopback = ""
 )
 $ErrorActionPreference = "Stop"
 $ProgressPreference = "SilentlyContinue"
@@ -89,7 +89,7 @@ Say "中继程序 $AgentVersion 已校验（sha256 $AgentSha256）" "relay $Agen
 
 # ---- 3. pairing ----------------------------------------------------------------------------------------
 $RunArgs = @("--url", $Url, "--state", $State)
-if ($DevAllowLoopback) { $RunArgs += "--dev-allow-loopback" }
+if ($DevAllowLoopback) { $RunArgs += @("--dev-allow-loopback", $DevAllowLoopback) }
 if ($Lang) { $RunArgs += @("--lang", $Lang) }
 if ($Pair) {
   $PairArgs = $RunArgs + @("--pair", $Pair, "--pair-only")

@@ -11,7 +11,7 @@
 # Without --pair it updates an agent that is already paired. Everything goes in ~/.chaoxing-relay.
 #
 # Options: --url URL (required), --pair CODE, --name NAME, --lang zh|en, --no-service (start in the
-# background only), --dev-allow-loopback (development: the local simulator). Environment: NODE_MIRROR
+# background only), --dev-allow-loopback ORIGIN (development: the local simulator's origin). Environment: NODE_MIRROR
 # (where Node.js is downloaded from, default https://nodejs.org/dist; e.g. https://npmmirror.com/mirrors/node),
 # CHAOXING_RELAY_HOME (instead of ~/.chaoxing-relay).
 set -eu
@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --name) NAME="${2:-}"; shift 2 ;;
     --lang) LANG_OPT="${2:-}"; shift 2 ;;
     --no-service) NO_SERVICE=1; shift ;;
-    --dev-allow-loopback) DEV=1; shift ;;
+    --dev-allow-loopback) DEV="${2:-}"; shift 2 ;;
     *) echo "chaoxing-relay installer: unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -128,7 +128,7 @@ say "中继程序 $AGENT_VERSION 已校验（sha256 $AGENT_SHA256）" "relay $AG
 
 # ---- 3. pairing ----------------------------------------------------------------------------------------
 set -- --url "$URL" --state "$STATE"
-[ -n "$DEV" ] && set -- "$@" --dev-allow-loopback
+[ -n "$DEV" ] && set -- "$@" --dev-allow-loopback "$DEV"
 [ -n "$LANG_OPT" ] && set -- "$@" --lang "$LANG_OPT"
 RUN_ARGS=""
 for a in "$@"; do RUN_ARGS="$RUN_ARGS '$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'"; done

@@ -19,7 +19,7 @@ import { PAIR_PATH } from "../../src/shared/relay-wire";
 import { runAgent } from "./connection";
 import { nodePerform } from "./http";
 import { langOf, messages, type Say } from "./messages";
-import { isLoopbackHost } from "./policy";
+import { isLoopbackHost, parseDevOrigin } from "./policy";
 import type { RelayEvent } from "./session";
 import { defaultStatePath, readState, writeState, type AgentState } from "./state";
 import { atLeast, EXIT, MIN_NODE, RELAY_VERSION } from "./version";
@@ -71,6 +71,7 @@ async function pair(say: Say, base: string, code: string, name: string, file: st
   };
   writeState(file, state);
   print(say("paired", { name: state.name, id: state.relay_id, file }));
+  print(say("confirmFirst", { id: state.relay_id }));
   return state;
 }
 
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
           state: { type: "string" },
           "health-file": { type: "string" },
           lang: { type: "string" },
-          "dev-allow-loopback": { type: "boolean", default: false },
+          "dev-allow-loopback": { type: "string" },
           quiet: { type: "boolean", default: false },
           help: { type: "boolean", default: false },
           version: { type: "boolean", default: false },
@@ -127,9 +128,14 @@ async function main(): Promise<void> {
   } catch {
     fail(say("badUrl", { url: values.url }), EXIT.usage);
   }
-  const allowLoopback = values["dev-allow-loopback"];
+  let devOrigin: string | null = null;
+  if (values["dev-allow-loopback"] !== undefined) {
+    const dev = parseDevOrigin(values["dev-allow-loopback"]);
+    if ("error" in dev) fail(`--dev-allow-loopback ${dev.error}`, EXIT.usage);
+    devOrigin = dev.origin;
+  }
   // The credential travels in the handshake: only over TLS, or to this very machine in development.
-  if (base.protocol !== "https:" && !(allowLoopback && base.protocol === "http:" && isLoopbackHost(base.hostname))) fail(say("httpsOnly"), EXIT.usage);
+  if (base.protocol !== "https:" && !(devOrigin && base.protocol === "http:" && isLoopbackHost(base.hostname))) fail(say("httpsOnly"), EXIT.usage);
   const url = base.origin;
   const file = values.state ?? process.env.CHAOXING_RELAY_STATE ?? defaultStatePath(url);
   let state = values.pair ? null : readState(file);
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   if (!state) fail(say("notPaired", { url, file }), EXIT.usage);
   if (state.url !== url) fail(say("otherDeployment", { file, url: state.url }), EXIT.usage);
   if (values["pair-only"]) return;
-  print(`${say("starting", { version: RELAY_VERSION, url, file })}${allowLoopback ? say("devLoopback") : ""}`);
+  print(`${say("starting", { version: RELAY_VERSION, url, file })}${devOrigin ? say("devLoopback", { origin: devOrigin }) : ""}`);
 
   const health = healthFile(values["health-file"] ?? process.env.CHAOXING_RELAY_HEALTH);
   health.gone();
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
     url,
     credential: state.credential,
     version: RELAY_VERSION,
-    policy: { allowLoopback },
+    policy: { devOrigin },
     perform: nodePerform(),
     log: print,
     say,

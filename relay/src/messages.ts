@@ -20,7 +20,9 @@ const en = {
                           or the CHAOXING_RELAY_STATE environment variable)
   --health-file FILE      touched while connected (a container's healthcheck reads its age)
   --lang zh|en            the language of these messages (default: from LANG)
-  --dev-allow-loopback    development only: also relay plain HTTP to 127.0.0.1/localhost (the simulator)
+  --dev-allow-loopback ORIGIN
+                          development only: also relay to this one origin on this machine
+                          (the local simulator, e.g. http://127.0.0.1:8001), and no other port
   --quiet                 print only connection changes and errors
   --help, --version
 
@@ -30,7 +32,7 @@ revoked, another copy took over, Node.js or protocol version not supported); 1 a
   nodeTooOld: "this relay needs Node.js {min} or later; this is Node.js {have}. Install a current Node.js LTS from https://nodejs.org (or run the installer from the Relay page again).",
   needUrl: "--url is required",
   badUrl: "--url {url} is not a URL",
-  httpsOnly: "--url must be https:// (plain http only to localhost, with --dev-allow-loopback)",
+  httpsOnly: "--url must be https:// (plain http only to localhost, with --dev-allow-loopback ORIGIN)",
   badLang: "--lang must be zh or en",
   cannotReach: "cannot reach {url}: {error}",
   pairFailed: "pairing failed (HTTP {status}): {detail}",
@@ -38,7 +40,8 @@ revoked, another copy took over, Node.js or protocol version not supported); 1 a
   notPaired: "not paired with {url} yet (no {file}).\nCreate a pairing code on the dashboard's Relay page and run with --pair <code>.",
   otherDeployment: "{file} belongs to {url}; use --state to keep one file per deployment",
   starting: "chaoxing-relay {version} → {url} (credential in {file})",
-  devLoopback: "; development: loopback allowed",
+  confirmFirst: 'confirm relay #{id} on the dashboard\'s Relay page ("It\'s mine"): until then it relays nothing',
+  devLoopback: "; development: also relays to {origin}",
   reconnecting: "reconnecting in {seconds} s",
   noPong: "no answer to the heartbeat: reconnecting",
   refused: "the deployment refused this relay (HTTP {status}): it was revoked or is unknown; pair again with a new code",
@@ -63,7 +66,9 @@ const zh: Record<keyof typeof en, string> = {
   --state 文件            凭据保存位置（默认 ~/.chaoxing-relay/<域名>.json，或环境变量 CHAOXING_RELAY_STATE）
   --health-file 文件      连接期间不断更新的文件（容器的健康检查读取它的时间）
   --lang zh|en            提示语言（默认按 LANG）
-  --dev-allow-loopback    仅开发用：也允许以明文 HTTP 访问 127.0.0.1/localhost（模拟器）
+  --dev-allow-loopback ORIGIN
+                          仅开发用：也转发到本机的这一个地址（本地模拟器，如 http://127.0.0.1:8001），
+                          不转发到本机的其他端口
   --quiet                 只显示连接变化和错误
   --help, --version
 
@@ -72,7 +77,7 @@ const zh: Record<keyof typeof en, string> = {
   nodeTooOld: "中继需要 Node.js {min} 或更新版本，当前是 Node.js {have}。请从 https://nodejs.org 安装当前的 LTS 版本（或再次运行「中继」页的安装命令）。",
   needUrl: "缺少 --url",
   badUrl: "--url {url} 不是有效的地址",
-  httpsOnly: "--url 必须是 https://（只有 localhost 且带 --dev-allow-loopback 时可用 http）",
+  httpsOnly: "--url 必须是 https://（只有 localhost 且带 --dev-allow-loopback ORIGIN 时可用 http）",
   badLang: "--lang 只能是 zh 或 en",
   cannotReach: "无法连接 {url}：{error}",
   pairFailed: "配对失败（HTTP {status}）：{detail}",
@@ -80,7 +85,8 @@ const zh: Record<keyof typeof en, string> = {
   notPaired: "尚未与 {url} 配对（没有 {file}）。\n请在网页「中继」页生成配对码，然后加上 --pair <配对码> 运行。",
   otherDeployment: "{file} 属于 {url}；请用 --state 为每个部署使用单独的文件",
   starting: "chaoxing-relay {version} → {url}（凭据在 {file}）",
-  devLoopback: "；开发模式：允许回环地址",
+  confirmFirst: "请在网页「中继」页确认中继 #{id}（「确认是我的」）：确认之前它不转发任何请求",
+  devLoopback: "；开发模式：也转发到 {origin}",
   reconnecting: "{seconds} 秒后重新连接",
   noPong: "心跳没有回应：重新连接",
   refused: "部署拒绝了这个中继（HTTP {status}）：它已被撤销或不存在；请用新的配对码重新配对",

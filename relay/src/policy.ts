@@ -1,14 +1,14 @@
 /**
  * What the agent agrees to fetch, decided here on the student's machine and not by the deployment: only
  * HTTPS to the Chaoxing hosts the client uses, GET or POST, within size caps. A compromised deployment can
- * therefore not use a student's connection as an open proxy. Plain HTTP to this machine's loopback (the
- * local simulator) only with the explicit development flag.
+ * therefore not use a student's connection as an open proxy. In development, the one origin on this
+ * machine that `--dev-allow-loopback ORIGIN` names (the local simulator), and no other port of it.
  */
 import { MAX_HEADER_BYTES, MAX_REQUEST_BODY_BYTES, MAX_URL_BYTES, type RelayErrorCode, type RequestFrame } from "../../src/shared/relay-wire";
 
 export interface PolicyOptions {
-  /** `--dev-allow-loopback`: also relay to 127.0.0.1 / localhost / [::1], over HTTP or HTTPS, any port. */
-  allowLoopback: boolean;
+  /** `--dev-allow-loopback ORIGIN`: also relay to exactly this origin on this machine (e.g. `http://127.0.0.1:8001`). */
+  devOrigin: string | null;
 }
 
 /**
@@ -26,6 +26,20 @@ const METHODS = new Set(["GET", "POST"]);
 export const isChaoxingHost = (host: string): boolean => CHAOXING_HOSTS.has(host) || MOOC1_MIRROR.test(host);
 export const isLoopbackHost = (host: string): boolean => LOOPBACK.has(host);
 
+/** The origin `--dev-allow-loopback` names, or why it is none: http(s) to a loopback host, scheme, host and port only. */
+export function parseDevOrigin(raw: string): { origin: string } | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { error: `${raw} is not a URL` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { error: `${raw}: http:// or https:// only` };
+  if (!isLoopbackHost(url.hostname)) return { error: `${raw}: only this machine (127.0.0.1, localhost, [::1])` };
+  if (url.origin !== raw.replace(/\/$/, "")) return { error: `${raw}: one origin (scheme, host, port), nothing more` };
+  return { origin: url.origin };
+}
+
 export type Refusal = { code: RelayErrorCode; message: string };
 
 const byteLength = (s: string): number => new TextEncoder().encode(s).length;
@@ -40,10 +54,10 @@ export function checkRequest(f: Pick<RequestFrame, "method" | "url" | "headers">
     return { code: "bad_frame", message: "not a URL" };
   }
   const host = url.hostname.toLowerCase();
-  const loopback = opts.allowLoopback && isLoopbackHost(host);
-  if (url.protocol !== "https:" && !(loopback && url.protocol === "http:")) return { code: "scheme_not_allowed", message: `${url.protocol} is not allowed (HTTPS only)` };
-  if (!loopback && !isChaoxingHost(host)) return { code: "host_not_allowed", message: `${host} is not a Chaoxing host this relay serves` };
-  if (!loopback && url.port !== "") return { code: "host_not_allowed", message: `port ${url.port} is not allowed` };
+  const dev = opts.devOrigin !== null && url.origin === opts.devOrigin;
+  if (url.protocol !== "https:" && !dev) return { code: "scheme_not_allowed", message: `${url.protocol} is not allowed (HTTPS only)` };
+  if (!dev && !isChaoxingHost(host)) return { code: "host_not_allowed", message: `${host} is not a Chaoxing host this relay serves` };
+  if (!dev && url.port !== "") return { code: "host_not_allowed", message: `port ${url.port} is not allowed` };
   if (url.username || url.password) return { code: "bad_frame", message: "credentials in the URL" };
   if (!METHODS.has(f.method)) return { code: "method_not_allowed", message: `${f.method} is not allowed` };
   if (byteLength(JSON.stringify(f.headers)) > MAX_HEADER_BYTES) return { code: "request_too_large", message: `headers larger than ${MAX_HEADER_BYTES} bytes` };

@@ -23,6 +23,8 @@ import { AgentSession, type Perform } from "../src/session";
 
 const SECRET = "A".repeat(43);
 const CREDENTIAL = formatCredential(7, SECRET);
+/** The development origin the command-line tests name (a local simulator; nothing is fetched from it). */
+const SIM_ORIGIN = "http://127.0.0.1:8001";
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -97,10 +99,8 @@ class FakeDeployment {
 
   private async accept(ws: WebSocket): Promise<void> {
     const nonce = `nonce-${this.connections.length}-0123456789abcdef`;
-    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
-    this.connections.push(ws);
-    // Sequence numbers start again on each connection: only the newest one's answers count.
-    this.answers.length = 0;
+    // Listening before the key is derived: on a loaded machine the agent's first heartbeat can come
+    // before that, and a message with no listener yet is lost.
     ws.on("message", (data, isBinary) => {
       if (!isBinary) {
         this.pings.push(data.toString());
@@ -110,6 +110,10 @@ class FakeDeployment {
       const env = decodeEnvelope(new Uint8Array(data as Buffer));
       if (env) this.answers.push({ header: env.header, body: env.body });
     });
+    this.keys.set(ws, { connKey: await connKeyOf(await frameKeyOf(SECRET), nonce), seq: 0 });
+    this.connections.push(ws);
+    // Sequence numbers start again on each connection: only the newest one's answers count.
+    this.answers.length = 0;
     ws.send(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce, relay_id: 7, name: "test-pc" }));
   }
 
@@ -126,14 +130,14 @@ class FakeDeployment {
   }
 }
 
-function agent(deployment: FakeDeployment, perform: Perform, extra: { allowLoopback?: boolean; heartbeatMs?: number } = {}) {
+function agent(deployment: FakeDeployment, perform: Perform, extra: { devOrigin?: string; heartbeatMs?: number } = {}) {
   const stop = new AbortController();
   const log: string[] = [];
   const done: Promise<AgentExit> = runAgent({
     url: deployment.url,
     credential: CREDENTIAL,
     version: "test",
-    policy: { allowLoopback: extra.allowLoopback ?? false },
+    policy: { devOrigin: extra.devOrigin ?? null },
     perform,
     log: (l) => log.push(l),
     say: messages("en"),
@@ -154,7 +158,7 @@ describe("the agent's protocol session", () => {
   it("checks every frame: MAC of this connection, increasing sequence, and one hello only", async () => {
     const frameKey = await frameKeyOf(SECRET);
     let performed = 0;
-    const session = new AgentSession(frameKey, { policy: { allowLoopback: false }, perform: async (r) => (performed++, okPerform(r)) });
+    const session = new AgentSession(frameKey, { policy: { devOrigin: null }, perform: async (r) => (performed++, okPerform(r)) });
     const connKey = await connKeyOf(frameKey, "nonce-of-this-connection");
     const other = await connKeyOf(frameKey, "nonce-of-another-connection");
     const req = (seq: number, key = connKey) => signRequest(key, { seq, method: "GET", url: "https://mooc1.chaoxing.com/x", headers: [], body: null });
@@ -176,7 +180,7 @@ describe("the agent's protocol session", () => {
 
   it("admits frames in arrival order even though checking them is asynchronous", async () => {
     const frameKey = await frameKeyOf(SECRET);
-    const session = new AgentSession(frameKey, { policy: { allowLoopback: false }, perform: okPerform });
+    const session = new AgentSession(frameKey, { policy: { devOrigin: null }, perform: okPerform });
     await session.handle(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }));
     const connKey = await connKeyOf(frameKey, "nonce-of-this-connection");
     const frames = await Promise.all([1, 2, 3, 4, 5].map((seq) => signRequest(connKey, { seq, method: "GET", url: "https://mooc1.chaoxing.com/x", headers: [], body: null })));
@@ -292,15 +296,20 @@ describe("the agent's network (node:http, loopback under the development flag)",
     await expect(get(`${base}/slow`)).rejects.toMatchObject({ code: "timeout" });
   });
 
-  it("through the whole agent: loopback only with the flag, and a response over the cap refused", async () => {
+  it("through the whole agent: loopback only the one origin the flag names, and a response over the cap refused", async () => {
     const base = await upstream();
     const d = await new FakeDeployment().start();
-    agent(d, nodePerform(), { allowLoopback: true });
+    agent(d, nodePerform(), { devOrigin: base });
     await until(() => d.connections.length, (n) => n === 1);
     const g = await d.request(`${base}/gzip`);
     expect(g.header).toMatchObject({ type: "response", status: 200 });
     expect(new TextDecoder().decode(g.body)).toBe("<html>解压后的页面</html>");
     expect((await d.request(`${base}/big`)).header).toMatchObject({ type: "error", code: "response_too_large" });
+    // Any other port of this machine is refused, however it is named.
+    const port = Number(new URL(base).port);
+    for (const other of [`http://127.0.0.1:${port + 1}/`, `http://localhost:${port + 1}/`, `https://127.0.0.1:${port}/`, `http://[::1]:${port}/`]) {
+      expect((await d.request(other)).header, other).toMatchObject({ type: "error" });
+    }
     // Still never another machine over plain HTTP.
     expect((await d.request("http://192.168.1.1/")).header).toMatchObject({ type: "error", code: "scheme_not_allowed" });
   });
@@ -329,7 +338,7 @@ describe("the command line (the downloadable bundle)", () => {
     await built();
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "sub", "state.json");
-    const first = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback"]);
+    const first = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     await until(() => d.connections.length, (n) => n === 1);
     expect(first.output()).toContain(`credential saved in ${state}`);
     expect(statSync(state).mode & 0o777).toBe(0o600);
@@ -337,27 +346,31 @@ describe("the command line (the downloadable bundle)", () => {
     first.child.kill("SIGTERM");
     expect(await first.exit).toBe(0);
 
-    const later = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const later = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     await until(() => d.connections.length, (n) => n === 2);
     await until(() => later.output(), (o) => o.includes('online as "test-pc"'));
   });
 
-  it("refuses plain http without the flag, a wrong code, and starting unpaired", async () => {
+  it("refuses plain http without the flag, the flag without one loopback origin, a wrong code, and starting unpaired", async () => {
     await built();
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "state.json");
     const plain = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state]);
     expect(await plain.exit).toBe(64);
     expect(plain.output()).toContain("must be https://");
-    const wrong = run(["--url", d.url, "--pair", "BAD-CODE", "--state", state, "--dev-allow-loopback"]);
+    for (const flag of [["--dev-allow-loopback"], ["--dev-allow-loopback", "http://192.168.1.5:8001"], ["--dev-allow-loopback", "http://127.0.0.1:8001/path"]]) {
+      const bad = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", state, ...flag]);
+      expect(await bad.exit, flag.join(" ")).toBe(64);
+    }
+    const wrong = run(["--url", d.url, "--pair", "BAD-CODE", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await wrong.exit).toBe(64);
     expect(wrong.output()).toContain("pairing failed (HTTP 400)");
-    const unpaired = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const unpaired = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await unpaired.exit).toBe(64);
     expect(unpaired.output()).toContain("not paired");
     // Nobody answering while pairing is temporary: a supervisor may try again.
     const closed = await listen(http.createServer());
-    const unreachable = run(["--url", `http://127.0.0.1:${closed}`, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback"]);
+    const unreachable = run(["--url", `http://127.0.0.1:${closed}`, "--pair", "GOOD-CODE", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     await new Promise((r) => setTimeout(r, 50));
     expect(await unreachable.exit).toBe(75);
   });
@@ -366,17 +379,17 @@ describe("the command line (the downloadable bundle)", () => {
     await built();
     const d = await new FakeDeployment().start();
     const state = path.join(mkdtempSync(path.join(tmpdir(), "relay-state-")), "state.json");
-    const paired = run(["--url", d.url, "--pair", "GOOD-CODE", "--pair-only", "--state", state, "--dev-allow-loopback"]);
+    const paired = run(["--url", d.url, "--pair", "GOOD-CODE", "--pair-only", "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await paired.exit).toBe(0);
     expect(d.connections).toHaveLength(0);
     d.refuseWith = 426;
     d.refuseBody = JSON.stringify({ code: "relay_outdated", detail: "请重新安装中继：curl -fsSL https://x/relay/install.sh | sh" });
-    const outdated = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const outdated = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await outdated.exit).toBe(77);
     expect(outdated.output()).toContain("does not accept this relay's version: 请重新安装中继：curl -fsSL https://x/relay/install.sh | sh");
     expect(d.handshakes.at(-1)).toMatchObject({ "x-relay-protocol": String(RELAY_PROTOCOL), "x-relay-version": expect.any(String) });
     d.refuseWith = 401;
-    const revoked = run(["--url", d.url, "--state", state, "--dev-allow-loopback"]);
+    const revoked = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await revoked.exit).toBe(77);
   });
 
@@ -385,7 +398,7 @@ describe("the command line (the downloadable bundle)", () => {
     const d = await new FakeDeployment().start();
     const dir = mkdtempSync(path.join(tmpdir(), "relay-state-"));
     const health = path.join(dir, "health");
-    const zh = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", path.join(dir, "s.json"), "--dev-allow-loopback", "--health-file", health], { LANG: "zh_CN.UTF-8" });
+    const zh = run(["--url", d.url, "--pair", "GOOD-CODE", "--state", path.join(dir, "s.json"), "--dev-allow-loopback", SIM_ORIGIN, "--health-file", health], { LANG: "zh_CN.UTF-8" });
     await until(() => zh.output(), (o) => o.includes("已在线：「test-pc」"));
     expect(zh.output()).toContain("已配对为「test-pc」");
     await until(() => existsSync(health), (x) => x);

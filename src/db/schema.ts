@@ -116,6 +116,25 @@ export const passwordResets = sqliteTable("password_resets", {
   createdAt: timestamp("created_at").notNull(),
 });
 
+/**
+ * E-mail verification links: SHA-256 of the mailed token and the address it was sent to. Verifying sets
+ * `users.email_verified` only while the account still has that address, so a link mailed before a change
+ * of address verifies nothing.
+ */
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("email_verifications_user").on(t.userId)],
+);
+
 /** Every issued JWT by its jti: logout revokes one, a password change revokes the rest. */
 export const authTokens = sqliteTable(
   "auth_tokens",
@@ -167,6 +186,26 @@ export const upstreamEvents = sqliteTable(
   (t) => [index("upstream_events_created").on(t.createdAt)],
 );
 
+/** Where an error worth an operator's look happened (src/lib/error-log.ts). */
+export const ERROR_SOURCES = ["api", "task", "queue"] as const;
+
+/**
+ * The last errors (an unhandled API error, a task step that crashed or a record that could not be read, a
+ * queue message that failed), for the admin's diagnostics page; the newest 500 are kept.
+ */
+export const errorEvents = sqliteTable(
+  "error_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    source: text("source", { enum: ERROR_SOURCES }).notNull(),
+    /** The request id, the task id or the event's key. */
+    ref: text("ref"),
+    message: text("message").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("error_events_created").on(t.createdAt)],
+);
+
 /** Study time per task per day (Asia/Shanghai), for the per-day statistics. */
 export const studyDays = sqliteTable(
   "study_days",
@@ -212,7 +251,8 @@ export const notifyEvents = sqliteTable(
     messageId: text("message_id").notNull(),
     userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     taskId: integer("task_id").references(() => tasks.id, { onDelete: "cascade" }),
-    kind: text("kind").$type<NotifyEventKind>().notNull(),
+    /** An event kind, or `test` for a test the user sent (no task): tests count in the daily cap. */
+    kind: text("kind").$type<NotifyEventKind | "test">().notNull(),
     status: text("status", { enum: NOTIFY_EVENT_STATUSES }).notNull(),
     createdAt: timestamp("created_at").notNull(),
   },
@@ -255,11 +295,17 @@ export const relays = sqliteTable(
     version: text("version"),
     createdAt: timestamp("created_at").notNull(),
     lastSeenAt: timestamp("last_seen_at"),
+    /** When its owner confirmed it on the dashboard; until then it carries no traffic (a guessed code pairs nothing useful). */
+    confirmedAt: timestamp("confirmed_at"),
   },
   (t) => [index("relays_user").on(t.userId)],
 );
 
-/** One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. */
+/**
+ * One-time pairing codes (SHA-256 of the code), short-lived; exchanged once for a relay credential. The
+ * code's first half (`selector`) names it, so wrong guesses at one code are counted (`failures`) and the
+ * code is void after a few; null in codes made before there was a selector.
+ */
 export const relayPairingCodes = sqliteTable(
   "relay_pairing_codes",
   {
@@ -268,6 +314,8 @@ export const relayPairingCodes = sqliteTable(
     expiresAt: timestamp("expires_at").notNull(),
     usedAt: timestamp("used_at"),
     createdAt: timestamp("created_at").notNull(),
+    selector: text("selector"),
+    failures: integer("failures").notNull().default(0),
   },
-  (t) => [index("relay_pairing_codes_user").on(t.userId)],
+  (t) => [index("relay_pairing_codes_user").on(t.userId), index("relay_pairing_codes_selector").on(t.selector)],
 );

@@ -6,7 +6,9 @@ import { config } from "../config";
 import { clock } from "../lib/clock";
 import { toBase64 } from "../lib/encoding";
 import { open, seal } from "../lib/secretbox";
+import { getVersioned, putVersioned } from "../lib/versioned";
 import { toOpError, type OpError } from "./account-ops";
+import { QR_PENDING_RECORD } from "./binding-records";
 import { phoneName, PhoneLine } from "./phone";
 
 /**
@@ -38,9 +40,9 @@ export type QrPolled =
   | { status: "logged_in"; nickname: string; phone: string; jar: string }
   | { status: "error"; error: OpError };
 
-/** The code being scanned, its jar sealed: an eviction between two polls loses nothing. */
-interface PendingRecord {
-  v: 1;
+/** The code being scanned, its jar sealed: an eviction between two polls loses nothing (versioned: src/durable/binding-records.ts). */
+export interface PendingQrRecord {
+  v?: number;
   uuid: string;
   enc: string;
   jar: string;
@@ -72,7 +74,7 @@ export class PendingQr {
       const code = await client.qrStart();
       const expiresAt = clock.now() + QR_TTL_MS;
       const jar = await seal(JSON.stringify(client.jar.toJSON()), config(this.env).CX_ENCRYPTION_KEY, this.sealedAs());
-      this.kv.put<PendingRecord>(KEY, { v: 1, uuid: code.uuid, enc: code.enc, jar, expiresAt });
+      putVersioned(this.kv, KEY, QR_PENDING_RECORD, { uuid: code.uuid, enc: code.enc, jar, expiresAt });
       return { image: `data:${code.contentType};base64,${toBase64(code.image)}`, expiresAt };
     } catch (e) {
       return { error: toOpError(e) };
@@ -80,7 +82,8 @@ export class PendingQr {
   }
 
   async poll(): Promise<QrPolled> {
-    const p = this.kv.get<PendingRecord>(KEY);
+    // None, or one this release cannot read (a later release's, after a rollback): scan a new code.
+    const p = getVersioned(this.kv, KEY, QR_PENDING_RECORD);
     if (!p) return { status: "expired" };
     const key = config(this.env).CX_ENCRYPTION_KEY;
     const client = this.client(CookieJar.fromJSON(JSON.parse(await open(p.jar, key, this.sealedAs())) as SerializedJar));

@@ -13,6 +13,8 @@ import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
 import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover } from "./account-legacy";
+import { SESSION_RECORD } from "./binding-records";
+import { getVersioned } from "../lib/versioned";
 import { runOp, toOpError, type OpError, type OpName, type OpOf, type Reply } from "./account-ops";
 import { notify } from "../notify/produce";
 import { isQrLoginName, PendingQr, type QrPolled, type QrStarted } from "./account-qr";
@@ -56,7 +58,7 @@ const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
 
 /** The stored session (version 2; an earlier release's is adopted once, src/durable/account-legacy.ts). */
-interface SessionRecord {
+export interface SessionRecord {
   v: 2;
   jar: string | null;
   /** Hash of the credentials that last logged in: the saved password must be the one that opened this session. */
@@ -118,7 +120,7 @@ export class AccountObject extends DurableObject<Env> {
 
   private async restore(creds: Credentials): Promise<void> {
     const key = config(this.env).CX_ENCRYPTION_KEY;
-    let stored = this.ctx.storage.kv.get<SessionRecord>("session");
+    let stored = getVersioned(this.ctx.storage.kv, "session", SESSION_RECORD);
     let sealedAs = this.name;
     if (!stored) {
       // The first load ever: an earlier release may have kept this session in the phone's shared object.
@@ -408,6 +410,11 @@ export class AccountObject extends DurableObject<Env> {
   /** Its video lock, once, to the phone object. */
   async handOverLock(): Promise<LockState | null> {
     return isLegacyName(this.name) ? handOverLock(this.ctx.storage.kv) : null;
+  }
+
+  /** The admin export: what no other store has (the session is not exported: a login rebuilds it). */
+  async exported(): Promise<ReturnType<AccountLimits["stored"]>> {
+    return this.limits().stored();
   }
 }
 

@@ -5,9 +5,11 @@ import { tasks, users } from "../db/schema";
 import { taskStub } from "../tasks/stub";
 import type { TaskMessage } from "../shared/live";
 import type { SocketCloseReason } from "../auth/tokens";
+import { getVersioned, listVersioned, putVersioned } from "../lib/versioned";
+import { DIRECT_ENTRY, RUN_SLOTS, type DirectEntry } from "./stored";
 import {
   admit, answerClose, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, hubName, isExpired, parseClientMessage,
-  PING, PONG, selects, send, SESSION_HEADER, TOO_FAST, type LiveSession, type SocketSelector,
+  Handover, PING, PONG, selects, send, TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
 
 /** Per socket, in its attachment (a few hundred bytes at most): the token behind it and what it watches. */
@@ -15,17 +17,12 @@ interface HubAttachment extends LiveSession {
   subscriptions: number[];
 }
 
-/** A direct task socket (`/api/tasks/{id}/ws`) of this user, so revocation and expiry can reach it. */
-interface DirectEntry {
-  exp: number;
-  userId: number;
-}
 
 // Keeps each attachment far below the 2 KB the runtime allows, whatever a client asks for.
 const MAX_SUBSCRIPTIONS = 100;
 const DIRECT = "d:";
 /** The user's running tasks (ids), for the running-task cap. */
-const RUN_KEY = "run";
+const RUN_KEY = "slots";
 const directKey = (taskId: number, jti: string) => `${DIRECT}${taskId}:${jti}`;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachment;
@@ -42,17 +39,22 @@ const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as HubAttachm
  */
 export class HubObject extends DurableObject<Env> {
   private routes: Map<number, Set<WebSocket>> | null = null;
+  private readonly handover = new Handover<LiveSession>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** The upgrade, after the worker route authenticated the token and checked the Origin. */
+  /** The session of the upgrade that follows (the worker route authenticated the token and checked the Origin). */
+  async ticket(session: LiveSession): Promise<string> {
+    return this.handover.offer(session);
+  }
+
+  /** The upgrade, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
-    const raw = request.headers.get(SESSION_HEADER);
-    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    const session = JSON.parse(raw) as LiveSession;
+    const session = this.handover.take(request);
+    if (!session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const { 0: client, 1: server } = new WebSocketPair();
     // Tagged by token id, so revoking one token finds its sockets without reading every attachment.
     this.ctx.acceptWebSocket(server, [session.jti]);
@@ -94,6 +96,11 @@ export class HubObject extends DurableObject<Env> {
     this.forget(ws);
   }
 
+  /** The health check's Durable Object round trip (`hub:health`, which holds nothing). */
+  async ping(): Promise<true> {
+    return true;
+  }
+
   // ---- RPC from task objects -----------------------------------------------------------------------
 
   /** A task's update or log lines: fanned out to the sockets subscribed to it. False: nobody here cares any more. */
@@ -109,7 +116,7 @@ export class HubObject extends DurableObject<Env> {
 
   /** A direct task socket was opened with this token: remember where it is until the token dies. */
   async noteDirect(taskId: number, session: LiveSession): Promise<void> {
-    this.ctx.storage.kv.put(directKey(taskId, session.jti), { exp: session.exp, userId: session.userId } satisfies DirectEntry);
+    putVersioned(this.ctx.storage.kv, directKey(taskId, session.jti), DIRECT_ENTRY, { exp: session.exp, userId: session.userId });
     await this.expireAt(session.exp);
   }
 
@@ -150,22 +157,27 @@ export class HubObject extends DurableObject<Env> {
       const running = await Promise.all(holders.map((id) => taskStub(this.env, id).isRunning().catch(() => true)));
       const stale = new Set(holders.filter((_, i) => !running[i]));
       // Re-read after the awaits: other claims and releases may have come meanwhile.
-      if (stale.size) this.ctx.storage.kv.put(RUN_KEY, this.runSlots().filter((id) => !stale.has(id)));
+      if (stale.size) this.setRunSlots(this.runSlots().filter((id) => !stale.has(id)));
     }
     const slots = this.runSlots();
     if (slots.includes(taskId)) return true;
     if (slots.length >= max) return false;
-    this.ctx.storage.kv.put(RUN_KEY, [...slots, taskId]);
+    this.setRunSlots([...slots, taskId]);
     return true;
   }
 
   async releaseRun(taskId: number): Promise<void> {
     const slots = this.runSlots();
-    if (slots.includes(taskId)) this.ctx.storage.kv.put(RUN_KEY, slots.filter((id) => id !== taskId));
+    if (slots.includes(taskId)) this.setRunSlots(slots.filter((id) => id !== taskId));
   }
 
+  /** Unreadable slots count as none: the cap heals, as it does when a release never arrives. */
   private runSlots(): number[] {
-    return this.ctx.storage.kv.get<number[]>(RUN_KEY) ?? [];
+    return getVersioned(this.ctx.storage.kv, RUN_KEY, RUN_SLOTS)?.ids ?? [];
+  }
+
+  private setRunSlots(ids: number[]): void {
+    putVersioned(this.ctx.storage.kv, RUN_KEY, RUN_SLOTS, { ids });
   }
 
   // ---- internals -----------------------------------------------------------------------------------
@@ -246,7 +258,7 @@ export class HubObject extends DurableObject<Env> {
   private async closeDirect(match: (e: DirectEntry, jti: string) => boolean, sel: SocketSelector | null, reason: string): Promise<void> {
     // A revocation needs one call per task (its selector covers every token); expiry one per expired token.
     const calls = new Map<number, SocketSelector[]>();
-    for (const [key, e] of this.ctx.storage.kv.list<DirectEntry>({ prefix: DIRECT })) {
+    for (const [key, e] of listVersioned(this.ctx.storage.kv, DIRECT, DIRECT_ENTRY)) {
       const [, id, jti] = key.split(":") as [string, string, string];
       if (!match(e, jti)) continue;
       this.ctx.storage.kv.delete(key);
@@ -268,7 +280,7 @@ export class HubObject extends DurableObject<Env> {
   private async reschedule(): Promise<void> {
     let earliest = Infinity;
     for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) earliest = Math.min(earliest, attachmentOf(ws).exp);
-    for (const [, e] of this.ctx.storage.kv.list<DirectEntry>({ prefix: DIRECT })) earliest = Math.min(earliest, e.exp);
+    for (const [, e] of listVersioned(this.ctx.storage.kv, DIRECT, DIRECT_ENTRY)) earliest = Math.min(earliest, e.exp);
     if (earliest === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(earliest * 1000);
   }

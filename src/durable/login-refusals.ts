@@ -7,11 +7,14 @@
  * guesser gets MAX tries per 30 minutes per user account (sign-ups are throttled per address). Kept in
  * storage (a row per refusal, none otherwise) so an eviction between slow guesses does not reset it.
  */
+import { getVersioned } from "../lib/versioned";
+import { REFUSALS_RECORD } from "./binding-records";
+
 const MAX = 5;
 const WINDOW_MS = 30 * 60_000;
 const KEY = "refusals";
 
-interface RefusalsRecord {
+export interface RefusalsRecord {
   v: 2;
   at: number[];
 }
@@ -20,7 +23,7 @@ export class LoginRefusals {
   constructor(private readonly kv: SyncKvStorage) {}
 
   private recent(now: number): number[] {
-    return (this.kv.get<RefusalsRecord>(KEY)?.at ?? []).filter((t) => now - t < WINDOW_MS);
+    return (getVersioned(this.kv, KEY, REFUSALS_RECORD)?.at ?? []).filter((t) => now - t < WINDOW_MS);
   }
 
   /** How long new credentials must wait before Chaoxing sees them (0: they may try now). */

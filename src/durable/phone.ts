@@ -5,7 +5,9 @@ import { getTransport, type Transport } from "../chaoxing/transport";
 import { clock } from "../lib/clock";
 import { egressTransport, rebuild, wireOf } from "../relay/transport";
 import type { Header } from "../shared/relay-wire";
+import { getVersioned } from "../lib/versioned";
 import { legacyAccountName } from "./account-legacy";
+import { LOCK_RECORD } from "./binding-records";
 import { normalisePhone } from "../lib/phone-number";
 import type { WireRequest } from "./relay";
 
@@ -37,7 +39,7 @@ const QUEUE_STALE_MS = 3 * 60_000;
  */
 export const TURN_MS = 2 * 3600_000;
 
-interface LockRecord {
+export interface LockRecord {
   v: 1;
   holder: number | null;
   queue: number[];
@@ -99,7 +101,7 @@ export class PhoneObject extends DurableObject<Env> {
   /** The stored lock; the first time, the one an earlier release kept in `acct:<phone>` (src/durable/account-legacy.ts). */
   private lock(): Promise<LockRecord> {
     return (this.loaded ??= (async () => {
-      const stored = this.ctx.storage.kv.get<LockRecord>("lock");
+      const stored = getVersioned(this.ctx.storage.kv, "lock", LOCK_RECORD);
       if (stored) return stored;
       const phone = this.name.slice("phone:".length);
       const legacy = await this.env.ACCOUNTS.getByName(legacyAccountName(phone)).handOverLock();

@@ -3,11 +3,13 @@ import { egressOf } from "../relay/egress";
 import { taskStub } from "../tasks/stub";
 import { clock, isoNow, shanghaiDay } from "../lib/clock";
 import { randomToken } from "../lib/encoding";
+import { deleteVersioned, getVersioned, listVersioned, putVersioned } from "../lib/versioned";
 import {
   AGENT_TIMEOUT_MS, connKeyOf, decodeEnvelope, encodeBody, MAX_RESPONSE_BODY_BYTES, PART_BYTES, RELAY_PROTOCOL, signRequest,
   type Header, type HelloFrame, type RelayErrorCode,
 } from "../shared/relay-wire";
-import { answerClose, close, CLOSE_POLICY, PING, PONG, SESSION_HEADER } from "./sockets";
+import { answerClose, close, CLOSE_POLICY, Handover, PING, PONG } from "./sockets";
+import { RELAY_COUNT, RELAY_OUTDATED, RELAY_OWNER, RELAY_PIN } from "./stored";
 
 /** The user's relay object: their agents' sockets, and the way out for their Chaoxing traffic. */
 export const relayName = (userId: number): string => `relay:${userId}`;
@@ -20,6 +22,8 @@ export interface RelaySession {
   version: string;
   /** hex; unsealed from D1 by the route, kept here only as the per-connection key derived from it */
   frameKey: string;
+  /** Its owner confirmed it on the dashboard: only then does it carry traffic. */
+  confirmed: boolean;
 }
 
 /** A request as it crosses the RPC boundary. */
@@ -49,13 +53,6 @@ export interface RelayStatus {
   needsUpdate: boolean;
 }
 
-/** A relay refused at the handshake for its protocol (kept until it connects again). */
-interface Outdated {
-  version: string;
-  protocol: number | null;
-  at: number;
-}
-
 /** Close code telling an agent that a newer connection of the same relay replaced it (it stops). */
 export const CLOSE_REPLACED = 4001;
 
@@ -66,6 +63,8 @@ interface RelayAttachment {
   connKey: string;
   seq: number;
   since: number;
+  /** Absent in sockets accepted before confirmation existed (their relays were all confirmed). */
+  confirmed?: boolean;
 }
 
 interface Pending {
@@ -80,11 +79,11 @@ interface Pending {
 
 /** The agent gives up after AGENT_TIMEOUT_MS; this covers the way there and back. */
 const FORWARD_TIMEOUT_MS = AGENT_TIMEOUT_MS + 10_000;
-const PIN = "pin:";
+const PIN = "pinned:";
 const COUNT = "n:";
 const OUTDATED = "out:";
 /** The user this object belongs to, kept at the first connection or refusal. */
-const USER = "user";
+const OWNER = "owner";
 const tagOf = (relayId: number) => `r:${relayId}`;
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as RelayAttachment;
 
@@ -104,14 +103,15 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 /**
  * One per user (`relay:<userId>`, issue 14): the hibernatable sockets of the user's relay agents, and
  * `forward`, through which the account object sends that user's Chaoxing requests (src/relay/transport.ts).
- * Each Chaoxing account sticks to one agent while it stays online (a stable address per account). With
- * no agent online the answer is `offline`, never another route; when an agent connects, the user's tasks
- * paused for want of one are woken.
+ * Each Chaoxing account sticks to one agent while it stays online (a stable address per account). Only
+ * relays their owner confirmed carry traffic. With no such agent online the answer is `offline`, never
+ * another route; when one connects (or is confirmed), the user's tasks paused for want of one are woken.
  */
 export class RelayObject extends DurableObject<Env> {
   private pending = new Map<string, Pending>();
   /** Frames go out in sequence order: signing is asynchronous, so sends are chained. */
   private outbox: Promise<void> = Promise.resolve();
+  private readonly handover = new Handover<RelaySession>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,13 +119,17 @@ export class RelayObject extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
-  /** The agent's upgrade, after the worker route checked its credential. */
+  /** The session of the agent's upgrade that follows (the worker route checked its credential). */
+  async ticket(session: RelaySession): Promise<string> {
+    return this.handover.offer(session);
+  }
+
+  /** The agent's upgrade, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
-    const raw = request.headers.get(SESSION_HEADER);
-    if (!raw || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
-    const s = JSON.parse(raw) as RelaySession;
-    this.ctx.storage.kv.put(USER, s.userId);
-    this.ctx.storage.kv.delete(`${OUTDATED}${s.relayId}`);
+    const s = this.handover.take(request);
+    if (!s || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    putVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER, { userId: s.userId });
+    deleteVersioned(this.ctx.storage.kv, `${OUTDATED}${s.relayId}`, RELAY_OUTDATED);
     // One connection per relay: the newest wins (an agent that reconnected, or a copy running elsewhere).
     for (const old of this.ctx.getWebSockets(tagOf(s.relayId))) {
       this.dropPending(attachmentOf(old).conn, "中继连接已被新的连接取代");
@@ -134,7 +138,7 @@ export class RelayObject extends DurableObject<Env> {
     const conn = randomToken(16);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [tagOf(s.relayId)]);
-    server.serializeAttachment({ relayId: s.relayId, conn, connKey: await connKeyOf(s.frameKey, conn), seq: 0, since: clock.now() } satisfies RelayAttachment);
+    server.serializeAttachment({ relayId: s.relayId, conn, connKey: await connKeyOf(s.frameKey, conn), seq: 0, since: clock.now(), confirmed: s.confirmed } satisfies RelayAttachment);
     server.send(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: conn, relay_id: s.relayId, name: s.name } satisfies HelloFrame));
     this.ctx.waitUntil(this.cameOnline(s));
     return new Response(null, { status: 101, webSocket: client });
@@ -173,15 +177,15 @@ export class RelayObject extends DurableObject<Env> {
     const today = shanghaiDay(clock.now());
     const online = this.online();
     const out: RelayStatus[] = [];
-    for (const [key, c] of this.ctx.storage.kv.list<{ day: string; n: number }>({ prefix: COUNT })) {
+    for (const [key, c] of listVersioned(this.ctx.storage.kv, COUNT, RELAY_COUNT)) {
       const relayId = Number(key.slice(COUNT.length));
       if (!online.has(relayId)) out.push({ relayId, online: false, connectedAt: null, requestsToday: c.day === today ? c.n : 0, needsUpdate: false });
     }
     for (const [relayId, ws] of online) {
-      const c = this.ctx.storage.kv.get<{ day: string; n: number }>(`${COUNT}${relayId}`);
+      const c = getVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT);
       out.push({ relayId, online: true, connectedAt: attachmentOf(ws).since, requestsToday: c?.day === today ? c.n : 0, needsUpdate: false });
     }
-    for (const [key] of this.ctx.storage.kv.list<Outdated>({ prefix: OUTDATED })) {
+    for (const [key] of listVersioned(this.ctx.storage.kv, OUTDATED, RELAY_OUTDATED)) {
       const relayId = Number(key.slice(OUTDATED.length));
       const known = out.find((x) => x.relayId === relayId);
       if (known) known.needsUpdate = true;
@@ -190,23 +194,30 @@ export class RelayObject extends DurableObject<Env> {
     return out;
   }
 
+  /** Its owner confirmed the relay: an open connection of it carries traffic from now on, and wakes the tasks waiting for one. */
+  async confirm(relayId: number, userId: number): Promise<void> {
+    const sockets = this.ctx.getWebSockets(tagOf(relayId));
+    for (const ws of sockets) ws.serializeAttachment({ ...attachmentOf(ws), confirmed: true } satisfies RelayAttachment);
+    if (sockets.some((ws) => ws.readyState === WebSocket.OPEN)) this.ctx.waitUntil(this.wakeWaiting(userId));
+  }
+
   /**
    * The connect route refused one of the user's agents for its protocol. The first refusal (until that
    * relay connects again) is noted for the Relay page and, with no agent online, pauses the user's running
    * relay tasks with `relay_outdated`; an agent that keeps knocking changes nothing more.
    */
   async refusedOutdated(userId: number, relayId: number, version: string, protocol: number | null): Promise<void> {
-    this.ctx.storage.kv.put(USER, userId);
-    const first = this.ctx.storage.kv.get<Outdated>(`${OUTDATED}${relayId}`) === undefined;
-    this.ctx.storage.kv.put(`${OUTDATED}${relayId}`, { version, protocol, at: clock.now() } satisfies Outdated);
+    putVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER, { userId });
+    const first = getVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED) === undefined;
+    putVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED, { version, protocol, at: clock.now() });
     if (!first) return;
     await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(version || null, isoNow(), relayId).run();
-    if (this.online().size === 0) await this.pauseRelayTasks(userId, "relay_outdated");
+    if (this.carrying().size === 0) await this.pauseRelayTasks(userId, "relay_outdated");
   }
 
-  /** Whether any agent is online, and whether one was refused for its protocol (for a start's check). */
+  /** Whether any confirmed agent is online, and whether one was refused for its protocol (for a start's check). */
   async presence(): Promise<{ online: boolean; needsUpdate: boolean }> {
-    return { online: this.online().size > 0, needsUpdate: this.anyOutdated() };
+    return { online: this.carrying().size > 0, needsUpdate: this.anyOutdated() };
   }
 
   /** The relay was revoked (or its user is going): its socket closes at once. */
@@ -216,8 +227,8 @@ export class RelayObject extends DurableObject<Env> {
       close(ws, CLOSE_POLICY, "relay revoked");
     }
     this.ctx.storage.kv.delete(`${COUNT}${relayId}`);
-    this.ctx.storage.kv.delete(`${OUTDATED}${relayId}`);
-    for (const [key, pinned] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (pinned === relayId) this.ctx.storage.kv.delete(key);
+    deleteVersioned(this.ctx.storage.kv, `${OUTDATED}${relayId}`, RELAY_OUTDATED);
+    for (const [key, pin] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (pin.relayId === relayId) deleteVersioned(this.ctx.storage.kv, key, RELAY_PIN);
   }
 
   /**
@@ -278,24 +289,45 @@ export class RelayObject extends DurableObject<Env> {
     return out;
   }
 
-  /** The account's agent while it stays online; otherwise the online agent carrying the fewest accounts. */
+  /** The online relays that carry traffic: their owner confirmed them. */
+  private carrying(): Map<number, WebSocket> {
+    return new Map([...this.online()].filter(([, ws]) => attachmentOf(ws).confirmed !== false));
+  }
+
+  /** The account's agent while it stays online; otherwise the online agent carrying the fewest accounts. Confirmed relays only. */
   private pick(account: string): WebSocket | null {
-    const online = this.online();
+    const online = this.carrying();
     if (online.size === 0) return null;
-    const pinned = this.ctx.storage.kv.get<number>(`${PIN}${account}`);
+    const pinned = this.pinOf(account);
     if (pinned !== undefined && online.has(pinned)) return online.get(pinned)!;
     const load = new Map<number, number>([...online.keys()].map((id) => [id, 0]));
-    for (const [, id] of this.ctx.storage.kv.list<number>({ prefix: PIN })) if (load.has(id)) load.set(id, load.get(id)! + 1);
+    for (const [, { relayId: id }] of listVersioned(this.ctx.storage.kv, PIN, RELAY_PIN)) if (load.has(id)) load.set(id, load.get(id)! + 1);
     const [chosen] = [...load].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0]!;
-    this.ctx.storage.kv.put(`${PIN}${account}`, chosen);
+    putVersioned(this.ctx.storage.kv, `${PIN}${account}`, RELAY_PIN, { relayId: chosen });
     return online.get(chosen)!;
+  }
+
+  /**
+   * The agent an account is pinned to. Accounts are named by their phone object (`phone:<phone>`); 0.1.0
+   * named them by its one account object per phone (`acct:<phone>`): such a pin is taken over once.
+   */
+  private pinOf(account: string): number | undefined {
+    const kv = this.ctx.storage.kv;
+    const pin = getVersioned(kv, `${PIN}${account}`, RELAY_PIN);
+    if (pin) return pin.relayId;
+    const phone = /^phone:(.+)$/.exec(account)?.[1];
+    const old = phone === undefined ? undefined : getVersioned(kv, `${PIN}acct:${phone}`, RELAY_PIN);
+    if (!old) return undefined;
+    deleteVersioned(kv, `${PIN}acct:${phone}`, RELAY_PIN);
+    putVersioned(kv, `${PIN}${account}`, RELAY_PIN, { relayId: old.relayId });
+    return old.relayId;
   }
 
   /** Requests relayed today, per relay, for the dashboard. */
   private count(relayId: number): void {
     const today = shanghaiDay(clock.now());
-    const c = this.ctx.storage.kv.get<{ day: string; n: number }>(`${COUNT}${relayId}`);
-    this.ctx.storage.kv.put(`${COUNT}${relayId}`, { day: today, n: c?.day === today ? c.n + 1 : 1 });
+    const c = getVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT);
+    putVersioned(this.ctx.storage.kv, `${COUNT}${relayId}`, RELAY_COUNT, { day: today, n: c?.day === today ? c.n + 1 : 1 });
   }
 
   private settle(key: string, r: RelayReply): void {
@@ -318,8 +350,8 @@ export class RelayObject extends DurableObject<Env> {
   private wentOffline(ws: WebSocket): void {
     const a = attachmentOf(ws);
     this.dropPending(a.conn, "中继连接已断开");
-    const userId = this.ctx.storage.kv.get<number>(USER);
-    const last = this.online().size === 0;
+    const userId = getVersioned(this.ctx.storage.kv, OWNER, RELAY_OWNER)?.userId;
+    const last = this.carrying().size === 0;
     this.ctx.waitUntil(
       (async () => {
         await this.env.DB.prepare("UPDATE relays SET last_seen_at = ? WHERE id = ?").bind(isoNow(), a.relayId).run().catch(() => undefined);
@@ -343,23 +375,32 @@ export class RelayObject extends DurableObject<Env> {
     }
   }
 
-  /**
-   * An agent connected: note its version and time, and resume the user's tasks that paused because no
-   * relay was online, oldest first, as many as the running-task cap leaves room for (each task claims its
-   * slot from the user's hub like any start; the rest stay paused).
-   */
+  /** An agent connected: note its version and time, and (once its relay is confirmed) wake the tasks waiting for one. */
   private async cameOnline(s: RelaySession): Promise<void> {
     try {
       await this.env.DB.prepare("UPDATE relays SET version = ?, last_seen_at = ? WHERE id = ?").bind(s.version, isoNow(), s.relayId).run();
+    } catch (e) {
+      console.error(`relay ${s.relayId}: version not noted`, e);
+    }
+    if (s.confirmed) await this.wakeWaiting(s.userId);
+  }
+
+  /**
+   * Resumes the user's tasks that paused because no relay was online, oldest first, as many as the
+   * running-task cap leaves room for (each task claims its slot from the user's hub like any start; the
+   * rest stay paused).
+   */
+  private async wakeWaiting(userId: number): Promise<void> {
+    try {
       const { results } = await this.env.DB.prepare(
         "SELECT id FROM tasks WHERE user_id = ? AND status = 'paused' AND reason IN ('relay_offline', 'relay_outdated') ORDER BY id",
-      ).bind(s.userId).all<{ id: number }>();
+      ).bind(userId).all<{ id: number }>();
       for (const { id } of results) {
         const r = await taskStub(this.env, id).relayOnline();
         if (!r.ok && r.code === "running_cap") break;
       }
     } catch (e) {
-      console.error(`relay ${s.relayId}: waking tasks failed`, e);
+      console.error(`relays of user ${userId}: waking tasks failed`, e);
     }
   }
 }

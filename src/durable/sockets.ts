@@ -4,6 +4,7 @@
  * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
  */
 import { clock } from "../lib/clock";
+import { randomToken } from "../lib/encoding";
 import type { ClientMessage, ServerMessage, TaskLive, TaskMessage } from "../shared/live";
 
 /** The authenticated token behind a socket, as the worker route hands it to the object. */
@@ -19,8 +20,39 @@ export interface LiveSession {
 /** The user's hub object: their `/ws/connect` sockets and the registry of all their live sockets. */
 export const hubName = (userId: number): string => `hub:${userId}`;
 
-/** Internal header carrying the session from the worker route to the object (never from a client: objects are unreachable from outside). */
-export const SESSION_HEADER = "X-Live-Session";
+/** The header an upgrade to an object names its handed-over session by (objects are unreachable from outside). */
+export const TICKET_HEADER = "X-Upgrade-Ticket";
+const TICKET_TTL_MS = 30_000;
+
+/**
+ * Sessions a worker route hands to an object by RPC just before the upgrade. An upgrade can only be a
+ * fetch, and a header is no place for a session id or a key: the runtime prints the whole value of a
+ * header with non-ASCII in it (a Chinese username, the relay name 宿舍电脑) to the worker log. The
+ * upgrade names its session by a random single-use ticket instead. In memory: the route makes the two
+ * calls one after the other.
+ */
+export class Handover<S> {
+  private readonly waiting = new Map<string, { session: S; until: number }>();
+
+  offer(session: S): string {
+    const now = clock.now();
+    for (const [t, w] of this.waiting) if (w.until <= now) this.waiting.delete(t);
+    const ticket = randomToken(16);
+    this.waiting.set(ticket, { session, until: now + TICKET_TTL_MS });
+    return ticket;
+  }
+
+  /** The session the upgrade's ticket names, once; null for an unknown or expired ticket. */
+  take(request: Request): S | null {
+    const ticket = request.headers.get(TICKET_HEADER) ?? "";
+    const w = this.waiting.get(ticket);
+    this.waiting.delete(ticket);
+    return w && w.until > clock.now() ? w.session : null;
+  }
+}
+
+/** The upgrade request a route sends an object, naming the session it handed over. */
+export const upgradeRequest = (url: string, ticket: string): Request => new Request(url, { headers: { Upgrade: "websocket", [TICKET_HEADER]: ticket } });
 
 /** Which of a user's sockets to close: one token's, or every token's but the one that asked. */
 export type SocketSelector = { userId: number; jti: string } | { userId: number; exceptJti: string | null };

@@ -1,9 +1,11 @@
+import { getVersioned, putVersioned } from "../lib/versioned";
 import type { TaskMessage } from "../shared/live";
 import type { TaskLive } from "../tasks/shape";
 import {
-  admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, isExpired, parseClientMessage, PONG, selects, send, SESSION_HEADER,
+  admit, close, CLOSE_POLICY, CLOSE_TOO_BIG, errorFrame, frame, Handover, isExpired, parseClientMessage, PONG, selects, send,
   taskUpdate, TOO_FAST, type LiveSession, type SocketSelector,
 } from "./sockets";
+import { SUBSCRIBED_HUBS } from "./stored";
 
 /** A direct socket's attachment (`WS /api/tasks/{id}/ws`): the token behind it. */
 interface DirectAttachment {
@@ -14,7 +16,7 @@ interface DirectAttachment {
 }
 
 /** Storage key of the hubs (`hub:<userId>`) that subscribed to this task: pushed to on every update. */
-const HUBS_KEY = "hubs";
+const HUBS_KEY = "subscribers";
 
 /**
  * A task's live channel: its direct hibernatable sockets and the hubs that subscribed to it. Direct sockets
@@ -27,6 +29,8 @@ export class TaskChannel {
   /** Counts `addHub` calls, so a "not interested" answer never drops a hub that re-subscribed meanwhile. */
   private registrations = 0;
   private held: TaskMessage[] | null = null;
+  /** The sessions of direct sockets about to be opened (`TaskObject.ticket`). */
+  readonly handover = new Handover<LiveSession>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -75,7 +79,7 @@ export class TaskChannel {
   addHub(taskId: number, hub: string, data: TaskLive): void {
     this.registrations++;
     const hubs = this.hubs();
-    if (!hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, [...hubs, hub]);
+    if (!hubs.includes(hub)) this.setHubs([...hubs, hub]);
     this.pushToHubs([hub], taskId, [taskUpdate(taskId, data)]);
   }
 
@@ -92,8 +96,7 @@ export class TaskChannel {
   }
 
   /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
-  accept(request: Request, taskId: number, data: TaskLive): Response {
-    const s = JSON.parse(request.headers.get(SESSION_HEADER)!) as LiveSession;
+  accept(s: LiveSession, taskId: number, data: TaskLive): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     // Tagged by user, so a revocation reads only that user's attachments.
     this.ctx.acceptWebSocket(server, [`u:${s.userId}`]);
@@ -121,13 +124,18 @@ export class TaskChannel {
     send(ws, [errorFrame(`此连接只推送任务 ${a.taskId}；订阅其他任务请用 /ws/connect，退订请关闭连接`)]);
   }
 
+  /** Unreadable, none: a hub whose push is missed re-subscribes when its socket asks again. */
   private hubs(): string[] {
-    return this.ctx.storage.kv.get<string[]>(HUBS_KEY) ?? [];
+    return getVersioned(this.ctx.storage.kv, HUBS_KEY, SUBSCRIBED_HUBS)?.hubs ?? [];
+  }
+
+  private setHubs(hubs: string[]): void {
+    putVersioned(this.ctx.storage.kv, HUBS_KEY, SUBSCRIBED_HUBS, { hubs });
   }
 
   private removeHub(hub: string): void {
     const hubs = this.hubs();
-    if (hubs.includes(hub)) this.ctx.storage.kv.put(HUBS_KEY, hubs.filter((h) => h !== hub));
+    if (hubs.includes(hub)) this.setHubs(hubs.filter((h) => h !== hub));
   }
 
   private pushToHubs(hubs: string[], taskId: number, messages: TaskMessage[]): void {

@@ -2,28 +2,33 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { config } from "../config";
 import { getDb } from "../db/client";
-import { tasks } from "../db/schema";
+import { tasks, userConfigs } from "../db/schema";
 import type { OpName, OpOf, Reply } from "./account-ops";
 import { CHECK_JITTER_MS, nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { initialState, type EngineState } from "../engine/state";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import {
-  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
+  applyNotopenChoice, backoffMs, canRecheck, checkpointKey, prepareResume, resumeAlarmDue, resumeCold, startRecheck, step, type EngineIO, type LogEvent,
   type StepResult,
 } from "../engine/step";
-import { clock, shanghaiDay } from "../lib/clock";
+import { clock, shanghaiDay, shanghaiMinute } from "../lib/clock";
+import { RESUME_JITTER_MS } from "../limits/study-limits";
 import { open } from "../lib/secretbox";
+import { errorText, recordError } from "../lib/error-log";
+import { load } from "../lib/versioned";
 import { notify, notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
 import { liveOf, notificationOf, recordOf, rollbackNotification, type SealedCredentials, type TaskRecord } from "../tasks/record";
+import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
 import { accountName, type Credentials } from "./account";
 import { phoneName } from "./phone";
-import { answerClose, hubName, PING, PONG, taskUpdate, type SocketSelector } from "./sockets";
+import { answerClose, hubName, PING, PONG, taskUpdate, type LiveSession, type SocketSelector } from "./sockets";
 import { TaskChannel } from "./task-channel";
+import { TaskStorage } from "./task-storage";
 
 export type { SealedCredentials };
 
@@ -44,7 +49,8 @@ const MAX_CRASHES = 5;
  * so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
  * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
  * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
- * budget of the free plan.
+ * budget of the free plan. A wait with a reason (a back-off after a 5xx, however short its jitter made
+ * it) is never chained: it ends the alarm, so the task shows the reason until the wait is over.
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
@@ -70,6 +76,8 @@ const CANCELLED_BY = { user: "task.cancelled_user", admin: "task.cancelled_admin
 const iso = (ms = clock.now()) => new Date(ms).toISOString();
 const conflict = (status: TaskStatus, action: string) => wrongState(status, `任务当前状态为 ${status}（${STATUS_LABEL[status]}），不能${action}`);
 const gone = () => refused("not_found", "任务不存在");
+/** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
+const NEWER_RECHECK_MS = 60 * 60_000;
 
 /**
  * One task, and the one authority on its state: every transition (a pending task's cancel included) goes
@@ -91,12 +99,14 @@ export class TaskObject extends DurableObject<Env> {
   private stored: ReturnType<typeof storedOf> | null = null;
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
+  private readonly store: TaskStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Answered by the runtime without waking a hibernated task.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.channel = new TaskChannel(ctx, env);
+    this.store = new TaskStorage(ctx, env);
     this.projection = new Projection(env, {
       record: () => this.rec(),
       // Written log lines leave the checkpoint only if they were in it.
@@ -111,8 +121,8 @@ export class TaskObject extends DurableObject<Env> {
 
   private rec(): TaskRecord | null {
     if (this.t === undefined) {
-      this.deleted = this.ctx.storage.kv.get<boolean>("deleted") === true;
-      const t = this.deleted ? null : (this.ctx.storage.kv.get<TaskRecord>("t") ?? null);
+      this.deleted = this.store.deleted();
+      const t = this.deleted ? null : this.store.read();
       this.t = t;
       if (t?.status === "running" && t.engine) {
         // A checkpoint older than the last step: a video goes on from the platform's position.
@@ -130,10 +140,19 @@ export class TaskObject extends DurableObject<Env> {
     return this.t;
   }
 
-  /** The record, or (the first time this object hears of the task) one made from its pending row. */
+  /**
+   * The record, or one made from the task's row: the first time this object hears of a pending task, or
+   * in place of a stored record it could not read (`TaskStorage.standIn`).
+   */
   private adopt(row: TaskRow): TaskRecord | null {
     const existing = this.rec();
-    return existing || this.deleted ? existing : recordOf(row);
+    if (existing || this.deleted) return existing;
+    return this.store.unreadable ? this.store.standIn(row) : recordOf(row);
+  }
+
+  /** Why there is no record to act on: deleted, or written by a later release (a rollback). */
+  private missing() {
+    return this.store.newerRefusal() ?? gone();
   }
 
   /** `latest`: every step after this one is written too, so a cold load needs no re-read (see `checkpoint`). */
@@ -141,7 +160,7 @@ export class TaskObject extends DurableObject<Env> {
     if (this.deleted) return;
     this.t = t;
     t.latest = latest;
-    this.ctx.storage.kv.put("t", t);
+    this.store.write(t);
     this.stored = storedOf(t);
   }
 
@@ -178,7 +197,7 @@ export class TaskObject extends DurableObject<Env> {
   async start(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "pending") return conflict(t.status, "启动");
       return this.toRunning(t, run, () => [logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction })]);
     });
@@ -187,20 +206,22 @@ export class TaskObject extends DurableObject<Env> {
   async resume(row: TaskRow, run: RunInput, choice?: "skip" | "stop" | "retry"): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "paused") return conflict(t.status, "恢复");
       if (t.reason === "notopen_ask" && !choice) {
         return refused("choice_required", "该任务在等待你对未开放章节的选择: 请在请求体中提供 {\"notopen\": \"skip\" | \"stop\" | \"retry\"}");
       }
       const urls = upstreamUrlsFromEnv(this.env);
-      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")]);
+      // From risk control the first call is a probe: until Chaoxing answers one, the task is checking, not studying.
+      const reason = t.reason === "risk_control" ? "risk_check" : null;
+      return this.toRunning(t, run, (e) => [...(t.reason === "notopen_ask" && choice ? applyNotopenChoice(e, choice, urls) : []), logLine("INFO", "task.resumed")], { reason });
     });
   }
 
   async retry(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "failed" && t.status !== "cancelled") return conflict(t.status, "重试");
       // A task cancelled before it ever ran: retrying it is starting it.
       const line = t.engine ? logLine("INFO", "task.retried") : logLine("INFO", "task.started", { speed: run.speed, notopen: run.notopenAction });
@@ -212,10 +233,11 @@ export class TaskObject extends DurableObject<Env> {
   async recheck(row: TaskRow, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "completed") return conflict(t.status, "重新检查");
       if (!t.engine || !canRecheck(t.engine)) return refused("conflict", "该任务没有需要你处理的内容，无需重新检查");
-      return this.toRunning(t, run, (e) => startRecheck(e));
+      // The task finished when it first completed: a recheck only looks again, it does not move that time.
+      return this.toRunning(t, run, (e) => startRecheck(e), { keepEndTime: true });
     });
   }
 
@@ -259,12 +281,18 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /** Cancel (user), force-stop (admin) or account deactivation: pending, running or paused → cancelled, at once. */
-  async cancel(row: TaskRow, reason: StopReason): Promise<TaskResult> {
+  async cancel(row: TaskRow, reason: StopReason, note?: string): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "pending" && t.status !== "running" && t.status !== "paused") return conflict(t.status, "取消");
-      await this.stop(t, "cancelled", reason, [logLine("WARNING", CANCELLED_BY[reason])]);
+      const line = reason === "admin" && note ? logLine("WARNING", "task.cancelled_admin_reason", { note }) : logLine("WARNING", CANCELLED_BY[reason]);
+      // An admin's stop is explained on the owner's task page (and in the notification it raises).
+      if (reason === "admin") {
+        t.errorMsg = line.message;
+        t.error = { code: line.code!, params: line.params ?? {} };
+      }
+      await this.stop(t, "cancelled", reason, [line]);
       return { ok: true, value: liveOf(t) };
     });
   }
@@ -272,7 +300,7 @@ export class TaskObject extends DurableObject<Env> {
   async pause(row: TaskRow): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "running") return conflict(t.status, "暂停");
       await this.stop(t, "paused", "user", [logLine("INFO", "task.paused")]);
       return { ok: true, value: liveOf(t) };
@@ -299,7 +327,7 @@ export class TaskObject extends DurableObject<Env> {
   async solveCaptcha(row: TaskRow, code: string, run: RunInput): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.adopt(row);
-      if (!t) return gone();
+      if (!t) return this.missing();
       if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
       const r = await this.call<"captcha">(t, { op: "captcha", code, origin: t.engine?.captchaOrigin ?? undefined }, true);
       if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
@@ -310,7 +338,7 @@ export class TaskObject extends DurableObject<Env> {
 
   async captchaImage(row: TaskRow): Promise<TaskResult<{ contentType: string; bytes: Uint8Array }>> {
     const t = this.adopt(row);
-    if (!t) return gone();
+    if (!t) return this.missing();
     if (t.status !== "paused" || t.reason !== "captcha") return wrongState(t.status, "该任务没有在等待验证码");
     const r = await this.call<"captchaImage">(t, { op: "captchaImage", origin: t.engine?.captchaOrigin ?? undefined }, true);
     if (!r.ok) return refused("upstream_failed", "error" in r ? r.error.message : "超星繁忙，请稍后再试");
@@ -330,7 +358,36 @@ export class TaskObject extends DurableObject<Env> {
 
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
   async isRunning(): Promise<boolean> {
-    return this.claiming || this.rec()?.status === "running";
+    // A record of a later release keeps its slot: that release runs it again when it is back.
+    return this.claiming || this.rec()?.status === "running" || this.store.unreadable?.kind === "newer";
+  }
+
+  /**
+   * The admin export: the stored record exactly as written (its version in it, so any later release loads
+   * it), and one this release could not read, kept aside. Null when the object holds nothing.
+   */
+  async exported(): Promise<{ record: unknown; unreadable: unknown } | null> {
+    return this.store.exported();
+  }
+
+  /**
+   * The admin import (a restore into storage that lost it): an exported record, loaded and upgraded like a
+   * stored one, is taken only by an object that holds none, for the task of `row`. A running task goes on
+   * at once, from the platform's position (`resumeCold`).
+   */
+  async restore(row: TaskRow, raw: unknown): Promise<TaskResult<null>> {
+    return this.exclusive(async () => {
+      if (this.rec() || this.deleted || this.store.unreadable) return refused("conflict", "该任务对象已有记录，不会被覆盖");
+      const loaded = load(TASK_RECORD, raw);
+      if (!loaded.ok) return refused("conflict", `导出的记录无法读取: ${loaded.failure.kind === "newer" ? `由更新的版本写入（记录版本 ${loaded.failure.version}）` : loaded.failure.detail}`);
+      const t = loaded.value;
+      if (t.id !== row.id || t.userId !== row.user_id) return refused("conflict", "导出的记录属于另一个任务");
+      if (t.status === "running" && t.engine) resumeCold(t.engine);
+      t.dueAt = null;
+      this.save(t);
+      if (t.status === "running") await this.ctx.storage.setAlarm(clock.now());
+      return { ok: true, value: null };
+    });
   }
 
   /** Alarm lateness of this object's recent steps (ms), for the admin's engine health and the benchmark. */
@@ -342,8 +399,18 @@ export class TaskObject extends DurableObject<Env> {
    * Every way into `running`. The run slot comes first, from the user's hub, which decides racing
    * starts one at a time, so the cap holds; nothing changes here until it is granted.
    */
-  private async toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[]): Promise<TaskResult> {
+  private async toRunning(
+    t: TaskRecord,
+    run: RunInput,
+    logsOf: (engine: EngineState) => LogEvent[],
+    opts: { keepEndTime?: boolean; reason?: TaskReason | null; morningCheck?: boolean } = {},
+  ): Promise<TaskResult> {
     const max = config(this.env).MAX_RUNNING_TASKS;
+    // Outside the account's study window no automated call goes out: the answer says so at once, with
+    // when it goes on (the window's start plus the engine's jitter), and the one alarm is then. Asked
+    // before the run slot: from the slot's grant to `running` nothing may wait (the hub's stale check).
+    // A morning check is no start: before the window it completes again at once (src/engine/credit.ts).
+    const opensAt = opts.morningCheck ? null : await this.windowOpensAt(t.userId, run.creds);
     this.claiming = true;
     let granted: boolean;
     try {
@@ -354,21 +421,34 @@ export class TaskObject extends DurableObject<Env> {
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
     const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
     const logs = logsOf(engine);
+    // A record made in place of an unreadable one starts over from here (the platform knows what passed).
+    delete t.unreadable;
+    const firstAt = opensAt === null ? clock.now() : opensAt + Math.round(Math.random() * RESUME_JITTER_MS);
+    if (opensAt !== null) logs.push(logLine("INFO", "wait.outside_window", { until: shanghaiMinute(firstAt) }));
     t.engine = engine;
     t.status = "running";
-    t.reason = null;
+    // Outside the window that wait is what the task shows, as any wait's reason outranks a risk check in a step.
+    t.reason = opensAt === null ? (opts.reason ?? null) : "outside_window";
+    t.resumesAt = opensAt === null ? null : firstAt;
     t.notopenChapter = null;
     t.errorMsg = null;
     t.error = null;
-    t.endTime = null;
+    if (!opts.keepEndTime) t.endTime = null;
     t.startTime ??= iso();
     t.creds = run.creds;
     t.gen++;
     prepareResume(engine);
     this.projection.queue(t, logs, "full");
-    await this.arm(t, clock.now());
+    await this.arm(t, firstAt);
     await this.afterTransition(t);
     return { ok: true, value: liveOf(t) };
+  }
+
+  /** When the account's study window opens, if it is closed now (null: open, or not known to this user's credentials). */
+  private async windowOpensAt(userId: number, creds: SealedCredentials): Promise<number | null> {
+    const account = this.env.ACCOUNTS.getByName(accountName(userId, creds.phone));
+    const view = await account.limitsView(await this.unsealed(userId, creds)).catch(() => null);
+    return view?.status === "outside_window" ? view.resumesAt : null;
   }
 
   /**
@@ -383,7 +463,8 @@ export class TaskObject extends DurableObject<Env> {
     t.queuePosition = null;
     t.resumesAt = null;
     t.gen++;
-    if (status !== "paused") t.endTime = iso();
+    // A recheck completing again keeps the first completion's time (recheck()); any other end is now.
+    if (status !== "paused" && !(status === "completed" && t.endTime)) t.endTime = iso();
     if (t.engine) t.engine.holdsVideo = false;
     this.projection.queue(t, logs, "full");
     this.save(t);
@@ -413,7 +494,7 @@ export class TaskObject extends DurableObject<Env> {
     await this.exclusive(async () => {
       if (this.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
       const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
-      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()));
+      const r = await this.toRunning(t, run, (e) => startVerify(e, clock.now()), { morningCheck: true });
       if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
     });
   }
@@ -433,18 +514,22 @@ export class TaskObject extends DurableObject<Env> {
     this.channel.closeAll("任务已删除");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.ctx.storage.kv.put("deleted", true);
+    this.store.markDeleted();
     if (t) await this.release(t);
   }
 
   // ---- the study loop ----------------------------------------------------------------------------
 
-  override async alarm(): Promise<void> {
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
     // the runtime retries an alarm that did not finish, from the checkpoint.
     this.pagesParsed = 0;
+    // After a cold load, when this alarm was due dates the last report (src/engine/step.ts `resyncMedia`);
+    // not on a retry, which may follow a report the interrupted run made.
+    const engine = this.rec()?.engine;
+    if (engine) resumeAlarmDue(engine, info && !info.isRetry ? info.scheduledTime : null);
     for (let steps = 1; ; steps++) {
-      const t = this.rec();
+      const t = this.rec() ?? (await this.unreadableRecord());
       if (!t) return;
       const wait = await this.studyStep(t, steps < CHAIN_STEPS);
       if (wait === null) return;
@@ -452,6 +537,32 @@ export class TaskObject extends DurableObject<Env> {
       await clock.sleep(wait);
       if (this.t !== t || t.gen !== gen || t.status !== "running") return;
     }
+  }
+
+  /**
+   * For the alarm, when the stored record could not be read: one made from the task's row (`adopt`), whose
+   * steps crash for want of an engine state, so the task is retried and then fails with the reason. A
+   * record of a later release is only looked at again later.
+   */
+  private async unreadableRecord(): Promise<TaskRecord | null> {
+    if (!this.store.unreadable || this.deleted) return null;
+    if (this.store.unreadable.kind === "newer") {
+      await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
+      return null;
+    }
+    const db = getDb(this.env);
+    const row = await db.select().from(tasks).where(eq(tasks.id, this.store.taskId() ?? -1)).get();
+    if (!row) {
+      await this.exclusive(() => this.vanish());
+      return null;
+    }
+    // Without readable credentials, the account it runs on now is where its video lock would be.
+    const cfg = this.store.unreadableCreds ? null : await db.select().from(userConfigs).where(eq(userConfigs.userId, row.user_id)).get();
+    if (cfg?.cxUsername && cfg.cxPasswordEnc) this.store.unreadableCreds = { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
+    if (this.rec()) return this.rec();
+    const t = this.adopt(row);
+    this.t = t;
+    return t;
   }
 
   /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
@@ -472,19 +583,24 @@ export class TaskObject extends DurableObject<Env> {
     if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
     t.dueAt = null;
     const gen = t.gen;
-    const engine = structuredClone(t.engine!);
+    let engine = t.engine!;
     let result: StepResult;
+    const io = this.io(t);
     try {
-      result = await step(engine, this.io(t));
+      if (!t.engine) throw new Error(`no engine state: ${t.unreadable ?? "none stored"}`);
+      engine = structuredClone(t.engine);
+      result = await step(engine, io);
     } catch (e) {
       // A poison step: back off and retry a bounded number of times, then fail with the reason.
       console.error(`task ${t.id} step crashed`, e);
+      this.ctx.waitUntil(recordError(this.env, { source: "task", ref: String(t.id), message: `step crashed (attempt ${t.crashes + 1}): ${errorText(e)}` }));
       if (t.gen !== gen || this.t !== t) return null;
       t.crashes++;
       if (t.crashes > MAX_CRASHES) {
-        const line = logLine("ERROR", "fail.internal");
+        const code = t.unreadable ? "fail.unreadable" : "fail.internal";
+        const line = logLine("ERROR", code);
         t.errorMsg = line.message;
-        t.error = { code: "fail.internal", params: {} };
+        t.error = { code, params: {} };
         await this.stop(t, "failed", "internal", [line]);
         return null;
       }
@@ -535,15 +651,17 @@ export class TaskObject extends DurableObject<Env> {
         return null;
       case "next": {
         const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
+        // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
+        const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
         // A wait the user is told about says when it ends (a lock's queue has no such time).
         t.resumesAt = o.reason && o.reason !== "waiting_for_account" ? clock.now() + o.delayMs : null;
-        const newReason = t.reason !== (o.reason ?? null);
+        const newReason = t.reason !== reason;
         const sameReason = !newReason && t.queuePosition === queuePosition;
-        t.reason = o.reason ?? null;
+        t.reason = reason;
         t.queuePosition = queuePosition;
-        // A back-off after a failure is never folded into the alarm, however short its jitter made it: the
-        // task shows `upstream` while it waits (README "Failure signals").
-        const chain = mayChain && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS && o.reason !== "upstream";
+        // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
+        // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
+        const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
         // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
         if (unchanged && sameReason) {
           if (chain) return o.delayMs;
@@ -576,12 +694,16 @@ export class TaskObject extends DurableObject<Env> {
     }
   }
 
-  private io(t: TaskRecord): EngineIO {
+  /** The engine's view of the world for one step; `answered` turns true once a Chaoxing call got an answer. */
+  private io(t: TaskRecord): EngineIO & { answered: boolean } {
     const phone = this.phone(t);
-    return {
-      call: (op) => {
+    const io = {
+      answered: false,
+      call: async <K extends OpName>(op: OpOf<K>) => {
         if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
-        return this.call(t, op);
+        const r = await this.call<K>(t, op);
+        if (r.ok) io.answered = true;
+        return r;
       },
       acquireVideo: () => phone.acquireVideo(t.id),
       // The engine is done with a video; the task's own stop releases the lock for good (release()).
@@ -590,6 +712,7 @@ export class TaskObject extends DurableObject<Env> {
       random: Math.random,
       urls: upstreamUrlsFromEnv(this.env),
     };
+    return io;
   }
 
   /** The task's user's own binding of the phone: session, limits, today's count (src/durable/account.ts). */
@@ -606,15 +729,18 @@ export class TaskObject extends DurableObject<Env> {
     return this.env.HUBS.getByName(hubName(t.userId));
   }
 
-  private async credentials(t: TaskRecord): Promise<Credentials> {
-    const creds = t.creds!;
+  private credentials(t: TaskRecord): Promise<Credentials> {
+    return this.unsealed(t.userId, t.creds!);
+  }
+
+  private async unsealed(userId: number, creds: SealedCredentials): Promise<Credentials> {
     // Bound by QR login: no password, the account object's session is all there is.
-    if (creds.sealedPassword === null) return { phone: creds.phone, password: null, userId: t.userId };
+    if (creds.sealedPassword === null) return { phone: creds.phone, password: null, userId };
     if (this.password?.sealed !== creds.sealedPassword) {
-      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${t.userId}`);
+      const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       this.password = { sealed: creds.sealedPassword, plain };
     }
-    return { phone: creds.phone, password: this.password.plain, userId: t.userId };
+    return { phone: creds.phone, password: this.password.plain, userId };
   }
 
   private async call<K extends OpName>(t: TaskRecord, op: OpOf<K>, interactive = false): Promise<Reply<K>> {
@@ -655,7 +781,7 @@ export class TaskObject extends DurableObject<Env> {
    */
   private async announceRollback(t: TaskRecord, videos: number): Promise<void> {
     this.channel.broadcast([rollbackNotification(t, videos)]);
-    await notify(this.env, { kind: "rollback", userId: t.userId, taskId: t.id, occurrence: shanghaiDay(clock.now()), detail: { videos } });
+    await notify(this.env, { kind: "rolled_back", userId: t.userId, taskId: t.id, occurrence: shanghaiDay(clock.now()), detail: { videos } });
   }
 
   private publish(t: TaskRecord): void {
@@ -683,13 +809,19 @@ export class TaskObject extends DurableObject<Env> {
     this.channel.closeSockets(sel, reason);
   }
 
-  /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
+  /** The session of the direct socket's upgrade that follows (the worker route checked the token and ownership). */
+  async ticket(session: LiveSession): Promise<string> {
+    return this.channel.handover.offer(session);
+  }
+
+  /** `WS /api/tasks/{id}/ws`, naming the session handed over just before. */
   override async fetch(request: Request): Promise<Response> {
     const taskId = Number(new URL(request.url).searchParams.get("task_id"));
-    if (!taskId || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const session = this.channel.handover.take(request);
+    if (!taskId || !session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
     const data = await this.current(taskId);
     if (!data) return new Response("task not found", { status: 404 });
-    return this.channel.accept(request, taskId, data);
+    return this.channel.accept(session, taskId, data);
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {

@@ -141,7 +141,8 @@ export interface CourseFigures {
   course_id: string;
   /** null until the course list was read (and for a course not in it). */
   name: string | null;
-  status: CourseEntry["status"];
+  /** `needs_you`: worked through, with items of it left for the user (never "done" beside a left item). */
+  status: CourseEntry["status"] | "needs_you";
   jobs_done: number;
   /** Open task points not passed by this task; null until its chapter list was read. */
   jobs_left: number | null;
@@ -156,10 +157,11 @@ export function courseFigures(s: EngineState): CourseFigures[] {
     course_id: id, name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 },
   });
   if (s.phase === "resolve") return s.courseIds.map((id) => none(id, "todo"));
+  const leftIn = (c: CourseEntry) => s.left.some((l) => (l.ref ? l.ref.courseId === c.courseId && l.ref.clazzId === c.clazzId : l.course === c.name));
   const found = s.courses.map((c) => ({
     course_id: c.courseId,
     name: c.name,
-    status: c.status,
+    status: c.status === "done" && leftIn(c) ? ("needs_you" as const) : c.status,
     jobs_done: c.jobsDone ?? 0,
     jobs_left: c.jobsOpen === undefined ? null : Math.max(0, c.jobsOpen - (c.jobsDone ?? 0)),
     study_seconds: c.studySeconds ?? 0,

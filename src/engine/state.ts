@@ -1,4 +1,5 @@
 import type { Job } from "../chaoxing/types";
+import { firstBad, is, isObject } from "../lib/versioned";
 import type { LeftForUser } from "../shared/live";
 
 /**
@@ -95,6 +96,14 @@ export interface MediaRun {
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
    */
   resync?: boolean;
+  /**
+   * When the alarm that first ran after that load was due (src/engine/step.ts `resumeAlarmDue`): with the
+   * card's position it dates the last accepted report. null: not known (a retried alarm, or the player was
+   * restarted meanwhile), so the player starts again.
+   */
+  resyncDue?: number | null;
+  /** Its reports were scheduled before their gaps could be told from the position (records of 0.1.0). */
+  randomGaps?: boolean;
   /**
    * A report was refused (403) and the card is to be read again before any recovery: a course that
    * captures stops there (src/engine/capture.ts); `captureChecked` once that was done for this video.
@@ -209,8 +218,8 @@ export interface EngineState {
   failures: number;
   /** The host that raised the pending captcha: its image and answer are there. */
   captchaOrigin?: string | null;
-  /** A recheck of the left items: the next one to look at, and what each course's chapter tree said. */
-  recheck?: { i: number; trees: Record<string, { finished: string[]; all: boolean }> } | null;
+  /** A recheck of the left items: the next one to look at, what each course's chapter tree said, and how many items it began with. */
+  recheck?: { i: number; trees: Record<string, { finished: string[]; all: boolean }>; from?: number } | null;
   stats: {
     jobsDone: number;
     studySeconds: number;
@@ -292,6 +301,30 @@ export function upgradeState(s: EngineState): void {
     l.reason_code ??= null;
     l.reason_params ??= null;
   }
+}
+
+/**
+ * Why a stored engine state cannot be used, or null: the fields every read of a task goes through (its
+ * live view and progress), so a record that passes never turns a read or a pause into a crash. Deeper
+ * damage crashes a step instead, which the task object retries and then fails with the reason.
+ */
+export function checkEngine(s: Record<string, unknown>): string | null {
+  const list = (v: unknown) => Array.isArray(v) && v.every(isObject);
+  return firstBad(s, {
+    phase: is.oneOf("resolve", "chapters", "cards", "job", "visit", "recheck", "done"),
+    speed: is.num,
+    courseIds: is.arr,
+    courses: list,
+    chapters: list,
+    jobs: list,
+    left: list,
+    ci: is.int,
+    hi: is.int,
+    ji: is.int,
+    media: is.nullable(isObject),
+    stats: (v) => isObject(v) && ["jobsDone", "studySeconds", "mediaDoneSeconds", "mediaSeen", "mediaSeenSeconds"].every((k) => is.num(v[k])),
+    progressFloor: is.num,
+  });
 }
 
 /** What the API shows of the left items (`left_for_user`). */

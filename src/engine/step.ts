@@ -4,6 +4,7 @@ import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
+import { fnv1a } from "../lib/encoding";
 import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
@@ -90,6 +91,29 @@ const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT
 
 /** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
 export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
+
+/** The most one report may cover: one and a half intervals of media (at the end, of real time sat there). */
+const maxStepS = (s: EngineState): number => intervalS(s) * 1.5;
+
+/** The longest gap one report may cover while playing, in real seconds (that much media at its speed). */
+const maxGapS = (s: EngineState, m: MediaRun): number => maxStepS(s) / m.speed;
+
+const REPORT_JITTER_MS = 2_000;
+
+/**
+ * A player's timer and network vary the gap between reports by up to REPORT_JITTER_MS. Here the reported
+ * position fixes it, so after a restart the pending alarm's due time and the card's position tell when the
+ * last accepted report was (`resyncMedia`).
+ */
+// The position first: FNV-1a mixes the characters that follow, so neighbouring positions spread.
+const reportJitterMs = (m: MediaRun, position: number): number => fnv1a(`${position}:${m.jobid}`) % (REPORT_JITTER_MS + 1);
+
+/** Real ms from an accepted report at `position` (the whole seconds it sent) to the next: an interval, or the last stretch. */
+function nextReportMs(s: EngineState, m: MediaRun, position: number, jitter = true): number {
+  const interval = reportIntervalMs(s, m) + (jitter ? reportJitterMs(m, position) : 0);
+  const remainingMs = ((m.end - position) / m.speed) * 1000;
+  return Math.max(CALL_GAP_MS * 4, Math.min(interval, Math.ceil(remainingMs) + 1_000));
+}
 
 const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
@@ -721,7 +745,12 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
         rewatchMedia(ctx, spot, job, m);
         return next();
       }
-      const code = m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
+      // The platform credits real time, and only three end reports may cover what fast playback got ahead
+      // (protocol "Corrections of 2026-12", item 5): a lead longer than they can cover is a sure re-watch, so
+      // such a video plays at 1× from the start instead of throwing its fast half-run away.
+      const tooFar = m.speed > 1 && (m.end - m.playingTime) * (1 - 1 / m.speed) > MAX_END_REPORTS * intervalS(s) * 1.5;
+      if (tooFar) m.speed = 1;
+      const code = tooFar ? "media.start_long" : m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
       log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
     return next();
@@ -738,19 +767,18 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
   }
 
   const now = io.now();
-  // At most one and a half intervals of media per report, whatever the clock says.
-  const maxStep = intervalS(s) * 1.5;
+  const maxStep = maxStepS(s);
   let isdrag: 0 | 3 | 4;
   let playingTime = m.playingTime;
   let elapsed = 0;
   if (m.stage === "start") {
     isdrag = 3;
   } else {
-    // Media time advances with real time at this video's speed, never faster (capped at one interval's worth).
+    // Media time advances with real time at this video's speed, never faster (at most one and a half intervals).
     // At the end the position no longer moves: the real time sat there is what an end report covers, up to
     // `maxStep` of it, as the end reports' plan below counts it (not `maxStep / speed`, a media bound).
     const realS = Math.max(0, (now - (m.lastReportAt ?? now)) / 1000);
-    elapsed = Math.min(realS, m.stage === "end" ? maxStep : maxStep / m.speed);
+    elapsed = Math.min(realS, m.stage === "end" ? maxStep : maxGapS(s, m));
     playingTime = Math.min(m.end, m.playingTime + elapsed * m.speed);
     isdrag = playingTime >= m.end ? 4 : 0;
   }
@@ -774,14 +802,14 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
     if ("error" in r && r.error.kind === "forbidden") return reportRefused(ctx, spot, job);
     return onFailure(ctx, r, (e) => finishMedia(ctx, spot, job, false, ["left.odd_reply", { error: e.message }]));
   }
-  s.stats.studySeconds += Math.round(elapsed);
-  course.studySeconds = (course.studySeconds ?? 0) + Math.round(elapsed);
-  m.watched += elapsed;
+  watch(s, m, elapsed, course);
   m.playingTime = playingTime;
   m.lastReportAt = now;
   m.rt = [r.value.rt, ...m.rt.filter((x) => x !== r.value.rt)];
+  delete m.randomGaps;
   m.endReports = isdrag === 4 ? (m.endReports ?? 0) + 1 : 0;
-  const interval = reportIntervalMs(s, m) + Math.round(io.random() * 2_000);
+  const sent = Math.floor(playingTime);
+  const interval = reportIntervalMs(s, m) + reportJitterMs(m, sent);
   // The real time still owed before the platform credits the end (2026: completion needs the video's length).
   const owedMs = Math.max(0, (m.end - m.basePlay - m.watched) * 1000);
   if (isdrag === 4) {
@@ -804,9 +832,18 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
     return next(Math.max(CALL_GAP_MS * 4, Math.round(wait)));
   }
   m.stage = "play";
-  // The last stretch may be shorter than an interval: come back when the media ends.
-  const remainingMs = ((m.end - playingTime) / m.speed) * 1000;
-  return next(Math.max(CALL_GAP_MS * 4, Math.min(interval, Math.ceil(remainingMs) + 1_000)));
+  return next(nextReportMs(s, m, sent));
+}
+
+/**
+ * Real seconds of playing covered: counted in whole seconds as the video's total crosses them, so the
+ * rounding of one report never adds up over the many of a long video (the platform credits real time).
+ */
+function watch(s: EngineState, m: MediaRun, seconds: number, course?: CourseEntry): void {
+  const counted = Math.round(m.watched + seconds) - Math.round(m.watched);
+  m.watched += seconds;
+  s.stats.studySeconds += counted;
+  if (course) course.studySeconds = (course.studySeconds ?? 0) + counted;
 }
 
 /**
@@ -882,25 +919,46 @@ async function recoverForbidden(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob)
  * accepted report). The playing the checkpoint missed is credited once, as real time at the video's speed,
  * so counters never go back and never count twice; time spent in the end stage (the position no longer
  * moves) is not recovered, which only makes the task wait and report a little longer, never less.
+ *
+ * A restart costs no watching: when the last accepted report can be dated (the checkpoint's own, or the
+ * one the pending alarm followed: its due time less the gap that report scheduled, `nextReportMs`) and the
+ * time since is within what one report may cover, the player goes on with a normal report, which the
+ * platform credits with that time. Otherwise it starts again where it was (isdrag 3), as after a pause.
  */
 async function resyncMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun): Promise<Outcome> {
-  const { s } = ctx;
-  const r = await call(ctx, { op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
+  const { s, io } = ctx;
+  // Not through `call`: a re-read after a restart is no progress, so it does not end a run of failures.
+  const r = await io.call({ op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
   if (!r.ok) return onFailure(ctx, r, () => {
-    // Not readable now: go on from the checkpoint's position (the platform never credits a report twice).
+    // Not readable now: start again from the checkpoint's position (the platform never credits a report twice).
     m.resync = false;
+    prepareMediaRestart(m);
     return next();
   });
   m.resync = false;
+  const due = m.resyncDue;
+  delete m.resyncDue;
   spot.merge(r.value);
   const card = r.value.jobs.find((j): j is MediaJob => j.jobid === job.jobid && (j.type === "video" || j.type === "audio"));
   if (card?.isPassed) return finishMedia(ctx, spot, job, true);
   const position = Math.min(card ? Math.floor(card.playTimeMs / 1000) : 0, m.end || Infinity);
-  if (position > m.playingTime) {
+  const reportedSince = position > m.playingTime;
+  if (reportedSince) {
     const credited = (position - m.playingTime) / m.speed;
-    m.watched += credited;
-    s.stats.studySeconds += Math.round(credited);
+    watch(s, m, credited);
     m.playingTime = position;
+  }
+  // Before this release the gap's jitter was random: assume none, so the report never claims more than passed.
+  const lastReport = !reportedSince
+    ? (m.stage === "play" ? m.lastReportAt : null)
+    : due === null || due === undefined || m.stage === "end"
+      ? null
+      : due - (m.randomGaps ? nextReportMs(s, m, position, false) - 1_000 : nextReportMs(s, m, position));
+  if (lastReport !== null && m.stage !== "end" && position < m.end && (io.now() - lastReport) / 1000 <= maxGapS(s, m)) {
+    m.stage = "play";
+    m.lastReportAt = lastReport;
+  } else {
+    prepareMediaRestart(m);
   }
   return next();
 }
@@ -909,8 +967,15 @@ async function resyncMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: M
 export function resumeCold(s: EngineState): void {
   upgradeState(s);
   if (!s.media || s.media.stage === "confirm") return;
-  prepareMediaRestart(s.media);
   s.media.resync = true;
+}
+
+/**
+ * The first alarm after such a load: when it was due (null when not known, as on a runtime's retry of an
+ * alarm that may already have reported). It dates the last accepted report (`resyncMedia`).
+ */
+export function resumeAlarmDue(s: EngineState, due: number | null): void {
+  if (s.media?.resync && s.media.resyncDue === undefined) s.media.resyncDue = due;
 }
 
 /**
@@ -918,13 +983,15 @@ export function resumeCold(s: EngineState): void {
  * load never does a finished job again nor logs it twice; and the start of a video, whose checkpoint keeps
  * where its playing began and the real time it needs (the platform's card gives its position, not those).
  * Between them a cold load only reads a tab or a chapter again. Within a video the position is the
+
  * platform's (`resumeCold`), so reports need no checkpoint. A re-watch from the start is a boundary too: a
  * cold load must not take it for the first watch; so are the stages of a next-morning check (an item found
  * rolled back moves `jobsDone`; one found still passed may be read again after a cold load, harmlessly).
- * Transitions are written too (src/durable/task.ts).
+ * Transitions are written too (src/durable/task.ts). The back-off count too: a restart must not start a
+ * failing run's back-off over (a row per failure only).
  */
 export const checkpointKey = (s: EngineState): string =>
-  `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${s.verify?.stage ?? ""}`;
+  `${s.ci}|${s.stats.jobsDone}|${s.left.length}|${s.media?.jobid ?? ""}${s.media?.rewatch ? "+rewatch" : ""}|${s.verify?.stage ?? ""}|${s.failures}`;
 
 /** After a pause, a restart or a captcha, media resumes with a fresh isdrag 3 at the saved playing time. */
 export function prepareResume(s: EngineState): void {
@@ -937,6 +1004,8 @@ function prepareMediaRestart(m: MediaRun): void {
   if (m.stage === "confirm") return;
   m.stage = m.stage === "end" ? "end" : "start";
   m.lastReportAt = null;
+  // A restart of the player: a cold load's pending resync no longer dates a report.
+  if (m.resync) m.resyncDue = null;
 }
 
 // ---- the next-morning check (src/engine/credit.ts) -----------------------------------------------
@@ -1063,7 +1132,7 @@ export const canRecheck = (s: EngineState): boolean => s.phase === "done" && s.l
 export function startRecheck(s: EngineState): LogEvent[] {
   upgradeState(s);
   s.phase = "recheck";
-  s.recheck = { i: 0, trees: {} };
+  s.recheck = { i: 0, trees: {}, from: s.left.length };
   s.failures = 0;
   // What the user sees now is the honest figure; the recheck only adds what they finished.
   s.progressFloor = 0;
@@ -1124,6 +1193,9 @@ function clearLeft(ctx: Ctx, entry: LeftEntry): void {
 
 function finishRecheck(ctx: Ctx): Outcome {
   const { s } = ctx;
+  // Said in so many words: what the user finished by hand, and what is still theirs to do.
+  const from = s.recheck?.from ?? s.left.length;
+  log(ctx, "INFO", "recheck.result", { done: Math.max(0, from - s.left.length), left: s.left.length });
   s.recheck = null;
   return finishAll(ctx);
 }

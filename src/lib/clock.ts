@@ -1,13 +1,15 @@
 /**
  * The one clock that the engine, the account pacing and the simulator all read.
- * Production reads the wall clock; tests shift it forward (never sleep) and then run the alarms
- * that fell due. Module state is shared by everything in one isolate (worker, its DOs, tests).
+ * Production reads the wall clock; tests freeze it and shift it forward (never sleep), then run the
+ * alarms that fell due. Module state is shared by everything in one isolate (worker, its DOs, tests).
  *
  * `sleep` is the one way code waits (the account's request pacing, src/chaoxing/paced.ts): in
  * production a real timer, which costs no CPU time. Tests switch it to `virtualSleep`
  * (test/setup.ts), which moves this clock forward to the end of the wait instead of waiting.
  */
 let offsetMs = 0;
+/** The wall clock's part: `Date.now` in production; in tests fixed once (`clock.freeze`). */
+let wall: () => number = () => Date.now();
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,7 +23,7 @@ let sleeper: (ms: number) => Promise<void> = realSleep;
 
 export const clock = {
   now(): number {
-    return Date.now() + offsetMs;
+    return wall() + offsetMs;
   },
   /** Waits `ms` of this clock's time. */
   sleep(ms: number): Promise<void> {
@@ -35,9 +37,22 @@ export const clock = {
   advance(ms: number): void {
     offsetMs += ms;
   },
+  /**
+   * Test hook: from now on the wall clock's part stands still, so only `advance` (and `virtualSleep`)
+   * move time. Otherwise the real time a test takes, longer on a loaded machine, leaks into every
+   * position and duration the engine and the simulator compute.
+   */
+  freeze(): void {
+    const at = Date.now();
+    wall = () => at;
+  },
   /** Test hook: set the offset from the wall clock. */
   setOffset(ms: number): void {
     offsetMs = ms;
+  },
+  /** Test hook: the clock reads `at` now. */
+  setNow(at: number): void {
+    offsetMs = at - wall();
   },
 };
 

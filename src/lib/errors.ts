@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   chaoxing_login_failed: 400,
   wrong_password: 400,
   invalid_reset_token: 400,
+  /** A verification link used, expired, unknown, or mailed to an address the account no longer has. */
+  invalid_verification_token: 400,
   choice_required: 400,
   captcha_wrong: 400,
   unauthorized: 401,
@@ -24,6 +26,8 @@ export const ERROR_STATUS = {
   account_disabled: 403,
   not_found: 404,
   invalid_pairing_code: 400,
+  /** Mail to an address its owner has not verified yet (only the link and a password reset go there). */
+  email_unverified: 409,
   /** A sign-up's proof of work that is wrong, expired, or already used. */
   pow_invalid: 400,
   conflict: 409,
@@ -34,6 +38,8 @@ export const ERROR_STATUS = {
   /** Issue 17: an admin deleting their own account. */
   self_delete: 409,
   running_cap: 409,
+  /** A user's relays are capped (src/routes/relays.ts MAX_RELAYS). */
+  relay_cap: 409,
   /** A task on relay egress cannot start with none of the user's relay agents online (the body links the Relay page). */
   relay_required: 409,
   /** The account is bound by QR login and its Chaoxing session ended: scan again (the body links the scan page). */
@@ -46,6 +52,8 @@ export const ERROR_STATUS = {
   /** A relay agent speaking a protocol this deployment does not: refused at the handshake; reinstall it. */
   relay_outdated: 426,
   rate_limited: 429,
+  /** The user's notifications of the day (NOTIFY_DAILY_CAP, tests included) are used up. */
+  notify_capped: 429,
   internal_error: 500,
   upstream_failed: 502,
   /** Issue 14: a Chaoxing call found none of the user's relay agents online (never a fallback to direct). */

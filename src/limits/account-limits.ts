@@ -6,7 +6,9 @@ import type { Config } from "../config";
 import type { Op } from "../durable/account-ops";
 import { shanghaiDay } from "../lib/clock";
 import { limitWait, parseWindow, resumesAt, type LimitReason, type LimitRules, type LimitWait, type MediaUsage, type StudyLimits } from "./study-limits";
-import { UsageBook } from "./usage-book";
+import { UsageBook, type UsageRecord } from "./usage-book";
+import { LIMITS_RECORD } from "../durable/binding-records";
+import { getVersioned } from "../lib/versioned";
 
 const LIMITS_KEY = "limits";
 
@@ -92,10 +94,15 @@ export class AccountLimits {
   }
 
   current(): StudyLimits {
-    const stored = this.kv.get<LimitsRecord>(LIMITS_KEY);
+    const stored = getVersioned(this.kv, LIMITS_KEY, LIMITS_RECORD);
     if (!stored) return this.defaults;
     const { v: _v, ...limits } = stored;
     return withinRules(limits, this.rules);
+  }
+
+  /** What only this object holds (the user's own limits, today's media count), for the admin export. */
+  stored(): { limits: LimitsRecord | null; usage: UsageRecord | null } {
+    return { limits: getVersioned(this.kv, LIMITS_KEY, LIMITS_RECORD) ?? null, usage: this.usage.stored() };
   }
 
   set(limits: StudyLimits): void {
@@ -115,7 +122,7 @@ export class AccountLimits {
     const limits = this.current();
     const r = resumesAt(limits, this.today(now), now);
     const { day, mediaSeconds } = this.note(now);
-    return { limits, rules: this.rules, customized: this.kv.get(LIMITS_KEY) !== undefined, day, mediaSeconds, status: r.status, resumesAt: r.at };
+    return { limits, rules: this.rules, customized: getVersioned(this.kv, LIMITS_KEY, LIMITS_RECORD) !== undefined, day, mediaSeconds, status: r.status, resumesAt: r.at };
   }
 
   /** Before an automated call: the window, then (media calls, live replays' too) the daily cap, a break, and the gap between videos. */

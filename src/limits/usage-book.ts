@@ -12,7 +12,9 @@
  * of idling), and such records are taken as they are; the first report after that writes once more, so a
  * stored record never claims to be the latest when it is not (as the task checkpoint does, src/durable/task.ts).
  */
+import { USAGE_RECORD } from "../durable/binding-records";
 import { shanghaiDay } from "../lib/clock";
+import { getVersioned } from "../lib/versioned";
 import { emptyUsage, recordReport, type LimitRules, type MediaUsage, type StudyLimits } from "./study-limits";
 
 const KEY = "usage";
@@ -46,7 +48,7 @@ export class UsageBook {
   }
 
   private load(now: number, l: StudyLimits): MediaUsage {
-    const r = this.kv.get<UsageRecord>(KEY) ?? null;
+    const r = getVersioned(this.kv, KEY, USAGE_RECORD) ?? null;
     this.written = r;
     if (!r) return emptyUsage(shanghaiDay(now));
     this.everyReportUntil = now + EVERY_REPORT_AFTER_COLD_MS;
@@ -81,6 +83,11 @@ export class UsageBook {
       !w || w.latest || exact || w.day !== u.day || u.seconds > w.boundSeconds || u.streakMs > w.boundStreakMs || newStretch || u.breakUntil !== before.breakUntil;
     if (due) this.write({ ...u, v: 2, boundSeconds: exact ? u.seconds : u.seconds + RESERVE_S, boundStreakMs: exact ? u.streakMs : u.streakMs + RESERVE_MS, latest: exact });
     return u;
+  }
+
+  /** The stored record, for the admin export (null: nothing counted yet). */
+  stored(): UsageRecord | null {
+    return getVersioned(this.kv, KEY, USAGE_RECORD) ?? null;
   }
 
   /** An earlier release's count, adopted once (src/durable/account-legacy.ts): written exact. */

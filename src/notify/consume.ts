@@ -4,6 +4,7 @@ import { config } from "../config";
 import { getDb } from "../db/client";
 import { notifyChannels, tasks, userConfigs, users } from "../db/schema";
 import { clock, shanghaiDay, shanghaiDayStart } from "../lib/clock";
+import { errorText, recordError } from "../lib/error-log";
 import { LANGUAGES, NOTIFY_EVENTS, type NotifyChannel } from "../shared/notify";
 import { deliverTo, type Attempt } from "./deliver";
 import { eventNotice } from "./messages";
@@ -19,16 +20,19 @@ const backoffSeconds = (attempts: number) => Math.min(3600, 60 * 3 ** Math.max(0
 
 const MessageSchema = z.object({
   key: z.string().min(1).max(200),
-  kind: z.enum(NOTIFY_EVENTS),
+  // A message queued by 0.2.x still names the rollback notice `rollback`.
+  kind: z.preprocess((k) => (k === "rollback" ? "rolled_back" : k), z.enum(NOTIFY_EVENTS)),
   user_id: z.number().int(),
   task_id: z.number().int(),
   detail: z.object({
     left: z.number().int().optional(),
     error: z.string().max(2000).optional(),
     chapter: z.string().max(500).optional(),
+    note: z.string().max(500).optional(),
     videos: z.number().int().optional(),
   }),
   at: z.string(),
+  claim: z.string().min(1).max(64).optional(),
 }) satisfies z.ZodType<NotifyMessage>;
 
 /**
@@ -49,7 +53,7 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
       if (deadLetters) {
         await markDead(env, parsed.data.key);
         m.ack();
-      } else if ((await deliverEvent(env, m.id, parsed.data)) === "retry") {
+      } else if ((await deliverEvent(env, parsed.data.claim ?? m.id, parsed.data)) === "retry") {
         if (m.attempts > NOTIFY_MAX_RETRIES) console.warn(`notify: ${parsed.data.key} still failing after ${m.attempts} tries: to the dead letters`);
         m.retry({ delaySeconds: backoffSeconds(m.attempts) });
       } else {
@@ -57,6 +61,7 @@ export async function consumeNotifications(batch: MessageBatch, env: Env): Promi
       }
     } catch (e) {
       console.error(`notify: ${parsed.data.key} failed`, e);
+      await recordError(env, { source: "queue", ref: parsed.data.key, message: errorText(e) });
       m.retry({ delaySeconds: backoffSeconds(m.attempts) });
     }
   }
@@ -79,8 +84,8 @@ interface EventRow {
  */
 async function deliverEvent(env: Env, messageId: string, msg: NotifyMessage): Promise<"done" | "retry"> {
   const d = getDb(env);
-  const [[user], [task], channels] = await d.batch([
-    d.select({ email: users.email, language: userConfigs.language, muted: userConfigs.notifyMuted })
+  const [[user], [task], enabled] = await d.batch([
+    d.select({ email: users.email, verified: users.emailVerified, language: userConfigs.language, muted: userConfigs.notifyMuted })
       .from(users).leftJoin(userConfigs, eq(userConfigs.userId, users.id))
       .where(and(eq(users.id, msg.user_id), eq(users.isActive, true))),
     d.select({ name: tasks.name }).from(tasks).where(and(eq(tasks.id, msg.task_id), eq(tasks.user_id, msg.user_id))),
@@ -89,6 +94,8 @@ async function deliverEvent(env: Env, messageId: string, msg: NotifyMessage): Pr
   // A deleted or deactivated user, or a deleted task: nobody to tell (and no row to hang the event on).
   if (!user || !task) return "done";
   const muted = (user.muted ?? []).includes(msg.kind);
+  // An address its owner has not verified gets nothing but the link and a reset (src/auth/verify-email.ts).
+  const channels = enabled.filter((c) => c.kind !== "email" || user.verified);
 
   const db = env.DB;
   const now = clock.now();

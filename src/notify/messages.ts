@@ -9,7 +9,9 @@ export interface EventDetail {
   error?: string;
   /** The chapter that is not open (`ask`). */
   chapter?: string;
-  /** Media the platform rolled back overnight, studied again (`rollback`). */
+  /** The admin's reason for a force-stop. */
+  note?: string;
+  /** Media the platform rolled back overnight, studied again (`rolled_back`). */
   videos?: number;
 }
 
@@ -62,11 +64,12 @@ const WORDS: Record<Language, Words> = {
           ? { title: `任务「${n}」已完成，${d.left} 项需要你处理`, text: `还有 ${d.left} 项（测验、人脸识别等）需要你在学习通手动完成，详见任务页面。` }
           : { title: `任务「${n}」已完成`, text: "全部课程已学完。" },
       failed: (n, d) => ({ title: `任务「${n}」失败`, text: `原因：${d.error ?? "未知"}。可以在任务页面重试，已完成的任务点不会重做。` }),
-      daily_cap: (n) => ({ title: `任务「${n}」今日学习时长已达上限`, text: "今天的学习时长已用完，任务会在明天自动继续。" }),
-      rollback: (n, d) => ({
+      rolled_back: (n, d) => ({
         title: `任务「${n}」: ${d.videos ?? 0} 个视频被回溯，正在重新学习`,
         text: "超星在夜里撤销了之前通过的视频进度（回溯），任务已重新开始学习这些视频。每天的学习时长保持在合理范围内可以降低回溯的风险。",
       }),
+      admin_stop: (n, d) => ({ title: `任务「${n}」已被管理员停止`, text: `原因：${d.note ?? "未说明"}。如有疑问，请联系管理员；可以在任务页面重试。` }),
+      daily_cap: (n) => ({ title: `任务「${n}」今日学习时长已达上限`, text: "今天的学习时长已用完，任务会在明天自动继续。" }),
     },
   },
   en: {
@@ -92,11 +95,12 @@ const WORDS: Record<Language, Words> = {
           ? { title: `Task “${n}” completed, ${d.left} item${d.left === 1 ? "" : "s"} need you`, text: `${d.left} item${d.left === 1 ? "" : "s"} (quizzes, face checks…) must be done by hand in Chaoxing: see the task page.` }
           : { title: `Task “${n}” completed`, text: "Every course is done." },
       failed: (n, d) => ({ title: `Task “${n}” failed`, text: `Reason: ${d.error ?? "unknown"}. You can retry it on the task page; finished items are not redone.` }),
-      daily_cap: (n) => ({ title: `Task “${n}” reached today's study limit`, text: "Today's study time is used up; the task goes on tomorrow by itself." }),
-      rollback: (n, d) => ({
+      rolled_back: (n, d) => ({
         title: `Task “${n}”: ${d.videos ?? 0} video${d.videos === 1 ? " was" : "s were"} rolled back, studying again`,
         text: "Overnight, Chaoxing took back the credit of videos passed earlier (a rollback); the task is studying them again. Keeping each day's study time moderate lowers the risk.",
       }),
+      admin_stop: (n, d) => ({ title: `Task “${n}” was stopped by an admin`, text: `Reason: ${d.note ?? "none given"}. Ask the admin if in doubt; you can retry it on the task page.` }),
+      daily_cap: (n) => ({ title: `Task “${n}” reached today's study limit`, text: "Today's study time is used up; the task goes on tomorrow by itself." }),
     },
   },
 };

@@ -12,6 +12,11 @@ export interface NotifyMessage {
   task_id: number;
   detail: EventDetail;
   at: string;
+  /**
+   * An admin's retry of a dead letter: the claim the retry wrote on the event, which the consumer takes in
+   * place of the queue's message id (a second message for an event is otherwise dropped as a duplicate).
+   */
+  claim?: string;
 }
 
 export interface NotifyEvent {
@@ -52,24 +57,30 @@ export async function notify(env: Env, e: NotifyEvent): Promise<void> {
     at: isoNow(),
   };
   try {
-    if (override) await override.send(body);
-    else await env.NOTIFY_QUEUE.send(body, { contentType: "json" });
+    await enqueue(env, body);
   } catch (err) {
     console.error(`notify: could not queue ${body.key}`, err);
   }
+}
+
+/** One message onto the notification queue (or the test hook's capture); throws when the queue does. */
+export async function enqueue(env: Env, body: NotifyMessage): Promise<void> {
+  if (override) await override.send(body);
+  else await env.NOTIFY_QUEUE.send(body, { contentType: "json" });
 }
 
 /** The event a task's new state is worth (captcha, ask, completed, failed…), raised if there is one. */
 export async function notifyTaskState(env: Env, t: { taskId: number; userId: number; occurrence: string; live: TaskLive }): Promise<void> {
   const kind = taskEventKind(t.live);
   if (!kind) return;
-  const detail: EventDetail =
-    kind === "completed"
-      ? { left: t.live.left_for_user.length }
-      : kind === "failed"
-        ? { error: t.live.error_msg ?? undefined }
-        : kind === "notopen_ask"
-          ? { chapter: t.live.notopen_chapter ?? undefined }
-          : {};
-  await notify(env, { kind, userId: t.userId, taskId: t.taskId, occurrence: t.occurrence, detail });
+  await notify(env, { kind, userId: t.userId, taskId: t.taskId, occurrence: t.occurrence, detail: eventDetail(kind, t.live) });
+}
+
+/** What a message of this kind says beside the task's name, from the task's state. */
+export function eventDetail(kind: NotifyEventKind, live: Pick<TaskLive, "left_for_user" | "error_msg" | "error_params" | "notopen_chapter">): EventDetail {
+  if (kind === "completed") return { left: live.left_for_user.length };
+  if (kind === "failed") return { error: live.error_msg ?? undefined };
+  if (kind === "notopen_ask") return { chapter: live.notopen_chapter ?? undefined };
+  if (kind === "admin_stop") return { note: typeof live.error_params?.note === "string" ? live.error_params.note : undefined };
+  return {};
 }

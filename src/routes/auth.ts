@@ -17,7 +17,8 @@ import { checkSolution, issueChallenge, POW_TTL_MS } from "../lib/pow";
 import { clear, consume, enforce, hit, retryAfter, throttled, type Limit } from "../lib/ratelimit";
 import type { Db } from "../db/client";
 import type { AppEnv } from "../types";
-import type { Language } from "../shared/notify";
+import { LANGUAGES, type Language } from "../shared/notify";
+import { sendVerification } from "../auth/verify-email";
 import { clientIp } from "../lib/client-ip";
 import { bearer, Email, errors, json, jsonBody, MessageSchema, Password, UserSchema, userOut } from "./schemas";
 
@@ -39,6 +40,7 @@ const RegisterBody = z
     username: Username,
     email: Email,
     password: Password,
+    language: z.enum(LANGUAGES).optional().openapi({ description: "界面语言（zh-CN 默认）：验证邮件和之后的通知用这种语言" }),
     pow: PowBody.optional().openapi({ description: "同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要" }),
   })
   .openapi("RegisterRequest");
@@ -131,7 +133,7 @@ export function registerAuthRoutes(app: App) {
       method: "post",
       path: "/api/auth/register",
       tags: ["认证"],
-      summary: "注册新用户",
+      summary: "注册新用户（并向邮箱发送验证链接）",
       request: { body: jsonBody(RegisterBody) },
       description:
         "同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），" +
@@ -161,7 +163,9 @@ export function registerAuthRoutes(app: App) {
         // Lost a race with a concurrent registration of the same name: the unique index decided (and names itself).
         throw duplicate(String(e).includes("users_email_lower") ? "email" : "username");
       }
-      await db.insert(userConfigs).values({ userId: user.id, updatedAt: now });
+      await db.insert(userConfigs).values({ userId: user.id, language: body.language ?? "zh-CN", updatedAt: now });
+      // The address is someone's: nothing but this link (and a reset) goes there until they open it.
+      c.executionCtx.waitUntil(sendVerification(db, cfg, user));
       return c.json(await tokenResponse(c, user), 201);
     },
   );

@@ -22,7 +22,19 @@ const CourseSchema = z
   })
   .openapi("Course");
 
-const TestLoginSchema = z.object({ ok: z.boolean(), message: z.string() }).openapi("TestLoginResult");
+const TestLoginSchema = z
+  .object({
+    ok: z.boolean(),
+    message: z.string().openapi({ description: "结果（中文）；ok=false 时含超星给出的原因" }),
+    code: z.enum(["login.wrong_password", "login.refused"]).nullable().openapi({
+      description: "ok=false 时为原因的代码（src/shared/texts.ts）：login.wrong_password 手机号或密码错误；login.refused 其他原因（params.error 为超星的原话）",
+    }),
+    params: z.record(z.string(), z.string()).openapi({ description: "代码的参数：error 为超星的原话" }),
+  })
+  .openapi("TestLoginResult");
+
+/** Chaoxing's refusal as a code the dashboard words in either language; its own words travel as `error`. */
+const refusal = (reason: string) => ({ code: /密码错误|密码不正确/.test(reason) ? ("login.wrong_password" as const) : ("login.refused" as const), params: { error: reason } });
 
 const TestLoginBody = z
   .object({
@@ -109,9 +121,9 @@ export function registerCourseRoutes(app: App) {
       await consume(c.var.db, testLoginLimit(userId));
       const creds = await credentialsToTest(c.env, userId, body);
       const r = await accountStub(c.env, creds).testLogin(creds);
-      if (r.ok) return c.json({ ok: true, message: "登录成功" }, 200);
+      if (r.ok) return c.json({ ok: true, message: "登录成功", code: null, params: {} }, 200);
       const err = upstreamError(r.error);
-      if (err.status === 400) return c.json({ ok: false, message: err.detail }, 200);
+      if (err.status === 400) return c.json({ ok: false, message: err.detail, ...refusal("reason" in r.error && r.error.reason ? r.error.reason : r.error.message) }, 200);
       throw err;
     },
   );

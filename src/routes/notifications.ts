@@ -29,7 +29,11 @@ const Host = z.string().nullable().openapi({ description: "已保存网址的主
 
 const ChannelsOut = z
   .object({
-    email: z.object({ enabled: Enabled, address: z.string().openapi({ description: "发往账号的注册邮箱" }) }),
+    email: z.object({
+      enabled: Enabled,
+      verified: z.boolean().openapi({ description: "邮箱是否已验证：未验证时不发送任何通知（也不能测试），只发验证链接和密码重置" }),
+      address: z.string().openapi({ description: "发往账号的注册邮箱" }),
+    }),
     serverchan: z.object({ enabled: Enabled, sendkey_set: isSet(" SendKey") }),
     pushplus: z.object({ enabled: Enabled, token_set: isSet(" token") }),
     bark: z.object({ enabled: Enabled, device_url_set: isSet("设备地址"), host: Host }),
@@ -52,7 +56,7 @@ const SettingsSchema = z
   .openapi("NotificationSettings", {
     example: {
       channels: {
-        email: { enabled: false, address: "alice@example.com" },
+        email: { enabled: true, verified: true, address: "alice@example.com" },
         serverchan: { enabled: true, sendkey_set: true },
         pushplus: { enabled: false, token_set: false },
         bark: { enabled: true, device_url_set: true, host: "api.day.app" },
@@ -165,7 +169,7 @@ async function sentToday(env: Env, userId: number): Promise<number> {
   return r?.n ?? 0;
 }
 
-async function settingsOut(env: Env, user: { id: number; email: string }): Promise<Settings> {
+async function settingsOut(env: Env, user: { id: number; email: string; emailVerified: boolean }): Promise<Settings> {
   const db = getDb(env);
   const [cfg, rows, sent] = await Promise.all([
     loadConfig(db, user.id),
@@ -178,13 +182,37 @@ async function settingsOut(env: Env, user: { id: number; email: string }): Promi
     const secrets = row ? await openSecrets(env, row) : {};
     const out: Record<string, unknown> = { enabled: row?.enabled ?? false };
     for (const f of fieldsOf(kind)) out[`${f}_set`] = Boolean(secrets[f]);
-    if (kind === "email") out.address = user.email;
+    if (kind === "email") Object.assign(out, { verified: user.emailVerified, address: user.email });
     else if (fieldsOf(kind).some((f) => URL_FIELDS.includes(f))) out.host = row?.host ?? null;
     channels[kind] = out;
   }
   const events = Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, !cfg.notifyMuted.includes(e)])) as Record<NotifyEventKind, boolean>;
   // Built field by field from SECRET_FIELDS above; the shape is ChannelsOut's.
   return { channels: channels as Settings["channels"], events, daily_cap: config(env).NOTIFY_DAILY_CAP, sent_today: sent };
+}
+
+/**
+ * A test is a notification like any other for the daily cap: recorded as an event of kind `test` (no
+ * task), counted and refused in one statement, so ten tests every ten minutes cannot add up to a
+ * mail bomb beyond the cap. 429 `notify_capped` until the next Shanghai day once the cap is reached.
+ */
+async function countTest(env: Env, userId: number): Promise<void> {
+  const now = clock.now();
+  const dayStart = shanghaiDayStart(shanghaiDay(now));
+  const key = `test:${userId}:${randomToken(12)}`;
+  const row = await env.DB.prepare(
+    `INSERT INTO notify_events (idem_key, message_id, user_id, task_id, kind, status, created_at)
+     SELECT ?1, ?1, ?2, NULL, 'test',
+       CASE WHEN (SELECT count(*) FROM notify_events WHERE user_id = ?2 AND status = 'accepted' AND created_at >= ?3) >= ?4 THEN 'capped' ELSE 'accepted' END,
+       ?5
+     RETURNING status`,
+  )
+    .bind(key, userId, dayStart, config(env).NOTIFY_DAILY_CAP, new Date(now).toISOString())
+    .first<{ status: string }>();
+  if (row?.status !== "accepted") {
+    const nextDay = Date.parse(dayStart) + 24 * 3600_000;
+    throw new ApiError("notify_capped", `今日通知已达上限（${config(env).NOTIFY_DAILY_CAP} 条，含测试），明天再试`, { retryAfter: (nextDay - now) / 1000 });
+  }
 }
 
 /** The new secrets and switch of one channel after `patch`, or the field errors that refuse it. */
@@ -288,7 +316,9 @@ export function registerNotificationRoutes(app: App) {
       path: "/api/user/notifications/test",
       tags: ["通知"],
       summary: "向一个渠道发送测试通知，返回服务商的回答",
-      description: "使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。",
+      description:
+        "使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次；测试计入每日通知上限（NOTIFY_DAILY_CAP），达到上限为 429 notify_capped。" +
+        "邮件渠道需邮箱已验证（否则 409 email_unverified）。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。",
       ...auth,
       request: { body: jsonBody(TestBody) },
       responses: {
@@ -308,8 +338,11 @@ export function registerNotificationRoutes(app: App) {
       const row = await db.select().from(notifyChannels).where(and(eq(notifyChannels.userId, user.id), eq(notifyChannels.kind, channel))).get();
       const secrets = row ? await openSecrets(c.env, row) : {};
       if (channel !== "email" && (!row || SECRET_FIELDS[channel].required.some((f) => !secrets[f]))) throw conflict("该渠道还没有配置，请先保存");
+      // Anyone can register with another person's address: it gets no test until its owner verified it.
+      if (channel === "email" && !user.emailVerified) throw new ApiError("email_unverified", "邮箱尚未验证：请先打开验证邮件中的链接");
       // A test reaches out to a URL the user chose: bounded, so it cannot become a probe.
       await consume(db, { key: `notify-test:user:${user.id}`, max: 10, windowSeconds: 600 });
+      await countTest(c.env, user.id);
       const cfg = await loadConfig(db, user.id);
       const target: ChannelRow = row ?? { id: 0, userId: user.id, kind: "email", enabled: false, secretsEnc: null, host: null, updatedAt: isoNow() };
       const a = await deliverTo(c.env, target, user.email, testNotice(cfg.language, `test:${randomToken(12)}`, isoNow()));
@@ -336,7 +369,7 @@ export function registerNotificationRoutes(app: App) {
         ? await db.select().from(notifyDeliveries).where(inArray(notifyDeliveries.eventId, events.map((e) => e.id))).orderBy(notifyDeliveries.id).all()
         : [];
       return c.json(
-        events.map((e) => ({
+        events.flatMap((e) => (e.kind === "test" ? [] : [{ ...e, kind: e.kind }])).map((e) => ({
           id: e.id,
           event: e.kind,
           status: e.status,

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "../auth/tokens";
 import { normalisePhone } from "../lib/phone-number";
+import { decimal, decimalOr } from "../lib/decimal";
 import { LANGUAGES } from "../shared/notify";
 import type { ConfigRow } from "../users/config";
 import { NOTOPEN_ACTIONS, ROLES } from "../shared/live";
@@ -63,12 +64,12 @@ export function userOut(u: UserRow): UserOut {
 }
 
 export const IdParam = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: decimal(1).openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(100).default(20),
+  page: decimalOr(1, 1),
+  page_size: decimalOr(20, 1, 100),
 });
 
 export function pageOf<T extends z.ZodType>(item: T, name: string) {
@@ -96,12 +97,12 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
   428: err("需要工作量证明（code: pow_required）：GET /api/auth/challenge，解出后在请求体的 pow 中带上"),
-  429: err("请求过于频繁（带 Retry-After）"),
+  429: err("请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限"),
   502: err("超星服务不可用"),
 } as const;
 

@@ -3,7 +3,7 @@ import type { App } from "../app";
 import { bearerToken } from "../auth/middleware";
 import { authenticate } from "../auth/tokens";
 import { allowedOrigins, config } from "../config";
-import { hubName, SESSION_HEADER, type LiveSession } from "../durable/sockets";
+import { hubName, upgradeRequest, type LiveSession } from "../durable/sockets";
 import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../types";
 import { anyTask, ownTask } from "../tasks/ownership";
@@ -29,9 +29,6 @@ async function handshake(c: Context<AppEnv>): Promise<LiveSession> {
   return { jti, exp, userId: user.id, username: user.username, role: user.role };
 }
 
-const upgrade = (url: string, session: LiveSession) =>
-  new Request(url, { headers: { Upgrade: "websocket", [SESSION_HEADER]: JSON.stringify(session) } });
-
 /**
  * The objects answer 101 with the client end of the socket. Re-wrapped so middleware that sets headers
  * (the request id) works on a response whose headers are ours, not the object's immutable ones.
@@ -46,10 +43,11 @@ const relay = (res: Response) => (res.webSocket ? new Response(null, { status: 1
 export function registerLiveRoutes(app: App) {
   app.get("/ws/connect", async (c) => {
     const session = await handshake(c);
-    return relay(await c.env.HUBS.getByName(hubName(session.userId)).fetch(upgrade("https://hub/connect", session)));
+    const hub = c.env.HUBS.getByName(hubName(session.userId));
+    return relay(await hub.fetch(upgradeRequest("https://hub/connect", await hub.ticket(session))));
   });
 
-  app.get("/api/tasks/:id{[0-9]{1,15}}/ws", async (c) => {
+  app.get("/api/tasks/:id{[1-9][0-9]{0,14}}/ws", async (c) => {
     const session = await handshake(c);
     const id = Number(c.req.param("id"));
     const db = c.var.db;
@@ -57,6 +55,7 @@ export function registerLiveRoutes(app: App) {
     await (session.role === "admin" ? anyTask(db, id) : ownTask(db, session.userId, id));
     // The user's hub is the registry revocation and expiry go through: it must know of this socket first.
     await c.env.HUBS.getByName(hubName(session.userId)).noteDirect(id, session);
-    return relay(await taskStub(c.env, id).fetch(upgrade(`https://task/ws?task_id=${id}`, session)));
+    const task = taskStub(c.env, id);
+    return relay(await task.fetch(upgradeRequest(`https://task/ws?task_id=${id}`, await task.ticket(session))));
   });
 }

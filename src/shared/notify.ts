@@ -3,9 +3,14 @@
  * constants and types only: this file must stay free of runtime imports (the dashboard imports it).
  */
 
-/** What a user can be told about; each is switchable per user. */
+/**
+ * What a user can be told about; each is switchable per user, and on unless switched off. `completed`
+ * with items left is the "needs you" notice; `rolled_back` is a task whose credited progress the platform
+ * took back (the morning's check found it lower); `admin_stop` an admin's force-stop, with the admin's reason;
+ * `login_required` a QR-bound account whose session ended (its tasks wait for one scan).
+ */
 export const NOTIFY_EVENTS = [
-  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "daily_cap", "rollback", "login_required",
+  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap", "login_required",
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 
@@ -57,6 +62,7 @@ interface TaskState {
 export function taskEventKind(s: TaskState): NotifyEventKind | null {
   if (s.status === "completed") return "completed";
   if (s.status === "failed") return "failed";
+  if (s.status === "cancelled") return s.reason === "admin" ? "admin_stop" : null;
   if (s.status !== "running" && s.status !== "paused") return null;
   switch (s.reason) {
     case "captcha":

@@ -22,6 +22,7 @@ const zh = {
   "task.login_back": "已重新扫码登录超星，任务继续",
   "task.cancelled_user": "任务已被用户取消",
   "task.cancelled_admin": "任务已被管理员取消",
+  "task.cancelled_admin_reason": "任务已被管理员停止：{note}",
   "task.cancelled_disabled": "任务已被系统（账号已停用）取消",
   "task.captcha_passed": "验证码已通过，任务继续",
   "task.failed": "任务失败: {failure}",
@@ -64,6 +65,7 @@ const zh = {
   "media.start": "{item} 开始播放 ({at} / {duration}，{speed}x)",
   "media.start_1x": "{item} 开始播放 ({at} / {duration}，{speed}x，课程禁止倍速)",
   "media.start_realtime": "{item} 开始播放 ({at} / {duration}，{speed}x：该课程只按实际观看时长计入，倍速只会多看一遍)",
+  "media.start_long": "{item} 开始播放 ({at} / {duration}，{speed}x：超星按实际观看时长计入，倍速看完要在结尾等太久，只会多看一遍)",
   "media.done": "{item} 已完成 ({duration})",
   "media.left": "{item} {reason}，已跳过",
   "media.rewatch": "{item} 到结尾仍未被超星通过，从头以 1× 重新观看 ({duration})",
@@ -76,6 +78,7 @@ const zh = {
   // ---- recheck ----
   "recheck.start": "重新检查 {n} 项需要你处理的内容",
   "recheck.cleared": "「{item}」已在学习通中完成，已从待处理列表移除",
+  "recheck.result": "重新检查完成：已完成 {done} 项，还剩 {left} 项",
   // ---- the next-morning check of passed media (src/engine/credit.ts) ----
   "verify.start": "检查之前通过的 {n} 个视频是否被超星回溯",
   "verify.ok": "{n} 个视频核验通过，没有被回溯",
@@ -113,6 +116,11 @@ const zh = {
   "fail.courses": "读取超星课程列表失败: {error}",
   "fail.no_courses": "所选课程均不在超星账号的课程列表中",
   "fail.internal": "任务内部错误，已停止。请重试任务",
+  "fail.unreadable": "任务保存的进度无法读取，已停止。重试任务会按超星记录的进度重新检查，已完成的任务点不会重做",
+
+  // ---- the test login (POST /user/config/test-login) ----
+  "login.wrong_password": "超星提示手机号或密码错误（{error}）",
+  "login.refused": "超星拒绝了登录：{error}",
 
   // ---- pushed notifications (`notification.code`) ----
   "note.completed": "任务「{task}」已完成",
@@ -124,8 +132,10 @@ const zh = {
   "note.login_required": "任务「{task}」已暂停：超星登录已失效，请重新扫码。扫码后会自动继续",
   "note.risk_control": "任务「{task}」已暂停：超星风控拦截了请求，请稍后再恢复",
   "note.daily_cap": "任务「{task}」今日学习时长已达上限，明天自动继续",
-  "note.rollback": "任务「{task}」: {n} 个视频被回溯，正在重新学习",
+  "note.rolled_back": "任务「{task}」: {n} 个视频被回溯，正在重新学习",
   "note.notopen_ask": "任务「{task}」: 章节「{chapter}」未开放，请选择跳过或停止该课程",
+  "note.admin_stop": "任务「{task}」已被管理员停止",
+  "note.admin_stop_reason": "任务「{task}」已被管理员停止：{note}",
 
   // ---- the admin's statistics warnings (`warning_codes`) ----
   "warn.failed_today": "今日失败任务 {failed} 个，多于完成的 {completed} 个",
@@ -145,6 +155,7 @@ const en: Record<TextCode, string> = {
   "task.login_back": "Signed in to Chaoxing again by QR code: the task goes on",
   "task.cancelled_user": "The task was cancelled by its owner",
   "task.cancelled_admin": "An admin cancelled the task",
+  "task.cancelled_admin_reason": "An admin stopped the task: {note}",
   "task.cancelled_disabled": "Cancelled by the system: the account was deactivated",
   "task.captcha_passed": "Captcha accepted: the task goes on",
   "task.failed": "The task failed: {failure}",
@@ -184,6 +195,7 @@ const en: Record<TextCode, string> = {
   "media.start": "{item} playing ({at} / {duration}, {speed}×)",
   "media.start_1x": "{item} playing ({at} / {duration}, {speed}×: the course forbids faster playback)",
   "media.start_realtime": "{item} playing ({at} / {duration}, {speed}×: this course credits only real watching; faster would only mean watching it twice)",
+  "media.start_long": "{item} playing ({at} / {duration}, {speed}×: Chaoxing credits real watching, and faster would end too far ahead of it; it would only mean watching it twice)",
   "media.done": "{item} done ({duration})",
   "media.left": "{item}: {reason}; skipped",
   "media.rewatch": "{item} was not passed by Chaoxing at its end: watching it again from the start at 1× ({duration})",
@@ -195,6 +207,7 @@ const en: Record<TextCode, string> = {
   "report.capture_check": "{item} report refused (403): reading the task point again to see whether the course takes face captures",
   "recheck.start": "Checking again {n} items left for you",
   "recheck.cleared": "“{item}” was done in Chaoxing: off the list",
+  "recheck.result": "Checked again: {done} done, {left} left",
   "verify.start": "Checking whether Chaoxing rolled back {n} videos passed earlier",
   "verify.ok": "{n} videos checked: still passed, none rolled back",
   "verify.video_rolled_back": "{item} was rolled back by Chaoxing (passed on {day})",
@@ -226,6 +239,9 @@ const en: Record<TextCode, string> = {
   "fail.courses": "Reading the Chaoxing course list failed: {error}",
   "fail.no_courses": "None of the chosen courses is in the Chaoxing account's course list",
   "fail.internal": "Internal error: the task stopped. Retry it",
+  "fail.unreadable": "The task's saved progress could not be read: it stopped. Retrying it checks again from Chaoxing's record, and no passed task point is redone",
+  "login.wrong_password": "Chaoxing says the phone number or password is wrong ({error})",
+  "login.refused": "Chaoxing refused the sign-in: {error}",
   "note.completed": "Task “{task}” completed",
   "note.completed_left": "Task “{task}” completed, {left} items need you in Chaoxing",
   "note.failed": "Task “{task}” failed: {failure}",
@@ -235,8 +251,10 @@ const en: Record<TextCode, string> = {
   "note.login_required": "Task “{task}” paused: the Chaoxing sign-in ended, scan the QR code again. It goes on after the scan",
   "note.risk_control": "Task “{task}” paused: Chaoxing's risk control blocked a request; resume later",
   "note.daily_cap": "Task “{task}” reached today's study limit; it goes on tomorrow by itself",
-  "note.rollback": "Task “{task}”: {n} videos were rolled back; studying them again",
+  "note.rolled_back": "Task “{task}”: {n} videos were rolled back; studying them again",
   "note.notopen_ask": "Task “{task}”: chapter “{chapter}” is not open; choose to skip it or stop the course",
+  "note.admin_stop": "An admin stopped task “{task}”",
+  "note.admin_stop_reason": "An admin stopped task “{task}”: {note}",
   "warn.failed_today": "{failed} tasks failed today, more than the {completed} completed",
   "warn.upstream_7d": "{total} Chaoxing failures in 7 days (captcha {captcha}, study-time limit {study_cap}, session expired {session_expired}, 403 {forbidden}, transient {transient})",
   "warn.forbidden_7d": "Chaoxing refused access (403) {forbidden} times in 7 days: the account may be under risk control",
@@ -261,7 +279,7 @@ export interface Coded<C extends TextCode = TextCode> {
 }
 
 /** Parameters that are the user's or Chaoxing's own words: shown as written, in either language. */
-export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type", "clazz", "signals"]);
+export const USER_PARAMS: ReadonlySet<string> = new Set(["course", "names", "chapter", "item", "course_id", "error", "task", "type", "note", "clazz", "signals"]);
 /** Parameters that name another code of this catalogue. */
 const NESTED: ReadonlySet<string> = new Set(["reason", "failure"]);
 

@@ -175,13 +175,15 @@ const CAPTURE_TIME_S = 658;
  * its own chapters and task points, so its progress counts apart); `next()` yields unique increasing numbers.
  */
 export function buildCourses(spec: SimCourseSpec, next: () => number): SimCourse[] {
-  const courseId = String(228000000 + next());
+  const first = next();
+  const courseId = String(228000000 + first);
   const classes = spec.classes ?? [{ name: `${spec.teacher}的班级`, state: spec.state }];
-  return classes.map((cls) => buildClass(spec, courseId, cls, next));
+  // The first class takes the course's own number, as the one class did before there were several: a
+  // course's ids stay what they were (the platform keeps its ids; stored records of earlier releases name them).
+  return classes.map((cls, i) => buildClass(spec, courseId, cls, i === 0 ? first : next(), next));
 }
 
-function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, next: () => number): SimCourse {
-  const n = next();
+function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, n: number, next: () => number): SimCourse {
   const chapters = spec.chapters.map((ch): SimChapter => {
     const id = String(660000000 + next());
     const tabs = (ch.tabs ?? []).map((tab) =>

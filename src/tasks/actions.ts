@@ -38,9 +38,9 @@ async function requireRelayOnline(env: Env, userId: number): Promise<void> {
   );
 }
 
-/** Cancel for the user, an admin, or a deactivation; the object decides whether the task's state allows it. */
-export async function cancelTask(env: Env, row: TaskRow, reason: StopReason): Promise<TaskLive> {
-  return settle(await taskStub(env, row.id).cancel(row, reason));
+/** Cancel for the user, an admin (with the admin's `note`), or a deactivation; the object decides whether the task's state allows it. */
+export async function cancelTask(env: Env, row: TaskRow, reason: StopReason, note?: string): Promise<TaskLive> {
+  return settle(await taskStub(env, row.id).cancel(row, reason, note));
 }
 
 /** Removes the object's storage (refused for a running task unless `force`), then the row (its logs cascade). */

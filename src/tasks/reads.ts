@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { decimal, decimalOr } from "../lib/decimal";
 import { taskLogs } from "../db/schema";
 import { LOG_LEVELS } from "../shared/live";
 import { taskOut, withLive, withOwned, type TaskOut, type TaskRow } from "./shape";
@@ -9,9 +10,9 @@ import { taskStub } from "./stub";
 /** Reading a task: its detail and its log, for its owner's routes and the admin's read-only view. */
 
 export const LogsQuery = z.object({
-  after_id: z.coerce.number().int().min(0).optional(),
-  before_id: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  after_id: decimal(0).optional(),
+  before_id: decimal(1).optional(),
+  limit: decimalOr(200, 1, 500),
   level: z.enum(LOG_LEVELS).optional(),
 });
 type LogsParams = z.infer<typeof LogsQuery>;
@@ -35,7 +36,7 @@ export const logsOut = (lines: (typeof taskLogs.$inferSelect)[], q: Pick<LogsPar
 
 /** The detail's log: its newest lines. */
 export const DetailQuery = z.object({
-  logs_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
+  logs_limit: decimalOr(50, 0, 200).openapi({ description: "附带的最新日志条数（默认 50，最多 200）" }),
 });
 export const detailLogsQuery = (db: Db, taskId: number, limit: number) => logsQuery(db, taskId, { limit: Math.max(limit, 1) });
 

@@ -16,8 +16,13 @@ export interface SealedCredentials {
   sealedPassword: string | null;
 }
 
-/** A task as its object stores it: one storage row, the checkpoint of everything (src/durable/task.ts). */
+/**
+ * A task as its object stores it: one storage row, the checkpoint of everything (src/durable/task.ts).
+ * Its versions, and how each earlier one is upgraded when loaded, are in src/tasks/record-versions.ts.
+ */
 export interface TaskRecord {
+  /** The version of this format it was written in (stamped when written). */
+  v?: number;
   id: number;
   userId: number;
   name: string;
@@ -54,6 +59,11 @@ export interface TaskRecord {
   latest?: boolean;
   /** Until then every step is written: the object lost its memory while running lately. */
   everyStepUntil?: number;
+  /**
+   * The stored record could not be read (why): this one was made from the task's row, without its
+   * engine state, so it can be paused, cancelled or failed with that reason, and a retry starts over.
+   */
+  unreadable?: string;
   /** When a wait with a reason (the window, the daily cap, a break…) ends. */
   resumesAt?: number | null;
   /** Today's media count of the user's account as of the last call (absent in records from before it was shown). */
@@ -110,7 +120,7 @@ export function liveOf(t: TaskRecord): TaskLive {
 /** A morning check found `videos` rolled back and studies them again (src/engine/credit.ts). */
 export function rollbackNotification(t: TaskRecord, videos: number): TaskMessage {
   const params = { task: t.name, n: videos };
-  return { type: "notification", level: "warning", message: renderText("zh", "note.rollback", params), code: "note.rollback", params, task_id: t.id, event: "rollback" };
+  return { type: "notification", level: "warning", message: renderText("zh", "note.rolled_back", params), code: "note.rolled_back", params, task_id: t.id, event: "rolled_back" };
 }
 
 /**
@@ -135,6 +145,10 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "paused" && t.reason === "login_required") return note("warning", "login_required", "note.login_required");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
+  if (t.status === "cancelled" && t.reason === "admin") {
+    const why = t.error?.params.note;
+    return why ? note("warning", "admin_stop", "note.admin_stop_reason", { note: why }) : note("warning", "admin_stop", "note.admin_stop");
+  }
   if (t.status === "paused" && t.reason === "notopen_ask") return note("warning", "notopen_ask", "note.notopen_ask", { chapter: t.notopenChapter ?? "" });
   return null;
 }

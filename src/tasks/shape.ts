@@ -50,7 +50,7 @@ export const TaskSchema = z
     status: z.enum(TASK_STATUSES),
     reason: z.enum(TASK_REASONS).nullable().openapi({
       description:
-        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
+        "细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）",
     }),
     progress: z.number().min(0).max(100),
     start_time: z.string().nullable(),
@@ -81,7 +81,9 @@ const TaskCourseSchema = z
   .object({
     course_id: z.string(),
     name: z.string().nullable().openapi({ description: "课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null" }),
-    status: z.enum(["todo", "done", "skipped"]),
+    status: z.enum(["todo", "done", "needs_you", "skipped"]).openapi({
+      description: "todo 未学完；done 已学完且没有留给用户的内容；needs_you 已学完，但有内容需要用户在学习通中手动完成（见 left_for_user）；skipped 整门课被跳过",
+    }),
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),

@@ -34,7 +34,7 @@ describe("what an earlier release kept per phone (acct:<phone>, shared by everyo
     const stranger = await registerUser("stranger");
     await api("PUT", "/api/user/config", { token: stranger.token, body: { cx_username: account.phone, cx_password: "not-it" } });
     expect(await limitsOf(stranger.token)).toMatchObject({ customized: false, daily_cap_minutes: 1440, today: { media_minutes: 0 } });
-    expect((await api("POST", "/api/user/config/test-login", { token: stranger.token })).body).toEqual({ ok: false, message: "登录超星失败: 用户名或密码错误" });
+    expect((await api("POST", "/api/user/config/test-login", { token: stranger.token })).body).toEqual({ ok: false, message: "登录超星失败: 用户名或密码错误", code: "login.wrong_password", params: { error: "用户名或密码错误" } });
 
     // The owner: their customised limits, today's media so far, and the session itself (no new login).
     const loginsBefore = logins();

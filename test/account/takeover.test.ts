@@ -39,14 +39,14 @@ describe("a second user who saved the victim's phone, with a relay that fakes Ch
     const { victim, attacker, account, agent, fake, victimLogins } = await victimAndAttacker();
     const set = await api("PUT", "/api/user/limits", { token: victim.token, body: { daily_cap_minutes: 300 } });
     expect(set.status).toBe(200);
-    expect((await testLogin(victim.token, "198.51.100.1")).body).toEqual({ ok: true, message: "登录成功" });
+    expect((await testLogin(victim.token, "198.51.100.1")).body).toEqual({ ok: true, message: "登录成功", code: null, params: {} });
     const courses = await api("GET", "/api/courses/list", { token: victim.token });
     expect(courses.status).toBe(200);
     const limitsBefore = (await api("GET", "/api/user/limits", { token: victim.token })).body;
     const loginsBefore = victimLogins();
 
     // The attacker's logins all "succeed", through their own agent only (four: with the victim's, five in a day).
-    for (let i = 0; i < 4; i++) expect((await testLogin(attacker.token, `198.51.100.${10 + i}`)).body).toEqual({ ok: true, message: "登录成功" });
+    for (let i = 0; i < 4; i++) expect((await testLogin(attacker.token, `198.51.100.${10 + i}`)).body).toEqual({ ok: true, message: "登录成功", code: null, params: {} });
     expect(agent.seen.filter((r) => r.url.pathname.endsWith("/fanyalogin")).length).toBe(4);
     expect(fake.control.requests(account.phone).length).toBeGreaterThan(0);
     // They see and edit limits: their own.
@@ -60,7 +60,7 @@ describe("a second user who saved the victim's phone, with a relay that fakes Ch
     expect(mine.body).toEqual(limitsBefore);
     expect(mine.body).toMatchObject({ daily_cap_minutes: 300, customized: true });
     expect((await api("PUT", "/api/user/limits", { token: victim.token, body: { video_gap_seconds: 5 } })).body).toMatchObject({ daily_cap_minutes: 300, video_gap_seconds: 5 });
-    expect((await testLogin(victim.token, "198.51.100.30")).body).toEqual({ ok: true, message: "登录成功" });
+    expect((await testLogin(victim.token, "198.51.100.30")).body).toEqual({ ok: true, message: "登录成功", code: null, params: {} });
     const again = await api("GET", "/api/courses/list?refresh=true", { token: victim.token });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(courses.body);
@@ -117,7 +117,7 @@ describe("refused passwords", () => {
       }
     }
     // Five refusals for the phone, and the owner has never logged in here: their password still goes through.
-    expect((await testLogin(owner.token, "198.51.100.60")).body).toEqual({ ok: true, message: "登录成功" });
+    expect((await testLogin(owner.token, "198.51.100.60")).body).toEqual({ ok: true, message: "登录成功", code: null, params: {} });
     expect((await api("GET", "/api/courses/list", { token: owner.token })).status).toBe(200);
   });
 
@@ -135,6 +135,6 @@ describe("refused passwords", () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(15 * 60);
     expect(sim.control.requests().filter((e) => e.path.endsWith("/fanyalogin")).length).toBe(sent);
-    expect((await testLogin(owner.token, "198.51.100.99")).body).toEqual({ ok: true, message: "登录成功" });
+    expect((await testLogin(owner.token, "198.51.100.99")).body).toEqual({ ok: true, message: "登录成功", code: null, params: {} });
   });
 });

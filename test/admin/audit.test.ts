@@ -39,7 +39,7 @@ describe("the admin audit log", () => {
     expect(details(rows[0]!)).toEqual({ search: "aud", role: "user", is_active: null });
     // Only what changed is recorded: is_active was already true.
     expect(details(rows[2]!)).toEqual({ username: u.user.username, changes: { role: { from: "user", to: "admin" } } });
-    expect(details(rows[4]!)).toEqual({ task_name: "直接插入", user_id: u.user.id, from_status: "pending" });
+    expect(details(rows[4]!)).toEqual({ task_name: "直接插入", user_id: u.user.id, from_status: "pending", reason: null });
     // The deleted user's name stays in the log after the user is gone.
     expect(details(rows[6]!)).toMatchObject({ username: victim.user.username, email: victim.user.email, role: "user", tasks_deleted: 0 });
   });

@@ -27,7 +27,7 @@ const studyDay = (taskId: number, userId: number, day: string, seconds: number) 
 beforeEach(async () => {
   // Exact figures need a known database: this file starts each test from empty tables (storage is per file).
   await env.DB.batch(["DELETE FROM users", "DELETE FROM upstream_events", "DELETE FROM admin_audit"].map((q) => env.DB.prepare(q)));
-  clock.setOffset(NOW - Date.now());
+  clock.setNow(NOW);
 });
 
 const stats = async (token: string) => {
@@ -67,6 +67,7 @@ describe("GET /api/admin/statistics", () => {
     await insertEvents("rate_limited", inside);
     await insertEvents("bad_response", inside);
     await insertEvents("face_check", inside);
+    await insertEvents("risk_control", inside, 2);
     await insertEvents("captcha", "2030-03-07T19:55:00.000Z"); // just over 7 days ago: outside
 
     const s = await stats(token);
@@ -103,9 +104,11 @@ describe("GET /api/admin/statistics", () => {
       sessionExpired: 3,
       forbidden: 1,
       transient: 4,
+      // Risk control is counted on its own, not among "other".
+      riskControl: 2,
       other: 1,
-      total: 12,
-      byKind: { captcha: 2, study_cap: 1, session_expired: 3, forbidden: 1, transient: 2, rate_limited: 1, bad_response: 1, face_check: 1 },
+      total: 14,
+      byKind: { captcha: 2, study_cap: 1, session_expired: 3, forbidden: 1, transient: 2, rate_limited: 1, bad_response: 1, face_check: 1, risk_control: 2 },
     });
   });
 

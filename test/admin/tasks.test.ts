@@ -6,6 +6,7 @@ import { api, registerAdmin, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
 import { insertTask } from "./fixtures";
+import { raised } from "../helpers/notify";
 
 useFutureClock();
 
@@ -72,6 +73,23 @@ describe("POST /api/admin/tasks/{id}/force-stop", () => {
     expect(r).toMatchObject({ status: 200, body: { message: "任务已强制停止", task: { id, status: "cancelled", reason: "admin" } } });
     expect(await row(id)).toEqual({ status: "cancelled", reason: "admin" });
     expect(await logMessages(id)).toEqual(["任务已被管理员取消"]);
+  });
+
+  it("takes the admin's reason: the owner's task page and log say it, the owner is notified, the audit keeps it", async () => {
+    const { token } = await registerAdmin();
+    const u = await registerUser("fsr");
+    const id = await insertTask(u.user.id);
+    const from = raised.length;
+    const r = await api("POST", `/api/admin/tasks/${id}/force-stop`, { token, body: { reason: "同一账号的任务太多" } });
+    expect(r).toMatchObject({ status: 200, body: { task: { id, status: "cancelled", reason: "admin", error_code: "task.cancelled_admin_reason", error_params: { note: "同一账号的任务太多" } } } });
+    expect(await logMessages(id)).toEqual(["任务已被管理员停止：同一账号的任务太多"]);
+    const mine = await api("GET", `/api/tasks/${id}`, { token: u.token });
+    expect(mine.body).toMatchObject({ status: "cancelled", error_code: "task.cancelled_admin_reason", error_msg: "任务已被管理员停止：同一账号的任务太多" });
+    expect(raised.slice(from)).toEqual([expect.objectContaining({ kind: "admin_stop", user_id: u.user.id, task_id: id, detail: { note: "同一账号的任务太多" } })]);
+    const audit = await api("GET", `/api/admin/audit?action=task.force_stop&target_id=${id}`, { token });
+    expect(audit.body.items[0].details).toMatchObject({ reason: "同一账号的任务太多" });
+    // A reason is words, not a novel.
+    expect((await api("POST", `/api/admin/tasks/${await insertTask(u.user.id)}/force-stop`, { token, body: { reason: "x".repeat(201) } })).status).toBe(400);
   });
 
   it("stops another user's running task at once: no further upstream requests", async () => {

@@ -80,7 +80,9 @@ describe("GET /api/admin/users/{id}", () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: u.user.id, username: u.user.username, email: u.user.email, email_verified: false, role: "user", is_active: true, created_at: expect.stringMatching(/Z$/) });
     expect(Object.keys(r.body).sort()).toEqual(["config", "created_at", "email", "email_verified", "id", "is_active", "last_login", "recent_tasks", "role", "statistics", "username"]);
-    expect(r.body.config).toMatchObject({ user_id: u.user.id, cx_username: "13800138000", cx_password_set: true, speed: 1.5 });
+    // The student's phone number is masked: shown only on request (below), and that request is audited.
+    expect(r.body.config).toMatchObject({ user_id: u.user.id, cx_username: "138****8000", cx_password_set: true, speed: 1.5 });
+    expect(JSON.stringify(r.body)).not.toContain("13800138000");
     expect(JSON.stringify(r.body)).not.toContain("secret-cx-pass");
     expect(r.body.config).not.toHaveProperty("cx_password_enc");
     expect(r.body.statistics).toEqual({
@@ -90,6 +92,19 @@ describe("GET /api/admin/users/{id}", () => {
     });
     expect(r.body.recent_tasks.map((t: { id: number }) => t.id)).toEqual(ids.slice(2).reverse());
     expect(r.body.recent_tasks[0]).toMatchObject({ user_id: u.user.id, status: "completed", course_ids: ["1"] });
+  });
+
+  it("shows the full phone number only on request, each time in the audit log; a user without one has none", async () => {
+    const admin = await registerAdmin();
+    const u = await registerUser("phone");
+    await api("PUT", "/api/user/config", { token: u.token, body: { cx_username: "13912345678", cx_password: "pw-1234" } });
+    for (let i = 0; i < 2; i++) expect(await api("GET", `/api/admin/users/${u.user.id}/phone`, { token: admin.token })).toMatchObject({ status: 200, body: { cx_username: "13912345678" } });
+    const audit = await api("GET", `/api/admin/audit?action=user.reveal_phone&target_id=${u.user.id}`, { token: admin.token });
+    expect(audit.body.items).toHaveLength(2);
+    expect(audit.body.items[0]).toMatchObject({ admin_id: admin.user.id, target_type: "user", target_id: String(u.user.id) });
+    const none = await registerUser("nophone");
+    expect(await api("GET", `/api/admin/users/${none.user.id}/phone`, { token: admin.token })).toMatchObject({ status: 200, body: { cx_username: null } });
+    expect((await api("GET", `/api/admin/users/${u.user.id}/phone`, { token: u.token })).status).toBe(403);
   });
 
   it("404 for a missing user, 400 for a bad id", async () => {

@@ -70,3 +70,32 @@ export async function assertNoChinese(page, where) {
   if (r.bad.length) throw new Error(`${where}: Chinese outside user data: ${JSON.stringify(r.bad.slice(0, 8))}`);
   if (r.fallback) throw new Error(`${where}: ${r.fallback} log lines without a code`);
 }
+
+/**
+ * Interactive elements under 44 px tall on the page as it is (every control a thumb can hit on a
+ * phone). Measured is what takes the tap: a checkbox's or radio's label, a segmented item, a select or
+ * picker's box, a row that toggles its switch (`[data-tap-row]`), a slider's row, else the element. Links inside a
+ * sentence are exempt, as WCAG 2.5.8 exempts inline targets; so is what is off screen (the skip link).
+ */
+export async function smallTargets(page) {
+  return page.evaluate(() => {
+    const SEL = "button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=switch], [role=checkbox], [role=radio], [role=tab], [role=menuitem], [role=option], [role=slider], [role=combobox], .ant-segmented-item";
+    const BOX = "[data-tap-row], label, .ant-checkbox-wrapper, .ant-radio-wrapper, .ant-radio-button-wrapper, .ant-segmented-item, .ant-select, .ant-picker, .ant-input-affix-wrapper, .ant-input-number, .ant-slider";
+    const bad = [];
+    for (const el of document.querySelectorAll(SEL)) {
+      if (!el.checkVisibility({ checkVisibilityCSS: true })) continue;
+      if (el.closest("[aria-hidden=true], .ant-select-dropdown-hidden, .ant-dropdown-hidden, .ant-tooltip")) continue;
+      // A slider keeps its thin look and takes taps in its whole row (styles.css widens its hit area).
+      const box = (el.getAttribute("role") === "slider" && el.closest(".ant-form-item-control-input")) || el.closest(BOX) || el;
+      const r = box.getBoundingClientRect();
+      if (!r.width || !r.height || r.bottom <= 0 || r.right <= 0) continue;
+      const inline = el.tagName === "A" && getComputedStyle(el).display === "inline" && el.parentElement && (el.parentElement.textContent ?? "").trim().length > (el.textContent ?? "").trim().length;
+      if (inline) continue;
+      if (r.height < 43.5) {
+        const name = (el.getAttribute("aria-label") ?? el.textContent ?? el.getAttribute("placeholder") ?? "").trim().slice(0, 24);
+        bad.push(`${el.tagName.toLowerCase()}${el.getAttribute("role") ? `[${el.getAttribute("role")}]` : ""}.${[...box.classList].slice(0, 2).join(".")} "${name}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return [...new Set(bad)];
+  });
+}

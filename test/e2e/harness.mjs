@@ -34,14 +34,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `node scripts/dev.mjs --port P` with SIM_PORT, in its own process group so the whole tree (wrangler,
- * workerd) can be stopped at once. Resolves when /api/health answers.
+ * workerd) can be stopped at once. Resolves when /api/health answers. `build: false` passes `--no-build`;
+ * `log()` is everything the app printed so far (its worker log included).
  */
-export async function startApp() {
+export async function startApp({ build = true } = {}) {
   const [port, simPort] = [await freePort(), await freePort()];
   // A fresh database and object storage per run: nothing left over (tasks holding the demo account,
   // throttle counters) can change the journey.
   const persistDir = mkdtempSync(path.join(tmpdir(), "e2e-state-"));
-  const child = spawn(process.execPath, [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--persist-to", persistDir], {
+  const child = spawn(process.execPath, [path.join(root, "scripts", "dev.mjs"), "--port", String(port), "--persist-to", persistDir, ...(build ? [] : ["--no-build"])], {
     cwd: root,
     env: { ...process.env, SIM_PORT: String(simPort) },
     detached: true,
@@ -49,7 +50,7 @@ export async function startApp() {
   });
   let output = "";
   const keep = (b) => {
-    output = (output + b.toString()).slice(-20_000);
+    output += b.toString();
   };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
@@ -65,16 +66,16 @@ export async function startApp() {
   const base = `http://localhost:${port}`;
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`dev.mjs exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`dev.mjs exited with ${child.exitCode}:\n${output.slice(-20_000)}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok && (await fetch(`http://127.0.0.1:${simPort}/__sim/state`)).ok) return { base, sim: `http://127.0.0.1:${simPort}`, stop, persistDir };
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok && (await fetch(`http://127.0.0.1:${simPort}/__sim/state`)).ok) return { base, port, sim: `http://127.0.0.1:${simPort}`, stop, persistDir, log: () => output };
     } catch {
       /* not up yet */
     }
     await sleep(500);
   }
   stop();
-  throw new Error(`app did not start in time:\n${output}`);
+  throw new Error(`app did not start in time:\n${output.slice(-20_000)}`);
 }
 
 /** Runs SQL against the local D1 of a dev instance (its --persist-to dir, or the default one). */

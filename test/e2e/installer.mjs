@@ -79,6 +79,14 @@ try {
   }
   check(online, "the relay it started comes online", readLog());
 
+  // A new relay carries nothing until its owner confirms it (the Relay page's "It's mine"): the one the
+  // installer says it paired as.
+  const relayNo = Number(/relay #(\d+)/.exec(said)?.[1]);
+  const before = await call("GET", "/api/courses/list?refresh=true", token);
+  check(before.status === 502, `unconfirmed, it relays nothing (course list ${before.status})`, before.text.slice(0, 300));
+  const confirmed = await call("POST", `/api/relays/${relayNo}/confirm`, token);
+  check(confirmed.status === 200, `its owner confirms relay #${relayNo}`, confirmed.text.slice(0, 300));
+
   const list = await call("GET", "/api/courses/list?refresh=true", token);
   const relays = await call("GET", "/api/relays", token);
   const relayed = relays.json?.relays?.[0]?.requests_today ?? 0;

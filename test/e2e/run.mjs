@@ -431,11 +431,19 @@ async function journey() {
     if ((await links.first().getAttribute("rel")) !== "noopener noreferrer") throw new Error("link without rel=noopener noreferrer");
     if ((await links.first().getAttribute("href")) !== done.left_for_user[0].url) throw new Error(`the link goes to ${await links.first().getAttribute("href")}`);
     await check(page, "task-needs-you");
-    // Recheck: the course is still face-gated, so the task completes again with the same item left.
+    // The top card names the item as the app shows it (course › chapter › item) and offers the recheck.
+    await page.getByTestId("needs-you-items").getByText(COURSE_FACE).waitFor();
+    await page.getByTestId("go-to-cx").click();
+    await page.getByTestId("needs-you-howto").waitFor();
+    // Recheck: the course is still face-gated, so the task completes again with the same item left, says
+    // so, and keeps the time it first finished.
     await page.getByTestId("recheck").click();
     await page.locator(".ant-message-notice", { hasText: "已重新检查" }).waitFor();
     for (let i = 0; i < 120 && (await api("GET", `/api/tasks/${needsYouTask}`)).status !== "completed"; i++) await new Promise((r) => setTimeout(r, 500));
     await page.getByTestId("outcome").getByText("完成，1 项需你处理").waitFor();
+    await page.getByTestId("recheck-result").getByText("已完成 0 项，还剩 1 项").waitFor({ timeout: 30_000 });
+    const again = await api("GET", `/api/tasks/${needsYouTask}`);
+    if (again.end_time !== done.end_time) throw new Error(`the recheck moved the finish time: ${done.end_time} → ${again.end_time}`);
   });
 
   // The in-page toast of the "ask" pause below (the user is watching that task), read when it shows:
@@ -525,7 +533,9 @@ async function journey() {
     await page.getByTestId("relay-none-online").waitFor();
     await page.getByTestId("new-pairing-code").click();
     const installLine = (await page.getByTestId("pairing-command").innerText()).trim();
-    if (!/^curl -fsSL \S+\/relay\/install\.sh \| sh -s -- --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(installLine)) throw new Error(`install line: ${installLine}`);
+    // In development the command names the simulator's origin, the one loopback origin the agent may reach.
+    const installShape = /^curl -fsSL \S+\/relay\/install\.sh \| sh -s -- --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback (\S+)$/.exec(installLine);
+    if (installShape?.[1] !== sim) throw new Error(`install line: ${installLine}`);
     // The QR code beside it carries that line for a phone: read back from the image as drawn.
     const qr = await page.getByTestId("pairing-qr").evaluate(async (img) => {
       await img.decode();
@@ -545,7 +555,8 @@ async function journey() {
     // This journey runs the agent by hand (test/e2e/installer.mjs runs the installer): the manual command.
     await page.getByRole("tab", { name: "手动安装" }).click();
     const command = (await page.getByTestId("pairing-manual-command").innerText()).trim();
-    if (!/^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback$/.test(command)) throw new Error(`command: ${command}`);
+    const shape = /^node chaoxing-relay\.mjs --url \S+ --pair [2-9A-Z]{4}-[2-9A-Z]{4} --dev-allow-loopback (\S+)$/.exec(command);
+    if (shape?.[1] !== sim) throw new Error(`command: ${command}`);
     // As a student would: download the one file from the deployment and run the command as shown.
     const dir = mkdtempSync(path.join(tmpdir(), "e2e-relay-"));
     writeFileSync(path.join(dir, "chaoxing-relay.mjs"), Buffer.from(await (await fetch(`${base}/relay/chaoxing-relay.mjs`)).arrayBuffer()));
@@ -567,7 +578,15 @@ async function journey() {
     let agent = run(args);
     let taskId = 0;
     try {
-      await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+      // A new relay carries nothing until its owner confirms it: the one the agent says it paired as.
+      const unconfirmed = page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="no"]');
+      await unconfirmed.waitFor({ timeout: 30_000 });
+      await until("the agent naming its relay number", () => /relay #\d+/.test(output), 10_000);
+      const relayNo = /relay #(\d+)/.exec(output)[1];
+      if (!(await unconfirmed.innerText()).includes(`#${relayNo}`)) throw new Error(`the unconfirmed row is not relay #${relayNo}: ${await unconfirmed.innerText()}`);
+      await check(page, "relay-unconfirmed");
+      await unconfirmed.getByTestId("relay-confirm").click();
+      await page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="yes"]').waitFor({ timeout: 15_000 });
       // The code it used shows as used (no countdown), and the row says online once.
       await page.getByTestId("pairing-used").waitFor({ timeout: 15_000 });
       const row = await page.locator('[data-testid="relay-row"][data-online="yes"]').innerText();
@@ -678,6 +697,7 @@ async function journey() {
       ["/admin/tasks", "全部任务", "admin-tasks", "/api/admin/tasks"],
       ["/admin/statistics", "统计", "admin-statistics", "/api/admin/statistics"],
       ["/admin/audit", "审计日志", "admin-audit", "/api/admin/audit"],
+      ["/admin/diagnostics", "诊断", "admin-diagnostics", "/api/admin/diagnostics"],
     ]) {
       if (!doc.paths[api]?.get) {
         console.log(`      (${p}: ${api} not served yet)`);
@@ -709,6 +729,8 @@ async function journey() {
     await page.getByRole("link", { name: `${other.name} 的任务` }).click();
     await page.waitForURL(`${base}/admin/tasks/${other.task}`);
     await page.getByTestId("admin-task-owner").getByText(other.name).waitFor();
+    // The log is in the page's lower part, which arrives a moment after its top.
+    await page.locator(".log-line").first().waitFor().catch(() => undefined);
     if ((await page.locator(".log-line").count()) === 0) throw new Error("no log lines in the admin's view");
     const lines = await exportLines(page);
     if (lines.length !== 230) throw new Error(`the admin's export has ${lines.length} lines, expected 230`);
@@ -749,9 +771,14 @@ async function journey() {
     const modal = page.locator(".ant-modal-confirm");
     await modal.getByText(`e2e-long-${user}`).waitFor();
     await modal.getByText("它正在学习").waitFor();
+    // The reason is asked for (told to the owner): the button waits for it.
+    if (!(await modal.locator("button", { hasText: "强制停止" }).isDisabled())) throw new Error("force-stop without a reason");
+    await modal.getByLabel("停止原因（会告诉该用户）").fill("e2e：同一账号的任务太多");
     await modal.locator("button", { hasText: "强制停止" }).click();
     await row.getByText("已取消").waitFor({ timeout: 15_000 });
     await row.getByText("被管理员停止").waitFor();
+    const stopped = await api("GET", `/api/tasks/${task.id}`);
+    if (stopped.error_params?.note !== "e2e：同一账号的任务太多") throw new Error(`the owner's task does not say why: ${JSON.stringify(stopped.error_params)}`);
     await check(page, "admin-tasks-force-stopped");
   });
 
@@ -906,6 +933,136 @@ async function journey() {
     await page.setViewportSize({ width: 1366, height: 900 });
   });
 
+  /** A signed-in phone (WeChat's browser, 360 px) in `lang`, for the steps below. */
+  const phoneIn = async (lang, bearer) => {
+    const ctx = await browser.newContext({ ...PHONE, locale: lang === "zh" ? "zh-CN" : "en-US" });
+    await ctx.addInitScript(([tok, l]) => {
+      if (!sessionStorage.getItem("e2e-init")) {
+        sessionStorage.setItem("e2e-init", "1");
+        localStorage.setItem("cx.token", tok);
+        localStorage.setItem("cx.lang", l);
+      }
+    }, [bearer, lang]);
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15_000);
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(e.message));
+    return { ctx, p, errors };
+  };
+  const WORDS = {
+    zh: { lastUpdated: "最后更新于", offline: "离线", risk: "超星风控：任务已暂停" },
+    en: { lastUpdated: "Last updated", offline: "You are offline", risk: "Chaoxing's risk control: the task is paused" },
+  };
+
+  for (const lang of ["zh", "en"]) {
+    await step(`phone (${lang}): 30 s offline keeps the task page, greyed, with its time; only an action fails`, async () => {
+      const t = await login(user, thirdPassword);
+      const pending = await call("POST", "/api/tasks", { name: `e2e-offline30-${lang}`, course_ids: [courseId(COURSE_MAIN)] }, t);
+      const { ctx, p, errors } = await phoneIn(lang, t);
+      try {
+        await p.goto(`${base}/tasks/${pending.id}`);
+        await p.getByRole("heading", { name: `e2e-offline30-${lang}` }).waitFor();
+        await p.waitForTimeout(4000); // the parts the page loads later arrive (router prefetch)
+        await ctx.setOffline(true);
+        await p.waitForTimeout(30_000);
+        await p.getByRole("heading", { name: `e2e-offline30-${lang}` }).waitFor({ timeout: 1000 });
+        await p.getByTestId("last-updated").getByText(WORDS[lang].lastUpdated).waitFor({ timeout: 1000 });
+        if (await p.locator(".ant-result").count()) throw new Error("the page was replaced by an error");
+        await p.locator('[data-action="start"]').click();
+        await p.locator(".ant-message-notice", { hasText: WORDS[lang].offline }).waitFor({ timeout: 2000 });
+        if (lang === "en") await assertNoChinese(p, "offline task page after 30 s");
+        await check(p, `phone-offline-30s-${lang}`);
+        await ctx.setOffline(false);
+        await p.getByTestId("last-updated").waitFor({ state: "detached", timeout: 30_000 });
+        if (errors.length) throw new Error(errors.join("; "));
+      } finally {
+        await ctx.close();
+        await call("POST", `/api/tasks/${pending.id}/cancel`, undefined, t).catch(() => undefined);
+      }
+    });
+
+    await step(`phone (${lang}): a course toggles from its title; back closes the create dialog and the menu drawer first`, async () => {
+      const t = await login(user, thirdPassword);
+      const { ctx, p, errors } = await phoneIn(lang, t);
+      try {
+        await p.goto(`${base}/courses`);
+        const row = p.getByTestId("course-row").filter({ hasText: COURSE_MAIN });
+        await row.waitFor({ timeout: 30_000 });
+        const box = row.locator("input[type=checkbox]");
+        await row.getByText(COURSE_MAIN).click();
+        if (!(await box.isChecked())) throw new Error("tapping the title did not select the course");
+        await row.getByText(COURSE_MAIN).click();
+        if (await box.isChecked()) throw new Error("tapping the title again did not unselect it");
+        await row.getByText(COURSE_MAIN).click();
+        await p.getByTestId("create-task").click();
+        await p.getByRole("dialog").waitFor();
+        await p.goBack();
+        await p.getByRole("dialog").waitFor({ state: "detached" });
+        if (new URL(p.url()).pathname !== "/courses") throw new Error(`back left the page: ${p.url()}`);
+        if (!(await box.isChecked())) throw new Error("the picked course was lost");
+        await p.getByTestId("create-task").waitFor();
+        // The menu drawer, the same way.
+        await p.getByRole("button", { name: lang === "zh" ? "菜单" : "Menu" }).click();
+        await p.locator(".ant-drawer-open").waitFor();
+        await p.goBack();
+        await p.locator(".ant-drawer-open").waitFor({ state: "detached" });
+        if (new URL(p.url()).pathname !== "/courses") throw new Error(`back left the page: ${p.url()}`);
+        if (errors.length) throw new Error(errors.join("; "));
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+
+  await step("phone (zh and en): risk control shows its card, with a resume only after the cool-down", async () => {
+    if (!sim) throw new Skip("no simulator address (--sim) to switch risk control on");
+    const t = await login(user, thirdPassword);
+    await cancelLive(t);
+    const task = await call("POST", "/api/tasks", { name: `e2e-risk-${user}`, course_ids: [courseId(COURSE_LONG)] }, t);
+    await call("POST", `/api/tasks/${task.id}/start`, undefined, t);
+    try {
+      for (let i = 0; i < 240 && (await call("GET", `/api/tasks/${task.id}`, undefined, t)).item_total_time === 0; i++) await new Promise((r) => setTimeout(r, 500));
+      await simAction({ action: "riskControl", phone: DEMO_PHONE, on: true });
+      let live = null;
+      for (let i = 0; i < 300; i++) {
+        live = await call("GET", `/api/tasks/${task.id}`, undefined, t);
+        if (live.status !== "running") break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (live.status !== "paused" || live.reason !== "risk_control") throw new Error(`the task is ${live.status}/${live.reason}`);
+      for (const lang of ["zh", "en"]) {
+        const { ctx, p, errors } = await phoneIn(lang, t);
+        try {
+          await p.goto(`${base}/tasks/${task.id}`);
+          const card = p.getByTestId("risk-card");
+          await card.getByText(WORDS[lang].risk).waitFor();
+          if ((await card.getAttribute("data-state")) !== "cooling") throw new Error(`risk card state ${await card.getAttribute("data-state")}`);
+          await card.getByTestId("risk-wait").waitFor();
+          // No inviting "resume" anywhere while it cools down.
+          if (await p.locator('[data-action="resume"], [data-testid="risk-resume"]').count()) throw new Error("a resume is offered during the cool-down");
+          if (lang === "en") await assertNoChinese(p, "risk control card");
+          await check(p, `phone-risk-control-${lang}`);
+          if (errors.length) throw new Error(errors.join("; "));
+        } finally {
+          await ctx.close();
+        }
+      }
+    } finally {
+      await simAction({ action: "riskControl", phone: DEMO_PHONE, on: false });
+      await call("POST", `/api/tasks/${task.id}/cancel`, undefined, t).catch(() => undefined);
+    }
+  });
+
+  await step("hashed assets are cached immutable, index.html is revalidated", async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const asset = /\/assets\/[^"]+\.js/.exec(html)?.[0];
+    if (!asset) throw new Error("no asset in index.html");
+    const cc = (await fetch(`${base}${asset}`)).headers.get("cache-control") ?? "";
+    if (!cc.includes("immutable") || !cc.includes("max-age=31536000")) throw new Error(`${asset}: Cache-Control ${cc}`);
+    const htmlCc = (await fetch(`${base}/`)).headers.get("cache-control") ?? "";
+    if (htmlCc.includes("immutable")) throw new Error(`index.html: Cache-Control ${htmlCc}`);
+  });
+
   const adminToken = await login(user, thirdPassword).catch(() => null);
   if (adminToken && !only) {
     const waitFor = (sel) => (p) => p.locator(sel).first().waitFor({ timeout: 20_000 });
@@ -928,6 +1085,7 @@ async function journey() {
       ...(other.task ? [{ name: "admin-task-detail", path: `/admin/tasks/${other.task}`, signedIn: true, ready: waitFor("[data-testid=log-box]") }] : []),
       { name: "admin-statistics", path: "/admin/statistics", signedIn: true, ready: waitFor("svg[role=img]") },
       { name: "admin-audit", path: "/admin/audit", signedIn: true, ready: waitFor("[data-testid=audit-filters]") },
+      { name: "admin-diagnostics", path: "/admin/diagnostics", signedIn: true, ready: waitFor(".ant-statistic") },
       { name: "not-found", path: "/no-such-page", signedIn: true, ready: waitFor(".ant-result") },
     ];
     const docsDir = process.argv.includes("--docs") ? path.join(root, "docs", "screenshots") : undefined;

@@ -1,9 +1,10 @@
 // Every page of the dashboard at phone size (360×740, WeChat's user agent) and at 1440×900, in zh-CN and
-// English: nothing scrolls sideways, and an English page shows no Chinese outside user data (issue 17).
+// English: nothing scrolls sideways, an English page shows no Chinese outside user data (issue 17), and on
+// the phone every control is at least 44 px tall.
 // The phone pages in zh-CN are also saved as small PNGs (viewport only) for docs/screenshots.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { assertNoChinese, assertNoSidewaysScroll, DESKTOP, PHONE, settle } from "./checks.mjs";
+import { assertNoChinese, assertNoSidewaysScroll, DESKTOP, PHONE, settle, smallTargets } from "./checks.mjs";
 
 /**
  * `pages`: [{ name, path, signedIn, ready? }] where `ready(page)` waits for what the page must show.
@@ -15,7 +16,7 @@ export async function sweep({ browser, base, token, pages, runner, shotsDir, doc
       ["360", PHONE],
       ["1440", DESKTOP],
     ]) {
-      await runner.step(`every page at ${size} px in ${lang}: no sideways scroll${lang === "en" ? ", no Chinese outside user data" : ""}`, async () => {
+      await runner.step(`every page at ${size} px in ${lang}: no sideways scroll${size === "360" ? ", every control ≥ 44 px tall" : ""}${lang === "en" ? ", no Chinese outside user data" : ""}`, async () => {
         const failures = [];
         for (const signedIn of [false, true]) {
           const context = await browser.newContext({ ...device, locale: lang === "zh" ? "zh-CN" : "en-US", colorScheme: "light" });
@@ -40,6 +41,10 @@ export async function sweep({ browser, base, token, pages, runner, shotsDir, doc
               if (p.ready) await p.ready(page, lang);
               await settle(page);
               await assertNoSidewaysScroll(page, where);
+              if (size === "360") {
+                const small = await smallTargets(page);
+                if (small.length) throw new Error(`${where}: controls under 44 px tall: ${small.slice(0, 6).join("; ")}`);
+              }
               if (lang === "en") await assertNoChinese(page, where);
               if (size === "360" && lang === "zh") {
                 const file = `phone-${p.name}.png`;

@@ -61,8 +61,8 @@ describe("DO rows per progress report", () => {
 });
 
 describe("an eviction between reports", () => {
-  it("resumes the video from the platform's position (not the older checkpoint's), passes it, and counts no second twice", async () => {
-    const { sim, account, id, jobid } = await setup("evict", 1800, 2);
+  it("goes on from the platform's position (not the older checkpoint's) with a normal report, passes it, and counts no second twice", async () => {
+    const { sim, account, id, jobid } = await setup("evict", 1800, 1);
     const startedAt = (await taskLive(id))!.start_time!;
     await driveUntil(id, (l) => l.item_current_time >= 600);
     const position = sim.control.jobProgress(account.phone, jobid)!.playTimeS;
@@ -75,12 +75,14 @@ describe("an eviction between reports", () => {
     const sentBefore = reports(sim, account.phone).length;
     for (let i = 0; i < 5 && reports(sim, account.phone).length === sentBefore; i++) await tick();
     const first = reports(sim, account.phone)[sentBefore]!;
-    // A fresh start of the player (isdrag 3) at the card's playTime.
-    expect(param(first.query, "isdrag")).toBe("3");
-    expect(Number(param(first.query, "playingTime"))).toBe(position);
-    // The playing the checkpoint missed is credited once: the count is where it was before the eviction.
+    // The player goes on from the card's playTime: a normal report one interval on (test/engine/restart.test.ts).
+    expect(param(first.query, "isdrag")).toBe("0");
+    expect(Number(param(first.query, "playingTime"))).toBeGreaterThan(position);
+    // The playing the checkpoint missed is credited once: the count is where it was before the eviction,
+    // and the report after it adds its own gap (its advance at 1×), no more.
     const after = (await taskLive(id))!.study_seconds;
-    expect(Math.abs(after - studiedBefore)).toBeLessThanOrEqual(2);
+    const gap = Number(param(first.query, "playingTime")) - position;
+    expect(Math.abs(after - studiedBefore - gap)).toBeLessThanOrEqual(2);
 
     const done = await driveUntil(id, finished);
     expect(done).toMatchObject({ status: "completed", reason: null, progress: 100, left_for_user: [] });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { clock } from "../../src/lib/clock";
 import type { SimCourseSpec } from "../../src/simulator/model";
 import { api, registerUser } from "../helpers/api";
@@ -94,7 +94,14 @@ describe("failure signals", () => {
     // so the waiting task is seen whatever the random draw.
     sim.control.setFaults({ serverError: { times: 4 } });
     const t0 = clock.now();
-    await driveUntil(id, (l) => l.reason === "upstream");
+    // The shortest jitter (the first wait 2.5 s): one run in five draws a wait that short, and the
+    // reason must show however short the wait is.
+    const random = vi.spyOn(Math, "random").mockReturnValue(0);
+    try {
+      await driveUntil(id, (l) => l.reason === "upstream");
+    } finally {
+      random.mockRestore();
+    }
     sim.control.setFaults({ rateLimit: { times: 1 } });
     const done = await driveUntil(id, finished);
     expect(done.status).toBe("completed");

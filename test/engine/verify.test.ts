@@ -68,7 +68,7 @@ describe("verified credit, the next morning", () => {
     expect(clock.now()).toBeGreaterThanOrEqual(due);
     expect(found).toMatchObject({ status: "running", jobs_completed: 0 });
     expect(found.progress).toBeLessThan(100);
-    expect(events().map((e) => e.kind)).toEqual(["completed", "rollback"]);
+    expect(events().map((e) => e.kind)).toEqual(["completed", "rolled_back"]);
     expect(events()[1]!.detail).toEqual({ videos: 3 });
     // Studied today, within a human day, they stay.
     sim.control.rollback(account.phone, { dailyMediaS: 10_000 });
@@ -82,7 +82,7 @@ describe("verified credit, the next morning", () => {
     const log = await messages({ username: user.username, password }, id);
     expect(log).toContain("3 个视频被回溯，正在重新学习");
     expect(log.filter((m) => m.includes("已被超星回溯"))).toHaveLength(3);
-    expect(events().map((e) => e.kind)).toEqual(["completed", "rollback", "completed"]);
+    expect(events().map((e) => e.kind)).toEqual(["completed", "rolled_back", "completed"]);
     await runQueue(NOTIFY_QUEUE, [{ id: messageId(), body: events()[1]! as NotifyMessage }]);
     expect(JSON.parse(capture.requests[0]!.body).title).toBe("任务「测试任务」: 3 个视频被回溯，正在重新学习");
 

@@ -1,4 +1,4 @@
-import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { clock } from "../../src/lib/clock";
 import type { TaskLive } from "../../src/shared/live";
@@ -25,8 +25,21 @@ export async function tick(): Promise<boolean> {
   if (all.length === 0) return false;
   const earliest = Math.min(...all.map((a) => a.at));
   if (earliest > clock.now()) clock.advance(earliest - clock.now());
-  for (const a of all) if (a.at <= clock.now()) await runDurableObjectAlarm(a.stub);
+  for (const a of all) if (a.at <= clock.now()) await runAlarm(a.stub);
   return true;
+}
+
+/**
+ * Runs an object's alarm as the runtime does: with when it was due (the pool's runDurableObjectAlarm
+ * gives no AlarmInvocationInfo; the task object dates a restart's last report from it).
+ */
+async function runAlarm(stub: DurableObjectStub): Promise<void> {
+  await runInDurableObject(stub, async (instance: { alarm?(info?: AlarmInvocationInfo): void | Promise<void> }, state) => {
+    const scheduledTime = await state.storage.getAlarm();
+    if (scheduledTime === null) return;
+    await state.storage.deleteAlarm();
+    await instance.alarm?.({ isRetry: false, retryCount: 0, scheduledTime });
+  });
 }
 
 export const taskLive = (id: number): Promise<TaskLive | null> => env.TASKS.getByName(`task:${id}`).live();

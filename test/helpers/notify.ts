@@ -118,3 +118,17 @@ export async function setNotifications(token: string, body: unknown) {
   if (r.status !== 200) throw new Error(`PUT notifications: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
+
+/** The token of the newest verification link mailed to `email` (captured by `installCapture`). */
+export function verificationToken(mails: Mail[], email: string): string {
+  const mail = mails.filter((m) => m.to === email).findLast((m) => m.text.includes("/verify-email?token="));
+  const token = mail && /\/verify-email\?token=([\w-]+)/.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no verification link was mailed to ${email}`);
+  return token;
+}
+
+/** Opens the newest verification link mailed to `email`, as the student would. */
+export async function verifyEmail(mails: Mail[], email: string): Promise<void> {
+  const r = await api("POST", "/api/auth/verify-email", { body: { token: verificationToken(mails, email) } });
+  if (r.status !== 200) throw new Error(`verify: ${r.status} ${JSON.stringify(r.body)}`);
+}

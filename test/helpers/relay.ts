@@ -6,13 +6,31 @@ import type { Simulator } from "../../src/simulator/app";
 import { parseCredential, frameKeyOf, PROTOCOL_HEADER, RELAY_PATH, RELAY_PROTOCOL } from "../../src/shared/relay-wire";
 import { api } from "./api";
 
-/** A code from the dashboard's route, exchanged the way the agent does; the credential it returns. */
-export async function pairRelay(token: string, name = "test-relay"): Promise<{ relayId: number; credential: string }> {
+/**
+ * A code from the dashboard's route, exchanged the way the agent does, and (unless `confirm: false`) the
+ * new relay confirmed by its owner as on the dashboard; the credential it returns.
+ */
+export async function pairRelay(token: string, name = "test-relay", { confirm = true } = {}): Promise<{ relayId: number; credential: string }> {
   const code = await api("POST", "/api/relays/pairing-code", { token });
   if (code.status !== 201) throw new Error(`pairing code: ${code.status} ${JSON.stringify(code.body)}`);
   const paired = await api("POST", "/api/relays/pair", { body: { code: code.body.code, name, version: "test-1.0" }, headers: { "CF-Connecting-IP": `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
   if (paired.status !== 201) throw new Error(`pair: ${paired.status} ${JSON.stringify(paired.body)}`);
-  return { relayId: paired.body.relay_id as number, credential: paired.body.credential as string };
+  const relayId = paired.body.relay_id as number;
+  if (confirm) {
+    const confirmed = await api("POST", `/api/relays/${relayId}/confirm`, { token });
+    if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  }
+  return { relayId, credential: paired.body.credential as string };
+}
+
+/** Bounded wait for something the relay object does after answering (it wakes tasks in waitUntil). */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export async function useRelay(token: string, egress: "relay" | "direct" = "relay"): Promise<void> {
@@ -47,7 +65,7 @@ export class TestAgent {
     perform: Perform,
   ) {
     this.session = new AgentSession(frameKey, {
-      policy: { allowLoopback: false },
+      policy: { devOrigin: null },
       perform: (req) => {
         this.seen.push(req);
         return perform(req);

@@ -110,6 +110,29 @@ describe("an account's safety limits: the waits, on the injected clock", () => {
     expect(log[asked]!.at).toBeGreaterThanOrEqual(opens);
   });
 
+  it("started outside the window, the start's own answer says outside_window and when it goes on; its one alarm is then", async () => {
+    const { log, token, account } = await setup();
+    const base = clock.now();
+    await setLimits(token, { window_start: shanghaiHHMM(base, 180), window_end: shanghaiHHMM(base, 300) });
+    const opens = base + 180 * 60_000 - (base % 60_000);
+    const created = await api("POST", "/api/tasks", { token, body: { name: "夜里", course_ids: [account.courses[0]!.courseId] } });
+    const asked = log.length;
+    const started = await api("POST", `/api/tasks/${created.body.id}/start`, { token });
+    expect(started.status).toBe(200);
+    expect(started.body.task).toMatchObject({ status: "running", reason: "outside_window" });
+    const resumes = Date.parse(started.body.task.resumes_at);
+    expect(resumes).toBeGreaterThanOrEqual(opens);
+    expect(resumes).toBeLessThanOrEqual(opens + 5 * 60_000 + 1000);
+    // Before any alarm ran: the detail, and the alarm itself, agree with that answer.
+    expect((await api("GET", `/api/tasks/${created.body.id}`, { token })).body).toMatchObject({ reason: "outside_window", resumes_at: started.body.task.resumes_at });
+    expect(await taskAlarm(created.body.id)).toBe(resumes);
+    expect(log.length).toBe(asked);
+    // Inside the window a start says nothing of the kind.
+    clock.advance(opens - clock.now() + 60_000);
+    const other = await api("POST", "/api/tasks", { token, body: { name: "白天", course_ids: [account.courses[0]!.courseId] } });
+    expect((await api("POST", `/api/tasks/${other.body.id}/start`, { token })).body.task).toMatchObject({ status: "running", reason: null, resumes_at: null });
+  });
+
   it("at the daily media cap a task waits (reason daily_cap) until the next Shanghai day, then restarts the video where it stopped", async () => {
     const { log, token, account } = await setup([videoCourse(240)]);
     await setLimits(token, { daily_cap_minutes: 1 });

@@ -7,6 +7,8 @@ import { api, registerAdmin, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 import { hub, subscribe, type LiveClient } from "./client";
+import { SUBSCRIBED_HUBS } from "../../src/durable/stored";
+import { getVersioned } from "../../src/lib/versioned";
 
 useFutureClock();
 
@@ -24,7 +26,7 @@ async function runningTask(duration = 240) {
 }
 
 const hubTasks = (taskId: number) =>
-  runInDurableObject(env.TASKS.getByName(`task:${taskId}`), (_o, state) => state.storage.kv.get<string[]>("hubs") ?? []);
+  runInDurableObject(env.TASKS.getByName(`task:${taskId}`), (_o, state) => getVersioned(state.storage.kv, "subscribers", SUBSCRIBED_HUBS)?.hubs ?? []);
 
 // The fan-out tests open up to 100 sockets and drive a task to the end: more than vitest's default 5 s
 // when the whole suite shares the machine.

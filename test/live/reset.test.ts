@@ -2,6 +2,8 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HubObject } from "../../src/durable/hub";
+import { SUBSCRIBED_HUBS } from "../../src/durable/stored";
+import { getVersioned } from "../../src/lib/versioned";
 import type { ServerMessage, TaskMessage } from "../../src/shared/live";
 import { registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, userWithAccount } from "../helpers/drive";
@@ -47,7 +49,7 @@ describe("restarts", () => {
 
     await abortAllDurableObjects();
     // The task object's hub list is in its storage, so it survives the reset.
-    const hubs = await runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => state.storage.kv.get<string[]>("hubs"));
+    const hubs = await runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => getVersioned(state.storage.kv, "subscribers", SUBSCRIBED_HUBS)?.hubs);
     expect(hubs).toEqual([`hub:${u.user.id}`]);
 
     // As the dashboard does after a deploy: reconnect, subscribe again, get the current state.

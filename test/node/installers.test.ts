@@ -104,7 +104,7 @@ describe("the relay installers", () => {
   it("refuses an agent that does not match its checksum, and installs nothing", async () => {
     const home = mkdtempSync(path.join(tmpdir(), "relay-home-"));
     const url = await serve({ "/relay/chaoxing-relay.mjs": "console.log('not the relay')", "/api/relays/pair": pairRoute });
-    const r = await runInstaller(["--url", url, "--pair", "GOOD-CODE", "--dev-allow-loopback", "--no-service"], { HOME: home });
+    const r = await runInstaller(["--url", url, "--pair", "GOOD-CODE", "--dev-allow-loopback", "http://127.0.0.1:8001", "--no-service"], { HOME: home });
     expect(r.code).toBe(1);
     expect(r.out).toContain("failed its checksum");
     expect(existsSync(path.join(home, ".chaoxing-relay", "chaoxing-relay.mjs"))).toBe(false);
@@ -137,7 +137,7 @@ describe("the relay installers", () => {
     });
     const arch = process.arch === "x64" ? "x64" : process.arch;
     if (arch !== "x64") return; // the stand-in mirror only has linux-x64
-    const r = await runInstaller(["--url", url, "--pair", "GOOD-CODE", "--dev-allow-loopback", "--no-service"], {
+    const r = await runInstaller(["--url", url, "--pair", "GOOD-CODE", "--dev-allow-loopback", "http://127.0.0.1:8001", "--no-service"], {
       HOME: home, PATH: `${bin}:${process.env.PATH}`, NODE_MIRROR: `${url}/dist`, LANG: "zh_CN.UTF-8",
     });
     expect(r.out).toContain("正在下载 Node.js 22 LTS");
@@ -168,7 +168,7 @@ describe("the relay installers", () => {
   it("without a code and not paired, says how to get one (64)", async () => {
     const home = mkdtempSync(path.join(tmpdir(), "relay-home-"));
     const url = await serve({ "/relay/chaoxing-relay.mjs": readFileSync(path.join(built, "chaoxing-relay.mjs")) });
-    const r = await runInstaller(["--url", url, "--dev-allow-loopback", "--no-service"], { HOME: home });
+    const r = await runInstaller(["--url", url, "--dev-allow-loopback", "http://127.0.0.1:8001", "--no-service"], { HOME: home });
     expect(r.code).toBe(64);
     expect(r.out).toContain("not paired yet");
   });

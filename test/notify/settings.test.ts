@@ -1,9 +1,10 @@
+import { NOTIFY_EVENTS } from "../../src/shared/notify";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { checkTarget } from "../../src/notify/target";
 import { api, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
-import { installCapture, raised, runQueue, NOTIFY_QUEUE, setNotifications, taskRow } from "../helpers/notify";
+import { installCapture, raised, runQueue, NOTIFY_QUEUE, setNotifications, taskRow, verifyEmail } from "../helpers/notify";
 import { useFutureClock } from "../helpers/sim";
 import { notify } from "../../src/notify/produce";
 
@@ -42,13 +43,16 @@ const expectNoSecret = (body: unknown) => {
 };
 
 describe("notification settings", () => {
-  it("start with every channel off and every event on (ten: login_required joined)", async () => {
+  it("start with every channel off (e-mail comes on once the address is verified) and every event on (eleven: login_required joined)", async () => {
     const { token, user } = await registerUser("nset");
     const r = await api("GET", "/api/user/notifications", { token });
     expect(r.status).toBe(200);
-    expect(r.body.channels.email).toEqual({ enabled: false, address: user.email });
+    expect(r.body.channels.email).toEqual({ enabled: false, verified: false, address: user.email });
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
-    expect(Object.values(r.body.events)).toEqual(Array(10).fill(true));
+    expect(r.body.events).toEqual(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, true])));
+    expect(Object.keys(r.body.events)).toEqual([
+      "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap", "login_required",
+    ]);
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
   });
 
@@ -57,7 +61,7 @@ describe("notification settings", () => {
     const put = await api("PUT", "/api/user/notifications", { token, body: { channels: allChannels, events: { completed: false } } });
     expect(put.status).toBe(200);
     expect(put.body.channels).toEqual({
-      email: { enabled: true, address: user.email },
+      email: { enabled: true, verified: false, address: user.email },
       serverchan: { enabled: true, sendkey_set: true },
       pushplus: { enabled: true, token_set: true },
       bark: { enabled: true, device_url_set: true, host: "api.day.app" },
@@ -120,6 +124,25 @@ describe("notification settings", () => {
       "https://[fd00::1]/x", // ULA
       "https://[fe80::1]/x", // link-local
       "https://[64:ff9b::a00:1]/x", // NAT64 of 10.0.0.1
+      "https://[::ffff:0:7f00:1]/x", // IPv4-translated 127.0.0.1 (::ffff:0:0/96)
+      "https://[::ffff:0:808:808]/x", // IPv4-translated, even of a public address
+      "https://[::808:808]/x", // IPv4-compatible (deprecated)
+      "https://[100::1]/x", // discard-only 100::/64
+      "https://[2001:db8::1]/x", // documentation 2001:db8::/32
+      "https://[3fff::1]/x", // documentation 3fff::/20
+      "https://[2001::1]/x", // Teredo, in IETF protocol assignments 2001::/23
+      "https://[2001:2::1]/x", // benchmarking
+      "https://[2002:808:808::1]/x", // 6to4 (deprecated)
+      "https://[64:ff9b:1::a00:1]/x", // local-use NAT64
+      "https://[5f00::1]/x", // SRv6 SIDs, outside global unicast
+      "https://192.0.2.1/x", // TEST-NET-1
+      "https://198.51.100.7/x", // TEST-NET-2
+      "https://203.0.113.10/x", // TEST-NET-3
+      "https://192.88.99.1/x", // 6to4 relay anycast (deprecated)
+      "https://240.0.0.1/x", // reserved
+      "https://hooks.example.com:8443/x", // another port: the test button would probe ports of public hosts
+      "https://hooks.example.com:80/x",
+      "https://1.1.1.1:22/x",
       "https://user:pass@hooks.example.com/x",
       "ftp://hooks.example.com/x",
       "not a url",
@@ -133,8 +156,8 @@ describe("notification settings", () => {
       const r = await api("PUT", "/api/user/notifications", { token, body: { channels: { bark: { device_url: url } } } });
       expect(r.status, url).toBe(400);
     }
-    // Public addresses pass, IPv4 and IPv6 literals included.
-    for (const url of ["https://hooks.example.com:8443/x", "https://203.0.113.10/x", "https://[2606:4700::1111]/x"]) {
+    // Public addresses on 443 pass, IPv4 and IPv6 literals included.
+    for (const url of ["https://hooks.example.com/x", "https://hooks.example.com:443/x", "https://1.1.1.1/x", "https://192.0.1.1/x", "https://[2606:4700::1111]/x", "https://[64:ff9b::808:808]/x"]) {
       const r = await api("PUT", "/api/user/notifications", { token, body: { channels: { webhook: { url, secret: SECRETS.webhookSecret } } } });
       expect(r.status, url).toBe(200);
     }
@@ -210,6 +233,7 @@ describe("send a test", () => {
 
   it("e-mail goes to the account's address, in the user's language", async () => {
     const { token, user } = await registerUser("nmail");
+    await verifyEmail(capture.mails, user.email);
     await api("PUT", "/api/user/config", { token, body: { language: "en" } });
     const r = await api("POST", "/api/user/notifications/test", { token, body: { channel: "email" } });
     expect(r.body).toEqual({ channel: "email", ok: true, status: null, excerpt: "" });
@@ -240,6 +264,7 @@ describe("a task's notifications", () => {
   it("are listed for the owner with each channel's outcome, 404 for anyone else, and carry no secret", async () => {
     const { token, user } = await registerUser("nlist");
     const other = await registerUser("nother");
+    await verifyEmail(capture.mails, user.email);
     await setNotifications(token, { channels: allChannels });
     const taskId = await taskRow(user.id);
     const before = raised.length;

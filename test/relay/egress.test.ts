@@ -7,7 +7,7 @@ import { relayTransport } from "../../src/relay/transport";
 import { MAX_REQUEST_BODY_BYTES, MAX_RESPONSE_BODY_BYTES } from "../../src/shared/relay-wire";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
-import { pairRelay, relayStub, simPerform, TestAgent, useRelay } from "../helpers/relay";
+import { eventually, pairRelay, relayStub, simPerform, TestAgent, useRelay } from "../helpers/relay";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
 
 useFutureClock();
@@ -35,16 +35,6 @@ async function relayUser(sim: InstalledSimulator, courses = [videoCourse(120)]) 
   const relay = await pairRelay(u.token);
   const account = await userWithAccount(sim, u.token, courses);
   return { ...u, ...relay, account };
-}
-
-/** Bounded wait for something the relay object does after answering (it wakes tasks in waitUntil). */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("Chaoxing traffic through the user's relay agent", () => {

@@ -1,11 +1,14 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../../src/index";
+import { parseCredential } from "../../src/shared/relay-wire";
 import { describe, expect, it } from "vitest";
 import { clock } from "../../src/lib/clock";
 import { api, registerAdmin, registerUser } from "../helpers/api";
 import { authMatrix } from "../helpers/auth-matrix";
-import { pairRelay, TestAgent } from "../helpers/relay";
-import { installSimulator, useFutureClock } from "../helpers/sim";
-import { simPerform } from "../helpers/relay";
+import { driveUntil, taskLive, userWithAccount } from "../helpers/drive";
+import { eventually, pairRelay, simPerform, TestAgent, useRelay } from "../helpers/relay";
+import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 
 useFutureClock();
 
@@ -28,6 +31,23 @@ describe("pairing a relay agent", () => {
     expect(c.download_url).toBe("http://localhost:8000/relay/chaoxing-relay.mjs");
   });
 
+  it("never shows --dev-allow-loopback unless the deployment names its development origin, and then only that origin", async () => {
+    const { token } = await registerUser("pair");
+    const loopback = { CX_PASSPORT_URL: "http://127.0.0.1:8001", CX_MOOC2_URL: "http://127.0.0.1:8001", CX_MOOC1_URL: "http://127.0.0.1:8001", CX_MOOC1_API_URL: "http://127.0.0.1:8001" };
+    const commands = async (vars: Record<string, string>) => {
+      const call = async (method: string, path: string) => {
+        const ctx = createExecutionContext();
+        const res = await worker.fetch(new Request(`http://localhost:8000${path}`, { method, headers: { Authorization: `Bearer ${token}` } }), { ...env, ...vars }, ctx);
+        await waitOnExecutionContext(ctx);
+        return (await res.json()) as { command?: string; run_command?: string };
+      };
+      return [(await call("POST", "/api/relays/pairing-code")).command, (await call("GET", "/api/relays")).run_command];
+    };
+    // Loopback Chaoxing URLs alone (a test or a misconfigured deployment) are no development.
+    for (const c of await commands(loopback)) expect(c).not.toContain("--dev-allow-loopback");
+    for (const c of await commands({ ...loopback, RELAY_DEV_ORIGIN: "http://127.0.0.1:8001" })) expect(c).toMatch(/ --dev-allow-loopback http:\/\/127\.0\.0\.1:8001$/);
+  });
+
   it("exchanges a code once for a credential bound to the user; only hashes are stored", async () => {
     const { token, user } = await registerUser("pair");
     const { code } = await newCode(token);
@@ -39,7 +59,8 @@ describe("pairing a relay agent", () => {
     expect(credential).toMatch(/^cxr1_\d+_[A-Za-z0-9_-]{43}$/);
     const row = await env.DB.prepare("SELECT * FROM relays WHERE id = ?").bind(r.body.relay_id).first<Record<string, unknown>>();
     expect(row?.user_id).toBe(user.id);
-    const secret = credential.replace(/^cxr1_\d+_/, "");
+    // The secret itself may hold "_" (base64url): read it as the agent does.
+    const secret = parseCredential(credential)!.secret;
     expect(JSON.stringify(row)).not.toContain(secret);
     const codes = await env.DB.prepare("SELECT code_hash FROM relay_pairing_codes WHERE user_id = ?").bind(user.id).all<{ code_hash: string }>();
     expect(JSON.stringify(codes.results)).not.toContain(code.replace("-", ""));
@@ -83,6 +104,118 @@ describe("pairing a relay agent", () => {
     const last = await api("POST", "/api/relays/pair", { body: { code: "WRNG-LAST" }, headers });
     expect(last.status).toBe(429);
     expect(Number(last.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+});
+
+const pairFrom = (ip: string, code: string) => api("POST", "/api/relays/pair", { body: { code }, headers: { "CF-Connecting-IP": ip } });
+const ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+describe("guessing pairing codes", () => {
+  it("counts an IPv6 client by its /64: new addresses inside it give no more guesses", async () => {
+    const inOne64 = ["2001:db8:66:1::1", "2001:DB8:66:1:0:0:0:abc", "2001:db8:66:1:ffff::9", ...Array.from({ length: 7 }, (_, i) => `2001:db8:66:1:${i + 1}::${i + 2}`)];
+    const statuses: number[] = [];
+    for (const ip of inOne64) statuses.push((await pairFrom(ip, "WRNG-AAAA")).status);
+    expect(statuses).toEqual(Array(10).fill(400));
+    expect((await pairFrom("2001:0db8:0066:0001:ffff:ffff:ffff:ffff", "WRNG-BBBB")).status).toBe(429);
+    // Another /64 is another client.
+    expect((await pairFrom("2001:db8:66:2::1", "WRNG-CCCC")).status).toBe(400);
+  });
+
+  it("a code is void after 5 wrong guesses at it (its first half right, the rest wrong)", async () => {
+    const { token } = await registerUser("pair");
+    const { code } = await newCode(token);
+    const [head, tail] = code.split("-") as [string, string];
+    const wrongTails = ALPHABET.split("").filter((ch) => !tail.startsWith(ch)).slice(0, 5).map((ch) => `${ch}${tail.slice(1)}`);
+    for (const [i, wrong] of wrongTails.entries()) expect((await pairFrom(`10.66.3.${i}`, `${head}-${wrong}`)).status).toBe(400);
+    const late = await pairFrom("10.66.3.99", code);
+    expect(late).toMatchObject({ status: 400, body: { code: "invalid_pairing_code" } });
+  });
+
+  it("past 100 attempts in 10 minutes from all clients together, every attempt waits (429)", async () => {
+    // A fresh window for this file's global counter, and another after, for the tests that follow.
+    clock.advance(10 * 60_000 + 1000);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 100; i++) statuses.push((await pairFrom(`10.68.${i >> 6}.${i & 63}`, "WRNG-DDDD")).status);
+      expect(statuses.filter((s) => s !== 400)).toEqual([]);
+      const { token } = await registerUser("pair");
+      const { code } = await newCode(token);
+      const refused = await pairFrom("10.69.0.1", code);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    } finally {
+      clock.advance(10 * 60_000 + 1000);
+    }
+  });
+});
+
+describe("a newly paired relay", () => {
+  it("carries no traffic until its owner confirms it; confirming wakes the tasks that wait for a relay", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("confirm");
+    const account = await userWithAccount(sim, token, [videoCourse(120)]);
+    // The task is made and started while the user's Chaoxing calls still go direct.
+    const created = await api("POST", "/api/tasks", { token, body: { name: "t", course_ids: [account.courses[0]!.courseId] } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    expect((await api("POST", `/api/tasks/${id}/start`, { token })).status).toBe(200);
+    await useRelay(token);
+    const { relayId, credential } = await pairRelay(token, "someone's", { confirm: false });
+    const agent = await TestAgent.online(credential, simPerform(sim));
+    expect((await api("GET", "/api/relays", { token })).body.relays).toMatchObject([{ id: relayId, online: true, confirmed: false }]);
+    const refused = await api("GET", "/api/courses/list", { token });
+    expect(refused).toMatchObject({ status: 502, body: { code: "relay_offline" } });
+    expect(await driveUntil(id, (l) => l.status !== "running")).toMatchObject({ status: "paused", reason: "relay_offline" });
+    // A start is refused at the click: no relay that carries traffic is online.
+    const later = await api("POST", "/api/tasks", { token, body: { name: "t2", course_ids: [account.courses[0]!.courseId] } });
+    expect(await api("POST", `/api/tasks/${later.body.id}/start`, { token })).toMatchObject({ status: 409, body: { code: "relay_required", link: "/relay" } });
+    expect(agent.seen).toEqual([]);
+
+    // Only its owner confirms it.
+    const other = await registerUser("confirm");
+    expect((await api("POST", `/api/relays/${relayId}/confirm`, { token: other.token })).status).toBe(404);
+    expect(agent.seen).toEqual([]);
+    expect((await api("POST", `/api/relays/${relayId}/confirm`, { token })).status).toBe(200);
+    expect((await api("GET", "/api/relays", { token })).body.relays).toMatchObject([{ id: relayId, online: true, confirmed: true }]);
+    const resumed = await eventually(() => taskLive(id), (l) => l?.status === "running");
+    expect(resumed).toMatchObject({ status: "running", reason: null });
+    expect((await driveUntil(id, (l) => l.status !== "running")).status).toBe("completed");
+    expect(agent.seen.length).toBeGreaterThan(0);
+  });
+});
+
+describe("relay names", () => {
+  it("lose control and bidi characters and are at most 32 characters, when paired and as listed", async () => {
+    const { token, user } = await registerUser("name");
+    const { code } = await newCode(token);
+    const raw = "宿舍\u202e<script>x</script>\u0007\u200f\u2066电脑\u0085\u2028\u00ad\ufeff 🖥️ xxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    const r = await pair({ code, name: raw });
+    expect(r.status).toBe(201);
+    const clean = "宿舍<script>x</script>电脑 🖥️ xxxxxx";
+    expect(r.body.name).toBe(clean);
+    expect(Array.from(clean)).toHaveLength(32);
+    // A name stored before this rule is shown clean too.
+    await env.DB.prepare("INSERT INTO relays (user_id, name, secret_hash, frame_key_enc, created_at, confirmed_at) VALUES (?, ?, 'h', 'k', ?, ?)")
+      .bind(user.id, "old\u202enc.exe", new Date(clock.now()).toISOString(), new Date(clock.now()).toISOString()).run();
+    expect((await api("GET", "/api/relays", { token })).body.relays.map((x: { name: string }) => x.name)).toEqual([clean, "oldnc.exe"]);
+  });
+});
+
+describe("relays per user", () => {
+  it("at most 5: a sixth code or pairing is a 409 relay_cap; revoking one makes room", async () => {
+    const { token, user } = await registerUser("cap");
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await pairRelay(token, `r${i}`)).relayId);
+    const full = await api("POST", "/api/relays/pairing-code", { token });
+    expect(full).toMatchObject({ status: 409, body: { code: "relay_cap" } });
+    expect(full.body.detail).toContain("5");
+
+    expect((await api("DELETE", `/api/relays/${ids[0]}`, { token })).status).toBe(200);
+    const { code } = await newCode(token);
+    // Another pairing finished meanwhile (another code of another tab): the exchange itself checks again.
+    await env.DB.prepare("INSERT INTO relays (user_id, name, secret_hash, frame_key_enc, created_at) VALUES (?, 'x', 'h', 'k', ?)").bind(user.id, new Date(clock.now()).toISOString()).run();
+    expect(await pair({ code })).toMatchObject({ status: 409, body: { code: "relay_cap" } });
+    expect((await api("GET", "/api/relays", { token })).body.relays).toHaveLength(5);
   });
 });
 
@@ -164,6 +297,7 @@ authMatrix([
   { method: "PUT", path: "/api/relays/egress", body: { egress: "relay" } },
   { method: "POST", path: "/api/relays/pairing-code" },
   { method: "DELETE", path: "/api/relays/1" },
+  { method: "POST", path: "/api/relays/1/confirm" },
   { method: "GET", path: "/api/user/limits" },
   { method: "PUT", path: "/api/user/limits", body: { daily_cap_minutes: 60 } },
 ]);

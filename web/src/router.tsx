@@ -1,8 +1,9 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
  * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
- * After the first page has loaded, the other chunks are fetched in the background (`prefetchPages`), so
- * a page opened later while offline still renders and says "offline" itself instead of failing to load.
+ * After the first page has loaded, the other chunks (and the parts pages load when needed) are fetched in
+ * the background (`prefetchPages`), so a page opened later while offline still renders and says "offline"
+ * itself instead of failing to load.
  */
 import { lazy, type ComponentType } from "react";
 import { createBrowserRouter } from "react-router";
@@ -10,13 +11,14 @@ import { RouteError } from "./layout/RouteError";
 
 type Load = () => Promise<{ default: ComponentType }>;
 
-const chunks = {
+export const chunks = {
   auth: () => import("./layout/AuthLayout"),
   app: () => import("./layout/AppLayout"),
   login: () => import("./pages/Login"),
   register: () => import("./pages/Register"),
   forgot: () => import("./pages/ForgotPassword"),
   reset: () => import("./pages/ResetPassword"),
+  verify: () => import("./pages/VerifyEmail"),
   overview: () => import("./pages/Overview"),
   settings: () => import("./pages/Settings"),
   relay: () => import("./pages/Relay"),
@@ -36,7 +38,16 @@ const adminChunks = {
   task: () => import("./pages/admin/AdminTaskDetail"),
   statistics: () => import("./pages/admin/AdminStatistics"),
   audit: () => import("./pages/admin/AdminAudit"),
+  diagnostics: () => import("./pages/admin/AdminDiagnostics"),
 } satisfies Record<string, Load>;
+
+/** Parts of pages loaded when needed (the phone's drawer, a task page's lower half, the captcha prompt). */
+const PARTS = [
+  () => import("./layout/PhoneNav"),
+  () => import("./components/TaskViewMore"),
+  () => import("./components/TaskNotifications"),
+  () => import("./components/CaptchaPrompt"),
+];
 
 function page(load: Load) {
   const Page = lazy(load);
@@ -48,7 +59,7 @@ function page(load: Load) {
  * the user is doing first). A second import() of the same module is the browser's cached module.
  */
 export async function prefetchPages(admin: boolean) {
-  const loads: Load[] = [...Object.values(chunks), ...(admin ? Object.values(adminChunks) : [])];
+  const loads: Array<() => Promise<unknown>> = [...Object.values(chunks), ...PARTS, ...(admin ? Object.values(adminChunks) : [])];
   for (const load of loads) {
     if (!navigator.onLine) return;
     await load().catch(() => undefined);
@@ -64,6 +75,7 @@ export const router = createBrowserRouter([
       { path: "/register", element: page(chunks.register) },
       { path: "/forgot-password", element: page(chunks.forgot) },
       { path: "/reset-password", element: page(chunks.reset) },
+      { path: "/verify-email", element: page(chunks.verify) },
     ],
   },
   {
@@ -89,6 +101,7 @@ export const router = createBrowserRouter([
           { path: "tasks/:id", element: page(adminChunks.task) },
           { path: "statistics", element: page(adminChunks.statistics) },
           { path: "audit", element: page(adminChunks.audit) },
+          { path: "diagnostics", element: page(adminChunks.diagnostics) },
         ],
       },
       { path: "*", element: page(chunks.notFound) },

@@ -1,11 +1,14 @@
 /** Signing in and out: the token, the cached user and the live socket move together. */
 import type { QueryClient } from "@tanstack/react-query";
 import { api, tokenStore } from "./api/client";
+import { clearCopies } from "./api/lastCopy";
 import { keys, type User } from "./api/queries";
 import type { MessageKey } from "./i18n";
 import { live } from "./live/sync";
 
 export function signIn(qc: QueryClient, token: string, user: User) {
+  // Another user may have signed in on this browser before: their last copies go.
+  clearCopies();
   tokenStore.set(token);
   qc.setQueryData(keys.me, user);
   live.start();
@@ -17,6 +20,7 @@ export async function signOut(qc: QueryClient, revoke: boolean) {
   tokenStore.clear();
   live.stop();
   qc.clear();
+  clearCopies();
 }
 
 /**

@@ -6,10 +6,14 @@ import type { UserRow } from "../../auth/tokens";
 import type { Db } from "../../db/client";
 import { adminAudit } from "../../db/schema";
 import { clock, isoNow, shanghaiDayStart } from "../../lib/clock";
+import { decimal } from "../../lib/decimal";
 import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
 
 /** Every admin action the log knows; reads are actions too (issue 6: "see each of those actions"). */
-export const AUDIT_ACTIONS = ["user.list", "user.view", "user.update", "user.delete", "task.list", "task.view", "task.logs", "task.force_stop", "statistics.view"] as const;
+export const AUDIT_ACTIONS = [
+  "user.list", "user.view", "user.update", "user.delete", "user.reveal_phone", "task.list", "task.view", "task.logs", "task.force_stop",
+  "statistics.view", "notify.retry", "system.export", "system.import",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const TARGET_TYPES = ["user", "task", "system"] as const;
 
@@ -68,7 +72,7 @@ const Day = z.iso.date();
 
 const AuditQuery = PageQuery.extend({
   action: z.enum(AUDIT_ACTIONS).optional(),
-  admin_id: z.coerce.number().int().positive().optional(),
+  admin_id: decimal(1).optional(),
   target_type: z.enum(TARGET_TYPES).optional(),
   target_id: z.string().max(20).optional(),
   from: Day.optional().openapi({ description: "起始日期（含），Asia/Shanghai 自然日，YYYY-MM-DD" }),

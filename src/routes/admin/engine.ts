@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { count, eq, sql } from "drizzle-orm";
+import { count, eq, inArray, sql } from "drizzle-orm";
 import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
+import type { Db } from "../../db/client";
 import { tasks } from "../../db/schema";
 import { bearer, errors, json } from "../schemas";
 import { auditRead } from "./audit";
@@ -23,8 +24,13 @@ const EngineHealthSchema = z
         max: ms("最大值"),
       })
       .openapi({ description: "任务对象闹钟的延迟：运行时在计划时间之后多久才执行一步。持续偏高说明运行时过载" }),
+    by_reason: z
+      .array(z.object({ status: z.enum(["running", "paused"]), reason: z.string().nullable(), count: z.number().int() }))
+      .openapi({ description: "运行中与已暂停的任务按原因（reason）计数（D1 行）：如 waiting_for_account、relay_offline、captcha" }),
   })
   .openapi("EngineHealth");
+export type EngineHealth = z.infer<typeof EngineHealthSchema>;
+export { EngineHealthSchema };
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number): number | null {
@@ -47,24 +53,33 @@ export function registerAdminEngineRoutes(app: App) {
       responses: { 200: json(EngineHealthSchema, "引擎健康度"), 401: errors[401], 403: errors[403] },
     }),
     async (c) => {
-      const db = c.var.db;
-      const [total, picked] = await Promise.all([
-        db.select({ n: count() }).from(tasks).where(eq(tasks.status, "running")).get(),
-        db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, "running")).orderBy(sql`random()`).limit(SAMPLE_TASKS).all(),
-      ]);
-      // One object that fails to answer (evicted mid-call, overloaded) must not hide the others' figures.
-      const answers = await Promise.allSettled(picked.map((r) => c.env.TASKS.getByName(`task:${r.id}`).timing()));
-      const values = answers.flatMap((a) => (a.status === "fulfilled" ? a.value : [])).sort((a, b) => a - b);
-      await auditRead(db, c.var.auth.user, { action: "statistics.view", targetType: "system", details: { view: "engine" } });
-      return c.json(
-        {
-          running: total?.n ?? 0,
-          sampled: picked.length,
-          samples: values.length,
-          lateness_ms: { p50: percentile(values, 50), p99: percentile(values, 99), max: values.at(-1) ?? null },
-        },
-        200,
-      );
+      await auditRead(c.var.db, c.var.auth.user, { action: "statistics.view", targetType: "system", details: { view: "engine" } });
+      return c.json(await engineHealth(c.env, c.var.db), 200);
     },
   );
+}
+
+/** The engine's figures (this route, and the admin's diagnostics page). */
+export async function engineHealth(env: Env, db: Db): Promise<EngineHealth> {
+  const [total, picked, byReason] = await Promise.all([
+    db.select({ n: count() }).from(tasks).where(eq(tasks.status, "running")).get(),
+    db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, "running")).orderBy(sql`random()`).limit(SAMPLE_TASKS).all(),
+    db
+      .select({ status: tasks.status, reason: tasks.reason, count: count() })
+      .from(tasks)
+      .where(inArray(tasks.status, ["running", "paused"]))
+      .groupBy(tasks.status, tasks.reason)
+      .orderBy(tasks.status, tasks.reason)
+      .all(),
+  ]);
+  // One object that fails to answer (evicted mid-call, overloaded) must not hide the others' figures.
+  const answers = await Promise.allSettled(picked.map((r) => env.TASKS.getByName(`task:${r.id}`).timing()));
+  const values = answers.flatMap((a) => (a.status === "fulfilled" ? a.value : [])).sort((a, b) => a - b);
+  return {
+    running: total?.n ?? 0,
+    sampled: picked.length,
+    samples: values.length,
+    lateness_ms: { p50: percentile(values, 50), p99: percentile(values, 99), max: values.at(-1) ?? null },
+    by_reason: byReason.map((r) => ({ status: r.status as "running" | "paused", reason: r.reason, count: r.count })),
+  };
 }

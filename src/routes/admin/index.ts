@@ -1,5 +1,7 @@
 import type { App } from "../../app";
 import { registerAuditRoutes } from "./audit";
+import { registerAdminBackupRoutes } from "./backup";
+import { registerAdminDiagnosticsRoutes } from "./diagnostics";
 import { registerAdminEngineRoutes } from "./engine";
 import { registerAdminStatisticsRoutes } from "./statistics";
 import { registerAdminTaskRoutes } from "./tasks";
@@ -12,4 +14,6 @@ export function registerAdminRoutes(app: App) {
   registerAdminStatisticsRoutes(app);
   registerAuditRoutes(app);
   registerAdminEngineRoutes(app);
+  registerAdminDiagnosticsRoutes(app);
+  registerAdminBackupRoutes(app);
 }

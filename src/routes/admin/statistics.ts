@@ -31,6 +31,8 @@ const UPSTREAM_GROUPS = {
   studyCap: ["study_cap"],
   sessionExpired: ["session_expired"],
   forbidden: ["forbidden"],
+  // The account answered 202 and a fresh login did not clear it: the task paused, the student must wait.
+  riskControl: ["risk_control"],
   // Throttling and unparseable answers are Chaoxing being flaky too: retried with back-off like 5xx.
   transient: ["transient", "rate_limited", "bad_response"],
 } as const;
@@ -78,8 +80,9 @@ const StatisticsSchema = z
         studyCap: int("学习时长上限（study_cap）"),
         sessionExpired: int("会话过期（session_expired）"),
         forbidden: int("403 拒绝（forbidden）"),
+        riskControl: int("超星风控（risk_control）：返回 202 且重新登录一次仍未解除，任务因此暂停"),
         transient: int("临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应）"),
-        other: int("其他信号（face_check、not_open、login_failed 等）"),
+        other: int("其他信号（face_check、not_open、login_failed 等，上面各项之外的）"),
         total: int("窗口内的全部信号数"),
         byKind: z.record(z.string(), z.number().int()).openapi({ description: "窗口内按原始 kind 的计数（只列出出现过的）" }),
       })

@@ -5,6 +5,7 @@ import { adminOnly } from "../../auth/middleware";
 import type { Db } from "../../db/client";
 import { notFound } from "../../lib/errors";
 import { tasks, users } from "../../db/schema";
+import { decimal } from "../../lib/decimal";
 import { bearer, errors, IdParam, json, PageQuery, pageOf, paginate } from "../schemas";
 import { TASK_STATUSES } from "../../shared/live";
 import { cancelTask } from "../../tasks/actions";
@@ -21,9 +22,13 @@ const AdminTaskDetailSchema = TaskDetailSchema.extend({ username: Username }).op
 const taskWithOwner = (db: Db, id: number) =>
   db.select({ task: tasks, username: users.username }).from(tasks).innerJoin(users, eq(users.id, tasks.user_id)).where(eq(tasks.id, id)).limit(1);
 
+const ForceStopBody = z
+  .object({ reason: z.string().trim().min(1).max(200).optional().openapi({ description: "停止原因：告诉任务的主人，并记入审计日志" }) })
+  .openapi("ForceStopRequest", { example: { reason: "同一超星账号的任务过多，请合并后再开始" } });
+
 const TaskListQuery = PageQuery.extend({
   status: z.enum(TASK_STATUSES).optional(),
-  user_id: z.coerce.number().int().positive().optional(),
+  user_id: decimal(1).optional(),
 });
 
 export function registerAdminTaskRoutes(app: App) {
@@ -106,10 +111,12 @@ export function registerAdminTaskRoutes(app: App) {
     createRoute({
       method: "post",
       path: "/api/admin/tasks/{id}/force-stop",
-      summary: "强制停止任务（pending/running/paused → cancelled，reason: admin）",
-      description: "立即停止任何用户的任务；任务日志记录“任务已被管理员取消”。已结束（completed/failed/cancelled）的任务返回 409。",
+      summary: "强制停止任务（pending/running/paused → cancelled，reason: admin），可附原因",
+      description:
+        "立即停止任何用户的任务。请求体可带 `reason`（1–200 字）：任务日志和任务的 error_code/error_msg 记录“任务已被管理员停止：<原因>”（无原因时为“任务已被管理员取消”），" +
+        "并通过用户的通知渠道告诉用户（事件 admin_stop）；原因记入审计日志。已结束（completed/failed/cancelled）的任务返回 409。",
       ...admin,
-      request: { params: IdParam },
+      request: { params: IdParam, body: { content: { "application/json": { schema: ForceStopBody } }, required: false } },
       responses: {
         200: json(ActionResultSchema, "已停止"),
         400: errors[400],
@@ -122,9 +129,14 @@ export function registerAdminTaskRoutes(app: App) {
     async (c) => {
       const db = c.var.db;
       const row = await anyTask(db, c.req.valid("param").id);
-      // The object decides (a finished task is 409) and writes the task's log line; the audit row follows.
-      const live = await cancelTask(c.env, row, "admin");
-      await auditStatement(db, c.var.auth.user, { action: "task.force_stop", targetType: "task", targetId: row.id, details: { task_name: row.name, user_id: row.user_id, from_status: row.status } });
+      // No body is the seed's force-stop: no reason given.
+      const reason = (c.req.valid("json") as z.infer<typeof ForceStopBody> | undefined)?.reason;
+      // The object decides (a finished task is 409), writes the task's log line and tells the owner; the audit row follows.
+      const live = await cancelTask(c.env, row, "admin", reason);
+      await auditStatement(db, c.var.auth.user, {
+        action: "task.force_stop", targetType: "task", targetId: row.id,
+        details: { task_name: row.name, user_id: row.user_id, from_status: row.status, reason: reason ?? null },
+      });
       return c.json({ message: "任务已强制停止", task: withLive(row, live) }, 200);
     },
   );

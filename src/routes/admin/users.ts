@@ -4,6 +4,8 @@ import type { App } from "../../app";
 import { adminOnly } from "../../auth/middleware";
 import { closeLiveSockets, revokeUserTokens, type UserRow } from "../../auth/tokens";
 import { findById } from "../../auth/users";
+import { sendVerification } from "../../auth/verify-email";
+import { config } from "../../config";
 import { relayName } from "../../durable/relay";
 import type { Db } from "../../db/client";
 import { tasks, users } from "../../db/schema";
@@ -34,6 +36,14 @@ const UserDetailSchema = UserSchema.extend({
   statistics: StatisticsSchema,
   recent_tasks: z.array(TaskSchema).openapi({ description: "最近创建的 10 个任务，最新在前" }),
 }).openapi("AdminUserDetail");
+
+const PhoneSchema = z.object({ cx_username: z.string().nullable().openapi({ description: "完整的超星账号（手机号）；未保存为 null" }) }).openapi("AdminUserPhone");
+
+/** 13800138000 → 138****8000: enough to tell two students apart, not to call one. */
+export function maskPhone(phone: string | null): string | null {
+  if (!phone) return phone;
+  return phone.length >= 7 ? `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}` : "*".repeat(phone.length);
+}
 
 const UserUpdate = z
   .object({ role: z.enum(["user", "admin"]).optional(), is_active: z.boolean().optional(), email: Email.optional() })
@@ -161,7 +171,28 @@ export function registerAdminUserRoutes(app: App) {
         db.select().from(tasks).where(eq(tasks.user_id, u.id)).orderBy(desc(tasks.id)).limit(RECENT_TASKS).all(),
       ]);
       await auditRead(db, c.var.auth.user, { action: "user.view", targetType: "user", targetId: u.id, details: { username: u.username } });
-      return c.json({ ...userOut(u), config: configOut(cfg), statistics, recent_tasks: recent.map(taskOut) }, 200);
+      // The student's phone number is theirs: masked here, shown in full only on request (audited, below).
+      return c.json({ ...userOut(u), config: { ...configOut(cfg), cx_username: maskPhone(cfg.cxUsername) }, statistics, recent_tasks: recent.map(taskOut) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/admin/users/{id}/phone",
+      summary: "查看用户完整的超星账号（手机号；每次查看都记入审计日志）",
+      description: "用户详情中的手机号是打码的（如 138****8000）；确有需要时用此接口查看完整号码，每次查看记一条审计日志（user.reveal_phone）。",
+      ...admin,
+      request: { params: IdParam },
+      responses: { 200: json(PhoneSchema, "完整的超星账号"), 400: errors[400], ...base, 404: errors[404] },
+    }),
+    async (c) => {
+      const db = c.var.db;
+      const u = await targetUser(db, c.req.valid("param").id);
+      const cfg = await loadConfig(db, u.id);
+      // Every look is recorded, not deduplicated like other reads: a phone number is worth one row each time.
+      await auditStatement(db, c.var.auth.user, { action: "user.reveal_phone", targetType: "user", targetId: u.id, details: { username: u.username } });
+      return c.json({ cx_username: cfg.cxUsername }, 200);
     },
   );
 
@@ -172,7 +203,7 @@ export function registerAdminUserRoutes(app: App) {
       summary: "更新用户（角色、启用状态、邮箱）",
       description:
         "停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。" +
-        "最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。",
+        "最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false，并向新邮箱发送验证链接；邮箱不区分大小写唯一（400 邮箱已被注册）。",
       ...admin,
       request: { params: IdParam, body: jsonBody(UserUpdate) },
       responses: { 200: json(UserSchema, "更新后的用户"), 400: errors[400], ...base, 404: errors[404], 409: errors[409], 415: errors[415] },
@@ -226,6 +257,8 @@ export function registerAdminUserRoutes(app: App) {
         await shutOut(c.env, u.id);
         await stopUserTasks(c.env, db, u.id);
       }
+      // The new address is verified again by whoever owns it: the link goes there (the old one is void).
+      if (emailChanged && updated.isActive) c.executionCtx.waitUntil(sendVerification(db, config(c.env), updated));
       return c.json(userOut(updated), 200);
     },
   );

@@ -6,6 +6,7 @@
  */
 import createClient, { type Middleware } from "openapi-fetch";
 import { bookmarkMiddleware } from "./bookmark";
+import { takeEarly } from "./early";
 import type { components, paths } from "./schema";
 
 export type ErrorBody = components["schemas"]["Error"];
@@ -82,7 +83,8 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "/" });
+// A read public/early.js already started is taken rather than asked for again (api/early.ts).
+export const api = createClient<paths>({ baseUrl: "/", fetch: (req) => takeEarly(req) ?? fetch(req) });
 api.use(auth, bookmarkMiddleware(sessionStorage));
 
 /** The same middleware for the client of routes the contract promises but the server does not serve yet (pending.ts). */

@@ -13,8 +13,9 @@ import { ApiFailure, type FieldError } from "./client";
 const KNOWN = new Set([
   "validation_error", "bad_request", "duplicate", "no_chaoxing_account", "chaoxing_login_failed", "wrong_password", "invalid_reset_token",
   "choice_required", "captcha_wrong", "unauthorized", "invalid_token", "token_expired", "token_revoked", "password_changed", "forbidden",
-  "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
-  "upstream_failed", "internal_error", "network", "offline", "relay_required", "relay_offline", "relay_outdated", "pow_required", "pow_invalid",
+  "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "relay_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
+  "upstream_failed", "internal_error", "network", "offline", "email_unverified", "notify_capped", "invalid_verification_token",
+  "relay_required", "relay_offline", "relay_outdated", "pow_required", "pow_invalid",
   "chaoxing_login_required",
 ]);
 

@@ -30,13 +30,20 @@ export const keys = {
   limits: ["limits"] as const,
 };
 
+/** A task's page (the owner's): its state, live fields and newest log lines. */
+export const taskQuery = (id: number) => ({
+  queryKey: keys.task(id),
+  queryFn: () => unwrap(api.GET("/api/tasks/{id}", { params: { path: { id } } })) as Promise<Task>,
+});
+
+export const meQuery = {
+  queryKey: keys.me,
+  queryFn: () => unwrap(api.GET("/api/auth/me")),
+  staleTime: 60_000,
+};
+
 export function useMe() {
-  return useQuery({
-    queryKey: keys.me,
-    queryFn: () => unwrap(api.GET("/api/auth/me")),
-    enabled: tokenStore.get() !== null,
-    staleTime: 60_000,
-  });
+  return useQuery({ ...meQuery, enabled: tokenStore.get() !== null });
 }
 
 export function useTaskList(page: number, pageSize: number, status?: TaskRow["status"]) {
@@ -66,12 +73,15 @@ export function coursesMoved(qc: QueryClient) {
   void qc.invalidateQueries({ queryKey: keys.courses });
 }
 
+export const configQuery = { queryKey: keys.config, queryFn: () => unwrap(api.GET("/api/user/config")) };
+export const profileQuery = { queryKey: keys.profile, queryFn: () => unwrap(api.GET("/api/user/profile")) };
+
 export function useConfig() {
-  return useQuery({ queryKey: keys.config, queryFn: () => unwrap(api.GET("/api/user/config")) });
+  return useQuery(configQuery);
 }
 
 export function useProfile() {
-  return useQuery({ queryKey: keys.profile, queryFn: () => unwrap(api.GET("/api/user/profile")) });
+  return useQuery(profileQuery);
 }
 
 export type AdminStatistics = Res<"/api/admin/statistics", "get">;
@@ -93,7 +103,11 @@ export function useAdminTasks(page: number, status?: TaskRow["status"], userId?:
 
 export type RelayOverview = Res<"/api/relays", "get">;
 
+export const relaysQuery = { queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")) };
+
 /** The user's relays and egress choice (issue 14); polled, since agents come and go on their own. */
 export function useRelays() {
-  return useQuery({ queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")), refetchInterval: 10_000 });
+  return useQuery({ ...relaysQuery, refetchInterval: 10_000 });
 }
+
+export const notificationsQuery = { queryKey: keys.notifications, queryFn: () => unwrap(api.GET("/api/user/notifications")) };

@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 健康检查：D1、Durable Object 往返与通知队列绑定
+         * @description 各项检查并行执行，每项至多 3 秒。全部通过时为 200 与 status: ok；任何一项失败时为 503，failed 列出失败项。无需认证。
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 存活检查：Worker 能应答（不访问任何存储） */
+        get: operations["getHealthLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/challenge": {
         parameters: {
             query?: never;
@@ -31,7 +68,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 注册新用户
+         * 注册新用户（并向邮箱发送验证链接）
          * @description 同一地址（如校园网出口）每小时前 10 次注册直接受理；之后每次注册需附上工作量证明（pow，见 GET /api/auth/challenge），否则 428 pow_required；每小时每地址最多 300 次（429）。这样一个班在同一出口后也能注册，而批量注册要付出计算代价。
          */
         post: operations["postAuthRegister"];
@@ -137,6 +174,43 @@ export interface paths {
         put?: never;
         /** 用邮件中的令牌重置密码（令牌一次有效；该用户所有令牌失效） */
         post: operations["postAuthResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 用邮件中的链接验证邮箱（一次有效，3 天内；邮箱改过则旧链接无效）
+         * @description 注册和修改邮箱后会向该地址发送验证链接。验证之前，除验证邮件和密码重置邮件外，不向该地址发送任何邮件（通知、测试均不发）。验证后若用户从未设置过邮件渠道，邮件通知自动开启。无效、已使用、已过期或邮箱已更改的链接返回 400 invalid_verification_token。
+         */
+        post: operations["postAuthVerifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新发送验证邮件到当前邮箱（每人每小时 3 次；已验证为 409） */
+        post: operations["postAuthVerifyEmailResend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -461,7 +535,7 @@ export interface paths {
         put?: never;
         /**
          * 向一个渠道发送测试通知，返回服务商的回答
-         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
+         * @description 使用已保存的设置（不要求已启用）。每人每 10 分钟最多 10 次；测试计入每日通知上限（NOTIFY_DAILY_CAP），达到上限为 429 notify_capped。邮件渠道需邮箱已验证（否则 409 email_unverified）。服务商有回答时为 200（ok 表示是否接受）；连不上服务商为 502。
          */
         post: operations["postUserNotificationsTest"];
         delete?: never;
@@ -515,7 +589,7 @@ export interface paths {
         get: operations["getAdminUsersById"];
         /**
          * 更新用户（角色、启用状态、邮箱）
-         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false；邮箱不区分大小写唯一（400 邮箱已被注册）。
+         * @description 停用账号会立即撤销该用户的全部令牌，并取消其 pending/running/paused 任务（reason: account_disabled）。最后一个启用的管理员不能被降级或停用（409）。修改邮箱后 email_verified 置为 false，并向新邮箱发送验证链接；邮箱不区分大小写唯一（400 邮箱已被注册）。
          */
         put: operations["putAdminUsersById"];
         post?: never;
@@ -524,6 +598,26 @@ export interface paths {
          * @description 不能删除自己（409），也不能删除最后一个启用的管理员（409）。
          */
         delete: operations["deleteAdminUsersById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看用户完整的超星账号（手机号；每次查看都记入审计日志）
+         * @description 用户详情中的手机号是打码的（如 138****8000）；确有需要时用此接口查看完整号码，每次查看记一条审计日志（user.reveal_phone）。
+         */
+        get: operations["getAdminUsersByIdPhone"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -593,8 +687,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 强制停止任务（pending/running/paused → cancelled，reason: admin）
-         * @description 立即停止任何用户的任务；任务日志记录“任务已被管理员取消”。已结束（completed/failed/cancelled）的任务返回 409。
+         * 强制停止任务（pending/running/paused → cancelled，reason: admin），可附原因
+         * @description 立即停止任何用户的任务。请求体可带 `reason`（1–200 字）：任务日志和任务的 error_code/error_msg 记录“任务已被管理员停止：<原因>”（无原因时为“任务已被管理员取消”），并通过用户的通知渠道告诉用户（事件 admin_stop）；原因记入审计日志。已结束（completed/failed/cancelled）的任务返回 409。
          */
         post: operations["postAdminTasksByIdForceStop"];
         delete?: never;
@@ -657,6 +751,86 @@ export interface paths {
         get: operations["getAdminEngine"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 诊断：引擎健康度、通知死信、中继代理版本、最近的错误
+         * @description 一次读取管理员诊断页所需的全部内容。按统计类读取记入审计日志（5 分钟内同一管理员只记一次）。
+         */
+        get: operations["getAdminDiagnostics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/diagnostics/dead-letters/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重试一条通知死信
+         * @description 把这条投递重新放回通知队列（用任务当前的状态组织消息）；消费者照常投递并在失败时重试，直至再次进入死信。只有状态为 dead 的投递可以重试（否则 409）。记入审计日志。
+         */
+        post: operations["postAdminDiagnosticsDeadLettersByIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出 Durable Object 中无法由 D1 重建的内容（按用户分页）
+         * @description 与 D1 的备份（Time Travel、wrangler d1 export）一起构成完整备份：任务对象的记录、超星账号对象中用户自定的学习限制与今日媒体时长。按用户 id 分页：从 after_user=0 开始，直到 next_after_user 为 null。记入审计日志。
+         */
+        get: operations["getAdminExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 把导出的任务记录写回任务对象（恢复）
+         * @description 恢复到丢失了对象存储的部署（先恢复 D1）：每条记录只写入尚无记录的任务对象（从不覆盖），运行中的任务随即从超星记录的进度继续。超星账号对象的限制与时长不在此导入（见 docs/operations.md）。记入审计日志。
+         */
+        post: operations["postAdminImport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -726,8 +900,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 中继程序用配对码换取长期凭据（一次有效；按 IP 限流） */
+        /**
+         * 中继程序用配对码换取长期凭据（一次有效；按 IP（IPv6 按 /64）与全站限流，一个码猜错 5 次即作废）
+         * @description 新配对的中继要等它的主人在网页上确认（POST /api/relays/{id}/confirm）之后才转发请求。
+         */
         post: operations["postRelaysPair"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/relays/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认新配对的中继是你自己的（确认之后它才转发请求）
+         * @description 只确认你自己刚刚配对、其窗口显示同一编号（中继 #id）的中继。
+         */
+        post: operations["postRelaysByIdConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -773,6 +970,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Health: {
+            /**
+             * @description ok：各项检查都通过；error：至少一项失败（HTTP 503），见 failed
+             * @enum {string}
+             */
+            status: "ok" | "error";
+            /** @description 本部署的版本（CHANGELOG.md） */
+            version: string;
+            checks: {
+                /** @description D1：执行一次 SELECT 1 */
+                d1: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+                /** @description Durable Object：一次 RPC 往返（不写存储） */
+                durable_objects: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+                /** @description 通知队列：生产者绑定存在（不发送消息，以免触发投递） */
+                queue: {
+                    ok: boolean;
+                    /** @description 往返耗时（毫秒）；只检查绑定时为 null */
+                    ms: number | null;
+                    /** @description 失败原因：timeout 或 error（详情只写入 Worker 日志） */
+                    error: string | null;
+                };
+            };
+            /** @description 失败的检查项 */
+            failed: ("d1" | "durable_objects" | "queue")[];
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         ProofOfWorkChallenge: {
             challenge: string;
             bits: number;
@@ -829,6 +1067,11 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            /**
+             * @description 界面语言（zh-CN 默认）：验证邮件和之后的通知用这种语言
+             * @enum {string}
+             */
+            language?: "zh-CN" | "en";
             pow?: components["schemas"]["ProofOfWork"];
         };
         /** @description 同一地址一小时内第 11 次起需要（428 pow_required 时）；之前的注册不需要 */
@@ -856,6 +1099,9 @@ export interface components {
         ResetPasswordRequest: {
             token: string;
             new_password: string;
+        };
+        VerifyEmailRequest: {
+            token: string;
         };
         UserConfig: {
             id: number;
@@ -954,7 +1200,17 @@ export interface components {
         };
         TestLoginResult: {
             ok: boolean;
+            /** @description 结果（中文）；ok=false 时含超星给出的原因 */
             message: string;
+            /**
+             * @description ok=false 时为原因的代码（src/shared/texts.ts）：login.wrong_password 手机号或密码错误；login.refused 其他原因（params.error 为超星的原话）
+             * @enum {string|null}
+             */
+            code: "login.wrong_password" | "login.refused" | null;
+            /** @description 代码的参数：error 为超星的原话 */
+            params: {
+                [key: string]: string;
+            };
         };
         TestLoginRequest: {
             /**
@@ -986,10 +1242,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
             /**
-             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
+             * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "login_required" | "outside_window" | "daily_cap" | "break" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "login_required" | "outside_window" | "daily_cap" | "break" | "risk_check" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1064,8 +1320,11 @@ export interface components {
             course_id: string;
             /** @description 课程名（超星课程列表中的名称）；读取课程列表前、或账号中没有该课程时为 null */
             name: string | null;
-            /** @enum {string} */
-            status: "todo" | "done" | "skipped";
+            /**
+             * @description todo 未学完；done 已学完且没有留给用户的内容；needs_you 已学完，但有内容需要用户在学习通中手动完成（见 left_for_user）；skipped 整门课被跳过
+             * @enum {string}
+             */
+            status: "todo" | "done" | "needs_you" | "skipped";
             /** @description 本任务完成的任务点数 */
             jobs_done: number;
             /** @description 仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null */
@@ -1132,7 +1391,8 @@ export interface components {
          * @example {
          *       "channels": {
          *         "email": {
-         *           "enabled": false,
+         *           "enabled": true,
+         *           "verified": true,
          *           "address": "alice@example.com"
          *         },
          *         "serverchan": {
@@ -1200,6 +1460,8 @@ export interface components {
             email: {
                 /** @description 是否启用此渠道 */
                 enabled: boolean;
+                /** @description 邮箱是否已验证：未验证时不发送任何通知（也不能测试），只发验证链接和密码重置 */
+                verified: boolean;
                 /** @description 发往账号的注册邮箱 */
                 address: string;
             };
@@ -1270,8 +1532,9 @@ export interface components {
             relay_outdated: boolean;
             completed: boolean;
             failed: boolean;
+            rolled_back: boolean;
+            admin_stop: boolean;
             daily_cap: boolean;
-            rollback: boolean;
             login_required: boolean;
         };
         /**
@@ -1345,8 +1608,9 @@ export interface components {
                 relay_outdated?: boolean;
                 completed?: boolean;
                 failed?: boolean;
+                rolled_back?: boolean;
+                admin_stop?: boolean;
                 daily_cap?: boolean;
-                rollback?: boolean;
                 login_required?: boolean;
             };
         };
@@ -1398,7 +1662,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "daily_cap" | "rollback" | "login_required";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap" | "login_required";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1443,6 +1707,10 @@ export interface components {
             /** @description 最近创建的 10 个任务，最新在前 */
             recent_tasks: components["schemas"]["Task"][];
         };
+        AdminUserPhone: {
+            /** @description 完整的超星账号（手机号）；未保存为 null */
+            cx_username: string | null;
+        };
         AdminUserUpdate: {
             /** @enum {string} */
             role?: "user" | "admin";
@@ -1464,6 +1732,15 @@ export interface components {
         AdminTaskDetail: components["schemas"]["TaskDetail"] & {
             /** @description 任务所属用户的用户名 */
             username: string;
+        };
+        /**
+         * @example {
+         *       "reason": "同一超星账号的任务过多，请合并后再开始"
+         *     }
+         */
+        ForceStopRequest: {
+            /** @description 停止原因：告诉任务的主人，并记入审计日志 */
+            reason?: string;
         };
         AdminStatistics: {
             /** @description 用户总数 */
@@ -1532,9 +1809,11 @@ export interface components {
                 sessionExpired: number;
                 /** @description 403 拒绝（forbidden） */
                 forbidden: number;
+                /** @description 超星风控（risk_control）：返回 202 且重新登录一次仍未解除，任务因此暂停 */
+                riskControl: number;
                 /** @description 临时错误：transient（超时、5xx）+ rate_limited（429）+ bad_response（无法解析的回应） */
                 transient: number;
-                /** @description 其他信号（face_check、not_open、login_failed 等） */
+                /** @description 其他信号（face_check、not_open、login_failed 等，上面各项之外的） */
                 other: number;
                 /** @description 窗口内的全部信号数 */
                 total: number;
@@ -1561,7 +1840,7 @@ export interface components {
             admin_id: number | null;
             admin_username: string;
             /** @enum {string} */
-            action: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+            action: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
             /** @enum {string} */
             target_type: "user" | "task" | "system";
             target_id: string | null;
@@ -1587,6 +1866,113 @@ export interface components {
                 /** @description 最大值 */
                 max: number | null;
             };
+            /** @description 运行中与已暂停的任务按原因（reason）计数（D1 行）：如 waiting_for_account、relay_offline、captcha */
+            by_reason: {
+                /** @enum {string} */
+                status: "running" | "paused";
+                reason: string | null;
+                count: number;
+            }[];
+        };
+        Diagnostics: {
+            version: string;
+            engine: components["schemas"]["EngineHealth"];
+            dead_letters: {
+                total: number;
+                /** @description 最新的至多 50 条：重试次数用完、进入死信队列的通知投递 */
+                items: components["schemas"]["DeadLetter"][];
+            };
+            relays: {
+                /** @description 中继代理版本分布（null：从未连接） */
+                versions: {
+                    version: string | null;
+                    count: number;
+                }[];
+                /** @description 最近出现的至多 50 个中继代理 */
+                items: {
+                    id: number;
+                    user_id: number;
+                    username: string;
+                    name: string;
+                    version: string | null;
+                    last_seen_at: string | null;
+                    created_at: string;
+                }[];
+            };
+            /** @description 最近的至多 50 条错误：api（未处理的请求错误，ref 为请求 id）、task（任务步骤崩溃或存储记录无法读取，ref 为任务 id）、queue（通知消息处理失败，ref 为事件键） */
+            errors: {
+                id: number;
+                /** @enum {string} */
+                source: "api" | "task" | "queue";
+                ref: string | null;
+                message: string;
+                created_at: string;
+            }[];
+        };
+        DeadLetter: {
+            /** @description 投递记录 id（重试时使用） */
+            id: number;
+            event_id: number;
+            /** @enum {string} */
+            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap" | "login_required";
+            channel: string;
+            user_id: number;
+            username: string;
+            task_id: number | null;
+            attempts: number;
+            /** @description 通知渠道最后一次应答的 HTTP 状态 */
+            http_status: number | null;
+            /** @description 最后一次应答的摘录（已脱敏） */
+            excerpt: string | null;
+            updated_at: string;
+        };
+        DeadLetterRetry: components["schemas"]["Message"] & {
+            /** @description 重试后剩余的死信数 */
+            dead_letters: number;
+        };
+        AdminExport: {
+            /** @description 导出时的版本 */
+            version: string;
+            exported_at: string;
+            /** @description 本页包含的用户 id */
+            users: number[];
+            /** @description 本页用户的任务在任务对象中的记录（没有记录的任务——从未启动的——不列出）；unreadable：当前版本无法读取而保留的原记录 */
+            tasks: {
+                id: number;
+                user_id: number;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                record?: unknown;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                unreadable?: unknown;
+            }[];
+            /** @description 本页用户各自对超星账号的绑定（账号对象）：用户自定的学习限制（null：沿用默认）与今日的媒体时长 */
+            accounts: {
+                user_id: number;
+                phone: string;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                limits?: unknown;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                usage?: unknown;
+            }[];
+            /** @description 下一页的 after_user；null 表示已导出全部 */
+            next_after_user: number | null;
+        };
+        AdminImportResult: {
+            /** @description 已写回的任务 id（运行中的任务随即继续） */
+            restored: number[];
+            /** @description 未写回的任务与原因：任务不存在、对象已有记录（从不覆盖）、记录无法读取 */
+            skipped: {
+                id: number;
+                detail: string;
+            }[];
+        };
+        AdminImport: {
+            /** @description 导出中的任务记录（每次至多 100 条） */
+            tasks: {
+                id: number;
+                /** @description 对象存储中的原始记录（含其格式版本 v），后续任何版本都能读取 */
+                record?: unknown;
+            }[];
         };
         RelayOverview: {
             /**
@@ -1614,6 +2000,8 @@ export interface components {
             version: string | null;
             /** @description 今天（北京时间）经它转发的超星请求数 */
             requests_today: number;
+            /** @description 你是否已在网页上确认它；未确认的中继不转发任何请求 */
+            confirmed: boolean;
             /** @description 它上次连接时因协议版本不受支持被拒绝（需要更新）：用 install_commands 重新安装 */
             needs_update: boolean;
             created_at: string;
@@ -1651,6 +2039,7 @@ export interface components {
         };
         RelayPairRequest: {
             code: string;
+            /** @description 列表里显示的名字：去掉控制、双向文字等格式字符，最多保留 32 个字符 */
             name?: string;
             version?: string;
         };
@@ -1731,6 +2120,8 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaHealth = components['schemas']['Health'];
+export type SchemaLiveness = components['schemas']['Liveness'];
 export type SchemaProofOfWorkChallenge = components['schemas']['ProofOfWorkChallenge'];
 export type SchemaToken = components['schemas']['Token'];
 export type SchemaUser = components['schemas']['User'];
@@ -1742,6 +2133,7 @@ export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMessage = components['schemas']['Message'];
 export type SchemaForgotPasswordRequest = components['schemas']['ForgotPasswordRequest'];
 export type SchemaResetPasswordRequest = components['schemas']['ResetPasswordRequest'];
+export type SchemaVerifyEmailRequest = components['schemas']['VerifyEmailRequest'];
 export type SchemaUserConfig = components['schemas']['UserConfig'];
 export type SchemaUserConfigUpdate = components['schemas']['UserConfigUpdate'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
@@ -1776,15 +2168,23 @@ export type SchemaTaskNotification = components['schemas']['TaskNotification'];
 export type SchemaAdminUserPage = components['schemas']['AdminUserPage'];
 export type SchemaAdminUserRow = components['schemas']['AdminUserRow'];
 export type SchemaAdminUserDetail = components['schemas']['AdminUserDetail'];
+export type SchemaAdminUserPhone = components['schemas']['AdminUserPhone'];
 export type SchemaAdminUserUpdate = components['schemas']['AdminUserUpdate'];
 export type SchemaAdminTaskPage = components['schemas']['AdminTaskPage'];
 export type SchemaAdminTask = components['schemas']['AdminTask'];
 export type SchemaAdminTaskDetail = components['schemas']['AdminTaskDetail'];
+export type SchemaForceStopRequest = components['schemas']['ForceStopRequest'];
 export type SchemaAdminStatistics = components['schemas']['AdminStatistics'];
 export type SchemaCodedText = components['schemas']['CodedText'];
 export type SchemaAdminAuditPage = components['schemas']['AdminAuditPage'];
 export type SchemaAdminAuditEntry = components['schemas']['AdminAuditEntry'];
 export type SchemaEngineHealth = components['schemas']['EngineHealth'];
+export type SchemaDiagnostics = components['schemas']['Diagnostics'];
+export type SchemaDeadLetter = components['schemas']['DeadLetter'];
+export type SchemaDeadLetterRetry = components['schemas']['DeadLetterRetry'];
+export type SchemaAdminExport = components['schemas']['AdminExport'];
+export type SchemaAdminImportResult = components['schemas']['AdminImportResult'];
+export type SchemaAdminImport = components['schemas']['AdminImport'];
 export type SchemaRelayOverview = components['schemas']['RelayOverview'];
 export type SchemaRelay = components['schemas']['Relay'];
 export type SchemaRelayInstall = components['schemas']['RelayInstall'];
@@ -1799,6 +2199,55 @@ export type SchemaStudyLimitsUpdate = components['schemas']['StudyLimitsUpdate']
 export type HeaderIgnoredFields = components['headers']['IgnoredFields'];
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 各项检查都通过 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description 至少一项检查失败 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getHealthLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Worker 在运行 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
     getAuthChallenge: {
         parameters: {
             query?: never;
@@ -1878,7 +2327,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1958,7 +2407,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2097,7 +2546,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,6 +2591,114 @@ export interface operations {
             };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description 邮箱已验证 */
+            200: {
+                headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的请求体类型 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmailResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发送 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2291,7 +2848,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2396,7 +2953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,7 +3011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2524,7 +3081,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2645,7 +3202,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2669,7 +3226,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -2757,7 +3314,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2815,7 +3372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2873,7 +3430,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2936,7 +3493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3012,7 +3569,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3070,7 +3627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3128,7 +3685,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3699,7 @@ export interface operations {
     getTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
@@ -3231,7 +3788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3321,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +4020,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3490,7 +4047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3723,7 +4280,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3808,8 +4365,66 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminUsersByIdPhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 完整的超星账号 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPhone"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3875,7 +4490,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description 附带的最新日志条数（默认 50，最多 200） */
-                logs_limit?: number | null;
+                logs_limit?: number;
             };
             header?: never;
             path: {
@@ -3935,7 +4550,7 @@ export interface operations {
     getAdminTasksByIdLogs: {
         parameters: {
             query?: {
-                after_id?: number | null;
+                after_id?: number;
                 before_id?: number;
                 limit?: number;
                 level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
@@ -4004,11 +4619,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ForceStopRequest"];
+            };
+        };
         responses: {
             /** @description 已停止 */
             200: {
                 headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4051,8 +4671,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4105,7 +4734,7 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
-                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view";
+                action?: "user.list" | "user.view" | "user.update" | "user.delete" | "user.reveal_phone" | "task.list" | "task.view" | "task.logs" | "task.force_stop" | "statistics.view" | "notify.retry" | "system.export" | "system.import";
                 admin_id?: number;
                 target_type?: "user" | "task" | "system";
                 target_id?: string;
@@ -4196,6 +4825,224 @@ export interface operations {
             };
         };
     };
+    getAdminDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 诊断信息 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Diagnostics"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminDiagnosticsDeadLettersByIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已重新入队 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRetry"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminExport: {
+        parameters: {
+            query?: {
+                /** @description 从此用户 id 之后开始 */
+                after_user?: number;
+                /** @description 每页的用户数 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页导出 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminExport"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminImport"];
+            };
+        };
+        responses: {
+            /** @description 导入结果 */
+            200: {
+                headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminImportResult"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 权限不足 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getRelays: {
         parameters: {
             query?: never;
@@ -4266,7 +5113,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4322,7 +5169,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4365,6 +5221,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
                 headers: {
@@ -4383,8 +5248,57 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 请求过于频繁（带 Retry-After） */
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postRelaysByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已确认 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在（或属于其他用户） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

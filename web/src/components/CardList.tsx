@@ -1,24 +1,9 @@
 import { MoreOutlined } from "@ant-design/icons";
 import { Button, Card, Dropdown, Empty, Flex, List, Pagination, Typography, type MenuProps } from "antd";
 import type { ReactNode } from "react";
-import { useSyncExternalStore } from "react";
 import { useI18n } from "../i18n";
 
-// antd's `md` breakpoint is 768 px: below it every list is cards. matchMedia answers on the first
-// render (Grid.useBreakpoint answers after an effect, which would draw a table first on a phone).
-const PHONE = "(max-width: 767.98px)";
-
-function subscribe(fn: () => void) {
-  const mq = matchMedia(PHONE);
-  // addListener: older WebViews (WeChat's X5) lack addEventListener on MediaQueryList.
-  if (mq.addEventListener) mq.addEventListener("change", fn);
-  else mq.addListener(fn);
-  return () => (mq.removeEventListener ? mq.removeEventListener("change", fn) : mq.removeListener(fn));
-}
-
-export function useIsPhone(): boolean {
-  return useSyncExternalStore(subscribe, () => matchMedia(PHONE).matches);
-}
+export { useIsPhone } from "./useIsPhone";
 
 export interface CardListProps<T> {
   items: readonly T[];
@@ -66,13 +51,23 @@ export interface ListCardProps {
   menu?: MenuProps["items"];
   /** Left of the title (a selection checkbox). */
   prefix?: ReactNode;
+  /** A tap anywhere on the card (its title too) does this: the whole row toggles its checkbox. */
+  onTap?: () => void;
+  testId?: string;
 }
 
 /** One item of a phone list: title and status, the middle, the primary action, the rest in a menu. */
-export function ListCard({ title, status, children, action, menu, prefix }: ListCardProps) {
+export function ListCard({ title, status, children, action, menu, prefix, onTap, testId }: ListCardProps) {
   const { t } = useI18n();
   return (
-    <Card size="small" style={{ width: "100%" }} styles={{ body: { padding: 12 } }}>
+    <Card
+      size="small"
+      style={{ width: "100%", cursor: onTap ? "pointer" : undefined }}
+      styles={{ body: { padding: 12 } }}
+      // The checkbox is the control for keyboards and screen readers; the card is a bigger target for a thumb.
+      onClick={onTap ? (e) => !(e.target as HTMLElement).closest("input, button, a, label") && onTap() : undefined}
+      data-testid={testId}
+    >
       <Flex gap={8} align="flex-start">
         {prefix}
         <div style={{ flex: 1, minWidth: 0 }}>

@@ -73,7 +73,7 @@ export function LogPanel({ taskId, logs, live, fetchAfter }: { taskId: number; l
             { value: "ERROR", label: t("log.ERROR") },
           ]}
         />
-        <label style={{ display: "inline-flex", gap: 6, alignItems: "center" }}>
+        <label style={{ display: "inline-flex", gap: 6, alignItems: "center" }} data-tap-row>
           <Switch size="small" checked={debug} onChange={setDebug} data-testid="log-debug" />
           {t("log.showDebug")}
         </label>

@@ -9,9 +9,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Collapse, Flex, Form, Input, Skeleton, Space, Switch, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Body, type Res } from "../api/client";
-import { keys } from "../api/queries";
+import { keys, notificationsQuery } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 import { applyFieldErrors, useErrorText } from "../api/errors";
+import { VerifyEmailNotice } from "./VerifyEmailNotice";
 
 type Settings = Res<"/api/user/notifications", "get">;
 type TestResult = Res<"/api/user/notifications/test", "post">;
@@ -54,7 +55,7 @@ export function NotificationSettings() {
   const errorText = useErrorText();
   const { message } = App.useApp();
   const qc = useQueryClient();
-  const settings = useQuery({ queryKey: keys.notifications, queryFn: () => unwrap(api.GET("/api/user/notifications")) });
+  const settings = useQuery(notificationsQuery);
   const [form] = Form.useForm<Values>();
   const [dirty, setDirty] = useState(false);
   const [clears, setClears] = useState<Set<string>>(new Set());
@@ -118,14 +119,16 @@ export function NotificationSettings() {
     const result = tests[c];
     return (
       <>
-        <Flex gap={8} align="center" style={{ marginBottom: 12 }}>
+        {/* The row is the switch's label: a tap anywhere on it toggles it. */}
+        <Flex component="label" gap={8} align="center" style={{ marginBottom: 12 }} data-tap-row>
           <Form.Item name={["channels", c, "enabled"]} valuePropName="checked" noStyle>
             <Switch id={`notify-enable-${c}`} data-testid={`notify-enable-${c}`} />
           </Form.Item>
-          <label htmlFor={`notify-enable-${c}`}>{t("notify.enable")}</label>
+          <span>{t("notify.enable")}</span>
         </Flex>
         <Typography.Paragraph type="secondary">{t(`notify.help.${c}`)}</Typography.Paragraph>
         {c === "email" && <Typography.Paragraph>{t("notify.emailTo", { address: s.channels.email.address })}</Typography.Paragraph>}
+        {c === "email" && !s.channels.email.verified && <VerifyEmailNotice />}
         {fieldsOf(c).map((f) => {
           const key = `${c}.${f}`;
           const saved = isSet(s, c, f);
@@ -173,7 +176,7 @@ export function NotificationSettings() {
             icon={<SendOutlined />}
             onClick={() => test.mutate(c)}
             loading={test.isPending && test.variables === c}
-            disabled={c !== "email" && !configured(s, c) && !dirty}
+            disabled={c === "email" ? !s.channels.email.verified : !configured(s, c) && !dirty}
             data-testid={`notify-test-${c}`}
           >
             {t("notify.test")}
@@ -218,7 +221,9 @@ export function NotificationSettings() {
             label: (
               <Flex gap={8} align="center" wrap>
                 <span>{t(`notify.channel.${c}`)}</span>
-                {s.channels[c].enabled ? (
+                {c === "email" && !s.channels.email.verified ? (
+                  <Tag color="orange">{t("notify.unverified")}</Tag>
+                ) : s.channels[c].enabled ? (
                   <Tag color="green">{t("notify.enabled")}</Tag>
                 ) : (
                   c !== "email" && <Tag>{configured(s, c) ? t("notify.configured") : t("notify.notConfigured")}</Tag>
@@ -233,10 +238,10 @@ export function NotificationSettings() {
           {t("notify.events")}
         </Typography.Title>
         {NOTIFY_EVENTS.map((e) => (
-          <Flex key={e} justify="space-between" align="center" style={{ padding: "6px 0" }}>
-            <label htmlFor={`notify-event-${e}`}>{t(`notify.event.${e}`)}</label>
+          <Flex key={e} component="label" justify="space-between" align="center" style={{ padding: "6px 0" }} data-tap-row>
+            <span>{t(`notify.event.${e}`)}</span>
             <Form.Item name={["events", e]} valuePropName="checked" noStyle>
-              <Switch id={`notify-event-${e}`} />
+              <Switch id={`notify-event-${e}`} aria-label={t(`notify.event.${e}`)} />
             </Form.Item>
           </Flex>
         ))}

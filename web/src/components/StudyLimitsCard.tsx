@@ -11,7 +11,6 @@ import { useEffect, type ReactNode } from "react";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { keys } from "../api/queries";
 import { useI18n } from "../i18n";
-import { when } from "../lib/format";
 
 type Limits = Res<"/api/user/limits", "get">;
 type Values = { start: Dayjs; end: Dayjs; daily_cap_minutes: number; video_gap_seconds: number; video_gap_jitter_seconds: number; break_after_minutes: number };
@@ -38,6 +37,9 @@ function withReportsLink(text: (link: string) => string, label: string): ReactNo
   );
 }
 
+/** `MM-DD HH:mm` of an instant in Beijing time (Asia/Shanghai: UTC+8 all year, no DST). */
+const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(5, 16).replace("T", " ");
+
 /** "24:00" is midnight at the end of the day: as a time of day it reads 00:00, which the window treats alike. */
 const toTime = (hhmm: string): Dayjs => dayjs(`2000-01-01T${hhmm === "24:00" ? "00:00" : hhmm}`);
 
@@ -57,6 +59,10 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
+  const start = Form.useWatch("start", form);
+  const end = Form.useWatch("end", form);
+  // Start equal to end is the whole day (00:00–24:00 reads "00:00 – 00:00" in the pickers): said in words.
+  const allDay = start !== undefined && end !== undefined && start.format("HH:mm") === end.format("HH:mm");
   const limits = useQuery({ queryKey: keys.limits, queryFn: () => unwrap(api.GET("/api/user/limits")), enabled: hasAccount, retry: false, refetchInterval: REFRESH_MS });
   const cap = Form.useWatch("daily_cap_minutes", form);
   useEffect(() => {
@@ -100,7 +106,8 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
   }
   const l = limits.data;
   const used = Math.min(100, Math.round((l.today.media_minutes / l.daily_cap_minutes) * 100));
-  const at = l.resumes_at ? when(l.resumes_at).slice(5, 16) : "";
+  // The window is Beijing time, so is the resume time, said so (a browser elsewhere would read its own).
+  const at = l.resumes_at ? `${beijing(l.resumes_at)} ${t("limits.beijing")}` : "";
   const today = t("limits.today", { used: l.today.media_minutes, cap: l.daily_cap_minutes });
   return (
     <Card
@@ -121,15 +128,21 @@ export function StudyLimitsCard({ hasAccount }: { hasAccount: boolean }) {
       </Flex>
       <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
         <Form.Item label={t("limits.window")} tooltip={t("limits.windowTip")} required>
-          <Flex gap={8} align="center" wrap>
+          {/* One line at 360 px: the dash never wraps onto a line of its own. */}
+          <Flex gap={8} align="center" style={{ flexWrap: "nowrap" }}>
             <Form.Item name="start" noStyle rules={[{ required: true }]}>
-              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.start")} />
+              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.start")} style={{ width: 104 }} />
             </Form.Item>
             <span aria-hidden>–</span>
             <Form.Item name="end" noStyle rules={[{ required: true }]}>
-              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.end")} />
+              <TimePicker format="HH:mm" minuteStep={5} needConfirm={false} allowClear={false} inputReadOnly aria-label={t("limits.end")} style={{ width: 104 }} />
             </Form.Item>
           </Flex>
+          {allDay && (
+            <Typography.Text type="secondary" style={{ display: "block", marginTop: 4 }} data-testid="limits-all-day">
+              {t("limits.allDay")}
+            </Typography.Text>
+          )}
         </Form.Item>
         <Form.Item name="daily_cap_minutes" label={t("limits.cap")} tooltip={t("limits.capTip", { max: l.daily_cap_max_minutes })} rules={[{ required: true }]}>
           <InputNumber min={1} max={l.daily_cap_max_minutes} precision={0} suffix={t("limits.minutes")} style={{ width: 180 }} aria-label={t("limits.cap")} />

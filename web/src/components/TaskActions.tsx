@@ -94,8 +94,11 @@ type ActionTask = { id: number; name: string; status: TaskStatus; reason: string
 const DESTRUCTIVE = new Set<TaskAction>(["cancel", "delete"]);
 const confirmKey = (a: TaskAction): MessageKey => (a === "cancel" ? "action.confirmCancel" : "action.confirmDelete");
 
-/** The actions a task's state allows; a task asking about a closed chapter needs the choice, which the detail page offers. */
-const actionsOf = (task: ActionTask) => ALLOWED[task.status].filter((a) => !(a === "resume" && task.reason === "notopen_ask"));
+/**
+ * The actions a task's state allows. A task asking about a closed chapter needs the choice, and one paused
+ * by risk control is resumed after a cool-down: the detail page's cards offer those, not a plain button.
+ */
+const actionsOf = (task: ActionTask) => ALLOWED[task.status].filter((a) => !(a === "resume" && (task.reason === "notopen_ask" || task.reason === "risk_control")));
 
 /** The buttons a task's state allows, with a confirmation for the destructive ones. */
 export function TaskActions({ task, size = "small", afterDelete }: { task: ActionTask; size?: "small" | "middle"; afterDelete?: string }) {

@@ -6,7 +6,7 @@
 import type { NotifyEventStatus } from "@shared/notify";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Card, Empty, Space, Tag, Tooltip, Typography, theme } from "antd";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap, type Res } from "../api/client";
 import { keys } from "../api/queries";
@@ -17,22 +17,34 @@ import { live } from "../live/sync";
 type Delivery = Res<"/api/tasks/{id}/notifications", "get">[number]["deliveries"][number];
 
 const EVENT_COLOR: Record<NotifyEventStatus, string | undefined> = { accepted: "blue", throttled: undefined, capped: "orange", muted: undefined, no_channel: "orange" };
+/** How long after a live notice its event may take to be listed, and the clocks' allowed difference. */
+const EXPECT_MS = 60_000;
+const EVENT_SKEW_MS = 10_000;
 const DELIVERY_COLOR: Record<Delivery["status"], string> = { pending: "processing", sent: "success", failed: "error", dead: "error" };
 
-export function TaskNotifications({ id }: { id: number }) {
+export default function TaskNotifications({ id }: { id: number }) {
   const { t } = useI18n();
   const { token } = theme.useToken();
   const qc = useQueryClient();
+  // Since when a live notice says an event is on its way (the queue records it a few seconds later).
+  const [expecting, setExpecting] = useState<number | null>(null);
   const list = useQuery({
     queryKey: keys.taskNotifications(id),
     queryFn: () => unwrap(api.GET("/api/tasks/{id}/notifications", { params: { path: { id } } })),
-    refetchInterval: (q) => (q.state.data?.some((e) => e.deliveries.some((d) => d.status === "pending")) ? 10_000 : false),
+    refetchInterval: (q) => {
+      if (q.state.data?.some((e) => e.deliveries.some((d) => d.status === "pending"))) return 5_000;
+      // Asked again every few seconds until the announced event is listed, for at most a minute.
+      const newest = q.state.data?.[0] ? Date.parse(q.state.data[0].created_at) : 0;
+      return expecting !== null && newest < expecting - EVENT_SKEW_MS && Date.now() - expecting < EXPECT_MS ? 3_000 : false;
+    },
   });
 
   useEffect(
     () =>
       live.onMessage((m) => {
-        if (m.type === "notification" && m.task_id === id) setTimeout(() => void qc.invalidateQueries({ queryKey: keys.taskNotifications(id) }), 3000);
+        if (m.type !== "notification" || m.task_id !== id) return;
+        setExpecting(Date.now());
+        void qc.invalidateQueries({ queryKey: keys.taskNotifications(id) });
       }),
     [id, qc],
   );
@@ -43,7 +55,11 @@ export function TaskNotifications({ id }: { id: number }) {
         <Alert type="error" title={list.error.message} />
       ) : !list.data?.length ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={list.isPending ? undefined : t("notify.historyEmpty")}>
-          {!list.isPending && <Link to="/settings">{t("notify.historySetup")}</Link>}
+          {!list.isPending && (
+            <Link to="/settings" className="tap">
+              {t("notify.historySetup")}
+            </Link>
+          )}
         </Empty>
       ) : (
         <ul style={{ listStyle: "none", margin: 0, padding: 0 }}>

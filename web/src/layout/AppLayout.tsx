@@ -1,31 +1,23 @@
-import {
-  AuditOutlined,
-  BarChartOutlined,
-  BookOutlined,
-  CloudServerOutlined,
-  DashboardOutlined,
-  LogoutOutlined,
-  MenuOutlined,
-  ProfileOutlined,
-  SettingOutlined,
-  TeamOutlined,
-  UnorderedListOutlined,
-  UserOutlined,
-} from "@ant-design/icons";
+import { LogoutOutlined, MenuOutlined, ProfileOutlined, UserOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Skeleton, Typography, theme, type MenuProps } from "antd";
-import { Suspense, useEffect, useState } from "react";
+import { Button, Dropdown, Flex, Layout, Skeleton, Typography, theme } from "antd";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { tokenStore } from "../api/client";
 import { useMe } from "../api/queries";
 import { ConnectionBadge } from "../components/ConnectionBadge";
 import { OfflineBanner } from "../components/OfflineBanner";
 import { PrefsButtons } from "../components/PrefsButtons";
+import { useBackCloses } from "../components/useBackCloses";
+import { useMedia } from "../components/useIsPhone";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useTaskNotices } from "../live/TaskNotices";
 import { prefetchPages } from "../router";
 import { signOut } from "../session";
+
+const NavMenu = lazy(() => import("./NavMenu"));
+const PhoneNav = lazy(() => import("./PhoneNav"));
 
 /** Page chunks are fetched once per page load, after the first page is up (router.tsx). */
 let prefetched = false;
@@ -40,8 +32,8 @@ export default function AppLayout() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const me = useMe();
-  const screens = Grid.useBreakpoint();
   const [drawer, setDrawer] = useState(false);
+  const [drawerUsed, setDrawerUsed] = useState(false);
   const signedIn = tokenStore.get() !== null;
 
   // Server-pushed notices (task finished, captcha needed…) appear wherever the user is.
@@ -59,36 +51,13 @@ export default function AppLayout() {
   }, [role]);
 
   useEffect(() => setDrawer(false), [location.pathname]);
+  useBackCloses(drawer, () => setDrawer(false));
+  // antd's `lg` (992 px) and up: the sider; below it the drawer. Known on the first render (no sider and
+  // menu drawn, and fetched, first on a phone).
+  const desktop = useMedia("(min-width: 992px)");
 
   if (!signedIn) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
 
-  const items: MenuProps["items"] = [
-    { key: "/", icon: <DashboardOutlined />, label: t("nav.overview") },
-    { key: "/courses", icon: <BookOutlined />, label: t("nav.courses") },
-    { key: "/tasks", icon: <UnorderedListOutlined />, label: t("nav.tasks") },
-    { key: "/settings", icon: <SettingOutlined />, label: t("nav.settings") },
-    { key: "/relay", icon: <CloudServerOutlined />, label: t("nav.relay") },
-    { key: "/profile", icon: <ProfileOutlined />, label: t("nav.profile") },
-    ...(me.data?.role === "admin"
-      ? [
-          {
-            type: "group" as const,
-            label: t("nav.admin"),
-            children: [
-              { key: "/admin", icon: <DashboardOutlined />, label: t("nav.adminOverview") },
-              { key: "/admin/users", icon: <TeamOutlined />, label: t("nav.adminUsers") },
-              { key: "/admin/tasks", icon: <UnorderedListOutlined />, label: t("nav.adminTasks") },
-              { key: "/admin/statistics", icon: <BarChartOutlined />, label: t("nav.adminStats") },
-              { key: "/admin/audit", icon: <AuditOutlined />, label: t("nav.adminAudit") },
-            ],
-          },
-        ]
-      : []),
-  ];
-  const keysFlat = ["/", "/courses", "/tasks", "/settings", "/relay", "/profile", "/admin", "/admin/users", "/admin/tasks", "/admin/statistics", "/admin/audit"];
-  const selected = keysFlat.filter((k) => k === "/" ? location.pathname === "/" : location.pathname === k || location.pathname.startsWith(k + "/")).at(-1) ?? "/";
-  const menu = <Menu mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0 }} />;
-  const desktop = screens.lg !== false && screens.md !== false;
   const logout = async () => {
     await signOut(qc, true);
     navigate("/login", { replace: true });
@@ -102,17 +71,34 @@ export default function AppLayout() {
       {desktop ? (
         <Sider width={216} theme="light" style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}>
           <Brand />
-          <nav aria-label={t("nav.menu")}>{menu}</nav>
+          <nav aria-label={t("nav.menu")}>
+            <Suspense fallback={null}>
+              <NavMenu admin={role === "admin"} />
+            </Suspense>
+          </nav>
         </Sider>
       ) : (
-        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={240} title={t("app.name")} styles={{ body: { padding: 0 } }}>
-          <nav aria-label={t("nav.menu")}>{menu}</nav>
-        </Drawer>
+        // The phone's drawer and menu are fetched when first opened: not on the first screen's path.
+        drawerUsed && (
+          <Suspense fallback={null}>
+            <PhoneNav open={drawer} onClose={() => setDrawer(false)} admin={role === "admin"} />
+          </Suspense>
+        )
       )}
       <Layout>
         <Header style={{ background: token.colorBgContainer, padding: "0 12px", borderBottom: `1px solid ${token.colorBorderSecondary}`, position: "sticky", top: 0, zIndex: 10 }}>
           <Flex align="center" gap={4} style={{ height: "100%" }}>
-            {!desktop && <Button type="text" icon={<MenuOutlined />} onClick={() => setDrawer(true)} aria-label={t("nav.menu")} />}
+            {!desktop && (
+              <Button
+                type="text"
+                icon={<MenuOutlined />}
+                onClick={() => {
+                  setDrawerUsed(true);
+                  setDrawer(true);
+                }}
+                aria-label={t("nav.menu")}
+              />
+            )}
             {!desktop && <Typography.Text strong>{t("app.name")}</Typography.Text>}
             <div style={{ flex: 1 }} />
             <ConnectionBadge />

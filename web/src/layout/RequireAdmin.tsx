@@ -8,7 +8,8 @@ export default function RequireAdmin() {
   const { t } = useI18n();
   const me = useMe();
   const navigate = useNavigate();
-  if (me.isPending) return <Spin style={{ display: "block", margin: 48 }} />;
+  // A last copy that says "user" may be from before a promotion: wait for the server's answer before a 403.
+  if (me.isPending || (me.isFetching && me.data?.role !== "admin")) return <Spin style={{ display: "block", margin: 48 }} />;
   if (me.data?.role !== "admin")
     return (
       <Result status="403" title="403" subTitle={t("app.forbidden")} extra={<Button type="primary" onClick={() => navigate("/")}>{t("app.back")}</Button>} />

@@ -47,3 +47,9 @@ export function downloadText(filename: string, text: string) {
   // Some mobile browsers read the blob after click() returns: revoke a little later.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** `HH:mm` today, or `MM-DD HH:mm` on another day, in the browser's time (for "resume after …"). */
+export function whenTime(ms: number): string {
+  const d = dayjs(ms);
+  return d.isSame(dayjs(), "day") ? d.format("HH:mm") : d.format("MM-DD HH:mm");
+}

@@ -2,9 +2,9 @@
  * What a task's status and reason mean in words, for the person looking: the owner reads "你暂停了任务",
  * an admin looking at someone else's task reads "用户暂停了任务"; a cancelled task never reads "paused".
  */
+import dayjs from "dayjs";
 import { ITEM_MARKS, type TaskLive, type TaskStatus } from "@shared/live";
 import type { MessageKey, Translate } from "../i18n";
-import dayjs from "dayjs";
 import { duration } from "./format";
 
 /** Whose task it is, from the reader's side. */
@@ -18,6 +18,7 @@ const PLAIN: Record<string, MessageKey> = {
   account_disabled: "reason.account_disabled",
   upstream: "reason.upstream",
   risk_control: "reason.risk_control",
+  risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
   relay_outdated: "reason.relay_outdated",
   login_required: "reason.login_required",
@@ -54,7 +55,7 @@ export function reasonText(task: ReasonInput, viewer: Viewer, t: Translate): str
 }
 
 /** Reasons a running task is waiting on something other than its own work (its clock does not move). */
-export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "break", "upstream", "relay_offline", "risk_control"]);
+export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "break", "upstream", "relay_offline", "risk_control", "risk_check"]);
 
 const WAIT_TEXT: Record<string, MessageKey> = {
   waiting_for_account: "eta.waitAccount",
@@ -65,6 +66,7 @@ const WAIT_TEXT: Record<string, MessageKey> = {
   upstream: "eta.waitUpstream",
   relay_offline: "eta.waitRelay",
   risk_control: "eta.waitUpstream",
+  risk_check: "eta.riskCheck",
 };
 
 /**

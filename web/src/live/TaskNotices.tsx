@@ -37,7 +37,7 @@ function title(m: Notice, task: Known | null, t: Translate, lang: Lang): string 
   if (!m.event) return codedText(m, lang) ?? (lang === "zh" ? m.message : t(BY_LEVEL[m.level]));
   const left = task?.left_for_user?.length ?? 0;
   if (m.event === "completed" && left) return t("notify.toast.completedLeft", { n: left });
-  if (m.event === "rollback") return t("notify.toast.rollback", { n: Number(m.params?.n ?? 0) });
+  if (m.event === "rolled_back") return t("notify.toast.rolled_back", { n: Number(m.params?.n ?? 0) });
   return t(`notify.toast.${m.event}`);
 }
 

@@ -1,18 +1,19 @@
 import { PlusOutlined, ReloadOutlined, SearchOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress, Segmented, Select, Slider, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, Checkbox, Flex, Form, Input, Modal, Progress, Radio, Segmented, Select, Slider, Spin, Table, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiFailure, unwrap, type Body } from "../api/client";
 import { ErrorWithLink, useErrorText } from "../api/errors";
-import { keys, useCourses, type Course, type TaskRow } from "../api/queries";
+import { keys, notificationsQuery, relaysQuery, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
 import { callAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
-import { pct, pctFormat } from "../lib/format";
+import { pct, pctFormat, when } from "../lib/format";
+import { inOverlay, useBackCloses } from "../components/useBackCloses";
 
 type Filter = "all" | "ongoing" | "ended";
 
@@ -80,6 +81,7 @@ export default function Courses() {
         />
       )}
       <Card styles={phone ? { body: { padding: 12 } } : undefined}>
+        <ReadingLine courses={courses} />
         <Flex gap={12} wrap style={{ marginBottom: 12 }}>
           <Segmented<Filter>
             value={filter}
@@ -96,11 +98,13 @@ export default function Courses() {
           <CardList
             items={rows}
             rowKey={classKey}
-            loading={courses.isPending || refresh.isPending}
+            loading={(courses.isPending && !courses.data) || refresh.isPending}
             empty={t("courses.empty")}
             render={(c) => (
               <ListCard
-                prefix={<Checkbox checked={selected.includes(classKey(c))} onChange={(e) => toggle(classKey(c), e.target.checked)} aria-label={t("courses.pick", { name: c.clazzName ? `${c.courseName} ${c.clazzName}` : c.courseName })} />}
+                testId="course-row"
+                onTap={() => toggle(classKey(c), !selected.includes(classKey(c)))}
+                prefix={<Checkbox className="row-check" checked={selected.includes(classKey(c))} onChange={(e) => toggle(classKey(c), e.target.checked)} aria-label={t("courses.pick", { name: c.clazzName ? `${c.courseName} ${c.clazzName}` : c.courseName })} />}
                 title={<UserData>{c.courseName}</UserData>}
                 status={stateTag(c.state)}
               >
@@ -159,7 +163,8 @@ export default function Courses() {
           onClose={() => setCreating(false)}
           onCreated={(id) => {
             setSelected([]);
-            navigate(`/tasks/${id}`);
+            // The dialog's history entry (back closes it) gives way to the task's page.
+            navigate(`/tasks/${id}`, { replace: inOverlay() });
           }}
         />
       )}
@@ -167,9 +172,39 @@ export default function Courses() {
   );
 }
 
-type CreateValues = { name: string; description?: string; customSpeed: boolean; speed: number; notopen: Notopen | "default" };
+/**
+ * The list is shown at once from the last copy while a fresh one is read (through the student's relay, a
+ * few seconds): a line says so, and how old the copy on screen is.
+ */
+function ReadingLine({ courses }: { courses: ReturnType<typeof useCourses> }) {
+  const { t } = useI18n();
+  const relays = useQuery({ ...relaysQuery, staleTime: 60_000, enabled: courses.isFetching });
+  if (!courses.isFetching) return null;
+  const through = relays.data?.egress === "relay" ? t("courses.readingRelay") : t("courses.reading");
+  return (
+    <Typography.Paragraph type="secondary" style={{ fontSize: 13, marginBottom: 8 }} role="status" data-testid="courses-reading">
+      <Spin size="small" style={{ marginInlineEnd: 8 }} />
+      {through}
+      {courses.data && courses.dataUpdatedAt > 0 && ` ${t("courses.copyFrom", { when: when(new Date(courses.dataUpdatedAt).toISOString()) })}`}
+    </Typography.Paragraph>
+  );
+}
+
+type Push = "serverchan" | "pushplus";
+type CreateValues = { name: string; description?: string; customSpeed: boolean; speed: number; notopen: Notopen | "default"; push: Push; pushKey?: string };
+
+/** The WeChat push channels a student binds with one key from a WeChat scan (src/notify/providers.ts). */
+const PUSH_FIELD = { serverchan: "sendkey", pushplus: "token" } as const satisfies Record<Push, string>;
+const PUSH_SITE: Record<Push, string> = { serverchan: "https://sct.ftqq.com", pushplus: "https://www.pushplus.plus" };
 
 const LIVE = new Set(["pending", "running", "paused"]);
+
+/** The push key was refused (a typo, a wrong length): said on its field, and no task is made. */
+class PushKeyRefused extends Error {
+  constructor(readonly refusal: unknown) {
+    super("push key refused");
+  }
+}
 
 /** The user's live tasks (newest 100: live tasks are recent), for the "already studying this course" warning. */
 function useActiveTasks() {
@@ -189,11 +224,26 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
   const first = courses[0]?.courseName ?? "";
   const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length, more: courses.length - 1 }) : first;
   const live = useActiveTasks();
+  // Back closes the dialog first; the picked courses stay picked.
+  useBackCloses(true, onClose);
+  const notify = useQuery(notificationsQuery);
+  // Nothing reaches a student who never opened Settings: offer WeChat in the same step as the task.
+  const offerPush = notify.data !== undefined && !notify.data.channels.serverchan.enabled && !notify.data.channels.pushplus.enabled;
+  const push = Form.useWatch("push", form) ?? "serverchan";
   // Each picked course that a live task already studies, with that task.
   const clashes = courses.flatMap((c) => (live.data ?? []).filter((task) => task.course_ids.includes(c.courseId)).map((task) => ({ course: c, task })));
 
   const create = useMutation({
     mutationFn: async ({ v, start }: { v: CreateValues; start: boolean }) => {
+      const key = v.pushKey?.trim();
+      if (key) {
+        try {
+          await unwrap(api.PUT("/api/user/notifications", { body: { channels: { [v.push]: { enabled: true, [PUSH_FIELD[v.push]]: key } } } }));
+        } catch (e) {
+          throw new PushKeyRefused(e);
+        }
+        void qc.invalidateQueries({ queryKey: keys.notifications });
+      }
       // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not.
       const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: courses.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId })) };
       if (v.description?.trim()) body.description = v.description.trim();
@@ -209,7 +259,10 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
       message.success(t("create.created"));
       onCreated(task.id);
     },
-    onError: (e) => message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />),
+    onError: (e) => {
+      if (e instanceof PushKeyRefused) form.setFields([{ name: "pushKey", errors: [e.refusal instanceof ApiFailure && e.refusal.code === "validation_error" ? t("create.pushKeyInvalid") : errorText(e.refusal)] }]);
+      else message.error(<ErrorWithLink error={e} text={errorText(e, { task_state: "error.conflict_start" })} linkText={t("error.goFix")} />);
+    },
   });
   const submit = (start: boolean) => form.validateFields().then((v) => create.mutate({ v, start }));
 
@@ -250,7 +303,7 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
           }
         />
       )}
-      <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default" }}>
+      <Form form={form} layout="vertical" initialValues={{ name: defaultName, customSpeed: false, speed: 1, notopen: "default", push: "serverchan" }}>
         <Form.Item name="name" label={t("create.name")} tooltip={t("create.nameTip")} rules={[{ required: true, whitespace: true, max: 100 }]}>
           <Input />
         </Form.Item>
@@ -286,6 +339,24 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         {customSpeed && (
           <Form.Item name="speed" extra={t("settings.speedRealTime")}>
             <Slider min={1} max={2} step={0.1} marks={SPEED_MARKS} ariaLabelForHandle={t("create.speed")} />
+          </Form.Item>
+        )}
+        {offerPush && (
+          <Form.Item label={t("create.push")} extra={t("create.pushHint")} style={{ marginBottom: 8 }} data-testid="create-push">
+            <Form.Item name="push" noStyle>
+              <Radio.Group optionType="button" options={[{ value: "serverchan", label: "Server酱" }, { value: "pushplus", label: "PushPlus" }]} />
+            </Form.Item>
+            <Form.Item name="pushKey" noStyle>
+              <Input
+                style={{ marginTop: 8 }}
+                autoComplete="off"
+                aria-label={t(push === "serverchan" ? "create.pushSendkey" : "create.pushToken")}
+                placeholder={t(push === "serverchan" ? "create.pushSendkey" : "create.pushToken")}
+              />
+            </Form.Item>
+            <Typography.Link href={PUSH_SITE[push]} target="_blank" rel="noopener noreferrer" style={{ display: "inline-block", marginTop: 4 }}>
+              {t("create.pushGetKey", { site: new URL(PUSH_SITE[push]).host })}
+            </Typography.Link>
           </Form.Item>
         )}
         <Form.Item name="notopen" label={t("create.notopen")} tooltip={t("create.notopenTip")}>

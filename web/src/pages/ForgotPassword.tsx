@@ -28,7 +28,7 @@ export default function ForgotPassword() {
         </Button>
       </Form>
       <Typography.Paragraph style={{ marginTop: 16, marginBottom: 0 }}>
-        <Link to="/login">{t("auth.backToLogin")}</Link>
+        <Link to="/login" className="tap">{t("auth.backToLogin")}</Link>
       </Typography.Paragraph>
     </Card>
   );

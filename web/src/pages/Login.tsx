@@ -50,7 +50,7 @@ export default function Login() {
         <span>
           {t("auth.noAccount")} <Link to="/register">{t("auth.register")}</Link>
         </span>
-        <Link to="/forgot-password">{t("auth.forgot")}</Link>
+        <Link to="/forgot-password" className="tap">{t("auth.forgot")}</Link>
       </Typography.Paragraph>
     </Card>
   );

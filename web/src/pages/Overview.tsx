@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useI18n } from "../i18n";
 import { pct, when } from "../lib/format";
 import { UserData } from "../components/UserData";
+import { VerifyEmailNotice } from "../components/VerifyEmailNotice";
 import { useLiveTasks } from "../live/sync";
 import { QR_PAGE } from "@shared/links";
 
@@ -36,6 +37,7 @@ export default function Overview() {
   const hasAccount = Boolean(config.data?.cx_username && (config.data.cx_password_set || config.data.cx_login === "qr"));
   const hasTask = (stats?.tasks.total ?? 0) > 0;
   const hasStarted = (stats?.tasks.total ?? 0) > (stats?.tasks.pending ?? 0);
+  const newUser = profile.data !== undefined && !hasTask;
   // The steps in the order they must be done: the relay first where Chaoxing is reached through it
   // (nothing reaches Chaoxing before it is online, not even saving the account's test login).
   const guide = [
@@ -47,6 +49,25 @@ export default function Overview() {
     { key: "start", title: t("overview.step3"), text: t("overview.step3d"), to: "/tasks", done: hasStarted },
   ];
   const current = guide.findIndex((g) => !g.done);
+  const guideCard = (
+    <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.guide")}</h2>}>
+      <Steps
+        orientation="vertical"
+        size="small"
+        current={current < 0 ? guide.length : current}
+        items={guide.map((g, i) => ({
+          title: (
+            <span data-testid={`guide-${g.key}`} data-done={g.done ? "yes" : "no"}>
+              {g.title}
+              {g.done && <span className="sr-only"> ({t("overview.done")})</span>}
+            </span>
+          ),
+          status: g.done ? "finish" : i === current ? "process" : "wait",
+          content: <StepBody text={g.text} to={g.to} show={i === current} />,
+        }))}
+      />
+    </Card>
+  );
 
   return (
     <>
@@ -54,7 +75,16 @@ export default function Overview() {
         <Typography.Title level={1}>{t("nav.overview")}</Typography.Title>
       </div>
       <Alert type="warning" showIcon title={t("app.free")} style={{ marginBottom: 16 }} data-testid="free-notice" />
-      <Row gutter={[16, 16]}>
+      <VerifyEmailNotice />
+      {/* A new user's first screen is what to do first, not four cards of zeros and two empty lists. */}
+      {newUser ? (
+        <Row gutter={[16, 16]}>
+        <Col xs={24}>
+          {guideCard}
+        </Col>
+        </Row>
+      ) : (
+        <Row gutter={[16, 16]}>
         {[
           { k: t("status.running"), v: stats?.tasks.running },
           { k: t("status.completed"), v: stats?.tasks.completed },
@@ -68,7 +98,7 @@ export default function Overview() {
           </Col>
         ))}
         <Col xs={24} lg={14}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks">{t("overview.allTasks")}</Link>}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.running")}</h2>} extra={<Link to="/tasks" className="tap">{t("overview.allTasks")}</Link>}>
             <List
               loading={running.isPending}
               dataSource={running.data ?? []}
@@ -77,7 +107,7 @@ export default function Overview() {
                 <List.Item key={task.id}>
                   <div style={{ width: "100%" }}>
                     <div style={{ display: "flex", justifyContent: "space-between", gap: 8, flexWrap: "wrap" }}>
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                       <StatusTag task={task} />
@@ -90,23 +120,7 @@ export default function Overview() {
           </Card>
         </Col>
         <Col xs={24} lg={10}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.guide")}</h2>}>
-            <Steps
-              orientation="vertical"
-              size="small"
-              current={current < 0 ? guide.length : current}
-              items={guide.map((g, i) => ({
-                title: (
-                  <span data-testid={`guide-${g.key}`} data-done={g.done ? "yes" : "no"}>
-                    {g.title}
-                    {g.done && <span className="sr-only"> ({t("overview.done")})</span>}
-                  </span>
-                ),
-                status: g.done ? "finish" : i === current ? "process" : "wait",
-                content: <StepBody text={g.text} to={g.to} show={i === current} />,
-              }))}
-            />
-          </Card>
+          {guideCard}
         </Col>
         <Col xs={24}>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("overview.recent")}</h2>}>
@@ -118,7 +132,7 @@ export default function Overview() {
                 <List.Item key={task.id} extra={<Typography.Text type="secondary" className="hide-sm">{when(task.end_time ?? task.created_at)}</Typography.Text>}>
                   <List.Item.Meta
                     title={
-                      <Link to={`/tasks/${task.id}`} style={{ overflowWrap: "anywhere" }}>
+                      <Link to={`/tasks/${task.id}`} className="tap" style={{ overflowWrap: "anywhere" }}>
                         <UserData>{task.name}</UserData>
                       </Link>
                     }
@@ -130,7 +144,8 @@ export default function Overview() {
             />
           </Card>
         </Col>
-      </Row>
+        </Row>
+      )}
     </>
   );
 }

@@ -13,7 +13,7 @@ import { signIn } from "../session";
 type Values = Body<"/api/auth/register", "post"> & { confirm: string };
 
 export default function Register() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   usePageTitle(t("auth.register"));
   const errorText = useErrorText();
   const navigate = useNavigate();
@@ -21,7 +21,9 @@ export default function Register() {
   const [form] = Form.useForm<Values>();
   const [proving, setProving] = useState(false);
   const register = useMutation({
-    mutationFn: async ({ confirm: _confirm, ...body }: Values) => {
+    mutationFn: async ({ confirm: _confirm, ...fields }: Values) => {
+      // The language this page is read in: the verification mail (and later notifications) come in it.
+      const body = { ...fields, language: lang === "en" ? ("en" as const) : ("zh-CN" as const) };
       try {
         return await unwrap(api.POST("/api/auth/register", { body }));
       } catch (e) {

@@ -3,12 +3,13 @@
  * adding a relay with one line per system (and a QR code carrying the line for a phone), and the list of
  * relays: online or when last seen, which needs an update (with the line that updates it), revoke.
  */
-import { CheckCircleTwoTone, DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
+import { CheckCircleTwoTone, CheckOutlined, DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Badge, Button, Card, Empty, Flex, List, Popconfirm, Radio, Skeleton, Space, Tabs, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { renderSVG } from "uqr";
 import { api, unwrap, type Res } from "../api/client";
+import { useErrorText } from "../api/errors";
 import { keys, useRelays, type RelayOverview } from "../api/queries";
 import { usePageTitle } from "../components/usePageTitle";
 import { useI18n, type MessageKey } from "../i18n";
@@ -25,7 +26,7 @@ export default function Relay() {
   if (relays.isPending) return <Skeleton active paragraph={{ rows: 8 }} />;
   if (relays.error) return <Alert type="error" title={relays.error.message} />;
   const o = relays.data;
-  const anyOnline = o.relays.some((r) => r.online);
+  const anyOnline = o.relays.some((r) => r.online && r.confirmed);
   return (
     <>
       <div className="page-head">
@@ -124,6 +125,7 @@ function Steps({ items }: { items: MessageKey[] }) {
 function PairCard({ overview }: { overview: RelayOverview }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const errorText = useErrorText();
   const [code, setCode] = useState<{ value: PairingCode; known: Set<number> } | null>(null);
   // A relay that was not there when the code was made: the code was used by it.
   const pairedWith = code ? overview.relays.find((r) => !code.known.has(r.id)) : undefined;
@@ -131,7 +133,7 @@ function PairCard({ overview }: { overview: RelayOverview }) {
   const create = useMutation({
     mutationFn: () => unwrap(api.POST("/api/relays/pairing-code")),
     onSuccess: (value) => setCode({ value, known: new Set(overview.relays.map((r) => r.id)) }),
-    onError: (e) => message.error(e.message),
+    onError: (e) => message.error(errorText(e)),
   });
   const expired = code !== null && !pairedWith && left === 0;
   const c = code?.value;
@@ -263,6 +265,14 @@ function RelayList({ overview }: { overview: RelayOverview }) {
     },
     onError: (e) => message.error(e.message),
   });
+  const confirm = useMutation({
+    mutationFn: (id: number) => unwrap(api.POST("/api/relays/{id}/confirm", { params: { path: { id } } })),
+    onSuccess: () => {
+      message.success(t("relay.confirmed"));
+      void qc.invalidateQueries({ queryKey: keys.relays });
+    },
+    onError: (e) => message.error(e.message),
+  });
   return (
     <Card title={cardTitle(t("relay.mine"))} style={{ marginBottom: 16 }}>
       <List
@@ -273,7 +283,15 @@ function RelayList({ overview }: { overview: RelayOverview }) {
             key={r.id}
             data-testid="relay-row"
             data-online={r.online ? "yes" : "no"}
+            data-confirmed={r.confirmed ? "yes" : "no"}
             actions={[
+              ...(r.confirmed
+                ? []
+                : [
+                    <Button key="confirm" type="primary" size="small" icon={<CheckOutlined />} onClick={() => confirm.mutate(r.id)} loading={confirm.isPending && confirm.variables === r.id} data-testid="relay-confirm">
+                      {t("relay.confirm")}
+                    </Button>,
+                  ]),
               <Popconfirm key="revoke" title={t("relay.confirmRevoke", { name: r.name })} okText={t("action.ok")} cancelText={t("action.no")} onConfirm={() => revoke.mutate(r.id)}>
                 <Button danger size="small" icon={<DeleteOutlined />} loading={revoke.isPending && revoke.variables === r.id}>
                   {t("relay.revoke")}
@@ -285,7 +303,9 @@ function RelayList({ overview }: { overview: RelayOverview }) {
               title={
                 <Flex gap={8} align="center" wrap>
                   <span>{r.name}</span>
+                  <Typography.Text type="secondary">#{r.id}</Typography.Text>
                   <Badge status={r.online ? "success" : "default"} text={r.online ? t("relay.online") : t("relay.offline")} />
+                  {!r.confirmed && <Tag color="warning">{t("relay.unconfirmed")}</Tag>}
                   {r.needs_update && (
                     <Tag color="warning" data-testid="relay-needs-update">
                       {t("relay.needsUpdate")}
@@ -295,6 +315,11 @@ function RelayList({ overview }: { overview: RelayOverview }) {
               }
               description={
                 <>
+                  {!r.confirmed && (
+                    <Typography.Paragraph type="warning" style={{ marginBottom: 4 }}>
+                      {t("relay.confirmHelp", { id: r.id })}
+                    </Typography.Paragraph>
+                  )}
                   <Flex gap={16} wrap>
                     <span>{r.online ? `${t("relay.connectedSince")}: ${when(r.connected_at)}` : `${t("relay.lastSeen")}: ${when(r.last_seen_at)}`}</span>
                     <span>

@@ -9,7 +9,7 @@ import { pendingApi } from "../api/pending";
 import { keys, useConfig } from "../api/queries";
 import { NotificationSettings } from "../components/NotificationSettings";
 import { QrBind } from "../components/QrBind";
-import { ServerText } from "../components/ServerText";
+import { CodedText } from "../components/ServerText";
 import { StudyLimitsCard } from "../components/StudyLimitsCard";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
 import { usePageTitle } from "../components/usePageTitle";
@@ -17,7 +17,7 @@ import { useI18n } from "../i18n";
 
 type Config = Res<"/api/user/config", "get">;
 type Values = { cx_username: string; cx_password: string; speed: number; notopen_action: Config["notopen_action"] };
-type TestResult = { ok: boolean; message: string };
+type TestResult = { ok: boolean; message: string; code?: string | null; params?: Record<string, string> };
 
 function toValues(c: Config): Values {
   return { cx_username: c.cx_username ?? "", cx_password: "", speed: c.speed, notopen_action: c.notopen_action };
@@ -153,8 +153,9 @@ export default function Settings() {
               type={test.ok ? "success" : "error"}
               showIcon
               title={test.ok ? t("settings.testOk") : t("settings.testFail")}
-              // Chaoxing's own reason for a refusal, in Chinese: no code to translate it from.
-              description={test.ok || test.message === t("settings.testFail") ? undefined : <ServerText text={test.message} />}
+              // Chaoxing's reason for a refusal, from its code in the reader's language (Chaoxing's own words
+              // beside it); an answer without a code (an older server) shows the Chinese sentence as before.
+              description={test.ok || test.message === t("settings.testFail") ? undefined : <CodedText code={test.code} params={test.params} text={test.message} />}
               role="status"
               data-testid="test-login-result"
             />

@@ -146,7 +146,7 @@ function TaskCard({ task, selected, onSelect }: { task: TaskRow; selected: boole
   return (
     <ListCard
       prefix={<Checkbox checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={t("tasks.select", { name: task.name })} />}
-      title={<Link to={`/tasks/${task.id}`}><UserData>{task.name}</UserData></Link>}
+      title={<Link to={`/tasks/${task.id}`} className="tap"><UserData>{task.name}</UserData></Link>}
       status={<StatusTag task={task} />}
       action={action}
       menu={menu}

@@ -22,11 +22,15 @@ const ACTIONS: Record<Action, MessageKey> = {
   "user.view": "audit.action.user.view",
   "user.update": "audit.action.user.update",
   "user.delete": "audit.action.user.delete",
+  "user.reveal_phone": "audit.action.user.reveal_phone",
   "task.list": "audit.action.task.list",
   "task.view": "audit.action.task.view",
   "task.logs": "audit.action.task.logs",
   "task.force_stop": "audit.action.task.force_stop",
   "statistics.view": "audit.action.statistics.view",
+  "notify.retry": "audit.action.notify.retry",
+  "system.export": "audit.action.system.export",
+  "system.import": "audit.action.system.import",
 };
 const TARGETS: Record<TargetType, MessageKey> = { user: "audit.target.user", task: "audit.target.task", system: "audit.target.system" };
 const STATUS_KEYS = new Set(["pending", "running", "paused", "completed", "failed", "cancelled"]);
@@ -204,6 +208,7 @@ function Details({ entry: e }: { entry: Entry }) {
       take("role");
       break;
     case "user.view":
+    case "user.reveal_phone":
       parts.push(<UserData key="u">{str(take("username"))}</UserData>);
       break;
     case "user.list": {
@@ -232,11 +237,16 @@ function Details({ entry: e }: { entry: Entry }) {
       if (user) parts.push(t("audit.userN", { id: String(user) }));
       const from = take("from_status");
       if (from) parts.push(t("audit.d.fromStatus", { status: status(from) ?? "" }));
+      const reason = str(take("reason"));
+      if (reason) parts.push(<span key="r">{t("audit.d.reason")} <UserData>{reason}</UserData></span>);
       break;
     }
-    case "statistics.view":
-      if (take("view") === "engine") parts.push(t("audit.d.engine"));
+    case "statistics.view": {
+      const view = take("view");
+      if (view === "engine") parts.push(t("audit.d.engine"));
+      if (view === "diagnostics") parts.push(t("audit.d.diagnostics"));
       break;
+    }
   }
   const rest = Object.keys(d).filter((k) => !known.has(k));
   return (

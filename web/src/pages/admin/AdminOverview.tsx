@@ -23,7 +23,7 @@ export default function AdminOverview() {
   const me = useMe();
   const viewer = (r: AdminTaskRow) => (r.user_id === me.data?.id ? "self" : "other");
   const name = (r: AdminTaskRow) => (
-    <Link to={`/admin/tasks/${r.id}`}>
+    <Link to={`/admin/tasks/${r.id}`} className="tap">
       <UserData>{r.name}</UserData>
     </Link>
   );
@@ -59,7 +59,7 @@ export default function AdminOverview() {
           </Col>
         ))}
         <Col xs={24} xl={16}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.runningTasks")}</h2>} extra={<Link to="/admin/tasks">{t("nav.adminTasks")}</Link>}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.runningTasks")}</h2>} extra={<Link to="/admin/tasks" className="tap">{t("nav.adminTasks")}</Link>}>
             {phone ? (
               <CardList
                 items={running.data?.items ?? []}
@@ -94,7 +94,7 @@ export default function AdminOverview() {
           </Card>
         </Col>
         <Col xs={24} xl={8}>
-          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.newestUsers")}</h2>} extra={<Link to="/admin/users">{t("nav.adminUsers")}</Link>}>
+          <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("admin.newestUsers")}</h2>} extra={<Link to="/admin/users" className="tap">{t("nav.adminUsers")}</Link>}>
             <List
               loading={users.isPending}
               dataSource={users.data?.items ?? []}
@@ -102,7 +102,7 @@ export default function AdminOverview() {
                 <List.Item key={u.id} extra={<Typography.Text type="secondary">{when(u.created_at).slice(0, 10)}</Typography.Text>}>
                   <List.Item.Meta
                     title={
-                      <Link to={`/admin/users/${u.id}`}>
+                      <Link to={`/admin/users/${u.id}`} className="tap">
                         <UserData>{u.username}</UserData>
                       </Link>
                     }

@@ -23,19 +23,23 @@ export default function AdminStatistics() {
         <Typography.Title level={1}>{t("nav.adminStats")}</Typography.Title>
       </div>
       <Row gutter={[16, 16]}>
+        {/* Each figure says what it counts: a 100 % beside a 2.9 % means nothing without it. */}
         {[
-          { k: t("admin.totalUsers"), v: s.totalUsers },
-          { k: t("admin.newUsers7d"), v: s.users.new7d },
-          { k: t("admin.totalTasks"), v: s.totalTasks },
-          { k: t("admin.successRate"), v: `${s.successRate}%` },
-          { k: t("admin.completionRate"), v: `${s.completionRate}%` },
-          { k: t("admin.studyHoursTotal"), v: s.studyHoursTotal },
-          { k: t("overview.jobsDone"), v: s.jobsCompleted },
-          { k: t("admin.upstreamFailures"), v: up.total },
+          { k: t("admin.totalUsers"), v: s.totalUsers, d: t("admin.def.totalUsers") },
+          { k: t("admin.newUsers7d"), v: s.users.new7d, d: t("admin.def.newUsers7d") },
+          { k: t("admin.totalTasks"), v: s.totalTasks, d: t("admin.def.totalTasks") },
+          { k: t("admin.successRate"), v: `${s.successRate}%`, d: t("admin.def.successRate", { completed: s.completedTasks, failed: s.failedTasks }) },
+          { k: t("admin.completionRate"), v: `${s.completionRate}%`, d: t("admin.def.completionRate", { completed: s.completedTasks, cancelled: s.tasksByStatus.cancelled }) },
+          { k: t("admin.studyHoursTotal"), v: s.studyHoursTotal, d: t("admin.def.studyHours") },
+          { k: t("overview.jobsDone"), v: s.jobsCompleted, d: t("admin.def.jobs") },
+          { k: t("admin.upstreamFailures"), v: up.total, d: t("admin.def.upstream") },
         ].map((c) => (
           <Col xs={12} md={6} key={c.k}>
-            <Card size="small">
+            <Card size="small" style={{ height: "100%" }}>
               <Statistic title={c.k} value={c.v} />
+              <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", marginTop: 4 }} data-testid="stat-definition">
+                {c.d}
+              </Typography.Text>
             </Card>
           </Col>
         ))}
@@ -58,6 +62,8 @@ export default function AdminStatistics() {
                 { label: t("admin.up.studyCap"), value: up.studyCap },
                 { label: t("admin.up.sessionExpired"), value: up.sessionExpired },
                 { label: t("admin.up.forbidden"), value: up.forbidden, color: token.colorError },
+                // Counted on its own: a paused task whose student must wait, not a flaky answer.
+                { label: t("admin.up.riskControl"), value: up.riskControl, color: token.colorError },
                 { label: t("admin.up.transient"), value: up.transient },
                 { label: t("admin.up.other"), value: up.other, color: token.colorTextTertiary },
               ]}

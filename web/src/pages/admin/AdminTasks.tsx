@@ -24,12 +24,12 @@ export default function AdminTasks() {
   const rows = tasks.data?.items ?? [];
   const viewer = (r: AdminTaskRow) => (r.user_id === me.data?.id ? "self" : "other");
   const name = (r: AdminTaskRow) => (
-    <Link to={`/admin/tasks/${r.id}`}>
+    <Link to={`/admin/tasks/${r.id}`} className="tap">
       <UserData>{r.name}</UserData>
     </Link>
   );
   const owner = (r: AdminTaskRow) => (
-    <Link to={`/admin/users/${r.user_id}`}>
+    <Link to={`/admin/users/${r.user_id}`} className="tap">
       <UserData>{r.username}</UserData>
     </Link>
   );

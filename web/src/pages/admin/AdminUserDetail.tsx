@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, DeleteOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Popconfirm, Row, Select, Skeleton, Switch, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Flex, Form, Input, Popconfirm, Row, Select, Skeleton, Table, Typography } from "antd";
 import { useEffect } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, unwrap, type Body, type Res } from "../../api/client";
@@ -9,6 +9,7 @@ import { keys, useMe } from "../../api/queries";
 import { useConfirmDeactivate } from "../../components/ActiveSwitch";
 import { CardList, ListCard, useIsPhone } from "../../components/CardList";
 import { StatusTag } from "../../components/StatusTag";
+import { TapSwitch } from "../../components/TapSwitch";
 import { usePageTitle } from "../../components/usePageTitle";
 import { UserData } from "../../components/UserData";
 import { useI18n } from "../../i18n";
@@ -59,7 +60,7 @@ export default function AdminUserDetail() {
   const submit = (v: Edit) => (user.is_active && !v.is_active ? confirmDeactivate({ id: user.id, username: user.username, liveTasks: live }, () => save.mutateAsync(v)) : save.mutate(v));
   const viewer = (r: RecentTask) => (r.user_id === me.data?.id ? "self" : "other");
   const name = (r: RecentTask) => (
-    <Link to={`/admin/tasks/${r.id}`}>
+    <Link to={`/admin/tasks/${r.id}`} className="tap">
       <UserData>{r.name}</UserData>
     </Link>
   );
@@ -89,7 +90,7 @@ export default function AdminUserDetail() {
                 <Select options={[{ value: "user", label: t("role.user") }, { value: "admin", label: t("role.admin") }]} />
               </Form.Item>
               <Form.Item name="is_active" label={t("admin.active")} valuePropName="checked">
-                <Switch />
+                <TapSwitch />
               </Form.Item>
               <Button type="primary" htmlType="submit" loading={save.isPending}>
                 {t("settings.save")}
@@ -102,7 +103,7 @@ export default function AdminUserDetail() {
             <Descriptions column={1} size="small">
               <Descriptions.Item label={t("profile.created")}>{when(user.created_at)}</Descriptions.Item>
               <Descriptions.Item label={t("profile.lastLogin")}>{when(user.last_login)}</Descriptions.Item>
-              <Descriptions.Item label={t("settings.cxUsername")}>{config?.cx_username ? <UserData>{config.cx_username}</UserData> : "—"}</Descriptions.Item>
+              <Descriptions.Item label={t("settings.cxUsername")}>{config?.cx_username ? <MaskedPhone userId={user.id} masked={config.cx_username} /> : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("settings.speed")}>{config ? `${config.speed.toFixed(1)}×` : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("settings.notopen")}>{config ? t(`settings.notopen.${config.notopen_action}`) : "—"}</Descriptions.Item>
               <Descriptions.Item label={t("profile.totalTasks")}>{statistics.tasks.total}</Descriptions.Item>
@@ -146,5 +147,26 @@ export default function AdminUserDetail() {
         </Col>
       </Row>
     </>
+  );
+}
+
+/** A student's phone number, masked; shown in full only on request, and each request is in the audit log. */
+function MaskedPhone({ userId, masked }: { userId: number; masked: string }) {
+  const { t } = useI18n();
+  const errorText = useErrorText();
+  const { message } = App.useApp();
+  const reveal = useMutation({
+    mutationFn: () => unwrap(api.GET("/api/admin/users/{id}/phone", { params: { path: { id: userId } } })),
+    onError: (e) => message.error(errorText(e)),
+  });
+  return (
+    <Flex gap={8} align="center" wrap>
+      <UserData>{reveal.data?.cx_username ?? masked}</UserData>
+      {!reveal.data && (
+        <Button size="small" onClick={() => reveal.mutate()} loading={reveal.isPending} data-testid="reveal-phone">
+          {t("admin.revealPhone")}
+        </Button>
+      )}
+    </Flex>
   );
 }

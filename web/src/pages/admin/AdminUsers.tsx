@@ -32,7 +32,7 @@ export default function AdminUsers() {
   const taskCount = (r: AdminUserRow) => (r.task_counts.running ? t("admin.tasksRunning", { n: r.task_counts.total, running: r.task_counts.running }) : String(r.task_counts.total));
   const switchOf = (r: AdminUserRow) => <ActiveSwitch user={{ id: r.id, username: r.username, is_active: r.is_active, liveTasks: liveTasks(r) }} />;
   const name = (r: AdminUserRow) => (
-    <Link to={`/admin/users/${r.id}`}>
+    <Link to={`/admin/users/${r.id}`} className="tap">
       <UserData>{r.username}</UserData>
     </Link>
   );
