@@ -116,8 +116,8 @@ describe("the records of a QR login (no password anywhere)", () => {
   });
 
   it("a task of a QR-bound account keeps its phone and no sealed password", () => {
-    const kv: unknown[][] = tasks.objects.TASKS.flatMap((d) => d.kv);
-    const task = kv.map(([k, v]) => (k === "t" ? (v as Record<string, unknown>) : null)).find((v) => v?.creds)!;
+    const records = (dumps: { kv: unknown[][] }[]) => dumps.flatMap((d) => d.kv).map(([, v]) => v as Record<string, unknown>);
+    const task = records(tasks.objects.TASKS).find((v) => v.creds)!;
     const qrTask = { ...structuredClone(task), creds: { phone: "13800000000", sealedPassword: null } };
     expect(load(TASK_RECORD, qrTask)).toMatchObject({ ok: true, value: { creds: { phone: "13800000000", sealedPassword: null } } });
     expect(load(TASK_RECORD, { ...qrTask, creds: { phone: "13800000000" } })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
