@@ -1,8 +1,9 @@
 // Part of `npm run test:e2e`: a new student on a phone inside WeChat (360 px, WeChat's user agent), in zh-CN
 // and in English, from nothing to a running task without ever typing a Chaoxing password: register → the
 // quick start → the Relay page (egress through the relay, a pairing code) → the agent started by the served
-// one-line installer (as test/e2e/installer.mjs, `--no-service`) → the quick start's QR binding, scanned and
-// confirmed through the simulator's control (the 学习通 app) → a task created on the Courses page → running.
+// one-line installer (as test/e2e/installer.mjs, `--no-service`), confirmed as the student's own → the quick
+// start's QR binding, scanned and confirmed through the simulator's control (the 学习通 app) → a task created
+// on the Courses page → running.
 // Every screen on the way is axe-checked. `--base URL --sim URL` reuses a running `npm run dev`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -82,7 +83,7 @@ async function journey(lang) {
     await check("overview");
   });
 
-  await step("the Relay page: egress through the relay, a pairing code, the agent from the served installer comes online", async () => {
+  await step("the Relay page: egress through the relay, a pairing code, the agent from the served installer comes online and is confirmed", async () => {
     await page.goto(`${base}/relay`);
     await page.getByTestId("egress-relay").click();
     await page.getByRole("button", { name: w.relayOk }).click();
@@ -106,7 +107,12 @@ async function journey(lang) {
     install.stderr.on("data", (b) => out.push(b.toString()));
     const exit = await new Promise((r) => install.on("exit", r));
     if (exit !== 0) throw new Error(`installer exited ${exit}:\n${out.join("")}`);
-    await page.locator('[data-testid="relay-row"][data-online="yes"]').waitFor({ timeout: 30_000 });
+    // Online but carrying nothing until its owner says it is theirs (the row's confirm button).
+    const unconfirmed = page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="no"]');
+    await unconfirmed.waitFor({ timeout: 30_000 });
+    await check("relay-unconfirmed");
+    await unconfirmed.getByTestId("relay-confirm").click();
+    await page.locator('[data-testid="relay-row"][data-online="yes"][data-confirmed="yes"]').waitFor({ timeout: 15_000 });
     await check("relay-online");
   });
 
