@@ -54,6 +54,9 @@ describe("notification settings", () => {
       "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap", "login_required",
     ]);
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
+    // The OpenAPI example shows the same events, by today's names.
+    const doc = await api("GET", "/api/openapi.json");
+    expect(Object.keys(doc.body.components.schemas.NotificationSettings.example.events)).toEqual([...NOTIFY_EVENTS]);
   });
 
   it("save secrets encrypted, answer *_set and the host, and never echo a secret", async () => {

@@ -1440,8 +1440,9 @@ export interface components {
          *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
+         *         "rolled_back": true,
+         *         "admin_stop": true,
          *         "daily_cap": false,
-         *         "rollback": true,
          *         "login_required": true
          *       },
          *       "daily_cap": 30,
