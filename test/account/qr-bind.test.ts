@@ -5,6 +5,7 @@ import { accountName } from "../../src/durable/account";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive } from "../helpers/drive";
 import { raised } from "../helpers/notify";
+import { pairRelay, simPerform, TestAgent, useRelay } from "../helpers/relay";
 import { installSimulator, useFutureClock, videoCourse, type InstalledSimulator } from "../helpers/sim";
 
 useFutureClock();
@@ -124,5 +125,23 @@ describe("a Chaoxing account bound by QR code", () => {
     const before = (await taskLive(a))!.item_current_time;
     await driveUntil(a, (l) => l.item_current_time > before);
     expect(raised.filter((m) => m.user_id === u.user.id && m.kind === "login_required")).toHaveLength(1);
+  });
+
+  it("through the user's relay: none of the scan goes out until its owner confirms the new relay, then all of it does (sso included)", async () => {
+    const sim = installSimulator();
+    const u = await registerUser("qrrelay");
+    const phone = newPhone();
+    sim.newAccount([videoCourse(60)], { phone, password: `never-typed-${phone}` });
+    await useRelay(u.token);
+    const relay = await pairRelay(u.token, "dorm", { confirm: false });
+    const agent = await TestAgent.online(relay.credential, simPerform(sim));
+    const refused = await api("POST", "/api/user/config/qr", { token: u.token });
+    // As every click while no confirmed relay is online (a course list likewise): 502 relay_offline.
+    expect(refused).toMatchObject({ status: 502, body: { code: "relay_offline" } });
+    expect(agent.seen).toHaveLength(0);
+    expect((await api("POST", `/api/relays/${relay.relayId}/confirm`, { token: u.token })).status).toBe(200);
+    await bindByQr(sim, u.token, phone);
+    const hosts = new Set(agent.seen.map((r) => new URL(r.url).hostname));
+    expect(hosts).toEqual(new Set(["passport2.chaoxing.com", "sso.chaoxing.com"]));
   });
 });
