@@ -4,6 +4,7 @@ import { Alert, Button, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api, unwrap, type Res } from "../api/client";
 import { useErrorText } from "../api/errors";
+import { dropEarly } from "../api/early";
 import { keys } from "../api/queries";
 import { useI18n } from "../i18n";
 
@@ -45,6 +46,8 @@ export function QrBind({ autoStart = false }: { autoStart?: boolean }) {
     setDone(poll.data!);
     setCode(null);
     if (s === "logged_in") {
+      // The config the page loaded with (perhaps read early, api/early.ts) is from before the binding.
+      dropEarly();
       void qc.invalidateQueries({ queryKey: keys.config });
       void qc.invalidateQueries({ queryKey: keys.courses });
       void qc.invalidateQueries({ queryKey: keys.tasks });
