@@ -12,6 +12,7 @@ import { registerAuthRoutes } from "./routes/auth";
 import { registerVerifyEmailRoutes } from "./routes/verify-email";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
+import { registerForecastRoutes } from "./routes/forecast";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
@@ -104,6 +105,7 @@ export function createApp(): App {
   registerUserRoutes(app);
   registerQrLoginRoutes(app);
   registerCourseRoutes(app);
+  registerForecastRoutes(app);
   registerTaskRoutes(app);
   registerNotificationRoutes(app);
   registerLiveRoutes(app);

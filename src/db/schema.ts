@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser, type TaskClass } from "../shared/live";
 import type { TextParams } from "../shared/texts";
+import type { CourseSelection } from "../tasks/selection";
 import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
@@ -67,6 +68,11 @@ export const tasks = sqliteTable(
      * ended, and the only classes of their course the task takes; `course_ids` also lists their courses.
      */
     classes: text("classes", { mode: "json" }).$type<TaskClass[]>().notNull().default(sql`'[]'`),
+    /**
+     * Per class studied (named or from `course_ids`): the chapters and deadline chosen and the survey's
+     * figures (src/tasks/selection.ts); null in tasks from before.
+     */
+    selection: text("selection", { mode: "json" }).$type<CourseSelection[]>(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),
     progress: integer("progress").notNull().default(0),

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
@@ -12,6 +12,8 @@ import { clock } from "../lib/clock";
 import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
+import type { TaskWork } from "../shared/forecast";
+import type { ForecastContext } from "../tasks/forecast-work";
 import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover } from "./account-legacy";
 import { SESSION_RECORD } from "./binding-records";
 import { getVersioned } from "../lib/versioned";
@@ -56,6 +58,8 @@ const COURSES_TTL_MS = 60_000;
 /** A forced refresh (the dashboard's refresh button) reaches Chaoxing at most once a minute per key. */
 const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
+/** A course survey is a page per chapter: kept longer (lengths do not change; what a task passes meanwhile is its own figures). */
+const SURVEY_TTL_MS = 30 * 60_000;
 
 /** The stored session (version 2; an earlier release's is adopted once, src/durable/account-legacy.ts). */
 export interface SessionRecord {
@@ -87,6 +91,8 @@ export class AccountObject extends DurableObject<Env> {
   private inFlight = new Map<string, Promise<unknown>>();
   private forcedAt = new Map<string, number>();
   private refusals = new LoginRefusals(this.ctx.storage.kv);
+  /** The running tasks' work left, by task id (`forecastContext`). */
+  private loads = new Map<number, TaskWork>();
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -280,11 +286,23 @@ export class AccountObject extends DurableObject<Env> {
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
-  /** A task over these courses completed, so their cached progress is stale; the next read asks Chaoxing. */
+  /** What is left of a course, chapter by chapter, for forecasts before a task starts (src/chaoxing/survey.ts). */
+  async survey(creds: Credentials, course: CourseRef, refresh = false): Promise<Reply<"survey">> {
+    const key = `survey:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`;
+    return this.cached(key, SURVEY_TTL_MS, refresh, () => this.exec<"survey">(null, creds, { op: "survey", course }, true));
+  }
+
+  /** A survey already made (no Chaoxing call): what a task created now takes for its forecast, if any. */
+  async surveyCached(creds: Credentials, course: CourseRef): Promise<Reply<"survey"> | null> {
+    const hit = this.cache.get(`survey:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`);
+    return hit && clock.now() - hit.at < SURVEY_TTL_MS ? (hit.value as Reply<"survey">) : null;
+  }
+
+  /** A task over these courses completed, so their cached progress and surveys are stale; the next read asks Chaoxing. */
   async dropProgress(courseIds: string[]): Promise<void> {
     for (const key of this.cache.keys()) {
       const [kind, , courseId] = key.split(":");
-      if (kind === "progress" && courseIds.includes(courseId!)) this.cache.delete(key);
+      if ((kind === "progress" || kind === "survey") && courseIds.includes(courseId!)) this.cache.delete(key);
     }
   }
 
@@ -379,6 +397,22 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   // ---- the limits: this user's own ---------------------------------------------------------------
+
+  /**
+   * What a forecast of this account needs (src/shared/forecast.ts): its limits, today's usage, and what
+   * the user's other running tasks on it still have to do — they share its cap and its video lock. A task
+   * tells its own work (`load`; null when it stops) each time it forecasts; kept in memory only: after an
+   * eviction each running task is counted again from its next forecast.
+   */
+  async forecastContext(taskId: number | null, load: TaskWork | null): Promise<ForecastContext> {
+    if (taskId !== null) {
+      if (load) this.loads.set(taskId, load);
+      else this.loads.delete(taskId);
+    }
+    const l = this.limits();
+    const now = clock.now();
+    return { limits: l.current(), rules: l.rules, usage: l.usage.current(now, l.current()), others: [...this.loads].filter(([id]) => id !== taskId).map(([, w]) => w) };
+  }
 
   async limitsView(creds: Credentials): Promise<LimitsView> {
     await this.load(creds);

@@ -327,6 +327,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 预计一组课程（及所选章节）何时学完，不创建任务
+         * @description 按你的超星账号的学习时段、每日上限、休息与视频间隔，以及该账号上正在运行的其他任务，计算何时完成、需几个学习日；并列出每门课程的章节及其剩余时长。第一次读取一门课程会按章节读取任务点（每个未完成的章节一页，按账号节奏发出），之后 30 分钟内直接使用读取结果；随后创建的任务沿用这些数据来预计。
+         */
+        post: operations["postTasksForecast"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks": {
         parameters: {
             query?: never;
@@ -1197,6 +1217,10 @@ export interface components {
             state: 0 | 1;
             /** @description 课程所在文件夹 */
             folder: string | null;
+            /** @description 班级开课日期（课程卡片上的“开课时间”，北京时间 YYYY-MM-DD）；卡片上没有时为 null */
+            startDate: string | null;
+            /** @description 班级结课日期（“开课时间”的结束日）；没有时为 null。平台常把它设为开课后两年，不一定是老师的截止日期；创建任务时作为该课程的默认截止日期 */
+            endDate: string | null;
         };
         TestLoginResult: {
             ok: boolean;
@@ -1221,6 +1245,83 @@ export interface components {
             /** @description 要测试的密码（不保存）；省略则用已保存的 */
             cx_password?: string;
         };
+        TaskForecastPreview: {
+            /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+            finish_at: string | null;
+            /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+            study_days: number;
+            /** @description 仍需的学习时长（秒，不含等待） */
+            remaining_seconds: number;
+            /** @description 按预计赶不上截止时间 */
+            misses_deadline: boolean;
+            /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+            computed_at: string;
+            /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+            estimated: boolean;
+            /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+            basis: {
+                window_start: string;
+                window_end: string;
+                daily_cap_minutes: number;
+                break_after_minutes: number;
+                /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                other_tasks: number;
+            };
+            /** @description 每门课程（班级）按学习顺序（截止时间最近的在前） */
+            courses: components["schemas"]["ForecastCourse"][];
+        };
+        ForecastCourse: {
+            course_id: string;
+            clazz_id: string;
+            name: string;
+            /** @description 课程列表上班级的结课日期（YYYY-MM-DD）；没有时为 null */
+            end_date: string | null;
+            /** @description 按哪个截止时间计算（ISO 8601）；null：没有 */
+            deadline: string | null;
+            /** @description 需要人脸识别的课程：任务会跳过它（留给你在学习通中完成） */
+            face: boolean;
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+            };
+            chapters: components["schemas"]["ForecastChapter"][];
+        };
+        ForecastChapter: {
+            id: string;
+            title: string;
+            /** @description 超星显示已完成 */
+            finished: boolean;
+            /** @description 未完成的任务点数（需解锁的章节不显示任务点数，为 0） */
+            jobs_left: number;
+            /** @description 学完还需的时长（秒：剩余视频/音频时长加上调用间隔） */
+            remaining_seconds: number;
+            /** @description 没能读到该章节（未开放、需先完成前面的章节），时长按任务点数估计 */
+            estimated: boolean;
+            chosen: boolean;
+        };
+        TaskForecastRequest: {
+            course_ids?: string[];
+            /** @description 与 POST /api/tasks 的 classes 相同（班级、章节、截止时间） */
+            classes?: components["schemas"]["TaskClassChoice"][];
+            /** @description 省略：你设置中的速度 */
+            speed?: number;
+        };
+        TaskClassChoice: components["schemas"]["TaskClass"] & {
+            /** @description 只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节 */
+            chapters?: string[];
+            /** @description 截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学 */
+            deadline?: string | null;
+        };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
+        };
         TaskPage: {
             items: components["schemas"]["Task"][];
             total: number;
@@ -1238,6 +1339,8 @@ export interface components {
             course_ids: string[];
             /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
             classes: components["schemas"]["TaskClass"][];
+            /** @description 创建时确定要学习的每个班级及其章节与截止时间（按 course_ids 与 classes 得出）；更早创建的任务为 null */
+            selection: components["schemas"]["CourseSelection"][] | null;
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
@@ -1263,9 +1366,13 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
-        TaskClass: {
+        CourseSelection: {
             course_id: string;
             clazz_id: string;
+            /** @description 所选章节（章节 id）；null：全部章节 */
+            chapters: string[] | null;
+            /** @description 截止时间（ISO 8601）；null：没有 */
+            deadline: string | null;
         };
         /** @description error_code 的参数 */
         TextParams: {
@@ -1288,10 +1395,10 @@ export interface components {
             name: string;
             /** @description 任务说明（可选）；空白视为没有 */
             description?: string | null;
-            /** @description 要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个 */
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级的全部章节，截止时间为班级的结课日期（有的话）。与 classes 至少给出一个 */
             course_ids?: string[];
-            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习 */
-            classes?: components["schemas"]["TaskClass"][];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习；每个班级可选章节与截止时间。截止时间最近的课程先学 */
+            classes?: components["schemas"]["TaskClassChoice"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1301,7 +1408,38 @@ export interface components {
             item_progress: number;
             item_current_time: number;
             item_total_time: number;
+            /** @description 预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null */
             eta_seconds: number | null;
+            /** @description 预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+                /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+                computed_at: string;
+                /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+                estimated: boolean;
+                /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+                basis: {
+                    window_start: string;
+                    window_end: string;
+                    daily_cap_minutes: number;
+                    break_after_minutes: number;
+                    /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                    other_tasks: number;
+                };
+            } | null;
+            /** @description 当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0 */
+            item_speed: number;
+            /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
+            item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
@@ -1331,6 +1469,23 @@ export interface components {
             jobs_left: number | null;
             /** @description 本任务在该课程上报的学习时长（秒） */
             study_seconds: number;
+            /** @description 班级；读取课程列表前为 null */
+            clazz_id: string | null;
+            /** @description 任务只学习这些章节（id）；null：全部 */
+            chapters: string[] | null;
+            /** @description 该课程的截止时间（ISO 8601）；null：没有 */
+            deadline: string | null;
+            /** @description 该课程的预计完成；已结束、或任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+            } | null;
             media_check: components["schemas"]["TaskCourseMediaCheck"];
         };
         /** @description 次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开 */
@@ -1363,7 +1518,38 @@ export interface components {
             item_progress: number;
             item_current_time: number;
             item_total_time: number;
+            /** @description 预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null */
             eta_seconds: number | null;
+            /** @description 预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+                /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+                computed_at: string;
+                /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+                estimated: boolean;
+                /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+                basis: {
+                    window_start: string;
+                    window_end: string;
+                    daily_cap_minutes: number;
+                    break_after_minutes: number;
+                    /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                    other_tasks: number;
+                };
+            } | null;
+            /** @description 当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0 */
+            item_speed: number;
+            /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
+            item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
@@ -2145,9 +2331,15 @@ export type SchemaQrLoginStatus = components['schemas']['QrLoginStatus'];
 export type SchemaCourse = components['schemas']['Course'];
 export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
+export type SchemaTaskForecastPreview = components['schemas']['TaskForecastPreview'];
+export type SchemaForecastCourse = components['schemas']['ForecastCourse'];
+export type SchemaForecastChapter = components['schemas']['ForecastChapter'];
+export type SchemaTaskForecastRequest = components['schemas']['TaskForecastRequest'];
+export type SchemaTaskClassChoice = components['schemas']['TaskClassChoice'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
-export type SchemaTaskClass = components['schemas']['TaskClass'];
+export type SchemaCourseSelection = components['schemas']['CourseSelection'];
 export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
@@ -3075,6 +3267,85 @@ export interface operations {
             };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 超星服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTasksForecast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskForecastRequest"];
+            };
+        };
+        responses: {
+            /** @description 预计 */
+            200: {
+                headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskForecastPreview"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的请求体类型 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
