@@ -20,7 +20,9 @@ import { load } from "../lib/versioned";
 import { notify, notifyTaskState } from "../notify/produce";
 import type { NotopenAction, TaskReason, TaskStatus } from "../shared/live";
 import { Projection, recordSignal } from "../tasks/projection";
+import { engineWork, forecastFor, forecastKeyOf } from "../tasks/forecast-work";
 import { liveOf, notificationOf, recordOf, rollbackNotification, type SealedCredentials, type TaskRecord } from "../tasks/record";
+import { choiceOf } from "../tasks/selection";
 import { TASK_RECORD } from "../tasks/record-versions";
 import { refused, wrongState, type TaskResult } from "../tasks/results";
 import { liveOfRow, type TaskLive, type TaskRow } from "../tasks/shape";
@@ -54,6 +56,8 @@ const MAX_CRASHES = 5;
  */
 const CHAIN_GAP_MS = 3_000;
 const CHAIN_STEPS = 10;
+/** A running task's forecast is made again at least this often (and whenever a wait, a chapter or a course changes it). */
+const FORECAST_EVERY_MS = 10 * 60_000;
 /** Between job boundaries the checkpoint is rewritten at most this often (src/engine/step.ts `checkpointKey`). */
 const CHECKPOINT_EVERY_MS = 60 * 60_000;
 /** After a running task's object lost its memory, every step is written for this long (`rec`). */
@@ -253,6 +257,21 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
+   * A scan opened a new session for `phone` (its binding holds it now): a task of that account paused
+   * for want of one goes on by itself (within the cap), as the relay's tasks do when an agent connects.
+   */
+  async loginRenewed(phone: string): Promise<TaskResult> {
+    return this.exclusive(async () => {
+      const t = this.rec();
+      if (!t?.engine || !t.creds || t.status !== "paused" || t.reason !== "login_required" || t.creds.phone !== phone) {
+        return refused("conflict", "该任务没有在等待重新扫码");
+      }
+      const run = { creds: t.creds, speed: t.engine.speed, notopenAction: t.engine.notopenAction };
+      return this.toRunning(t, run, () => [logLine("INFO", "task.login_back")]);
+    });
+  }
+
+  /**
    * The user's relay object saw their last agent go (or an outdated one refused with none online): a
    * running task pauses now, not at its next call. Paused already, it stays as it is (one pause, one
    * notification); the relay object resumes it when an agent connects.
@@ -341,6 +360,31 @@ export class TaskObject extends DurableObject<Env> {
     return t ? liveOf(t) : null;
   }
 
+  /** The account's limits were edited: a running task forecasts again at once and says so. */
+  async refreshForecast(): Promise<void> {
+    const t = this.rec();
+    if (t?.status !== "running") return;
+    await this.forecastNow(t);
+    this.publish(t);
+  }
+
+  /**
+   * The forecast, made again (src/tasks/forecast-work.ts): this task's work left, told to its account,
+   * which answers with its limits, today's usage and the other running tasks' work. Kept in the record
+   * (written with the next checkpoint); a failed call keeps the last one.
+   */
+  private async forecastNow(t: TaskRecord): Promise<void> {
+    if (!t.engine || !t.creds) return;
+    try {
+      const left = engineWork(t.engine, t.selection ?? null);
+      const ctx = await this.account(t).forecastContext(t.id, left.work);
+      t.forecast = forecastFor(left, ctx, clock.now(), { holdsLock: t.engine.holdsVideo });
+      t.forecastKey = forecastKeyOf(t.engine);
+    } catch (e) {
+      console.warn(`task ${t.id}: forecast failed`, e);
+    }
+  }
+
   /** For the hub's run-slot check: running, or about to be (asking for its slot right now). */
   async isRunning(): Promise<boolean> {
     // A record of a later release keeps its slot: that release runs it again when it is back.
@@ -404,7 +448,7 @@ export class TaskObject extends DurableObject<Env> {
       this.claiming = false;
     }
     if (!granted) return refused("running_cap", `最多同时运行 ${max} 个任务，请先暂停或等待其他任务完成`);
-    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? []);
+    const engine = t.engine ?? initialState(t.courseIds, run.speed, run.notopenAction, t.classes ?? [], (t.selection ?? []).map(choiceOf));
     const logs = logsOf(engine);
     // A record made in place of an unreadable one starts over from here (the platform knows what passed).
     delete t.unreadable;
@@ -425,6 +469,9 @@ export class TaskObject extends DurableObject<Env> {
     prepareResume(engine);
     this.projection.queue(t, logs, "full");
     await this.arm(t, firstAt);
+    // After the record is the object's own (`arm` stores it): while the account answers, the hub's run-slot
+    // check must already see this task running.
+    await this.forecastNow(t);
     await this.afterTransition(t);
     return { ok: true, value: liveOf(t) };
   }
@@ -484,10 +531,13 @@ export class TaskObject extends DurableObject<Env> {
     });
   }
 
-  /** Gives back the phone's video lock (or our place in its queue) and the run slot; both heal by staleness if this fails. */
+  /**
+   * Gives back the phone's video lock (or our place in its queue) and the run slot, and takes this task's
+   * work out of the account's other forecasts; all heal by staleness or eviction if this fails.
+   */
   private async release(t: TaskRecord): Promise<void> {
     const calls: Promise<unknown>[] = [this.hub(t).releaseRun(t.id)];
-    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id));
+    if (t.creds) calls.push(this.phone(t).releaseVideo(t.id), this.account(t).forecastContext(t.id, null));
     for (const r of await Promise.allSettled(calls)) if (r.status === "rejected") console.warn(`task ${t.id}: release failed`, r.reason);
   }
 
@@ -644,6 +694,8 @@ export class TaskObject extends DurableObject<Env> {
         const sameReason = !newReason && t.queuePosition === queuePosition;
         t.reason = reason;
         t.queuePosition = queuePosition;
+        // A wait begins or ends, a chapter or a course is behind us, or it is a while since the last one.
+        if (newReason || t.forecastKey !== forecastKeyOf(engine) || clock.now() - (t.forecast?.at ?? 0) >= FORECAST_EVERY_MS) await this.forecastNow(t);
         // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
         // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
         const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
@@ -719,6 +771,8 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   private async unsealed(userId: number, creds: SealedCredentials): Promise<Credentials> {
+    // Bound by QR login: no password, the account object's session is all there is.
+    if (creds.sealedPassword === null) return { phone: creds.phone, password: null, userId };
     if (this.password?.sealed !== creds.sealedPassword) {
       const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       this.password = { sealed: creds.sealedPassword, plain };

@@ -1,4 +1,4 @@
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import type { LiveJob } from "../chaoxing/types";
 import { itemLabel } from "./progress";
 import type { StoredJob } from "./state";

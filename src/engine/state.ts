@@ -1,6 +1,8 @@
 import type { Job } from "../chaoxing/types";
 import { firstBad, is, isObject } from "../lib/versioned";
 import type { LeftForUser } from "../shared/live";
+import type { CourseChoice } from "../tasks/selection";
+import { REPORT_INTERVAL_S } from "../shared/pacing";
 
 /**
  * A job of the current chapter, with the cards tab it came from (to confirm it on that tab), its media
@@ -32,6 +34,10 @@ export interface CourseEntry {
   verified?: number;
   /** A video of it needed a re-watch: it credits only real watching, so its videos play at 1× from then on. */
   realTimeOnly?: boolean;
+  /** The chapters (ids) the task studies in it; null or absent: all. */
+  chapters?: string[] | null;
+  /** The task's deadline for it (ms); the nearest is studied first. */
+  deadline?: number | null;
 }
 
 export interface ChapterEntry {
@@ -96,6 +102,11 @@ export interface MediaRun {
    * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
    */
   resync?: boolean;
+  /**
+   * The furthest this playthrough's clock was shown (src/engine/progress.ts), kept at every step so the
+   * clock never goes back when a wait holds the position (the next report may come later than expected).
+   */
+  shown?: number;
   /**
    * When the alarm that first ran after that load was due (src/engine/step.ts `resumeAlarmDue`): with the
    * card's position it dates the last accepted report. null: not known (a retried alarm, or the player was
@@ -190,6 +201,8 @@ export interface EngineState {
   courseIds: string[];
   /** The classes the task names (studied even if ended); its courseIds' other classes are not taken then (src/engine/classes.ts). */
   classes?: ClassRef[];
+  /** The chapters and deadline chosen of each class; absent: everything, no deadline. */
+  choices?: CourseChoice[];
   courses: CourseEntry[];
   ci: number;
   chapters: ChapterEntry[];
@@ -238,7 +251,16 @@ export interface EngineState {
   verify?: VerifyRun | null;
 }
 
-export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, classes: ClassRef[] = []): EngineState {
+/** Media seconds between two progress reports (the player's `reportTimeInterval`, or its usual value). */
+export const intervalS = (s: EngineState): number => s.reportInterval ?? REPORT_INTERVAL_S;
+
+export function initialState(
+  courseIds: string[],
+  speed: number,
+  notopenAction: NotopenAction,
+  classes: ClassRef[] = [],
+  choices: CourseChoice[] = [],
+): EngineState {
   return {
     v: 1,
     phase: "resolve",
@@ -247,6 +269,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     notopenAction,
     courseIds,
     classes,
+    choices,
     courses: [],
     ci: 0,
     chapters: [],

@@ -1,22 +1,23 @@
 import { CARD_TABS } from "../chaoxing/client";
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS, MAX_END_REPORTS, MAX_STEP_INTERVALS, playSpeed } from "../shared/pacing";
 import { rtCandidates } from "../chaoxing/marg";
 import type { ChapterCards, Job, MediaJob } from "../chaoxing/types";
 import { chapterPageUrl, coursePageUrl, type UpstreamUrls } from "../chaoxing/urls";
 import { shanghaiMinute } from "../lib/clock";
 import { fnv1a } from "../lib/encoding";
+import { studyOrder } from "../shared/forecast";
 import { ITEM_MARKS } from "../shared/live";
 import { renderText, type ParamsOf, type TextCode, type TextParams } from "../shared/texts";
 import type { OpError, OpName, OpOf, Reply, WaitReason } from "../durable/account-ops";
 import { captureFirst, verifyCapture } from "./capture";
 import { resolveClasses } from "./classes";
 import { playLive } from "./live";
-import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemLabel, jobWeight } from "./progress";
+import { chapterEstimate, computeProgress, courseWeights, currentChapterWeights, itemClock, itemLabel, jobWeight } from "./progress";
 import { logLine, type ArgsOf, type LogEvent } from "./log";
 import { dueChecks, markVerified, moveCredit, recordPassed, startVerify, verifyDue } from "./credit";
 import { beforeCards, cardNum } from "./tabs";
 import {
-  upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type PassedMedia, type Phase, type StoredJob, type VerifyRun,
+  intervalS, upgradeState, type CourseEntry, type EngineState, type LeftEntry, type LeftRef, type MediaRun, type PassedMedia, type Phase, type StoredJob, type VerifyRun,
 } from "./state";
 
 /** What a step may ask of the world: Chaoxing calls through the account, and its one-video lock. */
@@ -31,7 +32,7 @@ export interface EngineIO {
   urls: UpstreamUrls;
 }
 
-export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated";
+export type PauseReason = "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "login_required";
 
 export type Outcome =
   | { kind: "next"; delayMs: number; reason?: "waiting_for_account" | "study_cap" | "upstream" | WaitReason | null; queuePosition?: number }
@@ -63,8 +64,6 @@ export interface StepResult {
   rolledBack?: number;
 }
 
-/** The player's `reportTimeInterval` when the page does not give one. */
-const DEFAULT_REPORT_INTERVAL_S = 60;
 /** Waiting tasks poll this rarely: the holder's release wakes the next one at once. */
 const LOCK_POLL_MS = 60_000;
 const MAX_FAILURES = 8;
@@ -73,27 +72,17 @@ const MAX_NOTOPEN_RETRIES = 3;
 const NOTOPEN_WAIT_MS = 60_000;
 /** Re-reads of a chapter after its jobs, for task points that appear once earlier ones pass. */
 const MAX_REREADS = 2;
-/**
- * End reports in a row (protocol "Corrections of 2026-12", item 5): repeating the end report is reported
- * not to pass a video ("在结尾反复重报没有意义，必须从头回看一遍"), so at most this many, the last one once the
- * real time is covered, and none beyond the first when they could not cover it; then the video is watched
- * again from the start at 1×, once.
- */
-const MAX_END_REPORTS = 3;
-
 /** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {
   const base = Math.min(5_000 * 2 ** Math.max(0, failures - 1), 600_000);
   return Math.round(base * (0.5 + random / 2));
 }
 
-const intervalS = (s: EngineState): number => s.reportInterval ?? DEFAULT_REPORT_INTERVAL_S;
-
 /** Real ms between two reports of a video: one report per `reportTimeInterval` of media at its speed. */
 export const reportIntervalMs = (s: EngineState, m: Pick<MediaRun, "speed">): number => (intervalS(s) / m.speed) * 1000;
 
 /** The most one report may cover: one and a half intervals of media (at the end, of real time sat there). */
-const maxStepS = (s: EngineState): number => intervalS(s) * 1.5;
+const maxStepS = (s: EngineState): number => intervalS(s) * MAX_STEP_INTERVALS;
 
 /** The longest gap one report may cover while playing, in real seconds (that much media at its speed). */
 const maxGapS = (s: EngineState, m: MediaRun): number => maxStepS(s) / m.speed;
@@ -123,6 +112,8 @@ const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0
  */
 export async function step(s: EngineState, io: EngineIO): Promise<StepResult> {
   upgradeState(s);
+  // The video's clock as it stands before this step: whatever the step does, it is never shown lower.
+  if (s.media) s.media.shown = itemClock(s, io.now()).time;
   const logs: LogEvent[] = [];
   const ctx: Ctx = { s, io, logs };
   const outcome = await dispatch(ctx);
@@ -239,6 +230,10 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
+    case "login_required":
+      // A QR-bound account's session ended: one scan resumes every task of the account (README "QR login").
+      log(ctx, "WARNING", "wait.login_required");
+      return { kind: "pause", reason: "login_required" };
     case "transient":
     case "rate_limited":
     case "session_expired":
@@ -309,7 +304,8 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
   const { s } = ctx;
   const r = await call(ctx, { op: "courses" });
   if (!r.ok) return onFailure(ctx, r, (e) => fail("fail.courses", { error: e.message }));
-  // Each class of a course named by id (ended ones passed over), and each class the task names.
+  // Each class of a course named by id (ended ones passed over), and each class the task names, with the
+  // chapters and deadline the task chose of it.
   const { entries, missing, allEnded, endedSkipped } = resolveClasses(s.courseIds, s.classes ?? [], r.value);
   for (const id of missing) {
     if (!s.left.some((l) => l.kind === "course" && l.course === id)) {
@@ -324,8 +320,13 @@ async function resolveCourses(ctx: Ctx): Promise<Outcome> {
     log(ctx, "WARNING", "course.class_ended", { course: c.courseName, clazz: c.clazzName });
   }
   for (const c of endedSkipped) log(ctx, "INFO", "course.class_ended_skipped", { course: c.courseName, clazz: c.clazzName });
-  s.courses.push(...entries);
+  for (const e of entries) {
+    const choice = s.choices?.find((x) => x.courseId === e.courseId && x.clazzId === e.clazzId);
+    s.courses.push({ ...e, chapters: choice?.chapters ?? null, deadline: choice?.deadline ?? null });
+  }
   if (s.courses.length === 0) return allEnded.length ? finishAll(ctx) : fail("fail.no_courses");
+  // The course whose deadline is nearest first (src/shared/forecast.ts counts them in the same order).
+  s.courses = studyOrder(s.courses);
   log(ctx, "INFO", "courses.found", { n: s.courses.length, names: s.courses.map((c) => c.name).join(", ") });
   s.phase = "chapters";
   s.ci = 0;
@@ -388,7 +389,9 @@ async function readChapters(ctx: Ctx): Promise<Outcome> {
   const r = await call(ctx, { op: "chapters", course });
   if (!r.ok) return onFailure(ctx, r, (e) => skipCourse(ctx, "left.chapters_failed", { error: e.message }));
   course.enc = r.value.enc;
-  s.chapters = r.value.chapters.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
+  // Only the chapters the task chose, when it chose.
+  const chosen = r.value.chapters.filter((c) => !course.chapters || course.chapters.includes(c.id));
+  s.chapters = chosen.map((c) => ({ id: c.id, title: c.title, jobCount: c.jobCount, finished: c.finished }));
   course.jobsOpen = s.chapters.reduce((n, c) => n + (c.finished ? 0 : c.jobCount), 0);
   log(ctx, "INFO", "course.start", { course: course.name, chapters: s.chapters.length });
   s.hi = 0;
@@ -741,11 +744,10 @@ async function playMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob): Promi
         rewatchMedia(ctx, spot, job, m);
         return next();
       }
-      // The platform credits real time, and only three end reports may cover what fast playback got ahead
-      // (protocol "Corrections of 2026-12", item 5): a lead longer than they can cover is a sure re-watch, so
-      // such a video plays at 1× from the start instead of throwing its fast half-run away.
-      const tooFar = m.speed > 1 && (m.end - m.playingTime) * (1 - 1 / m.speed) > MAX_END_REPORTS * intervalS(s) * 1.5;
-      if (tooFar) m.speed = 1;
+      // Too far ahead of real time at the end for the end reports to cover: 1× from the start (`playSpeed`).
+      const speed = playSpeed(m.speed, m.end - m.playingTime, intervalS(s));
+      const tooFar = speed !== m.speed;
+      m.speed = speed;
       const code = tooFar ? "media.start_long" : m.speed === s.speed ? "media.start" : job.fastPlayback ? "media.start_realtime" : "media.start_1x";
       log(ctx, "INFO", code, { item: itemLabel(job), at: mmss(m.playingTime), duration: mmss(m.end), speed: m.speed });
     }
@@ -854,6 +856,8 @@ function rewatchMedia(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaR
   m.rewatch = true;
   m.speed = 1;
   m.playingTime = begins;
+  // The clock starts again too: its floor is this playthrough's, not the one before.
+  m.shown = begins;
   m.basePlay = begins;
   m.watched = 0;
   m.stage = "start";

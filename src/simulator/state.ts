@@ -98,8 +98,10 @@ export interface Platform {
 export const DEFAULT_PLATFORM: Platform = {
   sessionTtlS: 7 * 24 * 3600,
   realTimeCompletion: true,
-  // [unverified] the real threshold is not published; the player's cadence (one a minute, two at 2×) stays far below.
-  captchaReportsPerMinute: 8,
+  // [unverified] the real threshold is not published. The reference CLI spaces an account's reports at least
+  // 2 s apart against captchas ("上报进度极其容易卡验证码，限制2s一次", Samueli924/chaoxing api/base.py) and plays a
+  // chapter's videos side by side under that one limit, so up to 30 a minute must pass; faster is a captcha.
+  captchaReportsPerMinute: 30,
   captchaForm: "redirect",
   folderListNeedsReferer: true,
   qrTtlS: DEFAULT_QR_TTL_S,
@@ -211,7 +213,7 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId())),
+      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId(), clock.now())),
       rollback: spec.rollback ?? null,
     };
     this.accounts.set(phone, account);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { initialState, publicLeft, upgradeState, type LeftEntry, type MediaRun, type StoredJob } from "../../src/engine/state";
 import { clock } from "../../src/lib/clock";
 import type { SimCourseSpec } from "../../src/simulator/model";
+import { DEFAULT_PLATFORM } from "../../src/simulator/state";
 import { api, registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
@@ -271,7 +272,7 @@ describe("captcha", () => {
     await driveUntil(id, (l) => l.item_current_time >= 60);
     sim.control.setPlatform({ captchaReportsPerMinute: 1 });
     expect(await driveUntil(id, finished)).toMatchObject({ status: "paused", reason: "captcha" });
-    sim.control.setPlatform({ captchaReportsPerMinute: 8 });
+    sim.control.setPlatform({ captchaReportsPerMinute: DEFAULT_PLATFORM.captchaReportsPerMinute });
     const answer = sim.control.snapshot().accounts.find((a) => a.phone === account.phone)!.captchaAnswer!;
     expect((await api("GET", `/api/tasks/${id}/captcha`, { token })).status).toBe(200);
     expect((await api("POST", `/api/tasks/${id}/captcha`, { token, body: { code: answer } })).status).toBe(200);

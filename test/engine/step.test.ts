@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialState } from "../../src/engine/state";
-import { CALL_GAP_MS } from "../../src/chaoxing/paced";
+import { CALL_GAP_MS } from "../../src/shared/pacing";
 import { step, type EngineIO } from "../../src/engine/step";
 import type { SimCourseSpec } from "../../src/simulator/model";
 import { drive, ioFor, type Lock } from "../helpers/engine";
