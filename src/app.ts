@@ -20,6 +20,7 @@ import { d1Session } from "./db/session";
 import { registerNotificationRoutes } from "./routes/notifications";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerRelayRoutes } from "./routes/relays";
+import { registerQrLoginRoutes } from "./routes/qr-login";
 import { applyDocConventions } from "./routes/openapi-conventions";
 import type { AppEnv } from "./types";
 
@@ -102,6 +103,7 @@ export function createApp(): App {
   registerAuthRoutes(app);
   registerVerifyEmailRoutes(app);
   registerUserRoutes(app);
+  registerQrLoginRoutes(app);
   registerCourseRoutes(app);
   registerForecastRoutes(app);
   registerTaskRoutes(app);

@@ -32,8 +32,13 @@ export const userConfigs = sqliteTable("user_configs", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   userId: integer("user_id").notNull().unique().references(() => users.id, { onDelete: "cascade" }),
   cxUsername: text("cx_username"),
-  /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. */
+  /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. Null for a QR-bound account. */
   cxPasswordEnc: text("cx_password_enc"),
+  /**
+   * How the account was bound: "qr" (a scan in the 学习通 app; no password anywhere, the binding holds
+   * the session's cookies) or "password"; null (rows from before QR login) is "password".
+   */
+  cxLogin: text("cx_login", { enum: ["password", "qr"] }),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
   /** The language of notifications (issue 15); the dashboard PUTs it when the user switches. */

@@ -17,13 +17,16 @@ import type { ForecastContext } from "../tasks/forecast-work";
 import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover } from "./account-legacy";
 import { SESSION_RECORD } from "./binding-records";
 import { getVersioned } from "../lib/versioned";
-import { runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
+import { runOp, toOpError, type OpError, type OpName, type OpOf, type Reply } from "./account-ops";
+import { notify } from "../notify/produce";
+import { isQrLoginName, PendingQr, type QrPolled, type QrStarted } from "./account-qr";
 import { LoginRefusals } from "./login-refusals";
 import { phoneName, PhoneLine, type LockState } from "./phone";
 
 export interface Credentials {
   phone: string;
-  password: string;
+  /** Null for an account bound by QR login: the binding's session is used, and never a password login. */
+  password: string | null;
   /** The user on whose behalf the call is made: their binding of the phone, their egress (relay or direct). */
   userId: number;
 }
@@ -38,9 +41,12 @@ export interface Credentials {
  */
 export const accountName = (userId: number, phone: string): string => `acct:${userId}:${normalisePhone(phone)}`;
 
+/** What vouches for a session a QR scan opened (src/durable/account-qr.ts): no password to derive one from. */
+export const QR_VERIFIER = "qr";
+
 /** Identifies a (phone, password) pair without keeping the password: a keyed HMAC (src/lib/verifier.ts). */
-const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
-  sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
+const verifierOf = async (env: Env, creds: Credentials): Promise<string> =>
+  creds.password === null ? QR_VERIFIER : sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
 const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;
@@ -65,6 +71,11 @@ export interface SessionRecord {
   logins: number[];
   /** Chaoxing answers 202 (risk control) since `since`; `probed`: its one fresh login was spent. */
   risk: { since: number; probed: boolean } | null;
+  /**
+   * A QR-bound session found ended (at this time): its tasks pause until a scan, and the user was told
+   * once (absent in records written before QR login).
+   */
+  qrLost?: number | null;
 }
 
 export class AccountObject extends DurableObject<Env> {
@@ -169,6 +180,7 @@ export class AccountObject extends DurableObject<Env> {
    * that: `risk_control`, the task pauses).
    */
   private async login(creds: Credentials, verifier: string, line: PhoneLine): Promise<void> {
+    if (creds.password === null) throw new ChaoxingError("login_required", "超星登录已失效：该账号通过扫码绑定，请重新扫码");
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
@@ -185,7 +197,7 @@ export class AccountObject extends DurableObject<Env> {
     }
     const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport: line });
     try {
-      await scratch.login(creds.phone, creds.password);
+      await scratch.login(creds.phone, creds.password!);
     } catch (e) {
       // Not sent at all (the phone's pacing said later): not an attempt.
       if (line.notDueMs !== null) throw e;
@@ -223,6 +235,7 @@ export class AccountObject extends DurableObject<Env> {
     const riskBefore = JSON.stringify(persisted.risk);
     try {
       if (!client.userId || persisted.verifier !== verifier) {
+        if (creds.password === null) throw await this.qrSessionLost(taskId);
         await this.login(creds, verifier, line);
         // A login is a call of its own: automated callers come back after the gap for theirs.
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS, usage };
@@ -235,6 +248,9 @@ export class AccountObject extends DurableObject<Env> {
         return { ok: true, value, usage: this.limits().note(clock.now()) };
       } catch (e) {
         if (!(e instanceof ChaoxingError && (e.kind === "session_expired" || e.kind === "risk_control"))) throw e;
+        // Bound by QR: no probe login under risk control, and an ended session waits for a scan.
+        if (creds.password === null && e.kind === "risk_control") throw e;
+        if (creds.password === null) throw await this.qrSessionLost(taskId);
         if (e.kind === "risk_control") {
           // A 202: one fresh login probes whether it was only the old cookie; after that, the task pauses
           // (never a loop of logins under risk control). Cleared by the next call that is answered.
@@ -317,11 +333,67 @@ export class AccountObject extends DurableObject<Env> {
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load(creds);
     try {
+      // Bound by QR: the test is whether the session still answers (a scan is the only login).
+      if (creds.password === null) {
+        const r = await this.exec<"courses">(null, creds, { op: "courses" }, true);
+        return r.ok ? { ok: true } : { ok: false, error: "error" in r ? r.error : { kind: "rate_limited", message: "超星请求过于频繁，请稍后再试" } };
+      }
       await this.login(creds, await verifierOf(this.env, creds), this.line(true));
       return { ok: true };
     } catch (e) {
       return { ok: false, error: toOpError(e) };
     }
+  }
+
+  // ---- QR login (src/durable/account-qr.ts) ----------------------------------------------------------
+
+  /**
+   * A QR-bound session ended (or there is none): the call fails as `login_required` and the task pauses.
+   * The first time a task meets it, the user is told once, with a link to scan again; later calls and
+   * the account's other tasks add nothing until a scan opens a session.
+   */
+  private async qrSessionLost(taskId: number | null): Promise<ChaoxingError> {
+    const persisted = this.persisted!;
+    const firstLoss = !persisted.qrLost && taskId !== null;
+    if (firstLoss) persisted.qrLost = clock.now();
+    if (persisted.verifier === QR_VERIFIER) {
+      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent });
+      persisted.verifier = null;
+    }
+    await this.save();
+    if (firstLoss) {
+      this.recordSignal(taskId, "session_expired");
+      await notify(this.env, { kind: "login_required", userId: this.owner.userId, taskId: taskId!, occurrence: `qr:${persisted.qrLost}` });
+    }
+    return new ChaoxingError("login_required", "超星登录已失效：该账号通过扫码绑定，请重新扫码");
+  }
+
+  /**
+   * A scan logged this binding's account in (the user's pending QR login, src/durable/account-qr.ts): its
+   * cookies become the session, vouched for as a scan's. No password is involved or kept.
+   */
+  async adoptQrSession(jar: string): Promise<void> {
+    const creds: Credentials = { phone: this.owner.phone, password: null, userId: this.owner.userId };
+    const { persisted } = await this.load(creds);
+    this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: CookieJar.fromJSON(JSON.parse(jar) as SerializedJar), userAgent: this.userAgent });
+    this.persisted = { ...persisted, v: 2, verifier: QR_VERIFIER, qrLost: null };
+    this.cache.clear();
+    await this.save();
+  }
+
+  /** The pending QR login of this user (this object only when named by `qrLoginName`). */
+  async qrStart(): Promise<QrStarted | { error: OpError }> {
+    return this.qr().start();
+  }
+
+  async qrPoll(): Promise<QrPolled> {
+    return this.qr().poll();
+  }
+
+  private qrFlow: PendingQr | null = null;
+  private qr(): PendingQr {
+    if (!isQrLoginName(this.name)) throw new Error(`${this.name} is not a pending QR login`);
+    return (this.qrFlow ??= new PendingQr(this.env, this.ctx.storage.kv, this.owner.userId));
   }
 
   // ---- the limits: this user's own ---------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { LimitsRecord } from "../limits/account-limits";
 import type { UsageRecord } from "../limits/usage-book";
 import { firstBad, is, isObject, type Raw, type RecordFormat } from "../lib/versioned";
 import type { SessionRecord } from "./account";
+import type { PendingQrRecord } from "./account-qr";
 import type { RefusalsRecord } from "./login-refusals";
 import type { LockRecord } from "./phone";
 
@@ -25,7 +26,11 @@ export const SESSION_RECORD: RecordFormat<SessionRecord> = {
   name: "account session",
   // 0.1.0 kept no login times nor risk state beside the jar in some records.
   steps: [unchanged, (r) => ({ ...object(r), logins: object(r).logins ?? [], risk: object(r).risk ?? null })],
-  check: (r) => firstBad(r, { jar: is.nullable(is.str), verifier: is.nullable(is.str), logins: ints, risk: is.nullable(is.obj) }),
+  // `qrLost` (a QR-bound session found ended) is absent in records from before QR login.
+  check: (r) =>
+    firstBad(r, {
+      jar: is.nullable(is.str), verifier: is.nullable(is.str), logins: ints, risk: is.nullable(is.obj), qrLost: (v) => v === undefined || is.nullable(is.num)(v),
+    }),
 };
 
 /** The user's own limits (only once edited). */
@@ -69,4 +74,14 @@ export const REFUSALS_RECORD: RecordFormat<RefusalsRecord> = {
   name: "login refusals",
   steps: [unchanged, unchanged],
   check: (r) => firstBad(r, { at: ints }),
+};
+
+/**
+ * A user's QR code being scanned (src/durable/account-qr.ts), in the user's pending-QR object; its first
+ * version is its first release's, so there is no earlier shape to upgrade.
+ */
+export const QR_PENDING_RECORD: RecordFormat<PendingQrRecord> = {
+  name: "pending QR login",
+  steps: [unchanged],
+  check: (r) => firstBad(r, { uuid: is.str, enc: is.str, jar: is.str, expiresAt: is.num }),
 };

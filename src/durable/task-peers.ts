@@ -39,6 +39,8 @@ export class TaskPeers {
   }
 
   async unsealed(userId: number, creds: SealedCredentials): Promise<Credentials> {
+    // Bound by QR login: no password, the account object's session is all there is.
+    if (creds.sealedPassword === null) return { phone: creds.phone, password: null, userId };
     if (this.password?.sealed !== creds.sealedPassword) {
       const plain = await open(creds.sealedPassword, config(this.env).CX_ENCRYPTION_KEY, `user:${userId}`);
       this.password = { sealed: creds.sealedPassword, plain };

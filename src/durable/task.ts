@@ -131,8 +131,16 @@ export class TaskObject extends DurableObject<Env> {
     return this.goOn((t) => t.reason === "relay_offline" || t.reason === "relay_outdated", "该任务没有在等待中继", "task.relay_back");
   }
 
+  /**
+   * A scan opened a new session for `phone` (its binding holds it now): a task of that account paused
+   * for want of one goes on by itself (within the cap), as the relay's tasks do when an agent connects.
+   */
+  async loginRenewed(phone: string): Promise<TaskResult> {
+    return this.goOn((t) => t.reason === "login_required" && t.creds?.phone === phone, "该任务没有在等待重新扫码", "task.login_back");
+  }
+
   /** A paused task whose wait is over (`waiting`) goes on by itself, with its record's settings (within the cap). */
-  private goOn(waiting: (t: TaskRecord) => boolean, refusal: string, line: "task.relay_back"): Promise<TaskResult> {
+  private goOn(waiting: (t: TaskRecord) => boolean, refusal: string, line: "task.relay_back" | "task.login_back"): Promise<TaskResult> {
     return this.exclusive(async () => {
       const t = this.records.rec();
       if (!t?.engine || !t.creds || t.status !== "paused" || !waiting(t)) return refused("conflict", refusal);

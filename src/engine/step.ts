@@ -121,6 +121,10 @@ function onFailure(ctx: Ctx, r: Failed, unexpected?: (e: OpError) => Outcome | P
       return { kind: "pause", reason: "relay_outdated" };
     case "login_failed":
       return fail("fail.login", { error: e.reason ?? e.message });
+    case "login_required":
+      // A QR-bound account's session ended: one scan resumes every task of the account (README "QR login").
+      log(ctx, "WARNING", "wait.login_required");
+      return { kind: "pause", reason: "login_required" };
     case "transient":
     case "rate_limited":
     case "session_expired":

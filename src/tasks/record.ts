@@ -15,7 +15,8 @@ import type { TaskLive, TaskRow } from "./shape";
 /** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
 export interface SealedCredentials {
   phone: string;
-  sealedPassword: string;
+  /** Null for an account bound by QR login: no password anywhere, the account object holds the session. */
+  sealedPassword: string | null;
 }
 
 /**
@@ -178,6 +179,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
   if (t.status === "paused" && t.reason === "relay_outdated") return note("warning", "relay_outdated", "note.relay_outdated");
+  if (t.status === "paused" && t.reason === "login_required") return note("warning", "login_required", "note.login_required");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
   if (t.status === "cancelled" && t.reason === "admin") {

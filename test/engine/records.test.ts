@@ -47,7 +47,7 @@ describe("task records written by the previous release", () => {
     await driveUntil(id, finished);
     const sealed = (await stored(id)).creds!.sealedPassword;
     await runInDurableObject(stub(id), (_o, state) => state.storage.deleteAlarm());
-    await put(id, previousCompleted(id, user.id, course.courseId, course.clazzId, course.cpi, account.phone, sealed));
+    await put(id, previousCompleted(id, user.id, course.courseId, course.clazzId, course.cpi, account.phone, sealed!));
     await abortAllDurableObjects();
 
     const detail = (await api("GET", `/api/tasks/${id}`, { token })).body;

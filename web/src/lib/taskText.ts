@@ -20,6 +20,7 @@ const PLAIN: Record<string, MessageKey> = {
   risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
   relay_outdated: "reason.relay_outdated",
+  login_required: "reason.login_required",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
   break: "reason.break",
