@@ -4,11 +4,11 @@
 //
 // Parts: sizes (bundle, dashboard JS); engine CPU per step (Node, esbuild bundle); CPU per invocation
 // against the Free plan's 10 ms (a login's KDF in Node, page parses and reads in workerd); pacing and write
-// costs on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
+// costs, and the forecast's accuracy, on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
 // then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime; then the
 // dashboard on a phone on a slow line (bench/phone.mjs: chromium, CDP throttling), on its own runtime.
-// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, runtime, phone; api, live or capacity for one part of runtime) runs one part.
+// `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, forecast, runtime, phone; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const SIM_PORT = PORT + 1;
 const APP = `http://127.0.0.1:${PORT}`;
 const SIM = `http://127.0.0.1:${SIM_PORT}`;
 /** Hard limit for the whole run: whatever is still running then is stopped and reported unmeasured. */
-const DEADLINE = Date.now() + 9 * 60_000;
+const DEADLINE = Date.now() + 12 * 60_000;
 const tmp = mkdtempSync(path.join(tmpdir(), "bench-"));
 const started = Date.now();
 const onlyIdx = process.argv.indexOf("--only");
@@ -141,13 +141,13 @@ async function cpuCost() {
 }
 
 /** Runs one bench file in the workerd pool (bench/vitest.config.ts) and returns its output. */
-function vitestBench(file) {
+function vitestBench(file, budgetMs = 480_000) {
   return new Promise((resolve, reject) => {
     const p = spawn(bin("vitest"), ["run", "-c", "bench/vitest.config.ts", file], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" } });
     let text = "";
     p.stdout.on("data", (d) => (text += d));
     p.stderr.on("data", (d) => (text += d));
-    const timer = setTimeout(() => p.kill("SIGTERM"), Math.min(480_000, left()));
+    const timer = setTimeout(() => p.kill("SIGTERM"), Math.min(budgetMs, left()));
     p.on("exit", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(text);
@@ -182,6 +182,21 @@ async function pacing() {
     d.value, "days", d.baseline, "days",
     `Σ media (${d.media_h.toFixed(1)} h) ÷ daily cap; ${d.breaks} breaks, ${d.cap_waits} cap waits, done ${d.elapsed_days.toFixed(2)} days after the first window opened, ${d.rows_per_report.toFixed(2)} DO rows per report`,
   );
+}
+
+// ---- the forecast's accuracy (workerd pool, simulated time) --------------------------------------
+
+async function forecastAccuracy() {
+  log("forecast at start vs the real finish, on simulated time (vitest workerd pool)");
+  const b = benchLines(await vitestBench("bench/workerd/forecast.bench.test.ts", 300_000));
+  for (const label of ["default", "hour"]) {
+    const f = b[`forecast.error_min.${label}`];
+    row(
+      `forecast at start vs real finish, demo courses, ${f.window}, ${f.cap_min} min a day (error, min)`,
+      f.value, "min", f.baseline, "min",
+      `allowed: 5 % of ${f.took_h} h or 30 min; dialog's forecast ${f.preview_error_min >= 0 ? "+" : ""}${f.preview_error_min} min, task's at start ${f.at_start_error_min >= 0 ? "+" : ""}${f.at_start_error_min} min, ${f.study_days} study days`,
+    );
+  }
 }
 
 // ---- the local runtime ---------------------------------------------------------------------------
@@ -643,6 +658,7 @@ try {
   if (wanted("engine")) await part("engine cost", ["engine step CPU p50 (Node, sim CPU subtracted)", "engine step CPU p99"], engineCost);
   if (wanted("cpu")) await part("cpu", ["login: password check", "task step: parsing", "reads: GET /api/tasks"], cpuCost);
   if (wanted("pacing")) await part("pacing", ["pacing: scheduled time", "upstream requests per media minute", "DO rows written per study-hour", "D1 rows written per progress report", "days to finish"], pacing);
+  if (wanted("forecast")) await part("forecast", ["forecast at start vs real finish"], forecastAccuracy);
   if (wanted("runtime") || ["api", "live", "capacity"].includes(only)) await part("local runtime", ["API load, live latency, capacity, memory"], runtime);
   if (wanted("relay")) await part("relay", ["relay: Chaoxing call through the relay"], relayOverhead);
   if (wanted("phone")) await part("phone", ["phone (360 px"], phoneBudget);

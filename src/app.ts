@@ -12,6 +12,7 @@ import { registerAuthRoutes } from "./routes/auth";
 import { registerVerifyEmailRoutes } from "./routes/verify-email";
 import { registerUserRoutes } from "./routes/user";
 import { registerCourseRoutes } from "./routes/courses";
+import { registerForecastRoutes } from "./routes/forecast";
 import { registerTaskRoutes } from "./routes/tasks";
 import { registerLiveRoutes } from "./routes/ws";
 import { registerAdminRoutes } from "./routes/admin";
@@ -19,6 +20,7 @@ import { d1Session } from "./db/session";
 import { registerNotificationRoutes } from "./routes/notifications";
 import { registerLimitRoutes } from "./routes/limits";
 import { registerRelayRoutes } from "./routes/relays";
+import { registerQrLoginRoutes } from "./routes/qr-login";
 import { applyDocConventions } from "./routes/openapi-conventions";
 import type { App, AppEnv } from "./types";
 
@@ -99,7 +101,9 @@ export function createApp(): App {
   registerAuthRoutes(app);
   registerVerifyEmailRoutes(app);
   registerUserRoutes(app);
+  registerQrLoginRoutes(app);
   registerCourseRoutes(app);
+  registerForecastRoutes(app);
   registerTaskRoutes(app);
   registerNotificationRoutes(app);
   registerLiveRoutes(app);

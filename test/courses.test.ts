@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, registerUser } from "./helpers/api";
 import { authMatrix } from "./helpers/auth-matrix";
 import { driveUntil, finished, startTask, userWithAccount } from "./helpers/drive";
-import { clock } from "../shared/clock";
+import { clock, shanghaiDay } from "../shared/clock";
 import { installSimulator, useFutureClock, videoCourse } from "./helpers/sim";
 
 useFutureClock();
@@ -23,6 +23,10 @@ describe("GET /api/courses/list", () => {
     }
     expect(r.body.find((c: { courseName: string }) => c.courseName === "大学计算机基础").folder).toBe("专业基础课");
     expect(r.body.some((c: { state: number }) => c.state === 1)).toBe(true);
+    // The class's period as its card shows it: 高等数学's class ends in two weeks.
+    const math = r.body.find((c: { courseName: string }) => c.courseName === "高等数学（上）");
+    expect(math.endDate).toBe(shanghaiDay(clock.now() + 14 * 24 * 3600_000));
+    expect(math.startDate).toBe(shanghaiDay(clock.now() - 30 * 24 * 3600_000));
   });
 
   it("computes progress from real job counts: it moves as a task completes work, without refresh=true once the task completes", async () => {

@@ -6,6 +6,8 @@ const LIBS = /node_modules[\\/](antd|@ant-design|@rc-component|rc-[a-z-]+|@tanst
 /** Heavy antd parts only some pages use (tables, pickers, sliders…): left to the default split, loaded with those pages. */
 const RARE = /node_modules[\\/](antd[\\/]es[\\/](table|date-picker|calendar|time-picker|steps|slider|select|auto-complete|tree|tree-select|cascader|transfer|upload|color-picker|image|tour|carousel|mentions|qr-code|input-number|radio|float-button|splitter|watermark|timeline|anchor|rate|back-top|affix)|@rc-component[\\/](table|picker|steps|slider|select|tree|tree-select|cascader|virtual-list|upload|color-picker|image|tour|mentions|qrcode|input-number|textarea))[\\/]/;
 const APP = /(web[\\/]src[\\/](components|lib|api|live)|src[\\/]shared)[\\/]/;
+/** Our modules (and openapi-fetch) the entry imports, tagged $initial where used. */
+const APP_INITIAL = /web[\\/]src[\\/]|src[\\/]shared[\\/]|node_modules[\\/]openapi-fetch[\\/]/;
 /** Our components that bring heavy antd parts (pickers, sliders, charts) or load lazily: left with their pages. */
 const OWN_CHUNK = /web[\\/]src[\\/]components[\\/](StudyLimitsCard|NotificationSettings|BarChart|ActiveSwitch|ForceStop|CaptchaPrompt|TaskViewMore|TaskNotifications|LogPanel|NewPasswordFields|studyOptions|TapSwitch)\./;
 
@@ -51,7 +53,8 @@ const routeMap: Plugin = {
       const first = closure(chunks.filter((c) => c.isEntry).map((c) => c.fileName));
       const map: Record<string, string[]> = {};
       for (const [key, test] of Object.entries(ROUTE_MODULES)) {
-        const own = chunks.filter((c) => c.facadeModuleId && test.test(c.facadeModuleId)).map((c) => c.fileName);
+        // A page is its chunk's facade; a language's words are one module of its group's chunk.
+        const own = chunks.filter((c) => c.moduleIds.some((id) => test.test(id))).map((c) => c.fileName);
         map[key] = [...closure(own)].filter((f) => !first.has(f)).map((f) => `/${f}`);
       }
       return {
@@ -95,8 +98,13 @@ export default defineConfig({
             // A language's words and antd's and dayjs's locale for it: one file per language.
             { name: "lang-zh", test: /src[\\/]i18n[\\/]zh\.ts$|node_modules[\\/]antd[\\/]locale[\\/]zh_CN|node_modules[\\/]dayjs[\\/]locale[\\/]zh-cn/, priority: 4, includeDependenciesRecursively: false },
             { name: "lang-en", test: /src[\\/]i18n[\\/]en\.ts$|antd[\\/]locale[\\/]en_US/, priority: 4, includeDependenciesRecursively: false },
-            { name: "app-core", test: APP, tags: ["$initial"], priority: 3 },
-            { name: "lib", test: (id) => LIBS.test(id) && !RARE.test(id), priority: 2, includeDependenciesRecursively: false, entriesAware: true, entriesAwareMergeThreshold: 300_000 },
+            // All of our code on the first load in one file (the entry's own modules too): a phone's first
+            // round trips are for the few large files, not for five small ones queued behind them.
+            { name: "app-core", test: APP_INITIAL, tags: ["$initial"], priority: 3 },
+            // antd's shared parts in one file with what they import (select, helpers, scroll-into-view):
+            // every page needs them, and split by the pages using them they imported each other anyway,
+            // so a page fetched all of them as a dozen requests, a 3G round trip each over HTTP/1.1.
+            { name: "lib", test: (id) => LIBS.test(id) && !RARE.test(id), priority: 2 },
             { name: "ui", test: (id) => APP.test(id) && !OWN_CHUNK.test(id), priority: 1, includeDependenciesRecursively: false },
           ],
         },

@@ -11,7 +11,8 @@ import type { Chapter, Course } from "../../src/chaoxing/types";
 import { upstreamUrlsAt } from "../../src/chaoxing/urls";
 import { runOp, toOpError, type Op, type OpName, type OpOf, type OpResults, type Reply } from "../../src/durable/account-ops";
 import { initialState } from "../../src/engine/state";
-import { step, type EngineIO } from "../../src/engine/step";
+import { step } from "../../src/engine/step";
+import type { EngineIO } from "../../src/engine/types";
 import { clock } from "../../shared/clock";
 import { createSimulator } from "../../simulator/src/app";
 import type { SimAccountInfo } from "../../simulator/src/control";
@@ -61,7 +62,7 @@ function fromModel<K extends OpName>(opK: OpOf<K>): OpResults[K] | undefined {
   if (op.op === "courses") {
     const courses: Course[] = account.courses.map((c) => ({
       courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, courseName: c.name, teacherName: c.teacher, state: c.state,
-      folderId: null, folderName: null, info: "", roleid: "3",
+      startDate: c.period?.[0] ?? null, endDate: c.period?.[1] ?? null, folderId: null, folderName: null, info: "", roleid: "3",
     }));
     return courses as OpResults[K];
   }

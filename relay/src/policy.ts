@@ -13,9 +13,12 @@ export interface PolicyOptions {
 
 /**
  * passport2 (login), mooc2-ans (courses, chapters), mooc1 and its numbered mirrors (cards, media, reports),
- * mooc1-api (job counts), zhibo (live replays' watched time).
+ * mooc1-api (job counts), zhibo (live replays' watched time), sso (the account a QR login opened). A host
+ * added here raises RELAY_PROTOCOL (src/shared/relay-wire.ts): older agents would refuse its calls.
  */
-const CHAOXING_HOSTS = new Set(["passport2.chaoxing.com", "mooc1.chaoxing.com", "mooc1-api.chaoxing.com", "mooc2-ans.chaoxing.com", "zhibo.chaoxing.com"]);
+const CHAOXING_HOSTS = new Set([
+  "passport2.chaoxing.com", "mooc1.chaoxing.com", "mooc1-api.chaoxing.com", "mooc2-ans.chaoxing.com", "zhibo.chaoxing.com", "sso.chaoxing.com",
+]);
 const MOOC1_MIRROR = /^mooc1-\d{1,2}\.chaoxing\.com$/;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const METHODS = new Set(["GET", "POST"]);

@@ -1,5 +1,5 @@
 /** Shown in the dashboard's relay list and sent at pairing and on every connection. */
-export const RELAY_VERSION = "1.1.0";
+export const RELAY_VERSION = "1.2.0";
 /** The oldest Node.js the agent runs on (`parseArgs` came in 18.3); installers check the same. */
 export const MIN_NODE = "18.3.0";
 /** The Node.js line installers put in place when none suitable is there: an LTS line still supported. */

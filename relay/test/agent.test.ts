@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
-  connKeyOf, decodeEnvelope, formatCredential, frameKeyOf, MAX_RESPONSE_BODY_BYTES, signRequest, type AgentHeader, type Header,
+  connKeyOf, decodeEnvelope, formatCredential, frameKeyOf, MAX_RESPONSE_BODY_BYTES, RELAY_PROTOCOL, signRequest, type AgentHeader, type Header,
 } from "../../src/shared/relay-wire";
 import { backoffMs, runAgent, type AgentExit } from "../src/connection";
 import { nodePerform } from "../src/http";
@@ -114,7 +114,7 @@ class FakeDeployment {
     this.connections.push(ws);
     // Sequence numbers start again on each connection: only the newest one's answers count.
     this.answers.length = 0;
-    ws.send(JSON.stringify({ type: "hello", protocol: 1, nonce, relay_id: 7, name: "test-pc" }));
+    ws.send(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce, relay_id: 7, name: "test-pc" }));
   }
 
   /** Signs and sends a request on the newest connection; resolves with the agent's answer. */
@@ -165,14 +165,14 @@ describe("the agent's protocol session", () => {
     const header = async (frames: Promise<Uint8Array[]>) => decodeEnvelope((await frames)[0]!)!.header;
 
     expect(await header(session.handle(JSON.stringify(await req(1))))).toMatchObject({ type: "error", code: "bad_mac" });
-    expect(await session.handle(JSON.stringify({ type: "hello", protocol: 1, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }))).toEqual([]);
+    expect(await session.handle(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }))).toEqual([]);
     expect(await header(session.handle(JSON.stringify(await req(1))))).toMatchObject({ type: "response", status: 200 });
     expect(await header(session.handle(JSON.stringify(await req(1))))).toMatchObject({ type: "error", code: "bad_seq" });
     expect(await header(session.handle(JSON.stringify(await req(2, other))))).toMatchObject({ type: "error", code: "bad_mac" });
     const tampered = { ...(await req(3)), url: "https://mooc1.chaoxing.com/other" };
     expect(await header(session.handle(JSON.stringify(tampered)))).toMatchObject({ type: "error", code: "bad_mac" });
     // A second hello cannot swap the connection key (and restart the sequence).
-    await session.handle(JSON.stringify({ type: "hello", protocol: 1, nonce: "nonce-of-another-connection", relay_id: 7, name: "pc" }));
+    await session.handle(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: "nonce-of-another-connection", relay_id: 7, name: "pc" }));
     expect(await header(session.handle(JSON.stringify(await req(4, other))))).toMatchObject({ type: "error", code: "bad_mac" });
     expect(await header(session.handle(JSON.stringify(await req(5))))).toMatchObject({ type: "response", status: 200 });
     expect(performed).toBe(2);
@@ -181,7 +181,7 @@ describe("the agent's protocol session", () => {
   it("admits frames in arrival order even though checking them is asynchronous", async () => {
     const frameKey = await frameKeyOf(SECRET);
     const session = new AgentSession(frameKey, { policy: { devOrigin: null }, perform: okPerform });
-    await session.handle(JSON.stringify({ type: "hello", protocol: 1, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }));
+    await session.handle(JSON.stringify({ type: "hello", protocol: RELAY_PROTOCOL, nonce: "nonce-of-this-connection", relay_id: 7, name: "pc" }));
     const connKey = await connKeyOf(frameKey, "nonce-of-this-connection");
     const frames = await Promise.all([1, 2, 3, 4, 5].map((seq) => signRequest(connKey, { seq, method: "GET", url: "https://mooc1.chaoxing.com/x", headers: [], body: null })));
     const answers = await Promise.all(frames.map((f) => session.handle(JSON.stringify(f))));
@@ -197,12 +197,17 @@ describe("the agent against a local deployment", () => {
     await until(() => d.connections.length, (n) => n === 1);
     expect((await d.request("https://mooc1.chaoxing.com/mooc-ans/knowledge/cards?x=1")).header).toMatchObject({ type: "response", status: 200 });
     expect((await d.request("https://mooc1-1.chaoxing.com/x")).header).toMatchObject({ type: "response", status: 200 });
+    expect((await d.request("https://zhibo.chaoxing.com/saveTimePc?x=1")).header).toMatchObject({ type: "response", status: 200 });
+    expect((await d.request("https://sso.chaoxing.com/apis/login/userLogin4Uname.do")).header).toMatchObject({ type: "response", status: 200 });
     expect((await d.request("https://example.com/")).header).toMatchObject({ type: "error", code: "host_not_allowed" });
     expect((await d.request("https://passport2.chaoxing.com.example.com/")).header).toMatchObject({ type: "error", code: "host_not_allowed" });
     expect((await d.request("http://passport2.chaoxing.com/fanyalogin")).header).toMatchObject({ type: "error", code: "scheme_not_allowed" });
     expect((await d.request("http://127.0.0.1:1/")).header).toMatchObject({ type: "error", code: "scheme_not_allowed" });
     expect((await d.request("https://passport2.chaoxing.com/fanyalogin", { method: "POST", body: new Uint8Array(70_000) })).header).toMatchObject({ type: "error", code: "request_too_large" });
-    expect(seen).toEqual(["https://mooc1.chaoxing.com/mooc-ans/knowledge/cards?x=1", "https://mooc1-1.chaoxing.com/x"]);
+    expect(seen).toEqual([
+      "https://mooc1.chaoxing.com/mooc-ans/knowledge/cards?x=1", "https://mooc1-1.chaoxing.com/x", "https://zhibo.chaoxing.com/saveTimePc?x=1",
+      "https://sso.chaoxing.com/apis/login/userLogin4Uname.do",
+    ]);
   });
 
   it("reconnects with back-off after the connection drops, and stops when the credential is refused", async () => {
@@ -382,7 +387,7 @@ describe("the command line (the downloadable bundle)", () => {
     const outdated = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await outdated.exit).toBe(77);
     expect(outdated.output()).toContain("does not accept this relay's version: 请重新安装中继：curl -fsSL https://x/relay/install.sh | sh");
-    expect(d.handshakes.at(-1)).toMatchObject({ "x-relay-protocol": "1", "x-relay-version": expect.any(String) });
+    expect(d.handshakes.at(-1)).toMatchObject({ "x-relay-protocol": String(RELAY_PROTOCOL), "x-relay-version": expect.any(String) });
     d.refuseWith = 401;
     const revoked = run(["--url", d.url, "--state", state, "--dev-allow-loopback", SIM_ORIGIN]);
     expect(await revoked.exit).toBe(77);

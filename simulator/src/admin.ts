@@ -46,11 +46,13 @@ const jobSpec = z.discriminatedUnion("type", [
   z.strictObject({ ...common, type: z.literal("quiz") }),
 ]);
 const faceCheck = z.enum(["flag", "page", "redirect", "chapterOnly", "capture", "mask"]);
+const period = z.strictObject({ from: z.number().int().min(-3650).max(3650), to: z.number().int().min(-3650).max(3650) });
 const courseSpec = z.strictObject({
   name: z.string().max(200),
   teacher: z.string().max(100),
   state: z.union([z.literal(0), z.literal(1)]).optional(),
-  classes: z.array(z.strictObject({ name: z.string().max(100), state: z.union([z.literal(0), z.literal(1)]).optional() })).min(1).max(5).optional(),
+  period: period.optional(),
+  classes: z.array(z.strictObject({ name: z.string().max(100), state: z.union([z.literal(0), z.literal(1)]).optional(), period: period.optional() })).min(1).max(5).optional(),
   folder: z.string().max(100).optional(),
   notOpen: z.boolean().optional(),
   sequential: z.boolean().optional(),

@@ -1,4 +1,7 @@
+import { shanghaiDay } from "../../shared/clock";
 import { fnv1a } from "../../shared/encoding";
+
+const DAY_MS = 24 * 3600_000;
 
 /** The simulator's catalogue: course specs as tests and the seed write them, and their built form with ids. */
 
@@ -75,9 +78,16 @@ export interface SimChapterSpec {
 export type FaceCheck = "flag" | "page" | "redirect" | "chapterOnly" | "capture" | "mask";
 
 /** One class of a course taken in several (one courseId, a clazzId each); `state: 1` = ended. */
+/** Days from the day the account was made. */
+export interface SimPeriod {
+  from: number;
+  to: number;
+}
+
 export interface SimClassSpec {
   name: string;
   state?: 0 | 1;
+  period?: SimPeriod;
 }
 
 export interface SimCourseSpec {
@@ -85,6 +95,11 @@ export interface SimCourseSpec {
   teacher: string;
   /** 1 = ended */
   state?: 0 | 1;
+  /**
+   * The class's period as its card shows it (开课时间：start～end), in days from the day the account was
+   * made; none: the card has no such line. A class of `classes` may have its own.
+   */
+  period?: SimPeriod;
   /** the course taken in several classes (reference CLI #604): one list entry per class, progress per class */
   classes?: SimClassSpec[];
   /** listed inside this folder */
@@ -149,6 +164,8 @@ export interface SimCourse {
   name: string;
   teacher: string;
   state: 0 | 1;
+  /** Shanghai days (YYYY-MM-DD) the class begins and ends; null: not shown. */
+  period: [string, string] | null;
   folder: { id: string; name: string } | null;
   notOpen: boolean;
   sequential: boolean;
@@ -172,18 +189,20 @@ const CAPTURE_TIME_S = 658;
 
 /**
  * Assigns ids to a course spec: one course per class (the same courseId, a clazzId each; each class has
- * its own chapters and task points, so its progress counts apart); `next()` yields unique increasing numbers.
+ * its own chapters and task points, so its progress counts apart); `next()` yields unique increasing
+ * numbers; `today` places the classes' periods.
  */
-export function buildCourses(spec: SimCourseSpec, next: () => number): SimCourse[] {
+export function buildCourses(spec: SimCourseSpec, next: () => number, today: number): SimCourse[] {
   const first = next();
   const courseId = String(228000000 + first);
   const classes = spec.classes ?? [{ name: `${spec.teacher}的班级`, state: spec.state }];
   // The first class takes the course's own number, as the one class did before there were several: a
   // course's ids stay what they were (the platform keeps its ids; stored records of earlier releases name them).
-  return classes.map((cls, i) => buildClass(spec, courseId, cls, i === 0 ? first : next(), next));
+  return classes.map((cls, i) => buildClass(spec, courseId, cls, i === 0 ? first : next(), next, today));
 }
 
-function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, n: number, next: () => number): SimCourse {
+function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, n: number, next: () => number, today: number): SimCourse {
+  const period = cls.period ?? spec.period;
   const chapters = spec.chapters.map((ch): SimChapter => {
     const id = String(660000000 + next());
     const tabs = (ch.tabs ?? []).map((tab) =>
@@ -222,6 +241,7 @@ function buildClass(spec: SimCourseSpec, courseId: string, cls: SimClassSpec, n:
     name: spec.name,
     teacher: spec.teacher,
     state: cls.state ?? 0,
+    period: period ? [shanghaiDay(today + period.from * DAY_MS), shanghaiDay(today + period.to * DAY_MS)] : null,
     folder: spec.folder ? { id: String(1000000 + (fnv1a(spec.folder) % 9000000)), name: spec.folder } : null,
     notOpen: spec.notOpen ?? false,
     sequential: spec.sequential ?? false,

@@ -17,13 +17,17 @@ export function courseListPage(st: SimState, account: SimAccount, courses: SimCo
     const href = `${mooc1}/visit/stucoursemiddle?courseid=${c.courseId}&clazzid=${c.clazzId}&cpi=${cpi}&ismooc2=1`;
     const tip = c.notOpen ? `<a class="not-open-tip" href="javascript:;">课程未开放</a>` : "";
     const status = c.state === 1 ? `<div class="course-status">已结束</div>` : "";
+    // [unverified] markup: a public client reads this line from each card with the regex
+    // 开课时间：\s*(\d{4}-\d{2}-\d{2})\s*[～~-]\s*(\d{4}-\d{2}-\d{2}) (its source says the end is often
+    // the start plus two years); the element and class around it are not known.
+    const period = c.period ? `\n    <p class="overHidden1">开课时间：${c.period[0]}～${c.period[1]}</p>` : "";
     return `<div class="course clearfix learnCourse" id="course_${c.courseId}_${c.clazzId}" info="${c.courseId}" roleid="3">
   <div class="course-cover"><a href="${esc(href)}" target="_blank"><img src="${mooc1}/star3/240_130c/${hex32(c.courseId)}.png"></a>${tip}${status}</div>
   <div class="course-info">
     <h3 class="inlineBlock"><a class="color1" href="${esc(href)}" target="_blank"><span class="course-name overHidden2" title="${esc(c.name)}">${esc(c.name)}</span></a></h3>
     <p class="margint10 line2 color2" title="${esc(c.name)}">${esc(c.name)}</p>
     <p class="line2 color3" title="${esc(c.teacher)}">${esc(c.teacher)}</p>
-    <p class="overHidden1">班级：${esc(c.clazzName)}</p>
+    <p class="overHidden1">班级：${esc(c.clazzName)}</p>${period}
   </div>
   <input type="hidden" class="clazzId" value="${c.clazzId}"><input type="hidden" class="courseId" value="${c.courseId}">
 </div>`;

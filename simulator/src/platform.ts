@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { clock } from "../../shared/clock";
 import type { SimEnv } from "./env";
-import { hostOf, originOf, PASSPORT_PATHS, serves } from "./hosts";
+import { hostOf, originOf, PASSPORT_PATHS, serves, SSO_PROFILE_PATH } from "./hosts";
 import { captureTime, fastAllowed, faceGated, hex32, isRequired, playedRange } from "./model";
 import {
   CAPTCHA_PNG, captchaPage, cardsPage, chaptersPage, courseListPage, faceCheckPage, faceRedirectPage, interactionPage, loginPage,
@@ -114,6 +114,13 @@ export function platformRoutes(st: SimState): Hono<SimEnv> {
   // ---- passport: the password and QR-code logins (login.ts) ----------------------------
 
   passportRoutes(app, st);
+
+  // sso: the session's own account (clients read it after a QR login; `msg.phone` is [inferred] from the
+  // public clients that read `msg.name`/`msg.puid` of the same reply).
+  app.get(SSO_PROFILE_PATH, (c) => {
+    const a = acct(c);
+    return c.json({ result: 1, msg: { uid: Number(a.uid), puid: Number(a.uid), name: a.name, uname: "", phone: a.phone, fid: Number(a.fid) || 0 } });
+  });
 
   // ---- mooc2: course list, folders, chapters -------------------------------------------
 

@@ -17,12 +17,14 @@ export const DEMO_ROLLBACK = { dailyMediaS: 16 * 3600 };
  * clip, a task point that appears after the one before it, a read card without a `job` key, a chapter of
  * eight tabs, the face-capture page, a course that captures as the real mArg does, one whose chapter page
  * carries the face masks, a course in two classes one of which ended, a live replay and a live not yet
- * started, a course that checks real time strictly), plus one realistic course.
+ * started, a course that checks real time strictly), plus one realistic course. Classes show their period
+ * (开课时间) relative to the day the account is made.
  */
 export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "大学生心理健康教育",
     teacher: "李静",
+    period: { from: -60, to: 40 },
     schooldoublespeed: 0,
     chapters: [
       {
@@ -41,6 +43,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "马克思主义基本原理",
     teacher: "张卫东",
+    period: { from: -60, to: 40 },
     sequential: true,
     chapters: [
       {
@@ -68,6 +71,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "大学计算机基础",
     teacher: "陈晓明",
+    period: { from: -60, to: 40 },
     folder: "专业基础课",
     chapters: [
       {
@@ -98,6 +102,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
   {
     name: "军事理论",
     teacher: "刘志强",
+    period: { from: -60, to: 40 },
     faceCheck: "page",
     chapters: [{ unit: "第一章 中国国防", title: "1.1 国防概述", tabs: [[{ type: "video", name: "1.1 国防概述.mp4", duration: 30 }]] }],
   },
@@ -106,7 +111,7 @@ export const DEMO_COURSES: SimCourseSpec[] = [
     // playback, overriding the video's own `doublespeed: 0` as the player does.
     name: "中国近现代史纲要",
     teacher: "周明",
-    classes: [{ name: "2025秋季学期", state: 1 }, { name: "2026春季学期" }],
+    classes: [{ name: "2025秋季学期", state: 1, period: { from: -200, to: -10 } }, { name: "2026春季学期", period: { from: -20, to: 160 } }],
     schooldoublespeed: 1,
     chapters: [{ unit: "综述", title: "风云变幻的八十年", tabs: [[{ type: "video", name: "综述.mp4", duration: 30, doublespeed: 0 }]] }],
   },
@@ -161,5 +166,6 @@ function realisticCourse(): SimCourseSpec {
       chapters.push({ unit: `第${i + 1}章 ${u}`, title, tabs: [tab] });
     }
   });
-  return { name: "高等数学（上）", teacher: "孙立平", chapters };
+  // Its class ends in two weeks: enough under the default limits, not at an hour a day.
+  return { name: "高等数学（上）", teacher: "孙立平", period: { from: -30, to: 14 }, chapters };
 }

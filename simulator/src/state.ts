@@ -213,7 +213,7 @@ export class SimState {
       password: spec.password ?? "sim-password",
       fid: spec.fid ?? "1024",
       name: spec.name ?? `学生${n}`,
-      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId())),
+      courses: (spec.courses ?? DEMO_COURSES).flatMap((c) => buildCourses(c, () => this.nextId(), clock.now())),
       rollback: spec.rollback ?? null,
     };
     this.accounts.set(phone, account);

@@ -89,6 +89,22 @@ describe("QR-code login", () => {
     expect((await poll(sim, code)).body).toMatchObject({ status: false, type: "2" });
   });
 
+  it("the session's profile on sso (userLogin4Uname.do) names whose account the scan opened; without a session, the login page", async () => {
+    const sim = installSimulator();
+    const account = sim.newAccount([videoCourse()], { name: "李小红" });
+    const code = await shown(sim);
+    sim.control.qrScan(account.phone);
+    sim.control.qrConfirm();
+    const done = await poll(sim, code, true);
+    const cookie = cookiesOf(done.res).split("; ").filter((p) => !/^(JSESSIONID|route)=/.test(p)).join("; ");
+    const me = await send(sim, "sso", "/apis/login/userLogin4Uname.do", { cookie });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ result: 1, msg: { uid: Number(account.uid), name: "李小红", phone: account.phone } });
+    const anonymous = await send(sim, "sso", "/apis/login/userLogin4Uname.do");
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("Location")).toContain("/login");
+  });
+
   it("cancelled on the phone: type 6", async () => {
     const sim = installSimulator();
     const account = sim.newAccount([videoCourse()]);

@@ -116,6 +116,20 @@ export class ChaoxingClient extends ChaoxingHttp {
     return status;
   }
 
+  /**
+   * The session's own account: after a QR login, whose account the 学习通 app opened (its phone names the
+   * binding; src/durable/account.ts). `sso`'s `userLogin4Uname.do`, read by public clients for `name`/`puid`.
+   */
+  async accountInfo(): Promise<{ uid: string; name: string; phone: string | null }> {
+    const res = await this.send("GET", `${this.urls.sso}/apis/login/userLogin4Uname.do`, { kind: "xhr", idempotent: true });
+    const body = await this.json(res, "账号信息");
+    const msg = body.msg;
+    if (Number(body.result) !== 1 || typeof msg !== "object" || msg === null) throw new ChaoxingError("bad_response", "超星没有返回账号信息");
+    const m = msg as Record<string, unknown>;
+    const phone = typeof m.phone === "string" && /^1\d{10}$/.test(m.phone) ? m.phone : null;
+    return { uid: String(m.uid ?? m.puid ?? this.userId ?? ""), name: String(m.name ?? ""), phone };
+  }
+
   /** A saved session is valid if `_uid` is present and the course list answers without the login page. */
   async checkSession(): Promise<boolean> {
     if (!this.userId) return false;

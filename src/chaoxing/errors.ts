@@ -17,7 +17,9 @@ export type ChaoxingErrorKind =
   /** Issue 14: the user's traffic goes through their relay agent and none is online (never a fallback). */
   | "relay_offline"
   /** None is online, and one of them was refused for speaking a protocol this deployment does not: it needs an update. */
-  | "relay_outdated";
+  | "relay_outdated"
+  /** A QR-bound account (no password to log in with) has no live session: only a new scan opens one. */
+  | "login_required";
 
 export class ChaoxingError extends Error {
   override readonly name = "ChaoxingError";

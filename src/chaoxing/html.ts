@@ -35,10 +35,28 @@ interface CourseDraft {
   href: string;
   name: string;
   teacher: string;
-  clazz: string;
+  /** The text of each `p.overHidden1` line (the class's, the period's, …). */
+  lines: string[];
   notOpen: boolean;
   ended: boolean;
+  /** The text of the card's paragraphs, for its 开课时间 line. */
+  text: string;
 }
+
+/**
+ * 开课时间：2025-09-01～2027-09-01 on a card [unverified: one public client reads it with this pattern, and
+ * notes that the end is often the start plus two years, so it is the class's end, not a teacher's deadline].
+ */
+const PERIOD_RE = /开课时间[：:]\s*(\d{4}-\d{2}-\d{2})\s*[～~\-]\s*(\d{4}-\d{2}-\d{2})/;
+
+/** The class's name: the card's line `班级：<name>` (other lines share its class, e.g. the period's). */
+const clazzOf = (lines: string[]): string => {
+  for (const l of lines) {
+    const m = /^班级[：:]\s*(.*)$/.exec(squash(l));
+    if (m) return m[1]!;
+  }
+  return "";
+};
 
 /** `POST …/visit/courselistdata` reply. Courses holding `.not-open-tip`, or lacking ids, are skipped. */
 export async function parseCourseList(html: string, folder: Folder | null = null): Promise<Course[]> {
@@ -51,7 +69,7 @@ export async function parseCourseList(html: string, folder: Folder | null = null
         element(el) {
           drafts.push({
             id: attr(el, "id"), info: attr(el, "info"), roleid: attr(el, "roleid"),
-            courseId: "", clazzId: "", href: "", name: "", teacher: "", clazz: "", notOpen: false, ended: false,
+            courseId: "", clazzId: "", href: "", name: "", teacher: "", lines: [], notOpen: false, ended: false, text: "",
           });
         },
       })
@@ -61,8 +79,12 @@ export async function parseCourseList(html: string, folder: Folder | null = null
       .on("div.course a[href]", { element(el) { const c = cur(); if (c && !c.href) c.href = attr(el, "href"); } })
       .on("div.course span.course-name", { element(el) { const c = cur(); if (c) c.name = attr(el, "title"); } })
       .on("div.course p.color3", { element(el) { const c = cur(); if (c) c.teacher = attr(el, "title"); } })
+      .on("div.course p", { text(t) { const c = cur(); if (c) c.text += t.text; } })
       // [unverified] the class's name: the card's line `班级：<name>`.
-      .on("div.course p.overHidden1", { text(t) { const c = cur(); if (c) c.clazz += t.text; } })
+      .on("div.course p.overHidden1", {
+        element() { cur()?.lines.push(""); },
+        text(t) { const c = cur(); if (c && c.lines.length) c.lines[c.lines.length - 1] += t.text; },
+      })
       // [unverified] ended courses carry a status label reading 已结束.
       .on("div.course .course-status", {
         text(t) { const c = cur(); if (c && t.text.includes("已结束")) c.ended = true; },
@@ -72,9 +94,11 @@ export async function parseCourseList(html: string, folder: Folder | null = null
   for (const d of drafts) {
     const cpi = /(?:^|[?&;])cpi=(\d+)/.exec(d.href)?.[1];
     if (d.notOpen || !d.courseId || !d.clazzId || !cpi) continue;
+    const period = PERIOD_RE.exec(squash(d.text));
     courses.push({
       courseId: d.courseId, clazzId: d.clazzId, cpi,
-      courseName: d.name, teacherName: d.teacher, clazzName: /^班级[：:]\s*(.*)$/.exec(squash(d.clazz))?.[1] ?? "", state: d.ended ? 1 : 0,
+      courseName: d.name, teacherName: d.teacher, clazzName: clazzOf(d.lines), state: d.ended ? 1 : 0,
+      startDate: period?.[1] ?? null, endDate: period?.[2] ?? null,
       folderId: folder?.id ?? null, folderName: folder?.name ?? null,
       info: d.info, roleid: d.roleid,
     });

@@ -1,10 +1,6 @@
 import { clock } from "../../shared/clock";
+import { CALL_GAP_MS, REPORT_GAP_MS, REPORT_JITTER_MS } from "../shared/pacing";
 import type { Transport } from "./transport";
-
-/** The gap after every request of one account, and the longer one between progress reports (chaoxing-protocol.md "Pacing"). */
-export const CALL_GAP_MS = 500;
-const REPORT_GAP_MS = 2_000;
-const REPORT_JITTER_MS = 1_000;
 
 /**
  * Progress reports, and a live replay's minutes (`saveTimePc`, the live player's report), are paced apart

@@ -12,6 +12,9 @@ export interface Course extends CourseRef {
   clazzName: string;
   /** 0 ongoing, 1 ended (seed's `/courses/list` shape). */
   state: 0 | 1;
+  /** The class's period as its card shows it (开课时间：start～end), Shanghai days YYYY-MM-DD; null: not shown. */
+  startDate: string | null;
+  endDate: string | null;
   /** Folder (`courseFolderId`) the course was listed in; null for the top level. */
   folderId: string | null;
   folderName: string | null;

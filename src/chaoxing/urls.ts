@@ -6,6 +6,12 @@ export interface UpstreamUrls {
   mooc1Api: string;
   /** Live replays' `saveTimePc` (2026-12 item 12). */
   zhibo: string;
+  /**
+   * The session's own account (`/apis/login/userLogin4Uname.do`): whose account a QR login opened. Not
+   * configured apart: the passport's sibling `sso` host (`passport2.chaoxing.com` → `sso.chaoxing.com`),
+   * or the passport's own origin when that is not named `passport2.…` (the simulator behind one origin).
+   */
+  sso: string;
 }
 
 export interface UpstreamUrlEnv {
@@ -25,13 +31,21 @@ export function upstreamUrlsFromEnv(env: UpstreamUrlEnv): UpstreamUrls {
     mooc1: trimSlash(env.CX_MOOC1_URL),
     mooc1Api: trimSlash(env.CX_MOOC1_API_URL),
     zhibo: trimSlash(env.CX_ZHIBO_URL),
+    sso: ssoOf(env.CX_PASSPORT_URL),
   };
 }
 
-/** All four hosts at one origin: how the simulator is reached. */
+function ssoOf(passport: string): string {
+  const u = new URL(passport);
+  if (!u.hostname.startsWith("passport2.")) return u.origin;
+  u.hostname = `sso.${u.hostname.slice("passport2.".length)}`;
+  return u.origin;
+}
+
+/** All hosts at one origin: how the simulator is reached. */
 export function upstreamUrlsAt(origin: string): UpstreamUrls {
   const o = trimSlash(origin);
-  return { passport: o, mooc2: o, mooc1: o, mooc1Api: o, zhibo: o };
+  return { passport: o, mooc2: o, mooc1: o, mooc1Api: o, zhibo: o, sso: o };
 }
 
 /**

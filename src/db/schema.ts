@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { LOG_LEVELS, NOTOPEN_ACTIONS, ROLES, TASK_STATUSES, type LeftForUser, type TaskClass } from "../shared/live";
 import type { TextParams } from "../shared/texts";
+import type { CourseSelection } from "../tasks/selection";
 import { LANGUAGES, NOTIFY_DELIVERY_STATUSES, NOTIFY_EVENT_STATUSES, type NotifyChannel, type NotifyEventKind } from "../shared/notify";
 
 /** ISO 8601 UTC strings with `Z` (api-contract.md "Lists, logs, times"). */
@@ -31,8 +32,13 @@ export const userConfigs = sqliteTable("user_configs", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   userId: integer("user_id").notNull().unique().references(() => users.id, { onDelete: "cascade" }),
   cxUsername: text("cx_username"),
-  /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. */
+  /** AES-GCM ciphertext bound to the user id; never returned by any endpoint. Null for a QR-bound account. */
   cxPasswordEnc: text("cx_password_enc"),
+  /**
+   * How the account was bound: "qr" (a scan in the 学习通 app; no password anywhere, the binding holds
+   * the session's cookies) or "password"; null (rows from before QR login) is "password".
+   */
+  cxLogin: text("cx_login", { enum: ["password", "qr"] }),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
   /** The language of notifications (issue 15); the dashboard PUTs it when the user switches. */
@@ -62,6 +68,11 @@ export const tasks = sqliteTable(
      * ended, and the only classes of their course the task takes; `course_ids` also lists their courses.
      */
     classes: text("classes", { mode: "json" }).$type<TaskClass[]>().notNull().default(sql`'[]'`),
+    /**
+     * Per class studied (named or from `course_ids`): the chapters and deadline chosen and the survey's
+     * figures (src/tasks/selection.ts); null in tasks from before.
+     */
+    selection: text("selection", { mode: "json" }).$type<CourseSelection[]>(),
     status: text("status", { enum: TASK_STATUSES }).notNull().default("pending"),
     reason: text("reason"),
     progress: integer("progress").notNull().default(0),

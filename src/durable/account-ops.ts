@@ -1,6 +1,7 @@
 import type { ChaoxingClient, ReportParams, ReportResult } from "../chaoxing/client";
 import { ChaoxingError, type ChaoxingErrorKind } from "../chaoxing/errors";
 import { courseProgress } from "../chaoxing/progress";
+import { surveyCourse, type CourseSurvey } from "../chaoxing/survey";
 import type { ChapterCards, Course, CourseOutline, CourseRef, DocumentJob, LiveJob, MediaStatus, ReadJob } from "../chaoxing/types";
 
 /**
@@ -26,6 +27,8 @@ export type Op =
   | { op: "visit"; course: CourseRef; chapterId: string }
   /** A course's progress 0–100 from its chapters' job counts (two calls); null when Chaoxing refused them. */
   | { op: "progress"; course: CourseRef }
+  /** What is left of a course, chapter by chapter (the tree, then a page per chapter tab not done: src/chaoxing/survey.ts). */
+  | { op: "survey"; course: CourseRef }
   /** The captcha of the host that raised it (`origin` from the captcha error; mooc1 when unknown). */
   | { op: "captchaImage"; origin?: string }
   | { op: "captcha"; code: string; origin?: string };
@@ -44,6 +47,7 @@ export interface OpResults {
   read: boolean;
   visit: null;
   progress: number | null;
+  survey: CourseSurvey;
   captchaImage: { contentType: string; bytes: Uint8Array };
   captcha: boolean;
 }
@@ -135,6 +139,9 @@ export async function runOp<K extends OpName>(client: ChaoxingClient, op: OpOf<K
       value = courseProgress(Object.values(await client.getJobCounts(o.course, chapters.map((c) => c.id))));
       break;
     }
+    case "survey":
+      value = await surveyCourse(client, o.course);
+      break;
     case "captchaImage":
       value = await client.getCaptchaImage(o.origin);
       break;

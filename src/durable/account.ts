@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ChaoxingClient } from "../chaoxing/client";
 import { CookieJar, type SerializedJar } from "../chaoxing/cookies";
 import { ChaoxingError } from "../chaoxing/errors";
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import type { CourseRef } from "../chaoxing/types";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { config } from "../config";
@@ -12,16 +12,21 @@ import { clock } from "../../shared/clock";
 import { normalisePhone } from "../lib/phone-number";
 import { open, seal } from "../lib/secretbox";
 import { sessionVerifier } from "../lib/verifier";
+import type { TaskWork } from "../shared/forecast";
+import type { ForecastContext } from "../tasks/forecast-work";
 import { handOverLock, handOverSession, isLegacyName, legacyAccountName, type Handover, type V1Lock } from "./account-legacy";
 import { SESSION_RECORD, type SessionRecord } from "./binding-records";
 import { getVersioned } from "../lib/versioned";
-import { runOp, toOpError, type OpName, type OpOf, type Reply } from "./account-ops";
+import { runOp, toOpError, type OpError, type OpName, type OpOf, type Reply } from "./account-ops";
+import { notify } from "../notify/produce";
+import { isQrLoginName, PendingQr, type QrPolled, type QrStarted } from "./account-qr";
 import { LoginRefusals } from "./login-refusals";
 import { phoneName, PhoneLine } from "./phone";
 
 export interface Credentials {
   phone: string;
-  password: string;
+  /** Null for an account bound by QR login: the binding's session is used, and never a password login. */
+  password: string | null;
   /** The user on whose behalf the call is made: their binding of the phone, their egress (relay or direct). */
   userId: number;
 }
@@ -36,9 +41,12 @@ export interface Credentials {
  */
 export const accountName = (userId: number, phone: string): string => `acct:${userId}:${normalisePhone(phone)}`;
 
+/** What vouches for a session a QR scan opened (src/durable/account-qr.ts): no password to derive one from. */
+export const QR_VERIFIER = "qr";
+
 /** Identifies a (phone, password) pair without keeping the password: a keyed HMAC (src/lib/verifier.ts). */
-const verifierOf = (env: Env, creds: Credentials): Promise<string> =>
-  sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
+const verifierOf = async (env: Env, creds: Credentials): Promise<string> =>
+  creds.password === null ? QR_VERIFIER : sessionVerifier(config(env).CX_ENCRYPTION_KEY, normalisePhone(creds.phone), creds.password);
 
 const MAX_LOGINS_PER_WINDOW = 5;
 const LOGIN_WINDOW_MS = 10 * 60_000;
@@ -50,6 +58,8 @@ const COURSES_TTL_MS = 60_000;
 /** A forced refresh (the dashboard's refresh button) reaches Chaoxing at most once a minute per key. */
 const FORCED_REFRESH_MIN_MS = 60_000;
 const PROGRESS_TTL_MS = 5 * 60_000;
+/** A course survey is a page per chapter: kept longer (lengths do not change; what a task passes meanwhile is its own figures). */
+const SURVEY_TTL_MS = 30 * 60_000;
 
 export class AccountObject extends DurableObject<Env> {
   private client: ChaoxingClient | null = null;
@@ -64,6 +74,8 @@ export class AccountObject extends DurableObject<Env> {
   private inFlight = new Map<string, Promise<unknown>>();
   private forcedAt = new Map<string, number>();
   private refusals = new LoginRefusals(this.ctx.storage.kv);
+  /** The running tasks' work left, by task id (`forecastContext`). */
+  private loads = new Map<number, TaskWork>();
 
   private get name(): string {
     return this.ctx.id.name ?? this.ctx.id.toString();
@@ -151,6 +163,7 @@ export class AccountObject extends DurableObject<Env> {
    * that: `risk_control`, the task pauses).
    */
   private async login(creds: Credentials, verifier: string, line: PhoneLine): Promise<void> {
+    if (creds.password === null) throw new ChaoxingError("login_required", "超星登录已失效：该账号通过扫码绑定，请重新扫码");
     const now = clock.now();
     const refused = this.refused.get(verifier);
     if (refused && now - refused.at < REFUSED_TTL_MS) throw new ChaoxingError("login_failed", `登录超星失败: ${refused.reason}`, { reason: refused.reason });
@@ -167,7 +180,7 @@ export class AccountObject extends DurableObject<Env> {
     }
     const scratch = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent, transport: line });
     try {
-      await scratch.login(creds.phone, creds.password);
+      await scratch.login(creds.phone, creds.password!);
     } catch (e) {
       // Not sent at all (the phone's pacing said later): not an attempt.
       if (line.notDueMs !== null) throw e;
@@ -205,6 +218,7 @@ export class AccountObject extends DurableObject<Env> {
     const riskBefore = JSON.stringify(persisted.risk);
     try {
       if (!client.userId || persisted.verifier !== verifier) {
+        if (creds.password === null) throw await this.qrSessionLost(taskId);
         await this.login(creds, verifier, line);
         // A login is a call of its own: automated callers come back after the gap for theirs.
         if (!interactive) return { ok: false, waitMs: CALL_GAP_MS, usage };
@@ -217,6 +231,9 @@ export class AccountObject extends DurableObject<Env> {
         return { ok: true, value, usage: this.limits().note(clock.now()) };
       } catch (e) {
         if (!(e instanceof ChaoxingError && (e.kind === "session_expired" || e.kind === "risk_control"))) throw e;
+        // Bound by QR: no probe login under risk control, and an ended session waits for a scan.
+        if (creds.password === null && e.kind === "risk_control") throw e;
+        if (creds.password === null) throw await this.qrSessionLost(taskId);
         if (e.kind === "risk_control") {
           // A 202: one fresh login probes whether it was only the old cookie; after that, the task pauses
           // (never a loop of logins under risk control). Cleared by the next call that is answered.
@@ -252,11 +269,23 @@ export class AccountObject extends DurableObject<Env> {
     return this.cached(key, PROGRESS_TTL_MS, refresh, () => this.exec<"progress">(null, creds, { op: "progress", course }, true));
   }
 
-  /** A task over these courses completed, so their cached progress is stale; the next read asks Chaoxing. */
+  /** What is left of a course, chapter by chapter, for forecasts before a task starts (src/chaoxing/survey.ts). */
+  async survey(creds: Credentials, course: CourseRef, refresh = false): Promise<Reply<"survey">> {
+    const key = `survey:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`;
+    return this.cached(key, SURVEY_TTL_MS, refresh, () => this.exec<"survey">(null, creds, { op: "survey", course }, true));
+  }
+
+  /** A survey already made (no Chaoxing call): what a task created now takes for its forecast, if any. */
+  async surveyCached(creds: Credentials, course: CourseRef): Promise<Reply<"survey"> | null> {
+    const hit = this.cache.get(`survey:${await verifierOf(this.env, creds)}:${course.courseId}:${course.clazzId}`);
+    return hit && clock.now() - hit.at < SURVEY_TTL_MS ? (hit.value as Reply<"survey">) : null;
+  }
+
+  /** A task over these courses completed, so their cached progress and surveys are stale; the next read asks Chaoxing. */
   async dropProgress(courseIds: string[]): Promise<void> {
     for (const key of this.cache.keys()) {
       const [kind, , courseId] = key.split(":");
-      if (kind === "progress" && courseIds.includes(courseId!)) this.cache.delete(key);
+      if ((kind === "progress" || kind === "survey") && courseIds.includes(courseId!)) this.cache.delete(key);
     }
   }
 
@@ -287,6 +316,11 @@ export class AccountObject extends DurableObject<Env> {
   async testLogin(creds: Credentials): Promise<{ ok: true } | { ok: false; error: ReturnType<typeof toOpError> }> {
     await this.load(creds);
     try {
+      // Bound by QR: the test is whether the session still answers (a scan is the only login).
+      if (creds.password === null) {
+        const r = await this.exec<"courses">(null, creds, { op: "courses" }, true);
+        return r.ok ? { ok: true } : { ok: false, error: "error" in r ? r.error : { kind: "rate_limited", message: "超星请求过于频繁，请稍后再试" } };
+      }
       await this.login(creds, await verifierOf(this.env, creds), this.line(true));
       return { ok: true };
     } catch (e) {
@@ -294,7 +328,74 @@ export class AccountObject extends DurableObject<Env> {
     }
   }
 
+  // ---- QR login (src/durable/account-qr.ts) ----------------------------------------------------------
+
+  /**
+   * A QR-bound session ended (or there is none): the call fails as `login_required` and the task pauses.
+   * The first time a task meets it, the user is told once, with a link to scan again; later calls and
+   * the account's other tasks add nothing until a scan opens a session.
+   */
+  private async qrSessionLost(taskId: number | null): Promise<ChaoxingError> {
+    const persisted = this.persisted!;
+    const firstLoss = !persisted.qrLost && taskId !== null;
+    if (firstLoss) persisted.qrLost = clock.now();
+    if (persisted.verifier === QR_VERIFIER) {
+      this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), userAgent: this.userAgent });
+      persisted.verifier = null;
+    }
+    await this.save();
+    if (firstLoss) {
+      this.recordSignal(taskId, "session_expired");
+      await notify(this.env, { kind: "login_required", userId: this.owner.userId, taskId: taskId!, occurrence: `qr:${persisted.qrLost}` });
+    }
+    return new ChaoxingError("login_required", "超星登录已失效：该账号通过扫码绑定，请重新扫码");
+  }
+
+  /**
+   * A scan logged this binding's account in (the user's pending QR login, src/durable/account-qr.ts): its
+   * cookies become the session, vouched for as a scan's. No password is involved or kept.
+   */
+  async adoptQrSession(jar: string): Promise<void> {
+    const creds: Credentials = { phone: this.owner.phone, password: null, userId: this.owner.userId };
+    const { persisted } = await this.load(creds);
+    this.client = new ChaoxingClient({ urls: upstreamUrlsFromEnv(this.env), jar: CookieJar.fromJSON(JSON.parse(jar) as SerializedJar), userAgent: this.userAgent });
+    this.persisted = { ...persisted, v: 2, verifier: QR_VERIFIER, qrLost: null };
+    this.cache.clear();
+    await this.save();
+  }
+
+  /** The pending QR login of this user (this object only when named by `qrLoginName`). */
+  async qrStart(): Promise<QrStarted | { error: OpError }> {
+    return this.qr().start();
+  }
+
+  async qrPoll(): Promise<QrPolled> {
+    return this.qr().poll();
+  }
+
+  private qrFlow: PendingQr | null = null;
+  private qr(): PendingQr {
+    if (!isQrLoginName(this.name)) throw new Error(`${this.name} is not a pending QR login`);
+    return (this.qrFlow ??= new PendingQr(this.env, this.ctx.storage.kv, this.owner.userId));
+  }
+
   // ---- the limits: this user's own ---------------------------------------------------------------
+
+  /**
+   * What a forecast of this account needs (src/shared/forecast.ts): its limits, today's usage, and what
+   * the user's other running tasks on it still have to do — they share its cap and its video lock. A task
+   * tells its own work (`load`; null when it stops) each time it forecasts; kept in memory only: after an
+   * eviction each running task is counted again from its next forecast.
+   */
+  async forecastContext(taskId: number | null, load: TaskWork | null): Promise<ForecastContext> {
+    if (taskId !== null) {
+      if (load) this.loads.set(taskId, load);
+      else this.loads.delete(taskId);
+    }
+    const l = this.limits();
+    const now = clock.now();
+    return { limits: l.current(), rules: l.rules, usage: l.usage.current(now, l.current()), others: [...this.loads].filter(([id]) => id !== taskId).map(([, w]) => w) };
+  }
 
   async limitsView(creds: Credentials): Promise<LimitsView> {
     await this.load(creds);

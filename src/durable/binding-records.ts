@@ -21,6 +21,11 @@ export interface SessionRecord {
   logins: number[];
   /** Chaoxing answers 202 (risk control) since `since`; `probed`: its one fresh login was spent. */
   risk: { since: number; probed: boolean } | null;
+  /**
+   * A QR-bound session found ended (at this time): its tasks pause until a scan, and the user was told
+   * once (absent in records written before QR login).
+   */
+  qrLost?: number | null;
 }
 
 /** The stored settings (version 2: with `breakAfterMinutes`; the earlier release's are adopted by src/durable/account-legacy.ts). */
@@ -43,6 +48,15 @@ export interface RefusalsRecord {
   at: number[];
 }
 
+/** The code being scanned, its jar sealed: an eviction between two polls loses nothing (src/durable/account-qr.ts). */
+export interface PendingQrRecord {
+  v?: number;
+  uuid: string;
+  enc: string;
+  jar: string;
+  expiresAt: number;
+}
+
 export interface LockRecord {
   v: 1;
   holder: number | null;
@@ -63,7 +77,11 @@ export const SESSION_RECORD: RecordFormat<SessionRecord> = {
   name: "account session",
   // 0.1.0 kept no login times nor risk state beside the jar in some records.
   steps: [unchanged, (r) => ({ ...object(r), logins: object(r).logins ?? [], risk: object(r).risk ?? null })],
-  check: (r) => firstBad(r, { jar: is.nullable(is.str), verifier: is.nullable(is.str), logins: ints, risk: is.nullable(is.obj) }),
+  // `qrLost` (a QR-bound session found ended) is absent in records from before QR login.
+  check: (r) =>
+    firstBad(r, {
+      jar: is.nullable(is.str), verifier: is.nullable(is.str), logins: ints, risk: is.nullable(is.obj), qrLost: (v) => v === undefined || is.nullable(is.num)(v),
+    }),
 };
 
 /** The user's own limits (only once edited). */
@@ -107,4 +125,14 @@ export const REFUSALS_RECORD: RecordFormat<RefusalsRecord> = {
   name: "login refusals",
   steps: [unchanged, unchanged],
   check: (r) => firstBad(r, { at: ints }),
+};
+
+/**
+ * A user's QR code being scanned (src/durable/account-qr.ts), in the user's pending-QR object; its first
+ * version is its first release's, so there is no earlier shape to upgrade.
+ */
+export const QR_PENDING_RECORD: RecordFormat<PendingQrRecord> = {
+  name: "pending QR login",
+  steps: [unchanged],
+  check: (r) => firstBad(r, { uuid: is.str, enc: is.str, jar: is.str, expiresAt: is.num }),
 };

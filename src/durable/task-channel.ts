@@ -95,8 +95,21 @@ export class TaskChannel {
     for (const ws of this.ctx.getWebSockets()) close(ws, 1000, reason);
   }
 
+  /**
+   * `WS /api/tasks/{id}/ws`, naming the session handed over just before (`handover`): 400 without one or
+   * without an upgrade, 404 for a task that is gone.
+   */
+  async upgrade(request: Request, current: (taskId: number) => Promise<TaskLive | null>): Promise<Response> {
+    const taskId = Number(new URL(request.url).searchParams.get("task_id"));
+    const session = this.handover.take(request);
+    if (!taskId || !session || request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected an upgrade", { status: 400 });
+    const data = await current(taskId);
+    if (!data) return new Response("task not found", { status: 404 });
+    return this.accept(session, taskId, data);
+  }
+
   /** `WS /api/tasks/{id}/ws`, after the worker route authenticated the token and checked ownership. */
-  accept(s: LiveSession, taskId: number, data: TaskLive): Response {
+  private accept(s: LiveSession, taskId: number, data: TaskLive): Response {
     const { 0: client, 1: server } = new WebSocketPair();
     // Tagged by user, so a revocation reads only that user's attachments.
     this.ctx.acceptWebSocket(server, [`u:${s.userId}`]);

@@ -1,7 +1,9 @@
 import type { MediaJob } from "../chaoxing/types";
 import { itemLabel } from "./progress";
 import type { MediaRun, StoredJob } from "./state";
-import type { Ctx, Kit, Outcome, Spot } from "./step";
+import { call, log, next } from "./book";
+import { recoverForbidden } from "./player";
+import type { Ctx, Kit, Outcome, Spot } from "./types";
 
 /**
  * A refused report in a course that captures (chaoxing-protocol.md, "Corrections of 2026-12" item 2 and
@@ -15,13 +17,13 @@ import type { Ctx, Kit, Outcome, Spot } from "./step";
  */
 
 /** On a report 403: the card is to be read first (once per video); null when that was done already. */
-export function captureFirst(ctx: Ctx, job: MediaJob & StoredJob, kit: Kit): Outcome | null {
+export function captureFirst(ctx: Ctx, job: MediaJob & StoredJob): Outcome | null {
   const m = ctx.s.media!;
   if (m.captureChecked) return null;
   m.captureChecked = true;
   m.captureCheck = true;
-  kit.log(ctx, "WARNING", "report.capture_check", { item: itemLabel(job) });
-  return kit.next();
+  log(ctx, "WARNING", "report.capture_check", { item: itemLabel(job) });
+  return next();
 }
 
 /**
@@ -29,14 +31,14 @@ export function captureFirst(ctx: Ctx, job: MediaJob & StoredJob, kit: Kit): Out
  * rollback): a course that captures is left (`face_check`); otherwise the recovery.
  */
 export async function verifyCapture(ctx: Ctx, spot: Spot, job: MediaJob & StoredJob, m: MediaRun, kit: Kit): Promise<Outcome> {
-  const r = await kit.call(ctx, { op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
+  const r = await call(ctx, { op: "cards", course: spot.course, chapterId: spot.chapter.id, num: job.tab });
   if (!r.ok) {
     // `face_check` leaves the course (onFailure); an odd answer leaves the question open: recover as usual.
     return kit.onFailure(ctx, r, () => {
       m.captureCheck = false;
-      return kit.recoverForbidden(ctx, spot, job);
+      return recoverForbidden(ctx, spot, job);
     });
   }
   m.captureCheck = false;
-  return kit.recoverForbidden(ctx, spot, job);
+  return recoverForbidden(ctx, spot, job);
 }

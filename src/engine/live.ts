@@ -1,8 +1,9 @@
-import { CALL_GAP_MS } from "../chaoxing/paced";
+import { CALL_GAP_MS } from "../shared/pacing";
 import type { LiveJob } from "../chaoxing/types";
 import { itemLabel } from "./progress";
 import type { StoredJob } from "./state";
-import type { Ctx, Kit, Outcome, Why } from "./step";
+import { call, leaveJob, log, mmss, next, passJob, releaseVideo } from "./book";
+import type { Ctx, Kit, Outcome, Why } from "./types";
 
 /**
  * A live (直播) card (chaoxing-protocol.md, "Corrections of 2026-12" items 3 and 12, as the reference CLI
@@ -22,11 +23,9 @@ const LOCK_POLL_MS = 60_000;
 /** Minutes reported past the replay's length before it is given up, if the card still does not say passed. */
 const EXTRA_MINUTES = 3;
 
-const mmss = (s: number): string => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
-
 export async function playLive(ctx: Ctx, job: LiveJob & StoredJob, kit: Kit): Promise<Outcome> {
   const { s, io } = ctx;
-  if (job.notStarted) return notStarted(ctx, job, kit);
+  if (job.notStarted) return notStarted(ctx, job);
   const lock = await io.acquireVideo();
   if (!lock.granted) {
     s.holdsVideo = false;
@@ -39,64 +38,64 @@ export async function playLive(ctx: Ctx, job: LiveJob & StoredJob, kit: Kit): Pr
   const chapter = s.chapters[s.hi]!;
 
   if (run.duration === null) {
-    const r = await kit.call(ctx, { op: "liveInfo", course, chapterId: chapter.id, job });
-    if (!r.ok) return kit.onFailure(ctx, r, (e) => finish(ctx, job, kit, false, ["left.odd_reply", { error: e.message }]));
-    if (r.value.duration <= 0) return notStarted(ctx, job, kit);
+    const r = await call(ctx, { op: "liveInfo", course, chapterId: chapter.id, job });
+    if (!r.ok) return kit.onFailure(ctx, r, (e) => finish(ctx, job, false, ["left.odd_reply", { error: e.message }]));
+    if (r.value.duration <= 0) return notStarted(ctx, job);
     run.duration = r.value.duration;
     job.seconds = r.value.duration;
     s.stats.mediaSeen++;
     s.stats.mediaSeenSeconds += r.value.duration;
-    kit.log(ctx, "INFO", "live.start", { item: itemLabel(job), duration: mmss(r.value.duration) });
-    return kit.next();
+    log(ctx, "INFO", "live.start", { item: itemLabel(job), duration: mmss(r.value.duration) });
+    return next();
   }
 
   if (run.stage === "confirm") {
-    const r = await kit.call(ctx, { op: "cards", course, chapterId: chapter.id, num: job.tab });
-    if (!r.ok) return kit.onFailure(ctx, r, () => finish(ctx, job, kit, true));
+    const r = await call(ctx, { op: "cards", course, chapterId: chapter.id, num: job.tab });
+    if (!r.ok) return kit.onFailure(ctx, r, () => finish(ctx, job, true));
     const card = r.value.jobs.find((j) => j.jobid === job.jobid);
-    if (!card || card.isPassed) return finish(ctx, job, kit, true);
-    if (run.watched >= run.duration + EXTRA_MINUTES * 60) return finish(ctx, job, kit, false, ["left.report_not_passed"]);
+    if (!card || card.isPassed) return finish(ctx, job, true);
+    if (run.watched >= run.duration + EXTRA_MINUTES * 60) return finish(ctx, job, false, ["left.report_not_passed"]);
     run.stage = "watch";
-    return kit.next(MINUTE_MS);
+    return next(MINUTE_MS);
   }
 
   // A minute between two records, whatever happened in between (a pause, a restart): never faster.
   const now = io.now();
-  if (run.lastAt !== null && now - run.lastAt < MINUTE_MS) return kit.next(run.lastAt + MINUTE_MS - now);
+  if (run.lastAt !== null && now - run.lastAt < MINUTE_MS) return next(run.lastAt + MINUTE_MS - now);
   const position = run.watched + 60;
-  const r = await kit.call(ctx, { op: "liveTime", course, job, position });
-  if (!r.ok) return kit.onFailure(ctx, r, (e) => finish(ctx, job, kit, false, ["left.odd_reply", { error: e.message }]));
-  if (!r.value) return finish(ctx, job, kit, false, ["left.not_accepted"]);
+  const r = await call(ctx, { op: "liveTime", course, job, position });
+  if (!r.ok) return kit.onFailure(ctx, r, (e) => finish(ctx, job, false, ["left.odd_reply", { error: e.message }]));
+  if (!r.value) return finish(ctx, job, false, ["left.not_accepted"]);
   run.watched = position;
   run.lastAt = now;
   s.stats.studySeconds += 60;
   course.studySeconds = (course.studySeconds ?? 0) + 60;
   if (run.watched >= run.duration) {
     run.stage = "confirm";
-    return kit.next(CALL_GAP_MS * 4);
+    return next(CALL_GAP_MS * 4);
   }
-  return kit.next(MINUTE_MS + Math.round(io.random() * 2_000));
+  return next(MINUTE_MS + Math.round(io.random() * 2_000));
 }
 
-function notStarted(ctx: Ctx, job: LiveJob & StoredJob, kit: Kit): Outcome {
-  kit.leaveJob(ctx, job, "left.live_not_started");
-  kit.log(ctx, "WARNING", "live.not_started", { item: itemLabel(job) });
+function notStarted(ctx: Ctx, job: LiveJob & StoredJob): Outcome {
+  leaveJob(ctx, job, "left.live_not_started");
+  log(ctx, "WARNING", "live.not_started", { item: itemLabel(job) });
   ctx.s.ji++;
-  return kit.next();
+  return next();
 }
 
-async function finish(ctx: Ctx, job: LiveJob & StoredJob, kit: Kit, passed: boolean, why: Why = ["left.report_not_passed"]): Promise<Outcome> {
+async function finish(ctx: Ctx, job: LiveJob & StoredJob, passed: boolean, why: Why = ["left.report_not_passed"]): Promise<Outcome> {
   const { s } = ctx;
   if (passed) {
-    kit.passJob(ctx, job);
+    passJob(ctx, job);
     s.stats.mediaDoneSeconds += s.live?.duration ?? 0;
-    kit.log(ctx, "INFO", "live.done", { item: itemLabel(job), duration: mmss(s.live?.duration ?? 0) });
+    log(ctx, "INFO", "live.done", { item: itemLabel(job), duration: mmss(s.live?.duration ?? 0) });
   } else {
-    kit.leaveJob(ctx, job, ...why);
-    kit.log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
+    leaveJob(ctx, job, ...why);
+    log(ctx, "WARNING", "media.left", { item: itemLabel(job), reason: why[0], ...why[1] });
   }
   s.live = null;
-  await kit.releaseVideo(ctx);
+  await releaseVideo(ctx);
   s.ji++;
-  return kit.next();
+  return next();
 }

@@ -1,20 +1,19 @@
 import { clock } from "../../shared/clock";
 import type { TaskLive } from "../shared/live";
 import type { Job } from "../chaoxing/types";
+import { clockAfter, type ItemClock } from "../shared/item-clock";
 import { ITEM_MARKS } from "../shared/live";
 import { mediaCheckOf } from "./credit";
-import type { CourseEntry, EngineState, Phase, StoredJob } from "./state";
+import { intervalS, type CourseEntry, type EngineState, type Phase, type StoredJob } from "./state";
 
 /** Default media length assumed for a job not seen yet, until real durations are known. */
-const DEFAULT_MEDIA_S = 300;
+export const DEFAULT_MEDIA_S = 300;
 /** A non-media job weighs as much as this many seconds of media. */
 const OTHER_JOB_S = 30;
-/** Fixed overhead per remaining job (status, cards, confirm calls), for the ETA. */
-const JOB_OVERHEAD_S = 5;
 
 export type Progress = Pick<
   TaskLive,
-  "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "completed_courses" | "total_courses" | "eta_seconds"
+  "progress" | "current_item" | "item_progress" | "item_current_time" | "item_total_time" | "item_speed" | "item_time_limit" | "item_rewatch" | "completed_courses" | "total_courses"
 >;
 
 export function itemLabel(job: Job): string {
@@ -61,9 +60,6 @@ interface Weights {
   done: number;
   /** everything, passed or not (items left for the user stay in it: they are not progress) */
   total: number;
-  /** media seconds still to play or do, and jobs still to do: what the ETA counts */
-  ahead: number;
-  aheadJobs: number;
 }
 
 /**
@@ -72,7 +68,7 @@ interface Weights {
  * chapters done keep the weights they had. Only task points actually passed count as done.
  */
 export function courseWeights(s: EngineState): Weights {
-  const w: Weights = { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
+  const w: Weights = { done: 0, total: 0 };
   const phase = walkPhase(s);
   s.chapters.forEach((ch, i) => {
     if (i === s.hi && phase !== "chapters") return;
@@ -83,21 +79,14 @@ export function courseWeights(s: EngineState): Weights {
     }
     const estimate = chapterEstimate(s, ch.jobCount);
     w.total += estimate;
-    if (ch.finished) w.done += estimate;
-    else if (i > s.hi || phase === "chapters") {
-      w.ahead += estimate;
-      w.aheadJobs += ch.jobCount;
-    }
     // A chapter behind us without weights was skipped (not open): it stays undone.
+    if (ch.finished) w.done += estimate;
   });
   const current = s.chapters[s.hi];
   if (!current || phase === "chapters") return w;
   // While its tabs are being read, the chapter counts by its estimate; then by its jobs.
   if (phase === "cards" && s.jobs.length === 0) {
-    const estimate = chapterEstimate(s, current.jobCount);
-    w.total += estimate;
-    w.ahead += estimate;
-    w.aheadJobs += current.jobCount;
+    w.total += chapterEstimate(s, current.jobCount);
     return w;
   }
   const m = s.media;
@@ -106,16 +95,10 @@ export function courseWeights(s: EngineState): Weights {
     const jw = jobWeight(s, j);
     w.total += jw;
     if (j.isPassed) w.done += jw;
-    else if (j.handled) continue;
-    else if (m && m.jobid === j.jobid) {
+    else if (!j.handled && m && m.jobid === j.jobid) {
       const played = Math.max(0, m.playingTime - m.basePlay);
       const length = Math.max(1, m.end - m.basePlay);
       w.done += jw * Math.min(1, played / length) * 0.999;
-      w.ahead += Math.max(0, length - m.watched);
-      w.aheadJobs++;
-    } else {
-      w.ahead += jw;
-      w.aheadJobs++;
     }
   }
   return w;
@@ -139,6 +122,11 @@ const courseComplete = (c: CourseEntry): boolean => c.status !== "todo" && ended
 /** One course of the task as the engine knows it (the task page's per-course card). */
 export interface CourseFigures {
   course_id: string;
+  /** null until the course list was read. */
+  clazz_id: string | null;
+  /** The chapters the task chose (null: all), and its deadline for the course (ISO). */
+  chapters: string[] | null;
+  deadline: string | null;
   /** null until the course list was read (and for a course not in it). */
   name: string | null;
   /** `needs_you`: worked through, with items of it left for the user (never "done" beside a left item). */
@@ -153,13 +141,21 @@ export interface CourseFigures {
 
 /** Per course of the task: its status, task points passed and still open, and study time. */
 export function courseFigures(s: EngineState): CourseFigures[] {
-  const none = (id: string, status: CourseEntry["status"]): CourseFigures => ({
-    course_id: id, name: null, status, jobs_done: 0, jobs_left: null, study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 },
-  });
+  const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+  const none = (id: string, status: CourseEntry["status"]): CourseFigures => {
+    const choice = s.choices?.find((c) => c.courseId === id);
+    return {
+      course_id: id, clazz_id: null, chapters: choice?.chapters ?? null, deadline: iso(choice?.deadline), name: null, status, jobs_done: 0, jobs_left: null,
+      study_seconds: 0, media_check: { verified: 0, awaiting: 0, rolled_back: 0 },
+    };
+  };
   if (s.phase === "resolve") return s.courseIds.map((id) => none(id, "todo"));
   const leftIn = (c: CourseEntry) => s.left.some((l) => (l.ref ? l.ref.courseId === c.courseId && l.ref.clazzId === c.clazzId : l.course === c.name));
   const found = s.courses.map((c) => ({
     course_id: c.courseId,
+    clazz_id: c.clazzId,
+    chapters: c.chapters ?? null,
+    deadline: iso(c.deadline),
     name: c.name,
     status: c.status === "done" && leftIn(c) ? ("needs_you" as const) : c.status,
     jobs_done: c.jobsDone ?? 0,
@@ -172,41 +168,50 @@ export function courseFigures(s: EngineState): CourseFigures[] {
   return [...found, ...missing];
 }
 
+/**
+ * Where the current video's clock stands at `now` (src/shared/item-clock.ts): from the last accepted
+ * report at this video's speed (1× where the course forbids more), never past the next report's expected
+ * position nor the end, never below what was shown before (`shown`). `now` null: it stands still (the
+ * task waits or is not running).
+ */
+export function itemClock(s: EngineState, now: number | null): ItemClock {
+  const m = s.media;
+  if (!m) {
+    // A live replay moves a minute at a time, by its records: it stands where they have reached.
+    const at = s.live?.duration ? Math.min(s.live.watched, s.live.duration) : 0;
+    return { time: at, speed: 0, limit: at };
+  }
+  const floor = Math.max(m.playingTime, Math.min(m.shown ?? 0, m.end || Infinity));
+  const moving = m.stage === "play" && m.lastReportAt !== null && now !== null;
+  if (!moving) return { time: floor, speed: 0, limit: floor };
+  const limit = Math.max(floor, Math.min(m.end, m.playingTime + intervalS(s)));
+  return { time: clockAfter({ time: floor, speed: m.speed, limit }, now - m.lastReportAt!), speed: m.speed, limit };
+}
+
 export function computeProgress(s: EngineState, now: number | null = clock.now()): Progress {
   const total = s.courses.length || s.courseIds.length;
   const ended = s.courses.filter((c) => c.status !== "todo");
   const phase = walkPhase(s);
   const inCourse = phase !== "resolve" && phase !== "done" && phase !== "recheck" && s.ci < s.courses.length;
-  const cw = inCourse ? courseWeights(s) : { done: 0, total: 0, ahead: 0, aheadJobs: 0 };
+  const cw = inCourse ? courseWeights(s) : { done: 0, total: 0 };
   const currentFraction = cw.total > 0 ? cw.done / cw.total : 0;
   const overall = total ? (ended.reduce((sum, c) => sum + endedFraction(c), 0) + (inCourse ? currentFraction : 0)) / total : 0;
-  const coursesAfter = Math.max(0, total - ended.length - (inCourse ? 1 : 0));
-  // Courses not opened yet are assumed to be like the current one.
-  const perCourse = cw.total > 0 ? cw.total : averageMedia(s) * 10;
-  // Completion needs the real time of each video (2026), whatever the speed: media counts at 1×.
-  // Media rolled back and being studied again (a next-morning check) come first.
-  const redo = (s.checks ?? []).filter((e) => e.state === "rolled_back" && !e.left).reduce((sum, e) => sum + e.weight, 0);
-  const eta = (phase === "done" ? 0 : Math.round(cw.ahead + coursesAfter * perCourse + cw.aheadJobs * JOB_OVERHEAD_S)) + Math.round(redo);
   const finished = s.phase === "done";
   const honest = finished && s.left.length === 0 ? 100 : Math.min(99, Math.floor(overall * 100));
 
   const job = s.phase === "job" ? s.jobs[s.ji] : s.phase === "verify" && s.verify?.stage === "redo" ? s.verify.redo[0] : undefined;
   const m = s.media;
-  // A live replay moves a minute at a time: where its records have reached.
-  const live = s.live?.duration ? { at: Math.min(s.live.watched, s.live.duration), total: s.live.duration } : null;
-  // Between reports the player keeps playing: show where it is now (reports carry only what passed).
-  // `now` is null for a task that is not running: its player stands still.
-  const playing = m && m.stage === "play" && m.lastReportAt !== null && now !== null
-    ? Math.min(m.end, m.playingTime + ((now - m.lastReportAt) / 1000) * m.speed)
-    : (m?.playingTime ?? 0);
+  const c = itemClock(s, now);
   return {
     progress: finished ? honest : Math.max(s.progressFloor, honest),
     current_item: job ? itemLabel(job) : null,
-    item_progress: m && m.duration ? Math.min(100, Math.floor((playing / m.duration) * 100)) : live ? Math.floor((live.at / live.total) * 100) : 0,
-    item_current_time: live && !m ? live.at : Math.floor(playing),
-    item_total_time: m ? m.duration : (live?.total ?? 0),
+    item_progress: m && m.duration ? Math.min(100, Math.floor((c.time / m.duration) * 100)) : s.live?.duration ? Math.floor((c.time / s.live.duration) * 100) : 0,
+    item_current_time: Math.floor(c.time),
+    item_total_time: m ? m.duration : (s.live?.duration ?? 0),
+    item_speed: c.speed,
+    item_time_limit: Math.floor(c.limit),
+    item_rewatch: m?.rewatch === true,
     completed_courses: s.courses.filter(courseComplete).length,
     total_courses: total,
-    eta_seconds: s.phase === "resolve" || s.phase === "recheck" ? null : eta,
   };
 }

@@ -1,6 +1,8 @@
 import type { Job } from "../chaoxing/types";
 import { firstBad, is, isObject } from "../lib/versioned";
 import type { LeftForUser } from "../shared/live";
+import type { CourseChoice } from "../tasks/selection";
+import { REPORT_INTERVAL_S } from "../shared/pacing";
 
 /**
  * A job of the current chapter, with the cards tab it came from (to confirm it on that tab), its media
@@ -23,7 +25,10 @@ export interface CourseEntry {
   /** Once the course is behind us: its progress weight passed, and in all (media seconds, see progress.ts). */
   done?: number;
   total?: number;
-  /** Issue 17, per-course figures: task points passed by this task, and study seconds reported. */
+  /**
+   * The per-course figures of the task's detail (`courses`, README "Differences from the seed"): task
+   * points passed by this task, and study seconds reported.
+   */
   jobsDone?: number;
   studySeconds?: number;
   /** Open task points Chaoxing counted on its chapter list when the course was read (its chapters' `jobCount`). */
@@ -32,6 +37,10 @@ export interface CourseEntry {
   verified?: number;
   /** A video of it needed a re-watch: it credits only real watching, so its videos play at 1× from then on. */
   realTimeOnly?: boolean;
+  /** The chapters (ids) the task studies in it; null or absent: all. */
+  chapters?: string[] | null;
+  /** The task's deadline for it (ms); the nearest is studied first. */
+  deadline?: number | null;
 }
 
 export interface ChapterEntry {
@@ -93,11 +102,16 @@ export interface MediaRun {
   rewatch?: boolean;
   /**
    * Loaded from an older checkpoint (the object was evicted): the card's `playTime`, which the platform
-   * keeps from the reports it accepted, says where playing really is (src/engine/step.ts `resumeCold`).
+   * keeps from the reports it accepted, says where playing really is (src/engine/restart.ts `resumeCold`).
    */
   resync?: boolean;
   /**
-   * When the alarm that first ran after that load was due (src/engine/step.ts `resumeAlarmDue`): with the
+   * The furthest this playthrough's clock was shown (src/engine/progress.ts), kept at every step so the
+   * clock never goes back when a wait holds the position (the next report may come later than expected).
+   */
+  shown?: number;
+  /**
+   * When the alarm that first ran after that load was due (src/engine/restart.ts `resumeAlarmDue`): with the
    * card's position it dates the last accepted report. null: not known (a retried alarm, or the player was
    * restarted meanwhile), so the player starts again.
    */
@@ -190,6 +204,8 @@ export interface EngineState {
   courseIds: string[];
   /** The classes the task names (studied even if ended); its courseIds' other classes are not taken then (src/engine/classes.ts). */
   classes?: ClassRef[];
+  /** The chapters and deadline chosen of each class; absent: everything, no deadline. */
+  choices?: CourseChoice[];
   courses: CourseEntry[];
   ci: number;
   chapters: ChapterEntry[];
@@ -238,7 +254,16 @@ export interface EngineState {
   verify?: VerifyRun | null;
 }
 
-export function initialState(courseIds: string[], speed: number, notopenAction: NotopenAction, classes: ClassRef[] = []): EngineState {
+/** Media seconds between two progress reports (the player's `reportTimeInterval`, or its usual value). */
+export const intervalS = (s: EngineState): number => s.reportInterval ?? REPORT_INTERVAL_S;
+
+export function initialState(
+  courseIds: string[],
+  speed: number,
+  notopenAction: NotopenAction,
+  classes: ClassRef[] = [],
+  choices: CourseChoice[] = [],
+): EngineState {
   return {
     v: 1,
     phase: "resolve",
@@ -247,6 +272,7 @@ export function initialState(courseIds: string[], speed: number, notopenAction: 
     notopenAction,
     courseIds,
     classes,
+    choices,
     courses: [],
     ci: 0,
     chapters: [],
@@ -286,8 +312,8 @@ export function upgradeState(s: EngineState): void {
     s.ji = 0;
     s.media = null;
   }
-  // Per-course figures came later (issue 17): a one-course task's totals are its course's; with several,
-  // what was counted before is not split.
+  // Per-course figures came later (the detail's `courses`): a one-course task's totals are its course's;
+  // with several, what was counted before is not split.
   if (s.courses.length === 1 && s.courses[0]!.jobsDone === undefined) {
     s.courses[0]!.jobsDone = s.stats.jobsDone;
     s.courses[0]!.studySeconds = s.stats.studySeconds;

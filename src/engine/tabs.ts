@@ -1,5 +1,6 @@
 import type { EngineState } from "./state";
-import type { Ctx, Kit, Outcome } from "./step";
+import { call, next } from "./book";
+import type { Ctx, Kit, Outcome } from "./types";
 
 /**
  * Before a chapter's cards are read (chaoxing-protocol.md, "Corrections of 2026-12"): once per course,
@@ -15,10 +16,10 @@ export async function beforeCards(ctx: Ctx, kit: Kit): Promise<Outcome | null> {
   const course = s.courses[s.ci]!;
   const chapter = s.chapters[s.hi]!;
   if (!course.pageChecked && course.enc) {
-    const r = await kit.call(ctx, { op: "studyPage", course, chapterId: chapter.id, enc: course.enc });
+    const r = await call(ctx, { op: "studyPage", course, chapterId: chapter.id, enc: course.enc });
     const checked = (): Outcome => {
       course.pageChecked = true;
-      return kit.next();
+      return next();
     };
     // Masks (`face_check`) leave the course; an odd page says nothing about masks: the cards' flags still decide.
     return r.ok ? checked() : kit.onFailure(ctx, r, checked);
@@ -29,15 +30,15 @@ export async function beforeCards(ctx: Ctx, kit: Kit): Promise<Outcome | null> {
       s.tabList = null;
       return null;
     }
-    const r = await kit.call(ctx, { op: "tabs", course, chapterId: chapter.id });
+    const r = await call(ctx, { op: "tabs", course, chapterId: chapter.id });
     if (r.ok) {
       s.tabList = r.value;
-      return kit.next();
+      return next();
     }
     // An odd answer: no tab bar to be had, so the tabs are probed as before.
     return kit.onFailure(ctx, r, () => {
       s.tabList = null;
-      return kit.next();
+      return next();
     });
   }
   return null;

@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   relay_cap: 409,
   /** A task on relay egress cannot start with none of the user's relay agents online (the body links the Relay page). */
   relay_required: 409,
+  /** The account is bound by QR login and its Chaoxing session ended: scan again (the body links the scan page). */
+  chaoxing_login_required: 409,
   unsupported_media_type: 415,
   payload_too_large: 413,
   upgrade_required: 426,

@@ -85,7 +85,7 @@ export function parseWindow(w: string): { windowStart: string; windowEnd: string
 }
 
 /** Milliseconds since the Shanghai midnight of `now`. */
-const msOfDay = (now: number): number => (((now + SHANGHAI_OFFSET_MS) % DAY) + DAY) % DAY;
+export const msOfDay = (now: number): number => (((now + SHANGHAI_OFFSET_MS) % DAY) + DAY) % DAY;
 
 /** A window whose start equals its end, or 00:00-24:00, is always open. */
 const alwaysOpen = (l: StudyLimits): boolean => {
@@ -100,6 +100,14 @@ export function inWindow(l: StudyLimits, now: number): boolean {
   const s = minuteOf(l.windowStart);
   const e = minuteOf(l.windowEnd);
   return s < e ? m >= s && m < e : m >= s || m < e;
+}
+
+/** How long the window stays open from `now`: 0 outside it, Infinity when it is always open. */
+export function windowLeftMs(l: StudyLimits, now: number): number {
+  if (alwaysOpen(l)) return Infinity;
+  if (!inWindow(l, now)) return 0;
+  const untilEnd = minuteOf(l.windowEnd) * MINUTE - msOfDay(now);
+  return untilEnd > 0 ? untilEnd : untilEnd + DAY;
 }
 
 /** How long until the window opens (0 inside it). */
@@ -169,20 +177,6 @@ export function recordReport(
     lastMediaAt,
     breakUntil,
   };
-}
-
-/**
- * A task's ETA with the account's daily cap in it: what cannot be studied today waits for the following
- * days (each adds the rest of a day to the media it allows), and a wait under way adds its own length.
- * The window and breaks are left out: an estimate, never shorter than the plain one.
- */
-export function etaWithCap(etaS: number, usage: { mediaSeconds: number; capMinutes: number } | null, waitMs: number): number {
-  const waitS = Math.max(0, waitMs / 1000);
-  if (!usage) return Math.round(waitS + etaS);
-  const capS = usage.capMinutes * 60;
-  const allowance = waitS > 0 ? capS : Math.max(0, capS - usage.mediaSeconds);
-  const extraDays = Math.max(0, Math.ceil((etaS - allowance) / capS));
-  return Math.round(waitS + etaS + extraDays * Math.max(0, DAY / 1000 - capS));
 }
 
 /** Whether the account is held back now and when it goes on (before jitter), for the settings page. */

@@ -1,3 +1,4 @@
+import { QR_PAGE } from "../shared/links";
 import type { Language, NotifyEventKind } from "../shared/notify";
 
 /** What an event carries besides its kind: the facts the message needs (all optional). */
@@ -33,6 +34,7 @@ export interface Notice {
 type Words = {
   brand: string;
   open: string;
+  scan: string;
   test: { title: string; text: string };
   events: Record<NotifyEventKind, (name: string, d: EventDetail) => { title: string; text: string }>;
 };
@@ -41,6 +43,7 @@ const WORDS: Record<Language, Words> = {
   "zh-CN": {
     brand: "学习通助手",
     open: "打开任务",
+    scan: "重新扫码",
     // "任务" / "Task" in every text: a DingTalk robot secured by keyword is told to use that keyword (README).
     test: { title: "测试通知", text: "这是一条来自学习通助手的测试通知：收到它，说明任务通知已经可以发到这个渠道了。" },
     events: {
@@ -52,6 +55,10 @@ const WORDS: Record<Language, Words> = {
       risk_control: (n) => ({ title: `任务「${n}」因超星风控已暂停`, text: "超星对这个账号启用了风控。请稍后在学习通确认账号正常，再恢复任务。" }),
       relay_offline: (n) => ({ title: `任务「${n}」在等待中继上线`, text: "你的中继程序已离线。它重新连接后，任务会自动继续。" }),
       relay_outdated: (n) => ({ title: `任务「${n}」在等待中继更新`, text: "你的中继程序版本过旧，本平台拒绝了它的连接。请在「中继」页复制安装命令重新安装，连接后任务会自动继续。" }),
+      login_required: (n) => ({
+        title: `任务「${n}」等待重新扫码登录超星`,
+        text: "你用扫码绑定的超星账号登录已失效，这个账号的任务都已暂停。打开链接用学习通扫码一次，所有任务会自动继续。",
+      }),
       completed: (n, d) =>
         d.left
           ? { title: `任务「${n}」已完成，${d.left} 项需要你处理`, text: `还有 ${d.left} 项（测验、人脸识别等）需要你在学习通手动完成，详见任务页面。` }
@@ -68,6 +75,7 @@ const WORDS: Record<Language, Words> = {
   en: {
     brand: "Chaoxing Helper",
     open: "Open the task",
+    scan: "Scan again",
     test: { title: "Test notification", text: "Task notifications work: this is a test from Chaoxing Helper through this channel." },
     events: {
       captcha: (n) => ({ title: `Task “${n}” needs a captcha`, text: "Chaoxing asks for a captcha and the task is paused. Enter it on the task page and the task goes on." }),
@@ -78,6 +86,10 @@ const WORDS: Record<Language, Words> = {
       risk_control: (n) => ({ title: `Task “${n}” paused by Chaoxing's risk control`, text: "Chaoxing put this account under risk control. Check the account in the Chaoxing app later, then resume the task." }),
       relay_offline: (n) => ({ title: `Task “${n}” is waiting for your relay`, text: "Your relay went offline. The task goes on by itself when it reconnects." }),
       relay_outdated: (n) => ({ title: `Task “${n}” is waiting for a relay update`, text: "Your relay is too old and the platform refused its connection. Copy the install command on the Relay page to reinstall it; the task goes on by itself when it connects." }),
+      login_required: (n) => ({
+        title: `Task “${n}” is waiting for a new Chaoxing scan`,
+        text: "The Chaoxing sign-in of the account you bound by QR code ended, and its tasks are paused. Open the link and scan once with the Xuexitong app: every task goes on by itself.",
+      }),
       completed: (n, d) =>
         d.left
           ? { title: `Task “${n}” completed, ${d.left} item${d.left === 1 ? "" : "s"} need you`, text: `${d.left} item${d.left === 1 ? "" : "s"} (quizzes, face checks…) must be done by hand in Chaoxing: see the task page.` }
@@ -110,8 +122,9 @@ export function eventNotice(
     language,
     title,
     text,
-    link: new URL(`/tasks/${e.taskId}`, appUrl).toString(),
-    linkLabel: w.open,
+    // Ended sign-ins are fixed on the scan page, not on one task's page.
+    link: new URL(e.kind === "login_required" ? QR_PAGE : `/tasks/${e.taskId}`, appUrl).toString(),
+    linkLabel: e.kind === "login_required" ? w.scan : w.open,
     taskId: e.taskId,
     taskName: e.taskName,
     occurredAt: e.occurredAt,

@@ -19,6 +19,10 @@ const CourseSchema = z
     progress: z.number().int().min(0).max(100).nullable().openapi({ description: "由章节任务点完成数计算（0–100）；超星拒绝提供任务点统计（全部为 0）时为 null（未知）" }),
     state: z.union([z.literal(0), z.literal(1)]).openapi({ description: "0 进行中，1 已结束" }),
     folder: z.string().nullable().openapi({ description: "课程所在文件夹" }),
+    startDate: z.string().nullable().openapi({ description: "班级开课日期（课程卡片上的“开课时间”，北京时间 YYYY-MM-DD）；卡片上没有时为 null" }),
+    endDate: z.string().nullable().openapi({
+      description: "班级结课日期（“开课时间”的结束日）；没有时为 null。平台常把它设为开课后两年，不一定是老师的截止日期；创建任务时作为该课程的默认截止日期",
+    }),
   })
   .openapi("Course");
 
@@ -94,6 +98,8 @@ export function registerCourseRoutes(app: App) {
           progress: progress[i] ?? null,
           state: co.state,
           folder: co.folderName,
+          startDate: co.startDate,
+          endDate: co.endDate,
         })),
         200,
       );

@@ -4,7 +4,10 @@ import { requireAuth } from "../auth/middleware";
 import { config } from "../config";
 import { limitRules, type LimitsView } from "../limits/account-limits";
 import { mediaMinutes, TIME_RE, type StudyLimits } from "../limits/study-limits";
+import { and, eq } from "drizzle-orm";
+import { tasks } from "../db/schema";
 import { ApiError } from "../lib/errors";
+import { taskStub } from "../tasks/stub";
 import { accountStub, savedCredentials, unsealed } from "../services/cx-account";
 import { bearer, errors, json, jsonBody } from "./schemas";
 
@@ -118,7 +121,11 @@ export function registerLimitRoutes(app: App) {
         videoGapJitterSeconds: body.video_gap_jitter_seconds ?? current.videoGapJitterSeconds,
         breakAfterMinutes: body.break_after_minutes ?? current.breakAfterMinutes,
       };
-      return c.json(out(await stub.setLimits(creds, next)), 200);
+      const view = await stub.setLimits(creds, next);
+      // The user's running tasks forecast again under the new limits (and push it to whoever watches).
+      const running = await c.var.db.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.user_id, c.var.auth.user.id), eq(tasks.status, "running")));
+      await Promise.all(running.map((r) => taskStub(c.env, r.id).refreshForecast().catch((e: unknown) => console.warn(`task ${r.id}: forecast not refreshed`, e))));
+      return c.json(out(view), 200);
     },
   );
 }

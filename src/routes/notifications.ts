@@ -65,7 +65,7 @@ const SettingsSchema = z
         feishu: { enabled: false, webhook_url_set: false, secret_set: false, host: null },
         webhook: { enabled: false, url_set: false, secret_set: false, host: null },
       },
-      events: { captcha: true, notopen_ask: true, risk_control: true, relay_offline: true, relay_outdated: true, completed: true, failed: true, daily_cap: false, rollback: true },
+      events: { captcha: true, notopen_ask: true, risk_control: true, relay_offline: true, relay_outdated: true, completed: true, failed: true, rolled_back: true, admin_stop: true, daily_cap: false, login_required: true },
       daily_cap: 30,
       sent_today: 2,
     },

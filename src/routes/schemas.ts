@@ -97,7 +97,7 @@ export const errors = {
   403: err("权限不足"),
   404: err("资源不存在（或属于其他用户）"),
   409: err(
-    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict",
+    "状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict",
   ),
   413: err("请求体过大（上限 256 KB；code: payload_too_large）"),
   415: err("不支持的请求体类型"),
@@ -148,6 +148,9 @@ export const UserConfigSchema = z
     user_id: z.number().int(),
     cx_username: z.string().nullable(),
     cx_password_set: z.boolean().openapi({ description: "是否已保存超星密码（密码本身从不返回）" }),
+    cx_login: z.enum(["password", "qr"]).nullable().openapi({
+      description: "超星账号的绑定方式：password（手机号和密码）或 qr（学习通扫码，不保存任何密码，会话失效后需重新扫码）；未绑定为 null",
+    }),
     use_cookies: z.literal(false).openapi({ description: "兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录" }),
     speed: z.number(),
     notopen_action: NotopenAction,
@@ -162,6 +165,7 @@ export function configOut(r: ConfigRow): z.infer<typeof UserConfigSchema> {
     user_id: r.userId,
     cx_username: r.cxUsername,
     cx_password_set: r.cxPasswordEnc !== null,
+    cx_login: r.cxUsername ? (r.cxLogin ?? "password") : null,
     use_cookies: false,
     speed: r.speed,
     notopen_action: r.notopenAction,

@@ -6,17 +6,20 @@ import type { Db } from "../db/client";
 import { tasks } from "../db/schema";
 import { config } from "../config";
 import { isoNow } from "../../shared/clock";
-import { ApiError, notFound } from "../lib/errors";
+import { notFound } from "../lib/errors";
 import { consume } from "../lib/ratelimit";
 import { listUserCourses, savedCredentials, unsealed } from "../services/cx-account";
 import { TASK_STATUSES } from "../shared/live";
 import { cancelTask, deleteTask, runInput } from "../tasks/actions";
 import { ownTask, ownTaskQuery } from "../tasks/ownership";
 import { settle } from "../tasks/results";
-import { ActionResultSchema, LogSchema, TaskClassSchema, TaskDetailSchema, TaskSchema, type TaskClass } from "../tasks/shape";
-import { taskOut, withLive } from "../tasks/rows";
 import { detailLogsQuery, detailOf, DetailQuery, listOut, logsOut, logsQuery, LogsQuery } from "../tasks/reads";
+import { ActionResultSchema, LogSchema, TaskClassChoiceSchema, TaskDetailSchema, TaskSchema } from "../tasks/shape";
+import { taskOut, withLive } from "../tasks/rows";
 import { taskStub } from "../tasks/stub";
+import { outlineOf } from "../tasks/forecast-work";
+import { checkChapters, resolveChoices, surveysOf } from "../tasks/choices";
+import type { CourseSelection } from "../tasks/selection";
 import { bearer, errors, IdParam, json, jsonBody, NotopenAction, PageQuery, pageOf, paginate, Speed } from "./schemas";
 
 const CreateBody = z
@@ -24,10 +27,11 @@ const CreateBody = z
     name: z.string().trim().min(1, "任务名 1–100 字").max(100, "任务名 1–100 字"),
     description: z.string().trim().max(500, "任务说明最多 500 字").nullable().optional().openapi({ description: "任务说明（可选）；空白视为没有" }),
     course_ids: z.array(z.string().regex(/^\d{1,20}$/, "courseId 应为数字")).max(50).optional().openapi({
-      description: "要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个",
+      description: "要学习的课程（courseId）：学习其每个未结束的班级的全部章节，截止时间为班级的结课日期（有的话）。与 classes 至少给出一个",
     }),
-    classes: z.array(TaskClassSchema).max(50).optional().openapi({
-      description: "要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习",
+    classes: z.array(TaskClassChoiceSchema).max(50).optional().openapi({
+      description:
+        "要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习；每个班级可选章节与截止时间。截止时间最近的课程先学",
     }),
     speed: Speed.optional(),
     notopen_action: NotopenAction.optional(),
@@ -88,20 +92,11 @@ export function registerTaskRoutes(app: App) {
       const body = c.req.valid("json");
       const userId = c.var.auth.user.id;
       const creds = await unsealed(c.env, userId, await savedCredentials(c.env, userId));
-      const list = await listUserCourses(c.env, creds);
-      const known = new Set(list.map((co) => co.courseId));
-      const unknown = (body.course_ids ?? []).filter((id) => !known.has(id));
-      if (unknown.length) {
-        throw new ApiError("validation_error", `超星账号中没有这些课程: ${unknown.join(", ")}`, { errors: [{ field: "course_ids", message: `未知课程: ${unknown.join(", ")}`, code: "invalid_value" }] });
-      }
-      const classes = uniqueClasses(body.classes ?? []);
-      const strange = classes.filter((k) => !list.some((co) => co.courseId === k.course_id && co.clazzId === k.clazz_id));
-      if (strange.length) {
-        const names = strange.map((k) => `${k.course_id}/${k.clazz_id}`).join(", ");
-        throw new ApiError("validation_error", `超星账号中没有这些班级: ${names}`, { errors: [{ field: "classes", message: `未知班级: ${names}`, code: "invalid_value" }] });
-      }
-      // The task's courses: those named, and those of the classes named.
-      const courseIds = [...new Set([...(body.course_ids ?? []), ...classes.map((k) => k.course_id)])];
+      const { courseIds, classes, chosen } = resolveChoices(body, await listUserCourses(c.env, creds));
+      // The survey the create dialog's forecast made (no new Chaoxing call), or one for chapters named.
+      const surveys = await surveysOf(c.env, creds, chosen, true);
+      checkChapters(chosen, surveys);
+      const selection = chosen.map((x, k): CourseSelection => ({ ...x.choice, outline: surveys[k] ? outlineOf(surveys[k]) : null }));
       const now = isoNow();
       const row = await c.var.db
         .insert(tasks)
@@ -111,6 +106,7 @@ export function registerTaskRoutes(app: App) {
           description: body.description || null,
           course_ids: courseIds,
           classes,
+          selection,
           speed: body.speed ?? null,
           notopen_action: body.notopen_action ?? null,
           total_courses: courseIds.length,
@@ -273,9 +269,6 @@ export function registerTaskRoutes(app: App) {
     },
   );
 }
-
-const uniqueClasses = (list: TaskClass[]): TaskClass[] =>
-  list.filter((k, i) => list.findIndex((o) => o.course_id === k.course_id && o.clazz_id === k.clazz_id) === i);
 
 /** Captcha answers are throttled per task: Chaoxing itself blocks guessers. */
 const consumeCaptchaAttempt = (db: Db, taskId: number) => consume(db, { key: `captcha:task:${taskId}`, max: 10, windowSeconds: 600 });

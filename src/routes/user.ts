@@ -59,11 +59,13 @@ export function registerUserRoutes(app: App) {
       const body = c.req.valid("json");
       const db = c.var.db;
       const userId = c.var.auth.user.id;
-      await loadConfig(db, userId);
       const set: Partial<ConfigRow> = { updatedAt: isoNow() };
+      const before = await loadConfig(db, userId);
       if (body.cx_username !== undefined) set.cxUsername = body.cx_username === null ? null : normalisePhone(body.cx_username);
       if (body.cx_password !== undefined)
         set.cxPasswordEnc = body.cx_password === null ? null : await seal(body.cx_password, config(c.env).CX_ENCRYPTION_KEY, `user:${userId}`);
+      // A password saved, or another phone named, is a password binding again (a scan bound only its own phone).
+      if (typeof body.cx_password === "string" || (set.cxUsername !== undefined && set.cxUsername !== before.cxUsername)) set.cxLogin = "password";
       if (body.speed !== undefined) set.speed = body.speed;
       if (body.notopen_action !== undefined) set.notopenAction = body.notopen_action;
       if (body.language !== undefined) set.language = body.language;

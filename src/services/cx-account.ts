@@ -6,18 +6,21 @@ import type { Course } from "../chaoxing/types";
 import type { SealedCredentials } from "../durable/task";
 import type { OpError, OpName, Reply } from "../durable/account-ops";
 import { ApiError } from "../lib/errors";
+import { QR_PAGE } from "../shared/links";
 import { open } from "../lib/secretbox";
 import { loadConfig } from "../users/config";
 
-/** The user's saved Chaoxing account, password still sealed; 400 when none is saved. */
+/** The user's saved Chaoxing account, password still sealed (none when bound by QR); 400 when none is saved. */
 export async function savedCredentials(env: Env, userId: number): Promise<SealedCredentials> {
   const cfg = await loadConfig(getDb(env), userId);
+  if (cfg.cxUsername && cfg.cxLogin === "qr") return { phone: cfg.cxUsername, sealedPassword: null };
   if (!cfg.cxUsername || !cfg.cxPasswordEnc) throw new ApiError("no_chaoxing_account", "请先配置超星账号");
   return { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
 }
 
 export async function unsealed(env: Env, userId: number, c: SealedCredentials): Promise<Credentials> {
-  return { phone: c.phone, password: await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`), userId };
+  const password = c.sealedPassword === null ? null : await open(c.sealedPassword, config(env).CX_ENCRYPTION_KEY, `user:${userId}`);
+  return { phone: c.phone, password, userId };
 }
 
 /** The user's own binding of the phone (src/durable/account.ts). */
@@ -30,6 +33,7 @@ export const accountStub = (env: Env, creds: Pick<Credentials, "userId" | "phone
 export function upstreamError(e: OpError): ApiError {
   // Issue 14: 502 as any way out to Chaoxing that failed; the code lets the dashboard say what to do.
   if (e.kind === "relay_offline" || e.kind === "relay_outdated") return new ApiError("relay_offline", e.message);
+  if (e.kind === "login_required") return new ApiError("chaoxing_login_required", e.message, { link: QR_PAGE });
   if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);
   if (e.kind === "rate_limited") return new ApiError("rate_limited", e.message, { retryAfter: Math.max(1, Math.ceil((e.retryAfterMs ?? 60_000) / 1000)) });
   if (e.kind === "captcha") return new ApiError("upstream_failed", "超星要求输入验证码，请稍后再试");

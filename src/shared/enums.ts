@@ -11,12 +11,13 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  * Finer state beside the status (api-contract.md "Tasks"): why a task waits, paused or stopped. Running:
  * waiting_for_account, study_cap, upstream (backing off), risk_check (resumed from risk control, no Chaoxing answer
  * yet: not shown as studying until one comes), outside_window, daily_cap, break (the account's limits). Paused:
- * user, captcha, notopen_ask. Cancelled: user,
+ * user, captcha, notopen_ask, login_required (a QR-bound account's session ended: scan again).
+ * Cancelled: user,
  * admin, account_disabled. Failed: upstream, internal. Completed: null, or needs_you when items are left.
  */
 export const TASK_REASONS = [
   "waiting_for_account", "study_cap", "upstream", "captcha", "notopen_ask", "user", "admin", "account_disabled", "internal",
-  "needs_you", "risk_control", "relay_offline", "relay_outdated", "outside_window", "daily_cap", "break", "risk_check",
+  "needs_you", "risk_control", "relay_offline", "relay_outdated", "login_required", "outside_window", "daily_cap", "break", "risk_check",
 ] as const;
 export type TaskReason = (typeof TASK_REASONS)[number];
 

@@ -6,10 +6,11 @@
 /**
  * What a user can be told about; each is switchable per user, and on unless switched off. `completed`
  * with items left is the "needs you" notice; `rolled_back` is a task whose credited progress the platform
- * took back (the morning's check found it lower); `admin_stop` an admin's force-stop, with the admin's reason.
+ * took back (the morning's check found it lower); `admin_stop` an admin's force-stop, with the admin's reason;
+ * `login_required` a QR-bound account whose session ended (its tasks wait for one scan).
  */
 export const NOTIFY_EVENTS = [
-  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap",
+  "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap", "login_required",
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 

@@ -15,10 +15,15 @@
  */
 import { fromBase64, toBase64, toHex, utf8 } from "../../shared/encoding";
 
-/** The protocol this deployment's agent speaks; the agent says its own in PROTOCOL_HEADER. */
-export const RELAY_PROTOCOL = 1;
+/**
+ * The protocol this deployment's agent speaks; the agent says its own in PROTOCOL_HEADER. Raised whenever
+ * what the deployment sends grows beyond what an older agent accepts, its host allow-list included
+ * (relay/src/policy.ts): 2 added zhibo (live replays) and sso (whose account a QR login opened); an agent
+ * of protocol 1 would refuse those calls, so it is refused at the handshake and told to update.
+ */
+export const RELAY_PROTOCOL = 2;
 /** The oldest agent protocol the deployment still accepts; older (or newer) agents are refused at the handshake. */
-export const MIN_RELAY_PROTOCOL = 1;
+export const MIN_RELAY_PROTOCOL = 2;
 /** Absent on agents of the first release, which speak protocol 1. */
 export const PROTOCOL_HEADER = "X-Relay-Protocol";
 export const RELAY_PATH = "/ws/relay";

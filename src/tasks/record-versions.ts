@@ -36,7 +36,7 @@ function fromLegacy(r: unknown): Raw {
   };
 }
 
-/** 1 → 2: a video in progress had its report gaps drawn at random (src/engine/step.ts `resyncMedia`). */
+/** 1 → 2: a video in progress had its report gaps drawn at random (src/engine/restart.ts `resyncMedia`). */
 function randomGaps(r: unknown): Raw {
   if (!isObject(r)) throw new TypeError("not an object");
   const engine = isObject(r.engine) ? r.engine : null;
@@ -60,6 +60,7 @@ export const TASK_RECORD: RecordFormat<TaskRecord> = {
       mirror: (m) => isObject(m) && is.oneOf("none", "progress", "full")(m.pending) && is.num(m.progress),
       outbox: is.arr,
       lateness: is.arr,
-      creds: is.nullable((c) => isObject(c) && is.str(c.phone) && is.str(c.sealedPassword)),
+      // No sealed password: an account bound by QR login (its binding holds the session).
+      creds: is.nullable((c) => isObject(c) && is.str(c.phone) && is.nullable(is.str)(c.sealedPassword)),
     }) ?? (r.engine === null ? null : isObject(r.engine) ? checkEngine(r.engine) : "engine is not an object"),
 };

@@ -1,10 +1,13 @@
 import { publicLeft, type ClassRef, type EngineState } from "../engine/state";
-import { computeProgress, courseFigures } from "../engine/progress";
-import { clock, shanghaiDay } from "../../shared/clock";
+import { computeProgress, courseFigures, type CourseFigures } from "../engine/progress";
+import { clock } from "../../shared/clock";
 import type { NotopenAction, TaskMessage, TaskReason, TaskStatus } from "../shared/live";
 import type { LogEvent } from "../engine/log";
 import type { UsageNote } from "../durable/account-ops";
-import { etaWithCap, mediaMinutes } from "../limits/study-limits";
+import { mediaMinutes } from "../limits/study-limits";
+import type { CourseForecast } from "../shared/forecast";
+import { courseKey, type TaskForecast } from "./forecast-work";
+import type { CourseSelection } from "./selection";
 import type { NotifyEventKind } from "../shared/notify";
 import { isTextCode, renderText, type Coded, type TextCode, type TextParams } from "../shared/texts";
 import type { TaskLive } from "./shape";
@@ -16,7 +19,8 @@ export type PendingLog = LogEvent & { created_at: string };
 /** The account as the route found it in the user's config: the password stays sealed until a step needs it. */
 export interface SealedCredentials {
   phone: string;
-  sealedPassword: string;
+  /** Null for an account bound by QR login: no password anywhere, the account object holds the session. */
+  sealedPassword: string | null;
 }
 
 /**
@@ -58,7 +62,7 @@ export interface TaskRecord {
   /** When the pending alarm is due, and how late recent ones came (ms): the engine's health figure. */
   dueAt: number | null;
   lateness: number[];
-  /** The checkpoint holds the last step's state: every step was written meanwhile (src/durable/task.ts `checkpoint`). */
+  /** The checkpoint holds the last step's state: every step was written meanwhile (src/durable/task-records.ts `checkpoint`). */
   latest?: boolean;
   /** Until then every step is written: the object lost its memory while running lately. */
   everyStepUntil?: number;
@@ -71,6 +75,11 @@ export interface TaskRecord {
   resumesAt?: number | null;
   /** Today's media count of the user's account as of the last call (absent in records from before it was shown). */
   usage?: UsageNote | null;
+  /** What the task chose of its courses, with the survey's figures (its row's `selection`; absent in records from before). */
+  selection?: CourseSelection[] | null;
+  /** The last forecast (src/durable/task.ts recomputes it when something changes it), and where the engine was then. */
+  forecast?: TaskForecast | null;
+  forecastKey?: string;
 }
 
 /** The record of a task its object hears of for the first time: pending, as its row says. */
@@ -82,15 +91,32 @@ export function recordOf(row: TaskRow): TaskRecord {
     error: isTextCode(row.error_code) ? { code: row.error_code, params: row.error_params ?? {} } : null, startTime: row.start_time, endTime: row.end_time,
     queuePosition: null, notopenChapter: null, speed: row.speed, notopenAction: row.notopen_action, creds: null, engine: null,
     gen: 0, crashes: 0, mirror: { pending: "none", at: 0, studySeconds: 0, progress: row.progress }, outbox: [], dueAt: null, lateness: [],
+    selection: row.selection,
   };
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const forecastOut = (f: Pick<CourseForecast, "finishAt" | "studyDays" | "remainingSeconds" | "missesDeadline">) => ({
+  finish_at: iso(f.finishAt), study_days: f.studyDays, remaining_seconds: f.remainingSeconds, misses_deadline: f.missesDeadline,
+});
+
+/** Each course's figures with its forecast: by its class, or (before the course list was read) by its course. */
+function coursesOut(figures: CourseFigures[], f: TaskForecast | null): TaskLive["courses"] {
+  return figures.map((c) => {
+    const cf = c.status !== "todo" || !f ? undefined
+      : f.courses.find((x) => x.key === courseKey({ courseId: c.course_id, clazzId: c.clazz_id })) ?? (c.clazz_id === null ? f.courses.find((x) => x.key.startsWith(`${c.course_id}:`)) : undefined);
+    return { ...c, forecast: cf ? forecastOut(cf) : null };
+  });
 }
 
 /** What the world sees of a task: `task_update.data`, the live part of a detail, and the mirrored row. */
 export function liveOf(t: TaskRecord): TaskLive {
   const e = t.engine;
   const now = clock.now();
-  // Between reports a running player moves on; a stopped one is where its last report left it.
-  const p = e ? computeProgress(e, t.status === "running" ? now : null) : null;
+  // Between reports a running player moves on; one that waits, or a stopped one, is where it was shown last.
+  const p = e ? computeProgress(e, t.status === "running" && t.reason === null ? now : null) : null;
+  const f = t.status === "running" ? (t.forecast ?? null) : null;
   return {
     status: t.status,
     reason: t.reason,
@@ -111,10 +137,22 @@ export function liveOf(t: TaskRecord): TaskLive {
     item_progress: p?.item_progress ?? 0,
     item_current_time: p?.item_current_time ?? 0,
     item_total_time: p?.item_total_time ?? 0,
-    eta_seconds: t.status === "running" && p?.eta_seconds != null ? etaWithCap(p.eta_seconds, t.usage ? { capMinutes: t.usage.capMinutes, mediaSeconds: t.usage.day === shanghaiDay(now) ? t.usage.mediaSeconds : 0 } : null, (t.resumesAt ?? now) - now) : null,
+    item_speed: p?.item_speed ?? 0,
+    item_time_limit: p?.item_time_limit ?? 0,
+    item_rewatch: p?.item_rewatch ?? false,
+    eta_seconds: f && f.finishAt !== null ? Math.max(0, Math.round((f.finishAt - now) / 1000)) : null,
+    forecast: f
+      ? {
+          ...forecastOut(f), computed_at: new Date(f.at).toISOString(), estimated: f.estimated,
+          basis: {
+            window_start: f.basis.windowStart, window_end: f.basis.windowEnd, daily_cap_minutes: f.basis.dailyCapMinutes,
+            break_after_minutes: f.basis.breakAfterMinutes, other_tasks: f.basis.otherTasks,
+          },
+        }
+      : null,
     queue_position: t.queuePosition,
     notopen_chapter: t.notopenChapter,
-    courses: e ? courseFigures(e) : [],
+    courses: e ? coursesOut(courseFigures(e), f) : [],
     resumes_at: t.status === "running" && t.resumesAt ? new Date(t.resumesAt).toISOString() : null,
     today: t.usage ? { day: t.usage.day, media_minutes: mediaMinutes(t.usage.mediaSeconds), daily_cap_minutes: t.usage.capMinutes } : null,
   };
@@ -145,6 +183,7 @@ export function notificationOf(t: TaskRecord): TaskMessage | null {
   if (t.status === "paused" && t.reason === "captcha") return note("warning", "captcha", "note.captcha");
   if (t.status === "paused" && t.reason === "relay_offline") return note("warning", "relay_offline", "note.relay_offline");
   if (t.status === "paused" && t.reason === "relay_outdated") return note("warning", "relay_outdated", "note.relay_outdated");
+  if (t.status === "paused" && t.reason === "login_required") return note("warning", "login_required", "note.login_required");
   if (t.status === "paused" && t.reason === "risk_control") return note("warning", "risk_control", "note.risk_control");
   if (t.status === "running" && t.reason === "daily_cap") return note("warning", "daily_cap", "note.daily_cap");
   if (t.status === "cancelled" && t.reason === "admin") {

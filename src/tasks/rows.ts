@@ -13,11 +13,15 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const sameFields: Same<keyof Omit<TaskRow, "updated_at">, keyof TaskOut> = true;
 void sameFields;
 
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 export function taskOut(row: TaskRow): TaskOut {
   const { updated_at: _, ...out } = row;
   // Items mirrored before their reasons had codes.
   const left = out.left_for_user.map((l) => ({ ...l, reason_code: l.reason_code ?? null, reason_params: l.reason_params ?? null }));
-  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left };
+  // The survey's figures stay inside: what the task chose is shown.
+  const selection = out.selection?.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId, chapters: c.chapters, deadline: iso(c.deadline) })) ?? null;
+  return { ...out, reason: out.reason as TaskOut["reason"], left_for_user: left, selection };
 }
 
 const pick = <K extends keyof Owned>(from: Owned, keys: readonly K[]): Pick<Owned, K> =>

@@ -36,6 +36,58 @@ export const TaskClassSchema = z
   .openapi("TaskClass");
 export type TaskClass = z.infer<typeof TaskClassSchema>;
 
+/**
+ * A class a request names (POST /api/tasks, POST /api/tasks/forecast `classes`), with what to study of
+ * it: the class alone (as before) studies all its chapters until its end date.
+ */
+export const TaskClassChoiceSchema = TaskClassSchema.extend({
+  chapters: z.array(z.string().regex(/^\d{1,20}$/, "章节 id 应为数字")).min(1, "至少选择一个章节").max(1000).optional().openapi({
+    description: "只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节",
+  }),
+  deadline: z
+    .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.iso.datetime({ offset: true })], { error: "截止时间为 YYYY-MM-DD（北京时间当天结束）或带时区的 ISO 8601 时间" })
+    .nullable()
+    .optional()
+    .openapi({ description: "截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学" }),
+}).openapi("TaskClassChoice");
+export type TaskClassChoice = z.infer<typeof TaskClassChoiceSchema>;
+
+/** What a task studies of one class (POST /api/tasks `course_ids` and `classes`), as its row keeps it. */
+export const SelectionSchema = z
+  .object({
+    course_id: z.string(),
+    clazz_id: z.string(),
+    chapters: z.array(z.string()).nullable().openapi({ description: "所选章节（章节 id）；null：全部章节" }),
+    deadline: z.string().nullable().openapi({ description: "截止时间（ISO 8601）；null：没有" }),
+  })
+  .openapi("CourseSelection");
+
+/**
+ * When a course (or the task) will be done, as the forecast says (src/shared/forecast.ts). Not a named
+ * component: a nullable reference to one loses its null in the document (an `allOf` without it).
+ */
+export const CourseForecastSchema = z
+  .object({
+    finish_at: z.string().nullable().openapi({ description: "预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null" }),
+    study_days: z.number().int().openapi({ description: "从现在到完成需要的学习日（用到学习时段的天数，含今天）" }),
+    remaining_seconds: z.number().int().openapi({ description: "仍需的学习时长（秒，不含等待）" }),
+    misses_deadline: z.boolean().openapi({ description: "按预计赶不上截止时间" }),
+  });
+
+export const ForecastSchema = CourseForecastSchema.extend({
+  computed_at: z.string().openapi({ description: "何时算出（此后改了限制、出现等待、跳过课程等都会重算）" }),
+  estimated: z.boolean().openapi({ description: "部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计" }),
+  basis: z
+    .object({
+      window_start: z.string(),
+      window_end: z.string(),
+      daily_cap_minutes: z.number().int(),
+      break_after_minutes: z.number().int(),
+      other_tasks: z.number().int().openapi({ description: "同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁）" }),
+    })
+    .openapi({ description: "按哪些限制算的（你的学习时段、每日上限、休息）" }),
+});
+
 export const TaskSchema = z
   .object({
     id: z.number().int(),
@@ -44,6 +96,9 @@ export const TaskSchema = z
     description: z.string().nullable().openapi({ description: "任务说明（创建时可选填写）；没有时为 null" }),
     course_ids: z.array(z.string()).openapi({ description: "任务涉及的课程（courseId）；按课程选择时学习其未结束的全部班级" }),
     classes: z.array(TaskClassSchema).openapi({ description: "任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习" }),
+    selection: z.array(SelectionSchema).nullable().openapi({
+      description: "创建时确定要学习的每个班级及其章节与截止时间（按 course_ids 与 classes 得出）；更早创建的任务为 null",
+    }),
     created_at: z.string(),
     // Owned by the task object from here on.
     status: z.enum(TASK_STATUSES),
@@ -69,7 +124,7 @@ export const TaskSchema = z
 export type TaskOut = z.infer<typeof TaskSchema>;
 
 /** The fields the task object owns (everything but identity), all of them mirrored into the D1 row. */
-const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, classes: true, created_at: true });
+const OwnedSchema = TaskSchema.omit({ id: true, user_id: true, name: true, description: true, course_ids: true, classes: true, selection: true, created_at: true });
 export type Owned = z.infer<typeof OwnedSchema>;
 export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
@@ -86,6 +141,10 @@ const TaskCourseSchema = z
     jobs_done: z.number().int().openapi({ description: "本任务完成的任务点数" }),
     jobs_left: z.number().int().nullable().openapi({ description: "仍未完成的任务点数（按超星章节列表的待完成数）；读取章节列表前为 null" }),
     study_seconds: z.number().int().openapi({ description: "本任务在该课程上报的学习时长（秒）" }),
+    clazz_id: z.string().nullable().openapi({ description: "班级；读取课程列表前为 null" }),
+    chapters: z.array(z.string()).nullable().openapi({ description: "任务只学习这些章节（id）；null：全部" }),
+    deadline: z.string().nullable().openapi({ description: "该课程的截止时间（ISO 8601）；null：没有" }),
+    forecast: CourseForecastSchema.nullable().openapi({ description: "该课程的预计完成；已结束、或任务未在运行时为 null" }),
     media_check: z
       .object({
         verified: z.number().int().openapi({ description: "已核验：本任务通过的视频/音频，之后某天早上重新读取任务点时仍为已通过" }),
@@ -108,7 +167,15 @@ const TransientSchema = z.object({
   item_progress: z.number().int(),
   item_current_time: z.number(),
   item_total_time: z.number(),
-  eta_seconds: z.number().nullable(),
+  eta_seconds: z.number().nullable().openapi({ description: "预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null" }),
+  forecast: ForecastSchema.nullable().openapi({
+    description: "预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null",
+  }),
+  item_speed: z.number().openapi({ description: "当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0" }),
+  item_time_limit: z.number().openapi({ description: "item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退" }),
+  item_rewatch: z.boolean().openapi({
+    description: "当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速",
+  }),
   queue_position: z.number().int().nullable(),
   notopen_chapter: z.string().nullable(),
   courses: z.array(TaskCourseSchema).openapi({ description: "每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空" }),
@@ -119,7 +186,9 @@ const TransientSchema = z.object({
     .openapi({ description: "你的这个超星账号今天（北京时间）已上报的媒体时长与每日上限，截至任务最近一次调用；与 GET /api/user/limits 的 today 相同。未调用过时为 null" }),
 });
 export const IDLE: z.infer<typeof TransientSchema> = {
-  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, queue_position: null, notopen_chapter: null, courses: [],
+  current_item: null, item_progress: 0, item_current_time: 0, item_total_time: 0, eta_seconds: null, forecast: null, item_speed: 0, item_time_limit: 0,
+  item_rewatch: false,
+  queue_position: null, notopen_chapter: null, courses: [],
   resumes_at: null, today: null,
 };
 

@@ -94,11 +94,17 @@ describe("course list and folders", () => {
 
   it("reads ids, cpi from the first link, name and teacher from title attributes, decoding entities", async () => {
     const html = `<div id="courseList">${course({ id: "1", clazz: "2", cpi: "3", name: "C&amp;C++ 程序设计", teacher: "王&quot;老&quot;师" })}
-${course({ id: "4", clazz: "5", cpi: "6", extra: `<div class="course-status">已结束</div>` })}</div>`;
+${course({ id: "4", clazz: "5", cpi: "6", extra: `<div class="course-status">已结束</div>` })}
+${course({ id: "7", clazz: "8", cpi: "9", extra: `<p class="overHidden1">开课时间：2026-09-01 ~ 2027-01-15</p>` })}</div>`;
     const list = await parseCourseList(html, { id: "77", name: "文件夹" });
     expect(list).toEqual([
-      { courseId: "1", clazzId: "2", cpi: "3", courseName: "C&C++ 程序设计", teacherName: '王"老"师', clazzName: "", state: 0, folderId: "77", folderName: "文件夹", info: "1", roleid: "3" },
-      expect.objectContaining({ courseId: "4", state: 1 }),
+      {
+        courseId: "1", clazzId: "2", cpi: "3", courseName: "C&C++ 程序设计", teacherName: '王"老"师', clazzName: "", state: 0, startDate: null, endDate: null,
+        folderId: "77", folderName: "文件夹", info: "1", roleid: "3",
+      },
+      expect.objectContaining({ courseId: "4", state: 1, endDate: null }),
+      // The class's period (开课时间), with either tilde.
+      expect.objectContaining({ courseId: "7", state: 0, startDate: "2026-09-01", endDate: "2027-01-15" }),
     ]);
   });
 

@@ -106,9 +106,10 @@ export async function axeCheck(page, name) {
   if (bad.length) throw new Error(`axe on ${name}: ${bad.map((v) => `${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join(", ")}`).join("; ")}`);
 }
 
-export function makeRunner() {
-  rmSync(shotsDir, { recursive: true, force: true });
-  mkdirSync(shotsDir, { recursive: true });
+/** `dir`: where screenshots go (emptied first); each script of `npm run test:e2e` keeps its own. */
+export function makeRunner(dir = shotsDir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const results = [];
   let shot = 0;
   return {
@@ -126,7 +127,7 @@ export function makeRunner() {
           console.log(`  - ${name}: skipped (${e.message})`);
         } else {
           results.push({ name, status: "failed", why: e?.stack ?? String(e) });
-          await page?.screenshot({ path: path.join(shotsDir, `FAILED-${name.replace(/[^\w\u4e00-\u9fa5]+/g, "-")}.png`), fullPage: true }).catch(() => undefined);
+          await page?.screenshot({ path: path.join(dir, `FAILED-${name.replace(/[^\w\u4e00-\u9fa5]+/g, "-")}.png`), fullPage: true }).catch(() => undefined);
           console.log(`  ✗ ${name}\n      ${String(e?.message ?? e).split("\n").slice(0, 6).join("\n      ")}`);
         }
       }
@@ -136,7 +137,7 @@ export function makeRunner() {
       // The page at rest: not the hover colours of whatever the last click left the pointer on.
       await page.mouse.move(0, 0);
       await page.waitForTimeout(300); // let antd's enter animations finish so the shot is not mid-fade
-      const file = path.join(shotsDir, `${String(++shot).padStart(2, "0")}-${name}.png`);
+      const file = path.join(dir, `${String(++shot).padStart(2, "0")}-${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       await axeCheck(page, name);
     },

@@ -47,13 +47,16 @@ describe("task records written by the previous release", () => {
     await driveUntil(id, finished);
     const sealed = (await stored(id)).creds!.sealedPassword;
     await runInDurableObject(stub(id), (_o, state) => state.storage.deleteAlarm());
-    await put(id, previousCompleted(id, user.id, course.courseId, course.clazzId, course.cpi, account.phone, sealed));
+    await put(id, previousCompleted(id, user.id, course.courseId, course.clazzId, course.cpi, account.phone, sealed!));
     await abortAllDurableObjects();
 
     const detail = (await api("GET", `/api/tasks/${id}`, { token })).body;
     expect(detail).toMatchObject({ status: "completed", progress: 100, jobs_completed: 1, left_for_user: [] });
     expect(detail.courses).toEqual([
-      { course_id: course.courseId, name: "测试课程", status: "done", jobs_done: 1, jobs_left: 0, study_seconds: 120, media_check: { verified: 0, awaiting: 0, rolled_back: 0 } },
+      {
+        course_id: course.courseId, clazz_id: course.clazzId, name: "测试课程", status: "done", jobs_done: 1, jobs_left: 0, study_seconds: 120,
+        media_check: { verified: 0, awaiting: 0, rolled_back: 0 }, chapters: null, deadline: null, forecast: null,
+      },
     ]);
     expect(await runInDurableObject(stub(id), (_o, state) => state.storage.getAlarm())).toBeNull();
     // Its actions answer as before: nothing left, so no recheck.

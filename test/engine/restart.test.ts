@@ -27,7 +27,7 @@ describe("a restart between two reports", () => {
       const sim = installSimulator();
       const { token } = await registerUser(`restart${speed}`);
       // Short enough that at 2× its end reports cover the real time still owed: no re-watch from the start
-      // at 1× (src/engine/step.ts), whose first report the platform credits with the pause before it.
+      // at 1× (src/engine/media.ts), whose first report the platform credits with the pause before it.
       const account = await userWithAccount(sim, token, [videoCourse(VIDEO_S)]);
       const jobid = account.courses[0]!.chapters[0]!.jobs[0]!.jobid;
       const id = await startTask(token, [account.courses[0]!.courseId], { speed });

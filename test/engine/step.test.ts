@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { initialState } from "../../src/engine/state";
-import { CALL_GAP_MS } from "../../src/chaoxing/paced";
-import { step, type EngineIO } from "../../src/engine/step";
+import { CALL_GAP_MS } from "../../src/shared/pacing";
+import { step } from "../../src/engine/step";
+import type { EngineIO } from "../../src/engine/types";
 import type { SimCourseSpec } from "../../simulator/src/model";
 import { drive, ioFor, type Lock } from "../helpers/engine";
 import { installSimulator, useFutureClock } from "../helpers/sim";

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import stepSource from "../../src/engine/step.ts?raw";
 import taskSource from "../../src/durable/task.ts?raw";
 import type { ServerMessage } from "../../src/shared/live";
 import { isTextCode, renderText, TEXTS, type TextCode, type TextParams } from "../../src/shared/texts";
@@ -9,6 +8,10 @@ import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 import { hub, subscribe } from "../live/client";
 
 useFutureClock();
+
+/** The engine's modules: the step (src/engine/step.ts) and the phases it dispatches to. */
+const engineModules = import.meta.glob<string>("../../src/engine/*.ts", { query: "?raw", import: "default", eager: true });
+const engineSource = Object.values(engineModules).join("\n");
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]/;
 const paramNames = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -41,13 +44,14 @@ describe("the server-text catalogue (src/shared/texts.ts)", () => {
   });
 
   it("is the only source of the engine's and the task object's log lines", () => {
+    expect(Object.keys(engineModules)).toEqual(expect.arrayContaining(["../../src/engine/step.ts", "../../src/engine/media.ts"]));
     // Every sentence of the engine comes from the catalogue: no Chinese is left in its code.
-    expect(code(stepSource).split("\n").filter((l) => CJK.test(l))).toEqual([]);
+    expect(code(engineSource).split("\n").filter((l) => CJK.test(l))).toEqual([]);
     // The task object writes its log lines by code only (its refusals are API errors, not log lines).
     const task = code(taskSource);
     expect(task).not.toMatch(/\{\s*level:/);
     for (const m of task.matchAll(/logLine\("\w+", "([\w.]+)"/g)) expect(isTextCode(m[1]), m[1]).toBe(true);
-    for (const m of code(stepSource).matchAll(/log\(\w+, "\w+", "([\w.]+)"/g)) expect(isTextCode(m[1]), m[1]).toBe(true);
+    for (const m of code(engineSource).matchAll(/log\(\w+, "\w+", "([\w.]+)"/g)) expect(isTextCode(m[1]), m[1]).toBe(true);
   });
 
   it("renders names as written and nested reason codes in the reader's language", () => {

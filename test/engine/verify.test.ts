@@ -38,6 +38,21 @@ const messages = async (user: { username: string; password: string }, id: number
   const token = login.body.access_token as string;
   return ((await api("GET", `/api/tasks/${id}/logs?limit=500`, { token })).body as { message: string }[]).map((l) => l.message);
 };
+/**
+ * The engine driven alone over one course, its account's video lock in the test's hands; `logs` gathers
+ * every line, `run` drives until `until` holds, `finish` until the walk completes.
+ */
+function walker(sim: ReturnType<typeof installSimulator>, client: Parameters<typeof ioFor>[1], courseId: string) {
+  const lock = { granted: true, position: 0 };
+  const io = ioFor(sim, client, lock);
+  const s = initialState([courseId], 1, "continue");
+  const logs: string[] = [];
+  const run = async (until: () => boolean, max = 2000) =>
+    logs.push(...(await drive(s, io, () => until(), max)).flatMap((r) => r.logs.map((l) => l.message)));
+  const finish = () => drive(s, io, (r) => (logs.push(...r.logs.map((l) => l.message)), r.outcome.kind === "complete"), 2000);
+  return { s, lock, logs, run, finish };
+}
+
 const starts = (sim: ReturnType<typeof installSimulator>, phone: string) =>
   sim.control.requests(phone).filter((r) => r.path.includes("/multimedia/log/") && new URLSearchParams(r.query).get("isdrag") === "3");
 
@@ -163,12 +178,7 @@ describe("verified credit, the next morning", () => {
     const sim = installSimulator();
     const { account, client } = await sim.loggedIn([videos(2)]);
     sim.control.rollback(account.phone, { dailyMediaS: 60 });
-    const lock = { granted: true, position: 0 };
-    const io = ioFor(sim, client, lock);
-    const s = initialState([account.courses[0]!.courseId], 1, "continue");
-    const logs: string[] = [];
-    const run = async (until: () => boolean, max = 2000) =>
-      logs.push(...(await drive(s, io, () => until(), max)).flatMap((r) => r.logs.map((l) => l.message)));
+    const { s, lock, logs, run, finish } = walker(sim, client, account.courses[0]!.courseId);
     await run(() => s.stats.jobsDone === 1);
     // The second video waits for the account (another task's turn) until past the next 06:00.
     lock.granted = false;
@@ -178,7 +188,7 @@ describe("verified credit, the next morning", () => {
     expect(s.stats.jobsDone).toBe(0);
     lock.granted = true;
     sim.control.rollback(account.phone, null);
-    await drive(s, io, (r) => (logs.push(...r.logs.map((l) => l.message)), r.outcome.kind === "complete"), 2000);
+    await finish();
     const v1 = logs.findIndex((m) => m.includes("v1.mp4 已被超星回溯"));
     expect(v1).toBeGreaterThan(-1);
     expect(logs.slice(v1)).toContain("1 个视频被回溯，正在重新学习");
@@ -198,12 +208,7 @@ describe("verified credit, the next morning", () => {
       ...videos(1).chapters,
       { title: "第2节", tabs: [[{ type: "live", name: "回看直播", duration: 600 }]] },
     ] }]);
-    const lock = { granted: true, position: 0 };
-    const io = ioFor(sim, client, lock);
-    const s = initialState([account.courses[0]!.courseId], 1, "continue");
-    const logs: string[] = [];
-    const run = async (until: () => boolean, max = 2000) =>
-      logs.push(...(await drive(s, io, () => until(), max)).flatMap((r) => r.logs.map((l) => l.message)));
+    const { s, lock, logs, run, finish } = walker(sim, client, account.courses[0]!.courseId);
     await run(() => s.stats.jobsDone === 1);
     await run(() => (s.live?.watched ?? 0) >= 120);
     // The replay, two minutes in, waits for the account (another task's turn) until past the next 06:00.
@@ -211,7 +216,7 @@ describe("verified credit, the next morning", () => {
     const morning = nextMorning(clock.now());
     await run(() => clock.now() > morning + 10 * 60_000);
     lock.granted = true;
-    await drive(s, io, (r) => (logs.push(...r.logs.map((l) => l.message)), r.outcome.kind === "complete"), 2000);
+    await finish();
     const replayDone = logs.findIndex((m) => m.includes("直播回看已完成"));
     const checked = logs.findIndex((m) => m.includes("是否被超星回溯"));
     expect(replayDone).toBeGreaterThan(-1);

@@ -1,7 +1,8 @@
 import type { ChaoxingClient } from "../../src/chaoxing/client";
 import { runOp, toOpError, type OpName, type OpOf, type Reply } from "../../src/durable/account-ops";
 import type { EngineState } from "../../src/engine/state";
-import { step, type EngineIO, type StepResult } from "../../src/engine/step";
+import { step } from "../../src/engine/step";
+import type { EngineIO, StepResult } from "../../src/engine/types";
 import { clock } from "../../shared/clock";
 import type { InstalledSimulator } from "./sim";
 

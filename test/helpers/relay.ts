@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { AgentSession, type Inbound, type Outbound, type Perform, type RelayEvent } from "../../relay/src/session";
 import worker from "../../src/index";
 import type { Simulator } from "../../simulator/src/app";
-import { parseCredential, frameKeyOf, RELAY_PATH } from "../../src/shared/relay-wire";
+import { parseCredential, frameKeyOf, PROTOCOL_HEADER, RELAY_PATH, RELAY_PROTOCOL } from "../../src/shared/relay-wire";
 import { api } from "./api";
 
 /**
@@ -91,7 +91,7 @@ export class TestAgent {
   static async connect(credential: string, perform: Perform, headers: Record<string, string> = {}): Promise<TestAgent | { status: number; body: unknown }> {
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request(`http://localhost:8000${RELAY_PATH}`, { headers: { Upgrade: "websocket", Authorization: `Bearer ${credential}`, "X-Relay-Version": "test-1.0", ...headers } }),
+      new Request(`http://localhost:8000${RELAY_PATH}`, { headers: { Upgrade: "websocket", Authorization: `Bearer ${credential}`, "X-Relay-Version": "test-1.0", [PROTOCOL_HEADER]: String(RELAY_PROTOCOL), ...headers } }),
       env,
       ctx,
     );

@@ -20,6 +20,7 @@ export const SIM_URLS: UpstreamUrls = {
   mooc1: hostOrigin("mooc1"),
   mooc1Api: hostOrigin("mooc1-api"),
   zhibo: hostOrigin("zhibo"),
+  sso: hostOrigin("sso"),
 };
 
 export interface InstalledSimulator extends Simulator {

@@ -71,7 +71,7 @@ describe("WS /ws/connect", () => {
       const { body } = await api("GET", `/api/tasks/${id}`, { token });
       // The push of this step may be followed by the next; compare with the newest one read.
       const last = updates(c.drain()).at(-1) ?? latest;
-      for (const k of ["status", "progress", "current_item", "item_progress", "item_current_time", "item_total_time", "completed_courses", "total_courses", "eta_seconds", "reason"] as const) {
+      for (const k of ["status", "progress", "current_item", "item_progress", "item_current_time", "item_total_time", "item_speed", "item_time_limit", "item_rewatch", "completed_courses", "total_courses", "eta_seconds", "forecast", "reason"] as const) {
         expect(last.data[k], k).toEqual(body[k]);
       }
     }

@@ -43,7 +43,7 @@ const expectNoSecret = (body: unknown) => {
 };
 
 describe("notification settings", () => {
-  it("start with every channel off (e-mail comes on once the address is verified) and every event on", async () => {
+  it("start with every channel off (e-mail comes on once the address is verified) and every event on (eleven: login_required joined)", async () => {
     const { token, user } = await registerUser("nset");
     const r = await api("GET", "/api/user/notifications", { token });
     expect(r.status).toBe(200);
@@ -51,9 +51,12 @@ describe("notification settings", () => {
     expect(r.body.channels.dingtalk).toEqual({ enabled: false, webhook_url_set: false, secret_set: false, host: null });
     expect(r.body.events).toEqual(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, true])));
     expect(Object.keys(r.body.events)).toEqual([
-      "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap",
+      "captcha", "notopen_ask", "risk_control", "relay_offline", "relay_outdated", "completed", "failed", "rolled_back", "admin_stop", "daily_cap", "login_required",
     ]);
     expect(r.body).toMatchObject({ daily_cap: 30, sent_today: 0 });
+    // The OpenAPI example shows the same events, by today's names.
+    const doc = await api("GET", "/api/openapi.json");
+    expect(Object.keys(doc.body.components.schemas.NotificationSettings.example.events)).toEqual([...NOTIFY_EVENTS]);
   });
 
   it("save secrets encrypted, answer *_set and the host, and never echo a secret", async () => {

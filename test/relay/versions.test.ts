@@ -75,7 +75,7 @@ describe("the relay object tells the user's tasks", () => {
     expect(list.body.relays).toEqual([expect.objectContaining({ id: relay.relayId, online: false, needs_update: true, version: "9.0.0" })]);
     expect(list.body.install_commands.sh).toContain("/relay/install.sh");
 
-    // An agent of this deployment (no protocol header: the first protocol) is accepted, and the task goes on.
+    // An agent of this deployment's protocol is accepted, and the task goes on.
     await TestAgent.online(relay.credential, simPerform(sim));
     expect(await eventually(() => taskLive(id), (l) => l?.status === "running")).toMatchObject({ status: "running" });
     const after = await api("GET", "/api/relays", { token: u.token });
@@ -97,6 +97,23 @@ describe("the relay object tells the user's tasks", () => {
     expect(await taskLive(id)).toMatchObject({ status: "running" });
     expect(eventsOf(id)).toEqual([]);
   });
+});
+
+describe("agents from before the live-replay and account hosts", () => {
+  // Their allow-list lacks zhibo (live replays) and sso (whose account a QR login opened): they would
+  // refuse those calls, so they are refused at the handshake and told to update instead.
+  for (const [what, headers] of [["the first release (no protocol header)", {}], ["1.1.0 (protocol 1)", { "X-Relay-Protocol": "1", "X-Relay-Version": "1.1.0" }]] as const) {
+    it(`${what} is refused with relay_outdated and the install line`, async () => {
+      const sim = installSimulator();
+      const u = await registerUser("old");
+      await useRelay(u.token);
+      const relay = await pairRelay(u.token);
+      const refused = await TestAgent.connect(relay.credential, simPerform(sim), { "X-Relay-Protocol": "", ...headers });
+      expect(refused).toMatchObject({ status: 426, body: { code: "relay_outdated" } });
+      const list = await api("GET", "/api/relays", { token: u.token });
+      expect(list.body.relays[0]).toMatchObject({ online: false, needs_update: true });
+    });
+  }
 });
 
 describe("starting a task on relay egress", () => {

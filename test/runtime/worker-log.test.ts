@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { frameKeyOf, parseCredential } from "../../src/shared/relay-wire";
+import { frameKeyOf, parseCredential, PROTOCOL_HEADER, RELAY_PROTOCOL } from "../../src/shared/relay-wire";
 import { call, firstMessage, useApp } from "./app";
 
 const app = useApp();
@@ -34,7 +34,8 @@ describe("the worker log", () => {
     const code = await call(a, "POST", "/api/relays/pairing-code", { token });
     const paired = await call(a, "POST", "/api/relays/pair", { body: { code: code.body.code, name: "宿舍电脑" } });
     expect(paired.status).toBe(201);
-    const agent = await firstMessage(`${ws}/ws/relay`, { Authorization: `Bearer ${paired.body.credential}` });
+    // An agent of this release's protocol (one without the header is of the first release: refused as outdated).
+    const agent = await firstMessage(`${ws}/ws/relay`, { Authorization: `Bearer ${paired.body.credential}`, [PROTOCOL_HEADER]: String(RELAY_PROTOCOL) });
     expect(agent.first).toMatchObject({ type: "hello", name: "宿舍电脑" });
 
     for (const s of [hub.ws, direct.ws, agent.ws]) s.close();

@@ -95,7 +95,7 @@ export async function loadsAndCompletes(fx: TasksFixture, firstReport: { isdrag:
   const done = await driveUntil(running, finished);
   expect(done).toMatchObject({ status: "completed", progress: 100, left_for_user: [] });
   // The running video's first report after the upgrade: a normal one where the record dates the last
-  // report (src/engine/step.ts `resyncMedia`), a restart of the player where it cannot.
+  // report (src/engine/restart.ts `resyncMedia`), a restart of the player where it cannot.
   const longJob = sim.control.account(fx.account.phone).courses[0]!.chapters[0]!.jobs[0]!.jobid;
   const first = sim.control.requests(fx.account.phone).find((r) => r.path.includes("/multimedia/log/") && r.query.includes(`jobid=${longJob}`))!;
   expect(new URLSearchParams(first.query).get("isdrag")).toBe(firstReport.isdrag);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { LIMITS_RECORD, LOCK_RECORD, REFUSALS_RECORD, SESSION_RECORD, USAGE_RECORD } from "../../src/durable/binding-records";
+import { LIMITS_RECORD, LOCK_RECORD, QR_PENDING_RECORD, REFUSALS_RECORD, SESSION_RECORD, USAGE_RECORD } from "../../src/durable/binding-records";
 import { DIRECT_ENTRY, RELAY_COUNT, RELAY_OUTDATED, RELAY_OWNER, RELAY_PIN, RUN_SLOTS, SUBSCRIBED_HUBS } from "../../src/durable/stored";
 import { deleteVersioned, getVersioned, listVersioned, load, putVersioned } from "../../src/lib/versioned";
+import { TASK_RECORD } from "../../src/tasks/record-versions";
 import relay from "../fixtures/records/0.1.0-05723ba/relay.json";
 import tasks from "../fixtures/records/0.1.0-05723ba/tasks.json";
 
@@ -96,5 +97,29 @@ describe("the relay object's records that main kept before versions reached them
     expect(getVersioned(kv, "owner", RELAY_OWNER)).toEqual({ v: 1, userId: 7 });
     putVersioned(kv, "owner", RELAY_OWNER, { userId: 7 });
     expect([...m]).toEqual([["owner", { v: 1, userId: 7 }]]);
+  });
+});
+
+describe("the records of a QR login (no password anywhere)", () => {
+  it("a session a scan opened (verifier qr) and one found ended (told once) load; a damaged mark is a failure", () => {
+    const session = { v: 2, jar: "sealed", verifier: "qr", logins: [], risk: null };
+    expect(load(SESSION_RECORD, session)).toMatchObject({ ok: true, value: { verifier: "qr" } });
+    expect(load(SESSION_RECORD, { ...session, verifier: null, qrLost: 1_800_000_000_000 })).toMatchObject({ ok: true, value: { qrLost: 1_800_000_000_000 } });
+    expect(load(SESSION_RECORD, { ...session, qrLost: "yes" })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+  });
+
+  it("the code being scanned loads; a later release's or a damaged one is not taken for today's", () => {
+    const pending = { v: 1, uuid: "u", enc: "e", jar: "sealed", expiresAt: 5 };
+    expect(load(QR_PENDING_RECORD, pending)).toMatchObject({ ok: true, value: pending });
+    expect(load(QR_PENDING_RECORD, { ...pending, v: 2 })).toMatchObject({ ok: false, failure: { kind: "newer", version: 2 } });
+    expect(load(QR_PENDING_RECORD, { ...pending, jar: null })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
+  });
+
+  it("a task of a QR-bound account keeps its phone and no sealed password", () => {
+    const records = (dumps: { kv: unknown[][] }[]) => dumps.flatMap((d) => d.kv).map(([, v]) => v as Record<string, unknown>);
+    const task = records(tasks.objects.TASKS).find((v) => v.creds)!;
+    const qrTask = { ...structuredClone(task), creds: { phone: "13800000000", sealedPassword: null } };
+    expect(load(TASK_RECORD, qrTask)).toMatchObject({ ok: true, value: { creds: { phone: "13800000000", sealedPassword: null } } });
+    expect(load(TASK_RECORD, { ...qrTask, creds: { phone: "13800000000" } })).toMatchObject({ ok: false, failure: { kind: "corrupt" } });
   });
 });

@@ -6,7 +6,7 @@
  */
 import createClient, { type Middleware } from "openapi-fetch";
 import { bookmarkMiddleware } from "./bookmark";
-import { takeEarly } from "./early";
+import { dropEarly, takeEarly } from "./early";
 import type { components, paths } from "./schema";
 
 export type ErrorBody = components["schemas"]["Error"];
@@ -83,8 +83,15 @@ const auth: Middleware = {
   },
 };
 
-// A read public/early.js already started is taken rather than asked for again (api/early.ts).
-export const api = createClient<paths>({ baseUrl: "/", fetch: (req) => takeEarly(req) ?? fetch(req) });
+// A read public/early.js already started is taken rather than asked for again (api/early.ts); after a
+// write, none is: they were read before it.
+export const api = createClient<paths>({
+  baseUrl: "/",
+  fetch: (req) => {
+    if (req.method !== "GET") dropEarly();
+    return takeEarly(req) ?? fetch(req);
+  },
+});
 api.use(auth, bookmarkMiddleware(sessionStorage));
 
 /** The same middleware for the client of routes the contract promises but the server does not serve yet (pending.ts). */

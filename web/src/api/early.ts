@@ -25,3 +25,11 @@ export function takeEarly(req: Request): Promise<Response> | null {
   if (e.auth !== req.headers.get("Authorization") || Date.now() - e.at > FRESH_MS) return null;
   return e.res;
 }
+
+/**
+ * Forgets the early answers: read before a change the app just made (a write, or a poll that bound the
+ * account), they would show the state from before it to the refetch that follows.
+ */
+export function dropEarly(): void {
+  delete window.__cxEarly;
+}

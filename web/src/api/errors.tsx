@@ -16,6 +16,7 @@ const KNOWN = new Set([
   "account_disabled", "not_found", "conflict", "last_admin", "self_delete", "running_cap", "relay_cap", "unsupported_media_type", "upgrade_required", "rate_limited",
   "upstream_failed", "internal_error", "network", "offline", "email_unverified", "notify_capped", "invalid_verification_token",
   "relay_required", "relay_offline", "relay_outdated", "pow_required", "pow_invalid",
+  "chaoxing_login_required",
 ]);
 
 /** Codes whose Chinese detail says more than the code (Chaoxing's reason). */

@@ -269,6 +269,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/user/config/qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 扫码绑定超星账号：轮询状态（登录后绑定，登录方式记为 qr，不保存密码） */
+        get: operations["getUserConfigQr"];
+        put?: never;
+        /**
+         * 扫码绑定超星账号：生成二维码（不需要也不保存超星密码）
+         * @description 经你的出口（中继或直连）向超星取一个登录二维码。之后每 1–2 秒 GET 同一路径轮询状态。每个用户 10 分钟内最多 10 次（429）。
+         */
+        post: operations["postUserConfigQr"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/list": {
         parameters: {
             query?: never;
@@ -300,6 +321,26 @@ export interface paths {
          * @description 每个用户 10 分钟内最多测试 5 次（429）。你的账号密码 30 分钟内被超星拒绝 5 次后，除当前会话所用的账号密码外，新的账号密码不再发往超星（429，带 Retry-After）；按用户计，他人的错误密码不影响你。
          */
         post: operations["postUserConfigTestLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 预计一组课程（及所选章节）何时学完，不创建任务
+         * @description 按你的超星账号的学习时段、每日上限、休息与视频间隔，以及该账号上正在运行的其他任务，计算何时完成、需几个学习日；并列出每门课程的章节及其剩余时长。第一次读取一门课程会按章节读取任务点（每个未完成的章节一页，按账号节奏发出），之后 30 分钟内直接使用读取结果；随后创建的任务沿用这些数据来预计。
+         */
+        post: operations["postTasksForecast"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1089,6 +1130,11 @@ export interface components {
             /** @description 是否已保存超星密码（密码本身从不返回） */
             cx_password_set: boolean;
             /**
+             * @description 超星账号的绑定方式：password（手机号和密码）或 qr（学习通扫码，不保存任何密码，会话失效后需重新扫码）；未绑定为 null
+             * @enum {string|null}
+             */
+            cx_login: "password" | "qr" | null;
+            /**
              * @description 兼容原接口：本平台始终用账号密码登录，并在账号对象中保存会话 cookie，不提供 cookie 登录
              * @enum {boolean}
              */
@@ -1140,6 +1186,23 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
+        QrLoginStart: {
+            /** @description 超星生成的二维码（PNG 的 data URL），用学习通 App 扫描 */
+            image: string;
+            /** @description 二维码大约在此时失效（以轮询返回的 expired 为准） */
+            expires_at: string;
+            /** @enum {string} */
+            status: "not_scanned";
+        };
+        QrLoginStatus: {
+            /**
+             * @description not_scanned 未扫码；scanned 已扫码，等待在手机上确认（nickname 为扫码者）；expired 二维码已失效或没有进行中的扫码（重新 POST）；cancelled 在手机上取消了；logged_in 已登录并绑定（cx_username 为该账号的手机号；因登录失效而暂停的该账号任务自动继续）
+             * @enum {string}
+             */
+            status: "not_scanned" | "scanned" | "expired" | "cancelled" | "logged_in";
+            nickname: string | null;
+            cx_username: string | null;
+        };
         Course: {
             courseId: string;
             courseName: string;
@@ -1154,6 +1217,10 @@ export interface components {
             state: 0 | 1;
             /** @description 课程所在文件夹 */
             folder: string | null;
+            /** @description 班级开课日期（课程卡片上的“开课时间”，北京时间 YYYY-MM-DD）；卡片上没有时为 null */
+            startDate: string | null;
+            /** @description 班级结课日期（“开课时间”的结束日）；没有时为 null。平台常把它设为开课后两年，不一定是老师的截止日期；创建任务时作为该课程的默认截止日期 */
+            endDate: string | null;
         };
         TestLoginResult: {
             ok: boolean;
@@ -1178,6 +1245,83 @@ export interface components {
             /** @description 要测试的密码（不保存）；省略则用已保存的 */
             cx_password?: string;
         };
+        TaskForecastPreview: {
+            /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+            finish_at: string | null;
+            /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+            study_days: number;
+            /** @description 仍需的学习时长（秒，不含等待） */
+            remaining_seconds: number;
+            /** @description 按预计赶不上截止时间 */
+            misses_deadline: boolean;
+            /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+            computed_at: string;
+            /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+            estimated: boolean;
+            /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+            basis: {
+                window_start: string;
+                window_end: string;
+                daily_cap_minutes: number;
+                break_after_minutes: number;
+                /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                other_tasks: number;
+            };
+            /** @description 每门课程（班级）按学习顺序（截止时间最近的在前） */
+            courses: components["schemas"]["ForecastCourse"][];
+        };
+        ForecastCourse: {
+            course_id: string;
+            clazz_id: string;
+            name: string;
+            /** @description 课程列表上班级的结课日期（YYYY-MM-DD）；没有时为 null */
+            end_date: string | null;
+            /** @description 按哪个截止时间计算（ISO 8601）；null：没有 */
+            deadline: string | null;
+            /** @description 需要人脸识别的课程：任务会跳过它（留给你在学习通中完成） */
+            face: boolean;
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+            };
+            chapters: components["schemas"]["ForecastChapter"][];
+        };
+        ForecastChapter: {
+            id: string;
+            title: string;
+            /** @description 超星显示已完成 */
+            finished: boolean;
+            /** @description 未完成的任务点数（需解锁的章节不显示任务点数，为 0） */
+            jobs_left: number;
+            /** @description 学完还需的时长（秒：剩余视频/音频时长加上调用间隔） */
+            remaining_seconds: number;
+            /** @description 没能读到该章节（未开放、需先完成前面的章节），时长按任务点数估计 */
+            estimated: boolean;
+            chosen: boolean;
+        };
+        TaskForecastRequest: {
+            course_ids?: string[];
+            /** @description 与 POST /api/tasks 的 classes 相同（班级、章节、截止时间） */
+            classes?: components["schemas"]["TaskClassChoice"][];
+            /** @description 省略：你设置中的速度 */
+            speed?: number;
+        };
+        TaskClassChoice: components["schemas"]["TaskClass"] & {
+            /** @description 只学习这些章节（章节 id，见 POST /api/tasks/forecast 返回的 chapters）；省略：全部章节 */
+            chapters?: string[];
+            /** @description 截止时间：YYYY-MM-DD（北京时间当天 23:59:59）或 ISO 8601；省略：课程列表上班级的结课日期（endDate，有的话）；null：没有截止时间。截止时间最近的课程先学 */
+            deadline?: string | null;
+        };
+        TaskClass: {
+            course_id: string;
+            clazz_id: string;
+        };
         TaskPage: {
             items: components["schemas"]["Task"][];
             total: number;
@@ -1195,6 +1339,8 @@ export interface components {
             course_ids: string[];
             /** @description 任务指定的班级（同一课程在多个班级时可选）；指定后该课程只学习这些班级，已结束的班级也会学习 */
             classes: components["schemas"]["TaskClass"][];
+            /** @description 创建时确定要学习的每个班级及其章节与截止时间（按 course_ids 与 classes 得出）；更早创建的任务为 null */
+            selection: components["schemas"]["CourseSelection"][] | null;
             created_at: string;
             /** @enum {string} */
             status: "pending" | "running" | "paused" | "completed" | "failed" | "cancelled";
@@ -1202,7 +1348,7 @@ export interface components {
              * @description 细分状态（api-contract.md）: waiting_for_account, study_cap, upstream, outside_window, daily_cap, break（运行中等待）, risk_check（从风控暂停中恢复，超星尚未答复：正在确认风控是否解除，不算在学习）; captcha, notopen_ask, risk_control（超星风控：返回 202 且重新登录一次仍未解除）, relay_offline（没有在线的中继）, relay_outdated（中继版本过旧、已被拒绝连接：重新安装后自动继续）, user（暂停）; needs_you（已完成，但 left_for_user 中有需要你处理的内容）; user, admin, account_disabled（取消）; upstream, internal（失败）
              * @enum {string|null}
              */
-            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "outside_window" | "daily_cap" | "break" | "risk_check" | null;
+            reason: "waiting_for_account" | "study_cap" | "upstream" | "captcha" | "notopen_ask" | "user" | "admin" | "account_disabled" | "internal" | "needs_you" | "risk_control" | "relay_offline" | "relay_outdated" | "login_required" | "outside_window" | "daily_cap" | "break" | "risk_check" | null;
             progress: number;
             start_time: string | null;
             end_time: string | null;
@@ -1220,9 +1366,13 @@ export interface components {
             study_seconds: number;
             jobs_completed: number;
         };
-        TaskClass: {
+        CourseSelection: {
             course_id: string;
             clazz_id: string;
+            /** @description 所选章节（章节 id）；null：全部章节 */
+            chapters: string[] | null;
+            /** @description 截止时间（ISO 8601）；null：没有 */
+            deadline: string | null;
         };
         /** @description error_code 的参数 */
         TextParams: {
@@ -1245,10 +1395,10 @@ export interface components {
             name: string;
             /** @description 任务说明（可选）；空白视为没有 */
             description?: string | null;
-            /** @description 要学习的课程（courseId）：学习其每个未结束的班级。与 classes 至少给出一个 */
+            /** @description 要学习的课程（courseId）：学习其每个未结束的班级的全部章节，截止时间为班级的结课日期（有的话）。与 classes 至少给出一个 */
             course_ids?: string[];
-            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习 */
-            classes?: components["schemas"]["TaskClass"][];
+            /** @description 要学习的班级（同一课程在多个班级时可选）：只学习这些班级，已结束的班级也会学习；每个班级可选章节与截止时间。截止时间最近的课程先学 */
+            classes?: components["schemas"]["TaskClassChoice"][];
             speed?: number;
             /** @enum {string} */
             notopen_action?: "retry" | "ask" | "continue";
@@ -1258,7 +1408,38 @@ export interface components {
             item_progress: number;
             item_current_time: number;
             item_total_time: number;
+            /** @description 预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null */
             eta_seconds: number | null;
+            /** @description 预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+                /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+                computed_at: string;
+                /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+                estimated: boolean;
+                /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+                basis: {
+                    window_start: string;
+                    window_end: string;
+                    daily_cap_minutes: number;
+                    break_after_minutes: number;
+                    /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                    other_tasks: number;
+                };
+            } | null;
+            /** @description 当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0 */
+            item_speed: number;
+            /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
+            item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
@@ -1288,6 +1469,23 @@ export interface components {
             jobs_left: number | null;
             /** @description 本任务在该课程上报的学习时长（秒） */
             study_seconds: number;
+            /** @description 班级；读取课程列表前为 null */
+            clazz_id: string | null;
+            /** @description 任务只学习这些章节（id）；null：全部 */
+            chapters: string[] | null;
+            /** @description 该课程的截止时间（ISO 8601）；null：没有 */
+            deadline: string | null;
+            /** @description 该课程的预计完成；已结束、或任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+            } | null;
             media_check: components["schemas"]["TaskCourseMediaCheck"];
         };
         /** @description 次日核验（超星会在夜里回溯已通过的视频进度：一天视频时长过多或同时播放多个视频）。任务通过的视频/音频在之后某天早上（北京时间 6:00 起，在该账号的学习时段内）重新读取任务点确认；被回溯的会重新学习一次，任务完成后也会为此重新打开 */
@@ -1320,7 +1518,38 @@ export interface components {
             item_progress: number;
             item_current_time: number;
             item_total_time: number;
+            /** @description 预计还需多少秒完成（即 forecast.finish_at 减去现在，含学习时段、每日上限、休息等等待）；没有预计时为 null */
             eta_seconds: number | null;
+            /** @description 预计何时完成、需几个学习日（按你的学习时段、每日上限、休息、视频间隔和同账号其他任务计算）；任务未在运行时为 null */
+            forecast: {
+                /** @description 预计完成时间（ISO 8601；显示为北京时间）；十年内完不成时为 null */
+                finish_at: string | null;
+                /** @description 从现在到完成需要的学习日（用到学习时段的天数，含今天） */
+                study_days: number;
+                /** @description 仍需的学习时长（秒，不含等待） */
+                remaining_seconds: number;
+                /** @description 按预计赶不上截止时间 */
+                misses_deadline: boolean;
+                /** @description 何时算出（此后改了限制、出现等待、跳过课程等都会重算） */
+                computed_at: string;
+                /** @description 部分章节没有读到时长（未开放、需解锁、或创建前没有读取课程），按任务点数估计 */
+                estimated: boolean;
+                /** @description 按哪些限制算的（你的学习时段、每日上限、休息） */
+                basis: {
+                    window_start: string;
+                    window_end: string;
+                    daily_cap_minutes: number;
+                    break_after_minutes: number;
+                    /** @description 同一超星账号上一起计算的其他运行中任务数（它们共用每日上限和视频锁） */
+                    other_tasks: number;
+                };
+            } | null;
+            /** @description 当前媒体实际的播放速度（课程禁止倍速时为 1）；不在播放（等待、暂停、已到结尾）时为 0 */
+            item_speed: number;
+            /** @description item_current_time 在下一次上报前最多走到的位置（秒）：客户端外推不超过它，且从不后退 */
+            item_time_limit: number;
+            /** @description 当前视频正在从头重新观看（超星没有记入它的结尾：只按真实观看时长计）：这是新的一遍，时钟从头开始，以 1 倍速 */
+            item_rewatch: boolean;
             queue_position: number | null;
             notopen_chapter: string | null;
             /** @description 每门课程的状态、完成/剩余任务点与学习时长；任务从未运行时为空 */
@@ -1397,8 +1626,10 @@ export interface components {
          *         "relay_outdated": true,
          *         "completed": true,
          *         "failed": true,
+         *         "rolled_back": true,
+         *         "admin_stop": true,
          *         "daily_cap": false,
-         *         "rollback": true
+         *         "login_required": true
          *       },
          *       "daily_cap": 30,
          *       "sent_today": 2
@@ -1491,6 +1722,7 @@ export interface components {
             rolled_back: boolean;
             admin_stop: boolean;
             daily_cap: boolean;
+            login_required: boolean;
         };
         /**
          * @example {
@@ -1566,6 +1798,7 @@ export interface components {
                 rolled_back?: boolean;
                 admin_stop?: boolean;
                 daily_cap?: boolean;
+                login_required?: boolean;
             };
         };
         /**
@@ -1616,7 +1849,7 @@ export interface components {
         TaskNotification: {
             id: number;
             /** @enum {string} */
-            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
+            event: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap" | "login_required";
             /**
              * @description accepted 已发往启用的渠道；throttled 同一任务同类通知 10 分钟内已发过；capped 已达每日上限；muted 该类通知已关闭；no_channel 没有启用的渠道
              * @enum {string}
@@ -1868,7 +2101,7 @@ export interface components {
             id: number;
             event_id: number;
             /** @enum {string} */
-            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap";
+            kind: "captcha" | "notopen_ask" | "risk_control" | "relay_offline" | "relay_outdated" | "completed" | "failed" | "rolled_back" | "admin_stop" | "daily_cap" | "login_required";
             channel: string;
             user_id: number;
             username: string;
@@ -2093,12 +2326,20 @@ export type SchemaUserConfigUpdate = components['schemas']['UserConfigUpdate'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaProfile = components['schemas']['Profile'];
 export type SchemaUserStatistics = components['schemas']['UserStatistics'];
+export type SchemaQrLoginStart = components['schemas']['QrLoginStart'];
+export type SchemaQrLoginStatus = components['schemas']['QrLoginStatus'];
 export type SchemaCourse = components['schemas']['Course'];
 export type SchemaTestLoginResult = components['schemas']['TestLoginResult'];
 export type SchemaTestLoginRequest = components['schemas']['TestLoginRequest'];
+export type SchemaTaskForecastPreview = components['schemas']['TaskForecastPreview'];
+export type SchemaForecastCourse = components['schemas']['ForecastCourse'];
+export type SchemaForecastChapter = components['schemas']['ForecastChapter'];
+export type SchemaTaskForecastRequest = components['schemas']['TaskForecastRequest'];
+export type SchemaTaskClassChoice = components['schemas']['TaskClassChoice'];
+export type SchemaTaskClass = components['schemas']['TaskClass'];
 export type SchemaTaskPage = components['schemas']['TaskPage'];
 export type SchemaTask = components['schemas']['Task'];
-export type SchemaTaskClass = components['schemas']['TaskClass'];
+export type SchemaCourseSelection = components['schemas']['CourseSelection'];
 export type SchemaTextParams = components['schemas']['TextParams'];
 export type SchemaLeftForUser = components['schemas']['LeftForUser'];
 export type SchemaTaskCreate = components['schemas']['TaskCreate'];
@@ -2640,7 +2881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,6 +3081,91 @@ export interface operations {
             };
         };
     };
+    getUserConfigQr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 状态 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginStatus"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 超星服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postUserConfigQr: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 二维码 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrLoginStart"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 超星服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCoursesList: {
         parameters: {
             query?: {
@@ -2941,6 +3267,85 @@ export interface operations {
             };
             /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求过于频繁（带 Retry-After）；notify_capped：今日通知（含测试）已达上限 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 超星服务不可用 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postTasksForecast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskForecastRequest"];
+            };
+        };
+        responses: {
+            /** @description 预计 */
+            200: {
+                headers: {
+                    "X-Ignored-Fields": components["headers"]["IgnoredFields"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskForecastPreview"];
+                };
+            };
+            /** @description 请求错误：校验失败或状态不允许 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证：缺少、无效、过期或已撤销的令牌 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大（上限 256 KB；code: payload_too_large） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不支持的请求体类型 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3181,7 +3586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3644,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3297,7 +3702,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3360,7 +3765,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,7 +3841,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,7 +3899,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3552,7 +3957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3655,7 +4060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3727,7 +4132,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3887,7 +4292,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4147,7 +4552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4232,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4538,7 +4943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,7 +5191,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +5385,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5036,7 +5441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5088,7 +5493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证），其余为 conflict */
+            /** @description 状态冲突：task_state（任务当前状态不允许此操作，status 为当前状态）、last_admin（会不再有启用的管理员）、self_delete（删除自己）、running_cap、relay_cap（中继数已达上限）、relay_required（出口为中继但没有在线的中继：任务不启动，link 指向中继页）、email_unverified（邮箱尚未验证）、chaoxing_login_required（扫码绑定的超星账号登录已失效：link 指向扫码页），其余为 conflict */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -15,7 +15,7 @@ const COLORS: Record<TaskStatus, string> = {
 };
 
 /** Reasons that wait for the owner to do something: shown in orange. */
-const ASKS = new Set(["captcha", "notopen_ask", "needs_you", "risk_control", "risk_check", "relay_offline", "relay_outdated"]);
+const ASKS = new Set(["captcha", "notopen_ask", "needs_you", "risk_control", "risk_check", "relay_offline", "relay_outdated", "login_required"]);
 
 /** Status tag for all six statuses, with the finer `reason` beside it, worded for who is looking. */
 export function StatusTag({ task, viewer = "self" }: { task: ReasonInput; viewer?: Viewer }) {

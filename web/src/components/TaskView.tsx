@@ -3,7 +3,8 @@ import { lazy, Suspense } from "react";
 import type { LogLine, Task } from "../api/queries";
 import { useI18n } from "../i18n";
 import { clock, duration, pct, pctFormat, when } from "../lib/format";
-import { etaText, reasonText, type Viewer } from "../lib/taskText";
+import { basisText, dateText, daysText } from "../lib/forecastText";
+import { reasonText, waitText, type Viewer } from "../lib/taskText";
 import { useItemClock } from "../live/itemClock";
 import { NeedsYouCard } from "./NeedsYouCard";
 import { CodedText } from "./ServerText";
@@ -94,16 +95,51 @@ function Overall({ task: d }: { task: Task }) {
             {d.completed_courses} / {d.total_courses}
           </div>
           <Typography.Text type="secondary">{t("detail.eta")}</Typography.Text>
-          <div style={{ fontSize: 16 }} data-testid="eta">
-            {etaText(d, t)}
-          </div>
+          <Forecast task={d} />
         </div>
       </Flex>
     </Card>
   );
 }
 
-/** The item being worked on, its clock moving with the player between reports. */
+/**
+ * When it will be done, as the forecast says (and under which limits); what it waits for now, and until
+ * when; the courses whose deadline it misses. A paused task is forecast again when it resumes.
+ */
+function Forecast({ task: d }: { task: Task }) {
+  const { t } = useI18n();
+  const f = d.forecast;
+  const wait = waitText(d, t);
+  const missed = d.courses.filter((c) => c.forecast?.misses_deadline && c.deadline);
+  const text = f
+    ? f.finish_at ? t("fc.finish", { at: dateText(f.finish_at, t, true), days: daysText(f.study_days, t) }) : t("fc.never")
+    : d.status === "paused" ? t("fc.paused") : d.status === "pending" ? t("fc.pending") : t("eta.none");
+  return (
+    <div style={{ maxWidth: 420 }}>
+      <div style={{ fontSize: 16 }} data-testid="eta">
+        {text}
+      </div>
+      {f && (
+        <Typography.Text type="secondary" style={{ fontSize: 12, display: "block" }} data-testid="forecast-basis">
+          {basisText(f, t)}
+          {f.estimated ? ` · ${t("fc.estimated")}` : ""}
+        </Typography.Text>
+      )}
+      {wait && (
+        <Typography.Text style={{ fontSize: 13, display: "block" }} data-testid="wait">
+          {wait}
+        </Typography.Text>
+      )}
+      {missed.map((c) => (
+        <Typography.Text key={`${c.course_id}-${c.clazz_id}`} type="danger" style={{ fontSize: 13, display: "block" }} data-testid="deadline-missed">
+          {t("fc.missed", { course: c.name ?? c.course_id, date: c.forecast?.finish_at ? dateText(c.forecast.finish_at, t) : t("fc.never"), deadline: dateText(c.deadline!, t) })}
+        </Typography.Text>
+      ))}
+    </div>
+  );
+}
+
+/** The item being worked on, its clock moving with the player between reports; a paused one says where it stopped. */
 function CurrentItem({ task: d }: { task: Task }) {
   const { t } = useI18n();
   const { time, progress } = useItemClock(d);
@@ -119,6 +155,11 @@ function CurrentItem({ task: d }: { task: Task }) {
           <div className="mono" data-testid="item-time">
             {clock(time)} / {clock(d.item_total_time)}
           </div>
+          {d.status === "paused" && (
+            <Typography.Text type="secondary" data-testid="paused-at">
+              {t("detail.pausedAt", { time: clock(time) })}
+            </Typography.Text>
+          )}
         </>
       )}
       <Descriptions size="small" column={{ xs: 1, sm: 2 }} style={{ marginTop: 12 }}>
@@ -162,4 +203,3 @@ function Summary({ task: d }: { task: Task }) {
     </Card>
   );
 }
-

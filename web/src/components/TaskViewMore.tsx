@@ -9,6 +9,7 @@ import { useState } from "react";
 import { coursesQuery, keys, type LeftItem, type LogLine, type Task } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 import { duration, pct, pctFormat } from "../lib/format";
+import { dateText } from "../lib/forecastText";
 import { LogPanel } from "./LogPanel";
 import { itemPath } from "./NeedsYouCard";
 import { CodedText } from "./ServerText";
@@ -45,8 +46,14 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
   const courses = useQuery({ ...coursesQuery, enabled: owner && (asked || qc.getQueryData(keys.courses) !== undefined) });
   const byId = new Map((courses.data ?? []).map((c) => [c.courseId, c]));
   const leftIn = (name: string | null | undefined) => (name ? d.left_for_user.filter((l) => l.course === name).length : null);
-  type Row = { course_id: string; name: string | null } & (Task["courses"][number] | { status: null; jobs_done: null; jobs_left: null; study_seconds: null });
-  const rows: Row[] = d.courses.length ? d.courses : d.course_ids.map((course_id) => ({ course_id, name: null, status: null, jobs_done: null, jobs_left: null, study_seconds: null }));
+  type Unrun = { status: null; jobs_done: null; jobs_left: null; study_seconds: null; forecast: null; deadline: string | null; chapters: string[] | null };
+  type Row = { course_id: string; name: string | null } & (Task["courses"][number] | Unrun);
+  // A task that never ran: what it chose, if anything.
+  const unrun = (course_id: string): Row => {
+    const chosen = d.selection?.find((s) => s.course_id === course_id);
+    return { course_id, name: null, status: null, jobs_done: null, jobs_left: null, study_seconds: null, forecast: null, deadline: chosen?.deadline ?? null, chapters: chosen?.chapters ?? null };
+  };
+  const rows: Row[] = d.courses.length ? d.courses : d.course_ids.map(unrun);
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("detail.breakdown")}</h2>} style={{ height: "100%" }} data-testid="breakdown">
       <List
@@ -81,6 +88,7 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
                   {t("detail.course.study", { time: duration(f.study_seconds ?? 0, t) })}
                 </Typography.Text>
               )}
+              <CoursePlan row={f} />
               {f.jobs_done !== null && f.media_check && <MediaCheck check={f.media_check} />}
               {c && c.progress !== null && <Progress percent={c.progress} size="small" format={pctFormat(c.progress)} aria-label={`${pct(c.progress)}%`} />}
             </List.Item>
@@ -101,6 +109,24 @@ function Breakdown({ task: d, owner }: { task: Task; owner: boolean }) {
 }
 
 const COURSE_STATUS_COLOR = { todo: "default", done: "green", skipped: "orange" } as const;
+
+/** A course's own forecast, its deadline (red when the forecast misses it) and the chapters chosen. */
+function CoursePlan({ row }: { row: { forecast: Task["courses"][number]["forecast"]; deadline: string | null; chapters: string[] | null } }) {
+  const { t } = useI18n();
+  const parts = [
+    row.forecast ? t("detail.courseLeft", { time: duration(row.forecast.remaining_seconds, t) }) : null,
+    row.forecast?.finish_at ? t("create.courseFinish", { date: dateText(row.forecast.finish_at, t) }) : null,
+    row.chapters ? t("detail.chaptersChosen", { n: row.chapters.length }) : null,
+  ].filter(Boolean);
+  if (!parts.length && !row.deadline) return null;
+  return (
+    <Flex gap={6} wrap align="center" style={{ fontSize: 12 }} data-testid="course-plan">
+      {parts.length > 0 && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{parts.join(" · ")}</Typography.Text>}
+      {row.deadline && <Tag color={row.forecast?.misses_deadline ? "red" : undefined}>{t("detail.deadline", { date: dateText(row.deadline, t) })}</Tag>}
+      {row.forecast?.misses_deadline && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t("detail.missed")}</Typography.Text>}
+    </Flex>
+  );
+}
 
 const KIND: Record<string, MessageKey> = {
   quiz: "kind.quiz",

@@ -13,6 +13,7 @@ import { useMedia } from "../components/useIsPhone";
 import { UserData } from "../components/UserData";
 import { useI18n } from "../i18n";
 import { useTaskNotices } from "../live/TaskNotices";
+import { keepAppCopy } from "../app-copy";
 import { prefetchPages } from "../chunks";
 import { signOut } from "../session";
 
@@ -45,6 +46,7 @@ export default function AppLayout() {
     // After the page the user asked for has loaded and settled.
     const id = setTimeout(() => {
       prefetched = true;
+      keepAppCopy();
       void prefetchPages(role === "admin");
     }, 2000);
     return () => clearTimeout(id);

@@ -2,10 +2,9 @@
  * What a task's status and reason mean in words, for the person looking: the owner reads "你暂停了任务",
  * an admin looking at someone else's task reads "用户暂停了任务"; a cancelled task never reads "paused".
  */
-import dayjs from "dayjs";
 import { ITEM_MARKS, type TaskLive, type TaskStatus } from "@shared/live";
 import type { MessageKey, Translate } from "../i18n";
-import { duration } from "./format";
+import { shortTime } from "./forecastText";
 
 /** Whose task it is, from the reader's side. */
 export type Viewer = "self" | "other";
@@ -21,6 +20,7 @@ const PLAIN: Record<string, MessageKey> = {
   risk_check: "reason.risk_check",
   relay_offline: "reason.relay_offline",
   relay_outdated: "reason.relay_outdated",
+  login_required: "reason.login_required",
   outside_window: "reason.outside_window",
   daily_cap: "reason.daily_cap",
   break: "reason.break",
@@ -53,9 +53,6 @@ export function reasonText(task: ReasonInput, viewer: Viewer, t: Translate): str
   return reason in PLAIN ? t(PLAIN[reason]!) : t("reason.other");
 }
 
-/** Reasons a running task is waiting on something other than its own work (its clock does not move). */
-export const WAITING = new Set(["waiting_for_account", "study_cap", "outside_window", "daily_cap", "break", "upstream", "relay_offline", "risk_control", "risk_check"]);
-
 const WAIT_TEXT: Record<string, MessageKey> = {
   waiting_for_account: "eta.waitAccount",
   study_cap: "eta.waitCap",
@@ -69,18 +66,15 @@ const WAIT_TEXT: Record<string, MessageKey> = {
 };
 
 /**
- * The time left, honest about waits: a queued task says where it is in the queue, not "under a minute";
- * a wait with an end (the window, the daily cap, a break) says when it goes on.
+ * What a running task waits for, in words, and when it goes on (the window, the daily cap, a break); a
+ * queued task says where it is in the queue. null: it is not waiting.
  */
-export function etaText(task: Pick<TaskLive, "status" | "reason" | "eta_seconds" | "queue_position" | "resumes_at">, t: Translate): string {
-  if (task.status !== "running") return t("eta.none");
-  const rest = task.eta_seconds === null ? null : task.eta_seconds < 60 ? t("eta.lessMinute") : duration(task.eta_seconds, t);
-  if (task.reason === "waiting_for_account" && task.queue_position) return t("eta.queued", { n: task.queue_position, eta: rest ?? t("eta.computing") });
-  if (task.reason && task.reason in WAIT_TEXT) {
-    const wait = t(WAIT_TEXT[task.reason]!);
-    return task.resumes_at ? t("eta.waitUntil", { wait, at: dayjs(task.resumes_at).format("MM-DD HH:mm") }) : wait;
-  }
-  return rest ?? t("eta.computing");
+export function waitText(task: Pick<TaskLive, "status" | "reason" | "queue_position" | "resumes_at">, t: Translate): string | null {
+  if (task.status !== "running" || !task.reason) return null;
+  if (task.reason === "waiting_for_account" && task.queue_position) return t("eta.queued", { n: task.queue_position });
+  if (!(task.reason in WAIT_TEXT)) return null;
+  const wait = t(WAIT_TEXT[task.reason]!);
+  return task.resumes_at ? t("eta.waitUntil", { wait, at: shortTime(task.resumes_at) }) : wait;
 }
 
 /** Video and audio items: their clock moves with the player between reports. */

@@ -7,6 +7,7 @@ import { api, ApiFailure, unwrap, type Body } from "../api/client";
 import { ErrorWithLink, useErrorText } from "../api/errors";
 import { keys, notificationsQuery, relaysQuery, useCourses, type Course, type TaskRow } from "../api/queries";
 import { CardList, ListCard, useIsPhone } from "../components/CardList";
+import { choicesBody, CreatePlan, emptyChoice, type Choice } from "../components/CreatePlan";
 import { NOTOPEN, SPEED_MARKS, type Notopen } from "../components/studyOptions";
 import { callAction } from "../components/TaskActions";
 import { usePageTitle } from "../components/usePageTitle";
@@ -224,6 +225,8 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
   const first = courses[0]?.courseName ?? "";
   const defaultName = courses.length > 1 ? t("create.nameMore", { name: first, n: courses.length, more: courses.length - 1 }) : first;
   const live = useActiveTasks();
+  const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const speed = Form.useWatch("speed", form);
   // Back closes the dialog first; the picked courses stay picked.
   useBackCloses(true, onClose);
   const notify = useQuery(notificationsQuery);
@@ -244,8 +247,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
         }
         void qc.invalidateQueries({ queryKey: keys.notifications });
       }
-      // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not.
-      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: courses.map((c) => ({ course_id: c.courseId, clazz_id: c.clazzId })) };
+      // The classes picked: a course in two classes is studied in the one (or ones) ticked, ended or not,
+      // each with the chapters ticked and its deadline.
+      const body: Body<"/api/tasks", "post"> = { name: v.name.trim(), classes: choicesBody(courses, choices) };
       if (v.description?.trim()) body.description = v.description.trim();
       if (v.customSpeed) body.speed = Math.round(v.speed * 10) / 10;
       if (v.notopen !== "default") body.notopen_action = v.notopen;
@@ -270,13 +274,14 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
     <Modal
       open
       title={t("create.title")}
+      width={640}
       onCancel={onClose}
       destroyOnHidden
       footer={[
-        <Button key="c" onClick={() => submit(false)} loading={create.isPending && !create.variables?.start}>
+        <Button key="c" onClick={() => submit(false)} loading={create.isPending && !create.variables?.start} disabled={emptyChoice(choices)}>
           {t("create.submit")}
         </Button>,
-        <Button key="s" type="primary" onClick={() => submit(true)} loading={create.isPending && create.variables?.start} data-testid="create-start">
+        <Button key="s" type="primary" onClick={() => submit(true)} loading={create.isPending && create.variables?.start} disabled={emptyChoice(choices)} data-testid="create-start">
           {t("create.submitStart")}
         </Button>,
       ]}
@@ -330,6 +335,9 @@ function CreateTask({ courses, onClose, onCreated }: { courses: Course[]; onClos
               {t("create.endedNote")}
             </Typography.Paragraph>
           )}
+        </Form.Item>
+        <Form.Item label={t("create.plan")} tooltip={t("create.planTip")}>
+          <CreatePlan courses={courses} choices={choices} onChange={(key, c) => setChoices((all) => ({ ...all, [key]: c }))} speed={customSpeed ? speed : undefined} />
         </Form.Item>
         <Form.Item label={t("create.speed")} tooltip={t("create.speedTip")} style={{ marginBottom: customSpeed ? 0 : undefined }}>
           <Form.Item name="customSpeed" valuePropName="checked" noStyle>

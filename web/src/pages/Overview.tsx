@@ -12,6 +12,7 @@ import { pct, when } from "../lib/format";
 import { UserData } from "../components/UserData";
 import { VerifyEmailNotice } from "../components/VerifyEmailNotice";
 import { useLiveTasks } from "../live/sync";
+import { QR_PAGE } from "@shared/links";
 
 export default function Overview() {
   const { t } = useI18n();
@@ -33,17 +34,18 @@ export default function Overview() {
 
   const relays = useRelays();
   const stats = profile.data?.statistics;
-  const hasAccount = Boolean(config.data?.cx_username && config.data.cx_password_set);
+  const hasAccount = Boolean(config.data?.cx_username && (config.data.cx_password_set || config.data.cx_login === "qr"));
   const hasTask = (stats?.tasks.total ?? 0) > 0;
   const hasStarted = (stats?.tasks.total ?? 0) > (stats?.tasks.pending ?? 0);
   const newUser = profile.data !== undefined && !hasTask;
   // The steps in the order they must be done: the relay first where Chaoxing is reached through it
-  // (nothing reaches Chaoxing before it is online, not even saving the account's test login).
+  // (nothing reaches Chaoxing before it is online and confirmed as the user's own, not even saving the
+  // account's test login or a QR scan).
   const guide = [
     ...(relays.data?.egress === "relay"
-      ? [{ key: "relay", title: t("overview.stepRelay"), text: t("overview.stepRelayD"), to: "/relay", done: relays.data.relays.some((r) => r.online) }]
+      ? [{ key: "relay", title: t("overview.stepRelay"), text: t("overview.stepRelayD"), to: "/relay", done: relays.data.relays.some((r) => r.online && r.confirmed) }]
       : []),
-    { key: "account", title: t("overview.step1"), text: t("overview.step1d"), to: "/settings", done: hasAccount },
+    { key: "account", title: t("overview.step1"), text: t("overview.step1d"), to: QR_PAGE, done: hasAccount },
     { key: "task", title: t("overview.step2"), text: t("overview.step2d"), to: "/courses", done: hasTask },
     { key: "start", title: t("overview.step3"), text: t("overview.step3d"), to: "/tasks", done: hasStarted },
   ];

@@ -2,12 +2,13 @@ import { ApiOutlined, SaveOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Form, Input, Modal, Radio, Skeleton, Slider, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
-import { useBlocker } from "react-router";
+import { useBlocker, useSearchParams } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { applyFieldErrors, useErrorText } from "../api/errors";
 import { pendingApi } from "../api/pending";
 import { keys, useConfig } from "../api/queries";
 import { NotificationSettings } from "../components/NotificationSettings";
+import { QrBind } from "../components/QrBind";
 import { CodedText } from "../components/ServerText";
 import { StudyLimitsCard } from "../components/StudyLimitsCard";
 import { NOTOPEN, SPEED_MARKS } from "../components/studyOptions";
@@ -41,6 +42,9 @@ export default function Settings() {
   const [form] = Form.useForm<Values>();
   const [dirty, setDirty] = useState(false);
   const [test, setTest] = useState<TestResult | null>(null);
+  // `?bind=qr`: a notification's or the quick start's link to scan (src/shared/links.ts).
+  const [params] = useSearchParams();
+  const scanNow = params.get("bind") === "qr";
 
   useEffect(() => {
     if (config.data && !dirty) form.setFieldsValue(toValues(config.data));
@@ -107,6 +111,9 @@ export default function Settings() {
       <div className="page-head">
         <Typography.Title level={1}>{t("nav.settings")}</Typography.Title>
       </div>
+      <Card title={<h2 style={{ fontSize: 16, margin: 0, whiteSpace: "normal" }}>{t("qr.title")}</h2>} style={{ marginBottom: 16, maxWidth: 720 }}>
+        <QrBind autoStart={scanNow} />
+      </Card>
       <Form
         form={form}
         layout="vertical"
@@ -119,6 +126,8 @@ export default function Settings() {
         style={{ maxWidth: 720 }}
       >
         <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t("settings.account")}</h2>} style={{ marginBottom: 16 }}>
+          {c.cx_login === "qr" && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t("qr.boundNow")} data-testid="qr-login-mode" />}
+          <Typography.Paragraph type="secondary">{t("qr.or")}</Typography.Paragraph>
           <Form.Item
             name="cx_username"
             label={t("settings.cxUsername")}
@@ -176,7 +185,7 @@ export default function Settings() {
         </div>
       </Form>
       <div style={{ marginTop: 24 }}>
-        <StudyLimitsCard hasAccount={Boolean(c.cx_username && c.cx_password_set)} />
+        <StudyLimitsCard hasAccount={Boolean(c.cx_username && (c.cx_password_set || c.cx_login === "qr"))} />
       </div>
       <NotificationSettings />
       <Modal

@@ -17,6 +17,7 @@ import { useI18n } from "../i18n";
 import { when } from "../lib/format";
 import { useOnline } from "../live/online";
 import { useLiveState, useLiveTasks } from "../live/sync";
+import { QR_PAGE } from "@shared/links";
 
 // Rare or below the first screen: their own chunks.
 const CaptchaPrompt = lazy(() => import("../components/CaptchaPrompt"));
@@ -83,6 +84,16 @@ export default function TaskDetail() {
         )}
         {d.status === "paused" && d.reason === "notopen_ask" && <NotopenPrompt id={id} chapter={d.notopen_chapter ?? ""} />}
         {d.status === "paused" && (d.reason === "relay_offline" || d.reason === "relay_outdated") && <RelayOfflineNotice outdated={d.reason === "relay_outdated"} />}
+        {d.status === "paused" && d.reason === "login_required" && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={t("reason.login_required")}
+            action={<Link to={QR_PAGE}>{t("qr.again")}</Link>}
+            data-testid="login-required"
+          />
+        )}
         {((d.status === "paused" && d.reason === "risk_control") || (d.status === "running" && d.reason === "risk_check")) && <RiskControlCard task={d} />}
         <TaskView task={d} viewer="self" owner fetchLogs={fetchLogs} liveLogs={!waiting && d.status === "running"} />
         <div style={{ marginTop: 16 }}>

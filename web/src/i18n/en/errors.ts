@@ -22,6 +22,7 @@ export const errors: Record<keyof typeof zh, string> = {
   "error.relay_required": "You chose to reach Chaoxing through your relay, but none is online: start or pair one on the Relay page, then start the task",
   "error.relay_offline": "No relay is online: start yours (Relay page)",
   "error.relay_outdated": "Your relay needs an update: copy the install line on the Relay page",
+  "error.chaoxing_login_required": "The Chaoxing sign-in ended (an account bound by QR code): scan again in Settings",
   "error.goFix": "Fix it",
   "error.upgrade_required": "A WebSocket connection is required",
   "error.invalid_token": "The link or sign-in is no longer valid: please start again",

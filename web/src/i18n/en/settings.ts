@@ -1,8 +1,23 @@
 import type { settings as zh } from "../zh/settings";
 
-/** The settings page: the Chaoxing account, the relay, and the account's limits. */
+/** The settings page: the Chaoxing account (bound by QR scan or password), the relay, and the account's limits. */
 export const settings: Record<keyof typeof zh, string> = {
   "settings.account": "Chaoxing account",
+  "qr.title": "Scan to bind (no password)",
+  "qr.intro": "Sign in by scanning with the Xuexitong app: we never see or keep your Chaoxing password. When the sign-in ends, tasks pause and one new scan lets them go on.",
+  "qr.start": "Show the QR code",
+  "qr.again": "New QR code",
+  "qr.alt": "Chaoxing sign-in QR code",
+  "qr.howTo": "Open the Xuexitong app, tap “Scan” at the top right, scan the code above, then confirm the sign-in on the phone.",
+  "qr.howToPhone": "Is the code on this phone? Open this page on another device (a computer, a tablet, a friend's phone) and scan it there; or take a screenshot and pick it from the album in Xuexitong's scanner (if the app offers that).",
+  "qr.waiting": "Waiting for the scan…",
+  "qr.scanned": "Scanned: {name}. Confirm the sign-in on the phone",
+  "qr.expired": "The QR code expired: make a new one",
+  "qr.cancelled": "The sign-in was cancelled on the phone",
+  "qr.bound": "Chaoxing account {phone} is bound (QR sign-in, no password kept)",
+  "qr.boundNow": "QR sign-in: no password kept",
+  "qr.expiresIn": "Valid for about {min} min",
+  "qr.or": "Or sign in with phone number and password:",
   "settings.cxUsername": "Chaoxing account",
   "settings.cxUsernameTip": "The mobile number you sign in to Chaoxing with (mainland China, 11 digits). Only used to sign in to Chaoxing for you.",
   "settings.cxPassword": "Chaoxing password",

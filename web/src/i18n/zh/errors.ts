@@ -20,6 +20,7 @@ export const errors = {
   "error.relay_required": "你选择了经中继访问超星，但没有在线的中继：请先在「中继」页启动或配对中继，再启动任务",
   "error.relay_offline": "没有在线的中继：请在「中继」页启动中继",
   "error.relay_outdated": "你的中继需要更新：请在「中继」页复制安装命令重新安装",
+  "error.chaoxing_login_required": "超星登录已失效（扫码绑定的账号）：请在「设置」页重新扫码",
   "error.goFix": "去处理",
   "error.upgrade_required": "需要 WebSocket 连接",
   "error.invalid_token": "链接或登录凭据无效，请重新操作",

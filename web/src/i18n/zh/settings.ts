@@ -1,6 +1,21 @@
-/** The settings page: the Chaoxing account, the relay, and the account's limits. */
+/** The settings page: the Chaoxing account (bound by QR scan or password), the relay, and the account's limits. */
 export const settings = {
   "settings.account": "超星账号",
+  "qr.title": "扫码绑定（推荐，无需密码）",
+  "qr.intro": "用学习通 App 扫码登录，我们不会看到也不会保存你的超星密码。登录失效时任务会暂停，重新扫一次即可继续。",
+  "qr.start": "显示二维码",
+  "qr.again": "重新生成二维码",
+  "qr.alt": "超星登录二维码",
+  "qr.howTo": "打开学习通 App，点右上角「扫一扫」扫描上面的二维码，然后在手机上点「确认登录」。",
+  "qr.howToPhone": "二维码在这台手机上？用另一台设备（电脑、平板、别人的手机）打开本页来显示二维码再扫；或截图保存到相册，在学习通「扫一扫」里选相册图片（如学习通支持）。",
+  "qr.waiting": "等待扫码…",
+  "qr.scanned": "已扫码：{name}。请在手机上确认登录",
+  "qr.expired": "二维码已失效，请重新生成",
+  "qr.cancelled": "已在手机上取消登录",
+  "qr.bound": "已绑定超星账号 {phone}（扫码登录，未保存密码）",
+  "qr.boundNow": "扫码登录：不保存密码",
+  "qr.expiresIn": "约 {min} 分钟内有效",
+  "qr.or": "或者用手机号和密码登录：",
   "settings.cxUsername": "学习通账号",
   "settings.cxUsernameTip": "登录学习通用的手机号（中国大陆 11 位）。只用于替你登录超星。",
   "settings.cxPassword": "学习通密码",

@@ -29,6 +29,7 @@ const KINDS: Record<DeadLetter["kind"], MessageKey> = {
   daily_cap: "notify.event.daily_cap",
   rolled_back: "notify.event.rolled_back",
   admin_stop: "notify.event.admin_stop",
+  login_required: "notify.event.login_required",
 };
 const h2 = (text: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{text}</h2>;
 /** An empty list's sentence, in the secondary text colour (antd's own empty text is below the contrast minimum). */

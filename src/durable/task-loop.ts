@@ -1,0 +1,302 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { tasks, userConfigs } from "../db/schema";
+import { upstreamUrlsFromEnv } from "../chaoxing/urls";
+import { nextCheckAt, startVerify } from "../engine/credit";
+import { logLine } from "../engine/log";
+import { prepareResume, resumeAlarmDue } from "../engine/restart";
+import { backoffMs, step } from "../engine/step";
+import type { EngineState } from "../engine/state";
+import type { EngineIO, LogEvent, StepResult } from "../engine/types";
+import { clock, isoNow, shanghaiDay } from "../../shared/clock";
+import { errorText, recordError } from "../lib/error-log";
+import type { TaskReason, TaskStatus } from "../shared/live";
+import { forecastKeyOf } from "../tasks/forecast-work";
+import { recordSignal, type Projection } from "../tasks/projection";
+import type { TaskRecord } from "../tasks/record";
+import type { TaskResult } from "../tasks/results";
+import type { OpName, OpOf } from "./account-ops";
+import type { TaskChannel } from "./task-channel";
+import type { TaskFanOut } from "./task-fanout";
+import type { TaskPeers } from "./task-peers";
+import { runOf, type RunInput, type TaskRecords } from "./task-records";
+
+const LATENESS_SAMPLES = 20;
+const MAX_CRASHES = 5;
+/**
+ * Every alarm and every checkpoint is a storage row (the free plan's daily quota: README "Plans: Free or
+ * Paid"). Gaps this short (the pacing between calls) are waited inside the running alarm, up to this many
+ * steps per alarm, so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
+ * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
+ * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
+ * budget of the free plan. A wait with a reason (a back-off after a 5xx, however short its jitter made
+ * it) is never chained: it ends the alarm, so the task shows the reason until the wait is over.
+ */
+const CHAIN_GAP_MS = 3_000;
+const CHAIN_STEPS = 10;
+/** A running task's forecast is made again at least this often (and whenever a wait, a chapter or a course changes it). */
+const FORECAST_EVERY_MS = 10 * 60_000;
+const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
+const MAX_PAGES_PER_ALARM = 2;
+/**
+ * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
+ * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
+ */
+const CHECK_RETRY_MS = 30 * 60_000;
+/** A record written by a later release is left alone (a rollback); its alarm looks again this much later. */
+const NEWER_RECHECK_MS = 60 * 60_000;
+
+/** What the study loop works with: the task object's parts, and the transitions that stay in it. */
+export interface LoopHost {
+  records: TaskRecords;
+  peers: TaskPeers;
+  fanout: TaskFanOut;
+  channel: TaskChannel;
+  projection: Projection;
+  /** Every way out of running (src/durable/task.ts `stop`). */
+  stop(t: TaskRecord, status: TaskStatus, reason: TaskReason | null, logs: LogEvent[], opts?: { announce?: boolean; checkAt?: number }): Promise<void>;
+  /** Every way into running (src/durable/task.ts `toRunning`). */
+  toRunning(t: TaskRecord, run: RunInput, logsOf: (engine: EngineState) => LogEvent[], opts: { morningCheck: true }): Promise<TaskResult>;
+  /** Transitions run one at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** The task's row is gone: nothing of it stays. */
+  vanish(): Promise<void>;
+}
+
+/**
+ * The study loop of a task object: one bounded engine step per alarm (src/engine/step.ts), light steps
+ * chained within it, each checkpointed and told to whoever watches; its outcome becomes the task's wait,
+ * pause, completion or failure.
+ */
+export class TaskLoop {
+  /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
+  private pagesParsed = 0;
+
+  private readonly records: TaskRecords;
+  private readonly peers: TaskPeers;
+  private readonly fanout: TaskFanOut;
+  private readonly channel: TaskChannel;
+  private readonly projection: Projection;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly host: LoopHost,
+  ) {
+    this.records = host.records;
+    this.peers = host.peers;
+    this.fanout = host.fanout;
+    this.channel = host.channel;
+    this.projection = host.projection;
+  }
+
+  async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
+    // the runtime retries an alarm that did not finish, from the checkpoint.
+    this.pagesParsed = 0;
+    // After a cold load, when this alarm was due dates the last report (src/engine/restart.ts `resyncMedia`);
+    // not on a retry, which may follow a report the interrupted run made.
+    const engine = this.records.rec()?.engine;
+    if (engine) resumeAlarmDue(engine, info && !info.isRetry ? info.scheduledTime : null);
+    for (let steps = 1; ; steps++) {
+      const t = this.records.rec() ?? (await this.unreadableRecord());
+      if (!t) return;
+      const wait = await this.studyStep(t, steps < CHAIN_STEPS);
+      if (wait === null) return;
+      const gen = t.gen;
+      await clock.sleep(wait);
+      if (this.records.t !== t || t.gen !== gen || t.status !== "running") return;
+    }
+  }
+
+  /**
+   * For the alarm, when the stored record could not be read: one made from the task's row (`adopt`), whose
+   * steps crash for want of an engine state, so the task is retried and then fails with the reason. A
+   * record of a later release is only looked at again later.
+   */
+  private async unreadableRecord(): Promise<TaskRecord | null> {
+    if (!this.records.store.unreadable || this.records.deleted) return null;
+    if (this.records.store.unreadable.kind === "newer") {
+      await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
+      return null;
+    }
+    const db = getDb(this.env);
+    const row = await db.select().from(tasks).where(eq(tasks.id, this.records.store.taskId() ?? -1)).get();
+    if (!row) {
+      await this.host.exclusive(() => this.host.vanish());
+      return null;
+    }
+    // Without readable credentials, the account it runs on now is where its video lock would be.
+    const cfg = this.records.store.unreadableCreds ? null : await db.select().from(userConfigs).where(eq(userConfigs.userId, row.user_id)).get();
+    if (cfg?.cxUsername && cfg.cxPasswordEnc) this.records.store.unreadableCreds = { phone: cfg.cxUsername, sealedPassword: cfg.cxPasswordEnc };
+    if (this.records.rec()) return this.records.rec();
+    const t = this.records.adopt(row);
+    this.records.t = t;
+    return t;
+  }
+
+  /** One step; a number when the next one should follow in this alarm after that many ms (light steps only). */
+  private async studyStep(t: TaskRecord, mayChain: boolean): Promise<number | null> {
+    // Not running: the alarm retries a projection that failed, or is a completed task's morning check.
+    if (t.status !== "running") {
+      const due = t.status === "completed" && t.engine ? nextCheckAt(t.engine) : null;
+      if (due !== null && due <= clock.now()) {
+        await this.reopenForCheck(t);
+        return null;
+      }
+      await this.projection.flush();
+      if (t.status === "completed") await this.records.armCheck(t);
+      return null;
+    }
+    // Kept in memory and written with the checkpoint. A queued task's lock polls are not sampled, nor a
+    // step that followed in the same alarm (no due time).
+    if (t.dueAt !== null && t.reason !== "waiting_for_account") t.lateness = [...t.lateness, clock.now() - t.dueAt].slice(-LATENESS_SAMPLES);
+    t.dueAt = null;
+    const gen = t.gen;
+    let engine = t.engine!;
+    let result: StepResult;
+    const io = this.io(t);
+    try {
+      if (!t.engine) throw new Error(`no engine state: ${t.unreadable ?? "none stored"}`);
+      engine = structuredClone(t.engine);
+      result = await step(engine, io);
+    } catch (e) {
+      // A poison step: back off and retry a bounded number of times, then fail with the reason.
+      console.error(`task ${t.id} step crashed`, e);
+      this.ctx.waitUntil(recordError(this.env, { source: "task", ref: String(t.id), message: `step crashed (attempt ${t.crashes + 1}): ${errorText(e)}` }));
+      if (t.gen !== gen || this.records.t !== t) return null;
+      t.crashes++;
+      if (t.crashes > MAX_CRASHES) {
+        const code = t.unreadable ? "fail.unreadable" : "fail.internal";
+        const line = logLine("ERROR", code);
+        t.errorMsg = line.message;
+        t.error = { code, params: {} };
+        await this.host.stop(t, "failed", "internal", [line]);
+        return null;
+      }
+      await this.records.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      return null;
+    }
+    if (this.records.t !== t) {
+      // Deleted while the step was in flight: write nothing back, give back the lock.
+      if (engine.holdsVideo) await this.peers.phone(t).releaseVideo(t.id);
+      return null;
+    }
+    t.crashes = 0;
+    if (result.signal) this.ctx.waitUntil(recordSignal(this.env, { taskId: t.id, userId: t.userId, kind: result.signal, at: isoNow() }));
+    // Kept whatever happened meanwhile (the step's state is): the user hears of it once a day.
+    if (result.rolledBack) await this.fanout.announceRollback(t, result.rolledBack);
+    if (t.gen !== gen) {
+      // A transition happened while the step was in flight: keep the step's progress, but the lock and
+      // the media restart are the transition's (a pause released the lock; a resume restarts at isdrag 3).
+      const lockTakenMeanwhile = engine.holdsVideo && !t.engine!.holdsVideo;
+      engine.holdsVideo = t.engine!.holdsVideo;
+      if (t.status === "running") prepareResume(engine);
+      t.engine = engine;
+      if (lockTakenMeanwhile) await this.peers.phone(t).releaseVideo(t.id);
+      this.projection.queue(t, result.logs, "none");
+      this.records.save(t);
+      await this.projection.flush();
+      return null;
+    }
+    const unchanged = result.logs.length === 0 && JSON.stringify(engine) === JSON.stringify(t.engine);
+    t.engine = engine;
+    const o = result.outcome;
+    switch (o.kind) {
+      case "pause":
+        t.notopenChapter = o.chapter ?? null;
+        await this.host.stop(t, "paused", o.reason, result.logs);
+        return null;
+      case "complete":
+        // The courses page shows the new progress at once (best effort: the account's cache expires anyway).
+        this.ctx.waitUntil(this.peers.account(t).dropProgress(t.courseIds).catch((e: unknown) => console.warn(`task ${t.id}: progress not dropped`, e)));
+        // Items left for the user: completed, but with `needs_you` (the count is `left_for_user`).
+        // A morning check that found nothing rolled back completes again without news (`quiet`).
+        await this.host.stop(t, "completed", engine.left.length ? "needs_you" : null, result.logs, { announce: !o.quiet, checkAt: o.checkAt });
+        return null;
+      case "fail":
+        t.errorMsg = o.message;
+        t.error = { code: o.code, params: o.params };
+        await this.host.stop(t, "failed", "upstream", [...result.logs, logLine("ERROR", "task.failed", { failure: o.code, ...o.params })]);
+        return null;
+      case "next": {
+        const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
+        // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
+        const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
+        // A wait the user is told about says when it ends (a lock's queue has no such time).
+        t.resumesAt = o.reason && o.reason !== "waiting_for_account" ? clock.now() + o.delayMs : null;
+        const newReason = t.reason !== reason;
+        const sameReason = !newReason && t.queuePosition === queuePosition;
+        t.reason = reason;
+        t.queuePosition = queuePosition;
+        // A wait begins or ends, a chapter or a course is behind us, or it is a while since the last one.
+        if (newReason || t.forecastKey !== forecastKeyOf(engine) || clock.now() - (t.forecast?.at ?? 0) >= FORECAST_EVERY_MS) await this.peers.forecast(t);
+        // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
+        // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
+        const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
+        // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
+        if (unchanged && sameReason) {
+          if (chain) return o.delayMs;
+          t.dueAt = clock.now() + o.delayMs;
+          await this.ctx.storage.setAlarm(t.dueAt);
+          this.fanout.publish(t);
+          return null;
+        }
+        this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
+        if (newReason && t.reason === "daily_cap") {
+          // A wait worth telling (the daily cap, README "Notifications") is announced like a transition, once a day.
+          await this.records.arm(t, clock.now() + o.delayMs);
+          await this.fanout.afterTransition(t, shanghaiDay(clock.now()));
+          return null;
+        }
+        if (!chain) {
+          t.dueAt = clock.now() + o.delayMs;
+          await this.ctx.storage.setAlarm(t.dueAt);
+        }
+        // The step's log lines (published once D1 has them) and its update: one push to each hub.
+        const kept = await this.channel.batch(async () => {
+          await this.projection.flush();
+          if (this.records.t !== t) return false;
+          this.records.checkpoint(t);
+          this.fanout.publish(t);
+          return true;
+        });
+        return kept && chain ? o.delayMs : null;
+      }
+    }
+  }
+
+  /** The engine's view of the world for one step; `answered` turns true once a Chaoxing call got an answer. */
+  private io(t: TaskRecord): EngineIO & { answered: boolean } {
+    const phone = this.peers.phone(t);
+    const io = {
+      answered: false,
+      call: async <K extends OpName>(op: OpOf<K>) => {
+        if (HEAVY_OPS.has(op.op)) this.pagesParsed++;
+        const r = await this.peers.call<K>(t, op);
+        if (r.ok) io.answered = true;
+        return r;
+      },
+      acquireVideo: () => phone.acquireVideo(t.id),
+      // The engine is done with a video; the task's own stop releases the lock for good (release()).
+      releaseVideo: () => phone.finishedVideo(t.id),
+      now: () => clock.now(),
+      random: Math.random,
+      urls: upstreamUrlsFromEnv(this.env),
+    };
+    return io;
+  }
+
+  /**
+   * The morning check of a completed task: it reopens into running in the `verify` phase (a run slot, as
+   * a start), reads the cards, and completes again: quietly when nothing was rolled back. With no free
+   * slot it stays completed and asks again later.
+   */
+  private async reopenForCheck(t: TaskRecord): Promise<void> {
+    await this.host.exclusive(async () => {
+      if (this.records.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
+      const r = await this.host.toRunning(t, runOf(t.creds, t.engine), (e) => startVerify(e, clock.now()), { morningCheck: true });
+      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+    });
+  }
+}
