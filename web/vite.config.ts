@@ -95,9 +95,9 @@ export default defineConfig({
             // What every page needs first, in one file: React, the router, antd's core.
             { name: "vendor", test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 3 },
             { name: "vendor", test: LIBS, tags: ["$initial"], priority: 3 },
-            // A language's words and antd's and dayjs's locale for it: one file per language.
-            { name: "lang-zh", test: /src[\\/]i18n[\\/]zh\.ts$|node_modules[\\/]antd[\\/]locale[\\/]zh_CN|node_modules[\\/]dayjs[\\/]locale[\\/]zh-cn/, priority: 4, includeDependenciesRecursively: false },
-            { name: "lang-en", test: /src[\\/]i18n[\\/]en\.ts$|antd[\\/]locale[\\/]en_US/, priority: 4, includeDependenciesRecursively: false },
+            // A language's words (zh.ts and its areas in zh/) and antd's and dayjs's locale for it: one file per language.
+            { name: "lang-zh", test: /src[\\/]i18n[\\/]zh(\.ts$|[\\/])|node_modules[\\/]antd[\\/]locale[\\/]zh_CN|node_modules[\\/]dayjs[\\/]locale[\\/]zh-cn/, priority: 4, includeDependenciesRecursively: false },
+            { name: "lang-en", test: /src[\\/]i18n[\\/]en(\.ts$|[\\/])|antd[\\/]locale[\\/]en_US/, priority: 4, includeDependenciesRecursively: false },
             // All of our code on the first load in one file (the entry's own modules too): a phone's first
             // round trips are for the few large files, not for five small ones queued behind them.
             { name: "app-core", test: APP_INITIAL, tags: ["$initial"], priority: 3 },
