@@ -67,12 +67,14 @@ const SWAGGER_PAGE = `<!doctype html>
 export function createApp(): App {
   const app = newRouter();
   // A client's own id is echoed (it ties its logs to ours) only when short and of [A-Za-z0-9_=-]
-  // (hono checks the charset); anything else gets a fresh UUID (issue 11 row 15).
+  // (hono checks the charset); anything else gets a fresh UUID, so a client cannot write what it likes into
+  // our logs and answers.
   app.use("*", requestId({ limitLength: 64 }));
   app.use("*", securityHeaders);
   // Before the body limit and the session, so a preflight is answered at once.
   app.use("/api/*", apiCors);
-  // Checked before any parsing, from Content-Length or while a body without one streams in (issue 11 row 13).
+  // Checked before any parsing, from Content-Length or while a body without one streams in, so an oversized
+  // body costs no parse (README "Throttles": 256 KB).
   app.use("/api/*", bodyLimit(MAX_BODY_BYTES, () => new ApiError("payload_too_large", `请求体过大（上限 ${MAX_BODY_BYTES / 1024} KB）`)));
   app.use("/api/*", emptyBodyIsNone);
   // Every API and live request reads D1 through a session (read replication; src/db/session.ts).
@@ -108,7 +110,8 @@ export function createApp(): App {
   registerNotificationRoutes(app);
   registerLiveRoutes(app);
   registerAdminRoutes(app);
-  // Issue 14: relays, pairing and egress; the Chaoxing account's safety limits.
+  // Relays, pairing and egress (Chaoxing blocks data-centre addresses: chaoxing-protocol.md "Where traffic
+  // comes from"); the Chaoxing account's safety limits.
   registerRelayRoutes(app);
   registerLimitRoutes(app);
 

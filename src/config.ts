@@ -17,8 +17,8 @@ const ConfigSchema = z.object({
   MAIL_FROM: z.string().default("chaoxing-edge <noreply@example.com>"),
   MAIL_API_URL: z.string().default("https://api.resend.com/emails"),
   MAIL_API_KEY: z.string().optional(),
-  // Notifications (issue 15): origins allowed as targets although plain HTTP or private (a capture
-  // server in development and tests; never by default), and the per-user daily cap.
+  // Notifications (README "Notifications"): origins allowed as targets although plain HTTP or private (a
+  // capture server in development and tests; never by default), and the per-user daily cap.
   NOTIFY_ALLOWED_ORIGINS: z.string().default(""),
   NOTIFY_DAILY_CAP: z.coerce.number().int().min(1).max(1000).default(30),
   CX_PASSPORT_URL: z.string().url(),
@@ -26,8 +26,9 @@ const ConfigSchema = z.object({
   CX_MOOC1_URL: z.string().url(),
   CX_MOOC1_API_URL: z.string().url(),
   CX_ZHIBO_URL: z.string().url(),
-  // Issue 14: Chaoxing traffic leaves through the user's relay agent; calling Chaoxing from Cloudflare's
-  // own addresses ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
+  // Chaoxing traffic leaves through the user's relay agent, since the platform blocks data-centre addresses
+  // (chaoxing-protocol.md "Where traffic comes from"); calling Chaoxing from Cloudflare's own addresses
+  // ("direct") only where the operator allows it (a self-hosted deployment in China, dev).
   EGRESS_DIRECT_ALLOWED: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   // Development only (scripts/dev.mjs sets it): the local simulator's origin, which the pairing command
   // then names in the agent's `--dev-allow-loopback`. Empty everywhere else, so the flag is never shown.

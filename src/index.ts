@@ -10,6 +10,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // Notification events and their dead letters (issue 15; wrangler.toml [[queues.consumers]]).
+  // Notification events and their dead letters (README "Notifications"; wrangler.toml [[queues.consumers]]).
   queue: (batch, env) => consumeNotifications(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -6,8 +6,8 @@ import { revokeUserTokens } from "./tokens";
 
 /**
  * Stores a user's new password hash (a reset or a change) and ends what the old password opened: every
- * outstanding reset token (issue 11 row 3: a second emailed link must not undo the change) and every
- * session token but `keepJti`. The hash and the reset tokens change in one batch.
+ * outstanding reset token (a second emailed link, perhaps read by someone else, must not undo the change)
+ * and every session token but `keepJti`. The hash and the reset tokens change in one batch.
  */
 export async function replacePassword(env: Env, userId: number, passwordHash: string, keepJti?: string): Promise<void> {
   const db = getDb(env);

@@ -108,9 +108,10 @@ export async function authenticate(db: Db, cfg: Config, token: string): Promise<
 }
 
 /**
- * A revoked token must not keep a live socket open (issue 5): the user's hub closes the token's sockets
- * with 1008, its own and the direct task sockets it knows of. The D1 row is what makes the revocation
- * hold; a failure to reach the hub is logged, and its expiry alarm closes the sockets at the latest.
+ * A revoked token must not keep a live socket open (a socket outlives the handshake that checked it): the
+ * user's hub closes the token's sockets with 1008, its own and the direct task sockets it knows of. The D1
+ * row is what makes the revocation hold; a failure to reach the hub is logged, and its expiry alarm closes
+ * the sockets at the latest.
  * Also used when the user's rights shrink (a demotion, `role_changed`), so the client reconnects and
  * every subscription is checked again against the new role.
  */

@@ -14,7 +14,10 @@ export type ChaoxingErrorKind =
   /** Content that is not ready (media still transcoding, a reply that is not JSON): that job only. */
   | "not_ready"
   | "bad_response"
-  /** Issue 14: the user's traffic goes through their relay agent and none is online (never a fallback). */
+  /**
+   * The user's traffic goes through their relay agent and none is online (never a fallback to Cloudflare's
+   * addresses, which Chaoxing blocks: chaoxing-protocol.md "Where traffic comes from").
+   */
   | "relay_offline"
   /** None is online, and one of them was refused for speaking a protocol this deployment does not: it needs an update. */
   | "relay_outdated"

@@ -13,7 +13,7 @@ export const isReportUrl = (url: string): boolean => {
 
 /**
  * One Chaoxing account's requests, paced per HTTP request whoever sends them and whichever way they leave
- * (issue 11 row 8: a user clicking used to skip the pacing, and 20 course-list refreshes became 300
+ * (a user's clicks are the account's requests too: unpaced, 20 course-list refreshes once became 300
  * requests in 1.9 s). One request is in flight at a time, and each waits (`clock.sleep`: a real timer in
  * production, so the wait costs no CPU time) until CALL_GAP_MS after the previous one ended, a report also
  * until REPORT_GAP_MS plus jitter after the previous report. Gaps count from the end of the previous

@@ -41,11 +41,11 @@ export const userConfigs = sqliteTable("user_configs", {
   cxLogin: text("cx_login", { enum: ["password", "qr"] }),
   speed: real("speed").notNull().default(1),
   notopenAction: text("notopen_action", { enum: NOTOPEN_ACTIONS }).notNull().default("retry"),
-  /** The language of notifications (issue 15); the dashboard PUTs it when the user switches. */
+  /** The language of notifications and mails; the dashboard PUTs it when the user switches. */
   language: text("language", { enum: LANGUAGES }).notNull().default("zh-CN"),
-  /** Notification events the user switched off (issue 15): an event kind added later is on by default. */
+  /** Notification events the user switched off (the muted ones, so an event kind added later is on by default). */
   notifyMuted: text("notify_muted", { mode: "json" }).$type<NotifyEventKind[]>().notNull().default(sql`'[]'`),
-  /** Where this user's Chaoxing traffic leaves from (issue 14); null: the deployment's default. */
+  /** Where this user's Chaoxing traffic leaves from (README "Egress"); null: the deployment's default. */
   egress: text("egress", { enum: ["relay", "direct"] }),
   updatedAt: timestamp("updated_at").notNull(),
 });
@@ -83,7 +83,7 @@ export const tasks = sqliteTable(
     start_time: timestamp("start_time"),
     end_time: timestamp("end_time"),
     error_msg: text("error_msg"),
-    /** Issue 17: why it failed, as a code of src/shared/texts.ts and its parameters (error_msg is their zh text). */
+    /** Why it failed, as a code of src/shared/texts.ts and its parameters, for the reader's language (error_msg: zh). */
     error_code: text("error_code"),
     error_params: text("error_params", { mode: "json" }).$type<TextParams>(),
     completed_courses: integer("completed_courses").notNull().default(0),
@@ -102,9 +102,9 @@ export const taskLogs = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     taskId: integer("task_id").notNull().references(() => tasks.id, { onDelete: "cascade" }),
     level: text("level", { enum: LOG_LEVELS }).notNull(),
-    /** The zh text of `code` (kept for old clients); lines from before issue 17 have only this. */
+    /** The zh text of `code` (kept for old clients); lines from before migration 0005_server_text_codes have only this. */
     message: text("message").notNull(),
-    /** Issue 17: the line's event code (src/shared/texts.ts) and its parameters. */
+    /** The line's event code (src/shared/texts.ts) and its parameters, worded in the reader's language. */
     code: text("code"),
     params: text("params", { mode: "json" }).$type<TextParams>(),
     createdAt: timestamp("created_at").notNull(),
@@ -225,9 +225,9 @@ export const studyDays = sqliteTable(
 );
 
 /**
- * A user's notification channel (issue 15), one row per kind. Its secrets (keys, tokens, webhook URLs)
- * are one AES-GCM ciphertext bound to the user and the kind, never returned; `host` is what the
- * settings page may show of a URL.
+ * A user's notification channel (README "Notifications"), one row per kind. Its secrets (keys, tokens,
+ * webhook URLs) are one AES-GCM ciphertext bound to the user and the kind, never returned; `host` is what
+ * the settings page may show of a URL.
  */
 export const notifyChannels = sqliteTable(
   "notify_channels",
@@ -286,9 +286,10 @@ export const notifyDeliveries = sqliteTable(
 );
 
 /**
- * Relay agents a user paired (issue 14): each dials out from the student's own connection and performs
- * that user's Chaoxing requests. Only hashes of the credential are kept: `secret_hash` authenticates the
- * agent, `frame_key_enc` (derived from the secret, sealed with CX_ENCRYPTION_KEY) signs request frames.
+ * Relay agents a user paired: each dials out from the student's own connection and performs that user's
+ * Chaoxing requests (the platform blocks data-centre addresses: chaoxing-protocol.md "Where traffic comes
+ * from"). Only hashes of the credential are kept: `secret_hash` authenticates the agent, `frame_key_enc`
+ * (derived from the secret, sealed with CX_ENCRYPTION_KEY) signs request frames.
  */
 export const relays = sqliteTable(
   "relays",

@@ -101,7 +101,7 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 }
 
 /**
- * One per user (`relay:<userId>`, issue 14): the hibernatable sockets of the user's relay agents, and
+ * One per user (`relay:<userId>`): the hibernatable sockets of the user's relay agents, and
  * `forward`, through which the account object sends that user's Chaoxing requests (src/relay/transport.ts).
  * Each Chaoxing account sticks to one agent while it stays online (a stable address per account). Only
  * relays their owner confirmed carry traffic. With no such agent online the answer is `offline`, never

@@ -1,6 +1,6 @@
 /**
- * What the hub and the task object share about their hibernatable sockets (issue 5): the session the
- * worker authenticated, the client-message parser, the per-connection caps, and safe send/close.
+ * What the hub and the task object share about their hibernatable sockets (README "Live progress"): the
+ * session the worker authenticated, the client-message parser, the per-connection caps, and safe send/close.
  * Everything here is cheap and synchronous: it runs inside a 10 ms CPU budget.
  */
 import { clock } from "../../shared/clock";
@@ -122,8 +122,9 @@ export type Admission = "ok" | "too_big" | "rate_limited" | "drop";
 const encoder = new TextEncoder();
 
 /**
- * A message's size in UTF-8 bytes (issue 11 row 15: a Chinese character is one UTF-16 unit but three
- * bytes). A UTF-16 unit is 1–3 bytes, so only lengths between a third of the cap and the cap need encoding.
+ * A message's size in UTF-8 bytes, what the socket carries (a Chinese character is one UTF-16 unit but three
+ * bytes, so a cap on string length would let three times the cap through). A UTF-16 unit is 1–3 bytes,
+ * so only lengths between a third of the cap and the cap need encoding.
  */
 function byteSize(raw: string | ArrayBuffer): number {
   if (typeof raw !== "string") return raw.byteLength;

@@ -5,7 +5,8 @@ import { upstreamUrlsFromEnv } from "../chaoxing/urls";
 import { nextCheckAt, startVerify } from "../engine/credit";
 import { logLine } from "../engine/log";
 import { prepareResume, resumeAlarmDue } from "../engine/restart";
-import { backoffMs, step } from "../engine/step";
+import { CHAIN_STEPS, HEAVY_OPS, planCrash, planNext } from "../engine/alarm-policy";
+import { step } from "../engine/step";
 import type { EngineState } from "../engine/state";
 import type { EngineIO, LogEvent, StepResult } from "../engine/types";
 import { clock, isoNow, shanghaiDay } from "../../shared/clock";
@@ -22,22 +23,6 @@ import type { TaskPeers } from "./task-peers";
 import { runOf, type RunInput, type TaskRecords } from "./task-records";
 
 const LATENESS_SAMPLES = 20;
-const MAX_CRASHES = 5;
-/**
- * Every alarm and every checkpoint is a storage row (the free plan's daily quota: README "Plans: Free or
- * Paid"). Gaps this short (the pacing between calls) are waited inside the running alarm, up to this many
- * steps per alarm, so a study step that is not a progress report rarely costs an alarm of its own. Only light steps are
- * chained (a media status, a report, a document, a visit, the video lock: a small answer each, ≈0.2 ms
- * of CPU): a step that parsed a page (HEAVY_OPS) ends the alarm, so one invocation stays within the CPU
- * budget of the free plan. A wait with a reason (a back-off after a 5xx, however short its jitter made
- * it) is never chained: it ends the alarm, so the task shows the reason until the wait is over.
- */
-const CHAIN_GAP_MS = 3_000;
-const CHAIN_STEPS = 10;
-/** A running task's forecast is made again at least this often (and whenever a wait, a chapter or a course changes it). */
-const FORECAST_EVERY_MS = 10 * 60_000;
-const HEAVY_OPS: ReadonlySet<OpName> = new Set(["courses", "chapters", "cards", "tabs", "studyPage", "progress"]);
-const MAX_PAGES_PER_ALARM = 2;
 /**
  * A completed task's next-morning check (src/engine/credit.ts) reopens it into running, so it takes a run
  * slot like a start; with the user's slots all taken it stays completed and asks again this much later.
@@ -166,7 +151,8 @@ export class TaskLoop {
       this.ctx.waitUntil(recordError(this.env, { source: "task", ref: String(t.id), message: `step crashed (attempt ${t.crashes + 1}): ${errorText(e)}` }));
       if (t.gen !== gen || this.records.t !== t) return null;
       t.crashes++;
-      if (t.crashes > MAX_CRASHES) {
+      const plan = planCrash(t.crashes, Math.random());
+      if (plan.kind === "fail") {
         const code = t.unreadable ? "fail.unreadable" : "fail.internal";
         const line = logLine("ERROR", code);
         t.errorMsg = line.message;
@@ -174,7 +160,7 @@ export class TaskLoop {
         await this.host.stop(t, "failed", "internal", [line]);
         return null;
       }
-      await this.records.arm(t, clock.now() + backoffMs(t.crashes, Math.random()));
+      await this.records.arm(t, clock.now() + plan.delayMs);
       return null;
     }
     if (this.records.t !== t) {
@@ -220,38 +206,43 @@ export class TaskLoop {
         await this.host.stop(t, "failed", "upstream", [...result.logs, logLine("ERROR", "task.failed", { failure: o.code, ...o.params })]);
         return null;
       case "next": {
-        const queuePosition = o.reason === "waiting_for_account" ? (o.queuePosition ?? null) : null;
-        // Checking whether risk control lifted lasts until Chaoxing answered a call (a lock wait is no answer).
-        const reason = o.reason ?? (t.reason === "risk_check" && !io.answered ? "risk_check" : null);
-        // A wait the user is told about says when it ends (a lock's queue has no such time).
-        t.resumesAt = o.reason && o.reason !== "waiting_for_account" ? clock.now() + o.delayMs : null;
-        const newReason = t.reason !== reason;
-        const sameReason = !newReason && t.queuePosition === queuePosition;
-        t.reason = reason;
-        t.queuePosition = queuePosition;
-        // A wait begins or ends, a chapter or a course is behind us, or it is a while since the last one.
-        if (newReason || t.forecastKey !== forecastKeyOf(engine) || clock.now() - (t.forecast?.at ?? 0) >= FORECAST_EVERY_MS) await this.peers.forecast(t);
-        // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is
-        // never folded into the alarm: the task shows the reason while it waits (README "Failure signals").
-        const chain = mayChain && !t.reason && this.pagesParsed < MAX_PAGES_PER_ALARM && o.delayMs <= CHAIN_GAP_MS;
-        // A pure wait (pacing, the lock queue) changed nothing: at most the alarm, no checkpoint row.
-        if (unchanged && sameReason) {
-          if (chain) return o.delayMs;
-          t.dueAt = clock.now() + o.delayMs;
-          await this.ctx.storage.setAlarm(t.dueAt);
+        const plan = planNext({
+          now: clock.now(),
+          delayMs: o.delayMs,
+          stepReason: o.reason ?? null,
+          queuePosition: o.queuePosition ?? null,
+          shownReason: t.reason,
+          shownQueuePosition: t.queuePosition,
+          answered: io.answered,
+          unchanged,
+          mayChain,
+          pagesParsed: this.pagesParsed,
+          forecastKey: forecastKeyOf(engine),
+          forecastMadeFor: t.forecastKey ?? null,
+          forecastAt: t.forecast?.at ?? null,
+        });
+        t.reason = plan.reason;
+        t.queuePosition = plan.queuePosition;
+        t.resumesAt = plan.resumesAt;
+        if (plan.refreshForecast) await this.peers.forecast(t);
+        const a = plan.action;
+        if (a.kind === "chain") return o.delayMs;
+        if (a.kind === "alarm") {
+          t.dueAt = a.dueAt;
+          await this.ctx.storage.setAlarm(a.dueAt);
           this.fanout.publish(t);
           return null;
         }
         this.projection.queue(t, result.logs, this.projection.progressDue(t) ? "progress" : "none");
-        if (newReason && t.reason === "daily_cap") {
-          // A wait worth telling (the daily cap, README "Notifications") is announced like a transition, once a day.
-          await this.records.arm(t, clock.now() + o.delayMs);
+        if (a.kind === "announce") {
+          // Announced like a transition, once a day (README "Notifications").
+          await this.records.arm(t, a.dueAt);
           await this.fanout.afterTransition(t, shanghaiDay(clock.now()));
           return null;
         }
-        if (!chain) {
-          t.dueAt = clock.now() + o.delayMs;
-          await this.ctx.storage.setAlarm(t.dueAt);
+        if (a.dueAt !== null) {
+          t.dueAt = a.dueAt;
+          await this.ctx.storage.setAlarm(a.dueAt);
         }
         // The step's log lines (published once D1 has them) and its update: one push to each hub.
         const kept = await this.channel.batch(async () => {
@@ -261,7 +252,7 @@ export class TaskLoop {
           this.fanout.publish(t);
           return true;
         });
-        return kept && chain ? o.delayMs : null;
+        return kept && a.dueAt === null ? o.delayMs : null;
       }
     }
   }

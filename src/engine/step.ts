@@ -1,5 +1,6 @@
 import { shanghaiMinute } from "../../shared/clock";
 import type { OpError, WaitReason } from "../durable/account-ops";
+import { backoffMs } from "./alarm-policy";
 import { fail, log, releaseVideo } from "./book";
 import { readCards, readChapters } from "./chapters";
 import { resolveCourses, skipCourse } from "./courses";
@@ -31,12 +32,6 @@ import { verifyStep } from "./verify";
 
 /** Failed calls in a row (transport errors, 5xx, 429) before the task fails. */
 const MAX_FAILURES = 8;
-
-/** Exponential back-off with jitter: 5 s, 10 s, 20 s … capped at 10 minutes. */
-export function backoffMs(failures: number, random: number): number {
-  const base = Math.min(5_000 * 2 ** Math.max(0, failures - 1), 600_000);
-  return Math.round(base * (0.5 + random / 2));
-}
 
 /**
  * One bounded step of a task: at most one upstream call (plus the account's lock), then the state is

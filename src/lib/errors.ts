@@ -31,11 +31,13 @@ export const ERROR_STATUS = {
   /** A sign-up's proof of work that is wrong, expired, or already used. */
   pow_invalid: 400,
   conflict: 409,
-  /** Issue 17: a transition the task's state does not allow; the body's `status` is the task's status. */
+  // Conflicts with a code of their own, so the dashboard words each in the reader's language (README
+  // "The dashboard").
+  /** A transition the task's state does not allow; the body's `status` is the task's status. */
   task_state: 409,
-  /** Issue 17: the change would leave no active admin. */
+  /** The change would leave no active admin (nobody left to manage users). */
   last_admin: 409,
-  /** Issue 17: an admin deleting their own account. */
+  /** An admin deleting their own account (the request is valid; it conflicts with who sends it). */
   self_delete: 409,
   running_cap: 409,
   /** A user's relays are capped (src/routes/relays.ts MAX_RELAYS). */
@@ -56,7 +58,10 @@ export const ERROR_STATUS = {
   notify_capped: 429,
   internal_error: 500,
   upstream_failed: 502,
-  /** Issue 14: a Chaoxing call found none of the user's relay agents online (never a fallback to direct). */
+  /**
+   * A Chaoxing call found none of the user's relay agents online (never a fallback to direct: Chaoxing blocks
+   * data-centre addresses, chaoxing-protocol.md "Where traffic comes from").
+   */
   relay_offline: 502,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

@@ -1,7 +1,7 @@
 import { secureHeaders } from "hono/secure-headers";
 
 /**
- * The security headers of every response (issue 11 row 5). The worker sets them on its own
+ * The security headers of every response (README "Security headers"). The worker sets them on its own
  * responses (/api/*, /ws/*); the dashboard's files are served by the assets binding, not the worker,
  * and get the same lines from web/public/_headers (copied into web/dist by the build).
  * test/security.test.ts keeps the two equal.

@@ -12,7 +12,10 @@ import type { NotifyMessage } from "./produce";
 
 /** Kept in step with `max_retries` of the consumer in wrangler.toml: after that, the dead-letter queue. */
 export const NOTIFY_MAX_RETRIES = 5;
-/** At most one message per task and event kind in this window (issue 15). */
+/**
+ * At most one message per task and event kind in this window (README "Notifications"): a task that keeps
+ * falling back into the same state reaches the student's phone once, not at every step.
+ */
 const NOTIFY_WINDOW_MS = 10 * 60_000;
 
 /** Back-off before the next try: 1 min, 3 min, 9 min, 27 min, then an hour. */

@@ -1,5 +1,5 @@
 /**
- * Where a notification may be sent (issue 15): HTTPS on port 443 to a public host only, so a user's
+ * Where a notification may be sent: HTTPS on port 443 to a public host only, so a user's
  * webhook (and its test button) cannot make the worker probe internal addresses or the ports of public
  * ones. IPv4 literals in the IANA special-purpose ranges are refused (private, loopback, link-local,
  * CGNAT, documentation, benchmarking, multicast, reserved); an IPv6 literal must be global unicast

@@ -1,6 +1,7 @@
 /**
- * Where a user's Chaoxing traffic leaves from (issue 14): through their relay agent, or "direct" from the
- * Worker where the operator allows it (EGRESS_DIRECT_ALLOWED). Both are a `Transport`, so the Chaoxing
+ * Where a user's Chaoxing traffic leaves from: through their relay agent (the platform blocks data-centre
+ * addresses: chaoxing-protocol.md "Where traffic comes from"), or "direct" from the Worker where the
+ * operator allows it (EGRESS_DIRECT_ALLOWED). Both are a `Transport`, so the Chaoxing
  * client does not know which one it uses. There is never a silent fallback: with the relay chosen and no
  * agent online, the call fails with `relay_offline`.
  */

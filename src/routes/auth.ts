@@ -73,7 +73,7 @@ const RESET_MAIL: Record<Language, (username: string, link: string) => { subject
 const FORGOT_MESSAGE = "如果该邮箱已注册，将收到密码重置邮件";
 
 /**
- * Login throttles (issue 11 row 10). An account is its user id whatever name it is addressed by (a
+ * Login throttles (README "Throttles"). An account is its user id whatever name it is addressed by (a
  * login string nobody has gets the same treatment, so throttling does not tell who exists):
  * - per account and client: 5 attempts in 15 minutes, counted before the check, cleared by a success;
  *   someone else's guesses from another address cannot lock the owner out;

@@ -47,7 +47,7 @@ const TestLoginBody = z
   })
   .openapi("TestLoginRequest");
 
-/** Each test is a real Chaoxing login: 5 per user in 10 minutes (issue 11 row 6). */
+/** Each test is a real Chaoxing login, unthrottled an oracle for guessing its password: 5 per user in 10 minutes. */
 const testLoginLimit = (userId: number): Limit => ({ key: `test-login:user:${userId}`, max: 5, windowSeconds: 600 });
 
 /** The body's values where given, the saved ones for the rest (400 when a part is neither). */

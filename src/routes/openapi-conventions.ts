@@ -23,7 +23,8 @@ export function operationIdOf(method: string, path: string): string {
 }
 
 /**
- * Document-wide rules applied once, after every route is registered (issue 11 rows 13 and 18):
+ * Document-wide rules applied once, after every route is registered (the document must pass Redocly's
+ * recommended lint: test/node/openapi-lint.test.ts):
  * - an operationId on every operation (generated SDKs name their methods by it);
  * - `security: []` on operations that declare none: they are public, and say so;
  * - the 413 of the body limit (it runs before routing) on every operation that takes a body, and the

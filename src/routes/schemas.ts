@@ -130,9 +130,11 @@ export const Password = z.string().min(8, "密码至少 8 位").max(128);
 export const Email = z.string().max(254).email("邮箱格式不正确");
 
 /**
- * A Chaoxing account is a mainland mobile number (issue 11 row 6): 11 digits starting with 1; spaces,
- * dashes and a +86/86 prefix are accepted, and the handler stores `normalisePhone` of it (the account
- * object's own normalisation; a zod transform would drop the field's nullability from the document).
+ * A Chaoxing account is a mainland mobile number (the `uname` of `fanyalogin`: chaoxing-protocol.md): 11
+ * digits starting with 1; spaces, dashes and a +86/86 prefix are accepted, and the handler stores
+ * `normalisePhone` of it (the phone object's own normalisation, so one phone is one object, one pacing and
+ * one set of limits however it was typed; a zod transform would drop the field's nullability from the
+ * document).
  */
 export const CxPhone = z
   .string()

@@ -26,7 +26,10 @@ const ConfigUpdate = z
   })
   .openapi("UserConfigUpdate");
 
-/** Old-password attempts per user: 5 per 15 minutes, cleared by a success (issue 11 row 12). */
+/**
+ * Old-password attempts per user (a stolen session must not guess the password freely): 5 per 15 minutes,
+ * cleared by a success.
+ */
 const passwordChangeLimit = (userId: number): Limit => ({ key: `password:user:${userId}`, max: 5, windowSeconds: 900 });
 
 const PasswordChange = z.object({ old_password: z.string().min(1).max(128), new_password: Password }).openapi("PasswordChange");

@@ -31,7 +31,8 @@ export const accountStub = (env: Env, creds: Pick<Credentials, "userId" | "phone
  * the account object holding back logins) our 429 with its wait, anything else upstream's 502.
  */
 export function upstreamError(e: OpError): ApiError {
-  // Issue 14: 502 as any way out to Chaoxing that failed; the code lets the dashboard say what to do.
+  // No relay online is a 502 like any way out to Chaoxing that failed; its own code lets the dashboard say
+  // what to do (start the agent, or reinstall an outdated one).
   if (e.kind === "relay_offline" || e.kind === "relay_outdated") return new ApiError("relay_offline", e.message);
   if (e.kind === "login_required") return new ApiError("chaoxing_login_required", e.message, { link: QR_PAGE });
   if (e.kind === "login_failed") return new ApiError("chaoxing_login_failed", `登录超星失败: ${e.reason ?? e.message}`);

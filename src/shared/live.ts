@@ -14,7 +14,10 @@ import type { LogLevel } from "./enums";
 import type { LeftForUser, TaskClass, TaskLive } from "../tasks/shape";
 export type { LeftForUser, TaskClass, TaskLive };
 
-/** A log line as pushed and listed: `message` is the zh text of `code` + `params` (null on lines from before issue 17). */
+/**
+ * A log line as pushed and listed: `message` is the zh text of `code` + `params` (`code` is null on lines
+ * written before migration 0005_server_text_codes).
+ */
 export interface TaskLogLine {
   id: number;
   level: LogLevel;

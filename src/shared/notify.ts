@@ -1,6 +1,6 @@
 /**
- * Notification kinds (issue 15), shared by the worker, the task object and the dashboard. Pure
- * constants and types only: this file must stay free of runtime imports (the dashboard imports it).
+ * Notification kinds (README "Notifications"), shared by the worker, the task object and the dashboard.
+ * Pure constants and types only: this file must stay free of runtime imports (the dashboard imports it).
  */
 
 /**
@@ -57,7 +57,7 @@ interface TaskState {
 
 /**
  * The event a task state is worth telling the user about, or null. Risk control, relay offline and the
- * daily cap are reasons the engine sets (issues 13 and 14), paused or waiting: the reason decides.
+ * daily cap are reasons the engine sets (api-contract.md "Tasks"), paused or waiting: the reason decides.
  */
 export function taskEventKind(s: TaskState): NotifyEventKind | null {
   if (s.status === "completed") return "completed";

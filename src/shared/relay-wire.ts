@@ -1,6 +1,6 @@
 /**
- * The relay protocol (issue 14) between the relay object (src/durable/relay.ts) and the agent a student
- * runs (relay/). Both sides import this file, so it uses only what Workers and Node ≥ 18 share
+ * The relay protocol (README "Egress") between the relay object (src/durable/relay.ts) and the agent a
+ * student runs (relay/). Both sides import this file, so it uses only what Workers and Node ≥ 18 share
  * (WebCrypto as `crypto.subtle`, which the agent installs on Node 18; `TextEncoder`; `btoa`).
  *
  * - The agent dials `RELAY_PATH` with `Authorization: Bearer <credential>` (a credential is

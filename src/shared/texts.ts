@@ -1,5 +1,5 @@
 /**
- * The server's sentences, from codes (issue 17): log lines, the reasons items are left for the user, why
+ * The server's sentences, from codes: log lines, the reasons items are left for the user, why
  * a task failed, the pushed notifications and the admin's statistics warnings. The worker stores and
  * sends each one as `code` + `params`, beside the Chinese text rendered here from the zh template (kept
  * for old clients), and the dashboard renders the same code in the reader's language: one sentence, one

@@ -1,7 +1,7 @@
 import { and, eq, exists, lte, sql } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { studyDays, taskLogs, tasks, upstreamEvents, users } from "../db/schema";
-import { backoffMs } from "../engine/step";
+import { backoffMs } from "../engine/alarm-policy";
 import { clock, shanghaiDay } from "../../shared/clock";
 import type { LogEvent } from "../engine/log";
 import type { TaskLogLine } from "../shared/live";

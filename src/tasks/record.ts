@@ -39,7 +39,7 @@ export interface TaskRecord {
   status: TaskStatus;
   reason: TaskReason | null;
   errorMsg: string | null;
-  /** Why it failed, coded (`errorMsg` is its zh text); absent in records from before issue 17. */
+  /** Why it failed, coded (`errorMsg` is its zh text); absent in records from before failures were coded. */
   error?: Coded | null;
   startTime: string | null;
   endTime: string | null;
@@ -166,7 +166,7 @@ export function rollbackNotification(t: TaskRecord, videos: number): TaskMessage
 
 /**
  * What a subscriber should be told about, beyond the progress itself (seed: `notification`), naming the
- * task. `event` (issue 15) and `code` + `params` (issue 17) let the dashboard word it in the user's
+ * task. `event` (the notification kind) and `code` + `params` let the dashboard word it in the user's
  * language and link the task; `message` is the code's zh text.
  */
 export function notificationOf(t: TaskRecord): TaskMessage | null {

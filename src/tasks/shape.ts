@@ -130,7 +130,7 @@ export const OWNED_FIELDS = Object.keys(OwnedSchema.shape) as (keyof Owned)[];
 /** Mirrored while running, between transitions: none of them is indexed, so an update is one row. */
 export const PROGRESS_FIELDS = ["progress", "completed_courses", "total_courses", "left_for_user", "study_seconds", "jobs_completed"] as const satisfies readonly (keyof Owned)[];
 
-/** One course of the task, as the engine counted it (issue 17: the task page's per-course card). */
+/** One course of the task, as the engine counted it (the task page's per-course card). */
 const TaskCourseSchema = z
   .object({
     course_id: z.string(),
@@ -202,7 +202,7 @@ export const LogSchema = z
     task_id: z.number().int(),
     level: z.enum(LOG_LEVELS),
     message: z.string().openapi({ description: "日志（中文，由 code 与 params 生成，供旧客户端显示）" }),
-    code: z.string().nullable().openapi({ description: "事件代码（src/shared/texts.ts）；issue 17 之前的日志为 null" }),
+    code: z.string().nullable().openapi({ description: "事件代码（src/shared/texts.ts）；早于 0.1.0 的版本（迁移 0005 之前）写入的日志为 null" }),
     params: TextParamsSchema.nullable().openapi({ description: "code 的参数；课程、章节、任务点名称按原文显示" }),
     created_at: z.string(),
   })

@@ -25,7 +25,7 @@ const queryClient = new QueryClient({
       networkMode: "always",
     },
     // An action while offline fails at once with a message; the default would pause it and fire it
-    // when the network returns, long after the user gave up on it (issue 17).
+    // when the network returns, long after the user gave up on it (README "The dashboard": never queued silently).
     mutations: { networkMode: "always", retry: false },
   },
 });

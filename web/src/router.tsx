@@ -1,6 +1,7 @@
 /**
  * Routes. Every page and both layouts are their own chunks (React.lazy): the first load carries only
- * React, the router, the query cache and antd's theme (issue 7 budget: ≤ 300 KB gzip initial JS).
+ * React, the router, the query cache and antd's theme (budget ≤ 300 KB gzip initial JS for a phone on a slow
+ * line: docs/benchmarks.md "The dashboard on a phone on a slow line").
  * After the first page has loaded, the other chunks (and the parts pages load when needed) are fetched in
  * the background (`prefetchPages` in chunks.ts), so a page opened later while offline still renders and says
  * "offline" itself instead of failing to load.

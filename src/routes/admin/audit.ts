@@ -9,7 +9,10 @@ import { clock, isoNow, shanghaiDayStart } from "../../../shared/clock";
 import { decimal } from "../../lib/decimal";
 import { bearer, errors, json, PageQuery, pageOf, paginate } from "../schemas";
 
-/** Every admin action the log knows; reads are actions too (issue 6: "see each of those actions"). */
+/**
+ * Every admin action the log knows; reads are actions too: an admin looking at a user's tasks or phone
+ * number sees a student's data.
+ */
 export const AUDIT_ACTIONS = [
   "user.list", "user.view", "user.update", "user.delete", "user.reveal_phone", "task.list", "task.view", "task.logs", "task.force_stop",
   "statistics.view", "notify.retry", "system.export", "system.import",

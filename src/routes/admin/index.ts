@@ -7,7 +7,7 @@ import { registerAdminStatisticsRoutes } from "./statistics";
 import { registerAdminTaskRoutes } from "./tasks";
 import { registerAdminUserRoutes } from "./users";
 
-/** The admin API (issue 6): every route is `adminOnly` and every admin action lands in the audit log. */
+/** The admin API (README "Admin"): every route is `adminOnly` and every admin action lands in the audit log. */
 export function registerAdminRoutes(app: App) {
   registerAdminUserRoutes(app);
   registerAdminTaskRoutes(app);

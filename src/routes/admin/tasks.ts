@@ -66,7 +66,7 @@ export function registerAdminTaskRoutes(app: App) {
     },
   );
 
-  // Read-only views of any user's task (issue 17): the owner's detail and logs, audited as reads.
+  // Read-only views of any user's task, as its owner sees it (README "Admin"): detail and logs, audited as reads.
   app.openapi(
     createRoute({
       method: "get",

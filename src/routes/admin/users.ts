@@ -251,7 +251,7 @@ export function registerAdminUserRoutes(app: App) {
       }
 
       // A demoted admin's open sockets may watch other users' tasks: close them all (1008), so the client
-      // reconnects and each subscription is checked against the new role (issue 11 row 11).
+      // reconnects and each subscription is checked against the new role.
       if (set.role === "user") await closeLiveSockets(c.env, { userId: u.id, exceptJti: null }, "role_changed");
       if (body.is_active === false) {
         // Sessions end first, so the user cannot start anything while their tasks are being stopped.

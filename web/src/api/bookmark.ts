@@ -1,5 +1,6 @@
 /**
- * Issue 16: D1 read replication. Every API answer carries the D1 Sessions bookmark of what it read or
+ * D1 read replication (src/db/session.ts): the database sits in one region, so a nearby replica answers
+ * the reads of a student far from it. Every API answer carries the D1 Sessions bookmark of what it read or
  * wrote; sent back on the next request, it makes that request read from a replica at least that new, so
  * a user always sees their own writes. Kept in sessionStorage: per tab, and gone with it (a new tab
  * starts from whatever replica is nearest, like any first visit).

@@ -1,6 +1,6 @@
 /**
- * Routes and fields the API contract promises (issues 12, 13, 17) that other branches are adding to the
- * server now, typed by hand in openapi-typescript's shape so calls to them stay checked. When the server
+ * Routes and fields the dashboard uses that the server did not serve when they were written (README "The
+ * dashboard"), typed by hand in openapi-typescript's shape so calls to them stay checked. When the server
  * serves them, `npm run api:gen` puts them in schema.d.ts: move each call to `api` and delete it here.
  * Every caller copes with the route or field not being there yet (README "The dashboard").
  */
@@ -21,13 +21,13 @@ export type ActionResult = Res<"/api/tasks/{id}/start", "post">;
 export type Language = "zh-CN" | "en";
 
 interface PendingPaths {
-  /** Issue 13: re-reads the items left for the user and clears those finished by hand. */
+  /** Re-reads the items left for the user and clears those finished by hand (README "Honest completion"). */
   "/api/tasks/{id}/recheck": { post: Op<TaskId, Record<string, never>, ActionResult> };
-  /** Issue 13: `notopen: "retry"` (the user opened the chapter by hand) joins skip and stop. */
+  /** `notopen: "retry"` (the user opened the chapter by hand) joins skip and stop (README "Chapters not open"). */
   "/api/tasks/{id}/resume": { post: Op<TaskId, { notopen?: "skip" | "stop" | "retry" }, ActionResult> };
-  /** Issue 17: tests the typed values without saving them (no body: the saved account). */
+  /** Tests the typed values without saving them (no body: the saved account). */
   "/api/user/config/test-login": { post: Op<NoPath, { cx_username: string; cx_password?: string }, Res<"/api/user/config/test-login", "post">> };
-  /** Issue 17: the user's language for mails and notifications (a 400 until the field exists). */
+  /** The user's language for mails and notifications (a 400 until the field exists). */
   "/api/user/config": { put: Op<NoPath, { language: Language }, Res<"/api/user/config", "put">> };
 }
 

@@ -105,7 +105,7 @@ export type RelayOverview = Res<"/api/relays", "get">;
 
 export const relaysQuery = { queryKey: keys.relays, queryFn: () => unwrap(api.GET("/api/relays")) };
 
-/** The user's relays and egress choice (issue 14); polled, since agents come and go on their own. */
+/** The user's relays and egress choice; polled, since agents come and go on their own. */
 export function useRelays() {
   return useQuery({ ...relaysQuery, refetchInterval: 10_000 });
 }

@@ -1504,7 +1504,7 @@ export interface components {
             level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
             /** @description 日志（中文，由 code 与 params 生成，供旧客户端显示） */
             message: string;
-            /** @description 事件代码（src/shared/texts.ts）；issue 17 之前的日志为 null */
+            /** @description 事件代码（src/shared/texts.ts）；早于 0.1.0 的版本（迁移 0005 之前）写入的日志为 null */
             code: string | null;
             params: components["schemas"]["TextParams"] & unknown;
             created_at: string;

@@ -1,5 +1,5 @@
 /**
- * Settings → 通知 / Notifications (issue 15): the channels (each with its switch, write-only secrets and
+ * Settings → 通知 / Notifications: the channels (each with its switch, write-only secrets and
  * a test that shows the provider's answer) and the event switches. Secrets are never read back: a saved
  * one shows as "saved", an empty field keeps it, "clear" removes it on save.
  */

@@ -6,8 +6,8 @@ import { UserData } from "./UserData";
 
 /**
  * A sentence only the server has, in Chinese and without a code to translate it from (Chaoxing's reason
- * for a refused login, a line or an item from before issue 17). In zh-CN it is shown; in English the page
- * says what it can in English and keeps the original one click away.
+ * for a refused login, a line or an item written before the server coded its sentences). In zh-CN it is
+ * shown; in English the page says what it can in English and keeps the original one click away.
  */
 export function ServerText({ text }: { text: string | null | undefined }) {
   const { t, lang } = useI18n();

@@ -73,7 +73,7 @@ export function useTaskAction() {
     onError: (e, v) => {
       // The state changed under us (another tab, the engine): show what it is now.
       if (e instanceof ApiFailure && (e.code === "task_state" || e.code === "conflict")) void qc.invalidateQueries({ queryKey: keys.task(v.id) });
-      // Until the server takes `notopen: "retry"` (issue 13) it refuses the body as invalid.
+      // A server older than `notopen: "retry"` refuses the body as invalid: say that, not a bare 400.
       const text = errorText(e, { conflict: "error.conflict_task", ...(v.notopen === "retry" ? { validation_error: "error.notopenRetryMissing" } : {}) });
       message.error(<ErrorWithLink error={e} text={text} linkText={t("error.goFix")} />);
     },

@@ -1,5 +1,5 @@
 /**
- * The notifications that went out for one task (issue 15): each event with why it was or was not sent,
+ * The notifications that went out for one task: each event with why it was or was not sent,
  * and per channel what the provider answered. Refreshed while a delivery is pending, and shortly after
  * a live notice for this task (delivery runs through a queue, a few seconds behind the notice).
  */

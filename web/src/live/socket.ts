@@ -18,7 +18,8 @@ type Listener = (m: ServerMessage) => void;
 
 // The compact `{"type":"ping"}` is answered by the runtime without waking a hibernated object (README
 // "Live progress"), so a short interval costs the server nothing. Worst case from the last answer to
-// "down": STALE_MS rounded up to the next ping tick, 12 s (issue 17: within 15 s).
+// "down": STALE_MS rounded up to the next ping tick, 12 s: inside the 15 s in which the badge must turn on
+// a silent line (README "The dashboard").
 const PING_MS = 4_000;
 const STALE_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;

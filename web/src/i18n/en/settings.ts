@@ -108,7 +108,7 @@ export const settings: Record<keyof typeof zh, string> = {
 
   "limits.title": "Account safety limits",
   "limits.hint": "Study like a person: only within set hours, no more than so much a day, with breaks after a stretch and a pause between videos. Students report finished videos rolled back overnight after about 20–24 hours of video in a day ({link}). These limits apply to your tasks on this Chaoxing account (Beijing time); anyone else who saved the same account has their own, and only one video plays at a time.",
-  "limits.reportsLink": "Samueli924/chaoxing issue 588",
+  "limits.reportsLink": "Samueli924/chaoxing#588",
   "limits.window": "Daily study window",
   "limits.windowTip": "Outside it, running tasks wait and go on at its start. An end before the start crosses midnight; start equal to end means all day.",
   "limits.start": "Start",

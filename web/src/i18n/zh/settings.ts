@@ -106,7 +106,7 @@ export const settings = {
 
   "limits.title": "账号安全限制",
   "limits.hint": "像真人一样学习：只在设定的时段学，每天不超过一定时长，连续学习一段时间后休息，视频之间稍作停顿。有同学反映，一天刷了约 20–24 小时视频后，已完成的视频在夜里被「回溯」清零（{link}）。这些限制只对你在这个超星账号上的任务生效（北京时间）；其他保存了同一账号的用户有各自的限制，同一时间只播放一个视频。",
-  "limits.reportsLink": "Samueli924/chaoxing 第 588 号 issue",
+  "limits.reportsLink": "Samueli924/chaoxing#588",
   "limits.window": "每天学习时段",
   "limits.windowTip": "时段外，运行中的任务会等待，到开始时间自动继续。结束早于开始表示跨午夜；开始等于结束表示全天。",
   "limits.start": "开始",
