@@ -94,9 +94,6 @@ export const api = createClient<paths>({
 });
 api.use(auth, bookmarkMiddleware(sessionStorage));
 
-/** The same middleware for the client of routes the contract promises but the server does not serve yet (pending.ts). */
-export const authMiddleware = auth;
-
 function isErrorBody(v: unknown): v is ErrorBody {
   return typeof v === "object" && v !== null && typeof (v as { detail?: unknown }).detail === "string" && typeof (v as { code?: unknown }).code === "string";
 }

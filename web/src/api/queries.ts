@@ -13,6 +13,8 @@ export type AdminTask = Task & { username: string };
 export type TaskRow = Res<"/api/tasks", "get">["items"][number] & Partial<TaskLive>;
 export type TaskPage = Omit<Res<"/api/tasks", "get">, "items"> & { items: TaskRow[] };
 export type Course = Res<"/api/courses/list", "get">[number];
+/** The user's language as the server stores it, for mails and notifications. */
+export type Language = Res<"/api/user/config", "get">["language"];
 
 export const keys = {
   me: ["me"] as const,

@@ -2,9 +2,8 @@ import { CheckCircleOutlined, MobileOutlined, ReloadOutlined } from "@ant-design
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Flex, Typography } from "antd";
 import { useState } from "react";
-import { ApiFailure, unwrap } from "../api/client";
+import { api, unwrap } from "../api/client";
 import { useErrorText } from "../api/errors";
-import { pendingApi } from "../api/pending";
 import { keys, type LeftItem, type Task } from "../api/queries";
 import { useI18n } from "../i18n";
 import { when } from "../lib/format";
@@ -29,13 +28,13 @@ export function NeedsYouCard({ task: d }: { task: Task }) {
   const left = d.left_for_user;
   const rechecking = d.status === "running";
   const recheck = useMutation({
-    mutationFn: () => unwrap(pendingApi.POST("/api/tasks/{id}/recheck", { params: { path: { id: d.id } } })),
+    mutationFn: () => unwrap(api.POST("/api/tasks/{id}/recheck", { params: { path: { id: d.id } } })),
     onSuccess: (r) => {
       qc.setQueryData(keys.task(d.id), (old: Task | undefined) => (old ? { ...old, ...r.task } : old));
       void qc.invalidateQueries({ queryKey: keys.tasks });
       message.success(t("done.recheck"));
     },
-    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_task", ...(e instanceof ApiFailure && e.status === 404 ? { not_found: "detail.recheckMissing" } : {}) })),
+    onError: (e) => message.error(errorText(e, { conflict: "error.conflict_task" })),
   });
   // What the last recheck found, from its own log line (the server counts, not the page).
   const result = d.logs.findLast((l) => l.code === "recheck.result");

@@ -1,19 +1,19 @@
 import { MoonOutlined, SunOutlined } from "@ant-design/icons";
 import { Button, Tooltip } from "antd";
-import { tokenStore } from "../api/client";
-import { pendingApi, type Language } from "../api/pending";
+import { api, tokenStore } from "../api/client";
+import type { Language } from "../api/queries";
 import { useI18n, type Lang } from "../i18n";
 import { useThemeMode } from "../theme";
 
 const SERVER_LANG: Record<Lang, Language> = { zh: "zh-CN", en: "en" };
 
 /**
- * Tells the server the user's language, for mails and notifications. Best effort: until the server
- * has the `language` field it answers 400, and the switch still works here.
+ * Tells the server the user's language, for mails and notifications. Best effort: offline or refused,
+ * the switch still works here.
  */
 function saveLanguage(lang: Lang) {
   if (!tokenStore.get()) return;
-  void pendingApi.PUT("/api/user/config", { body: { language: SERVER_LANG[lang] } }).catch(() => undefined);
+  void api.PUT("/api/user/config", { body: { language: SERVER_LANG[lang] } }).catch(() => undefined);
 }
 
 /** Language and theme switches, on every page (signed in or not). */

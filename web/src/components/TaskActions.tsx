@@ -4,15 +4,14 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Popconfirm, Space, type MenuProps } from "antd";
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router";
-import { api, ApiFailure, unwrap, type Res } from "../api/client";
+import { api, ApiFailure, unwrap, type Body, type Res } from "../api/client";
 import { ErrorWithLink, useErrorText } from "../api/errors";
-import { pendingApi } from "../api/pending";
 import { keys } from "../api/queries";
 import { useI18n, type MessageKey } from "../i18n";
 
 export type TaskAction = "start" | "pause" | "resume" | "cancel" | "retry" | "delete";
 /** What resuming from a closed-chapter question answers; `retry`: the user opened it by hand, check again. */
-export type NotopenChoice = "skip" | "stop" | "retry";
+export type NotopenChoice = NonNullable<Body<"/api/tasks/{id}/resume", "post">["notopen"]>;
 
 /** What each status allows (docs/api-contract "Tasks"); the server answers 409 to anything else. */
 export const ALLOWED: Record<TaskStatus, TaskAction[]> = {
@@ -34,8 +33,6 @@ export function callAction(id: number, action: TaskAction, notopen?: NotopenChoi
     case "pause":
       return unwrap(api.POST("/api/tasks/{id}/pause", { params }));
     case "resume":
-      // `retry` is the issue-13 choice the generated types do not have yet.
-      if (notopen === "retry") return unwrap(pendingApi.POST("/api/tasks/{id}/resume", { params, body: { notopen } }));
       return unwrap(api.POST("/api/tasks/{id}/resume", { params, body: notopen ? { notopen } : {} }));
     case "cancel":
       return unwrap(api.POST("/api/tasks/{id}/cancel", { params }));
@@ -73,8 +70,7 @@ export function useTaskAction() {
     onError: (e, v) => {
       // The state changed under us (another tab, the engine): show what it is now.
       if (e instanceof ApiFailure && (e.code === "task_state" || e.code === "conflict")) void qc.invalidateQueries({ queryKey: keys.task(v.id) });
-      // A server older than `notopen: "retry"` refuses the body as invalid: say that, not a bare 400.
-      const text = errorText(e, { conflict: "error.conflict_task", ...(v.notopen === "retry" ? { validation_error: "error.notopenRetryMissing" } : {}) });
+      const text = errorText(e, { conflict: "error.conflict_task" });
       message.error(<ErrorWithLink error={e} text={text} linkText={t("error.goFix")} />);
     },
   });

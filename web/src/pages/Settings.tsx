@@ -5,7 +5,6 @@ import { useEffect, useState } from "react";
 import { useBlocker, useSearchParams } from "react-router";
 import { api, unwrap, type Body, type Res } from "../api/client";
 import { applyFieldErrors, useErrorText } from "../api/errors";
-import { pendingApi } from "../api/pending";
 import { keys, useConfig } from "../api/queries";
 import { NotificationSettings } from "../components/NotificationSettings";
 import { QrBind } from "../components/QrBind";
@@ -92,7 +91,7 @@ export default function Settings() {
       if (!changed) return unwrap(api.POST("/api/user/config/test-login"));
       if (!v.cx_password && !config.data?.cx_password_set) throw new MissingPassword();
       const body = v.cx_password ? { cx_username: phone, cx_password: v.cx_password } : { cx_username: phone };
-      return unwrap(pendingApi.POST("/api/user/config/test-login", { body }));
+      return unwrap(api.POST("/api/user/config/test-login", { body }));
     },
     onMutate: () => setTest(null),
     onSuccess: (r) => setTest(r),

@@ -39,7 +39,6 @@ export const errors: Record<keyof typeof zh, string> = {
   "error.duplicate_username": "That username is taken",
   "error.duplicate_email": "That email is already registered",
   "error.captcha_rejected": "The captcha was not accepted: try again with the new image",
-  "error.notopenRetryMissing": "The server does not support “I finished it myself” yet: choose skip or stop",
   "error.unsupported_media_type": "Unsupported request format",
   "error.rate_limited": "Too many attempts: try again in {wait}",
   "error.rate_limited_now": "Too many attempts: try again later",

@@ -240,7 +240,6 @@ export const tasks: Record<keyof typeof zh, string> = {
   "detail.check.help": "Chaoxing may take back passed videos overnight (a rollback). The next morning the task reads these videos again: those still passed are verified, those taken back are studied again, once.",
   "detail.loadCourses": "Load course names and progress from Chaoxing",
   "detail.recheck": "Check again",
-  "detail.recheckMissing": "The server cannot check again yet",
   "detail.opensInCx": "opens in Chaoxing (new tab)",
   "detail.queueLabel": "Queue",
   "detail.notopenBefore": "“",

@@ -37,7 +37,6 @@ export const errors = {
   "error.duplicate_username": "用户名已被使用",
   "error.duplicate_email": "邮箱已被注册",
   "error.captcha_rejected": "验证码没有通过，请看新图片再试",
-  "error.notopenRetryMissing": "服务器暂不支持「我已手动完成」，请选择跳过或停止",
   "error.unsupported_media_type": "请求格式不受支持",
   "error.rate_limited": "操作太频繁，请{wait}后再试",
   "error.rate_limited_now": "操作太频繁，请稍后再试",

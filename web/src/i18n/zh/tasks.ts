@@ -238,7 +238,6 @@ export const tasks = {
   "detail.check.help": "超星可能在夜里撤销已通过的视频进度（回溯）。任务会在次日早上重新读取这些视频：仍通过的为已核验，被撤销的会重新学习一次。",
   "detail.loadCourses": "从超星加载课程名称和进度",
   "detail.recheck": "重新检查",
-  "detail.recheckMissing": "服务器暂不支持重新检查",
   "detail.opensInCx": "在学习通中打开（新窗口）",
   "detail.queueLabel": "排队",
   "detail.notopenBefore": "「",
