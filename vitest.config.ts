@@ -9,7 +9,7 @@ const root = import.meta.dirname;
 /**
  * web/dist is built, not committed, and the workers pool refuses to start without the assets directory;
  * the tests also read the Swagger UI files from it. A fresh clone builds it here, so `npm ci && npm test`
- * works (issue 11 row 16).
+ * works as the README promises.
  */
 function ensureAssets(): void {
   const needed = ["swagger-ui-bundle.js", "swagger-init.js"].map((f) => path.join(root, "web", "dist", "swagger-ui-dist", f));

@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark of issue 8, printed as one table (what, value, baseline, ratio).
+// `npm run bench`: every benchmark, printed as one table (what, value, baseline, ratio).
 // docs/benchmarks.md explains each row. It never fails: a part that cannot run prints "not measured"
 // with the reason, and the exit code stays 0 (benchmarks are not a CI gate).
 //
@@ -6,7 +6,7 @@
 // against the Free plan's 10 ms (a login's KDF in Node, page parses and reads in workerd); pacing and write
 // costs, and the forecast's accuracy, on simulated time (vitest workerd pool, bench/vitest.config.ts); then one local runtime
 // (wrangler dev + the simulator, fresh D1 in a temp dir) for API load, live latency, capacity and memory;
-// then the relay (issue 14): a Chaoxing call through the relay agent vs direct, on its own runtime; then the
+// then the relay: the cost of a Chaoxing call through the relay agent vs direct, on its own runtime; then the
 // dashboard on a phone on a slow line (bench/phone.mjs: chromium, CDP throttling), on its own runtime.
 // `npm run bench -- --only relay` (or sizes, engine, cpu, pacing, forecast, runtime, phone; api, live or capacity for one part of runtime) runs one part.
 import { execFileSync, spawn } from "node:child_process";
@@ -510,7 +510,7 @@ async function runtime() {
   if (wanted("runtime") || only === "capacity") await part("capacity", [], () => capacity(s, app));
 }
 
-// ---- 7. the relay (issue 14) ---------------------------------------------------------------------
+// ---- 7. the relay (a Chaoxing call through the agent vs direct) ----------------------------------
 
 /**
  * One API call that makes a fixed number of Chaoxing requests (the course list with progress,

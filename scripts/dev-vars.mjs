@@ -1,5 +1,5 @@
 // Vars every local run of the demo gives the app (`npm run dev`, the bench's runtime), whatever an older
-// .dev.vars says (issue 14): Chaoxing calls "direct" are allowed, since the simulator is local (each user
+// .dev.vars says: Chaoxing calls "direct" are allowed, since the simulator is local (each user
 // may still choose the relay), and the demo accounts study all day with no gap between videos, so the
 // demo behaves the same at any hour. Production keeps relay-only and 08:00–23:00 (wrangler.toml).
 export const DEV_APP_VARS = {

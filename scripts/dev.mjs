@@ -2,7 +2,7 @@
 // local database, starts the Chaoxing simulator (port SIM_PORT, default 8001) and the app (default 8000)
 // with the simulator as its upstream. Ctrl-C stops both. NOTIFY_ALLOWED_ORIGINS in the environment
 // (e.g. http://127.0.0.1:9123) lets notifications reach a local receiver; nothing local is allowed otherwise.
-// `--relay` also runs a local relay agent (issue 14) in front of the simulator: it pairs like any agent,
+// `--relay` also runs a local relay agent (README "Run the relay") in front of the simulator: it pairs like any agent,
 // with a code a signed-in user creates on the dashboard's Relay page (typed here the first time; the
 // credential is kept next to the local database), is confirmed there once like any new relay, and
 // relays plain HTTP to the simulator only because dev passes it --dev-allow-loopback with the simulator's

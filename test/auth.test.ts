@@ -86,7 +86,9 @@ describe("POST /api/auth/login", () => {
     expect(r).toMatchObject({ status: 403, body: { detail: "账号已被禁用" } });
   });
 
-  // issue 11 row 10
+  // Login throttles count per account and client, so the name and the e-mail are one bucket and a guesser
+  // elsewhere cannot lock the owner out; and per account from every client, against guessing spread over
+  // many addresses.
   it("throttles attempts per account and client: the name and the e-mail share one bucket, another client still logs in", async () => {
     const { user, password } = await registerUser("login");
     const login = (username: string, pw: string, n: number) => api("POST", "/api/auth/login", { body: { username, password: pw }, headers: ip(n) });
@@ -103,7 +105,6 @@ describe("POST /api/auth/login", () => {
     expect((await login(user.username, password, 20)).status).toBe(200);
   });
 
-  // issue 11 row 10
   it("a success clears the client's count for the account; an unknown name is throttled like a known one", async () => {
     const { user, password } = await registerUser("login");
     const login = (username: string, pw: string) => api("POST", "/api/auth/login", { body: { username, password: pw }, headers: ip(22) });
@@ -118,7 +119,6 @@ describe("POST /api/auth/login", () => {
     expect((await ghost(24)).status).toBe(401);
   });
 
-  // issue 11 row 10
   it("caps failures per account from every client together (distributed guessing), 429 even for the right password", async () => {
     const { user, password } = await registerUser("login");
     // 200 failures an hour per account: 40 clients × 5 guesses (each client stays under its own limits).
@@ -210,7 +210,7 @@ describe("password reset", () => {
     expect(r.status).toBe(400);
   });
 
-  // issue 11 row 3
+  // A reset link is a credential: once the password is reset or changed, no older link may set it again.
   it("a successful reset and a password change void every other outstanding reset token of the user", async () => {
     const { user } = await registerUser("reset");
     for (const n of [53, 54]) expect((await api("POST", "/api/auth/forgot-password", { body: { email: user.email }, headers: ip(n) })).status).toBe(200);
@@ -226,7 +226,7 @@ describe("password reset", () => {
     expect((await api("POST", "/api/auth/login", { body: { username: other.user.username, password: "changed-pass-1" }, headers: ip(56) })).status).toBe(200);
   });
 
-  // issue 17: mails in the user's language (the dashboard stores it in the config when it switches)
+  // Mails in the user's language (the dashboard stores it in the config when it switches).
   it("writes the reset mail in the user's language", async () => {
     const zhUser = await registerUser("mailzh");
     const enUser = await registerUser("mailen");

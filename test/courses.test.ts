@@ -42,7 +42,7 @@ describe("GET /api/courses/list", () => {
     expect(before.body[0]).toMatchObject({ courseName: "进度课程", teacherName: "钱老师", progress: 0 });
     const id = await startTask(token, [account.courses[0]!.courseId]);
     await driveUntil(id, finished);
-    // The completed task dropped the account's cached progress of its course (issue 17).
+    // The completed task dropped the account's cached progress of its course, so the list is current at once.
     const after = await api("GET", "/api/courses/list", { token });
     expect(after.body[0].progress).toBe(75); // 3 of 4 task points: the quiz is the user's
   });
@@ -77,7 +77,8 @@ describe("POST /api/user/config/test-login", () => {
   });
 });
 
-// issue 11 row 8
+// The account's pacing (chaoxing-protocol.md: ≥ 0.5 s between calls) holds whoever sends the call: a
+// refresh button must not let anyone burst requests at the platform from a student's account.
 describe("user-triggered Chaoxing calls are paced too", () => {
   it("20 parallel refreshes cost at most one load, and the account's upstream requests stay ≥ 500 ms apart", async () => {
     const sim = installSimulator();
@@ -105,7 +106,8 @@ describe("user-triggered Chaoxing calls are paced too", () => {
   });
 });
 
-// issue 11 row 6
+// Each test-login is a real Chaoxing login: unthrottled, saving a guess and testing it is an oracle for
+// the Chaoxing password, and a burst of logins looks like a credential-stuffing bot to the platform.
 describe("test-login is no password oracle", () => {
   const testLogin = (token: string, body?: object, ip = "198.51.100.60") =>
     api("POST", "/api/user/config/test-login", { token, body, headers: { "CF-Connecting-IP": ip } });

@@ -48,7 +48,6 @@ describe("OpenAPI document and Swagger UI", () => {
     expect(Object.keys(r.body.paths["/api/auth/login"].post.requestBody.content)).toEqual(["application/json", "application/x-www-form-urlencoded"]);
   });
 
-  // issue 11 row 13
   it("documents the 413 of the body limit on every operation that takes a body", async () => {
     const r = await api("GET", "/api/openapi.json");
     const ops = Object.values(r.body.paths as Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>).flatMap((p) => Object.values(p));

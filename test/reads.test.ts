@@ -3,8 +3,10 @@ import { api, registerUser } from "./helpers/api";
 import { userWithAccount } from "./helpers/drive";
 import { installSimulator, useFutureClock } from "./helpers/sim";
 
-// Issue 16: an authenticated read costs one D1 round trip (the session check rides in the route's own
-// batch), and reads go through a D1 session whose bookmark the client hands back.
+// An authenticated read costs one D1 round trip (the session check rides in the route's own batch): the
+// database sits in one region, and every sequential trip crosses the world for a student far from it.
+// Reads go through a D1 session whose bookmark the client hands back (a replica never older than one's
+// own write).
 
 useFutureClock();
 

@@ -23,7 +23,7 @@ describe("password hashing", () => {
   });
 });
 
-// issue 11 row 15
+// A client-chosen id goes into our headers and error records only when it is short and cannot inject anything.
 describe("X-Request-Id", () => {
   it("echoes a short client id of a safe charset and replaces anything else with our own", async () => {
     const echoed = (id: string) => api("GET", "/api/health", { headers: { "X-Request-Id": id } }).then((r) => r.headers.get("X-Request-Id"));
@@ -36,7 +36,8 @@ describe("X-Request-Id", () => {
   });
 });
 
-// issue 11 row 13
+// A body limit, and errors bounded in size: a large body must not cost the worker its memory or answer
+// with an error larger still.
 describe("request size and validation error size", () => {
   it("refuses a JSON body over 256 KB with 413 and our error body, declared length or streamed", async () => {
     const big = JSON.stringify({ username: "x".repeat(300 * 1024) });
@@ -91,7 +92,8 @@ describe("request size and validation error size", () => {
   });
 });
 
-// issue 11 row 4
+// The verifier sits beside the encrypted session: a bare hash of phone and password would let a
+// dictionary recover the Chaoxing password offline from a stolen copy.
 describe("a Chaoxing session's verifier", () => {
   it("is a keyed HMAC, not sha256(phone \\0 password); another user who saved the same phone and password logs in for themselves", async () => {
     const sim = installSimulator();
@@ -116,7 +118,7 @@ describe("a Chaoxing session's verifier", () => {
   });
 });
 
-// issue 11 row 5
+// The session token sits in localStorage, so no script but our own may run, and no other site may frame us.
 describe("security headers", () => {
   const SECURITY = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy", "strict-transport-security"];
 

@@ -65,7 +65,8 @@ describe("GET/PUT /api/user/config", () => {
     expect((await api("GET", "/api/auth/me", { token })).body.role).toBe("user");
   });
 
-  // issue 11 row 6
+  // A Chaoxing account is a mainland mobile (fanyalogin's uname), stored normalised so one phone is one
+  // account object, one pacing and one set of limits however it was typed (src/routes/schemas.ts).
   it("takes cx_username only as a mainland mobile number, normalising spaces, dashes and +86", async () => {
     const { token } = await registerUser("cfg");
     for (const given of ["138 0013 8000", "+86 138-0013-8000", "8613800138000", " 13800138000 "]) {
@@ -103,7 +104,7 @@ describe("PUT /api/user/password", () => {
     expect(login.status).toBe(200);
   });
 
-  // issue 11 row 12
+  // Unthrottled, change-password would let a stolen session guess the account's password.
   it("throttles old-password guesses per user (429 + Retry-After), counting before the check and clearing on success", async () => {
     const { token, password } = await registerUser("pw");
     const change = (old_password: string, new_password = "new-password-1") => api("PUT", "/api/user/password", { token, body: { old_password, new_password } });

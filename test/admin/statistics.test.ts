@@ -147,7 +147,7 @@ describe("GET /api/admin/statistics", () => {
       "今日失败任务 3 个，多于完成的 1 个",
       "近 7 天超星异常 50 次（验证码 5，学习时长上限 0，会话过期 0，403 0，临时错误 45）",
     ]);
-    // The same warnings as codes with their figures, for the dashboard's own wording (issue 17).
+    // The same warnings as codes with their figures, for the dashboard's own wording in zh-CN and en.
     expect(s.warning_codes).toEqual([
       { code: "warn.failed_today", params: { failed: 3, completed: 1 } },
       { code: "warn.upstream_7d", params: { total: 50, captcha: 5, study_cap: 0, session_expired: 0, forbidden: 0, transient: 45 } },

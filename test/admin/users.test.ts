@@ -69,7 +69,7 @@ describe("GET /api/admin/users", () => {
 });
 
 describe("GET /api/admin/users/{id}", () => {
-  // issue 11 row 17
+  // The origin's shape (seed-api.md): a client of the seed reads `username` at the top level.
   it("answers the user object (the origin's shape) with config without the Chaoxing password, statistics and the 10 most recent tasks beside its fields", async () => {
     const { token } = await registerAdmin();
     const u = await registerUser("detail");

@@ -1,5 +1,5 @@
-// The initial JavaScript of the dashboard: what index.html loads before any route chunk (issue 7
-// budget: ≤ 300 KB gzip; the rest is split by route).
+// The initial JavaScript of the dashboard: what index.html loads before any route chunk (budget
+// ≤ 300 KB gzip, docs/benchmarks.md; the rest is split by route).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";

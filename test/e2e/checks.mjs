@@ -1,5 +1,5 @@
-// Page checks for the browser journey (issue 17): no sideways scrolling, no Chinese on an English page
-// outside user data, and a phone that looks like WeChat's browser.
+// Page checks for the browser journey; most students open the dashboard on a phone, often inside WeChat:
+// no sideways scrolling, no Chinese on an English page outside user data, and WeChat's user agent.
 
 /** WeChat 8 on Android (its XWeb browser); the dashboard must not depend on anything it lacks. */
 export const WECHAT_UA =
@@ -19,7 +19,7 @@ export async function settle(page) {
   await page.waitForTimeout(400);
 }
 
-/** Fails when the page scrolls sideways (issue 17: nothing scrolls sideways on any page at 360 px). */
+/** Fails when the page scrolls sideways: on a 360 px phone, whatever pokes out is off-screen. */
 export async function assertNoSidewaysScroll(page, where) {
   const m = await page.evaluate(() => {
     const d = document.documentElement;
@@ -43,7 +43,7 @@ export async function assertNoSidewaysScroll(page, where) {
  * outside what is marked as user data (`data-user-data`), a language name in its own language
  * (`lang="zh-…"`), or a server message the user chose to reveal (`data-server-text`); and the log lines
  * the server sent without a code (`data-log-fallback`), which only exist in Chinese: since the server
- * codes every line (issue 17), there must be none.
+ * codes every line, there must be none.
  */
 export async function chineseOnEnglishPage(page) {
   return page.evaluate(() => {

@@ -1,5 +1,5 @@
 // Part of `npm run test:e2e`, after the main journey (run.mjs): the dashboard and Swagger UI in chromium
-// under our security headers (issue 11 row 5; src/lib/security-headers.ts, web/public/_headers). It fails
+// under our security headers (src/lib/security-headers.ts, web/public/_headers). It fails
 // on any Content-Security-Policy violation, console error or page error, and when Swagger UI does not
 // render the operations of /api/openapi.json. `--base URL` reuses a running `npm run dev`.
 import { launchBrowser, startApp } from "./harness.mjs";

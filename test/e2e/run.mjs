@@ -368,7 +368,7 @@ async function journey() {
       now = await read();
     }
     if (now === first) throw new Error(`nothing moved in 60 s: ${first}`);
-    // A report is 60 s of media apart; the clock must not sit still in between (issue 17).
+    // A report is 60 s of media apart; the clock must not sit still in between, or the task looks frozen.
     const clock = page.getByTestId("item-time");
     await clock.waitFor({ timeout: 30_000 });
     if (!/\d\d:\d\d \/ \d\d:\d\d/.test(await clock.innerText())) throw new Error("no mm:ss / mm:ss");
@@ -950,7 +950,7 @@ async function journey() {
       await assertNoChinese(p, "English log lines from codes");
       await p.getByTestId("log-debug").click();
       await box.getByText("Report refused (403): retrying with rt=0.9").waitFor();
-      // The per-course card from the task's own figures (issue 17), in English.
+      // The per-course card from the task's own figures, in English.
       const figures = p.getByTestId("course-figures");
       if ((await figures.count()) === 0) throw new Error("no per-course figures");
       await figures.first().getByText(/task points done/).waitFor();

@@ -1,5 +1,5 @@
 // Every page of the dashboard at phone size (360×740, WeChat's user agent) and at 1440×900, in zh-CN and
-// English: nothing scrolls sideways, an English page shows no Chinese outside user data (issue 17), and on
+// English: nothing scrolls sideways, an English page shows no Chinese outside user data, and on
 // the phone every control is at least 44 px tall.
 // The phone pages in zh-CN are also saved as small PNGs (viewport only) for docs/screenshots.
 import { mkdirSync } from "node:fs";

@@ -6,7 +6,7 @@ import { api, registerAdmin, registerUser } from "../helpers/api";
 import { taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock } from "../helpers/sim";
 
-// Issue 11: the task object is the single authority for a task's state. Every transition goes through it;
+// The task object is the single authority for a task's state. Every transition goes through it;
 // races between transitions (and with deletes and deactivations) resolve in the object, never by a D1 row
 // that the object does not know about, and never as a 500.
 
@@ -29,7 +29,7 @@ const yieldFor = async (n: number) => {
   for (let i = 0; i < n; i++) await env.DB.prepare("SELECT 1").first();
 };
 
-describe("issue 11 row 1: a task whose user is deactivated stops in its object", () => {
+describe("a task whose user is deactivated stops in its object", () => {
   it("start racing a deactivation: the object and the row agree, nothing keeps studying, and the task can still be handled", async () => {
     const admin = await registerAdmin();
     for (let lag = 0; lag < 8; lag++) {
@@ -63,7 +63,7 @@ describe("issue 11 row 1: a task whose user is deactivated stops in its object",
   });
 });
 
-describe("issue 11 row 2: the running-task cap is enforced atomically", () => {
+describe("the running-task cap is enforced atomically", () => {
   it("6 parallel starts with a cap of 3 leave exactly 3 running", async () => {
     const { token, courseIds } = await owner(longs(6));
     const ids: number[] = [];
@@ -83,7 +83,7 @@ describe("issue 11 row 2: the running-task cap is enforced atomically", () => {
   });
 });
 
-describe("issue 11 row 7: transitions racing a delete answer 404/409, never 500", () => {
+describe("transitions racing a delete answer 404/409, never 500", () => {
   it("start, pause, cancel and retry raced with a delete", async () => {
     const { token, courseIds } = await owner();
     const seen: number[] = [];
@@ -109,7 +109,7 @@ describe("issue 11 row 7: transitions racing a delete answer 404/409, never 500"
   });
 });
 
-describe("issue 11 row 9: cancel racing a start", () => {
+describe("cancel racing a start", () => {
   it("a 200 to cancel means the task is cancelled, in the object and in D1", async () => {
     const { token, courseIds } = await owner();
     for (let lag = 0; lag < 10; lag++) {
@@ -129,7 +129,7 @@ describe("issue 11 row 9: cancel racing a start", () => {
   });
 });
 
-describe("issue 11 row 14: a failed D1 mirror never leaves the object and the row disagreeing", () => {
+describe("a failed D1 mirror never leaves the object and the row disagreeing", () => {
   /** Makes every UPDATE of one task row fail, as a D1 outage would. */
   const breakMirror = (id: number) =>
     env.DB.prepare(`CREATE TRIGGER fail_mirror_${id} BEFORE UPDATE ON tasks WHEN NEW.id = ${id} BEGIN SELECT RAISE(ABORT, 'injected outage'); END`).run();

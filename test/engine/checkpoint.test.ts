@@ -8,9 +8,10 @@ import { registerUser } from "../helpers/api";
 import { driveUntil, finished, startTask, taskLive, tick, userWithAccount } from "../helpers/drive";
 import { installSimulator, useFutureClock, videoCourse } from "../helpers/sim";
 
-// Issue 16: a progress report costs its alarm and little else in Durable Object rows; the checkpoint is
-// written at job boundaries and every few minutes, and after an eviction a video goes on from where the
-// platform has it (the card's playTime), never counting a second twice.
+// A progress report costs its alarm and little else in Durable Object rows (rows written a day bound how
+// many students a free-plan deployment hosts: docs/benchmarks.md); the checkpoint is written at job
+// boundaries and every few minutes, and after an eviction a video goes on from where the platform has it
+// (the card's playTime), never counting a second twice.
 
 useFutureClock();
 

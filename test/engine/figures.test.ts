@@ -8,7 +8,7 @@ useFutureClock();
 
 type Course = TaskLive["courses"][number];
 
-describe("per-course figures in the task's live view (issue 17)", () => {
+describe("per-course figures in the task's live view", () => {
   it("counts each course's task points and study time as the task runs, and they add up to the task's", async () => {
     const sim = installSimulator();
     const { token } = await registerUser("figures");

@@ -22,7 +22,7 @@ describe("one account shared by users", () => {
     const loginsBefore = loginCount();
 
     await api("PUT", "/api/user/config", { token: intruder.token, body: { cx_username: account.phone, cx_password: "guess-guess" } });
-    // Five rounds: a sixth test-login would meet the per-user test-login throttle (issue 11 row 6).
+    // Five rounds: a sixth test-login would meet the per-user test-login throttle.
     for (let i = 0; i < 5; i++) {
       expect((await api("GET", "/api/courses/list", { token: intruder.token })).status).toBe(400);
       expect((await api("POST", "/api/user/config/test-login", { token: intruder.token })).body.ok).toBe(false);
@@ -96,7 +96,7 @@ describe("contract corners", () => {
     expect((await taskLive(id))).toMatchObject({ status: "paused", reason: "captcha" });
   });
 
-  // Since issue 11 row 10 the attempt bucket is per account and client (a guesser elsewhere cannot
+  // The login attempt bucket is per account and client (a guesser elsewhere cannot
   // lock the owner out), so the parallel guesses come from one client.
   it("parallel wrong logins for one account from one client cannot all pass the throttle", async () => {
     const { user } = await registerUser("par");

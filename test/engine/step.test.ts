@@ -7,7 +7,7 @@ import type { SimCourseSpec } from "../../simulator/src/model";
 import { drive, ioFor, type Lock } from "../helpers/engine";
 import { installSimulator, useFutureClock } from "../helpers/sim";
 
-// Issue 12: the step engine is plain functions over EngineIO, so it is driven here directly, without a
+// The step engine is plain functions over EngineIO, so it is driven here directly, without a
 // task object: the IO runs each op with a client logged in to the simulator (as the account object
 // would) and a video lock the test controls. Each outcome of a step is reached at least once.
 

@@ -143,7 +143,7 @@ describe("an account's safety limits: the waits, on the injected clock", () => {
     const before = reportsOf(log).length;
     expect((await api("GET", "/api/user/limits", { token })).body).toMatchObject({ status: "daily_cap", today: { day } });
     expect((await api("GET", "/api/user/limits", { token })).body.today.media_minutes).toBeGreaterThanOrEqual(1);
-    // The cap is worth telling a user who is not watching (issue 15's "daily cap reached"): raised once that day.
+    // The cap is worth telling a user who is not watching (the "daily cap reached" notification): raised once that day.
     const capEvents = () => raised.filter((m) => m.task_id === id && m.kind === "daily_cap");
     expect(capEvents()).toHaveLength(1);
     expect(capEvents()[0]!.key).toContain(day);

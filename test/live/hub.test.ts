@@ -167,7 +167,7 @@ describe("WS /ws/connect", () => {
     for (const l of lasts) expect(l).toEqual<TaskUpdateData>({ ...final, task_id: id });
   }, 30_000);
 
-  it("a step's log lines and its update reach a hub in one push (issue 16: one RPC per hub per step)", async () => {
+  it("a step's log lines and its update reach a hub in one push (one RPC per hub per step)", async () => {
     const { token, user, id } = await runningTask(120);
     const c = await hub(token);
     await subscribe(c, id);
@@ -218,7 +218,8 @@ describe("WS /ws/connect", () => {
     expect((await c.closed).code).toBe(1009);
   });
 
-  // issue 11 row 15
+  // The cap is on what the socket carries: a Chinese character is three UTF-8 bytes, so a cap on string
+  // length would let three times as much through (src/durable/sockets.ts).
   it("counts the cap in UTF-8 bytes, not characters: 2,000 Chinese characters (6,000 bytes) close it; 4,000 ASCII bytes do not", async () => {
     const { token } = await registerUser("bytes");
     const ok = await hub(token);
@@ -269,7 +270,7 @@ describe("notifications", () => {
     await driveUntil(id, finished);
     const seen = await c.until((m) => m.type === "notification");
     const note = seen.at(-1)!;
-    // `event` lets the dashboard word the toast in the user's language and link the task (issue 15).
+    // `event` lets the dashboard word the toast in the user's language and link the task.
     expect(note).toMatchObject({ type: "notification", level: "success", task_id: id, event: "completed" });
     if (note.type === "notification") expect(note.message).toContain("已完成");
   });

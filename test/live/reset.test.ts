@@ -57,8 +57,8 @@ describe("restarts", () => {
     const [subscribed, current] = await subscribe(after, id);
     expect(subscribed).toEqual({ type: "subscribed", task_id: id });
     expect(current).toEqual({ type: "task_update", task_id: id, data: { ...(await taskLive(id)), task_id: id } });
-    // The checkpoint may hold an older position than the last report (issue 16: not rewritten on every
-    // report); the next step reads the platform's position (test/engine/checkpoint.test.ts shows it).
+    // The checkpoint may hold an older position than the last report (not rewritten on every report, to
+    // save Durable Object rows); the next step reads the platform's position (test/engine/checkpoint.test.ts).
 
     const final = await driveUntil(id, finished);
     expect((await after.until(isFinal)).at(-1)).toEqual({ type: "task_update", task_id: id, data: { ...final, task_id: id } });

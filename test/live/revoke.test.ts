@@ -78,7 +78,7 @@ describe("revoked tokens close their live sockets with 1008", () => {
   });
 });
 
-// issue 11 row 11
+// A demotion closes every socket of the user: one opened as admin must not go on receiving other users' tasks.
 describe("a demoted admin", () => {
   it("loses every open socket (1008); reconnecting with the same token no longer reaches other users' tasks", async () => {
     const { id } = await userWithTask();

@@ -2,8 +2,8 @@ import createClient from "openapi-fetch";
 import { describe, expect, it } from "vitest";
 import { bookmarkMiddleware } from "../../web/src/api/bookmark";
 
-// Issue 16: the dashboard's API client sends back the D1 bookmark of the last answer
-// (the server's side, answering with one and taking it back, is test/reads.test.ts).
+// The dashboard's API client sends back the D1 bookmark of the last answer, so a read served by a nearby
+// replica is never older than the user's own last write (the server's side is test/reads.test.ts).
 
 function memoryStore() {
   const m = new Map<string, string>();

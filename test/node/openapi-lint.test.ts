@@ -3,7 +3,7 @@ import path from "node:path";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { describe, expect, it } from "vitest";
 
-// issue 11 row 18: the served document (test/api-drift.test.ts keeps web/src/api/openapi.json equal to
+// The served document (test/api-drift.test.ts keeps web/src/api/openapi.json equal to
 // it) passes a standard lint, so generated SDKs and docs tools take it as it is. Redocly cannot run
 // inside workerd, hence this Node project; openapi-core itself sends no telemetry (only the CLI has any).
 const file = path.join(import.meta.dirname, "..", "..", "web", "src", "api", "openapi.json");
@@ -17,7 +17,9 @@ describe("the OpenAPI document", () => {
   });
 });
 
-// issue 11 row 18
+// Generated SDKs name their methods from operationId (without one, their methods are unnamed), and a
+// public operation says so with `security: []` (Redocly's security-defined: otherwise a reader cannot tell
+// public from forgotten).
 describe("operations", () => {
   const doc = JSON.parse(source) as { paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> };
   const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ where: `${m} ${p}`, op })));
