@@ -60,7 +60,7 @@ export type SocketSelector = { userId: number; jti: string } | { userId: number;
 export const selects = (s: SocketSelector, userId: number, jti: string): boolean =>
   s.userId === userId && ("jti" in s ? s.jti === jti : s.exceptJti !== jti);
 
-// 1008 "policy violation" is what the issue asks for on a revoked or expired token; 1009 is the
+// 1008 "policy violation" (RFC 6455) tells a client its revoked or expired token will not be served; 1009 is the
 // standard code for a message too big to process.
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
