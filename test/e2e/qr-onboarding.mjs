@@ -149,7 +149,13 @@ async function journey(lang) {
     await check("create-task");
     await page.getByTestId("create-start").click();
     await page.waitForURL(/\/tasks\/\d+$/, { timeout: 30_000 });
-    await page.locator(".page-head .ant-tag", { hasText: w.running }).first().waitFor({ timeout: 30_000 });
+    await page.locator(".page-head .ant-tag", { hasText: w.running }).first().waitFor({ timeout: 30_000 }).catch(async (e) => {
+      // Say what the task showed instead (a pause's reason, a queue), so a failure on a loaded machine can be read.
+      const id = page.url().split("/").pop();
+      const task = await page.evaluate(async (tid) => (await fetch(`/api/tasks/${tid}`, { headers: { Authorization: `Bearer ${localStorage.getItem("cx.token")}` } })).json(), id);
+      const tags = await page.locator(".page-head .ant-tag").allTextContents();
+      throw new Error(`${e.message}\n      tags ${JSON.stringify(tags)}; task ${JSON.stringify({ status: task.status, reason: task.reason, error: task.error_code })}`);
+    });
     await check("task-running");
     const leaked = typed.filter((b) => b.includes(`secret-${phone}`) || /cx_password/.test(b));
     if (leaked.length) throw new Error(`a Chaoxing password was sent: ${leaked[0]}`);
