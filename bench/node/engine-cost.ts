@@ -61,7 +61,7 @@ function fromModel<K extends OpName>(opK: OpOf<K>): OpResults[K] | undefined {
   const op = opK as Op;
   if (op.op === "courses") {
     const courses: Course[] = account.courses.map((c) => ({
-      courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, courseName: c.name, teacherName: c.teacher, state: c.state,
+      courseId: c.courseId, clazzId: c.clazzId, cpi: c.cpi, courseName: c.name, teacherName: c.teacher, clazzName: c.clazzName, state: c.state,
       startDate: c.period?.[0] ?? null, endDate: c.period?.[1] ?? null, folderId: null, folderName: null, info: "", roleid: "3",
     }));
     return courses as OpResults[K];
