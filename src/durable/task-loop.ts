@@ -102,7 +102,7 @@ export class TaskLoop {
   private async unreadableRecord(): Promise<TaskRecord | null> {
     if (!this.records.store.unreadable || this.records.deleted) return null;
     if (this.records.store.unreadable.kind === "newer") {
-      await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
+      await this.records.alarmAt(clock.now() + NEWER_RECHECK_MS);
       return null;
     }
     const db = getDb(this.env);
@@ -229,7 +229,7 @@ export class TaskLoop {
         if (a.kind === "chain") return o.delayMs;
         if (a.kind === "alarm") {
           t.dueAt = a.dueAt;
-          await this.ctx.storage.setAlarm(a.dueAt);
+          await this.records.alarmAt(a.dueAt);
           this.fanout.publish(t);
           return null;
         }
@@ -242,7 +242,7 @@ export class TaskLoop {
         }
         if (a.dueAt !== null) {
           t.dueAt = a.dueAt;
-          await this.ctx.storage.setAlarm(a.dueAt);
+          await this.records.alarmAt(a.dueAt);
         }
         // The step's log lines (published once D1 has them) and its update: one push to each hub.
         const kept = await this.channel.batch(async () => {
@@ -287,7 +287,7 @@ export class TaskLoop {
     await this.host.exclusive(async () => {
       if (this.records.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
       const r = await this.host.toRunning(t, runOf(t.creds, t.engine), (e) => startVerify(e, clock.now()), { morningCheck: true });
-      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+      if (!r.ok) await this.records.alarmAt(clock.now() + CHECK_RETRY_MS);
     });
   }
 }

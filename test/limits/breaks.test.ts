@@ -54,6 +54,23 @@ describe("breaks", () => {
     expect(logs.filter((l) => l.code === "wait.break")).toHaveLength(2);
   });
 
+  it("end when they are over even when they begin at a fraction of a millisecond (an alarm holds whole ms)", async () => {
+    const sim = installSimulator();
+    // Each report's answer takes half a millisecond of the shared clock, as waits of fractional length
+    // (the video gap's jitter, chained in one alarm) leave it in a long run: the break that one of them
+    // starts ends at a fraction of a millisecond.
+    setTransportOverride({ fetch: async (req) => (new URL(req.url).pathname.includes("/multimedia/log/") && clock.advance(0.5), sim.app.fetch(req)) });
+    const { token } = await registerUser("brk");
+    const account = await userWithAccount(sim, token, [videoCourse(2 * 3600)]);
+    await api("PUT", "/api/user/limits", { token, body: { break_after_minutes: 30 } });
+    const id = await startTask(token, [account.courses[0]!.courseId], { speed: 1 });
+    const resting = await driveUntil(id, (l) => l.reason === "break");
+    // The break's own alarm, then the study goes on: not an alarm that comes back at the same millisecond.
+    const back = await driveUntil(id, (l) => l.reason !== "break", 3);
+    expect(back).toMatchObject({ status: "running", reason: null });
+    expect(clock.now()).toBeGreaterThanOrEqual(Date.parse(resting.resumes_at!));
+  });
+
   it("pass the phone's one-video lock to whoever waits for it", async () => {
     const sim = installSimulator();
     const a = await registerUser("brk");
