@@ -235,6 +235,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   async live(): Promise<TaskLive | null> {
+    await this.loop.keepAlarm();
     const t = this.records.rec();
     return t ? liveOf(t) : null;
   }
@@ -369,6 +370,7 @@ export class TaskObject extends DurableObject<Env> {
 
   /** A hub subscribes; it gets the current state through the same ordered channel as every later update. */
   async addHub(taskId: number, hub: string): Promise<void> {
+    await this.loop.keepAlarm();
     const data = await this.fanout.current(taskId);
     if (data) this.channel.addHub(taskId, hub, data);
   }

@@ -1,4 +1,5 @@
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import { clock } from "../../shared/clock";
@@ -69,6 +70,24 @@ describe("breaks", () => {
     const back = await driveUntil(id, (l) => l.reason !== "break", 3);
     expect(back).toMatchObject({ status: "running", reason: null });
     expect(clock.now()).toBeGreaterThanOrEqual(Date.parse(resting.resumes_at!));
+  });
+
+  it("end even if the task's alarm went missing: a read of the task finds none and arms it for the break's end", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("brk");
+    const account = await userWithAccount(sim, token, [videoCourse(2 * 3600)]);
+    await api("PUT", "/api/user/limits", { token, body: { break_after_minutes: 30 } });
+    const id = await startTask(token, [account.courses[0]!.courseId], { speed: 1 });
+    const resting = await driveUntil(id, (l) => l.reason === "break");
+    const alarm = (remove = false) => runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => (remove ? state.storage.deleteAlarm() : state.storage.getAlarm()));
+    await alarm(true);
+    await abortAllDurableObjects();
+    expect((await api("GET", `/api/tasks/${id}`, { token })).body).toMatchObject({ status: "running", reason: "break", resumes_at: resting.resumes_at });
+    const armed = await alarm();
+    expect(armed, "the task's alarm").not.toBeNull();
+    expect(armed).toBeGreaterThanOrEqual(Date.parse(resting.resumes_at!));
+    expect(armed).toBeLessThan(Date.parse(resting.resumes_at!) + 1000);
+    expect(await driveUntil(id, (l) => l.reason !== "break", 3)).toMatchObject({ status: "running", reason: null });
   });
 
   it("pass the phone's one-video lock to whoever waits for it", async () => {
