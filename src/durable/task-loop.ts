@@ -89,8 +89,9 @@ export class TaskLoop {
   /**
    * A running task always has an alarm: its next step, or the end of its wait (a break, the window, the
    * cap, the lock's queue). Were one ever missing, the wait would never end and the account's limits
-   * would hold the task for good: a request that finds none outside an alarm (whose steps arm the next
-   * one themselves) arms it again, for when the wait ends or now, and says so in the error log.
+   * would hold the task for good: a read of the task (`live`: its page, the list) that finds none outside
+   * an alarm (whose steps arm the next one themselves) arms it again, for when the wait ends or now, and
+   * says so in the error log.
    */
   async keepAlarm(): Promise<void> {
     const t = this.records.rec();

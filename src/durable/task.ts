@@ -370,7 +370,6 @@ export class TaskObject extends DurableObject<Env> {
 
   /** A hub subscribes; it gets the current state through the same ordered channel as every later update. */
   async addHub(taskId: number, hub: string): Promise<void> {
-    await this.loop.keepAlarm();
     const data = await this.fanout.current(taskId);
     if (data) this.channel.addHub(taskId, hub, data);
   }
