@@ -56,6 +56,8 @@ export interface LoopHost {
 export class TaskLoop {
   /** Pages this alarm's steps parsed (heavy steps): after MAX_PAGES_PER_ALARM no further step is chained. */
   private pagesParsed = 0;
+  /** While an alarm runs (`keepAlarm`). */
+  private inAlarm = false;
 
   private readonly records: TaskRecords;
   private readonly peers: TaskPeers;
@@ -76,6 +78,34 @@ export class TaskLoop {
   }
 
   async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    this.inAlarm = true;
+    try {
+      await this.steps(info);
+    } finally {
+      this.inAlarm = false;
+    }
+  }
+
+  /**
+   * A running task always has an alarm: its next step, or the end of its wait (a break, the window, the
+   * cap, the lock's queue). Were one ever missing, the wait would never end and the account's limits
+   * would hold the task for good: a read of the task (`live`: its page, the list) that finds none outside
+   * an alarm (whose steps arm the next one themselves) arms it again, for when the wait ends or now, and
+   * says so in the error log.
+   */
+  async keepAlarm(): Promise<void> {
+    const t = this.records.rec();
+    if (t?.status !== "running" || this.inAlarm) return;
+    // An alarm may have begun meanwhile.
+    if ((await this.ctx.storage.getAlarm()) !== null || this.inAlarm || this.records.t !== t || t.status !== "running") return;
+    const at = Math.max(clock.now(), t.resumesAt ?? 0);
+    const message = `running without an alarm (${t.reason ?? "studying"}): armed again for ${new Date(at).toISOString()}`;
+    console.error(`task ${t.id}: ${message}`);
+    this.ctx.waitUntil(recordError(this.env, { source: "task", ref: String(t.id), message }));
+    await this.records.alarmAt(at);
+  }
+
+  private async steps(info?: AlarmInvocationInfo): Promise<void> {
     // Short gaps are waited here instead of by a new alarm (a row). An interrupted wait loses nothing:
     // the runtime retries an alarm that did not finish, from the checkpoint.
     this.pagesParsed = 0;
@@ -102,7 +132,7 @@ export class TaskLoop {
   private async unreadableRecord(): Promise<TaskRecord | null> {
     if (!this.records.store.unreadable || this.records.deleted) return null;
     if (this.records.store.unreadable.kind === "newer") {
-      await this.ctx.storage.setAlarm(clock.now() + NEWER_RECHECK_MS);
+      await this.records.alarmAt(clock.now() + NEWER_RECHECK_MS);
       return null;
     }
     const db = getDb(this.env);
@@ -229,7 +259,7 @@ export class TaskLoop {
         if (a.kind === "chain") return o.delayMs;
         if (a.kind === "alarm") {
           t.dueAt = a.dueAt;
-          await this.ctx.storage.setAlarm(a.dueAt);
+          await this.records.alarmAt(a.dueAt);
           this.fanout.publish(t);
           return null;
         }
@@ -242,7 +272,7 @@ export class TaskLoop {
         }
         if (a.dueAt !== null) {
           t.dueAt = a.dueAt;
-          await this.ctx.storage.setAlarm(a.dueAt);
+          await this.records.alarmAt(a.dueAt);
         }
         // The step's log lines (published once D1 has them) and its update: one push to each hub.
         const kept = await this.channel.batch(async () => {
@@ -287,7 +317,7 @@ export class TaskLoop {
     await this.host.exclusive(async () => {
       if (this.records.t !== t || t.status !== "completed" || !t.engine || !t.creds) return;
       const r = await this.host.toRunning(t, runOf(t.creds, t.engine), (e) => startVerify(e, clock.now()), { morningCheck: true });
-      if (!r.ok) await this.ctx.storage.setAlarm(clock.now() + CHECK_RETRY_MS);
+      if (!r.ok) await this.records.alarmAt(clock.now() + CHECK_RETRY_MS);
     });
   }
 }

@@ -1,3 +1,4 @@
+import { alarmTime } from "../engine/alarm-policy";
 import { nextCheckAt, CHECK_JITTER_MS } from "../engine/credit";
 import { checkpointKey, resumeCold } from "../engine/restart";
 import { clock } from "../../shared/clock";
@@ -113,9 +114,14 @@ export class TaskRecords {
 
   /** Saves the checkpoint and schedules the next step: with the alarm, two rows. */
   async arm(t: TaskRecord, at: number): Promise<void> {
-    t.dueAt = at;
+    t.dueAt = alarmTime(at);
     this.save(t);
-    await this.ctx.storage.setAlarm(at);
+    await this.alarmAt(t.dueAt);
+  }
+
+  /** The object's one alarm, for `at` or the first whole millisecond after it, never before (`alarmTime`). */
+  alarmAt(at: number): Promise<void> {
+    return this.ctx.storage.setAlarm(alarmTime(at));
   }
 
   /**
@@ -126,7 +132,7 @@ export class TaskRecords {
   async armCheck(t: TaskRecord, at?: number): Promise<void> {
     const due = t.engine ? nextCheckAt(t.engine) : null;
     if (due === null || (await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Math.max(clock.now(), due, at ?? 0) + Math.round(Math.random() * CHECK_JITTER_MS));
+    await this.alarmAt(Math.max(clock.now(), due, at ?? 0) + Math.round(Math.random() * CHECK_JITTER_MS));
   }
 
   /**
@@ -143,7 +149,7 @@ export class TaskRecords {
     if (t.status === "running" && t.engine) resumeCold(t.engine);
     t.dueAt = null;
     this.save(t);
-    if (t.status === "running") await this.ctx.storage.setAlarm(clock.now());
+    if (t.status === "running") await this.alarmAt(clock.now());
     return { ok: true, value: null };
   }
 

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { config } from "../config";
 import { upstreamUrlsFromEnv } from "../chaoxing/urls";
+import { alarmTime } from "../engine/alarm-policy";
 import { applyNotopenChoice } from "../engine/chapters";
 import { logLine } from "../engine/log";
 import { canRecheck, startRecheck } from "../engine/recheck";
@@ -60,7 +61,7 @@ export class TaskObject extends DurableObject<Env> {
       },
       published: (taskId, lines) => this.channel.broadcast(lines.map((log) => ({ type: "task_log", task_id: taskId, log }))),
       orphaned: (why) => this.ctx.waitUntil(why === "gone" ? this.exclusive(() => this.vanish()) : this.cancelForDisabledUser()),
-      retryAt: (at) => this.ctx.storage.setAlarm(at),
+      retryAt: (at) => this.records.alarmAt(at),
     });
     this.fanout = new TaskFanOut(env, this.records, this.channel, this.projection);
     const { records, peers, fanout, channel, projection } = this;
@@ -234,6 +235,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   async live(): Promise<TaskLive | null> {
+    await this.loop.keepAlarm();
     const t = this.records.rec();
     return t ? liveOf(t) : null;
   }
@@ -296,7 +298,7 @@ export class TaskObject extends DurableObject<Env> {
     const logs = logsOf(engine);
     // A record made in place of an unreadable one starts over from here (the platform knows what passed).
     delete t.unreadable;
-    const firstAt = opensAt === null ? clock.now() : opensAt + Math.round(Math.random() * RESUME_JITTER_MS);
+    const firstAt = alarmTime(opensAt === null ? clock.now() : opensAt + Math.round(Math.random() * RESUME_JITTER_MS));
     if (opensAt !== null) logs.push(logLine("INFO", "wait.outside_window", { until: shanghaiMinute(firstAt) }));
     t.engine = engine;
     t.status = "running";

@@ -70,19 +70,28 @@ export function planNext(i: NextInput): NextPlan {
   // Checking whether risk control lifted lasts until Chaoxing answered a call.
   const reason = i.stepReason ?? (i.shownReason === "risk_check" && !i.answered ? "risk_check" : null);
   const queuePosition = i.stepReason === "waiting_for_account" ? i.queuePosition : null;
-  const resumesAt = i.stepReason && i.stepReason !== "waiting_for_account" ? i.now + i.delayMs : null;
+  const dueAt = alarmTime(i.now + i.delayMs);
+  const resumesAt = i.stepReason && i.stepReason !== "waiting_for_account" ? dueAt : null;
   const newReason = i.shownReason !== reason;
   const sameReason = !newReason && i.shownQueuePosition === queuePosition;
   const refreshForecast = newReason || i.forecastMadeFor !== i.forecastKey || i.now - (i.forecastAt ?? 0) >= FORECAST_EVERY_MS;
   // A wait with a reason (a back-off after a failure above all, however short its jitter made it) is never
   // folded into the alarm: the task shows the reason while it waits (README "Failure signals").
   const chain = i.mayChain && !reason && i.pagesParsed < MAX_PAGES_PER_ALARM && i.delayMs <= CHAIN_GAP_MS;
-  const dueAt = i.now + i.delayMs;
   const base = { reason, queuePosition, resumesAt, refreshForecast };
   if (i.unchanged && sameReason) return { ...base, action: chain ? { kind: "chain" } : { kind: "alarm", dueAt } };
   if (newReason && reason === "daily_cap") return { ...base, action: { kind: "announce", dueAt } };
   return { ...base, action: { kind: "checkpoint", dueAt: chain ? null : dueAt } };
 }
+
+/**
+ * When an alarm for `at` is armed: the next whole millisecond. An alarm holds whole milliseconds (the
+ * runtime cuts a fraction off), and one that rang before its wait was over would find the wait still on
+ * for that fraction; a wait with a reason (a break) is never chained, so it would arm the same
+ * millisecond again, and again. Waits end at fractions: the video gap's jitter, a clock that waits
+ * fractional gaps (the tests' `virtualSleep`), and a break begun at such a moment.
+ */
+export const alarmTime = (at: number): number => Math.ceil(at);
 
 /** Exponential back-off with jitter (`random` in [0, 1)): 5 s, 10 s, 20 s … capped at 10 minutes. */
 export function backoffMs(failures: number, random: number): number {

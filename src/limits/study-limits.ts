@@ -172,7 +172,8 @@ export function recordReport(
     jobid: report.jobid,
     playingTime: Math.floor(report.playingTime),
     objectId: report.objectId,
-    nextVideoAt: now + (l.videoGapSeconds + random() * l.videoGapJitterSeconds) * 1000,
+    // Whole milliseconds, as the break's length: an alarm holds no fraction (src/engine/alarm-policy.ts `alarmTime`).
+    nextVideoAt: now + Math.round((l.videoGapSeconds + random() * l.videoGapJitterSeconds) * 1000),
     streakMs,
     lastMediaAt,
     breakUntil,

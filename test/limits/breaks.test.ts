@@ -1,4 +1,5 @@
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { setTransportOverride } from "../../src/chaoxing/transport";
 import { clock } from "../../shared/clock";
@@ -52,6 +53,42 @@ describe("breaks", () => {
     }
     const logs = (await api("GET", `/api/tasks/${id}/logs`, { token })).body as { code: string }[];
     expect(logs.filter((l) => l.code === "wait.break")).toHaveLength(2);
+  });
+
+  it("end when they are over even when they begin at a fraction of a millisecond (an alarm holds whole ms)", async () => {
+    const sim = installSimulator();
+    // Each report's answer takes half a millisecond of the shared clock, as waits of fractional length
+    // (the video gap's jitter, chained in one alarm) leave it in a long run: the break that one of them
+    // starts ends at a fraction of a millisecond.
+    setTransportOverride({ fetch: async (req) => (new URL(req.url).pathname.includes("/multimedia/log/") && clock.advance(0.5), sim.app.fetch(req)) });
+    const { token } = await registerUser("brk");
+    const account = await userWithAccount(sim, token, [videoCourse(2 * 3600)]);
+    await api("PUT", "/api/user/limits", { token, body: { break_after_minutes: 30 } });
+    const id = await startTask(token, [account.courses[0]!.courseId], { speed: 1 });
+    const resting = await driveUntil(id, (l) => l.reason === "break");
+    // The break's own alarm, then the study goes on: not an alarm that comes back at the same millisecond.
+    const back = await driveUntil(id, (l) => l.reason !== "break", 3);
+    expect(back).toMatchObject({ status: "running", reason: null });
+    expect(clock.now()).toBeGreaterThanOrEqual(Date.parse(resting.resumes_at!));
+  });
+
+  it("end even if the task's alarm went missing: a read of the task finds none and arms it for the break's end", async () => {
+    const sim = installSimulator();
+    const { token } = await registerUser("brk");
+    const account = await userWithAccount(sim, token, [videoCourse(2 * 3600)]);
+    await api("PUT", "/api/user/limits", { token, body: { break_after_minutes: 30 } });
+    const id = await startTask(token, [account.courses[0]!.courseId], { speed: 1 });
+    const resting = await driveUntil(id, (l) => l.reason === "break");
+    // The object is taken anew each time: an eviction ends the stubs taken before it.
+    const alarm = () => runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => state.storage.getAlarm());
+    await runInDurableObject(env.TASKS.getByName(`task:${id}`), (_o, state) => state.storage.deleteAlarm());
+    await abortAllDurableObjects();
+    expect((await api("GET", `/api/tasks/${id}`, { token })).body).toMatchObject({ status: "running", reason: "break", resumes_at: resting.resumes_at });
+    const armed = await alarm();
+    expect(armed, "the task's alarm").not.toBeNull();
+    expect(armed).toBeGreaterThanOrEqual(Date.parse(resting.resumes_at!));
+    expect(armed).toBeLessThan(Date.parse(resting.resumes_at!) + 1000);
+    expect(await driveUntil(id, (l) => l.reason !== "break", 3)).toMatchObject({ status: "running", reason: null });
   });
 
   it("pass the phone's one-video lock to whoever waits for it", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, CHAIN_GAP_MS, FORECAST_EVERY_MS, MAX_CRASHES, MAX_PAGES_PER_ALARM, planCrash, planNext, type NextInput } from "../../src/engine/alarm-policy";
+import { alarmTime, backoffMs, CHAIN_GAP_MS, FORECAST_EVERY_MS, MAX_CRASHES, MAX_PAGES_PER_ALARM, planCrash, planNext, type NextInput } from "../../src/engine/alarm-policy";
 
 // The task object's alarm loop decides with these (src/durable/task-loop.ts); here without a runtime.
 const NOW = 1_800_000_000_000;
@@ -51,6 +51,15 @@ describe("chaining light steps inside one alarm", () => {
         expect(plan.action).toEqual({ kind: "checkpoint", dueAt: NOW + delayMs });
       }
     }
+  });
+
+  it("an alarm is due at a whole millisecond, never before its wait ends (the runtime cuts a fraction off)", () => {
+    // A break begun at a fraction of a millisecond ends at one: armed at its end cut down, it would ring while still on.
+    const plan = planNext(step({ now: NOW + 0.5, stepReason: "break", delayMs: 600_000 }));
+    expect(plan.action).toEqual({ kind: "checkpoint", dueAt: NOW + 600_001 });
+    expect(plan.resumesAt).toBe(NOW + 600_001);
+    expect(planNext(step({ now: NOW + 0.25, delayMs: CHAIN_GAP_MS + 0.5, unchanged: true })).action).toEqual({ kind: "alarm", dueAt: NOW + CHAIN_GAP_MS + 1 });
+    expect(alarmTime(NOW)).toBe(NOW);
   });
 });
 
