@@ -1,9 +1,10 @@
 // CPU time of one engine step in Node (bench/run.mjs bundles this with esbuild and runs it): workerd's
 // timers stand still inside an invocation, so CPU is measured here with process.cpuUsage(). `step()`
 // runs over an EngineIO answered by the in-process simulator, so cards pages, media status and reports
-// go through the real client code (mArg parsing, MD5 enc). The course list and the chapter tree are
-// HTML parsed with HTMLRewriter, which exists only in workerd: those two ops are answered from the
-// simulator's model instead (two steps per course, so the medians hardly move).
+// go through the real client code (mArg parsing, MD5 enc). The course list, the chapter tree, the chapter
+// page and its tab bar are HTML parsed with HTMLRewriter, which exists only in workerd: those ops are
+// answered from the simulator's model instead (this course captures nothing, so its page has no face
+// mask, and every tab is a card); their parsing is timed in workerd (bench/workerd/cpu.bench.test.ts).
 import { createHash } from "node:crypto";
 import { ChaoxingClient } from "../../src/chaoxing/client";
 import { setTransportOverride } from "../../src/chaoxing/transport";
@@ -71,6 +72,11 @@ function fromModel<K extends OpName>(opK: OpOf<K>): OpResults[K] | undefined {
     const chapters: Chapter[] = c.chapters.map((ch) => ({ id: ch.id, title: ch.title, jobCount: ch.jobs.filter(isRequired).length, finished: false, locked: false }));
     return { chapters, enc: null } as OpResults[K];
   }
+  if (op.op === "tabs") {
+    const ch = account.courses.find((x) => x.courseId === op.course.courseId)!.chapters.find((x) => x.id === op.chapterId)!;
+    return ch.tabs.map((_, i) => i) as OpResults[K];
+  }
+  if (op.op === "studyPage") return null as OpResults[K];
   return undefined;
 }
 
