@@ -556,7 +556,7 @@ async function relayOverhead() {
   const use = async (egress) => {
     await json("PUT", "/api/relays/egress", token, { egress });
     for (let i = 0; ; i++) {
-      if (i > 40) throw new Error(`calls did not switch to ${egress}`);
+      if (i > 40) throw new Error(`calls did not switch to ${egress}: ${JSON.stringify((await json("GET", "/api/relays", token)).relays)}`);
       const before = await relayed();
       await timed();
       if ((await relayed()) > before === (egress === "relay")) return;
