@@ -904,6 +904,34 @@ async function journey() {
     }
   });
 
+  await step("the phone's copy of the app (service worker, zh and en): a reload with no line opens the dashboard from it, not the browser's error page", async () => {
+    const t = await login(user, thirdPassword);
+    for (const [lang, locale, offline] of [["zh", "zh-CN", "你已离线"], ["en", "en-US", "You are offline"]]) {
+      const ctx = await browser.newContext({ ...PHONE, locale });
+      await ctx.addInitScript(([tok, l]) => {
+        localStorage.setItem("cx.token", tok);
+        localStorage.setItem("cx.lang", l);
+      }, [t, lang]);
+      const p = await ctx.newPage();
+      p.setDefaultTimeout(15_000);
+      try {
+        await p.goto(`${base}/tasks`);
+        // Registered once the first page is up; active once its install stored index.html and every file it names.
+        await p.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+        await ctx.setOffline(true);
+        const res = await p.reload();
+        if (p.url().startsWith("chrome-error")) throw new Error(`[${lang}] the browser's offline page`);
+        if (!res?.fromServiceWorker()) throw new Error(`[${lang}] the page did not come from the phone's copy`);
+        await p.getByTestId("offline-banner").getByText(offline).waitFor();
+        await p.getByRole("button", { name: lang === "zh" ? "菜单" : "Menu" }).waitFor();
+        if (lang === "en") await assertNoChinese(p, "the app opened offline from its copy");
+        await check(p, `app-copy-offline-${lang}`);
+      } finally {
+        await ctx.close();
+      }
+    }
+  });
+
   await step("English error toast and sign-in error", async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-US" });
     await ctx.addInitScript(() => localStorage.setItem("cx.lang", "en"));
