@@ -172,8 +172,7 @@ export function recordReport(
     jobid: report.jobid,
     playingTime: Math.floor(report.playingTime),
     objectId: report.objectId,
-    // Whole milliseconds, as the break's length: an alarm holds no fraction (src/engine/alarm-policy.ts `alarmTime`).
-    nextVideoAt: now + Math.round((l.videoGapSeconds + random() * l.videoGapJitterSeconds) * 1000),
+    nextVideoAt: now + (l.videoGapSeconds + random() * l.videoGapJitterSeconds) * 1000,
     streakMs,
     lastMediaAt,
     breakUntil,
